@@ -1,0 +1,22 @@
+namespace SmimePipeline.Contracts;
+
+/// <summary>
+/// Command from the signer role to the sender role: hand these protected bytes to the ESP.
+/// Sent to the <c>smime-deliver</c> queue. The sender role needs no key material to process it.
+/// </summary>
+public sealed record DeliverEmail
+{
+    public required Guid MailId { get; init; }
+
+    /// <summary>The envelope sender (SMTP MAIL FROM).</summary>
+    public required string EnvelopeFrom { get; init; }
+
+    /// <summary>The envelope recipients (SMTP RCPT TO): To, Cc and Bcc.</summary>
+    public required IReadOnlyList<string> EnvelopeTo { get; init; }
+
+    /// <summary>The signed and/or encrypted message, ready to send as it is.</summary>
+    public required byte[] Content { get; init; }
+
+    /// <summary>How many delivery attempts have already failed (0 on the first).</summary>
+    public int Attempt { get; init; }
+}

@@ -1,0 +1,29 @@
+namespace SmimePipeline.Cryptography.Errors;
+
+/// <summary>Why the protect stage refused a mail. Each value maps to a stable reason code.</summary>
+public enum ProtectionRefusal
+{
+    /// <summary>No signer identity exists for the sender address.</summary>
+    SignerKeyMissing,
+
+    /// <summary>A recipient has no certificate and the policy requires encryption.</summary>
+    RecipientCertificateMissing,
+
+    /// <summary>A certificate is outside its validity period.</summary>
+    CertificateExpired,
+
+    /// <summary>A certificate's key usage or extended key usage does not allow the operation.</summary>
+    KeyUsageNotAllowed,
+
+    /// <summary>The address is not in the certificate.</summary>
+    AddressNotInCertificate,
+
+    /// <summary>The key is too weak (RSA below 2048 bits) or of an unsupported type.</summary>
+    KeyTooWeak,
+
+    /// <summary>The policy does not allow the algorithm.</summary>
+    AlgorithmNotAllowed,
+
+    /// <summary>The message itself cannot be protected (no sender, no recipient, unreadable MIME).</summary>
+    InvalidMessage,
+}
