@@ -1,1 +1,3 @@
-return 0;
+using SmimePipeline.Cli.Commands;
+
+return await SmimeRootCommand.Create().Parse(args).InvokeAsync();

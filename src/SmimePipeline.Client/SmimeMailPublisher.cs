@@ -1,0 +1,40 @@
+using MassTransit;
+using SmimePipeline.Contracts;
+
+namespace SmimePipeline.Client;
+
+/// <summary>Sends the pipeline's commands to the <c>smime-protect</c> queue.</summary>
+public sealed class SmimeMailPublisher(ISendEndpointProvider sendEndpointProvider) : ISmimeMailPublisher
+{
+    private static readonly Uri ProtectQueue = new($"queue:{QueueNames.Protect}");
+
+    /// <inheritdoc />
+    public async Task ProtectAsync(ProtectEmail mail, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        if (mail.MailId == Guid.Empty)
+        {
+            throw new ArgumentException("MailId must be set: it identifies the mail in every event and in the delivery ledger.", nameof(mail));
+        }
+
+        var endpoint = await sendEndpointProvider.GetSendEndpoint(ProtectQueue);
+        await endpoint.Send(mail, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<Guid> ProtectMimeAsync(byte[] message, SecurityPolicy? policy = null, Guid? mailId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Length == 0)
+        {
+            throw new ArgumentException("The message is empty.", nameof(message));
+        }
+
+        var id = mailId ?? NewId.NextGuid();
+        var endpoint = await sendEndpointProvider.GetSendEndpoint(ProtectQueue);
+        await endpoint.Send(
+            new ProtectMimeMessage { MailId = id, Message = message, Policy = policy ?? SecurityPolicy.SignAndEncrypt },
+            cancellationToken);
+        return id;
+    }
+}

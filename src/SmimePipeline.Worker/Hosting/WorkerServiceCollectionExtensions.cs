@@ -1,0 +1,108 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using SmimePipeline.Cryptography;
+using SmimePipeline.Cryptography.Certificates;
+using SmimePipeline.Delivery;
+using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Sending;
+using SmimePipeline.Worker.Signing;
+using SmimePipeline.Worker.Telemetry;
+
+namespace SmimePipeline.Worker.Hosting;
+
+/// <summary>Registers the worker: its options, its roles' services and consumers, and the bus.</summary>
+public static class WorkerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the SmimePipeline worker as configured in the <c>SmimePipeline</c> section: the signer
+    /// role (certificate store, protect engine, protect consumers), the sender role (the ESP client,
+    /// the deliver consumer), or both, on the configured transport.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The configuration holding the <c>SmimePipeline</c> section.</param>
+    /// <param name="configureBus">Optional extra bus registrations (e.g. the producer client in the demo).</param>
+    public static IServiceCollection AddSmimePipelineWorker(
+        this IServiceCollection services,
+        IConfiguration configuration,
+        Action<IBusRegistrationConfigurator>? configureBus = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<SmimePipelineOptions>()
+            .BindConfiguration(SmimePipelineOptions.SectionName)
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmimePipelineOptions>, SmimePipelineOptionsValidator>());
+
+        // Roles decide which services exist at all, so they are read now; the full validation runs at start.
+        var options = configuration.GetSection(SmimePipelineOptions.SectionName).Get<SmimePipelineOptions>() ?? new SmimePipelineOptions();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<SmimeTelemetry>();
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout + TimeSpan.FromSeconds(5));
+
+        if (options.Roles.HasFlag(WorkerRoles.Signer))
+        {
+            // Only signers ever load private keys.
+            services.TryAddSingleton<ICertificateStore>(sp =>
+                new DirectoryCertificateStore(sp.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.Signer.StorePath));
+            services.TryAddSingleton(sp => new SmimeProtector(sp.GetRequiredService<ICertificateStore>(), sp.GetRequiredService<TimeProvider>()));
+            services.TryAddSingleton<MailProtectionHandler>();
+        }
+
+        if (options.Roles.HasFlag(WorkerRoles.Sender))
+        {
+            services.AddMailTransport($"{SmimePipelineOptions.SectionName}:Delivery");
+        }
+
+        services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StopTimeout = options.ShutdownTimeout;
+        });
+
+        services.AddMassTransit(bus =>
+        {
+            if (options.Roles.HasFlag(WorkerRoles.Signer))
+            {
+                bus.AddConsumer<ProtectEmailConsumer, ProtectEmailConsumerDefinition>();
+                bus.AddConsumer<ProtectMimeMessageConsumer, ProtectMimeMessageConsumerDefinition>();
+            }
+
+            if (options.Roles.HasFlag(WorkerRoles.Sender))
+            {
+                bus.AddConsumer<DeliverEmailConsumer, DeliverEmailConsumerDefinition>();
+            }
+
+            configureBus?.Invoke(bus);
+
+            if (options.Transport == TransportKind.RabbitMq)
+            {
+                bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+                {
+                    if (options.RabbitMq.QuorumQueues && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                    {
+                        rabbit.SetQuorumQueue();
+                    }
+                });
+                bus.UsingRabbitMq((context, cfg) =>
+                {
+                    var rabbit = context.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.RabbitMq;
+                    cfg.ConfigureRabbitMqHost(rabbit);
+                    cfg.ConfigureEndpoints(context);
+                });
+            }
+            else
+            {
+                bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            }
+        });
+
+        services.AddHealthChecks();
+        return services;
+    }
+}

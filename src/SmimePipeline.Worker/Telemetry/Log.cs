@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace SmimePipeline.Worker.Telemetry;
+
+/// <summary>
+/// The worker's log lines, source-generated. They carry mail ids and reasons, never bodies or keys.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Mail {MailId} protected ({SignatureAlgorithm}, {ContentCipher}, {Size} bytes)")]
+    public static partial void MailProtected(ILogger logger, Guid mailId, string? signatureAlgorithm, string? contentCipher, int size);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Mail {MailId} dead-lettered at {Stage}: {ReasonCode}: {Reason}")]
+    public static partial void MailDeadLettered(ILogger logger, Guid mailId, string stage, string reasonCode, string reason);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Mail {MailId} delivered by {Provider} as {ProviderMessageId}")]
+    public static partial void MailDelivered(ILogger logger, Guid mailId, string provider, string? providerMessageId);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Mail {MailId} delivery attempt failed ({Kind}) at {Provider}: {ProviderResponse}")]
+    public static partial void DeliveryAttemptFailed(ILogger logger, Guid mailId, string kind, string provider, string? providerResponse);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "SmimePipeline worker starting: roles {Roles}, transport {Transport}")]
+    public static partial void WorkerStarting(ILogger logger, string roles, string transport);
+}
