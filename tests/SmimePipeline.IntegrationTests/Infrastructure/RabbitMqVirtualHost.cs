@@ -1,0 +1,75 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using SmimePipeline.Testing;
+
+namespace SmimePipeline.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A private virtual host on the test broker, so that test classes running in parallel never share
+/// the pipeline's fixed queue names. Created and removed through the management API.
+/// </summary>
+public sealed class RabbitMqVirtualHost : IAsyncDisposable
+{
+    private readonly HttpClient _http;
+
+    private RabbitMqVirtualHost(HttpClient http, string name, Uri amqpUri)
+    {
+        _http = http;
+        Name = name;
+        AmqpUri = amqpUri;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The broker URI with this virtual host as its path.</summary>
+    public Uri AmqpUri { get; }
+
+    public static async Task<RabbitMqVirtualHost> CreateAsync()
+    {
+        var management = new Uri(TestServices.RabbitMqManagementUri);
+        var http = new HttpClient { BaseAddress = management, Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("guest:guest")));
+        var name = $"test-{Guid.NewGuid():N}";
+        (await http.PutAsync($"api/vhosts/{name}", null)).EnsureSuccessStatusCode();
+        (await http.PutAsJsonAsync($"api/permissions/{name}/guest", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+
+        var broker = new UriBuilder(TestServices.RabbitMqUri) { Path = "/" + name, UserName = "guest", Password = "guest" }.Uri;
+        return new RabbitMqVirtualHost(http, name, broker);
+    }
+
+    /// <summary>The number of messages in a queue of this virtual host.</summary>
+    public async Task<long> CountMessagesAsync(string queue)
+    {
+        using var response = await _http.GetAsync($"api/queues/{Name}/{queue}");
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return 0;
+        }
+
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.TryGetProperty("messages", out var messages) ? messages.GetInt64() : 0;
+    }
+
+    /// <summary>Peeks at up to <paramref name="count"/> messages (they stay in the queue).</summary>
+    public async Task<IReadOnlyList<JsonElement>> PeekAsync(string queue, int count)
+    {
+        using var response = await _http.PostAsJsonAsync(
+            $"api/queues/{Name}/{queue}/get",
+            new { count, ackmode = "ack_requeue_true", encoding = "auto", truncate = 100_000 });
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using (await _http.DeleteAsync($"api/vhosts/{Name}"))
+        {
+        }
+
+        _http.Dispose();
+    }
+}
