@@ -1,0 +1,108 @@
+using System.Text.Json.Nodes;
+using SmimePipeline.DeploymentTests.Support;
+
+namespace SmimePipeline.DeploymentTests;
+
+/// <summary>The local stack in docker-compose.yml, validated by the real docker-compose binary and read as data.</summary>
+public sealed class ComposeFileTests
+{
+    private static readonly string ComposeFile = RepositoryPaths.Of("docker-compose.yml");
+
+    [Fact]
+    public async Task Docker_compose_accepts_the_file()
+    {
+        var compose = ExternalTool.Require("docker-compose", "Install it with: apt-get install -y docker-compose");
+
+        var result = await ExternalTool.RunAsync(compose, ["-f", ComposeFile, "config", "-q"], RepositoryPaths.Root);
+
+        Assert.True(result.ExitCode == 0, $"docker-compose config -q rejected docker-compose.yml:\n{result.Describe()}");
+    }
+
+    [Fact]
+    public async Task Resolved_stack_has_two_signers_one_sender_and_every_supporting_service()
+    {
+        var services = (await ResolvedAsync())["services"]!.AsObject();
+
+        foreach (var name in new[] { "rabbitmq", "postgres", "mailpit", "otel-collector", "jaeger", "prometheus", "grafana", "certs-init", "signer", "sender" })
+        {
+            Assert.True(services.ContainsKey(name), $"docker-compose.yml has no '{name}' service.");
+        }
+
+        Assert.Equal(2, services["signer"]!["deploy"]!["replicas"]!.GetValue<long>());
+        Assert.Equal(1, services["sender"]!["deploy"]!["replicas"]!.GetValue<long>());
+        Assert.Equal("Signer", services["signer"]!["environment"]!["SmimePipeline__Roles"]!.GetValue<string>());
+        Assert.Equal("Sender", services["sender"]!["environment"]!["SmimePipeline__Roles"]!.GetValue<string>());
+        Assert.Equal("mailpit", services["sender"]!["environment"]!["SmimePipeline__Delivery__Smtp__Host"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Workers_wait_for_healthy_dependencies_and_the_certificate_job()
+    {
+        var services = (await ResolvedAsync())["services"]!.AsObject();
+
+        var signerDependencies = services["signer"]!["depends_on"]!.AsObject();
+        Assert.Equal("service_healthy", signerDependencies["rabbitmq"]!["condition"]!.GetValue<string>());
+        Assert.Equal("service_healthy", signerDependencies["postgres"]!["condition"]!.GetValue<string>());
+        Assert.Equal("service_completed_successfully", signerDependencies["certs-init"]!["condition"]!.GetValue<string>());
+        Assert.Equal("service_healthy", services["sender"]!["depends_on"]!["rabbitmq"]!["condition"]!.GetValue<string>());
+
+        foreach (var name in new[] { "rabbitmq", "postgres", "signer", "sender" })
+        {
+            Assert.True(services[name]!["healthcheck"]?["test"] is not null, $"'{name}' has no healthcheck.");
+        }
+
+        Assert.Contains("/health/ready", services["signer"]!["healthcheck"]!["test"]!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Images_are_pinned_and_workers_run_read_only_from_the_project_dockerfiles()
+    {
+        var services = (await ResolvedAsync())["services"]!.AsObject();
+
+        foreach (var (name, service) in services)
+        {
+            var image = service!["image"]?.GetValue<string>();
+            Assert.False(image is null && service["build"] is null, $"'{name}' has neither image nor build.");
+            if (service["build"] is null)
+            {
+                Assert.Matches(@":v?\d+\.\d+(\.\d+)?(-[a-z]+)?$", image!);
+            }
+        }
+
+        Assert.EndsWith("deploy/worker.Dockerfile", services["signer"]!["build"]!["dockerfile"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.EndsWith("deploy/cli.Dockerfile", services["certs-init"]!["build"]!["dockerfile"]!.GetValue<string>(), StringComparison.Ordinal);
+        foreach (var name in new[] { "signer", "sender", "certs-init" })
+        {
+            Assert.True(services[name]!["read_only"]!.GetValue<bool>(), $"'{name}' does not run with a read-only root filesystem.");
+        }
+    }
+
+    [Fact]
+    public void Files_mounted_from_deploy_exist()
+    {
+        var text = File.ReadAllText(ComposeFile);
+
+        foreach (var relative in new[]
+                 {
+                     "deploy/otel-collector.yaml", "deploy/prometheus/prometheus.yml", "deploy/prometheus/smime-alerts.rules.yml",
+                     "deploy/grafana/provisioning/datasources/datasources.yaml", "deploy/grafana/provisioning/dashboards/dashboards.yaml",
+                     "deploy/grafana/dashboards/smime-pipeline.json", "deploy/rabbitmq/rabbitmq.conf", "deploy/rabbitmq/enabled_plugins",
+                     "deploy/rabbitmq/definitions.json",
+                 })
+        {
+            Assert.True(File.Exists(RepositoryPaths.Of(relative)), $"{relative} is missing.");
+        }
+
+        Assert.Contains("./deploy/otel-collector.yaml:", text, StringComparison.Ordinal);
+        Assert.Contains("./deploy/grafana/provisioning:", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>The file as docker-compose resolves it (anchors merged, defaults applied).</summary>
+    private static async Task<JsonNode> ResolvedAsync()
+    {
+        var compose = ExternalTool.Require("docker-compose", "Install it with: apt-get install -y docker-compose");
+        var result = await ExternalTool.RunAsync(compose, ["-f", ComposeFile, "config"], RepositoryPaths.Root);
+        Assert.True(result.ExitCode == 0, $"docker-compose config failed:\n{result.Describe()}");
+        return YamlJson.Parse(result.StandardOutput);
+    }
+}

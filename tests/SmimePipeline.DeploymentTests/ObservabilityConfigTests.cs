@@ -1,0 +1,125 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SmimePipeline.DeploymentTests.Support;
+
+namespace SmimePipeline.DeploymentTests;
+
+/// <summary>Grafana dashboard and provisioning, Prometheus config and alert rules, collector pipelines.</summary>
+public sealed class ObservabilityConfigTests
+{
+    private const string PromtoolHint = "Install it with: apt-get install -y prometheus (Debian's package ships promtool).";
+
+    [Fact]
+    public void Dashboard_is_well_formed_and_every_panel_queries_prometheus()
+    {
+        var dashboard = JsonNode.Parse(File.ReadAllText(RepositoryPaths.Of("deploy", "grafana", "dashboards", "smime-pipeline.json")))!;
+
+        Assert.Equal("smime-pipeline", dashboard["uid"]!.GetValue<string>());
+        Assert.Contains("finalised with the observability work", dashboard["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        var panels = dashboard["panels"]!.AsArray();
+        Assert.NotEmpty(panels);
+        var expressions = new List<string>();
+        foreach (var panel in panels)
+        {
+            var targets = panel!["targets"]?.AsArray();
+            Assert.True(targets is { Count: > 0 }, $"Panel '{panel["title"]}' has no query.");
+            foreach (var target in targets!)
+            {
+                var expression = target!["expr"]?.GetValue<string>();
+                Assert.False(string.IsNullOrWhiteSpace(expression), $"Panel '{panel["title"]}' has an empty query.");
+                expressions.Add(expression!);
+            }
+        }
+
+        foreach (var metric in new[]
+                 {
+                     "smime_mails_protected_total", "smime_mails_delivered_total", "smime_protect_duration_seconds_bucket",
+                     "smime_delivery_duration_seconds_bucket", "smime_delivery_retries_total", "smime_dead_letters_total",
+                     "smime_signer_certificate_days_to_expiry", "rabbitmq_queue_messages",
+                 })
+        {
+            Assert.Contains(expressions, e => e.Contains(metric, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Grafana_provisioning_points_at_prometheus_and_the_dashboard_folder()
+    {
+        var datasources = YamlJson.ParseFile(RepositoryPaths.Of("deploy", "grafana", "provisioning", "datasources", "datasources.yaml"));
+        var providers = YamlJson.ParseFile(RepositoryPaths.Of("deploy", "grafana", "provisioning", "dashboards", "dashboards.yaml"));
+
+        Assert.Contains(datasources["datasources"]!.AsArray(), d => d!["uid"]!.GetValue<string>() == "prometheus" && d["type"]!.GetValue<string>() == "prometheus");
+        Assert.Equal("/var/lib/grafana/dashboards", providers["providers"]![0]!["options"]!["path"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Alert_rules_file_has_groups_of_rules_with_alert_and_expr()
+    {
+        var rules = YamlJson.ParseFile(RepositoryPaths.Of("deploy", "prometheus", "smime-alerts.rules.yml"));
+
+        var groups = rules["groups"]!.AsArray();
+        Assert.NotEmpty(groups);
+        foreach (var group in groups)
+        {
+            var groupRules = group!["rules"]!.AsArray();
+            Assert.NotEmpty(groupRules);
+            Assert.All(groupRules, rule =>
+            {
+                Assert.False(string.IsNullOrWhiteSpace(rule!["alert"]?.GetValue<string>()), $"A rule has no alert name: {rule}");
+                Assert.False(string.IsNullOrWhiteSpace(rule["expr"]?.GetValue<string>()), $"A rule has no expr: {rule}");
+            });
+        }
+    }
+
+    [Fact]
+    public async Task Promtool_accepts_the_prometheus_config()
+    {
+        var promtool = ExternalTool.Require("promtool", PromtoolHint);
+
+        var result = await ExternalTool.RunAsync(promtool, ["check", "config", "prometheus.yml"], RepositoryPaths.Of("deploy", "prometheus"));
+
+        Assert.True(result.ExitCode == 0, $"promtool check config failed:\n{result.Describe()}");
+    }
+
+    [Fact]
+    public async Task Promtool_accepts_the_alert_rules()
+    {
+        var promtool = ExternalTool.Require("promtool", PromtoolHint);
+
+        var result = await ExternalTool.RunAsync(promtool, ["check", "rules", "smime-alerts.rules.yml"], RepositoryPaths.Of("deploy", "prometheus"));
+
+        Assert.True(result.ExitCode == 0, $"promtool check rules failed:\n{result.Describe()}");
+    }
+
+    [Fact]
+    public void Collector_pipelines_use_only_declared_components_and_send_traces_to_jaeger()
+    {
+        var config = YamlJson.ParseFile(RepositoryPaths.Of("deploy", "otel-collector.yaml"));
+
+        var pipelines = config["service"]!["pipelines"]!.AsObject();
+        foreach (var (name, pipeline) in pipelines)
+        {
+            foreach (var section in new[] { "receivers", "processors", "exporters" })
+            {
+                foreach (var component in pipeline![section]?.AsArray() ?? [])
+                {
+                    var id = component!.GetValue<string>();
+                    Assert.True(config[section]?.AsObject().ContainsKey(id) == true, $"Pipeline '{name}' uses undeclared {section} '{id}'.");
+                }
+            }
+        }
+
+        Assert.Contains("otlp/jaeger", pipelines["traces"]!["exporters"]!.AsArray().Select(e => e!.GetValue<string>()));
+        Assert.Equal("jaeger:4317", config["exporters"]!["otlp/jaeger"]!["endpoint"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Dashboard_json_round_trips_through_the_strict_reader()
+    {
+        using var document = JsonDocument.Parse(
+            File.ReadAllText(RepositoryPaths.Of("deploy", "grafana", "dashboards", "smime-pipeline.json")),
+            new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
+
+        Assert.Equal(JsonValueKind.Object, document.RootElement.ValueKind);
+    }
+}

