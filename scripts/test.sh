@@ -244,7 +244,7 @@ stop_postgres() {
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    [[ -n "$SLEEP_PID" ]] && kill "$SLEEP_PID" 2>/dev/null
+    [[ -n "$SLEEP_PID" ]] && { kill "$SLEEP_PID" 2>/dev/null || true; }
     stop_smtp_sink
     stop_rabbitmq
     stop_postgres
