@@ -23,7 +23,7 @@ public sealed class PickupDirectoryTransportTests : IDisposable
 
         var expectedName = $"{mail.MailId:N}.eml";
         Assert.Equal(new[] { expectedName }, Directory.GetFiles(_temp.Path).Select(Path.GetFileName));
-        Assert.Equal(mail.Content.ToArray(), await File.ReadAllBytesAsync(_temp.File(expectedName)));
+        BytesAssert.Identical(mail.Content, await File.ReadAllBytesAsync(_temp.File(expectedName)));
         Assert.Equal("pickup", receipt.Provider);
         Assert.Equal(expectedName, receipt.ProviderMessageId);
         Assert.Equal(mail.EnvelopeTo, receipt.AcceptedRecipients);
@@ -41,7 +41,7 @@ public sealed class PickupDirectoryTransportTests : IDisposable
 
         var file = Assert.Single(Directory.GetFiles(_temp.Path));
         Assert.Equal(transport.PathFor(mail.MailId), file);
-        Assert.Equal(mail.Content.ToArray(), await File.ReadAllBytesAsync(file));
+        BytesAssert.Identical(mail.Content, await File.ReadAllBytesAsync(file));
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class PickupDirectoryTransportTests : IDisposable
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => transport.SendAsync(mail, CancellationToken.None)));
 
         var file = Assert.Single(Directory.GetFiles(_temp.Path));
-        Assert.Equal(mail.Content.ToArray(), await File.ReadAllBytesAsync(file));
+        BytesAssert.Identical(mail.Content, await File.ReadAllBytesAsync(file));
     }
 
     [Fact]

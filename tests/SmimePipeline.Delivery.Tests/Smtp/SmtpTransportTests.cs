@@ -31,7 +31,7 @@ public sealed class SmtpTransportTests
         Assert.Equal(bounce, received.EnvelopeFrom);
         Assert.Equal(new[] { first, second }, received.EnvelopeTo);
         // The signature covers these bytes: any change by MimeKit/MailKit would break it.
-        Assert.Equal(mail.Content.ToArray(), received.Content);
+        BytesAssert.Identical(mail.Content, received.Content);
         Assert.Equal("smtp", receipt.Provider);
         Assert.Equal(new[] { first, second }, receipt.AcceptedRecipients);
         Assert.Empty(receipt.Rejected);
