@@ -317,6 +317,8 @@ main() {
         done
     fi
 
+    # Keep CI logs to what matters: no first-run banner, no telemetry notice.
+    export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
     local results="$WORK_DIR/test-results"
     local rc=0
     cd "$REPO_ROOT"
