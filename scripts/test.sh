@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# Runs the test suite against real servers: a private RabbitMQ node, a private PostgreSQL 15
+# cluster and Postfix's smtp-sink, all on free loopback ports, all stopped again on exit.
+#
+#   scripts/test.sh [dotnet test arguments, e.g. --filter FullyQualifiedName~Delivery]
+#   scripts/test.sh --services-only     start the servers, print `export` lines, wait for Ctrl-C
+#
+# Nothing here touches a server that is already running on its default port: every port is
+# chosen free at start-up, the RabbitMQ node has its own name and its own epmd, PostgreSQL its
+# own data directory and socket directory.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PG_BIN=/usr/lib/postgresql/15/bin
+# The Debian wrapper in /usr/sbin refuses non-root users other than `rabbitmq`; the real
+# scripts live here and run as any user.
+RABBITMQ_BIN=/usr/lib/rabbitmq/bin
+
+# Everything started is recorded here so the EXIT trap can stop exactly that, by pid or name.
+WORK_DIR=""
+EPMD_PID=""
+SMTP_SINK_PID=""
+SLEEP_PID=""
+RABBITMQ_STARTED=""
+POSTGRES_STARTED=""
+
+# rabbitmqctl as the user that owns the node (and its Erlang cookie).
+rabbitmqctl() { (cd "$WORK_DIR" && as_user rabbitmq "$RABBITMQ_BIN/rabbitmqctl" "$@"); }
+
+log() { printf '[test.sh] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# Runs a command as a service user when we are root (servers refuse to run as root or must
+# own their data), and as ourselves otherwise.
+as_user() {
+    local user="$1"; shift
+    if [[ $(id -u) -eq 0 ]]; then
+        runuser -u "$user" -- "$@"
+    else
+        "$@"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Tools
+# ---------------------------------------------------------------------------------------------
+
+# Binaries the tests need; apt runs only if one of them is missing (CI images may be fresh
+# Debian 12, developer machines usually have everything already).
+REQUIRED_BINARIES=(
+    "$RABBITMQ_BIN/rabbitmq-server" "$RABBITMQ_BIN/rabbitmqctl" /usr/bin/epmd
+    "$PG_BIN/initdb" "$PG_BIN/pg_ctl" /usr/bin/psql
+    /usr/bin/openssl /usr/bin/certutil /usr/bin/cmsutil /usr/bin/pk12util /usr/bin/gpgsm
+    /usr/sbin/smtp-sink /usr/bin/docker-compose /usr/bin/prometheus /usr/bin/python3
+)
+APT_PACKAGES=(
+    rabbitmq-server postgresql openssl libnss3-tools gpgsm postfix docker-compose prometheus
+    python3-minimal
+)
+
+ensure_tools() {
+    local missing=()
+    for binary in "${REQUIRED_BINARIES[@]}"; do
+        [[ -x "$binary" ]] || missing+=("$binary")
+    done
+    if [[ ${#missing[@]} -gt 0 ]]; then
+        log "missing: ${missing[*]}; installing with apt"
+        [[ $(id -u) -eq 0 ]] || die "installing packages needs root (run as root or install: ${APT_PACKAGES[*]})"
+        # Postfix asks how to configure itself during installation; we only need smtp-sink.
+        echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+        echo "postfix postfix/mailname string localhost" | debconf-set-selections
+        apt-get update
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"
+        for binary in "${REQUIRED_BINARIES[@]}"; do
+            [[ -x "$binary" ]] || die "$binary is still missing after apt-get install"
+        done
+    fi
+    command -v dotnet >/dev/null || die "dotnet is not installed (the SDK named in global.json is required)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Ports
+# ---------------------------------------------------------------------------------------------
+
+# Prints N distinct free loopback TCP ports. All sockets stay bound until every port is picked,
+# so the ports differ from each other; the kernel never hands out a port that is in use.
+# RabbitMQ's CLI uses 35672-35682 for its own distribution port, so stay out of that range.
+free_ports() {
+    python3 - "$1" <<'PY'
+import socket, sys
+wanted, held, ports = int(sys.argv[1]), [], []
+while len(ports) < wanted:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    held.append(s)
+    if not 35672 <= port <= 35682:
+        ports.append(port)
+print(" ".join(map(str, ports)))
+PY
+}
+
+# ---------------------------------------------------------------------------------------------
+# RabbitMQ
+# ---------------------------------------------------------------------------------------------
+
+start_rabbitmq() {
+    local dir="$WORK_DIR/rabbitmq"
+    mkdir -p "$dir/mnesia" "$dir/log"
+    export RABBITMQ_NODENAME="smimetest-$$@localhost"
+    export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+    export RABBITMQ_NODE_PORT="$AMQP_PORT"
+    export RABBITMQ_DIST_PORT="$DIST_PORT"
+    export RABBITMQ_MNESIA_BASE="$dir/mnesia"
+    export RABBITMQ_LOG_BASE="$dir/log"
+    export RABBITMQ_PID_FILE="$dir/rabbitmq.pid"
+    export RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf"
+    export RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins"
+    # A private epmd: the node registers there, so it never meets a system node on 4369.
+    # Every rabbitmqctl call (also from the tests) must see the same ERL_EPMD_PORT.
+    export ERL_EPMD_PORT="$EPMD_PORT"
+    cat >"$RABBITMQ_CONFIG_FILE" <<CONF
+listeners.tcp.1 = 127.0.0.1:$AMQP_PORT
+management.tcp.ip = 127.0.0.1
+management.tcp.port = $MANAGEMENT_PORT
+CONF
+    echo '[rabbitmq_management].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
+    # Erlang nodes only talk to each other with a shared cookie in $HOME. As root the node runs
+    # as `rabbitmq` (like the Debian wrapper /usr/sbin/rabbitmqctl, which the tests may call, and
+    # which switches to `rabbitmq` too), so both find /var/lib/rabbitmq/.erlang.cookie.
+    [[ $(id -u) -eq 0 ]] && chown -R rabbitmq "$dir"
+    as_user rabbitmq sh -c '[ -f "$HOME/.erlang.cookie" ] || { umask 077; head -c 20 /dev/urandom | od -An -tx1 | tr -d " \n" >"$HOME/.erlang.cookie"; chmod 400 "$HOME/.erlang.cookie"; }'
+
+    epmd -port "$EPMD_PORT" -address 127.0.0.1 &
+    EPMD_PID=$!
+
+    log "starting RabbitMQ node $RABBITMQ_NODENAME (amqp $AMQP_PORT, management $MANAGEMENT_PORT)"
+    # Erlang may write a crash dump into the working directory: keep it in the temp dir.
+    (cd "$dir" && as_user rabbitmq "$RABBITMQ_BIN/rabbitmq-server" -detached)
+    RABBITMQ_STARTED=1
+    # `await_startup` right after -detached fails (no node yet) and `ping` answers before the
+    # application is up; `wait <pidfile>` waits for the pid file and then for the app.
+    if ! rabbitmqctl -n "$RABBITMQ_NODENAME" wait "$RABBITMQ_PID_FILE" --timeout 120 >/dev/null; then
+        tail -n 50 "$dir"/log/*.log >&2 || true
+        die "RabbitMQ did not start"
+    fi
+    rabbitmqctl -n "$RABBITMQ_NODENAME" status >/dev/null \
+        || die "rabbitmqctl status failed for $RABBITMQ_NODENAME"
+}
+
+stop_rabbitmq() {
+    if [[ -n "$RABBITMQ_STARTED" ]]; then
+        rabbitmqctl -n "$RABBITMQ_NODENAME" shutdown >/dev/null 2>&1 \
+            || log "rabbitmqctl shutdown failed; killing the node by its pid file"
+        if [[ -f "$RABBITMQ_PID_FILE" ]]; then
+            local pid; pid="$(cat "$RABBITMQ_PID_FILE")"
+            kill "$pid" 2>/dev/null || true
+        fi
+    fi
+    if [[ -n "$EPMD_PID" ]]; then
+        kill "$EPMD_PID" 2>/dev/null || true
+        wait "$EPMD_PID" 2>/dev/null || true
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# SMTP sink
+# ---------------------------------------------------------------------------------------------
+
+start_smtp_sink() {
+    SMTP_DIR="$WORK_DIR/smtp"
+    mkdir -p "$SMTP_DIR"
+    log "starting smtp-sink on 127.0.0.1:$SMTP_PORT, dumping into $SMTP_DIR"
+    if [[ $(id -u) -eq 0 ]]; then
+        # As root smtp-sink must drop privileges (-u) and chroots into the dump directory (-R),
+        # so that directory must belong to postfix.
+        chown postfix "$SMTP_DIR"
+        smtp-sink -u postfix -R "$SMTP_DIR" -d "%Y%m%d-%H%M%S." "127.0.0.1:$SMTP_PORT" 100 &
+    else
+        smtp-sink -d "$SMTP_DIR/%Y%m%d-%H%M%S." "127.0.0.1:$SMTP_PORT" 100 &
+    fi
+    SMTP_SINK_PID=$!
+    wait_for_smtp_banner
+}
+
+# Reads the 220 greeting through bash's /dev/tcp; retries for ~10 s while the sink binds.
+wait_for_smtp_banner() {
+    local banner=""
+    for _ in $(seq 1 50); do
+        # The braces make the 2>/dev/null temporary; on a bare `exec` it would stick.
+        if { exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT"; } 2>/dev/null; then
+            read -r -t 5 banner <&3 || true
+            printf 'QUIT\r\n' >&3 || true
+            exec 3>&- 3<&-
+            [[ "$banner" == 220* ]] && return 0
+        fi
+        sleep 0.2
+    done
+    die "smtp-sink did not answer with 220 on port $SMTP_PORT (got: '${banner}')"
+}
+
+stop_smtp_sink() {
+    if [[ -n "$SMTP_SINK_PID" ]]; then
+        kill "$SMTP_SINK_PID" 2>/dev/null || true
+        wait "$SMTP_SINK_PID" 2>/dev/null || true
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL
+# ---------------------------------------------------------------------------------------------
+
+start_postgres() {
+    PG_DATA="$WORK_DIR/postgres/data"
+    PG_SOCKET_DIR="$WORK_DIR/postgres/socket"
+    mkdir -p "$PG_DATA" "$PG_SOCKET_DIR"
+    [[ $(id -u) -eq 0 ]] && chown -R postgres "$WORK_DIR/postgres"
+    local password; password="$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    log "starting PostgreSQL on 127.0.0.1:$POSTGRES_PORT"
+    # Local socket connections are trusted (only this user can reach the private socket
+    # directory); TCP connections, which the tests use, need the password.
+    as_user postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth-local=trust \
+        --auth-host=scram-sha-256 -E UTF8 --no-locale >"$WORK_DIR/postgres/initdb.log"
+    as_user postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK_DIR/postgres/server.log" -w \
+        -o "-p $POSTGRES_PORT -k $PG_SOCKET_DIR -c listen_addresses=127.0.0.1" start >/dev/null
+    POSTGRES_STARTED=1
+    as_user postgres psql -q -h "$PG_SOCKET_DIR" -p "$POSTGRES_PORT" -U postgres -d postgres \
+        -v ON_ERROR_STOP=1 -c "CREATE ROLE smime LOGIN PASSWORD '$password'" \
+        -c "CREATE DATABASE smime_test OWNER smime"
+    POSTGRES_CONNECTION="Host=127.0.0.1;Port=$POSTGRES_PORT;Database=smime_test;Username=smime;Password=$password"
+}
+
+stop_postgres() {
+    if [[ -n "$POSTGRES_STARTED" ]]; then
+        as_user postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null \
+            || log "pg_ctl stop failed"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Lifecycle
+# ---------------------------------------------------------------------------------------------
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    [[ -n "$SLEEP_PID" ]] && { kill "$SLEEP_PID" 2>/dev/null || true; }
+    stop_smtp_sink
+    stop_rabbitmq
+    stop_postgres
+    [[ -n "$WORK_DIR" ]] && rm -rf "$WORK_DIR"
+    exit "$rc"
+}
+
+start_services() {
+    WORK_DIR="$(mktemp -d /tmp/smimetest.XXXXXX)"
+    # Service users (rabbitmq, postgres, postfix) must be able to reach their subdirectories.
+    chmod 755 "$WORK_DIR"
+    trap cleanup EXIT
+    trap 'exit 130' INT TERM
+    read -r AMQP_PORT DIST_PORT MANAGEMENT_PORT EPMD_PORT SMTP_PORT POSTGRES_PORT < <(free_ports 6)
+    start_smtp_sink
+    start_postgres
+    start_rabbitmq
+
+    export SMIME_TEST_RABBITMQ_URI="amqp://guest:guest@127.0.0.1:$AMQP_PORT/"
+    export SMIME_TEST_RABBITMQ_MANAGEMENT_URI="http://127.0.0.1:$MANAGEMENT_PORT/"
+    export SMIME_TEST_RABBITMQ_NODE="$RABBITMQ_NODENAME"
+    export SMIME_TEST_SMTP_HOST=127.0.0.1
+    export SMIME_TEST_SMTP_PORT="$SMTP_PORT"
+    export SMIME_TEST_SMTP_DIR="$SMTP_DIR"
+    export SMIME_TEST_POSTGRES="$POSTGRES_CONNECTION"
+    export SMIME_TEST_TOOLS_OK=1
+}
+
+print_exports() {
+    local name
+    for name in SMIME_TEST_RABBITMQ_URI SMIME_TEST_RABBITMQ_MANAGEMENT_URI SMIME_TEST_RABBITMQ_NODE \
+        SMIME_TEST_SMTP_HOST SMIME_TEST_SMTP_PORT SMIME_TEST_SMTP_DIR SMIME_TEST_POSTGRES \
+        SMIME_TEST_TOOLS_OK ERL_EPMD_PORT; do
+        printf 'export %s=%q\n' "$name" "${!name}"
+    done
+}
+
+# Sums the counters of every TRX file (one per test project) into "N passed, N failed".
+print_totals() {
+    python3 - "$1" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = "{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}"
+passed = failed = 0
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    counters = ET.parse(path).getroot().find(f"{ns}ResultSummary/{ns}Counters")
+    if counters is not None:
+        passed += int(counters.get("passed", 0))
+        failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
+print(f"{passed} passed, {failed} failed")
+PY
+}
+
+main() {
+    local services_only=""
+    if [[ "${1:-}" == "--services-only" ]]; then
+        services_only=1
+        shift
+    fi
+    ensure_tools
+    start_services
+
+    if [[ -n "$services_only" ]]; then
+        log "services are up; paste these lines into your shell or IDE, then Ctrl-C to stop:"
+        print_exports
+        # `wait` on a background sleep lets the INT/TERM trap run at once; the trap kills it.
+        while true; do
+            sleep 3600 &
+            SLEEP_PID=$!
+            wait "$SLEEP_PID" || true
+        done
+    fi
+
+    # Keep CI logs to what matters: no first-run banner, no telemetry notice.
+    export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+    local results="$WORK_DIR/test-results"
+    local rc=0
+    cd "$REPO_ROOT"
+    dotnet test SmimePipeline.sln -c Release \
+        --logger "console;verbosity=normal" --logger trx --results-directory "$results" \
+        "$@" || rc=$?
+    print_totals "$results"
+    return "$rc"
+}
+
+main "$@"

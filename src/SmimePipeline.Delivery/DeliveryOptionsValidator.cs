@@ -1,0 +1,86 @@
+using Microsoft.Extensions.Options;
+using SmimePipeline.Delivery.Pickup;
+using SmimePipeline.Delivery.Smtp;
+
+namespace SmimePipeline.Delivery;
+
+/// <summary>
+/// Checks <see cref="DeliveryOptions"/> at start-up, naming the configuration key to fix in
+/// every message (e.g. "SmimePipeline:Delivery:Smtp:Host is required when Provider is smtp").
+/// </summary>
+/// <param name="sectionPath">The configuration section the options are bound from, for messages.</param>
+public sealed class DeliveryOptionsValidator(string sectionPath) : IValidateOptions<DeliveryOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, DeliveryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (IsProvider(options, PickupDirectoryTransport.TransportName))
+        {
+            if (string.IsNullOrWhiteSpace(options.Pickup.Directory))
+            {
+                failures.Add($"{sectionPath}:Pickup:Directory is required when Provider is pickup.");
+            }
+        }
+        else if (IsProvider(options, SmtpTransport.TransportName))
+        {
+            ValidateSmtp(options.Smtp, failures);
+        }
+        else
+        {
+            failures.Add($"{sectionPath}:Provider must be 'pickup' or 'smtp' (was '{options.Provider}').");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    internal static bool IsProvider(DeliveryOptions options, string transportName)
+        => string.Equals(options.Provider, transportName, StringComparison.OrdinalIgnoreCase);
+
+    private void ValidateSmtp(SmtpOptions smtp, List<string> failures)
+    {
+        var prefix = $"{sectionPath}:Smtp";
+        if (string.IsNullOrWhiteSpace(smtp.Host))
+        {
+            failures.Add($"{prefix}:Host is required when Provider is smtp.");
+        }
+
+        if (smtp.Port is < 1 or > 65535)
+        {
+            failures.Add($"{prefix}:Port must be between 1 and 65535 (was {smtp.Port}).");
+        }
+
+        if (!Enum.IsDefined(smtp.Security))
+        {
+            failures.Add($"{prefix}:Security must be None, StartTls, StartTlsWhenAvailable or SslOnConnect.");
+        }
+
+        if (smtp.Timeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{prefix}:Timeout must be positive (was {smtp.Timeout}).");
+        }
+
+        var hasPassword = !string.IsNullOrEmpty(smtp.Password);
+        var hasPasswordFile = !string.IsNullOrEmpty(smtp.PasswordFile);
+        if (hasPassword && hasPasswordFile)
+        {
+            failures.Add($"{prefix}:Password and {prefix}:PasswordFile are both set; set only one.");
+        }
+
+        if (hasPasswordFile && !File.Exists(smtp.PasswordFile))
+        {
+            failures.Add($"{prefix}:PasswordFile '{smtp.PasswordFile}' does not exist.");
+        }
+
+        if (!string.IsNullOrEmpty(smtp.UserName) && !hasPassword && !hasPasswordFile)
+        {
+            failures.Add($"{prefix}:UserName is set but neither {prefix}:Password nor {prefix}:PasswordFile is.");
+        }
+
+        if (string.IsNullOrEmpty(smtp.UserName) && (hasPassword || hasPasswordFile))
+        {
+            failures.Add($"{prefix}:Password or PasswordFile is set but {prefix}:UserName is not.");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace SmimePipeline.Delivery.Smtp;
+
+/// <summary>Settings of <see cref="SmtpTransport"/>.</summary>
+public sealed class SmtpOptions
+{
+    /// <summary>Host name or address of the SMTP server. Required.</summary>
+    public string Host { get; set; } = "";
+
+    /// <summary>TCP port. Default 587 (submission with STARTTLS).</summary>
+    public int Port { get; set; } = 587;
+
+    /// <summary>Connection security. Default <see cref="SmtpSecurity.StartTls"/>.</summary>
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
+
+    /// <summary>User name for SMTP AUTH; no authentication when empty.</summary>
+    public string? UserName { get; set; }
+
+    /// <summary>Password for SMTP AUTH. Prefer <see cref="PasswordFile"/> so the secret stays out of configuration.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>File holding the password (e.g. a mounted Kubernetes secret); trailing line breaks are ignored.</summary>
+    public string? PasswordFile { get; set; }
+
+    /// <summary>Limit for connecting and for each SMTP command. Default 30 seconds.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+}

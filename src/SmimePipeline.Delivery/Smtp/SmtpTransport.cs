@@ -1,0 +1,164 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace SmimePipeline.Delivery.Smtp;
+
+/// <summary>
+/// Delivers through an SMTP server or relay with MailKit. The envelope comes from
+/// <see cref="OutgoingMail"/>, not from the headers. The message bytes are sent unchanged: they are
+/// signed, and any re-encoding would break the signature. Recipients the server refuses while
+/// accepting others are reported in the receipt.
+/// </summary>
+/// <remarks>
+/// One connection per mail for now: simple and correct, but it pays the TCP/TLS/AUTH handshake every
+/// time. Connection pooling (relays such as SparkPost's allow ~100 mails per connection) comes later.
+/// </remarks>
+public sealed class SmtpTransport : IMailTransport
+{
+    /// <summary>The transport name used in configuration and receipts.</summary>
+    public const string TransportName = "smtp";
+
+    private readonly SmtpOptions _options;
+
+    /// <summary>Creates the transport.</summary>
+    public SmtpTransport(IOptions<SmtpOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        ArgumentException.ThrowIfNullOrWhiteSpace(_options.Host, "options.Host");
+    }
+
+    /// <inheritdoc />
+    public string Name => TransportName;
+
+    /// <inheritdoc />
+    public async Task<DeliveryReceipt> SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        if (mail.EnvelopeTo.Count == 0)
+        {
+            throw new ArgumentException("The mail has no envelope recipient.", nameof(mail));
+        }
+
+        var message = Parse(mail.Content);
+        var sender = new MailboxAddress(string.Empty, mail.EnvelopeFrom);
+        var recipients = mail.EnvelopeTo.Select(address => new MailboxAddress(string.Empty, address)).ToList();
+
+        using var client = new RecordingSmtpClient(Name) { Timeout = (int)_options.Timeout.TotalMilliseconds };
+        string serverReply;
+        try
+        {
+            await client.ConnectAsync(_options.Host, _options.Port, ToMailKit(_options.Security), cancellationToken);
+            var password = ReadPassword();
+            if (!string.IsNullOrEmpty(_options.UserName) && password is not null)
+            {
+                await client.AuthenticateAsync(new NetworkCredential(_options.UserName, password), cancellationToken);
+            }
+
+            serverReply = await client.SendAsync(RawFormat, message, sender, recipients, cancellationToken);
+        }
+        catch (Exception e) when (SmtpErrorClassifier.Classify(e, Name) is { } delivery && !cancellationToken.IsCancellationRequested)
+        {
+            if (ReferenceEquals(delivery, e))
+            {
+                throw;
+            }
+
+            throw delivery;
+        }
+
+        await QuitAsync(client, cancellationToken);
+        return new DeliveryReceipt(Name, serverReply, client.Accepted, client.Rejected);
+    }
+
+    // Keeps the bytes as parsed: CRLF line ends (what we were given), nothing hidden. Parsed
+    // MimeKit entities write their original raw headers and encoded content back unchanged.
+    // Caveat: MailKit re-encodes 8-bit parts when the server lacks 8BITMIME; protected mail is
+    // 7-bit (base64), so that does not happen to it.
+    private static readonly FormatOptions RawFormat = CreateRawFormat();
+
+    private static FormatOptions CreateRawFormat()
+    {
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        format.EnsureNewLine = false;
+        return format;
+    }
+
+    private static MimeMessage Parse(ReadOnlyMemory<byte> content)
+    {
+        var bytes = MemoryMarshal.TryGetArray(content, out var segment) ? segment : new ArraySegment<byte>(content.ToArray());
+        using var stream = new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false);
+        return MimeMessage.Load(stream);
+    }
+
+    private string? ReadPassword()
+    {
+        if (!string.IsNullOrEmpty(_options.PasswordFile))
+        {
+            return File.ReadAllText(_options.PasswordFile).TrimEnd('\r', '\n');
+        }
+
+        return _options.Password;
+    }
+
+    // The server has accepted the mail once DATA succeeded: a failing QUIT must not turn a
+    // delivered mail into a failure (it would be sent twice on retry). The connection is
+    // closed by Dispose either way.
+    private static async Task QuitAsync(SmtpClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.DisconnectAsync(quit: true, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or SmtpProtocolException or SmtpCommandException or TimeoutException)
+        {
+            // Delivery succeeded; only the polite goodbye failed.
+        }
+    }
+
+    private static SecureSocketOptions ToMailKit(SmtpSecurity security) => security switch
+    {
+        SmtpSecurity.None => SecureSocketOptions.None,
+        SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
+        SmtpSecurity.StartTlsWhenAvailable => SecureSocketOptions.StartTlsWhenAvailable,
+        SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
+        _ => throw new ArgumentOutOfRangeException(nameof(security), security, "Unknown SMTP security mode."),
+    };
+
+    /// <summary>
+    /// MailKit's default aborts the whole send on the first refused RCPT. Recording instead lets
+    /// the mail go to the recipients that were accepted, and report the others.
+    /// </summary>
+    private sealed class RecordingSmtpClient(string provider) : SmtpClient
+    {
+        public List<string> Accepted { get; } = [];
+
+        public List<RecipientRejection> Rejected { get; } = [];
+
+        protected override void OnRecipientAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
+            => Accepted.Add(mailbox.Address);
+
+        protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
+        {
+            var code = (int)response.StatusCode;
+            Rejected.Add(new RecipientRejection(
+                mailbox.Address, SmtpErrorClassifier.ClassifyReplyCode(code), SmtpErrorClassifier.FormatReply(code, response.Response)));
+        }
+
+        // No recipient left: nothing was sent. If any refusal was temporary, retrying may work.
+        protected override void OnNoRecipientsAccepted(MimeMessage message)
+        {
+            var kind = Rejected.Any(r => r.Kind == DeliveryFailureKind.Configuration) ? DeliveryFailureKind.Configuration
+                : Rejected.Any(r => r.Kind == DeliveryFailureKind.Transient) ? DeliveryFailureKind.Transient
+                : DeliveryFailureKind.Permanent;
+            throw new DeliveryException(
+                kind, provider, string.Join("; ", Rejected.Select(r => $"{r.Recipient}: {r.ProviderResponse}")),
+                $"The SMTP server accepted none of the {Rejected.Count} recipient(s).");
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.ComponentModel;
+using System.Diagnostics;
+
+namespace SmimePipeline.Testing;
+
+/// <summary>
+/// Runs a command-line tool (openssl, cmsutil, gpgsm, rabbitmqctl…) and captures its output.
+/// The tools are installed by <c>scripts/test.sh</c>; a missing tool fails the test with a clear message.
+/// </summary>
+public static class ExternalTool
+{
+    /// <summary>Default limit for one tool run.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Runs <paramref name="file"/> with <paramref name="args"/> (passed as separate arguments, never
+    /// through a shell), writes <paramref name="stdin"/> to its standard input if given, and waits for it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The tool is not installed.</exception>
+    /// <exception cref="TimeoutException">The tool ran longer than <paramref name="timeout"/> (default 60 s); it is killed.</exception>
+    public static async Task<ToolResult> RunAsync(string file, string[] args, byte[]? stdin = null, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(args);
+        var startInfo = new ProcessStartInfo(file)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+
+        using var process = new Process { StartInfo = startInfo };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception e)
+        {
+            throw new InvalidOperationException(
+                $"'{file}' could not be started ({e.Message}): is it installed? scripts/test.sh installs the tools the tests need.", e);
+        }
+
+        using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
+        var stdoutTask = CopyToArrayAsync(process.StandardOutput.BaseStream, cts.Token);
+        var stderrTask = process.StandardError.ReadToEndAsync(cts.Token);
+        try
+        {
+            if (stdin is not null)
+            {
+                await process.StandardInput.BaseStream.WriteAsync(stdin, cts.Token);
+            }
+
+            process.StandardInput.Close();
+            await process.WaitForExitAsync(cts.Token);
+            return new ToolResult(process.ExitCode, await stdoutTask, await stderrTask);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"'{file}' did not finish within {timeout ?? DefaultTimeout}.");
+        }
+    }
+
+    private static async Task<byte[]> CopyToArrayAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken);
+        return buffer.ToArray();
+    }
+}
