@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
+using SmimePipeline.Cryptography.Errors;
+
+namespace SmimePipeline.Cryptography.Certificates;
+
+/// <summary>
+/// The checks a certificate must pass before the protect stage uses it (RFC 8550 §4.4): validity period,
+/// key usage, extended key usage, the address, and key strength. Each failure is a refusal that names
+/// the address and the certificate, never content.
+/// </summary>
+public static class CertificateRules
+{
+    /// <summary>The smallest RSA key accepted for signing or key transport.</summary>
+    public const int MinimumRsaKeySize = 2048;
+
+    private const string EmailProtectionOid = "1.3.6.1.5.5.7.3.4";
+    private const string AnyExtendedKeyUsageOid = "2.5.29.37.0";
+
+    /// <summary>Checks a signer certificate for <paramref name="address"/>.</summary>
+    /// <param name="address">The From address.</param>
+    /// <param name="certificate">The signer certificate.</param>
+    /// <param name="now">The current time.</param>
+    /// <exception cref="ProtectionRefusedException">The certificate may not sign for this address now.</exception>
+    public static void CheckSigner(string address, X509Certificate2 certificate, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        CheckValidity(address, certificate, now);
+        CheckKeyUsage(address, certificate, X509KeyUsageFlags.DigitalSignature, "digitalSignature");
+        CheckExtendedKeyUsage(address, certificate);
+        CheckAddress(address, certificate);
+        using var rsa = certificate.GetRSAPublicKey();
+        if (rsa is not null && rsa.KeySize < MinimumRsaKeySize)
+        {
+            throw KeyTooWeak(address, certificate, rsa.KeySize);
+        }
+    }
+
+    /// <summary>Checks a recipient certificate for <paramref name="address"/> (RSA key transport).</summary>
+    /// <param name="address">The recipient address.</param>
+    /// <param name="certificate">The recipient's certificate.</param>
+    /// <param name="now">The current time.</param>
+    /// <exception cref="ProtectionRefusedException">The certificate may not be encrypted to now.</exception>
+    public static void CheckRecipient(string address, X509Certificate2 certificate, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        CheckValidity(address, certificate, now);
+        using var rsa = certificate.GetRSAPublicKey();
+        if (rsa is null)
+        {
+            throw new ProtectionRefusedException(
+                ProtectionRefusal.KeyTooWeak,
+                address,
+                $"Certificate of {address} ({Describe(certificate)}) has no RSA key; only RSA key transport is supported.");
+        }
+
+        CheckKeyUsage(address, certificate, X509KeyUsageFlags.KeyEncipherment, "keyEncipherment");
+        CheckExtendedKeyUsage(address, certificate);
+        CheckAddress(address, certificate);
+        if (rsa.KeySize < MinimumRsaKeySize)
+        {
+            throw KeyTooWeak(address, certificate, rsa.KeySize);
+        }
+    }
+
+    /// <summary>The refusal for an RSA key below <see cref="MinimumRsaKeySize"/>.</summary>
+    /// <param name="address">The address concerned.</param>
+    /// <param name="certificate">The certificate.</param>
+    /// <param name="keySize">Its key size in bits.</param>
+    /// <returns>The exception to throw.</returns>
+    public static ProtectionRefusedException KeyTooWeak(string address, X509Certificate2 certificate, int keySize)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        return new ProtectionRefusedException(
+            ProtectionRefusal.KeyTooWeak,
+            address,
+            $"Certificate of {address} ({Describe(certificate)}) has an RSA-{keySize} key; at least RSA-{MinimumRsaKeySize} is required.");
+    }
+
+    internal static string Describe(X509Certificate2 certificate) =>
+        $"{certificate.Subject}, SHA-256 {certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256)}";
+
+    private static void CheckValidity(string address, X509Certificate2 certificate, DateTimeOffset now)
+    {
+        var notBefore = new DateTimeOffset(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero);
+        var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+        if (now > notAfter)
+        {
+            throw new ProtectionRefusedException(
+                ProtectionRefusal.CertificateExpired,
+                address,
+                $"Certificate of {address} expired on {notAfter.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)} ({Describe(certificate)}).");
+        }
+
+        if (now < notBefore)
+        {
+            throw new ProtectionRefusedException(
+                ProtectionRefusal.CertificateExpired,
+                address,
+                $"Certificate of {address} is not valid before {notBefore.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)} ({Describe(certificate)}).");
+        }
+    }
+
+    private static void CheckKeyUsage(string address, X509Certificate2 certificate, X509KeyUsageFlags required, string requiredName)
+    {
+        // RFC 8550 §4.4.2: when the extension is present, the bit for the operation must be set.
+        var keyUsage = certificate.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
+        if (keyUsage is not null && (keyUsage.KeyUsages & required) == 0)
+        {
+            throw new ProtectionRefusedException(
+                ProtectionRefusal.KeyUsageNotAllowed,
+                address,
+                $"Certificate of {address} ({Describe(certificate)}) does not allow {requiredName} in its key usage.");
+        }
+    }
+
+    private static void CheckExtendedKeyUsage(string address, X509Certificate2 certificate)
+    {
+        // RFC 8550 §4.4.4: an EKU extension must list emailProtection (or anyExtendedKeyUsage).
+        var eku = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
+        if (eku is null)
+        {
+            return;
+        }
+
+        foreach (var oid in eku.EnhancedKeyUsages)
+        {
+            if (oid.Value is EmailProtectionOid or AnyExtendedKeyUsageOid)
+            {
+                return;
+            }
+        }
+
+        throw new ProtectionRefusedException(
+            ProtectionRefusal.KeyUsageNotAllowed,
+            address,
+            $"Certificate of {address} ({Describe(certificate)}) does not allow emailProtection in its extended key usage.");
+    }
+
+    private static void CheckAddress(string address, X509Certificate2 certificate)
+    {
+        if (!CertificateAddresses.Contains(certificate, address))
+        {
+            throw new ProtectionRefusedException(
+                ProtectionRefusal.AddressNotInCertificate,
+                address,
+                $"Certificate {Describe(certificate)} is not issued to {address}.");
+        }
+    }
+}
