@@ -25,10 +25,15 @@ public static class CertificateRules
     public static void CheckSigner(string address, X509Certificate2 certificate, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        CheckValidity(address, certificate, now);
-        CheckKeyUsage(address, certificate, X509KeyUsageFlags.DigitalSignature, "digitalSignature");
-        CheckExtendedKeyUsage(address, certificate);
-        CheckAddress(address, certificate);
+        var problem = FindValidityProblem(address, certificate, now)
+            ?? FindKeyUsageProblem(address, certificate, X509KeyUsageFlags.DigitalSignature, "digitalSignature")
+            ?? FindExtendedKeyUsageProblem(address, certificate)
+            ?? FindAddressProblem(address, certificate);
+        if (problem is not null)
+        {
+            throw problem;
+        }
+
         using var rsa = certificate.GetRSAPublicKey();
         if (rsa is not null && rsa.KeySize < MinimumRsaKeySize)
         {
@@ -43,24 +48,42 @@ public static class CertificateRules
     /// <exception cref="ProtectionRefusedException">The certificate may not be encrypted to now.</exception>
     public static void CheckRecipient(string address, X509Certificate2 certificate, DateTimeOffset now)
     {
+        if (FindRecipientProblem(address, certificate, now) is { } problem)
+        {
+            throw problem;
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="CheckRecipient"/>, but returns the refusal instead of throwing it: for optional
+    /// recipients such as the sender's own copy.
+    /// </summary>
+    /// <param name="address">The recipient address.</param>
+    /// <param name="certificate">The recipient's certificate.</param>
+    /// <param name="now">The current time.</param>
+    /// <returns>The refusal, or <see langword="null"/> when the certificate may be encrypted to.</returns>
+    public static ProtectionRefusedException? FindRecipientProblem(string address, X509Certificate2 certificate, DateTimeOffset now)
+    {
         ArgumentNullException.ThrowIfNull(certificate);
-        CheckValidity(address, certificate, now);
+        var problem = FindValidityProblem(address, certificate, now);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
         using var rsa = certificate.GetRSAPublicKey();
         if (rsa is null)
         {
-            throw new ProtectionRefusedException(
+            return new ProtectionRefusedException(
                 ProtectionRefusal.KeyTooWeak,
                 address,
                 $"Certificate of {address} ({Describe(certificate)}) has no RSA key; only RSA key transport is supported.");
         }
 
-        CheckKeyUsage(address, certificate, X509KeyUsageFlags.KeyEncipherment, "keyEncipherment");
-        CheckExtendedKeyUsage(address, certificate);
-        CheckAddress(address, certificate);
-        if (rsa.KeySize < MinimumRsaKeySize)
-        {
-            throw KeyTooWeak(address, certificate, rsa.KeySize);
-        }
+        return FindKeyUsageProblem(address, certificate, X509KeyUsageFlags.KeyEncipherment, "keyEncipherment")
+            ?? FindExtendedKeyUsageProblem(address, certificate)
+            ?? FindAddressProblem(address, certificate)
+            ?? (rsa.KeySize < MinimumRsaKeySize ? KeyTooWeak(address, certificate, rsa.KeySize) : null);
     }
 
     /// <summary>The refusal for an RSA key below <see cref="MinimumRsaKeySize"/>.</summary>
@@ -80,13 +103,13 @@ public static class CertificateRules
     internal static string Describe(X509Certificate2 certificate) =>
         $"{certificate.Subject}, SHA-256 {certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256)}";
 
-    private static void CheckValidity(string address, X509Certificate2 certificate, DateTimeOffset now)
+    private static ProtectionRefusedException? FindValidityProblem(string address, X509Certificate2 certificate, DateTimeOffset now)
     {
         var notBefore = new DateTimeOffset(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero);
         var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
         if (now > notAfter)
         {
-            throw new ProtectionRefusedException(
+            return new ProtectionRefusedException(
                 ProtectionRefusal.CertificateExpired,
                 address,
                 $"Certificate of {address} expired on {notAfter.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)} ({Describe(certificate)}).");
@@ -94,57 +117,63 @@ public static class CertificateRules
 
         if (now < notBefore)
         {
-            throw new ProtectionRefusedException(
+            return new ProtectionRefusedException(
                 ProtectionRefusal.CertificateExpired,
                 address,
                 $"Certificate of {address} is not valid before {notBefore.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)} ({Describe(certificate)}).");
         }
+
+        return null;
     }
 
-    private static void CheckKeyUsage(string address, X509Certificate2 certificate, X509KeyUsageFlags required, string requiredName)
+    private static ProtectionRefusedException? FindKeyUsageProblem(string address, X509Certificate2 certificate, X509KeyUsageFlags required, string requiredName)
     {
         // RFC 8550 §4.4.2: when the extension is present, the bit for the operation must be set.
         var keyUsage = certificate.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
         if (keyUsage is not null && (keyUsage.KeyUsages & required) == 0)
         {
-            throw new ProtectionRefusedException(
+            return new ProtectionRefusedException(
                 ProtectionRefusal.KeyUsageNotAllowed,
                 address,
                 $"Certificate of {address} ({Describe(certificate)}) does not allow {requiredName} in its key usage.");
         }
+
+        return null;
     }
 
-    private static void CheckExtendedKeyUsage(string address, X509Certificate2 certificate)
+    private static ProtectionRefusedException? FindExtendedKeyUsageProblem(string address, X509Certificate2 certificate)
     {
         // RFC 8550 §4.4.4: an EKU extension must list emailProtection (or anyExtendedKeyUsage).
         var eku = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
         if (eku is null)
         {
-            return;
+            return null;
         }
 
         foreach (var oid in eku.EnhancedKeyUsages)
         {
             if (oid.Value is EmailProtectionOid or AnyExtendedKeyUsageOid)
             {
-                return;
+                return null;
             }
         }
 
-        throw new ProtectionRefusedException(
+        return new ProtectionRefusedException(
             ProtectionRefusal.KeyUsageNotAllowed,
             address,
             $"Certificate of {address} ({Describe(certificate)}) does not allow emailProtection in its extended key usage.");
     }
 
-    private static void CheckAddress(string address, X509Certificate2 certificate)
+    private static ProtectionRefusedException? FindAddressProblem(string address, X509Certificate2 certificate)
     {
         if (!CertificateAddresses.Contains(certificate, address))
         {
-            throw new ProtectionRefusedException(
+            return new ProtectionRefusedException(
                 ProtectionRefusal.AddressNotInCertificate,
                 address,
                 $"Certificate {Describe(certificate)} is not issued to {address}.");
         }
+
+        return null;
     }
 }
