@@ -259,6 +259,11 @@ public sealed class SmimeProtector
             headers.Add(HeaderId.MimeVersion, "1.0");
         }
 
-        headers.WriteTo(MimeCanonicalizer.CanonicalFormat, output);
+        // HeaderList.WriteTo ends with the blank line that separates headers from a body; the top-level
+        // entity brings its own Content-* headers and blank line, so that separator is dropped here.
+        using var buffer = new MemoryStream();
+        headers.WriteTo(MimeCanonicalizer.CanonicalFormat, buffer);
+        var written = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        output.Write(written.EndsWith("\r\n\r\n"u8) ? written[..^2] : written);
     }
 }

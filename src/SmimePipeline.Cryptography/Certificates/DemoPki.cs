@@ -119,6 +119,13 @@ public sealed class DemoPki
         byte[] serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F;
 
+        // The issuer signs with its own key type, whatever the subject's is.
+        using var issuerRsa = issuer.GetRSAPrivateKey();
+        using var issuerEcdsa = issuerRsa is null ? issuer.GetECDsaPrivateKey() : null;
+        var generator = issuerRsa is not null
+            ? X509SignatureGenerator.CreateForRSA(issuerRsa, RSASignaturePadding.Pkcs1)
+            : X509SignatureGenerator.CreateForECDsa(issuerEcdsa ?? throw new ArgumentException("The issuer has no private key.", nameof(issuer)));
+
         switch (options.KeyType)
         {
             case DemoKeyType.Rsa:
@@ -126,7 +133,7 @@ public sealed class DemoPki
                 using var rsa = RSA.Create(options.RsaKeySize);
                 var request = new CertificateRequest(name, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
                 AddExtensions(request, issuer, options, X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment);
-                using var certificate = request.Create(issuer, notBefore, notAfter, serial);
+                using var certificate = request.Create(issuer.SubjectName, generator, notBefore, notAfter, serial);
                 return certificate.CopyWithPrivateKey(rsa);
             }
 
@@ -135,7 +142,7 @@ public sealed class DemoPki
                 using var ecdsa = ECDsa.Create(options.KeyType == DemoKeyType.EcdsaP384 ? ECCurve.NamedCurves.nistP384 : ECCurve.NamedCurves.nistP256);
                 var request = new CertificateRequest(name, ecdsa, options.KeyType == DemoKeyType.EcdsaP384 ? HashAlgorithmName.SHA384 : HashAlgorithmName.SHA256);
                 AddExtensions(request, issuer, options, X509KeyUsageFlags.DigitalSignature);
-                using var certificate = request.Create(issuer, notBefore, notAfter, serial);
+                using var certificate = request.Create(issuer.SubjectName, generator, notBefore, notAfter, serial);
                 return certificate.CopyWithPrivateKey(ecdsa);
             }
         }

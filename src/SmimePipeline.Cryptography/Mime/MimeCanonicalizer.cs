@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using MimeKit;
 
 namespace SmimePipeline.Cryptography.Mime;
@@ -18,14 +19,57 @@ public static class MimeCanonicalizer
     /// The entity is modified in place.
     /// </summary>
     /// <param name="entity">The content entity (the message body).</param>
-    /// <param name="destination">Where the canonical bytes are written (headers of the entity, blank line, body).</param>
-    public static void WriteCanonical(MimeEntity entity, Stream destination)
+    /// <param name="destination">Where the canonical bytes are appended (headers of the entity, blank line, body).</param>
+    public static void WriteCanonical(MimeEntity entity, MemoryStream destination)
     {
         ArgumentNullException.ThrowIfNull(entity);
         ArgumentNullException.ThrowIfNull(destination);
         ProtectLeafParts(entity);
         entity.Prepare(EncodingConstraint.SevenBit, 78);
+        long start = destination.Length;
         entity.WriteTo(CanonicalFormat, destination);
+        ArmorFromLines(destination, (int)start);
+    }
+
+    /// <summary>
+    /// MimeKit's quoted-printable encoder leaves a line that starts with <c>From </c> as it is, and mbox-style
+    /// relays prefix it with <c>&gt;</c>, which breaks the signature (RFC 8551 §3.1.1). Every leaf part is
+    /// quoted-printable or base64 here, so such a line can only be quoted-printable text (or an ignored
+    /// preamble): encoding its <c>F</c> as <c>=46</c> keeps the decoded text identical. When that would make
+    /// the line longer than 76 characters (RFC 2045 §6.7 rule 5), a soft line break follows the <c>=46</c>.
+    /// </summary>
+    private static void ArmorFromLines(MemoryStream stream, int start)
+    {
+        ReadOnlySpan<byte> from = "From "u8;
+        var content = stream.GetBuffer().AsSpan(start, (int)stream.Length - start);
+        if (!content.StartsWith(from) && content.IndexOf("\r\nFrom "u8) < 0)
+        {
+            return;
+        }
+
+        byte[] original = content.ToArray();
+        stream.SetLength(start);
+        int lineStart = 0;
+        while (lineStart < original.Length)
+        {
+            int lineEnd = original.AsSpan(lineStart).IndexOf("\r\n"u8);
+            int next = lineEnd < 0 ? original.Length : lineStart + lineEnd + 2;
+            var line = original.AsSpan(lineStart, next - lineStart);
+            if (line.StartsWith(from))
+            {
+                int visible = lineEnd < 0 ? line.Length : lineEnd;
+                stream.Write(visible + 2 > 76 ? "=46=\r\n"u8 : "=46"u8);
+                stream.Write(line[1..]);
+            }
+            else
+            {
+                stream.Write(line);
+            }
+
+            lineStart = next;
+        }
+
+        CryptographicOperations.ZeroMemory(original);
     }
 
     private static void ProtectLeafParts(MimeEntity entity)
