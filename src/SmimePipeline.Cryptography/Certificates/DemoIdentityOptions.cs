@@ -12,7 +12,7 @@ public sealed record DemoIdentityOptions(string Address)
     /// <summary>RSA key size in bits (1024 is allowed, to test refusals). Default 2048.</summary>
     public int RsaKeySize { get; init; } = 2048;
 
-    /// <summary>Start of validity; default one hour ago, never before the issuer's.</summary>
+    /// <summary>Start of validity; default one hour ago (or a week before <see cref="NotAfter"/> if that is earlier), never before the issuer's.</summary>
     public DateTimeOffset? NotBefore { get; init; }
 
     /// <summary>End of validity; default two years from now, never after the issuer's.</summary>

@@ -114,8 +114,9 @@ public sealed class DemoPki
         var now = DateTimeOffset.UtcNow;
         var issuerNotBefore = new DateTimeOffset(issuer.NotBefore.ToUniversalTime(), TimeSpan.Zero);
         var issuerNotAfter = new DateTimeOffset(issuer.NotAfter.ToUniversalTime(), TimeSpan.Zero);
-        var notBefore = Max(options.NotBefore ?? now.AddHours(-1), issuerNotBefore);
         var notAfter = Min(options.NotAfter ?? now.AddYears(2), issuerNotAfter);
+        // An already-expired certificate (NotAfter in the past) starts a week before it ends by default.
+        var notBefore = Max(options.NotBefore ?? Min(now.AddHours(-1), notAfter.AddDays(-7)), issuerNotBefore);
         byte[] serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F;
 
