@@ -61,7 +61,7 @@ public static class MimeComposer
         {
             if (StructuralHeaders.Contains(name) || name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
             {
-                throw Invalid(mail.From.Address, $"The extra header {name} is structural and cannot be set by the producer.");
+                throw Invalid(null, $"The extra header {name} is structural and cannot be set by the producer.");
             }
 
             try
