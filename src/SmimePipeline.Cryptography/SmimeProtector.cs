@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MimeKit;
 using SmimePipeline.Contracts;
+using SmimePipeline.Cryptography.Buffers;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Cryptography.Cms;
 using SmimePipeline.Cryptography.Errors;
@@ -67,41 +67,28 @@ public sealed class SmimeProtector
         CmsSignerKey? signerKey = policy.Sign ? GetSignerKey(sender, now) : null;
         IReadOnlyList<X509Certificate2> encryptTo = policy.Encrypt ? GetEncryptionCertificates(sender, recipients, now) : [];
 
-        using var canonical = new MemoryStream();
+        // One pooled buffer per stage (canonical, signed, output); each is zeroed when returned to the pool.
+        using var canonical = new PooledMemoryStream(64 * 1024);
         MimeCanonicalizer.WriteCanonical(body, canonical);
-        var output = new MemoryStream(checked((int)canonical.Length * 2) + 4096);
+        using var output = new PooledMemoryStream(((int)canonical.Length * 4 / 3) + 16 * 1024);
         WriteOuterHeaders(message, sender, now, output);
 
         if (!policy.Encrypt)
         {
-            WriteSigned(output, Span(canonical), signerKey!, now);
+            WriteSigned(output, canonical.WrittenSpan, signerKey!, now);
         }
         else
         {
-            MemoryStream? signed = null;
-            try
+            using var signed = signerKey is null ? null : new PooledMemoryStream((int)canonical.Length + 16 * 1024);
+            ReadOnlySpan<byte> plaintext = canonical.WrittenSpan;
+            if (signed is not null)
             {
-                ReadOnlySpan<byte> plaintext = Span(canonical);
-                if (signerKey is not null)
-                {
-                    signed = new MemoryStream(canonical.Capacity + 8192);
-                    WriteSigned(signed, plaintext, signerKey, now);
-                    plaintext = Span(signed);
-                }
+                WriteSigned(signed, plaintext, signerKey!, now);
+                plaintext = signed.WrittenSpan;
+            }
 
-                byte[] envelopedData = CmsEnvelopedDataWriter.Write(plaintext, encryptTo, ContentEncryption);
-                SmimeEntityWriter.WritePkcs7Mime(output, envelopedData);
-            }
-            finally
-            {
-                // The plaintext must not outlive the message in memory we no longer control.
-                CryptographicOperations.ZeroMemory(canonical.GetBuffer());
-                if (signed is not null)
-                {
-                    CryptographicOperations.ZeroMemory(signed.GetBuffer());
-                    signed.Dispose();
-                }
-            }
+            byte[] envelopedData = CmsEnvelopedDataWriter.Write(plaintext, encryptTo, ContentEncryption);
+            SmimeEntityWriter.WritePkcs7Mime(output, envelopedData);
         }
 
         return new ProtectedMail(
@@ -111,8 +98,6 @@ public sealed class SmimeProtector
             signerKey?.SignatureAlgorithmName,
             policy.Encrypt ? ContentEncryption.Name : null);
     }
-
-    private static ReadOnlySpan<byte> Span(MemoryStream stream) => stream.GetBuffer().AsSpan(0, (int)stream.Length);
 
     private static void WriteSigned(Stream destination, ReadOnlySpan<byte> content, CmsSignerKey signerKey, DateTimeOffset now)
     {

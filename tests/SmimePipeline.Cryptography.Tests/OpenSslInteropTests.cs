@@ -45,6 +45,30 @@ public sealed class OpenSslInteropTests(DemoPkiFixture fixture)
     }
 
     [Fact]
+    public void A_large_attachment_survives_pooled_buffers_and_long_DER_lengths()
+    {
+        // 300 KB: every buffer grows past its first rental and the DER lengths need three octets.
+        var pki = fixture.Pki;
+        string carol = pki.RecipientAddresses[2];
+        byte[] large = new byte[300_000];
+        new Random(42).NextBytes(large);
+        var mail = TestMails.Create(pki.SenderAddress, carol) with { Attachments = [new MailAttachment("large.bin", "application/octet-stream", large)] };
+        var result = _protector.Protect(MimeComposer.Compose(mail), SecurityPolicy.SignAndEncrypt);
+        string directory = fixture.NewDirectory("large");
+        string protectedFile = Path.Combine(directory, "protected.eml");
+        string decryptedFile = Path.Combine(directory, "decrypted.eml");
+        File.WriteAllBytes(protectedFile, result.Content);
+
+        OpenSslTool.RunChecked("cms", "-decrypt", "-recip", pki.CertificatePath(carol), "-inkey", pki.KeyPath(carol), "-in", protectedFile, "-out", decryptedFile);
+        OpenSslTool.RunChecked("cms", "-verify", "-CAfile", pki.CaCertificatePath, "-in", decryptedFile, "-out", Path.Combine(directory, "verified.mime"));
+
+        var (content, _, _) = SmimeReader.SplitSigned(File.ReadAllBytes(decryptedFile));
+        var entity = Assert.IsType<Multipart>(MimeEntity.Load(new MemoryStream(content)));
+        var attachment = entity.Flatten().OfType<MimePart>().Single(p => p.FileName == "large.bin");
+        Assert.Equal(large, SmimeReader.DecodedBody(attachment));
+    }
+
+    [Fact]
     public void OpenSsl_refuses_to_decrypt_for_a_key_that_is_not_a_recipient()
     {
         var pki = fixture.Pki;

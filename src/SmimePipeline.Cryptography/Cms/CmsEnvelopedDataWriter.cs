@@ -4,7 +4,6 @@ using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Cms;
 using Org.BouncyCastle.Asn1.Pkcs;
 using Org.BouncyCastle.Asn1.X509;
-using ContentInfo = Org.BouncyCastle.Asn1.Cms.ContentInfo;
 
 namespace SmimePipeline.Cryptography.Cms;
 
@@ -50,19 +49,50 @@ public static class CmsEnvelopedDataWriter
                     new DerOctetString(encryptedKey))));
             }
 
-            byte[] ciphertext = algorithm.Encrypt(content, key, iv);
-            var encryptedContentInfo = new EncryptedContentInfo(
-                CmsObjectIdentifiers.Data,
-                algorithm.CreateIdentifier(iv),
-                new DerOctetString(ciphertext));
+            // RFC 5652 §6.1: no originator info, no unprotected attributes and only v0 ktri: version 0.
+            // The structure is assembled by hand around the ciphertext so that AES writes straight into
+            // the final DER array: the (large) content is encrypted once and never copied.
+            byte[] contentInfoType = CmsObjectIdentifiers.EnvelopedData.GetDerEncoded();
+            byte[] version = DerInteger.ValueOf(0).GetDerEncoded();
+            byte[] recipientSet = new DerSet(recipientInfos).GetDerEncoded();
+            byte[] dataType = CmsObjectIdentifiers.Data.GetDerEncoded();
+            byte[] algorithmIdentifier = algorithm.CreateIdentifier(iv).GetDerEncoded();
+            int ciphertextLength = algorithm.GetCiphertextLength(content.Length);
 
-            // No originator info and no unprotected attributes, all ktri v0: EnvelopedData version 0 (RFC 5652 §6.1).
-            var envelopedData = new EnvelopedData(null, new DerSet(recipientInfos), encryptedContentInfo, (Asn1Set?)null);
-            return new ContentInfo(CmsObjectIdentifiers.EnvelopedData, envelopedData).GetDerEncoded();
+            int encryptedContentInfoLength = dataType.Length + algorithmIdentifier.Length + DerHeader.Total(ciphertextLength);
+            int envelopedDataLength = version.Length + recipientSet.Length + DerHeader.Total(encryptedContentInfoLength);
+            int explicitLength = DerHeader.Total(envelopedDataLength);
+            int contentInfoLength = contentInfoType.Length + DerHeader.Total(explicitLength);
+            var der = new byte[DerHeader.Total(contentInfoLength)];
+
+            var span = der.AsSpan();
+            int offset = DerHeader.Write(span, DerHeader.Sequence, contentInfoLength);
+            offset += Append(span[offset..], contentInfoType);
+            offset += DerHeader.Write(span[offset..], DerHeader.ContextExplicit0, explicitLength);
+            offset += DerHeader.Write(span[offset..], DerHeader.Sequence, envelopedDataLength);
+            offset += Append(span[offset..], version);
+            offset += Append(span[offset..], recipientSet);
+            offset += DerHeader.Write(span[offset..], DerHeader.Sequence, encryptedContentInfoLength);
+            offset += Append(span[offset..], dataType);
+            offset += Append(span[offset..], algorithmIdentifier);
+            offset += DerHeader.Write(span[offset..], DerHeader.ContextPrimitive0, ciphertextLength); // [0] IMPLICIT OCTET STRING
+            offset += algorithm.Encrypt(content, key, iv, span[offset..]);
+            if (offset != der.Length)
+            {
+                throw new CryptographicException("EnvelopedData length mismatch.");
+            }
+
+            return der;
         }
         finally
         {
             CryptographicOperations.ZeroMemory(key);
         }
+    }
+
+    private static int Append(Span<byte> destination, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(destination);
+        return bytes.Length;
     }
 }

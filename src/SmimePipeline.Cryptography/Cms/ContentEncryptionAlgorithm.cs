@@ -43,12 +43,18 @@ public sealed class ContentEncryptionAlgorithm
     /// <returns>The identifier.</returns>
     public AlgorithmIdentifier CreateIdentifier(ReadOnlySpan<byte> iv) => new(Oid, new DerOctetString(iv.ToArray()));
 
-    /// <summary>Encrypts with PKCS#7 padding using OpenSSL.</summary>
+    /// <summary>The ciphertext length for <paramref name="plaintextLength"/> bytes (PKCS#7 padding).</summary>
+    /// <param name="plaintextLength">The content length.</param>
+    /// <returns>The ciphertext length.</returns>
+    public int GetCiphertextLength(int plaintextLength) => (plaintextLength / IvSize + 1) * IvSize;
+
+    /// <summary>Encrypts with PKCS#7 padding using OpenSSL, straight into <paramref name="destination"/>.</summary>
     /// <param name="plaintext">The content.</param>
     /// <param name="key">The content-encryption key (<see cref="KeySize"/> bytes).</param>
     /// <param name="iv">The IV (<see cref="IvSize"/> bytes).</param>
-    /// <returns>The ciphertext.</returns>
-    public byte[] Encrypt(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv)
+    /// <param name="destination">At least <see cref="GetCiphertextLength"/> bytes.</param>
+    /// <returns>The number of bytes written.</returns>
+    public int Encrypt(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv, Span<byte> destination)
     {
         if (key.Length != KeySize || iv.Length != IvSize)
         {
@@ -57,6 +63,6 @@ public sealed class ContentEncryptionAlgorithm
 
         using var aes = Aes.Create();
         aes.SetKey(key);
-        return aes.EncryptCbc(plaintext, iv, PaddingMode.PKCS7);
+        return aes.EncryptCbc(plaintext, iv, destination, PaddingMode.PKCS7);
     }
 }

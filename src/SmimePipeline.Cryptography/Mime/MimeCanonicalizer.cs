@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using MimeKit;
+using SmimePipeline.Cryptography.Buffers;
 
 namespace SmimePipeline.Cryptography.Mime;
 
@@ -20,15 +20,15 @@ public static class MimeCanonicalizer
     /// </summary>
     /// <param name="entity">The content entity (the message body).</param>
     /// <param name="destination">Where the canonical bytes are appended (headers of the entity, blank line, body).</param>
-    public static void WriteCanonical(MimeEntity entity, MemoryStream destination)
+    public static void WriteCanonical(MimeEntity entity, PooledMemoryStream destination)
     {
         ArgumentNullException.ThrowIfNull(entity);
         ArgumentNullException.ThrowIfNull(destination);
         ProtectLeafParts(entity);
         entity.Prepare(EncodingConstraint.SevenBit, 78);
-        long start = destination.Length;
+        int start = (int)destination.Length;
         entity.WriteTo(CanonicalFormat, destination);
-        ArmorFromLines(destination, (int)start);
+        ArmorFromLines(destination, start);
     }
 
     /// <summary>
@@ -38,23 +38,25 @@ public static class MimeCanonicalizer
     /// preamble): encoding its <c>F</c> as <c>=46</c> keeps the decoded text identical. When that would make
     /// the line longer than 76 characters (RFC 2045 §6.7 rule 5), a soft line break follows the <c>=46</c>.
     /// </summary>
-    private static void ArmorFromLines(MemoryStream stream, int start)
+    private static void ArmorFromLines(PooledMemoryStream stream, int start)
     {
         ReadOnlySpan<byte> from = "From "u8;
-        var content = stream.GetBuffer().AsSpan(start, (int)stream.Length - start);
+        var content = stream.WrittenSpan[start..];
         if (!content.StartsWith(from) && content.IndexOf("\r\nFrom "u8) < 0)
         {
             return;
         }
 
-        byte[] original = content.ToArray();
-        stream.SetLength(start);
+        using var copy = new PooledMemoryStream(content.Length);
+        copy.Write(content);
+        var original = copy.WrittenSpan;
+        stream.Truncate(start);
         int lineStart = 0;
         while (lineStart < original.Length)
         {
-            int lineEnd = original.AsSpan(lineStart).IndexOf("\r\n"u8);
+            int lineEnd = original[lineStart..].IndexOf("\r\n"u8);
             int next = lineEnd < 0 ? original.Length : lineStart + lineEnd + 2;
-            var line = original.AsSpan(lineStart, next - lineStart);
+            var line = original[lineStart..next];
             if (line.StartsWith(from))
             {
                 int visible = lineEnd < 0 ? line.Length : lineEnd;
@@ -68,8 +70,6 @@ public static class MimeCanonicalizer
 
             lineStart = next;
         }
-
-        CryptographicOperations.ZeroMemory(original);
     }
 
     private static void ProtectLeafParts(MimeEntity entity)
