@@ -147,6 +147,27 @@ public sealed class DirectoryCertificateStoreTests(DemoPkiFixture fixture)
     }
 
     [Fact]
+    public void A_damaged_signer_key_is_named_without_its_contents_and_a_repaired_one_is_picked_up()
+    {
+        string address = "repair@store.smime.test";
+        string storePath = Path.Combine(fixture.NewDirectory("repair"), "store");
+        using var authority = fixture.Pki.LoadAuthority();
+        using var identity = DemoPki.CreateIdentity(authority, new DemoIdentityOptions(address));
+        using var store = new DirectoryCertificateStore(storePath);
+        store.ImportSigner(identity, []);
+        string keyFile = Directory.GetFiles(Path.Combine(storePath, "signers", address), "*.key.pem").Single();
+        string goodKey = File.ReadAllText(keyFile);
+        File.WriteAllText(keyFile, "-----BEGIN PRIVATE KEY-----\nZGFtYWdlZA==\n-----END PRIVATE KEY-----\n");
+
+        var exception = Assert.Throws<InvalidDataException>(() => store.FindSigner(address));
+
+        Assert.Contains(keyFile, exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("ZGFtYWdlZA", exception.ToString(), StringComparison.Ordinal);
+        File.WriteAllText(keyFile, goodKey);
+        Assert.True(store.FindSigner(address)!.Certificate.HasPrivateKey);
+    }
+
+    [Fact]
     public void DemoPki_is_idempotent_and_complete()
     {
         var pki = fixture.Pki;

@@ -56,10 +56,21 @@ public sealed class DirectoryCertificateStore : ICertificateStore, IDisposable
             return null;
         }
 
+        string cacheKey = signer.Address + "|" + signer.Thumbprint;
         var lazy = _identities.GetOrAdd(
-            signer.Address + "|" + signer.Thumbprint,
+            cacheKey,
             _ => new Lazy<SignerIdentity>(() => signer.LoadIdentity(), LazyThreadSafetyMode.ExecutionAndPublication));
-        return lazy.Value;
+        try
+        {
+            return lazy.Value;
+        }
+        catch (InvalidDataException)
+        {
+            // Lazy would cache the failure for the life of the process; forget it so a repaired key file
+            // is picked up by the next lookup, and let the caller see this failure.
+            _identities.TryRemove(new KeyValuePair<string, Lazy<SignerIdentity>>(cacheKey, lazy));
+            throw;
+        }
     }
 
     /// <inheritdoc />

@@ -105,7 +105,7 @@ public sealed class CmsSignerKey : IDisposable
     {
         if (_rsa is not null)
         {
-            return _rsa.SignHash(digest.ToArray(), Digest.HashAlgorithmName, RSASignaturePadding.Pkcs1);
+            return _rsa.SignHash(digest, Digest.HashAlgorithmName, RSASignaturePadding.Pkcs1);
         }
 
         return _ecdsa!.SignHash(digest, DSASignatureFormat.Rfc3279DerSequence);
