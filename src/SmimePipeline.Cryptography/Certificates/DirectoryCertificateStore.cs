@@ -1,0 +1,378 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace SmimePipeline.Cryptography.Certificates;
+
+/// <summary>
+/// A certificate store in a directory:
+/// <c>signers/&lt;address&gt;/&lt;thumbprint&gt;.crt.pem</c> (certificate and chain) with
+/// <c>&lt;thumbprint&gt;.key.pem</c> (PKCS#8, mode 0600), <c>recipients/&lt;address&gt;/&lt;thumbprint&gt;.pem</c>
+/// and <c>anchors/&lt;thumbprint&gt;.pem</c>. Directories are created with mode 0700.
+/// Lookups are served from an in-memory index built at construction and by <see cref="Reload"/>;
+/// private keys are read once per process, on first use. Thread-safe.
+/// </summary>
+public sealed class DirectoryCertificateStore : ICertificateStore, IDisposable
+{
+    private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode KeyFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode CertificateFileMode = KeyFileMode | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    private readonly TimeProvider _timeProvider;
+    private readonly ConcurrentDictionary<string, Lazy<SignerIdentity>> _identities = new(StringComparer.Ordinal);
+    private readonly Lock _writeLock = new();
+    private volatile StoreIndex _index;
+
+    /// <summary>Opens (and creates, if missing) the store at <paramref name="directory"/> and indexes it.</summary>
+    /// <param name="directory">The store's root directory.</param>
+    /// <param name="timeProvider">The clock used to prefer valid certificates; default system.</param>
+    /// <exception cref="InvalidDataException">A file in the store cannot be read; the message names it.</exception>
+    public DirectoryCertificateStore(string directory, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory = Path.GetFullPath(directory);
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        CreatePrivateDirectory(Directory);
+        _index = StoreIndex.Load(Directory);
+    }
+
+    /// <summary>The store's root directory.</summary>
+    public string Directory { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<X509Certificate2> TrustAnchors => _index.Anchors;
+
+    /// <inheritdoc />
+    /// <remarks>Of several certificates for the address, the currently valid one that expires last wins
+    /// (or, when none is valid, the one that expired last, so the caller can say it expired).</remarks>
+    /// <exception cref="InvalidDataException">The key file cannot be read; the message names it.</exception>
+    public SignerIdentity? FindSigner(string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var signer = Pick(_index.Signers, address, s => s.Certificate);
+        if (signer is null)
+        {
+            return null;
+        }
+
+        string cacheKey = signer.Address + "|" + signer.Thumbprint;
+        var lazy = _identities.GetOrAdd(
+            cacheKey,
+            _ => new Lazy<SignerIdentity>(() => signer.LoadIdentity(), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch (InvalidDataException)
+        {
+            // Lazy would cache the failure for the life of the process; forget it so a repaired key file
+            // is picked up by the next lookup, and let the caller see this failure.
+            _identities.TryRemove(new KeyValuePair<string, Lazy<SignerIdentity>>(cacheKey, lazy));
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Falls back to the address's signer certificate when no recipient certificate is filed.</remarks>
+    public X509Certificate2? FindRecipientCertificate(string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return Pick(_index.Recipients, address, r => r.Certificate)?.Certificate
+            ?? Pick(_index.Signers, address, s => s.Certificate)?.Certificate;
+    }
+
+    /// <summary>Every certificate in the store.</summary>
+    /// <returns>Signers, recipients and anchors, ordered by kind and address.</returns>
+    public IReadOnlyList<StoreEntry> List() => _index.Entries;
+
+    /// <summary>Re-reads the directory (after another process changed it). Loaded keys stay cached.</summary>
+    /// <exception cref="InvalidDataException">A file cannot be read; the message names it.</exception>
+    public void Reload() => _index = StoreIndex.Load(Directory);
+
+    /// <summary>Imports a signer from a PKCS#12 file: its key, certificate and chain.</summary>
+    /// <param name="pkcs12Path">The .p12/.pfx file.</param>
+    /// <param name="password">Its password (never logged nor put in an error).</param>
+    /// <returns>The addresses the signer was filed under.</returns>
+    /// <exception cref="InvalidDataException">The file cannot be read or holds no private key.</exception>
+    public IReadOnlyList<string> ImportSigner(string pkcs12Path, string password)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pkcs12Path);
+        X509Certificate2Collection collection;
+        try
+        {
+            // Exportable only for the moment it takes to write the PKCS#8 file; the objects are disposed below.
+            collection = X509CertificateLoader.LoadPkcs12CollectionFromFile(
+                pkcs12Path, password, X509KeyStorageFlags.Exportable | X509KeyStorageFlags.EphemeralKeySet);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new InvalidDataException($"Cannot read the PKCS#12 file {pkcs12Path} (wrong password or damaged file).", ex);
+        }
+
+        try
+        {
+            var leaf = collection.FirstOrDefault(c => c.HasPrivateKey)
+                ?? throw new InvalidDataException($"The PKCS#12 file {pkcs12Path} holds no private key.");
+            return ImportSigner(leaf, collection.Where(c => !ReferenceEquals(c, leaf)));
+        }
+        finally
+        {
+            foreach (var certificate in collection)
+            {
+                certificate.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Imports a signer from a certificate that carries its private key, and its chain.</summary>
+    /// <param name="certificate">The end-entity certificate with an exportable RSA or ECDSA private key.</param>
+    /// <param name="chain">Intermediate (and optionally root) certificates.</param>
+    /// <returns>The addresses the signer was filed under.</returns>
+    /// <exception cref="ArgumentException">No private key, no address, or an address unusable as a directory name.</exception>
+    public IReadOnlyList<string> ImportSigner(X509Certificate2 certificate, IEnumerable<X509Certificate2> chain)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(chain);
+        var addresses = AddressesFor(certificate);
+        using AsymmetricAlgorithm key = (AsymmetricAlgorithm?)certificate.GetRSAPrivateKey()
+            ?? certificate.GetECDsaPrivateKey()
+            ?? throw new ArgumentException($"The certificate {certificate.Subject} has no RSA or ECDSA private key.", nameof(certificate));
+
+        var pem = new StringBuilder(PemEncoding.WriteString("CERTIFICATE", certificate.RawData)).Append('\n');
+        foreach (var extra in chain)
+        {
+            pem.Append(PemEncoding.WriteString("CERTIFICATE", extra.RawData)).Append('\n');
+        }
+
+        byte[] pkcs8 = key.ExportPkcs8PrivateKey();
+        char[] keyPem = PemEncoding.Write("PRIVATE KEY", pkcs8);
+        byte[] keyBytes = Encoding.ASCII.GetBytes(keyPem);
+        try
+        {
+            string thumbprint = Thumbprint(certificate);
+            lock (_writeLock)
+            {
+                foreach (var address in addresses)
+                {
+                    string directory = Path.Combine(Directory, "signers", address);
+                    CreatePrivateDirectory(Path.Combine(Directory, "signers"));
+                    CreatePrivateDirectory(directory);
+                    WriteFile(Path.Combine(directory, thumbprint + ".key.pem"), keyBytes, KeyFileMode);
+                    WriteFile(Path.Combine(directory, thumbprint + ".crt.pem"), Encoding.ASCII.GetBytes(pem.ToString()), CertificateFileMode);
+                }
+
+                Reload();
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(pkcs8);
+            CryptographicOperations.ZeroMemory(keyBytes);
+            CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(keyPem.AsSpan()));
+        }
+
+        return addresses;
+    }
+
+    /// <summary>
+    /// Imports recipient certificates from a PEM file, a PEM bundle or a DER file. Each end-entity
+    /// certificate is filed under each of its addresses; CA certificates in a bundle are ignored
+    /// (use <see cref="Trust"/>).
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The addresses imported.</returns>
+    /// <exception cref="InvalidDataException">The file holds no readable certificate or one without an address.</exception>
+    public IReadOnlyList<string> ImportCertificate(string path)
+    {
+        var imported = new List<string>();
+        var certificates = LoadCertificates(path);
+        try
+        {
+            lock (_writeLock)
+            {
+                foreach (var certificate in certificates.Where(c => !IsCertificateAuthority(c)))
+                {
+                    string thumbprint = Thumbprint(certificate);
+                    byte[] pem = Encoding.ASCII.GetBytes(PemEncoding.WriteString("CERTIFICATE", certificate.RawData) + "\n");
+                    foreach (var address in AddressesFor(certificate))
+                    {
+                        string directory = Path.Combine(Directory, "recipients", address);
+                        CreatePrivateDirectory(Path.Combine(Directory, "recipients"));
+                        CreatePrivateDirectory(directory);
+                        WriteFile(Path.Combine(directory, thumbprint + ".pem"), pem, CertificateFileMode);
+                        imported.Add(address);
+                    }
+                }
+
+                Reload();
+            }
+        }
+        finally
+        {
+            DisposeAll(certificates);
+        }
+
+        if (imported.Count == 0)
+        {
+            throw new InvalidDataException($"The file {path} holds no end-entity certificate.");
+        }
+
+        return imported;
+    }
+
+    /// <summary>Adds the CA certificate(s) in <paramref name="caPath"/> (PEM, bundle or DER) as trust anchors.</summary>
+    /// <param name="caPath">The file.</param>
+    /// <returns>The SHA-256 thumbprints added.</returns>
+    /// <exception cref="InvalidDataException">The file holds no readable certificate.</exception>
+    public IReadOnlyList<string> Trust(string caPath)
+    {
+        var added = new List<string>();
+        var certificates = LoadCertificates(caPath);
+        try
+        {
+            lock (_writeLock)
+            {
+                CreatePrivateDirectory(Path.Combine(Directory, "anchors"));
+                foreach (var certificate in certificates)
+                {
+                    string thumbprint = Thumbprint(certificate);
+                    WriteFile(
+                        Path.Combine(Directory, "anchors", thumbprint + ".pem"),
+                        Encoding.ASCII.GetBytes(PemEncoding.WriteString("CERTIFICATE", certificate.RawData) + "\n"),
+                        CertificateFileMode);
+                    added.Add(thumbprint);
+                }
+
+                Reload();
+            }
+        }
+        finally
+        {
+            DisposeAll(certificates);
+        }
+
+        return added;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var lazy in _identities.Values)
+        {
+            if (lazy.IsValueCreated)
+            {
+                lazy.Value.Dispose();
+            }
+        }
+
+        _identities.Clear();
+    }
+
+    internal static string Thumbprint(X509Certificate2 certificate) =>
+        certificate.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant();
+
+    internal static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            System.IO.Directory.CreateDirectory(path);
+        }
+        else if (!System.IO.Directory.Exists(path))
+        {
+            System.IO.Directory.CreateDirectory(path, DirectoryMode);
+        }
+    }
+
+    internal static void WriteFile(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
+    {
+        // Write next to the target, then rename: readers never see a half-written file, and a key file
+        // is created with its final mode, never readable by others even for a moment.
+        string temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = mode;
+        }
+
+        using (var stream = new FileStream(temporary, options))
+        {
+            stream.Write(content);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    internal static bool IsCertificateAuthority(X509Certificate2 certificate) =>
+        certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority);
+
+    private static List<string> AddressesFor(X509Certificate2 certificate)
+    {
+        var addresses = CertificateAddresses.Get(certificate).Select(CertificateAddresses.Normalize).Distinct(StringComparer.Ordinal).ToList();
+        if (addresses.Count == 0)
+        {
+            throw new ArgumentException($"The certificate {certificate.Subject} names no mail address (no rfc822Name, no emailAddress).", nameof(certificate));
+        }
+
+        foreach (var address in addresses)
+        {
+            // The address becomes a directory name: refuse anything that could leave the store.
+            if (address.Length > 254 || address.StartsWith('.') || address.IndexOfAny(['/', '\\', '\0']) >= 0 || !address.Contains('@', StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"The certificate {certificate.Subject} names an address that cannot be filed: {address}.", nameof(certificate));
+            }
+        }
+
+        return addresses;
+    }
+
+    private static List<X509Certificate2> LoadCertificates(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        try
+        {
+            byte[] bytes = File.ReadAllBytes(path);
+            if (bytes.AsSpan().IndexOf("-----BEGIN"u8) >= 0)
+            {
+                var collection = new X509Certificate2Collection();
+                collection.ImportFromPem(Encoding.ASCII.GetString(bytes));
+                if (collection.Count == 0)
+                {
+                    throw new InvalidDataException($"The file {path} holds no PEM certificate.");
+                }
+
+                return [.. collection];
+            }
+
+            return [X509CertificateLoader.LoadCertificate(bytes)];
+        }
+        catch (CryptographicException ex)
+        {
+            throw new InvalidDataException($"The file {path} is not a readable certificate (PEM or DER).", ex);
+        }
+    }
+
+    private static void DisposeAll(List<X509Certificate2> certificates)
+    {
+        foreach (var certificate in certificates)
+        {
+            certificate.Dispose();
+        }
+    }
+
+    private T? Pick<T>(IReadOnlyDictionary<string, List<T>> index, string address, Func<T, X509Certificate2> certificateOf)
+        where T : class
+    {
+        if (!index.TryGetValue(CertificateAddresses.Normalize(address), out var candidates))
+        {
+            return null;
+        }
+
+        var now = _timeProvider.GetUtcNow().UtcDateTime;
+        return candidates
+            .OrderByDescending(c => certificateOf(c).NotBefore.ToUniversalTime() <= now && now <= certificateOf(c).NotAfter.ToUniversalTime())
+            .ThenByDescending(c => certificateOf(c).NotAfter)
+            .FirstOrDefault();
+    }
+}

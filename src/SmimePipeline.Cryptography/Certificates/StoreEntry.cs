@@ -1,0 +1,16 @@
+namespace SmimePipeline.Cryptography.Certificates;
+
+/// <summary>One certificate in a certificate store, as <c>smime certs list</c> shows it.</summary>
+/// <param name="Kind">Signer, recipient or anchor.</param>
+/// <param name="Address">The address it is filed under; <see langword="null"/> for anchors.</param>
+/// <param name="Subject">The certificate subject.</param>
+/// <param name="Thumbprint">SHA-256 of the certificate, lower-case hex.</param>
+/// <param name="NotBefore">Start of validity (UTC).</param>
+/// <param name="NotAfter">End of validity (UTC).</param>
+public sealed record StoreEntry(
+    StoreEntryKind Kind,
+    string? Address,
+    string Subject,
+    string Thumbprint,
+    DateTimeOffset NotBefore,
+    DateTimeOffset NotAfter);

@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Cms;
+using Org.BouncyCastle.Asn1.Pkcs;
+using Org.BouncyCastle.Asn1.X509;
+
+namespace SmimePipeline.Cryptography.Cms;
+
+/// <summary>
+/// Writes CMS EnvelopedData (RFC 5652 §6) in DER: one KeyTransRecipientInfo per certificate with
+/// RSA PKCS#1 v1.5 key transport (RFC 8551 §2.3; the one every engine reads), content encrypted with
+/// OpenSSL. Stateless and thread-safe. OAEP and ECDH recipients will be added as further recipient kinds.
+/// </summary>
+public static class CmsEnvelopedDataWriter
+{
+    private static readonly AlgorithmIdentifier RsaEncryption = new(PkcsObjectIdentifiers.RsaEncryption, DerNull.Instance);
+
+    /// <summary>Encrypts <paramref name="content"/> to every certificate in <paramref name="recipients"/>.</summary>
+    /// <param name="content">The MIME entity to encrypt.</param>
+    /// <param name="recipients">RSA certificates to encrypt to (already validated).</param>
+    /// <param name="algorithm">The content-encryption algorithm.</param>
+    /// <returns>The DER encoding of a ContentInfo wrapping the EnvelopedData (what goes into smime.p7m).</returns>
+    /// <exception cref="ArgumentException">A certificate has no RSA public key, or the list is empty.</exception>
+    public static byte[] Write(ReadOnlySpan<byte> content, IReadOnlyList<X509Certificate2> recipients, ContentEncryptionAlgorithm algorithm)
+    {
+        ArgumentNullException.ThrowIfNull(recipients);
+        ArgumentNullException.ThrowIfNull(algorithm);
+        if (recipients.Count == 0)
+        {
+            throw new ArgumentException("EnvelopedData needs at least one recipient.", nameof(recipients));
+        }
+
+        Span<byte> key = stackalloc byte[algorithm.KeySize];
+        Span<byte> iv = stackalloc byte[algorithm.IvSize];
+        RandomNumberGenerator.Fill(key);
+        RandomNumberGenerator.Fill(iv);
+        try
+        {
+            var recipientInfos = new Asn1EncodableVector(recipients.Count);
+            foreach (var certificate in recipients)
+            {
+                using var rsa = certificate.GetRSAPublicKey()
+                    ?? throw new ArgumentException($"The certificate {certificate.Subject} ({certificate.Thumbprint}) has no RSA public key.", nameof(recipients));
+                byte[] encryptedKey = rsa.Encrypt(key, RSAEncryptionPadding.Pkcs1);
+                recipientInfos.Add(new RecipientInfo(new KeyTransRecipientInfo(
+                    CmsIdentifiers.RecipientIssuerAndSerialNumber(certificate),
+                    RsaEncryption,
+                    new DerOctetString(encryptedKey))));
+            }
+
+            // RFC 5652 §6.1: no originator info, no unprotected attributes and only v0 ktri: version 0.
+            // The structure is assembled by hand around the ciphertext so that AES writes straight into
+            // the final DER array: the (large) content is encrypted once and never copied.
+            byte[] contentInfoType = CmsObjectIdentifiers.EnvelopedData.GetDerEncoded();
+            byte[] version = DerInteger.ValueOf(0).GetDerEncoded();
+            byte[] recipientSet = new DerSet(recipientInfos).GetDerEncoded();
+            byte[] dataType = CmsObjectIdentifiers.Data.GetDerEncoded();
+            byte[] algorithmIdentifier = algorithm.CreateIdentifier(iv).GetDerEncoded();
+            int ciphertextLength = algorithm.GetCiphertextLength(content.Length);
+
+            int encryptedContentInfoLength = dataType.Length + algorithmIdentifier.Length + DerHeader.Total(ciphertextLength);
+            int envelopedDataLength = version.Length + recipientSet.Length + DerHeader.Total(encryptedContentInfoLength);
+            int explicitLength = DerHeader.Total(envelopedDataLength);
+            int contentInfoLength = contentInfoType.Length + DerHeader.Total(explicitLength);
+            var der = new byte[DerHeader.Total(contentInfoLength)];
+
+            var span = der.AsSpan();
+            int offset = DerHeader.Write(span, DerHeader.Sequence, contentInfoLength);
+            offset += Append(span[offset..], contentInfoType);
+            offset += DerHeader.Write(span[offset..], DerHeader.ContextExplicit0, explicitLength);
+            offset += DerHeader.Write(span[offset..], DerHeader.Sequence, envelopedDataLength);
+            offset += Append(span[offset..], version);
+            offset += Append(span[offset..], recipientSet);
+            offset += DerHeader.Write(span[offset..], DerHeader.Sequence, encryptedContentInfoLength);
+            offset += Append(span[offset..], dataType);
+            offset += Append(span[offset..], algorithmIdentifier);
+            offset += DerHeader.Write(span[offset..], DerHeader.ContextPrimitive0, ciphertextLength); // [0] IMPLICIT OCTET STRING
+            offset += algorithm.Encrypt(content, key, iv, span[offset..]);
+            if (offset != der.Length)
+            {
+                throw new CryptographicException("EnvelopedData length mismatch.");
+            }
+
+            return der;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    private static int Append(Span<byte> destination, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(destination);
+        return bytes.Length;
+    }
+}

@@ -1,0 +1,164 @@
+using System.Text;
+using MimeKit;
+using SmimePipeline.Contracts;
+using SmimePipeline.Cryptography.Errors;
+using ContractAddress = SmimePipeline.Contracts.MailAddress;
+
+namespace SmimePipeline.Cryptography.Mime;
+
+/// <summary>Builds the MIME message of a <see cref="ProtectEmail"/> command, ready for <see cref="SmimeProtector"/>.</summary>
+public static class MimeComposer
+{
+    private const string FallbackDomain = "smime-pipeline.local";
+
+    // Headers the composer owns; a caller-supplied value would contradict the structure it builds.
+    private static readonly HashSet<string> StructuralHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "From", "To", "Cc", "Bcc", "Sender", "Subject", "Date", "Message-ID", "MIME-Version",
+    };
+
+    /// <summary>Composes <paramref name="mail"/> with the current UTC time as its Date.</summary>
+    /// <param name="mail">The command.</param>
+    /// <returns>The message: From, To, Cc, Bcc, Subject, Date, Message-ID, body, attachments and extra headers.</returns>
+    /// <exception cref="ProtectionRefusedException">
+    /// <see cref="ProtectionRefusal.InvalidMessage"/>: no From address, no recipient, an unparsable address or
+    /// attachment content type, or a structural extra header (From, To, Cc, Bcc, Sender, Subject, Date,
+    /// Message-ID, MIME-Version, Content-*).
+    /// </exception>
+    public static MimeMessage Compose(ProtectEmail mail) => Compose(mail, TimeProvider.System);
+
+    /// <summary>Composes <paramref name="mail"/> taking the Date from <paramref name="timeProvider"/>.</summary>
+    /// <param name="mail">The command.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <returns>The message.</returns>
+    /// <exception cref="ProtectionRefusedException">See <see cref="Compose(ProtectEmail)"/>.</exception>
+    public static MimeMessage Compose(ProtectEmail mail, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+
+        if (mail.From is null || string.IsNullOrWhiteSpace(mail.From.Address))
+        {
+            throw Invalid(null, "The mail has no From address.");
+        }
+
+        if (mail.To.Count + mail.Cc.Count + mail.Bcc.Count == 0)
+        {
+            throw Invalid(mail.From.Address, "The mail has no recipient in To, Cc or Bcc.");
+        }
+
+        var message = new MimeMessage();
+        var from = ToMailbox(mail.From);
+        message.From.Add(from);
+        AddAll(message.To, mail.To);
+        AddAll(message.Cc, mail.Cc);
+        AddAll(message.Bcc, mail.Bcc);
+        message.Subject = mail.Subject ?? "";
+        message.Date = timeProvider.GetUtcNow();
+        message.MessageId = $"{mail.MailId:N}@{MessageIdDomain(from.Domain)}";
+
+        foreach (var (name, value) in mail.Headers)
+        {
+            if (StructuralHeaders.Contains(name) || name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
+            {
+                throw Invalid(null, $"The extra header {name} is structural and cannot be set by the producer.");
+            }
+
+            try
+            {
+                message.Headers.Add(name, value);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ProtectionRefusedException($"The extra header {name} is not a valid header.", ex);
+            }
+        }
+
+        message.Body = BuildBody(mail);
+        return message;
+    }
+
+    private static MimeEntity BuildBody(ProtectEmail mail)
+    {
+        MimeEntity? body = null;
+        var text = mail.TextBody is null ? null : CreateTextPart("plain", mail.TextBody);
+        var html = mail.HtmlBody is null ? null : CreateTextPart("html", mail.HtmlBody);
+        if (text is not null && html is not null)
+        {
+            body = new MultipartAlternative { text, html };
+        }
+        else
+        {
+            body = (MimeEntity?)text ?? html;
+        }
+
+        if (mail.Attachments.Count == 0)
+        {
+            return body ?? CreateTextPart("plain", "");
+        }
+
+        var mixed = new Multipart("mixed");
+        if (body is not null)
+        {
+            mixed.Add(body);
+        }
+
+        foreach (var attachment in mail.Attachments)
+        {
+            mixed.Add(CreateAttachment(mail.From.Address, attachment));
+        }
+
+        return mixed;
+    }
+
+    private static TextPart CreateTextPart(string subtype, string text)
+    {
+        var part = new TextPart(subtype) { ContentTransferEncoding = ContentEncoding.QuotedPrintable };
+        part.SetText(Encoding.UTF8, text);
+        return part;
+    }
+
+    private static MimePart CreateAttachment(string from, MailAttachment attachment)
+    {
+        if (!ContentType.TryParse(attachment.ContentType ?? "", out var contentType))
+        {
+            throw Invalid(from, $"The attachment {attachment.FileName} has an invalid content type.");
+        }
+
+        return new MimePart(contentType)
+        {
+            Content = new MimeContent(new MemoryStream(attachment.Content ?? [], writable: false)),
+            ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
+            ContentTransferEncoding = ContentEncoding.Base64,
+            FileName = attachment.FileName,
+        };
+    }
+
+    private static void AddAll(InternetAddressList list, IReadOnlyList<ContractAddress> addresses)
+    {
+        foreach (var address in addresses)
+        {
+            list.Add(ToMailbox(address));
+        }
+    }
+
+    private static MailboxAddress ToMailbox(ContractAddress address)
+    {
+        try
+        {
+            return new MailboxAddress(address.DisplayName, address.Address);
+        }
+        catch (ParseException ex)
+        {
+            throw new ProtectionRefusedException($"The address {address.Address} is not a valid mailbox.", ex);
+        }
+    }
+
+    private static string MessageIdDomain(string? domain) =>
+        string.IsNullOrEmpty(domain) || domain.Any(c => c is '<' or '>' or '[' or ']' or ' ' || char.IsControl(c) || c > '~')
+            ? FallbackDomain
+            : domain.ToLowerInvariant();
+
+    private static ProtectionRefusedException Invalid(string? address, string message) =>
+        new(ProtectionRefusal.InvalidMessage, address, message);
+}

@@ -1,0 +1,83 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SmimePipeline.Cryptography.Mime;
+
+/// <summary>
+/// Writes the two S/MIME entities byte for byte (RFC 8551 §3.5.3 and §3.3), so the signed content is
+/// embedded exactly as it was hashed, without a re-parse.
+/// </summary>
+internal static class SmimeEntityWriter
+{
+    private const int Base64LineBytes = 57; // 76 characters per line (RFC 2045 §6.8)
+
+    private static readonly byte[] Pkcs7MimeHeaders = Encoding.ASCII.GetBytes(
+        "Content-Type: application/pkcs7-mime; smime-type=enveloped-data;\r\n\tname=smime.p7m\r\n" +
+        "Content-Transfer-Encoding: base64\r\n" +
+        "Content-Disposition: attachment; filename=smime.p7m\r\n\r\n");
+
+    private static readonly byte[] SignaturePartHeaders = Encoding.ASCII.GetBytes(
+        "Content-Type: application/pkcs7-signature; name=smime.p7s\r\n" +
+        "Content-Transfer-Encoding: base64\r\n" +
+        "Content-Disposition: attachment; filename=smime.p7s\r\n\r\n");
+
+    /// <summary>Writes <c>multipart/signed</c> with <paramref name="content"/> as its first part, unchanged.</summary>
+    public static void WriteMultipartSigned(Stream destination, ReadOnlySpan<byte> content, ReadOnlySpan<byte> signature, string micAlg)
+    {
+        // "=_" cannot occur in quoted-printable or base64 text, so the boundary never collides with content.
+        string boundary = "=_smime_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        WriteAscii(destination, $"Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";\r\n\tmicalg={micAlg}; boundary=\"{boundary}\"\r\n\r\n");
+        WriteAscii(destination, "This is an S/MIME signed message.\r\n\r\n--" + boundary + "\r\n");
+        destination.Write(content);
+        // RFC 2046 §5.1.1: the CRLF before the delimiter belongs to the delimiter, not to the signed content.
+        WriteAscii(destination, "\r\n--" + boundary + "\r\n");
+        destination.Write(SignaturePartHeaders);
+        WriteBase64Lines(destination, signature);
+        WriteAscii(destination, "\r\n--" + boundary + "--\r\n");
+    }
+
+    /// <summary>Writes <c>application/pkcs7-mime; smime-type=enveloped-data</c> around <paramref name="envelopedData"/>.</summary>
+    public static void WritePkcs7Mime(Stream destination, ReadOnlySpan<byte> envelopedData)
+    {
+        destination.Write(Pkcs7MimeHeaders);
+        WriteBase64Lines(destination, envelopedData);
+    }
+
+    /// <summary>Base64 in lines of 76 characters, each ended by CRLF.</summary>
+    private static void WriteBase64Lines(Stream destination, ReadOnlySpan<byte> data)
+    {
+        const int chunkLines = 256;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(chunkLines * 78);
+        try
+        {
+            while (!data.IsEmpty)
+            {
+                int written = 0;
+                for (int line = 0; line < chunkLines && !data.IsEmpty; line++)
+                {
+                    int take = Math.Min(Base64LineBytes, data.Length);
+                    Base64.EncodeToUtf8(data[..take], buffer.AsSpan(written), out _, out int encoded);
+                    written += encoded;
+                    buffer[written++] = (byte)'\r';
+                    buffer[written++] = (byte)'\n';
+                    data = data[take..];
+                }
+
+                destination.Write(buffer, 0, written);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void WriteAscii(Stream destination, string text)
+    {
+        Span<byte> bytes = text.Length <= 512 ? stackalloc byte[text.Length] : new byte[text.Length];
+        Encoding.ASCII.GetBytes(text, bytes);
+        destination.Write(bytes);
+    }
+}
