@@ -16,9 +16,19 @@ public static class ExternalTool
     /// Runs <paramref name="file"/> with <paramref name="args"/> (passed as separate arguments, never
     /// through a shell), writes <paramref name="stdin"/> to its standard input if given, and waits for it.
     /// </summary>
+    /// <param name="file">The tool.</param>
+    /// <param name="args">Its arguments.</param>
+    /// <param name="stdin">Bytes for its standard input, or <see langword="null"/>.</param>
+    /// <param name="timeout">How long it may run (default 60 s).</param>
+    /// <param name="environment">Extra environment variables; an empty value removes the variable.</param>
     /// <exception cref="InvalidOperationException">The tool is not installed.</exception>
     /// <exception cref="TimeoutException">The tool ran longer than <paramref name="timeout"/> (default 60 s); it is killed.</exception>
-    public static async Task<ToolResult> RunAsync(string file, string[] args, byte[]? stdin = null, TimeSpan? timeout = null)
+    public static async Task<ToolResult> RunAsync(
+        string file,
+        string[] args,
+        byte[]? stdin = null,
+        TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(args);
@@ -32,6 +42,18 @@ public static class ExternalTool
         foreach (var arg in args)
         {
             startInfo.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            if (value.Length == 0)
+            {
+                startInfo.Environment.Remove(name);
+            }
+            else
+            {
+                startInfo.Environment[name] = value;
+            }
         }
 
         using var process = new Process { StartInfo = startInfo };

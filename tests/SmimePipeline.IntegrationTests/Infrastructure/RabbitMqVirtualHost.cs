@@ -28,7 +28,7 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
 
     public static async Task<RabbitMqVirtualHost> CreateAsync()
     {
-        var management = new Uri(TestServices.RabbitMqManagementUri);
+        var management = TestServices.RabbitMqManagementUri;
         var http = new HttpClient { BaseAddress = management, Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("guest:guest")));
         var name = $"test-{Guid.NewGuid():N}";

@@ -96,7 +96,7 @@ public sealed class PipelineOverRabbitMqTests : IAsyncLifetime
         smtpSettings["SmimePipeline:Delivery:Smtp:Port"] = TestServices.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         smtpSettings["SmimePipeline:Delivery:Smtp:Security"] = "None";
         await using var sender = await WorkerHost.StartAsync(smtpSettings);
-        var mailbox = new SmtpSinkMailbox();
+        var mailbox = SmtpSinkMailbox.ForTestServices();
         var bus = await StartProducerAsync();
 
         var mail = TestMails.Create(1, _pki.SenderAddress, _pki.EcdsaSenderAddress, _pki.RecipientAddresses);
@@ -109,10 +109,10 @@ public sealed class PipelineOverRabbitMqTests : IAsyncLifetime
             await bus.StopAsync();
         }
 
-        var received = await mailbox.WaitForMessageContainingAsync($"{mail.MailId:N}", TimeSpan.FromSeconds(60));
-        var file = Path.Combine(_temp.Path, "received.eml");
-        await File.WriteAllBytesAsync(file, received);
         var recipient = mail.To[0].Address;
+        var received = await mailbox.WaitForMessageToAsync(recipient, TimeSpan.FromSeconds(60));
+        var file = Path.Combine(_temp.Path, "received.eml");
+        await File.WriteAllBytesAsync(file, received.Content);
         var content = await OpenSslJudge.DecryptAndVerifyAsync(file, _pki.CertificatePath(recipient), _pki.KeyPath(recipient), _pki.CaCertificatePath);
         Assert.Contains(TestMails.Marker(mail.MailId), content, StringComparison.Ordinal);
     }
