@@ -32,7 +32,8 @@ internal static class CertsCommand
             var path = RequireFile(parseResult.GetRequiredValue(file));
             var storePath = StoreOption.Resolve(parseResult, store);
             var password = PasswordSource.Read(parseResult.GetValue(passwordStdin), $"Password for {Path.GetFileName(path)}: ");
-            var imported = new DirectoryCertificateStore(storePath, create: true).ImportSigner(path, password);
+            using var certificateStore = new DirectoryCertificateStore(storePath);
+            var imported = certificateStore.ImportSigner(path, password);
             Console.WriteLine($"Imported signer identity for {string.Join(", ", imported)}");
             return Task.FromResult(0);
         }));
@@ -47,7 +48,8 @@ internal static class CertsCommand
         command.SetAction((parseResult, _) => CommandRunner.RunAsync(() =>
         {
             var path = RequireFile(parseResult.GetRequiredValue(file));
-            var imported = new DirectoryCertificateStore(StoreOption.Resolve(parseResult, store), create: true).ImportCertificate(path);
+            using var certificateStore = new DirectoryCertificateStore(StoreOption.Resolve(parseResult, store));
+            var imported = certificateStore.ImportCertificate(path);
             Console.WriteLine($"Imported certificate(s) for {string.Join(", ", imported)}");
             return Task.FromResult(0);
         }));
@@ -62,8 +64,9 @@ internal static class CertsCommand
         command.SetAction((parseResult, _) => CommandRunner.RunAsync(() =>
         {
             var path = RequireFile(parseResult.GetRequiredValue(file));
-            var subject = new DirectoryCertificateStore(StoreOption.Resolve(parseResult, store), create: true).Trust(path);
-            Console.WriteLine($"Trusted {subject}");
+            using var certificateStore = new DirectoryCertificateStore(StoreOption.Resolve(parseResult, store));
+            var thumbprints = certificateStore.Trust(path);
+            Console.WriteLine($"Trusted {string.Join(", ", thumbprints)} (SHA-256)");
             return Task.FromResult(0);
         }));
         return command;
@@ -82,7 +85,8 @@ internal static class CertsCommand
                 throw new CliException($"{storePath}: no such certificate store.");
             }
 
-            var entries = new DirectoryCertificateStore(storePath).List();
+            using var certificateStore = new DirectoryCertificateStore(storePath);
+            var entries = certificateStore.List();
             if (parseResult.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(entries, Json));

@@ -36,7 +36,14 @@ internal static class ProtectCommand
                 throw new CliException($"{inFile.FullName}: no such file.");
             }
 
-            var protector = new SmimeProtector(new DirectoryCertificateStore(StoreOption.Resolve(parseResult, store)));
+            var storePath = StoreOption.Resolve(parseResult, store);
+            if (!Directory.Exists(storePath))
+            {
+                throw new CliException($"{storePath}: no such certificate store (create it with 'smime certs import-signer').");
+            }
+
+            using var certificateStore = new DirectoryCertificateStore(storePath);
+            var protector = new SmimeProtector(certificateStore);
             MimeMessage message;
             await using (var stream = inFile.OpenRead())
             {

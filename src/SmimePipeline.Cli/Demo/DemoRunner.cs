@@ -1,9 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using SmimePipeline.Client;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Worker.Hosting;

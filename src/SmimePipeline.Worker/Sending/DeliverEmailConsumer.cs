@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using MassTransit;
-using Microsoft.Extensions.Logging;
 using SmimePipeline.Contracts;
 using SmimePipeline.Delivery;
 using SmimePipeline.Worker.Telemetry;

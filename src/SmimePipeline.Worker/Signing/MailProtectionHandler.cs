@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using MassTransit;
-using Microsoft.Extensions.Logging;
 using MimeKit;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography;

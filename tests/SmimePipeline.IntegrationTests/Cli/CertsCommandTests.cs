@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
@@ -6,6 +7,7 @@ using SmimePipeline.Testing;
 
 namespace SmimePipeline.IntegrationTests.Cli;
 
+[UnsupportedOSPlatform("windows")]
 public sealed class CertsCommandTests : IClassFixture<DemoPkiFixture>
 {
     private readonly DemoPkiFixture _fixture;

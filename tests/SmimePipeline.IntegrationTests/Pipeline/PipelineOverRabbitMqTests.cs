@@ -12,7 +12,7 @@ namespace SmimePipeline.IntegrationTests.Pipeline;
 /// The whole pipeline on the real RabbitMQ started by scripts/test.sh: a producer bus, a signer
 /// worker and a sender worker as separate bus instances, OpenSSL as the judge of every output.
 /// </summary>
-public sealed class PipelineOverRabbitMqTests : IAsyncLifetime
+public sealed class PipelineOverRabbitMqTests : IAsyncLifetime, IDisposable
 {
     private readonly TempDirectory _temp = new();
     private RabbitMqVirtualHost _vhost = null!;
@@ -24,11 +24,9 @@ public sealed class PipelineOverRabbitMqTests : IAsyncLifetime
         _pki = DemoPki.EnsureCreated(Path.Combine(_temp.Path, "pki"));
     }
 
-    public async Task DisposeAsync()
-    {
-        await _vhost.DisposeAsync();
-        _temp.Dispose();
-    }
+    public async Task DisposeAsync() => await _vhost.DisposeAsync();
+
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task Five_hundred_mixed_mails_are_delivered_and_each_one_decrypts_and_verifies_with_openssl()
@@ -65,7 +63,7 @@ public sealed class PipelineOverRabbitMqTests : IAsyncLifetime
         Assert.Equal(0, await _vhost.CountMessagesAsync("smime-deliver_error"));
 
         var verified = new ConcurrentBag<Guid>();
-        await Parallel.ForEachAsync(mails, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (mail, _) =>
+        await Parallel.ForEachAsync(mails, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (mail, cancellationToken) =>
         {
             var file = Path.Combine(outbox, $"{mail.MailId:N}.eml");
             var recipient = mail.To[0].Address;
@@ -73,7 +71,7 @@ public sealed class PipelineOverRabbitMqTests : IAsyncLifetime
             Assert.Contains(TestMails.Marker(mail.MailId), content, StringComparison.Ordinal);
             if (mail.Bcc.Count > 0)
             {
-                var headers = (await File.ReadAllTextAsync(file)).Split("\r\n\r\n", 2)[0];
+                var headers = (await File.ReadAllTextAsync(file, cancellationToken)).Split("\r\n\r\n", 2)[0];
                 Assert.DoesNotContain("Bcc:", headers, StringComparison.OrdinalIgnoreCase);
                 Assert.DoesNotContain(mail.Bcc[0].Address, headers, StringComparison.OrdinalIgnoreCase);
             }
