@@ -282,18 +282,33 @@ print_exports() {
     done
 }
 
-# Sums the counters of every TRX file (one per test project) into "N passed, N failed".
+# Sums the counters of every TRX file (one per test project) into "N passed, N failed", and fails
+# when a project left no TRX file or its run did not complete (a crashed or killed test host must
+# never look like a green run).
 print_totals() {
-    python3 - "$1" <<'PY'
+    python3 - "$1" "$2" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 ns = "{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}"
+results, expected = sys.argv[1], int(sys.argv[2])
 passed = failed = 0
-for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    counters = ET.parse(path).getroot().find(f"{ns}ResultSummary/{ns}Counters")
-    if counters is not None:
-        passed += int(counters.get("passed", 0))
-        failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
-print(f"{passed} passed, {failed} failed")
+problems = []
+paths = glob.glob(results + "/**/*.trx", recursive=True)
+for path in paths:
+    summary = ET.parse(path).getroot().find(f"{ns}ResultSummary")
+    counters = summary.find(f"{ns}Counters") if summary is not None else None
+    if counters is None:
+        problems.append(f"{path}: no result summary")
+        continue
+    passed += int(counters.get("passed", 0))
+    failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
+    if summary.get("outcome") not in ("Completed", "Failed", "Passed"):
+        problems.append(f"{path}: run outcome {summary.get('outcome')}")
+if len(paths) < expected:
+    problems.append(f"only {len(paths)} of {expected} test projects reported results (a test host crashed or was killed?)")
+for p in problems:
+    print(f"[test.sh] ERROR: {p}", file=sys.stderr)
+print(f"{passed} passed, {failed + len(problems)} failed")
+sys.exit(1 if problems else 0)
 PY
 }
 
@@ -324,8 +339,11 @@ main() {
     cd "$REPO_ROOT"
     dotnet test SmimePipeline.sln -c Release \
         --logger "console;verbosity=normal" --logger trx --results-directory "$results" \
+        --blame-hang-timeout 10m --blame-hang-dump-type none \
         "$@" || rc=$?
-    print_totals "$results"
+    local projects
+    projects=$(grep -l '<IsTestProject>true</IsTestProject>' tests/*/*.csproj | wc -l)
+    print_totals "$results" "$projects" || { [[ $rc -ne 0 ]] || rc=1; }
     return "$rc"
 }
 

@@ -6,7 +6,9 @@ namespace SmimePipeline.Client;
 /// <summary>Sends the pipeline's commands to the <c>smime-protect</c> queue.</summary>
 public sealed class SmimeMailPublisher(ISendEndpointProvider sendEndpointProvider) : ISmimeMailPublisher
 {
-    private static readonly Uri ProtectQueue = new($"queue:{QueueNames.Protect}");
+    // The exchange the signers' queue is bound to, not "queue:": a sender that names the queue also
+    // declares it, as a classic queue, and RabbitMQ refuses that for the workers' quorum queue.
+    private static readonly Uri ProtectQueue = new($"exchange:{QueueNames.Protect}");
 
     /// <inheritdoc />
     public async Task ProtectAsync(ProtectEmail mail, CancellationToken cancellationToken = default)

@@ -2,7 +2,8 @@ using SmimePipeline.Worker.Hosting;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Services.AddSmimePipelineWorker(builder.Configuration);
+builder.AddSmimePipelineTelemetry();
 
 var app = builder.Build();
-app.MapSmimePipelineHealth();
+app.MapSmimePipelineEndpoints();
 await app.RunAsync();

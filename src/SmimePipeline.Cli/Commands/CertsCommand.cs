@@ -18,6 +18,7 @@ internal static class CertsCommand
         command.Subcommands.Add(Import());
         command.Subcommands.Add(Trust());
         command.Subcommands.Add(List());
+        command.Subcommands.Add(CertsDemoCommand.Create());
         return command;
     }
 

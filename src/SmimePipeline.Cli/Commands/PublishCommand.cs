@@ -11,7 +11,7 @@ internal static class PublishCommand
     public static Command Create()
     {
         var input = new Argument<FileInfo>("input") { Description = "The RFC 5322 message (.eml) to send through the pipeline." };
-        var rabbit = new Option<Uri>("--rabbitmq") { Description = "The broker, e.g. amqp://guest:guest@localhost:5672/.", Required = true };
+        var rabbit = BrokerOption.Create("The broker, e.g. amqp://guest:guest@localhost:5672/.", required: true);
         var signOnly = new Option<bool>("--sign-only") { Description = "Sign without encrypting." };
         var command = new Command("publish", "Hand an existing message to the pipeline's signer workers.") { input, rabbit, signOnly };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
@@ -23,7 +23,8 @@ internal static class PublishCommand
             }
 
             var bytes = await File.ReadAllBytesAsync(file.FullName, cancellationToken);
-            var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(parseResult.GetRequiredValue(rabbit)));
+            var broker = BrokerOption.Resolve(parseResult, rabbit) ?? throw new CliException("--rabbitmq is required.");
+            var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(broker));
             using var startTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             startTimeout.CancelAfter(TimeSpan.FromSeconds(30));
             await bus.StartAsync(startTimeout.Token);

@@ -1,19 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
+using MassTransit;
 using SmimePipeline.Client;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Worker.Hosting;
-using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.Cli.Demo;
 
 /// <summary>
-/// The main job on embedded defaults: demo certificates, signer and sender in this process, N mails
-/// through the bus into a pickup directory, and a summary with a command to check one of them.
+/// The main job on embedded defaults: demo certificates, signer and sender in this process (or
+/// workers elsewhere on the same RabbitMQ), N varied mails, progress from the pipeline's own events,
+/// and a summary with a command to check one of the mails.
 /// </summary>
-internal sealed class DemoRunner(string directory, int messages, Uri? rabbitMq, TextWriter output)
+internal sealed class DemoRunner(string directory, int messages, Uri? rabbitMq, DemoWorkers workers, TextWriter output)
 {
     private const int InFlight = 200;
+    private static readonly ActivitySource Source = new("SmimePipeline.Cli");
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -22,7 +24,92 @@ internal sealed class DemoRunner(string directory, int messages, Uri? rabbitMq, 
         var outbox = Path.Combine(root, "outbox");
         Directory.CreateDirectory(outbox);
 
+        // Listening makes MassTransit create its spans and carry the trace in MT-Activity-Id, so the
+        // sample mail's trace id below is the one every stage of the pipeline reports.
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "SmimePipeline" or "SmimePipeline.Cli" or WorkerTelemetryExtensions.MassTransitSourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        using var host = BuildHost(pki, outbox);
+        await host.StartAsync(cancellationToken);
+        var progress = host.Services.GetRequiredService<DemoProgress>();
+        var factory = new DemoMailFactory(pki.SenderAddress, pki.EcdsaSenderAddress, pki.RecipientAddresses);
+
+        var transport = rabbitMq is null ? "in-memory" : $"RabbitMQ at {rabbitMq.Host}:{rabbitMq.Port}";
+        output.WriteLine($"smime demo: {messages} mails, transport {transport}, workers {(workers == DemoWorkers.External ? "external" : "in this process")}");
+        output.WriteLine($"            certificates in {pki.StorePath}");
+        var stopwatch = Stopwatch.StartNew();
+        (Guid Id, string TraceId) sample;
+        using (var scope = host.Services.CreateScope())
+        {
+            sample = await PublishAllAsync(scope.ServiceProvider.GetRequiredService<ISmimeMailPublisher>(), factory, progress, cancellationToken);
+        }
+
+        var finished = await WaitForCompletionAsync(progress, stopwatch, cancellationToken);
+        stopwatch.Stop();
+        await host.StopAsync(CancellationToken.None);
+
+        var rate = progress.DeliveredCount / Math.Max(stopwatch.Elapsed.TotalSeconds, 0.001);
+        output.WriteLine();
+        output.WriteLine($"  published   {messages}");
+        output.WriteLine($"  protected   {progress.ProtectedCount}");
+        output.WriteLine($"  delivered   {progress.DeliveredCount}");
+        output.WriteLine($"  failed      {progress.FailedCount}");
+        foreach (var reason in progress.FailureReasons)
+        {
+            output.WriteLine($"              {reason}");
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  elapsed     {stopwatch.Elapsed.TotalSeconds:F1} s ({rate:F0} mails/s)"));
+        output.WriteLine($"  trace id    {sample.TraceId} (mail {sample.Id:D})");
+        if (workers == DemoWorkers.External)
+        {
+            output.WriteLine("  outbox      the external workers' ESP (e.g. Mailpit in the docker-compose stack)");
+            output.WriteLine();
+        }
+        else
+        {
+            var sampleFile = Path.Combine(outbox, $"{sample.Id:N}.eml");
+            output.WriteLine($"  outbox      {outbox}");
+            output.WriteLine();
+            output.WriteLine($"Decrypt and verify one of them (as {factory.FirstRecipient}) with OpenSSL:");
+            output.WriteLine();
+            output.WriteLine(
+                $"  openssl cms -decrypt -recip '{pki.CertificatePath(factory.FirstRecipient)}' -inkey '{pki.KeyPath(factory.FirstRecipient)}' -in '{sampleFile}' \\");
+            output.WriteLine($"    | openssl cms -verify -CAfile '{pki.CaCertificatePath}'");
+            output.WriteLine();
+        }
+
+        return finished && progress.FailedCount == 0 && progress.DeliveredCount >= messages ? 0 : 1;
+    }
+
+    private IHost BuildHost(DemoPki pki, string outbox)
+    {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton<DemoProgress>();
+        builder.Services.AddSmimePipelineClient();
+        void AddOutcomeConsumer(IBusRegistrationConfigurator bus) =>
+            bus.AddConsumer<DemoOutcomeConsumer>().Endpoint(e => e.Temporary = true);
+
+        if (workers == DemoWorkers.External)
+        {
+            var broker = rabbitMq ?? throw new InvalidOperationException("--workers external needs --rabbitmq.");
+            builder.Services.AddMassTransit(bus =>
+            {
+                AddOutcomeConsumer(bus);
+                bus.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(broker);
+                    cfg.ConfigureEndpoints(context);
+                });
+            });
+            return builder.Build();
+        }
+
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["SmimePipeline:Roles"] = "Signer,Sender",
@@ -33,60 +120,27 @@ internal sealed class DemoRunner(string directory, int messages, Uri? rabbitMq, 
             ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
         });
         builder.Configuration.AddEnvironmentVariables();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddSmimePipelineWorker(builder.Configuration);
-        builder.Services.AddSmimePipelineClient();
-
-        using var host = builder.Build();
-        await host.StartAsync(cancellationToken);
-        var telemetry = host.Services.GetRequiredService<SmimeTelemetry>();
-        var factory = new DemoMailFactory(pki.SenderAddress, pki.EcdsaSenderAddress, pki.RecipientAddresses);
-
-        output.WriteLine($"smime demo: {messages} mails, transport {(rabbitMq is null ? "in-memory" : rabbitMq.Host)}, certificates in {pki.StorePath}");
-        var stopwatch = Stopwatch.StartNew();
-        Guid sampleMail;
-        using (var scope = host.Services.CreateScope())
-        {
-            var publisher = scope.ServiceProvider.GetRequiredService<ISmimeMailPublisher>();
-            sampleMail = await PublishAllAsync(publisher, factory, cancellationToken);
-        }
-
-        var finished = await WaitForCompletionAsync(telemetry, stopwatch, cancellationToken);
-        stopwatch.Stop();
-        await host.StopAsync(CancellationToken.None);
-
-        var delivered = telemetry.DeliveredTotal;
-        var failed = telemetry.FailedTotal;
-        var rate = delivered / Math.Max(stopwatch.Elapsed.TotalSeconds, 0.001);
-        var sample = Path.Combine(outbox, $"{sampleMail:N}.eml");
-        output.WriteLine();
-        output.WriteLine($"  published   {messages}");
-        output.WriteLine($"  delivered   {delivered}");
-        output.WriteLine($"  failed      {failed}");
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  elapsed     {stopwatch.Elapsed.TotalSeconds:F1} s ({rate:F0} mails/s)"));
-        output.WriteLine($"  outbox      {outbox}");
-        output.WriteLine();
-        output.WriteLine($"Decrypt and verify one of them (as {factory.FirstRecipient}) with OpenSSL:");
-        output.WriteLine();
-        output.WriteLine(
-            $"  openssl cms -decrypt -recip '{pki.CertificatePath(factory.FirstRecipient)}' -inkey '{pki.KeyPath(factory.FirstRecipient)}' -in '{sample}' \\");
-        output.WriteLine($"    | openssl cms -verify -CAfile '{pki.CaCertificatePath}'");
-        output.WriteLine();
-        return finished && failed == 0 && delivered >= messages ? 0 : 1;
+        builder.Services.AddSmimePipelineWorker(builder.Configuration, AddOutcomeConsumer);
+        return builder.Build();
     }
 
-    private async Task<Guid> PublishAllAsync(ISmimeMailPublisher publisher, DemoMailFactory factory, CancellationToken cancellationToken)
+    private async Task<(Guid Id, string TraceId)> PublishAllAsync(
+        ISmimeMailPublisher publisher, DemoMailFactory factory, DemoProgress progress, CancellationToken cancellationToken)
     {
-        var sample = Guid.Empty;
+        var first = factory.Create(0);
+        progress.Published(first.MailId);
+        string traceId;
+        using (var activity = Source.StartActivity("smime demo publish", ActivityKind.Producer))
+        {
+            traceId = activity?.TraceId.ToHexString() ?? "(tracing off)";
+            await publisher.ProtectAsync(first, cancellationToken);
+        }
+
         var pending = new List<Task>(InFlight);
-        for (var i = 0; i < messages; i++)
+        for (var i = 1; i < messages; i++)
         {
             var mail = factory.Create(i);
-            if (i == 0)
-            {
-                sample = mail.MailId;
-            }
-
+            progress.Published(mail.MailId);
             pending.Add(publisher.ProtectAsync(mail, cancellationToken));
             if (pending.Count == InFlight)
             {
@@ -96,23 +150,21 @@ internal sealed class DemoRunner(string directory, int messages, Uri? rabbitMq, 
         }
 
         await Task.WhenAll(pending);
-        return sample;
+        return (first.MailId, traceId);
     }
 
-    private async Task<bool> WaitForCompletionAsync(SmimeTelemetry telemetry, Stopwatch stopwatch, CancellationToken cancellationToken)
+    private async Task<bool> WaitForCompletionAsync(DemoProgress progress, Stopwatch stopwatch, CancellationToken cancellationToken)
     {
         var interactive = !Console.IsOutputRedirected;
         var lastReport = TimeSpan.Zero;
-        var lastProgress = -1L;
+        var lastDone = -1;
         var lastChange = stopwatch.Elapsed;
         while (true)
         {
-            var delivered = telemetry.DeliveredTotal;
-            var failed = telemetry.FailedTotal;
-            var done = delivered + failed;
-            if (done != lastProgress)
+            var done = progress.DeliveredCount + progress.FailedCount;
+            if (done != lastDone)
             {
-                lastProgress = done;
+                lastDone = done;
                 lastChange = stopwatch.Elapsed;
             }
 
@@ -121,7 +173,7 @@ internal sealed class DemoRunner(string directory, int messages, Uri? rabbitMq, 
                 lastReport = stopwatch.Elapsed;
                 var line = string.Create(
                     CultureInfo.InvariantCulture,
-                    $"  protected {telemetry.ProtectedTotal,7}/{messages}  delivered {delivered,7}/{messages}  failed {failed}  ({stopwatch.Elapsed.TotalSeconds:F1} s)");
+                    $"  protected {progress.ProtectedCount,7}/{messages}  delivered {progress.DeliveredCount,7}/{messages}  failed {progress.FailedCount}  ({stopwatch.Elapsed.TotalSeconds:F1} s)");
                 if (interactive)
                 {
                     output.Write($"\r{line}");
@@ -137,11 +189,11 @@ internal sealed class DemoRunner(string directory, int messages, Uri? rabbitMq, 
                 return true;
             }
 
-            // A stuck pipeline (e.g. the broker went away) must not hang the demo forever.
+            // A stuck pipeline (the broker went away, no workers listening) must not hang the demo forever.
             if (stopwatch.Elapsed - lastChange > TimeSpan.FromSeconds(60))
             {
                 output.WriteLine();
-                output.WriteLine("smime demo: no progress for 60 s; stopping.");
+                output.WriteLine("smime demo: no progress for 60 s; stopping. Are the workers running and connected to the same broker?");
                 return false;
             }
 

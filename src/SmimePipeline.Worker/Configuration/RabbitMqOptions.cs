@@ -9,6 +9,12 @@ public sealed class RabbitMqOptions
     /// <summary>A file holding the password (a mounted Kubernetes Secret); overrides a password in <see cref="Uri"/>.</summary>
     public string? PasswordFile { get; set; }
 
+    /// <summary>
+    /// The management API (e.g. <c>http://rabbitmq:15672/</c>), used only to report the depth of the
+    /// pipeline's queues as a metric. Optional; the credentials are those of <see cref="Uri"/>.
+    /// </summary>
+    public Uri? ManagementUri { get; set; }
+
     /// <summary>Declare work queues as quorum queues (replicated, durable). Default <see langword="true"/>.</summary>
     public bool QuorumQueues { get; set; } = true;
 }

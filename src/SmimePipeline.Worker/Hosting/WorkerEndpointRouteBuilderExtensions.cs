@@ -1,18 +1,28 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using SmimePipeline.Worker.Configuration;
 
 namespace SmimePipeline.Worker.Hosting;
 
-/// <summary>Maps the worker's HTTP endpoints for Kubernetes probes.</summary>
+/// <summary>Maps the worker's HTTP endpoints: Kubernetes probes and the Prometheus scrape endpoint.</summary>
 public static class WorkerEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// <c>/health/live</c>: the process answers (no dependency is checked, so a broker outage does not
-    /// restart every pod); <c>/health/ready</c>: every check tagged <c>ready</c> (MassTransit's bus check).
+    /// restart every pod); <c>/health/ready</c>: every check tagged <c>ready</c> (MassTransit's bus, the
+    /// signer's keys); <c>/metrics</c>: Prometheus text format, unless turned off.
     /// </summary>
-    public static IEndpointRouteBuilder MapSmimePipelineHealth(this IEndpointRouteBuilder endpoints)
+    public static WebApplication MapSmimePipelineEndpoints(this WebApplication app)
     {
-        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
-        return endpoints;
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+
+        var telemetry = app.Configuration.GetSection($"{SmimePipelineOptions.SectionName}:Telemetry").Get<TelemetryOptions>() ?? new TelemetryOptions();
+        if (telemetry.Prometheus)
+        {
+            app.MapPrometheusScrapingEndpoint();
+        }
+
+        return app;
     }
 }

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Delivery;
@@ -79,9 +80,11 @@ public static class WorkerServiceCollectionExtensions
 
             if (options.Transport == TransportKind.RabbitMq)
             {
-                bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+                bus.AddConfigureEndpointsCallback((_, queueName, endpoint) =>
                 {
-                    if (options.RabbitMq.QuorumQueues && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                    // Only the pipeline's own work queues: a temporary (auto-delete) endpoint cannot be a quorum queue.
+                    if (options.RabbitMq.QuorumQueues && queueName is QueueNames.Protect or QueueNames.Deliver
+                        && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                     {
                         rabbit.SetQuorumQueue();
                     }
@@ -100,6 +103,12 @@ public static class WorkerServiceCollectionExtensions
         });
 
         services.AddHealthChecks();
+        if (options.Transport == TransportKind.RabbitMq && options.RabbitMq.ManagementUri is not null)
+        {
+            services.AddHttpClient(nameof(QueueDepthMonitor), http => http.Timeout = TimeSpan.FromSeconds(10));
+            services.AddHostedService<QueueDepthMonitor>();
+        }
+
         return services;
     }
 }

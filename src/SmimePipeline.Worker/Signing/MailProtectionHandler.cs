@@ -16,7 +16,9 @@ namespace SmimePipeline.Worker.Signing;
 /// </summary>
 public sealed class MailProtectionHandler
 {
-    private static readonly Uri DeliverQueue = new($"queue:{QueueNames.Deliver}");
+    // The exchange bound to the senders' queue: naming "queue:" would declare it as a classic queue,
+    // which RabbitMQ refuses when the senders have declared it as a quorum queue.
+    private static readonly Uri DeliverQueue = new($"exchange:{QueueNames.Deliver}");
 
     private readonly SmimeProtector _protector;
     private readonly SmimeTelemetry _telemetry;

@@ -18,6 +18,7 @@ public sealed class SmimeTelemetry : IDisposable
     private readonly Counter<long> _failed;
     private readonly Histogram<double> _protectDuration;
     private readonly Histogram<double> _deliveryDuration;
+    private IReadOnlyDictionary<string, long> _queueDepths = new Dictionary<string, long>();
     private long _protectedTotal;
     private long _deliveredTotal;
     private long _failedTotal;
@@ -31,6 +32,11 @@ public sealed class SmimeTelemetry : IDisposable
         _failed = _meter.CreateCounter<long>("smime.dead_letters", "{mail}", "Mails dead-lettered, by stage and reason.");
         _protectDuration = _meter.CreateHistogram<double>("smime.protect.duration", "s", "Time to build, sign and encrypt one mail.");
         _deliveryDuration = _meter.CreateHistogram<double>("smime.delivery.duration", "s", "Time to hand one mail to the ESP.");
+        _meter.CreateObservableGauge(
+            "smime.queue.messages",
+            () => Volatile.Read(ref _queueDepths).Select(q => new Measurement<long>(q.Value, new KeyValuePair<string, object?>("queue", q.Key))),
+            "{message}",
+            "Messages waiting in the pipeline's queues, read from the broker's management API.");
     }
 
     /// <summary>The pipeline's ActivitySource: internal spans for protect and delivery.</summary>
@@ -70,6 +76,9 @@ public sealed class SmimeTelemetry : IDisposable
         Interlocked.Increment(ref _failedTotal);
         _failed.Add(1, new TagList { { "smime.stage", stage }, { "smime.reason", reasonCode } });
     }
+
+    /// <summary>Replaces the last known depth of each queue.</summary>
+    public void SetQueueDepths(IReadOnlyDictionary<string, long> depths) => Volatile.Write(ref _queueDepths, depths);
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();

@@ -1,0 +1,12 @@
+namespace SmimePipeline.Worker.Configuration;
+
+/// <summary>
+/// Export settings. OTLP is configured by the standard <c>OTEL_*</c> environment variables
+/// (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> grpc|http/protobuf,
+/// <c>OTEL_SERVICE_NAME</c>) and is on only when an endpoint is set.
+/// </summary>
+public sealed class TelemetryOptions
+{
+    /// <summary>Serve Prometheus metrics at <c>/metrics</c> on the worker's HTTP port. Default <see langword="true"/>.</summary>
+    public bool Prometheus { get; set; } = true;
+}
