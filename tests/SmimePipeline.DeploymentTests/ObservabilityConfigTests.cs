@@ -35,7 +35,7 @@ public sealed class ObservabilityConfigTests
                  {
                      "smime_mails_protected_total", "smime_mails_delivered_total", "smime_protect_duration_seconds_bucket",
                      "smime_delivery_duration_seconds_bucket", "smime_delivery_retries_total", "smime_dead_letters_total",
-                     "smime_signer_certificate_days_to_expiry", "rabbitmq_queue_messages",
+                     "smime_signer_certificate_days_to_expiry", "smime_queue_messages",
                  })
         {
             Assert.Contains(expressions, e => e.Contains(metric, StringComparison.Ordinal));

@@ -28,10 +28,13 @@ public sealed class SmtpSinkServer : IAsyncDisposable
 
     /// <summary>Starts smtp-sink with <paramref name="options"/> on a free loopback port and waits for its 220 greeting.</summary>
     /// <exception cref="InvalidOperationException">smtp-sink is not installed or did not start.</exception>
-    public static async Task<SmtpSinkServer> StartAsync(params string[] options)
+    public static Task<SmtpSinkServer> StartAsync(params string[] options) => StartOnPortAsync(FreeLoopbackPort(), options);
+
+    /// <summary>Starts smtp-sink with <paramref name="options"/> on <paramref name="port"/> (e.g. a port a client already tried and found closed).</summary>
+    /// <exception cref="InvalidOperationException">smtp-sink is not installed or did not start.</exception>
+    public static async Task<SmtpSinkServer> StartOnPortAsync(int port, params string[] options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var port = FreeLoopbackPort();
         var startInfo = new ProcessStartInfo("smtp-sink") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         if (Environment.UserName == "root")
         {

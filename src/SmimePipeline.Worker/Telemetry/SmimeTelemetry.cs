@@ -5,7 +5,8 @@ namespace SmimePipeline.Worker.Telemetry;
 
 /// <summary>
 /// Owns the pipeline's ActivitySource and Meter (both named <see cref="Name"/>) and the instruments
-/// on it, and keeps in-process totals that the CLI's progress display reads.
+/// on it, and keeps in-process totals. Metric label names are short (<c>provider</c>, <c>stage</c>,
+/// <c>reason</c>) because the dashboards and alert rules in <c>deploy/</c> group by them.
 /// </summary>
 public sealed class SmimeTelemetry : IDisposable
 {
@@ -56,8 +57,8 @@ public sealed class SmimeTelemetry : IDisposable
         Interlocked.Increment(ref _protectedTotal);
         var tags = new TagList
         {
-            { "smime.signature_algorithm", signatureAlgorithm ?? "none" },
-            { "smime.content_cipher", contentCipher ?? "none" },
+            { "signature_algorithm", signatureAlgorithm ?? "none" },
+            { "content_cipher", contentCipher ?? "none" },
         };
         _protected.Add(1, tags);
         _protectDuration.Record(elapsed.TotalSeconds, tags);
@@ -66,7 +67,7 @@ public sealed class SmimeTelemetry : IDisposable
     public void RecordDelivered(string provider, TimeSpan elapsed)
     {
         Interlocked.Increment(ref _deliveredTotal);
-        var tags = new TagList { { "smime.provider", provider } };
+        var tags = new TagList { { "provider", provider } };
         _delivered.Add(1, tags);
         _deliveryDuration.Record(elapsed.TotalSeconds, tags);
     }
@@ -74,7 +75,7 @@ public sealed class SmimeTelemetry : IDisposable
     public void RecordDeadLetter(string stage, string reasonCode)
     {
         Interlocked.Increment(ref _failedTotal);
-        _failed.Add(1, new TagList { { "smime.stage", stage }, { "smime.reason", reasonCode } });
+        _failed.Add(1, new TagList { { "stage", stage }, { "reason", reasonCode } });
     }
 
     /// <summary>Replaces the last known depth of each queue.</summary>

@@ -18,12 +18,13 @@ public sealed class WorkerHost : IAsyncDisposable
 
     public SmimeTelemetry Telemetry => _host.Services.GetRequiredService<SmimeTelemetry>();
 
-    public static async Task<WorkerHost> StartAsync(IDictionary<string, string?> settings)
+    public static async Task<WorkerHost> StartAsync(IDictionary<string, string?> settings, Action<HostApplicationBuilder>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSmimePipelineWorker(builder.Configuration);
+        configure?.Invoke(builder);
         var host = builder.Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await host.StartAsync(timeout.Token);

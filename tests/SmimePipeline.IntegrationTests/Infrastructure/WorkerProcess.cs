@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Text;
+using SmimePipeline.Testing;
+
+namespace SmimePipeline.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real worker executable (SmimePipeline.Worker.dll) as a separate OS process, configured only
+/// through environment variables, as in a container. Its output is kept for diagnosis.
+/// </summary>
+public sealed class WorkerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private WorkerProcess(Process process, int httpPort)
+    {
+        _process = process;
+        HttpPort = httpPort;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>The port of the worker's HTTP endpoints (health, metrics).</summary>
+    public int HttpPort { get; }
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}/");
+
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Everything the worker wrote to stdout and stderr so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts the worker and waits until <c>/health/ready</c> answers 200.</summary>
+    public static async Task<WorkerProcess> StartAsync(IReadOnlyDictionary<string, string?> environment, string workingDirectory)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "SmimePipeline.Worker.dll");
+        Assert.True(File.Exists(dll), $"{dll} is missing: the worker must be built with the tests.");
+        var port = SmtpSinkServer.FreeLoopbackPort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        var worker = new WorkerProcess(process, port);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(90);
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                Assert.Fail($"The worker exited with code {process.ExitCode} before it was ready:\n{worker.Output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(worker.BaseAddress, "health/ready"));
+                if (response.IsSuccessStatusCode)
+                {
+                    return worker;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                await worker.DisposeAsync();
+                Assert.Fail($"The worker was not ready within 90 s:\n{worker.Output}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>Sends SIGTERM (what Kubernetes and docker stop send) and waits for the exit.</summary>
+    /// <returns>How long the worker took to exit.</returns>
+    public async Task<TimeSpan> TerminateAsync(TimeSpan timeout)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var kill = await ExternalTool.RunAsync("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.Equal(0, kill.ExitCode);
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            Assert.Fail($"The worker did not exit within {timeout.TotalSeconds:F0} s of SIGTERM:\n{Output}");
+        }
+
+        return stopwatch.Elapsed;
+    }
+
+    /// <summary>Kills the worker at once (SIGKILL): a crash, nothing is finished.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Globalization;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Trace;
+using SmimePipeline.Client;
+using SmimePipeline.Cryptography.Certificates;
+using SmimePipeline.IntegrationTests.Infrastructure;
+using SmimePipeline.Testing;
+using SmimePipeline.Worker.Telemetry;
+
+namespace SmimePipeline.IntegrationTests.Observability;
+
+/// <summary>
+/// One trace per mail across processes' worth of buses on the real RabbitMQ, with a real SMTP server
+/// that is down for the first two attempts; and no body or key material in any log line or span.
+/// </summary>
+public sealed class TraceAndLogTests : IAsyncLifetime, IDisposable
+{
+    private static readonly ActivitySource Producer = new("SmimePipeline.IntegrationTests");
+    private readonly TempDirectory _temp = new();
+    private RabbitMqVirtualHost _vhost = null!;
+    private DemoPki _pki = null!;
+
+    public async Task InitializeAsync()
+    {
+        _vhost = await RabbitMqVirtualHost.CreateAsync();
+        _pki = DemoPki.EnsureCreated(Path.Combine(_temp.Path, "pki"));
+    }
+
+    public async Task DisposeAsync() => await _vhost.DisposeAsync();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task A_mail_retried_twice_then_delivered_is_one_trace_from_producer_to_each_esp_attempt_and_nothing_secret_is_logged()
+    {
+        var spans = new List<Activity>();
+        var logs = new RecordingLoggerProvider();
+        var smtpPort = SmtpSinkServer.FreeLoopbackPort();
+
+        var tracing = true;
+        void Observe(Microsoft.Extensions.Hosting.HostApplicationBuilder builder)
+        {
+            builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
+
+            // One tracer provider sees every activity of this process (the buses of both hosts and the
+            // producer), like an OpenTelemetry collector sees every process of a deployment.
+            if (tracing)
+            {
+                tracing = false;
+                builder.Services.AddOpenTelemetry().WithTracing(t => t
+                    .AddSource(SmimeTelemetry.Name, "MassTransit", Producer.Name)
+                    .AddInMemoryExporter(spans));
+            }
+        }
+
+        await using var signer = await WorkerHost.StartAsync(Settings("Signer", null), Observe);
+        // The SMTP server is not there yet: the first attempts fail with a connection error.
+        await using var sender = await WorkerHost.StartAsync(Settings("Sender", smtpPort), Observe);
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(_vhost.AmqpUri));
+        await bus.StartAsync();
+
+        const string secretBody = "SECRET-BODY-7d1c0e5b-do-not-log";
+        var recipient = _pki.RecipientAddresses[0];
+        var mail = TestMails.Create(0, _pki.SenderAddress, _pki.EcdsaSenderAddress, _pki.RecipientAddresses) with
+        {
+            To = [new Contracts.MailAddress(recipient)],
+            TextBody = secretBody,
+        };
+        ActivityTraceId traceId;
+        try
+        {
+            using var publish = Producer.StartActivity("order service publishes a statement", ActivityKind.Producer);
+            traceId = publish!.TraceId;
+            await new SmimeMailPublisher(bus).ProtectAsync(mail);
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(DeliverSpans(spans, traceId).Count(s => s.Status == ActivityStatusCode.Error) >= 2),
+            TimeSpan.FromSeconds(60),
+            () => "the sender did not fail twice against the missing SMTP server");
+        await using var smtp = await SmtpSinkServer.StartOnPortAsync(smtpPort);
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(sender.Telemetry.DeliveredTotal == 1),
+            TimeSpan.FromSeconds(60),
+            () => "the mail was not delivered once the SMTP server came up");
+        await Task.Delay(500); // let the last spans end and reach the exporter
+
+        List<Activity> trace;
+        lock (spans)
+        {
+            trace = spans.Where(s => s.TraceId == traceId).ToList();
+        }
+
+        var names = string.Join(", ", trace.Select(s => $"{s.Source.Name}:{s.DisplayName}"));
+        var root = Assert.Single(trace, s => s.Source.Name == Producer.Name);
+        var protect = Assert.Single(trace, s => s.DisplayName == "smime protect");
+        var deliveries = DeliverSpans(trace, traceId);
+        Assert.True(deliveries.Count == 3, $"expected 3 ESP attempts (2 failed, 1 delivered), got {deliveries.Count}: {names}");
+        Assert.Equal(2, deliveries.Count(s => s.Status == ActivityStatusCode.Error));
+        Assert.Equal("smtp", deliveries[0].GetTagItem("smime.provider"));
+        Assert.Equal("aes256-cbc", protect.GetTagItem("smime.content_cipher"));
+
+        // Parent links: every span descends from the producer's span, the protect span from the signer's
+        // consume span, each ESP attempt from the sender's consume span of DeliverEmail.
+        var byId = trace.ToDictionary(s => s.SpanId);
+        foreach (var span in trace.Where(s => s != root))
+        {
+            Assert.True(DescendsFrom(span, root, byId), $"{span.DisplayName} does not descend from the producer span: {names}");
+        }
+
+        var protectParent = byId[protect.ParentSpanId];
+        Assert.Equal(ActivityKind.Consumer, protectParent.Kind);
+        Assert.Contains("smime-protect", protectParent.DisplayName, StringComparison.Ordinal);
+        foreach (var attempt in deliveries)
+        {
+            var consume = byId[attempt.ParentSpanId];
+            Assert.Equal(ActivityKind.Consumer, consume.Kind);
+            Assert.Contains("smime-deliver", consume.DisplayName, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1, signer.Telemetry.ProtectedTotal);
+        Assert.Equal(1, sender.Telemetry.DeliveredTotal);
+
+        // Nothing secret in any log line or span attribute: the body, and no line of any private key.
+        var keyLines = Directory.GetFiles(Path.Combine(_temp.Path, "pki"), "*.key.pem", SearchOption.AllDirectories)
+            .Concat(Directory.GetFiles(_pki.StorePath, "*.key.pem", SearchOption.AllDirectories))
+            .SelectMany(File.ReadAllLines)
+            .Where(l => !l.StartsWith("-----", StringComparison.Ordinal) && l.Length >= 40)
+            .ToList();
+        Assert.NotEmpty(keyLines);
+        var texts = logs.Lines.ToList();
+        lock (spans)
+        {
+            texts.AddRange(spans.SelectMany(s => s.TagObjects.Select(t => $"{t.Key}={t.Value}").Append(s.DisplayName).Append(s.StatusDescription ?? "")));
+            texts.AddRange(spans.SelectMany(s => s.Events.SelectMany(e => e.Tags.Select(t => $"{t.Key}={t.Value}"))));
+        }
+
+        Assert.NotEmpty(logs.Lines);
+        foreach (var text in texts)
+        {
+            Assert.DoesNotContain(secretBody, text, StringComparison.Ordinal);
+            foreach (var line in keyLines)
+            {
+                Assert.DoesNotContain(line, text, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    private static List<Activity> DeliverSpans(IEnumerable<Activity> spans, ActivityTraceId traceId)
+    {
+        lock (spans)
+        {
+            return spans.Where(s => s.TraceId == traceId && s.DisplayName == "smime deliver").OrderBy(s => s.StartTimeUtc).ToList();
+        }
+    }
+
+    private static bool DescendsFrom(Activity span, Activity root, Dictionary<ActivitySpanId, Activity> byId)
+    {
+        var current = span;
+        for (var depth = 0; depth < 50; depth++)
+        {
+            if (current.ParentSpanId == root.SpanId)
+            {
+                return true;
+            }
+
+            if (!byId.TryGetValue(current.ParentSpanId, out var parent))
+            {
+                return false;
+            }
+
+            current = parent;
+        }
+
+        return false;
+    }
+
+    private Dictionary<string, string?> Settings(string role, int? smtpPort) => new()
+    {
+        ["SmimePipeline:Roles"] = role,
+        ["SmimePipeline:Transport"] = "RabbitMq",
+        ["SmimePipeline:RabbitMq:Uri"] = _vhost.AmqpUri.ToString(),
+        ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? _pki.StorePath : null,
+        ["SmimePipeline:Delivery:Provider"] = "smtp",
+        ["SmimePipeline:Delivery:Smtp:Host"] = "127.0.0.1",
+        ["SmimePipeline:Delivery:Smtp:Port"] = (smtpPort ?? 25).ToString(CultureInfo.InvariantCulture),
+        ["SmimePipeline:Delivery:Smtp:Security"] = "None",
+        ["SmimePipeline:Delivery:Smtp:Timeout"] = "00:00:05",
+    };
+}
