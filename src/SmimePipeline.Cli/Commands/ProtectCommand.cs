@@ -47,7 +47,14 @@ internal static class ProtectCommand
             MimeMessage message;
             await using (var stream = inFile.OpenRead())
             {
-                message = await MimeMessage.LoadAsync(stream, cancellationToken);
+                try
+                {
+                    message = await MimeMessage.LoadAsync(stream, cancellationToken);
+                }
+                catch (FormatException ex)
+                {
+                    throw new CliException($"{inFile.Name} is not an RFC 5322 message: {ex.Message}", ex);
+                }
             }
 
             ProtectedMail result;
