@@ -8,12 +8,12 @@ namespace SmimePipeline.Worker.Telemetry;
 
 /// <summary>
 /// Reads the depth of the pipeline's queues (<c>smime-*</c>) from RabbitMQ's management API every
-/// 15 seconds and reports it as the <c>smime.queue.messages</c> gauge, so dashboards and autoscalers
+/// 5 seconds and reports it as the <c>smime.queue.messages</c> gauge, so dashboards and autoscalers
 /// see the backlog next to the throughput. Runs only when <c>SmimePipeline:RabbitMq:ManagementUri</c> is set.
 /// </summary>
 public sealed partial class QueueDepthMonitor : BackgroundService
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly SmimeTelemetry _telemetry;

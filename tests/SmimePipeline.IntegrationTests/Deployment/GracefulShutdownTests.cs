@@ -1,8 +1,5 @@
-using MassTransit;
 using SmimePipeline.Client;
-using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.IntegrationTests.Infrastructure;
-using SmimePipeline.Testing;
 
 namespace SmimePipeline.IntegrationTests.Deployment;
 
@@ -10,34 +7,21 @@ namespace SmimePipeline.IntegrationTests.Deployment;
 /// SIGTERM (what Kubernetes sends) to a signer process in the middle of a stream: it stops taking
 /// mail, finishes or returns what it holds, exits within the grace period, and no mail is lost.
 /// </summary>
-public sealed class GracefulShutdownTests : IAsyncLifetime, IDisposable
+public sealed class GracefulShutdownTests : BrokerTest
 {
-    private readonly TempDirectory _temp = new();
-    private RabbitMqVirtualHost _vhost = null!;
-    private DemoPki _pki = null!;
-
-    public async Task InitializeAsync()
-    {
-        _vhost = await RabbitMqVirtualHost.CreateAsync();
-        _pki = DemoPki.EnsureCreated(Path.Combine(_temp.Path, "pki"));
-    }
-
-    public async Task DisposeAsync() => await _vhost.DisposeAsync();
-
-    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task A_signer_stopped_with_SIGTERM_mid_stream_exits_within_the_grace_period_and_loses_nothing()
     {
         const int count = 400;
         var shutdownTimeout = TimeSpan.FromSeconds(10);
-        var outbox = Path.Combine(_temp.Path, "outbox");
+        var outbox = Path.Combine(Temp.Path, "outbox");
         var signerEnvironment = new Dictionary<string, string?>
         {
             ["SmimePipeline__Roles"] = "Signer",
             ["SmimePipeline__Transport"] = "RabbitMq",
-            ["SmimePipeline__RabbitMq__Uri"] = _vhost.AmqpUri.ToString(),
-            ["SmimePipeline__Signer__StorePath"] = _pki.StorePath,
+            ["SmimePipeline__RabbitMq__Uri"] = VirtualHost.AmqpUri.ToString(),
+            ["SmimePipeline__Signer__StorePath"] = Pki.StorePath,
             ["SmimePipeline__Signer__Concurrency"] = "2",
             ["SmimePipeline__ShutdownTimeout"] = shutdownTimeout.ToString(),
         };
@@ -45,20 +29,19 @@ public sealed class GracefulShutdownTests : IAsyncLifetime, IDisposable
         {
             ["SmimePipeline:Roles"] = "Sender",
             ["SmimePipeline:Transport"] = "RabbitMq",
-            ["SmimePipeline:RabbitMq:Uri"] = _vhost.AmqpUri.ToString(),
+            ["SmimePipeline:RabbitMq:Uri"] = VirtualHost.AmqpUri.ToString(),
             ["SmimePipeline:Delivery:Provider"] = "pickup",
             ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
         });
-        var first = await WorkerProcess.StartAsync(signerEnvironment, _temp.Path);
+        var first = await WorkerProcess.StartAsync(signerEnvironment, Temp.Path);
 
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(_vhost.AmqpUri));
-        await bus.StartAsync();
+        var bus = await StartProducerAsync();
         try
         {
             var publisher = new SmimeMailPublisher(bus);
             foreach (var batch in Enumerable.Range(0, count).Chunk(100))
             {
-                await Task.WhenAll(batch.Select(i => publisher.ProtectAsync(TestMails.Create(i, _pki.SenderAddress, _pki.EcdsaSenderAddress, _pki.RecipientAddresses))));
+                await Task.WhenAll(batch.Select(i => publisher.ProtectAsync(TestMails.Create(i, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses))));
             }
         }
         finally
@@ -79,12 +62,12 @@ public sealed class GracefulShutdownTests : IAsyncLifetime, IDisposable
         await first.DisposeAsync();
 
         // The mail the first signer did not finish is still on the queue; a new signer takes it.
-        await using var second = await WorkerProcess.StartAsync(signerEnvironment, _temp.Path);
+        await using var second = await WorkerProcess.StartAsync(signerEnvironment, Temp.Path);
         await Eventually.HoldsAsync(
             () => Task.FromResult(Directory.GetFiles(outbox, "*.eml").Length == count),
             TimeSpan.FromMinutes(2),
             () => $"{Directory.GetFiles(outbox, "*.eml").Length} of {count} mails delivered after the restart");
-        Assert.Equal(0, await _vhost.CountMessagesAsync("smime-protect_error"));
-        Assert.Equal(0, await _vhost.CountMessagesAsync("smime-deliver_error"));
+        Assert.Equal(0, await VirtualHost.CountMessagesAsync("smime-protect_error"));
+        Assert.Equal(0, await VirtualHost.CountMessagesAsync("smime-deliver_error"));
     }
 }

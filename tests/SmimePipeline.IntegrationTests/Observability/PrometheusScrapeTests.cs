@@ -2,10 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using MassTransit;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
-using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
 
@@ -15,52 +13,38 @@ namespace SmimePipeline.IntegrationTests.Observability;
 /// Debian's Prometheus server scrapes the real worker process; its HTTP API must count exactly the
 /// mails sent through, and every metric the dashboard and the alert rules query must be in the scrape.
 /// </summary>
-public sealed partial class PrometheusScrapeTests : IAsyncLifetime, IDisposable
+public sealed partial class PrometheusScrapeTests : BrokerTest
 {
-    private readonly TempDirectory _temp = new();
-    private RabbitMqVirtualHost _vhost = null!;
-    private DemoPki _pki = null!;
-
-    public async Task InitializeAsync()
-    {
-        _vhost = await RabbitMqVirtualHost.CreateAsync();
-        _pki = DemoPki.EnsureCreated(Path.Combine(_temp.Path, "pki"));
-    }
-
-    public async Task DisposeAsync() => await _vhost.DisposeAsync();
-
-    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task Prometheus_counts_the_mails_sent_through_and_the_dashboard_queries_only_exported_metrics()
     {
         const int good = 20;
-        var outbox = Path.Combine(_temp.Path, "outbox");
+        var outbox = Path.Combine(Temp.Path, "outbox");
         await using var worker = await WorkerProcess.StartAsync(
             new Dictionary<string, string?>
             {
                 ["SmimePipeline__Roles"] = "Signer,Sender",
                 ["SmimePipeline__Transport"] = "RabbitMq",
-                ["SmimePipeline__RabbitMq__Uri"] = _vhost.AmqpUri.ToString(),
+                ["SmimePipeline__RabbitMq__Uri"] = VirtualHost.AmqpUri.ToString(),
                 ["SmimePipeline__RabbitMq__ManagementUri"] = TestServices.RabbitMqManagementUri.ToString(),
-                ["SmimePipeline__Signer__StorePath"] = _pki.StorePath,
+                ["SmimePipeline__Signer__StorePath"] = Pki.StorePath,
                 ["SmimePipeline__Delivery__Provider"] = "pickup",
                 ["SmimePipeline__Delivery__Pickup__Directory"] = outbox,
             },
-            _temp.Path);
+            Temp.Path);
 
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(_vhost.AmqpUri));
-        await bus.StartAsync();
+        var bus = await StartProducerAsync();
         try
         {
             var publisher = new SmimeMailPublisher(bus);
             for (var i = 0; i < good; i++)
             {
-                await publisher.ProtectAsync(TestMails.Create(i, _pki.SenderAddress, _pki.EcdsaSenderAddress, _pki.RecipientAddresses));
+                await publisher.ProtectAsync(TestMails.Create(i, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses));
             }
 
             // One refusal, so the dead-letter counter exists too.
-            await publisher.ProtectAsync(TestMails.Create(0, _pki.SenderAddress, _pki.EcdsaSenderAddress, _pki.RecipientAddresses) with
+            await publisher.ProtectAsync(TestMails.Create(0, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses) with
             {
                 To = [new MailAddress("no-certificate@nowhere.example")],
             });
@@ -71,11 +55,11 @@ public sealed partial class PrometheusScrapeTests : IAsyncLifetime, IDisposable
         }
 
         await Eventually.HoldsAsync(
-            async () => Directory.Exists(outbox) && Directory.GetFiles(outbox, "*.eml").Length == good && await _vhost.CountMessagesAsync("smime-protect_error") == 1,
+            async () => Directory.Exists(outbox) && Directory.GetFiles(outbox, "*.eml").Length == good && await VirtualHost.CountMessagesAsync("smime-protect_error") == 1,
             TimeSpan.FromSeconds(90),
             () => $"the worker did not finish: {(Directory.Exists(outbox) ? Directory.GetFiles(outbox, "*.eml").Length : 0)} delivered\n{worker.Output}");
 
-        await using var prometheus = await PrometheusServer.StartAsync(_temp.Path, worker.HttpPort);
+        await using var prometheus = await PrometheusServer.StartAsync(Temp.Path, worker.HttpPort);
         await Eventually.HoldsAsync(
             async () => await prometheus.QueryScalarAsync("sum(smime_mails_protected_total)") == good,
             TimeSpan.FromSeconds(60),
@@ -84,13 +68,21 @@ public sealed partial class PrometheusScrapeTests : IAsyncLifetime, IDisposable
         Assert.Equal(1, await prometheus.QueryScalarAsync("sum(smime_dead_letters_total{stage=\"protect\"})"));
 
         using var http = new HttpClient();
-        var scrape = await http.GetStringAsync(new Uri(worker.BaseAddress, "metrics"));
         var dashboard = await File.ReadAllTextAsync(RepositoryFile("deploy", "grafana", "dashboards", "smime-pipeline.json"));
         var rules = await File.ReadAllTextAsync(RepositoryFile("deploy", "prometheus", "smime-alerts.rules.yml"));
         var queried = MetricName().Matches(dashboard + rules).Select(m => m.Value).Distinct().ToList();
         Assert.NotEmpty(queried);
-        var missing = queried.Where(name => !Regex.IsMatch(scrape, $"^{name}[{{ ]", RegexOptions.Multiline)).ToList();
-        Assert.True(missing.Count == 0, $"queried but not exported by the worker: {string.Join(", ", missing)}");
+        var missing = queried;
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                // Gauges fed by pollers (queue depth) appear a few seconds after start.
+                var scrape = await http.GetStringAsync(new Uri(worker.BaseAddress, "metrics"));
+                missing = queried.Where(name => !Regex.IsMatch(scrape, $"^{name}[{{ ]", RegexOptions.Multiline)).ToList();
+                return missing.Count == 0;
+            },
+            TimeSpan.FromSeconds(30),
+            () => $"queried but not exported by the worker: {string.Join(", ", missing)}");
     }
 
     private static string RepositoryFile(params string[] parts)

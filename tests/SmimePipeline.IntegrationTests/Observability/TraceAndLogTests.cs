@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Trace;
 using SmimePipeline.Client;
-using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
 using SmimePipeline.Worker.Telemetry;
@@ -16,22 +15,9 @@ namespace SmimePipeline.IntegrationTests.Observability;
 /// One trace per mail across processes' worth of buses on the real RabbitMQ, with a real SMTP server
 /// that is down for the first two attempts; and no body or key material in any log line or span.
 /// </summary>
-public sealed class TraceAndLogTests : IAsyncLifetime, IDisposable
+public sealed class TraceAndLogTests : BrokerTest
 {
     private static readonly ActivitySource Producer = new("SmimePipeline.IntegrationTests");
-    private readonly TempDirectory _temp = new();
-    private RabbitMqVirtualHost _vhost = null!;
-    private DemoPki _pki = null!;
-
-    public async Task InitializeAsync()
-    {
-        _vhost = await RabbitMqVirtualHost.CreateAsync();
-        _pki = DemoPki.EnsureCreated(Path.Combine(_temp.Path, "pki"));
-    }
-
-    public async Task DisposeAsync() => await _vhost.DisposeAsync();
-
-    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task A_mail_retried_twice_then_delivered_is_one_trace_from_producer_to_each_esp_attempt_and_nothing_secret_is_logged()
@@ -59,12 +45,11 @@ public sealed class TraceAndLogTests : IAsyncLifetime, IDisposable
         await using var signer = await WorkerHost.StartAsync(Settings("Signer", null), Observe);
         // The SMTP server is not there yet: the first attempts fail with a connection error.
         await using var sender = await WorkerHost.StartAsync(Settings("Sender", smtpPort), Observe);
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(_vhost.AmqpUri));
-        await bus.StartAsync();
+        var bus = await StartProducerAsync();
 
         const string secretBody = "SECRET-BODY-7d1c0e5b-do-not-log";
-        var recipient = _pki.RecipientAddresses[0];
-        var mail = TestMails.Create(0, _pki.SenderAddress, _pki.EcdsaSenderAddress, _pki.RecipientAddresses) with
+        var recipient = Pki.RecipientAddresses[0];
+        var mail = TestMails.Create(0, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses) with
         {
             To = [new Contracts.MailAddress(recipient)],
             TextBody = secretBody,
@@ -129,8 +114,8 @@ public sealed class TraceAndLogTests : IAsyncLifetime, IDisposable
         Assert.Equal(1, sender.Telemetry.DeliveredTotal);
 
         // Nothing secret in any log line or span attribute: the body, and no line of any private key.
-        var keyLines = Directory.GetFiles(Path.Combine(_temp.Path, "pki"), "*.key.pem", SearchOption.AllDirectories)
-            .Concat(Directory.GetFiles(_pki.StorePath, "*.key.pem", SearchOption.AllDirectories))
+        var keyLines = Directory.GetFiles(Path.Combine(Temp.Path, "pki"), "*.key.pem", SearchOption.AllDirectories)
+            .Concat(Directory.GetFiles(Pki.StorePath, "*.key.pem", SearchOption.AllDirectories))
             .SelectMany(File.ReadAllLines)
             .Where(l => !l.StartsWith("-----", StringComparison.Ordinal) && l.Length >= 40)
             .ToList();
@@ -186,8 +171,8 @@ public sealed class TraceAndLogTests : IAsyncLifetime, IDisposable
     {
         ["SmimePipeline:Roles"] = role,
         ["SmimePipeline:Transport"] = "RabbitMq",
-        ["SmimePipeline:RabbitMq:Uri"] = _vhost.AmqpUri.ToString(),
-        ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? _pki.StorePath : null,
+        ["SmimePipeline:RabbitMq:Uri"] = VirtualHost.AmqpUri.ToString(),
+        ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? Pki.StorePath : null,
         ["SmimePipeline:Delivery:Provider"] = "smtp",
         ["SmimePipeline:Delivery:Smtp:Host"] = "127.0.0.1",
         ["SmimePipeline:Delivery:Smtp:Port"] = (smtpPort ?? 25).ToString(CultureInfo.InvariantCulture),

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using MassTransit;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
-using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
 
@@ -12,33 +10,20 @@ namespace SmimePipeline.IntegrationTests.Pipeline;
 /// The whole pipeline on the real RabbitMQ started by scripts/test.sh: a producer bus, a signer
 /// worker and a sender worker as separate bus instances, OpenSSL as the judge of every output.
 /// </summary>
-public sealed class PipelineOverRabbitMqTests : IAsyncLifetime, IDisposable
+public sealed class PipelineOverRabbitMqTests : BrokerTest
 {
-    private readonly TempDirectory _temp = new();
-    private RabbitMqVirtualHost _vhost = null!;
-    private DemoPki _pki = null!;
-
-    public async Task InitializeAsync()
-    {
-        _vhost = await RabbitMqVirtualHost.CreateAsync();
-        _pki = DemoPki.EnsureCreated(Path.Combine(_temp.Path, "pki"));
-    }
-
-    public async Task DisposeAsync() => await _vhost.DisposeAsync();
-
-    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task Five_hundred_mixed_mails_are_delivered_and_each_one_decrypts_and_verifies_with_openssl()
     {
         const int count = 500;
-        var outbox = Path.Combine(_temp.Path, "outbox");
+        var outbox = Path.Combine(Temp.Path, "outbox");
         await using var signer = await WorkerHost.StartAsync(Settings("Signer", outbox));
         await using var sender = await WorkerHost.StartAsync(Settings("Sender", outbox));
         var bus = await StartProducerAsync();
 
         var mails = Enumerable.Range(0, count)
-            .Select(i => TestMails.Create(i, _pki.SenderAddress, _pki.EcdsaSenderAddress, _pki.RecipientAddresses))
+            .Select(i => TestMails.Create(i, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses))
             .ToList();
         try
         {
@@ -59,15 +44,15 @@ public sealed class PipelineOverRabbitMqTests : IAsyncLifetime, IDisposable
         }
 
         Assert.Equal(count, Directory.GetFiles(outbox, "*.eml").Length);
-        Assert.Equal(0, await _vhost.CountMessagesAsync("smime-protect_error"));
-        Assert.Equal(0, await _vhost.CountMessagesAsync("smime-deliver_error"));
+        Assert.Equal(0, await VirtualHost.CountMessagesAsync("smime-protect_error"));
+        Assert.Equal(0, await VirtualHost.CountMessagesAsync("smime-deliver_error"));
 
         var verified = new ConcurrentBag<Guid>();
         await Parallel.ForEachAsync(mails, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (mail, cancellationToken) =>
         {
             var file = Path.Combine(outbox, $"{mail.MailId:N}.eml");
             var recipient = mail.To[0].Address;
-            var content = await OpenSslJudge.DecryptAndVerifyAsync(file, _pki.CertificatePath(recipient), _pki.KeyPath(recipient), _pki.CaCertificatePath);
+            var content = await OpenSslJudge.DecryptAndVerifyAsync(file, Pki.CertificatePath(recipient), Pki.KeyPath(recipient), Pki.CaCertificatePath);
             Assert.Contains(TestMails.Marker(mail.MailId), content, StringComparison.Ordinal);
             if (mail.Bcc.Count > 0)
             {
@@ -86,7 +71,7 @@ public sealed class PipelineOverRabbitMqTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_mail_delivered_through_a_real_smtp_server_still_decrypts_and_verifies()
     {
-        var outbox = Path.Combine(_temp.Path, "unused-outbox");
+        var outbox = Path.Combine(Temp.Path, "unused-outbox");
         await using var signer = await WorkerHost.StartAsync(Settings("Signer", outbox));
         var smtpSettings = Settings("Sender", outbox);
         smtpSettings["SmimePipeline:Delivery:Provider"] = "smtp";
@@ -97,7 +82,7 @@ public sealed class PipelineOverRabbitMqTests : IAsyncLifetime, IDisposable
         var mailbox = SmtpSinkMailbox.ForTestServices();
         var bus = await StartProducerAsync();
 
-        var mail = TestMails.Create(1, _pki.SenderAddress, _pki.EcdsaSenderAddress, _pki.RecipientAddresses);
+        var mail = TestMails.Create(1, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses);
         try
         {
             await new SmimeMailPublisher(bus).ProtectAsync(mail);
@@ -109,26 +94,26 @@ public sealed class PipelineOverRabbitMqTests : IAsyncLifetime, IDisposable
 
         var recipient = mail.To[0].Address;
         var received = await mailbox.WaitForMessageToAsync(recipient, TimeSpan.FromSeconds(60));
-        var file = Path.Combine(_temp.Path, "received.eml");
+        var file = Path.Combine(Temp.Path, "received.eml");
         await File.WriteAllBytesAsync(file, received.Content);
-        var content = await OpenSslJudge.DecryptAndVerifyAsync(file, _pki.CertificatePath(recipient), _pki.KeyPath(recipient), _pki.CaCertificatePath);
+        var content = await OpenSslJudge.DecryptAndVerifyAsync(file, Pki.CertificatePath(recipient), Pki.KeyPath(recipient), Pki.CaCertificatePath);
         Assert.Contains(TestMails.Marker(mail.MailId), content, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_recipient_without_a_certificate_dead_letters_the_mail_with_the_address_and_the_pipeline_goes_on()
     {
-        var outbox = Path.Combine(_temp.Path, "outbox-dlq");
+        var outbox = Path.Combine(Temp.Path, "outbox-dlq");
         await using var signer = await WorkerHost.StartAsync(Settings("Signer", outbox));
         await using var sender = await WorkerHost.StartAsync(Settings("Sender", outbox));
         var bus = await StartProducerAsync();
 
         const string unknown = "nobody-has-a-cert@elsewhere.example";
-        var refused = TestMails.Create(0, _pki.SenderAddress, _pki.EcdsaSenderAddress, _pki.RecipientAddresses) with
+        var refused = TestMails.Create(0, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses) with
         {
-            To = [new MailAddress(_pki.RecipientAddresses[0]), new MailAddress(unknown)],
+            To = [new MailAddress(Pki.RecipientAddresses[0]), new MailAddress(unknown)],
         };
-        var good = TestMails.Create(0, _pki.SenderAddress, _pki.EcdsaSenderAddress, _pki.RecipientAddresses);
+        var good = TestMails.Create(0, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses);
         try
         {
             var publisher = new SmimeMailPublisher(bus);
@@ -143,12 +128,12 @@ public sealed class PipelineOverRabbitMqTests : IAsyncLifetime, IDisposable
         var goodFile = Path.Combine(outbox, $"{good.MailId:N}.eml");
         await Eventually.HoldsAsync(() => Task.FromResult(File.Exists(goodFile)), TimeSpan.FromSeconds(60), () => "the good mail after the refused one was not delivered");
         await Eventually.HoldsAsync(
-            async () => await _vhost.CountMessagesAsync("smime-protect_error") == 1,
+            async () => await VirtualHost.CountMessagesAsync("smime-protect_error") == 1,
             TimeSpan.FromSeconds(30),
             () => "the refused mail is not in smime-protect_error");
 
         Assert.False(File.Exists(Path.Combine(outbox, $"{refused.MailId:N}.eml")), "a mail without a recipient certificate went out");
-        var dead = Assert.Single(await _vhost.PeekAsync("smime-protect_error", 10));
+        var dead = Assert.Single(await VirtualHost.PeekAsync("smime-protect_error", 10));
         var headers = dead.GetProperty("properties").GetProperty("headers");
         var reason = headers.GetProperty("MT-Fault-Message").GetString();
         Assert.Contains(unknown, reason, StringComparison.Ordinal);
@@ -159,19 +144,12 @@ public sealed class PipelineOverRabbitMqTests : IAsyncLifetime, IDisposable
     {
         ["SmimePipeline:Roles"] = role,
         ["SmimePipeline:Transport"] = "RabbitMq",
-        ["SmimePipeline:RabbitMq:Uri"] = _vhost.AmqpUri.ToString(),
+        ["SmimePipeline:RabbitMq:Uri"] = VirtualHost.AmqpUri.ToString(),
         // Only the signer gets the store: the sender role must work with no key material at all.
-        ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? _pki.StorePath : null,
+        ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? Pki.StorePath : null,
         ["SmimePipeline:Signer:Concurrency"] = "2",
         ["SmimePipeline:Delivery:Provider"] = "pickup",
         ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
     };
 
-    private async Task<IBusControl> StartProducerAsync()
-    {
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(_vhost.AmqpUri));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await bus.StartAsync(timeout.Token);
-        return bus;
-    }
 }
