@@ -47,6 +47,7 @@ public sealed class CmsSignerKey : IDisposable
         ArgumentNullException.ThrowIfNull(identity);
         Address = identity.Address;
         var certificate = identity.Certificate;
+        Certificate = certificate;
         _rsa = certificate.GetRSAPrivateKey();
         if (_rsa is not null)
         {
@@ -130,6 +131,7 @@ public sealed class CmsSignerKey : IDisposable
         }
 
         Address = address;
+        Certificate = certificate;
         _ed25519 = new Ed25519PrivateKeyParameters(privateKeySeed.ToArray());
         if (!_ed25519.GeneratePublicKey().GetEncoded().AsSpan().SequenceEqual(certificate.PublicKey.EncodedKeyValue.RawData))
         {
@@ -146,6 +148,9 @@ public sealed class CmsSignerKey : IDisposable
 
     /// <summary>The address this key signs for.</summary>
     public string Address { get; }
+
+    /// <summary>The signer certificate.</summary>
+    public X509Certificate2 Certificate { get; }
 
     /// <summary>The digest used for the message digest (and the signature, except Ed25519, which signs the attributes whole).</summary>
     public DigestAlgorithm Digest { get; }
