@@ -44,7 +44,7 @@ public sealed class InteropMatrixTests(AlgorithmPki pki, ITestOutputHelper outpu
             {
                 var verdict = engine.Read(mail.Content, testCase.Encrypted, testCase.Recipient);
                 var limitation = KnownLimitations.Find(engine.Name, testCase);
-                cells.Add(verdict.Accepted ? "reads" : $"fails: {verdict.Detail}{(limitation is null ? "" : $" ({limitation.Reason})")}");
+                cells.Add(verdict.Accepted ? "reads" : limitation is null ? $"**FAILS**: {verdict.Detail}" : $"fails ({limitation.Reason})");
                 if (limitation is null && !verdict.Accepted)
                 {
                     mismatches.Add($"{engine.Name} rejected {testCase.Row}: {verdict.Cell}");
