@@ -99,10 +99,14 @@ public sealed class SmimeProtector
         }
 
         var encryptTo = policy.Encrypt ? GetEncryptionCertificates(sender, recipients, now) : [];
+        // The sender's own copy is a convenience: when policy forbids its key management, it is left out
+        // instead of stopping the mail. A real recipient whose key management is forbidden stops it.
+        bool senderIsRecipient = recipients.Contains(sender, StringComparer.OrdinalIgnoreCase);
+        encryptTo.RemoveAll(r => !senderIsRecipient && string.Equals(r.Address, sender, StringComparison.OrdinalIgnoreCase) && !IsAllowed(KeyManagementName(r.Certificate)));
         var cipher = policy.Encrypt ? ChooseCipher(sender, policy.Cipher, encryptTo) : null;
         foreach (var (address, certificate) in encryptTo)
         {
-            RequireAllowed(address, CmsRecipientInfos.UsesKeyAgreement(certificate) ? "ecdh" : _options.KeyTransport == KeyTransport.RsaOaep ? "rsaes-oaep" : "rsaes-pkcs1", "key management");
+            RequireAllowed(address, KeyManagementName(certificate), "key management");
         }
 
         string? outerSubject = null;
@@ -197,6 +201,9 @@ public sealed class SmimeProtector
             sender,
             $"No content cipher that every recipient of the mail from {sender} reads ({string.Join(", ", preference.Select(c => c.Name))}) is allowed by policy.");
     }
+
+    private string KeyManagementName(X509Certificate2 certificate) =>
+        CmsRecipientInfos.UsesKeyAgreement(certificate) ? "ecdh" : _options.KeyTransport == KeyTransport.RsaOaep ? "rsaes-oaep" : "rsaes-pkcs1";
 
     private bool IsAllowed(string algorithm) => _allowed.Count == 0 || _allowed.Contains(algorithm);
 

@@ -162,6 +162,12 @@ public sealed class AlgorithmTests(AlgorithmPki pki) : IClassFixture<AlgorithmPk
         var ed = Assert.Throws<ProtectionRefusedException>(() => protector.Protect(ProtectedBytes.Mail(AlgorithmPki.Ed25519Sender, "x", AlgorithmPki.RsaRecipient), new SecurityPolicy { Cipher = "aes256-cbc" }));
         Assert.Contains("ed25519", ed.Message, StringComparison.Ordinal);
 
+        // An EC sender's own ECDH copy is dropped rather than refused when ecdh is not allowed; RSA recipients still get the mail.
+        var p256 = protector.Protect(ProtectedBytes.Mail(AlgorithmPki.P256Sender, "x", AlgorithmPki.RsaRecipient), new SecurityPolicy { Cipher = "aes256-cbc" });
+        var openssl = new OpenSslCms(pki, pki.Directory);
+        Assert.True(openssl.Decrypt(p256.Content, AlgorithmPki.RsaRecipient).Ok);
+        Assert.False(openssl.Decrypt(p256.Content, AlgorithmPki.P256Sender).Ok, "the sender's ECDH copy was written although ecdh is not allowed");
+
         var unknown = Assert.Throws<ProtectionRefusedException>(() => protector.Protect(ProtectedBytes.Mail(AlgorithmPki.RsaSender, "x", AlgorithmPki.RsaRecipient), new SecurityPolicy { Cipher = "des-ede3-cbc" }));
         Assert.Equal(ProtectionRefusal.AlgorithmNotAllowed, unknown.Refusal);
         Assert.Equal("aes256-cbc", protector.Protect(ProtectedBytes.Mail(AlgorithmPki.RsaSender, "x", AlgorithmPki.RsaRecipient), new SecurityPolicy { Cipher = "aes256-cbc" }).ContentCipher);
