@@ -21,6 +21,14 @@ public static class HeaderProtection
     {
         ArgumentNullException.ThrowIfNull(message);
         var body = message.Body ?? throw new ArgumentException("The message has no body.", nameof(message));
+
+        // Idempotent: a retried protect of the same message object must not stack a second copy.
+        foreach (var id in ProtectedHeaders)
+        {
+            body.Headers.RemoveAll(id);
+        }
+
+        body.Headers.RemoveAll("HP-Outer");
         foreach (var id in ProtectedHeaders)
         {
             foreach (var header in message.Headers.Where(h => h.Id == id))

@@ -202,6 +202,10 @@ public sealed class AlgorithmTests(AlgorithmPki pki) : IClassFixture<AlgorithmPk
         Assert.Contains(AlgorithmPki.RsaRecipient, inner.Headers[HeaderId.To], StringComparison.Ordinal);
         Assert.Equal(outer.MessageId, MimeKit.Utils.MimeUtils.EnumerateReferences(inner.Headers[HeaderId.MessageId] ?? "").Single());
         Assert.Equal(encrypt, inner.Headers.Any(h => h.Field == "HP-Outer" && h.Value.StartsWith("Subject: [...]", StringComparison.Ordinal)));
+
+        // Protecting the same message object again (a retry) does not stack a second copy of the headers.
+        protector.Protect(mail, new SecurityPolicy { Encrypt = encrypt });
+        Assert.Single(mail.Body!.Headers, h => h.Id == HeaderId.Subject);
     }
 
     /// <summary>OpenSSL verifies, except Ed25519, which OpenSSL 3.0 cannot verify at all (asserted) and BouncyCastle's CMS verifier judges.</summary>
