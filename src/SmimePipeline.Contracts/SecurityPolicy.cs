@@ -12,6 +12,24 @@ public sealed record SecurityPolicy
     /// </summary>
     public bool Encrypt { get; init; } = true;
 
+    /// <summary>
+    /// Per-message content cipher: <c>aes128-cbc</c>, <c>aes256-cbc</c>, <c>aes128-gcm</c> or <c>aes256-gcm</c>.
+    /// Default <see langword="null"/>: the signer's setting, which picks GCM only for recipients known to read it.
+    /// </summary>
+    public string? Cipher { get; init; }
+
+    /// <summary>
+    /// Per-message opaque signing (<c>application/pkcs7-mime; smime-type=signed-data</c>) instead of
+    /// multipart/signed. Default <see langword="null"/>: the signer's setting.
+    /// </summary>
+    public bool? Opaque { get; init; }
+
+    /// <summary>
+    /// Per-message header protection (RFC 9788): the real headers travel inside the signature (and the
+    /// envelope). Default <see langword="null"/>: the signer's setting.
+    /// </summary>
+    public bool? HeaderProtection { get; init; }
+
     /// <summary>The default policy: sign and encrypt.</summary>
     public static SecurityPolicy SignAndEncrypt { get; } = new();
 

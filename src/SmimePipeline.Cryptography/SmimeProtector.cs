@@ -7,14 +7,17 @@ using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Cryptography.Cms;
 using SmimePipeline.Cryptography.Errors;
 using SmimePipeline.Cryptography.Mime;
+using SmimePipeline.Cryptography.Options;
 
 namespace SmimePipeline.Cryptography;
 
 /// <summary>
-/// Signs and/or encrypts a MIME message with S/MIME 4.0 (RFC 8551): canonicalise, sign
-/// (multipart/signed, detached CMS SignedData), then encrypt (application/pkcs7-mime EnvelopedData,
-/// AES-256-CBC, RSA PKCS#1 v1.5 key transport to every recipient and to the sender). All CMS is DER.
-/// One instance per process; thread-safe. Signer keys are prepared once and cached.
+/// Signs and/or encrypts a MIME message with S/MIME 4.0 (RFC 8551): canonicalise, optionally protect the
+/// headers (RFC 9788), sign (multipart/signed or opaque SignedData), then encrypt (EnvelopedData with
+/// AES-CBC or AuthEnvelopedData with AES-GCM; RSA PKCS#1 v1.5 or OAEP key transport, ECDH for EC
+/// certificates) to every recipient and to the sender. All CMS is DER. The defaults (see
+/// <see cref="ProtectionOptions"/>) are the interoperable set. One instance per process; thread-safe.
+/// Signer keys are prepared once and cached.
 /// </summary>
 public sealed class SmimeProtector
 {
@@ -22,32 +25,54 @@ public sealed class SmimeProtector
 
     private readonly ICertificateStore _store;
     private readonly TimeProvider _timeProvider;
+    private readonly ProtectionOptions _options;
+    private readonly IRecipientCapabilities _capabilities;
+    private readonly HashSet<string> _allowed;
     private readonly ConditionalWeakTable<SignerIdentity, CmsSignerKey> _signerKeys = new();
 
-    /// <summary>Creates the protector.</summary>
+    /// <summary>Creates the protector with the default options.</summary>
     /// <param name="store">Where signer keys and recipient certificates come from.</param>
     /// <param name="timeProvider">The clock for validity checks, signingTime and a missing Date; default system.</param>
     public SmimeProtector(ICertificateStore store, TimeProvider? timeProvider = null)
+        : this(store, new ProtectionOptions(), null, timeProvider)
+    {
+    }
+
+    /// <summary>Creates the protector.</summary>
+    /// <param name="store">Where signer keys and recipient certificates come from.</param>
+    /// <param name="options">Algorithms and shapes; read once here.</param>
+    /// <param name="capabilities">What recipients are known to read; default: nothing known (AES-CBC).</param>
+    /// <param name="timeProvider">The clock; default system.</param>
+    public SmimeProtector(ICertificateStore store, ProtectionOptions options, IRecipientCapabilities? capabilities = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
         _store = store;
+        _options = options;
+        _capabilities = capabilities ?? UnknownRecipientCapabilities.Instance;
+        _allowed = new HashSet<string>(options.AllowedAlgorithms, StringComparer.OrdinalIgnoreCase);
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
-    /// <summary>The content cipher for EnvelopedData. Default AES-256-CBC.</summary>
-    public ContentEncryptionAlgorithm ContentEncryption { get; init; } = ContentEncryptionAlgorithm.Aes256Cbc;
+    /// <summary>
+    /// Signer keys that .NET cannot attach to an <see cref="X509Certificate2"/> (Ed25519, RFC 8419), by address.
+    /// Consulted before the store; the certificate still passes the signer rules. Default none.
+    /// </summary>
+    public IReadOnlyDictionary<string, CmsSignerKey> ExternalSignerKeys { get; init; } = new Dictionary<string, CmsSignerKey>();
 
     /// <summary>
     /// Protects <paramref name="message"/> as <paramref name="policy"/> says. The message body is re-encoded
-    /// in place (7-bit transfer encodings); its headers are not changed.
+    /// in place (7-bit transfer encodings) and, with header protection, gets the protected headers; the
+    /// message's own headers are not changed (a missing Date or Message-ID is added first under header protection).
     /// </summary>
     /// <param name="message">The message; exactly one From mailbox and at least one To/Cc/Bcc mailbox.</param>
-    /// <param name="policy">Sign and/or encrypt; at least one of them.</param>
+    /// <param name="policy">Sign and/or encrypt, and per-message overrides of cipher, opaque signing and header protection.</param>
     /// <returns>The protected RFC 5322 bytes (Bcc removed) with the envelope.</returns>
     /// <exception cref="ProtectionRefusedException">
     /// InvalidMessage (no or several From, no recipient, no body, nothing to do); SignerKeyMissing;
     /// RecipientCertificateMissing (naming every recipient without a certificate); CertificateExpired;
-    /// KeyUsageNotAllowed; AddressNotInCertificate; KeyTooWeak (RSA below 2048 bits).
+    /// KeyUsageNotAllowed; AddressNotInCertificate; KeyTooWeak (RSA below 2048 bits);
+    /// AlgorithmNotAllowed (an algorithm outside <see cref="ProtectionOptions.AllowedAlgorithms"/>, or an unknown cipher name).
     /// </exception>
     public ProtectedMail Protect(MimeMessage message, SecurityPolicy policy)
     {
@@ -63,32 +88,58 @@ public sealed class SmimeProtector
         string sender = GetSender(message);
         var recipients = GetRecipients(message, sender);
         var body = message.Body ?? throw new ProtectionRefusedException(ProtectionRefusal.InvalidMessage, sender, $"The mail from {sender} has no body.");
+        bool opaque = policy.Opaque ?? _options.Opaque;
+        bool headerProtection = policy.HeaderProtection ?? _options.HeaderProtection;
 
         CmsSignerKey? signerKey = policy.Sign ? GetSignerKey(sender, now) : null;
-        IReadOnlyList<X509Certificate2> encryptTo = policy.Encrypt ? GetEncryptionCertificates(sender, recipients, now) : [];
+        if (signerKey is not null)
+        {
+            RequireAllowed(sender, signerKey.SchemeName, "signature");
+            RequireAllowed(sender, signerKey.Digest.MicAlg.Replace("-", "", StringComparison.Ordinal), "digest");
+        }
+
+        var encryptTo = policy.Encrypt ? GetEncryptionCertificates(sender, recipients, now) : [];
+        // The sender's own copy is a convenience: when policy forbids its key management, it is left out
+        // instead of stopping the mail. A real recipient whose key management is forbidden stops it.
+        bool senderIsRecipient = recipients.Contains(sender, StringComparer.OrdinalIgnoreCase);
+        encryptTo.RemoveAll(r => !senderIsRecipient && string.Equals(r.Address, sender, StringComparison.OrdinalIgnoreCase) && !IsAllowed(KeyManagementName(r.Certificate)));
+        var cipher = policy.Encrypt ? ChooseCipher(sender, policy.Cipher, encryptTo) : null;
+        foreach (var (address, certificate) in encryptTo)
+        {
+            RequireAllowed(address, KeyManagementName(certificate), "key management");
+        }
+
+        string? outerSubject = null;
+        if (headerProtection)
+        {
+            EnsureDateAndMessageId(message, sender, now);
+            outerSubject = policy.Encrypt && !string.IsNullOrEmpty(_options.ObscuredSubject) && message.Headers.Contains(HeaderId.Subject) ? _options.ObscuredSubject : null;
+            HeaderProtection.Apply(message, policy.Encrypt, outerSubject);
+        }
 
         // One pooled buffer per stage (canonical, signed, output); each is zeroed when returned to the pool.
         using var canonical = new PooledMemoryStream(64 * 1024);
         MimeCanonicalizer.WriteCanonical(body, canonical);
         using var output = new PooledMemoryStream(((int)canonical.Length * 4 / 3) + 16 * 1024);
-        WriteOuterHeaders(message, sender, now, output);
+        WriteOuterHeaders(message, sender, now, outerSubject, output);
 
         if (!policy.Encrypt)
         {
-            WriteSigned(output, canonical.WrittenSpan, signerKey!, now);
+            WriteSigned(output, canonical.WrittenSpan, signerKey!, now, opaque);
         }
         else
         {
-            using var signed = signerKey is null ? null : new PooledMemoryStream((int)canonical.Length + 16 * 1024);
+            using var signed = signerKey is null ? null : new PooledMemoryStream((int)canonical.Length * (opaque ? 2 : 1) + 16 * 1024);
             ReadOnlySpan<byte> plaintext = canonical.WrittenSpan;
             if (signed is not null)
             {
-                WriteSigned(signed, plaintext, signerKey!, now);
+                WriteSigned(signed, plaintext, signerKey!, now, opaque);
                 plaintext = signed.WrittenSpan;
             }
 
-            byte[] envelopedData = CmsEnvelopedDataWriter.Write(plaintext, encryptTo, ContentEncryption);
-            SmimeEntityWriter.WritePkcs7Mime(output, envelopedData);
+            var certificates = encryptTo.Select(r => r.Certificate).ToList();
+            byte[] envelopedData = CmsEnvelopedDataWriter.Write(plaintext, certificates, cipher!, _options.KeyTransport);
+            SmimeEntityWriter.WritePkcs7Mime(output, envelopedData, cipher!.IsAuthenticated ? Pkcs7MimeType.AuthEnvelopedData : Pkcs7MimeType.EnvelopedData);
         }
 
         return new ProtectedMail(
@@ -96,13 +147,96 @@ public sealed class SmimeProtector
             sender,
             recipients,
             signerKey?.SignatureAlgorithmName,
-            policy.Encrypt ? ContentEncryption.Name : null);
+            cipher?.Name);
     }
 
-    private static void WriteSigned(Stream destination, ReadOnlySpan<byte> content, CmsSignerKey signerKey, DateTimeOffset now)
+    private static void WriteSigned(Stream destination, ReadOnlySpan<byte> content, CmsSignerKey signerKey, DateTimeOffset now, bool opaque)
     {
+        if (opaque)
+        {
+            // RFC 8551 §3.5.2: the entity is inside the SignedData; relays that rewrite bodies cannot touch it.
+            SmimeEntityWriter.WritePkcs7Mime(destination, CmsSignedDataWriter.WriteEncapsulated(content, signerKey, now), Pkcs7MimeType.SignedData);
+            return;
+        }
+
         byte[] signature = CmsSignedDataWriter.WriteDetached(content, signerKey, now);
         SmimeEntityWriter.WriteMultipartSigned(destination, content, signature, signerKey.Digest.MicAlg);
+    }
+
+    /// <summary>
+    /// The content cipher: the message's override, else the configured one, else (Auto) AES-256-GCM when every
+    /// recipient is known to read AuthEnvelopedData and AES-256-CBC otherwise, each within the allow-list.
+    /// </summary>
+    private ContentEncryptionAlgorithm ChooseCipher(string sender, string? requested, List<(string Address, X509Certificate2 Certificate)> recipients)
+    {
+        var configured = _options.Cipher;
+        if (requested is not null)
+        {
+            configured = requested.ToLowerInvariant() switch
+            {
+                "aes128-cbc" => ContentCipher.Aes128Cbc,
+                "aes256-cbc" => ContentCipher.Aes256Cbc,
+                "aes128-gcm" => ContentCipher.Aes128Gcm,
+                "aes256-gcm" => ContentCipher.Aes256Gcm,
+                _ => throw new ProtectionRefusedException(
+                    ProtectionRefusal.AlgorithmNotAllowed,
+                    sender,
+                    $"The mail from {sender} asks for the content cipher '{requested}', which is not one of aes128-cbc, aes256-cbc, aes128-gcm, aes256-gcm."),
+            };
+        }
+
+        if (configured != ContentCipher.Auto)
+        {
+            var explicitCipher = ContentEncryptionAlgorithm.From(configured);
+            RequireAllowed(sender, explicitCipher.Name, "content cipher");
+            return explicitCipher;
+        }
+
+        bool everyoneReadsGcm = recipients.All(r => _capabilities.CanReadAuthEnveloped(r.Address, r.Certificate));
+        ContentEncryptionAlgorithm[] preference = everyoneReadsGcm
+            ? [ContentEncryptionAlgorithm.Aes256Gcm, ContentEncryptionAlgorithm.Aes128Gcm, ContentEncryptionAlgorithm.Aes256Cbc, ContentEncryptionAlgorithm.Aes128Cbc]
+            : [ContentEncryptionAlgorithm.Aes256Cbc, ContentEncryptionAlgorithm.Aes128Cbc];
+        return preference.FirstOrDefault(c => IsAllowed(c.Name)) ?? throw new ProtectionRefusedException(
+            ProtectionRefusal.AlgorithmNotAllowed,
+            sender,
+            $"No content cipher that every recipient of the mail from {sender} reads ({string.Join(", ", preference.Select(c => c.Name))}) is allowed by policy.");
+    }
+
+    private string KeyManagementName(X509Certificate2 certificate) =>
+        CmsRecipientInfos.UsesKeyAgreement(certificate) ? "ecdh" : _options.KeyTransport == KeyTransport.RsaOaep ? "rsaes-oaep" : "rsaes-pkcs1";
+
+    private bool IsAllowed(string algorithm) => _allowed.Count == 0 || _allowed.Contains(algorithm);
+
+    private void RequireAllowed(string address, string algorithm, string role)
+    {
+        if (!IsAllowed(algorithm))
+        {
+            throw new ProtectionRefusedException(
+                ProtectionRefusal.AlgorithmNotAllowed,
+                address,
+                $"The {role} algorithm {algorithm} needed for {address} is not allowed by policy (allowed: {string.Join(", ", _allowed)}).");
+        }
+    }
+
+    private static void EnsureDateAndMessageId(MimeMessage message, string sender, DateTimeOffset now)
+    {
+        // The inner and outer copies must agree, so both are fixed before either is written.
+        if (!message.Headers.Contains(HeaderId.Date))
+        {
+            message.Date = now;
+        }
+
+        if (!message.Headers.Contains(HeaderId.MessageId))
+        {
+            message.MessageId = NewMessageId(sender);
+        }
+    }
+
+    private static string NewMessageId(string sender)
+    {
+        int at = sender.LastIndexOf('@');
+        string domain = at < 0 ? "smime-pipeline.local" : sender[(at + 1)..].ToLowerInvariant();
+        return $"{Guid.NewGuid():N}@{domain}";
     }
 
     private static string GetSender(MimeMessage message)
@@ -141,13 +275,19 @@ public sealed class SmimeProtector
 
     private CmsSignerKey GetSignerKey(string sender, DateTimeOffset now)
     {
+        if (ExternalSignerKeys.TryGetValue(sender, out var external))
+        {
+            CertificateRules.CheckSigner(sender, external.Certificate, now);
+            return external;
+        }
+
         var identity = _store.FindSigner(sender)
             ?? throw new ProtectionRefusedException(ProtectionRefusal.SignerKeyMissing, sender, $"No signer key for sender {sender}.");
         CertificateRules.CheckSigner(sender, identity.Certificate, now);
-        return _signerKeys.GetValue(identity, static id => new CmsSignerKey(id));
+        return _signerKeys.GetValue(identity, id => new CmsSignerKey(id, _options.Signature, _options.Digest));
     }
 
-    private List<X509Certificate2> GetEncryptionCertificates(string sender, List<string> recipients, DateTimeOffset now)
+    private List<(string Address, X509Certificate2 Certificate)> GetEncryptionCertificates(string sender, List<string> recipients, DateTimeOffset now)
     {
         var certificates = new List<(string Address, X509Certificate2 Certificate)>(recipients.Count + 1);
         var missing = new List<string>();
@@ -174,7 +314,10 @@ public sealed class SmimeProtector
 
         foreach (var (address, certificate) in certificates)
         {
-            CertificateRules.CheckRecipient(address, certificate, now);
+            if (FindRecipientProblem(address, certificate, now) is { } problem)
+            {
+                throw problem;
+            }
         }
 
         // Encrypt to self so the sender can read its sent mail; only with a certificate fit for key transport.
@@ -184,13 +327,13 @@ public sealed class SmimeProtector
             certificates.Add((sender, self));
         }
 
-        var distinct = new List<X509Certificate2>(certificates.Count);
+        var distinct = new List<(string Address, X509Certificate2 Certificate)>(certificates.Count);
         var thumbprints = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (_, certificate) in certificates)
+        foreach (var recipient in certificates)
         {
-            if (thumbprints.Add(certificate.Thumbprint))
+            if (thumbprints.Add(recipient.Certificate.Thumbprint))
             {
-                distinct.Add(certificate);
+                distinct.Add(recipient);
             }
         }
 
@@ -200,16 +343,22 @@ public sealed class SmimeProtector
     private X509Certificate2? FindSenderEncryptionCertificate(string sender, DateTimeOffset now)
     {
         var own = _store.FindSigner(sender)?.Certificate;
-        if (own is not null && CertificateRules.FindRecipientProblem(sender, own, now) is null)
+        if (own is not null && FindRecipientProblem(sender, own, now) is null)
         {
             return own;
         }
 
         var published = _store.FindRecipientCertificate(sender);
-        return published is not null && CertificateRules.FindRecipientProblem(sender, published, now) is null ? published : null;
+        return published is not null && FindRecipientProblem(sender, published, now) is null ? published : null;
     }
 
-    private static void WriteOuterHeaders(MimeMessage message, string sender, DateTimeOffset now, Stream output)
+    /// <summary>RSA certificates: the store's rules (key transport). EC certificates: <see cref="EcRecipientRules"/> (key agreement).</summary>
+    private static ProtectionRefusedException? FindRecipientProblem(string address, X509Certificate2 certificate, DateTimeOffset now) =>
+        CmsRecipientInfos.UsesKeyAgreement(certificate)
+            ? EcRecipientRules.FindProblem(address, certificate, now)
+            : CertificateRules.FindRecipientProblem(address, certificate, now);
+
+    private static void WriteOuterHeaders(MimeMessage message, string sender, DateTimeOffset now, string? outerSubject, Stream output)
     {
         // RFC 8551 §3.1: the outer headers stay readable; Content-* describe the new top-level entity instead.
         var headers = new HeaderList();
@@ -218,6 +367,13 @@ public sealed class SmimeProtector
         {
             if (HeadersNotCopied.Contains(header.Field) || header.Field.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
             {
+                continue;
+            }
+
+            if (outerSubject is not null && header.Id == HeaderId.Subject)
+            {
+                // RFC 9788 §4.2: the real Subject travels inside; the outer one is obscured.
+                headers.Add(HeaderId.Subject, outerSubject);
                 continue;
             }
 
@@ -234,9 +390,7 @@ public sealed class SmimeProtector
 
         if (!hasMessageId)
         {
-            int at = sender.LastIndexOf('@');
-            string domain = at < 0 ? "smime-pipeline.local" : sender[(at + 1)..].ToLowerInvariant();
-            headers.Add(HeaderId.MessageId, $"<{Guid.NewGuid():N}@{domain}>");
+            headers.Add(HeaderId.MessageId, $"<{NewMessageId(sender)}>");
         }
 
         if (!hasMimeVersion)

@@ -3,6 +3,7 @@ using MimeKit;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography;
 using SmimePipeline.Cryptography.Certificates;
+using SmimePipeline.Cryptography.Options;
 
 namespace SmimePipeline.Cli.Commands;
 
@@ -16,10 +17,19 @@ internal static class ProtectCommand
         var store = StoreOption.Create();
         var signOnly = new Option<bool>("--sign-only") { Description = "Sign without encrypting." };
         var encryptOnly = new Option<bool>("--encrypt-only") { Description = "Encrypt without signing." };
+        var cipher = new Option<string?>("--cipher") { Description = "Content cipher: aes128-cbc, aes256-cbc (default unless every recipient reads GCM), aes128-gcm or aes256-gcm." };
+        cipher.AcceptOnlyFromAmong("aes128-cbc", "aes256-cbc", "aes128-gcm", "aes256-gcm");
+        var signature = new Option<string>("--signature") { Description = "RSA signature scheme: rsa-pkcs1 (default) or rsa-pss; ignored for EC keys.", DefaultValueFactory = _ => "rsa-pkcs1" };
+        signature.AcceptOnlyFromAmong("rsa-pkcs1", "rsa-pss");
+        var keyTransport = new Option<string>("--key-transport") { Description = "RSA key transport: rsa-pkcs1 (default) or rsa-oaep; EC recipients always get ECDH.", DefaultValueFactory = _ => "rsa-pkcs1" };
+        keyTransport.AcceptOnlyFromAmong("rsa-pkcs1", "rsa-oaep");
+        var opaque = new Option<bool>("--opaque") { Description = "Opaque signing (application/pkcs7-mime; smime-type=signed-data) instead of multipart/signed." };
+        var headerProtection = new Option<string>("--header-protection") { Description = "on: protected headers travel inside (RFC 9788) and an encrypted mail's Subject becomes [...]; off (default).", DefaultValueFactory = _ => "off" };
+        headerProtection.AcceptOnlyFromAmong("on", "off");
 
         var command = new Command("protect", "Sign and encrypt one message with the certificates in the store.")
         {
-            input, output, store, signOnly, encryptOnly,
+            input, output, store, signOnly, encryptOnly, cipher, signature, keyTransport, opaque, headerProtection,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -30,7 +40,19 @@ internal static class ProtectCommand
                 throw new CliException("--sign-only and --encrypt-only exclude each other.");
             }
 
-            var policy = new SecurityPolicy { Sign = !parseResult.GetValue(encryptOnly), Encrypt = !parseResult.GetValue(signOnly) };
+            var policy = new SecurityPolicy
+            {
+                Sign = !parseResult.GetValue(encryptOnly),
+                Encrypt = !parseResult.GetValue(signOnly),
+                Cipher = parseResult.GetValue(cipher),
+                Opaque = parseResult.GetValue(opaque),
+                HeaderProtection = parseResult.GetValue(headerProtection) == "on",
+            };
+            var options = new ProtectionOptions
+            {
+                Signature = parseResult.GetValue(signature) == "rsa-pss" ? SignatureScheme.RsaPss : SignatureScheme.RsaPkcs1,
+                KeyTransport = parseResult.GetValue(keyTransport) == "rsa-oaep" ? KeyTransport.RsaOaep : KeyTransport.RsaPkcs1,
+            };
             if (!inFile.Exists)
             {
                 throw new CliException($"{inFile.FullName}: no such file.");
@@ -43,7 +65,7 @@ internal static class ProtectCommand
             }
 
             using var certificateStore = new DirectoryCertificateStore(storePath);
-            var protector = new SmimeProtector(certificateStore);
+            var protector = new SmimeProtector(certificateStore, options);
             MimeMessage message;
             await using (var stream = inFile.OpenRead())
             {

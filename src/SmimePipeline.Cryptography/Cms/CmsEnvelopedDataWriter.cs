@@ -3,26 +3,37 @@ using System.Security.Cryptography.X509Certificates;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Cms;
 using Org.BouncyCastle.Asn1.Pkcs;
-using Org.BouncyCastle.Asn1.X509;
+using SmimePipeline.Cryptography.Options;
 
 namespace SmimePipeline.Cryptography.Cms;
 
 /// <summary>
-/// Writes CMS EnvelopedData (RFC 5652 §6) in DER: one KeyTransRecipientInfo per certificate with
-/// RSA PKCS#1 v1.5 key transport (RFC 8551 §2.3; the one every engine reads), content encrypted with
-/// OpenSSL. Stateless and thread-safe. OAEP and ECDH recipients will be added as further recipient kinds.
+/// Writes CMS EnvelopedData (RFC 5652 §6, AES-CBC) or AuthEnvelopedData (RFC 5083, AES-GCM per RFC 5084)
+/// in DER, with one RecipientInfo per certificate: RSA key transport (PKCS#1 v1.5 or OAEP-SHA-256) or ECDH
+/// key agreement (RFC 5753). The content is encrypted by OpenSSL straight into the final array.
+/// Stateless and thread-safe. No .NET library can create AuthEnvelopedData, so it is written here.
 /// </summary>
 public static class CmsEnvelopedDataWriter
 {
-    private static readonly AlgorithmIdentifier RsaEncryption = new(PkcsObjectIdentifiers.RsaEncryption, DerNull.Instance);
+    // id-ct-authEnvelopedData, RFC 5083 §1.1.
+    private static readonly DerObjectIdentifier AuthEnvelopedDataType = PkcsObjectIdentifiers.IdCTAuthEnvelopedData;
+
+    /// <summary>Encrypts with RSA PKCS#1 v1.5 key transport (the interoperable default).</summary>
+    /// <param name="content">The MIME entity to encrypt.</param>
+    /// <param name="recipients">RSA or EC certificates (already validated).</param>
+    /// <param name="algorithm">The content-encryption algorithm.</param>
+    /// <returns>The DER ContentInfo.</returns>
+    public static byte[] Write(ReadOnlySpan<byte> content, IReadOnlyList<X509Certificate2> recipients, ContentEncryptionAlgorithm algorithm) =>
+        Write(content, recipients, algorithm, KeyTransport.RsaPkcs1);
 
     /// <summary>Encrypts <paramref name="content"/> to every certificate in <paramref name="recipients"/>.</summary>
     /// <param name="content">The MIME entity to encrypt.</param>
-    /// <param name="recipients">RSA certificates to encrypt to (already validated).</param>
-    /// <param name="algorithm">The content-encryption algorithm.</param>
-    /// <returns>The DER encoding of a ContentInfo wrapping the EnvelopedData (what goes into smime.p7m).</returns>
-    /// <exception cref="ArgumentException">A certificate has no RSA public key, or the list is empty.</exception>
-    public static byte[] Write(ReadOnlySpan<byte> content, IReadOnlyList<X509Certificate2> recipients, ContentEncryptionAlgorithm algorithm)
+    /// <param name="recipients">RSA or EC certificates to encrypt to (already validated).</param>
+    /// <param name="algorithm">The content-encryption algorithm; GCM gives AuthEnvelopedData.</param>
+    /// <param name="keyTransport">The key transport for RSA recipients; EC recipients always get ECDH.</param>
+    /// <returns>The DER encoding of a ContentInfo wrapping the (Auth)EnvelopedData (what goes into smime.p7m).</returns>
+    /// <exception cref="ArgumentException">A certificate has neither an RSA nor an EC public key, or the list is empty.</exception>
+    public static byte[] Write(ReadOnlySpan<byte> content, IReadOnlyList<X509Certificate2> recipients, ContentEncryptionAlgorithm algorithm, KeyTransport keyTransport)
     {
         ArgumentNullException.ThrowIfNull(recipients);
         ArgumentNullException.ThrowIfNull(algorithm);
@@ -33,34 +44,36 @@ public static class CmsEnvelopedDataWriter
 
         Span<byte> key = stackalloc byte[algorithm.KeySize];
         Span<byte> iv = stackalloc byte[algorithm.IvSize];
+        Span<byte> tag = stackalloc byte[algorithm.IsAuthenticated ? ContentEncryptionAlgorithm.GcmTagSize : 0];
         RandomNumberGenerator.Fill(key);
         RandomNumberGenerator.Fill(iv);
         try
         {
             var recipientInfos = new Asn1EncodableVector(recipients.Count);
+            bool anyKeyAgreement = false;
             foreach (var certificate in recipients)
             {
-                using var rsa = certificate.GetRSAPublicKey()
-                    ?? throw new ArgumentException($"The certificate {certificate.Subject} ({certificate.Thumbprint}) has no RSA public key.", nameof(recipients));
-                byte[] encryptedKey = rsa.Encrypt(key, RSAEncryptionPadding.Pkcs1);
-                recipientInfos.Add(new RecipientInfo(new KeyTransRecipientInfo(
-                    CmsIdentifiers.RecipientIssuerAndSerialNumber(certificate),
-                    RsaEncryption,
-                    new DerOctetString(encryptedKey))));
+                anyKeyAgreement |= CmsRecipientInfos.UsesKeyAgreement(certificate);
+                recipientInfos.Add(CmsRecipientInfos.Create(certificate, key, keyTransport));
             }
 
-            // RFC 5652 §6.1: no originator info, no unprotected attributes and only v0 ktri: version 0.
+            // RFC 5652 §6.1: version 2 when any RecipientInfo is not version 0 (kari is version 3), else 0.
+            // RFC 5083 §2.1: AuthEnvelopedData is always version 0.
+            int versionNumber = algorithm.IsAuthenticated ? 0 : anyKeyAgreement ? 2 : 0;
+
             // The structure is assembled by hand around the ciphertext so that AES writes straight into
             // the final DER array: the (large) content is encrypted once and never copied.
-            byte[] contentInfoType = CmsObjectIdentifiers.EnvelopedData.GetDerEncoded();
-            byte[] version = DerInteger.ValueOf(0).GetDerEncoded();
+            byte[] contentInfoType = (algorithm.IsAuthenticated ? AuthEnvelopedDataType : CmsObjectIdentifiers.EnvelopedData).GetDerEncoded();
+            byte[] version = DerInteger.ValueOf(versionNumber).GetDerEncoded();
             byte[] recipientSet = new DerSet(recipientInfos).GetDerEncoded();
             byte[] dataType = CmsObjectIdentifiers.Data.GetDerEncoded();
             byte[] algorithmIdentifier = algorithm.CreateIdentifier(iv).GetDerEncoded();
             int ciphertextLength = algorithm.GetCiphertextLength(content.Length);
+            // RFC 5083 §2.1: mac OCTET STRING follows the encrypted content (authAttrs absent).
+            int macLength = algorithm.IsAuthenticated ? DerHeader.Total(ContentEncryptionAlgorithm.GcmTagSize) : 0;
 
             int encryptedContentInfoLength = dataType.Length + algorithmIdentifier.Length + DerHeader.Total(ciphertextLength);
-            int envelopedDataLength = version.Length + recipientSet.Length + DerHeader.Total(encryptedContentInfoLength);
+            int envelopedDataLength = version.Length + recipientSet.Length + DerHeader.Total(encryptedContentInfoLength) + macLength;
             int explicitLength = DerHeader.Total(envelopedDataLength);
             int contentInfoLength = contentInfoType.Length + DerHeader.Total(explicitLength);
             var der = new byte[DerHeader.Total(contentInfoLength)];
@@ -76,7 +89,13 @@ public static class CmsEnvelopedDataWriter
             offset += Append(span[offset..], dataType);
             offset += Append(span[offset..], algorithmIdentifier);
             offset += DerHeader.Write(span[offset..], DerHeader.ContextPrimitive0, ciphertextLength); // [0] IMPLICIT OCTET STRING
-            offset += algorithm.Encrypt(content, key, iv, span[offset..]);
+            offset += algorithm.Encrypt(content, key, iv, span[offset..], tag);
+            if (algorithm.IsAuthenticated)
+            {
+                offset += DerHeader.Write(span[offset..], DerHeader.OctetString, tag.Length);
+                offset += Append(span[offset..], tag);
+            }
+
             if (offset != der.Length)
             {
                 throw new CryptographicException("EnvelopedData length mismatch.");

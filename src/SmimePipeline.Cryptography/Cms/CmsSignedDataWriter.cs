@@ -4,6 +4,7 @@ using Org.BouncyCastle.Asn1.Ess;
 using Org.BouncyCastle.Asn1.Nist;
 using Org.BouncyCastle.Asn1.Pkcs;
 using Org.BouncyCastle.Asn1.Smime;
+using Org.BouncyCastle.Asn1.X509;
 using Attribute = Org.BouncyCastle.Asn1.Cms.Attribute;
 using ContentInfo = Org.BouncyCastle.Asn1.Cms.ContentInfo;
 using SignedData = Org.BouncyCastle.Asn1.Cms.SignedData;
@@ -18,12 +19,21 @@ namespace SmimePipeline.Cryptography.Cms;
 /// </summary>
 public static class CmsSignedDataWriter
 {
-    // RFC 8551 §2.5.2: list the content ciphers we can read, strongest first.
+    // RFC 8551 §2.5.2: list what we can read, strongest first: AES-GCM (RFC 5084 §4), AES-CBC (RFC 3565 §4.1:
+    // no parameters), then RSAES-OAEP with SHA-256 (RFC 4055 §5: with its parameters).
     private static readonly Attribute SmimeCapabilitiesAttribute = new(
         SmimeAttributes.SmimeCapabilities,
         new DerSet(new DerSequence(
+            new SmimeCapability(NistObjectIdentifiers.IdAes256Gcm, null),
+            new SmimeCapability(NistObjectIdentifiers.IdAes128Gcm, null),
             new SmimeCapability(NistObjectIdentifiers.IdAes256Cbc, null),
-            new SmimeCapability(NistObjectIdentifiers.IdAes128Cbc, null))));
+            new SmimeCapability(NistObjectIdentifiers.IdAes128Cbc, null),
+            new SmimeCapability(
+                PkcsObjectIdentifiers.IdRsaesOaep,
+                new RsaesOaepParameters(
+                    new AlgorithmIdentifier(NistObjectIdentifiers.IdSha256, DerNull.Instance),
+                    new AlgorithmIdentifier(PkcsObjectIdentifiers.IdMgf1, new AlgorithmIdentifier(NistObjectIdentifiers.IdSha256, DerNull.Instance)),
+                    RsaesOaepParameters.DefaultPSourceAlgorithm)))));
 
     private static readonly Attribute ContentTypeDataAttribute = new(CmsAttributes.ContentType, new DerSet(CmsObjectIdentifiers.Data));
 
@@ -32,7 +42,18 @@ public static class CmsSignedDataWriter
     /// <param name="signer">The signer's key.</param>
     /// <param name="signingTime">The time for the signingTime attribute.</param>
     /// <returns>The DER encoding of a ContentInfo wrapping the SignedData (what goes into smime.p7s).</returns>
-    public static byte[] WriteDetached(ReadOnlySpan<byte> content, CmsSignerKey signer, DateTimeOffset signingTime)
+    public static byte[] WriteDetached(ReadOnlySpan<byte> content, CmsSignerKey signer, DateTimeOffset signingTime) =>
+        Write(content, signer, signingTime, encapsulate: false);
+
+    /// <summary>Signs <paramref name="content"/> and embeds it (opaque signing, <c>smime-type=signed-data</c>).</summary>
+    /// <param name="content">The canonical MIME entity.</param>
+    /// <param name="signer">The signer's key.</param>
+    /// <param name="signingTime">The time for the signingTime attribute.</param>
+    /// <returns>The DER encoding of a ContentInfo wrapping the SignedData with eContent.</returns>
+    public static byte[] WriteEncapsulated(ReadOnlySpan<byte> content, CmsSignerKey signer, DateTimeOffset signingTime) =>
+        Write(content, signer, signingTime, encapsulate: true);
+
+    private static byte[] Write(ReadOnlySpan<byte> content, CmsSignerKey signer, DateTimeOffset signingTime, bool encapsulate)
     {
         ArgumentNullException.ThrowIfNull(signer);
         var digest = signer.Digest;
@@ -50,9 +71,7 @@ public static class CmsSignedDataWriter
                 PkcsObjectIdentifiers.IdAASigningCertificateV2,
                 new DerSet(new SigningCertificateV2(new[] { new EssCertIDv2(signer.CertificateSha256.ToArray()) })))));
 
-        Span<byte> attributesDigest = stackalloc byte[digest.Length];
-        digest.Hash(signedAttributes.GetDerEncoded(), attributesDigest);
-        byte[] signature = signer.SignDigest(attributesDigest);
+        byte[] signature = signer.Sign(signedAttributes.GetDerEncoded());
 
         var signerInfo = new SignerInfo(
             signer.SignerId,
@@ -64,7 +83,7 @@ public static class CmsSignedDataWriter
 
         var signedData = new SignedData(
             new DerSet(digest.Identifier),
-            new ContentInfo(CmsObjectIdentifiers.Data, null),
+            new ContentInfo(CmsObjectIdentifiers.Data, encapsulate ? new DerOctetString(content.ToArray()) : null),
             signer.Certificates,
             null,
             new DerSet(signerInfo));

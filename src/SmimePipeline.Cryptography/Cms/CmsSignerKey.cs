@@ -1,36 +1,53 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.EdEC;
 using Org.BouncyCastle.Asn1.Pkcs;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Asn1.X9;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Crypto.Signers;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Cryptography.Errors;
+using SmimePipeline.Cryptography.Options;
 
 namespace SmimePipeline.Cryptography.Cms;
 
 /// <summary>
-/// A signer's OpenSSL-backed private key with everything a SignerInfo needs that does not change per
-/// message: digest and signature algorithm identifiers, the issuer-and-serial identifier, and the
-/// certificates to embed. Create one per <see cref="SignerIdentity"/> and reuse it; it is thread-safe
-/// (each OpenSSL sign call uses its own context).
+/// A signer's private key with everything a SignerInfo needs that does not change per message: digest and
+/// signature algorithm identifiers, the issuer-and-serial identifier, and the certificates to embed.
+/// RSA and ECDSA keys are OpenSSL-backed; Ed25519 (RFC 8419) uses BouncyCastle because .NET has no Ed25519.
+/// Create one per signer and configuration and reuse it; it is thread-safe.
 /// </summary>
 public sealed class CmsSignerKey : IDisposable
 {
     private readonly RSA? _rsa;
     private readonly ECDsa? _ecdsa;
+    private readonly Ed25519PrivateKeyParameters? _ed25519;
+    private readonly RSASignaturePadding _rsaPadding = RSASignaturePadding.Pkcs1;
+
+    /// <summary>Loads the key of <paramref name="identity"/> with the default scheme (PKCS#1 v1.5 for RSA) and digest.</summary>
+    /// <param name="identity">The signer identity.</param>
+    /// <exception cref="ProtectionRefusedException">See <see cref="CmsSignerKey(SignerIdentity, SignatureScheme, SignatureDigest)"/>.</exception>
+    public CmsSignerKey(SignerIdentity identity)
+        : this(identity, SignatureScheme.RsaPkcs1, SignatureDigest.Auto)
+    {
+    }
 
     /// <summary>Loads the key of <paramref name="identity"/> and checks that it is strong enough.</summary>
     /// <param name="identity">The signer identity.</param>
+    /// <param name="scheme">PKCS#1 v1.5 or PSS for RSA keys; ignored for EC keys.</param>
+    /// <param name="digest">The digest; <see cref="SignatureDigest.Auto"/> follows the key.</param>
     /// <exception cref="ProtectionRefusedException">
     /// <see cref="ProtectionRefusal.KeyTooWeak"/> when the key is RSA below 2048 bits, an unknown curve, or
     /// neither RSA nor ECDSA.
     /// </exception>
-    public CmsSignerKey(SignerIdentity identity)
+    public CmsSignerKey(SignerIdentity identity, SignatureScheme scheme, SignatureDigest digest)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        Identity = identity;
+        Address = identity.Address;
         var certificate = identity.Certificate;
+        Certificate = certificate;
         _rsa = certificate.GetRSAPrivateKey();
         if (_rsa is not null)
         {
@@ -41,10 +58,26 @@ public sealed class CmsSignerKey : IDisposable
                 throw CertificateRules.KeyTooWeak(identity.Address, certificate, size);
             }
 
-            Digest = DigestAlgorithm.Sha256;
-            // rsaEncryption (with NULL parameters) is what RFC 8551 §2.2 and every engine accept in SignerInfo.
-            SignatureAlgorithm = new AlgorithmIdentifier(PkcsObjectIdentifiers.RsaEncryption, DerNull.Instance);
-            SignatureAlgorithmName = "sha256WithRSAEncryption";
+            Digest = Resolve(digest, DigestAlgorithm.Sha256);
+            if (scheme == SignatureScheme.RsaPss)
+            {
+                // RFC 4056 §2 / RFC 4055 §3.1: explicit RSASSA-PSS-params; the salt is as long as the hash
+                // (what .NET's Pss padding uses), MGF1 with the same hash, trailer field 1.
+                _rsaPadding = RSASignaturePadding.Pss;
+                var hash = new AlgorithmIdentifier(Digest.Oid, DerNull.Instance);
+                SignatureAlgorithm = new AlgorithmIdentifier(
+                    PkcsObjectIdentifiers.IdRsassaPss,
+                    new RsassaPssParameters(hash, new AlgorithmIdentifier(PkcsObjectIdentifiers.IdMgf1, hash), DerInteger.ValueOf(Digest.Length), RsassaPssParameters.DefaultTrailerField));
+                SignatureAlgorithmName = "rsassa-pss-" + Digest.MicAlg;
+                SchemeName = "rsa-pss";
+            }
+            else
+            {
+                // rsaEncryption (with NULL parameters) is what RFC 8551 §2.2 and every engine accept in SignerInfo.
+                SignatureAlgorithm = new AlgorithmIdentifier(PkcsObjectIdentifiers.RsaEncryption, DerNull.Instance);
+                SignatureAlgorithmName = Digest.MicAlg.Replace("-", "", StringComparison.Ordinal) + "WithRSAEncryption";
+                SchemeName = "rsa-pkcs1";
+            }
         }
         else
         {
@@ -52,42 +85,84 @@ public sealed class CmsSignerKey : IDisposable
                 ProtectionRefusal.KeyTooWeak,
                 identity.Address,
                 $"The signing key of certificate {certificate.Subject} ({certificate.Thumbprint}) is neither RSA nor ECDSA.");
-            (Digest, var oid, SignatureAlgorithmName) = _ecdsa.KeySize switch
+            var natural = _ecdsa.KeySize switch
             {
-                256 => (DigestAlgorithm.Sha256, X9ObjectIdentifiers.ECDsaWithSha256, "ecdsa-with-SHA256"),
-                384 => (DigestAlgorithm.Sha384, X9ObjectIdentifiers.ECDsaWithSha384, "ecdsa-with-SHA384"),
-                521 => (DigestAlgorithm.Sha512, X9ObjectIdentifiers.ECDsaWithSha512, "ecdsa-with-SHA512"),
+                256 => DigestAlgorithm.Sha256,
+                384 => DigestAlgorithm.Sha384,
+                521 => DigestAlgorithm.Sha512,
                 _ => throw new ProtectionRefusedException(
                     ProtectionRefusal.KeyTooWeak,
                     identity.Address,
                     $"The ECDSA key of certificate {certificate.Subject} ({certificate.Thumbprint}) uses an unsupported curve size {_ecdsa.KeySize}."),
             };
+            Digest = Resolve(digest, natural);
+            var oid = Digest.Length switch
+            {
+                32 => X9ObjectIdentifiers.ECDsaWithSha256,
+                48 => X9ObjectIdentifiers.ECDsaWithSha384,
+                _ => X9ObjectIdentifiers.ECDsaWithSha512,
+            };
+            SignatureAlgorithmName = "ecdsa-with-" + Digest.MicAlg.ToUpperInvariant().Replace("-", "", StringComparison.Ordinal);
+            SchemeName = "ecdsa";
             // RFC 5758 §3.2: ecdsa-with-SHA* identifiers carry no parameters.
             SignatureAlgorithm = new AlgorithmIdentifier(oid);
         }
 
-        SignerId = CmsIdentifiers.IssuerAndSerialNumber(certificate);
-        var certificates = new Asn1EncodableVector(Org.BouncyCastle.Asn1.X509.X509CertificateStructure.GetInstance(certificate.RawData));
-        foreach (var extra in identity.Chain)
-        {
-            certificates.Add(Org.BouncyCastle.Asn1.X509.X509CertificateStructure.GetInstance(extra.RawData));
-        }
-
-        Certificates = new DerSet(certificates);
-        CertificateSha256 = SHA256.HashData(certificate.RawData);
+        (SignerId, Certificates, CertificateSha256) = Describe(certificate, identity.Chain);
     }
 
-    /// <summary>The identity this key belongs to.</summary>
-    public SignerIdentity Identity { get; }
+    /// <summary>
+    /// An Ed25519 signer (RFC 8419). .NET cannot attach an Ed25519 key to an <see cref="X509Certificate2"/>,
+    /// so the key comes separately as its 32-byte seed (RFC 8032 private key).
+    /// </summary>
+    /// <param name="address">The address the certificate is issued to.</param>
+    /// <param name="certificate">The Ed25519 certificate (public key id-Ed25519).</param>
+    /// <param name="privateKeySeed">The 32-byte private key.</param>
+    /// <param name="chain">Intermediate certificates to embed.</param>
+    /// <exception cref="ArgumentException">The seed is not 32 bytes or the certificate is not Ed25519.</exception>
+    public CmsSignerKey(string address, X509Certificate2 certificate, ReadOnlySpan<byte> privateKeySeed, IReadOnlyList<X509Certificate2> chain)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(address);
+        ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(chain);
+        if (privateKeySeed.Length != Ed25519PrivateKeyParameters.KeySize || certificate.PublicKey.Oid.Value != EdECObjectIdentifiers.id_Ed25519.Id)
+        {
+            throw new ArgumentException($"The certificate {certificate.Subject} ({certificate.Thumbprint}) and key are not an Ed25519 pair.", nameof(certificate));
+        }
 
-    /// <summary>The digest used for the message digest and the signature.</summary>
+        Address = address;
+        Certificate = certificate;
+        _ed25519 = new Ed25519PrivateKeyParameters(privateKeySeed.ToArray());
+        if (!_ed25519.GeneratePublicKey().GetEncoded().AsSpan().SequenceEqual(certificate.PublicKey.EncodedKeyValue.RawData))
+        {
+            throw new ArgumentException($"The Ed25519 key does not belong to certificate {certificate.Subject} ({certificate.Thumbprint}).", nameof(privateKeySeed));
+        }
+
+        // RFC 8419 §3.1: with signed attributes, the message digest is SHA-512 for Ed25519; id-Ed25519 has no parameters.
+        Digest = DigestAlgorithm.Sha512;
+        SignatureAlgorithm = new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519);
+        SignatureAlgorithmName = "Ed25519";
+        SchemeName = "ed25519";
+        (SignerId, Certificates, CertificateSha256) = Describe(certificate, chain);
+    }
+
+    /// <summary>The address this key signs for.</summary>
+    public string Address { get; }
+
+    /// <summary>The signer certificate.</summary>
+    public X509Certificate2 Certificate { get; }
+
+    /// <summary>The digest used for the message digest (and the signature, except Ed25519, which signs the attributes whole).</summary>
     public DigestAlgorithm Digest { get; }
 
     /// <summary>The <c>SignerInfo.signatureAlgorithm</c>.</summary>
     public AlgorithmIdentifier SignatureAlgorithm { get; }
 
-    /// <summary>A readable name such as <c>sha256WithRSAEncryption</c> or <c>ecdsa-with-SHA256</c>.</summary>
+    /// <summary>A readable name such as <c>sha256WithRSAEncryption</c>, <c>rsassa-pss-sha-256</c> or <c>ecdsa-with-SHA256</c>.</summary>
     public string SignatureAlgorithmName { get; }
+
+    /// <summary>The allow-list name of the scheme: <c>rsa-pkcs1</c>, <c>rsa-pss</c>, <c>ecdsa</c> or <c>ed25519</c>.</summary>
+    public string SchemeName { get; }
 
     /// <summary>The SignerIdentifier (IssuerAndSerialNumber, so SignerInfo version 1).</summary>
     public Org.BouncyCastle.Asn1.Cms.SignerIdentifier SignerId { get; }
@@ -98,14 +173,25 @@ public sealed class CmsSignerKey : IDisposable
     /// <summary>SHA-256 of the signer certificate, for signing-certificate-v2 (RFC 5035).</summary>
     public ReadOnlyMemory<byte> CertificateSha256 { get; }
 
-    /// <summary>Signs a digest computed with <see cref="Digest"/>.</summary>
-    /// <param name="digest">The digest of the DER-encoded signed attributes.</param>
-    /// <returns>The signature value (PKCS#1 v1.5 for RSA, DER Ecdsa-Sig-Value for ECDSA).</returns>
-    public byte[] SignDigest(ReadOnlySpan<byte> digest)
+    /// <summary>Signs the DER encoding of the signed attributes (RFC 5652 §5.4).</summary>
+    /// <param name="signedAttributes">The DER SET OF signed attributes.</param>
+    /// <returns>The signature value (PKCS#1 v1.5 or PSS for RSA, DER Ecdsa-Sig-Value for ECDSA, 64 bytes for Ed25519).</returns>
+    public byte[] Sign(ReadOnlySpan<byte> signedAttributes)
     {
+        if (_ed25519 is not null)
+        {
+            // RFC 8419 §3.2: PureEdDSA over the attributes themselves, not a digest of them.
+            var signer = new Ed25519Signer();
+            signer.Init(true, _ed25519);
+            signer.BlockUpdate(signedAttributes);
+            return signer.GenerateSignature();
+        }
+
+        Span<byte> digest = stackalloc byte[Digest.Length];
+        Digest.Hash(signedAttributes, digest);
         if (_rsa is not null)
         {
-            return _rsa.SignHash(digest, Digest.HashAlgorithmName, RSASignaturePadding.Pkcs1);
+            return _rsa.SignHash(digest, Digest.HashAlgorithmName, _rsaPadding);
         }
 
         return _ecdsa!.SignHash(digest, DSASignatureFormat.Rfc3279DerSequence);
@@ -116,5 +202,24 @@ public sealed class CmsSignerKey : IDisposable
     {
         _rsa?.Dispose();
         _ecdsa?.Dispose();
+    }
+
+    private static DigestAlgorithm Resolve(SignatureDigest digest, DigestAlgorithm natural) => digest switch
+    {
+        SignatureDigest.Sha256 => DigestAlgorithm.Sha256,
+        SignatureDigest.Sha384 => DigestAlgorithm.Sha384,
+        SignatureDigest.Sha512 => DigestAlgorithm.Sha512,
+        _ => natural,
+    };
+
+    private static (Org.BouncyCastle.Asn1.Cms.SignerIdentifier, Asn1Set, ReadOnlyMemory<byte>) Describe(X509Certificate2 certificate, IReadOnlyList<X509Certificate2> chain)
+    {
+        var certificates = new Asn1EncodableVector(X509CertificateStructure.GetInstance(certificate.RawData));
+        foreach (var extra in chain)
+        {
+            certificates.Add(X509CertificateStructure.GetInstance(extra.RawData));
+        }
+
+        return (CmsIdentifiers.IssuerAndSerialNumber(certificate), new DerSet(certificates), SHA256.HashData(certificate.RawData));
     }
 }

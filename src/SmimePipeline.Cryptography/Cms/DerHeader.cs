@@ -7,6 +7,7 @@ internal static class DerHeader
     public const byte Sequence = 0x30;
     public const byte ContextExplicit0 = 0xA0;
     public const byte ContextPrimitive0 = 0x80;
+    public const byte OctetString = 0x04;
 
     /// <summary>Size of a header plus its content.</summary>
     public static int Total(int contentLength) => 1 + LengthOfLength(contentLength) + contentLength;

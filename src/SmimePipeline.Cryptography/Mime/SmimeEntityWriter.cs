@@ -13,10 +13,9 @@ internal static class SmimeEntityWriter
 {
     private const int Base64LineBytes = 57; // 76 characters per line (RFC 2045 §6.8)
 
-    private static readonly byte[] Pkcs7MimeHeaders = Encoding.ASCII.GetBytes(
-        "Content-Type: application/pkcs7-mime; smime-type=enveloped-data;\r\n\tname=smime.p7m\r\n" +
-        "Content-Transfer-Encoding: base64\r\n" +
-        "Content-Disposition: attachment; filename=smime.p7m\r\n\r\n");
+    private static readonly byte[] EnvelopedHeaders = Pkcs7MimeHeaders("enveloped-data");
+    private static readonly byte[] AuthEnvelopedHeaders = Pkcs7MimeHeaders("authEnveloped-data");
+    private static readonly byte[] SignedDataHeaders = Pkcs7MimeHeaders("signed-data");
 
     private static readonly byte[] SignaturePartHeaders = Encoding.ASCII.GetBytes(
         "Content-Type: application/pkcs7-signature; name=smime.p7s\r\n" +
@@ -39,11 +38,25 @@ internal static class SmimeEntityWriter
     }
 
     /// <summary>Writes <c>application/pkcs7-mime; smime-type=enveloped-data</c> around <paramref name="envelopedData"/>.</summary>
-    public static void WritePkcs7Mime(Stream destination, ReadOnlySpan<byte> envelopedData)
+    public static void WritePkcs7Mime(Stream destination, ReadOnlySpan<byte> envelopedData) =>
+        WritePkcs7Mime(destination, envelopedData, Pkcs7MimeType.EnvelopedData);
+
+    /// <summary>Writes <c>application/pkcs7-mime</c> with the smime-type of <paramref name="type"/> (RFC 8551 §3.2.2, RFC 5083 §1).</summary>
+    public static void WritePkcs7Mime(Stream destination, ReadOnlySpan<byte> der, Pkcs7MimeType type)
     {
-        destination.Write(Pkcs7MimeHeaders);
-        WriteBase64Lines(destination, envelopedData);
+        destination.Write(type switch
+        {
+            Pkcs7MimeType.AuthEnvelopedData => AuthEnvelopedHeaders,
+            Pkcs7MimeType.SignedData => SignedDataHeaders,
+            _ => EnvelopedHeaders,
+        });
+        WriteBase64Lines(destination, der);
     }
+
+    private static byte[] Pkcs7MimeHeaders(string smimeType) => Encoding.ASCII.GetBytes(
+        $"Content-Type: application/pkcs7-mime; smime-type={smimeType};\r\n\tname=smime.p7m\r\n" +
+        "Content-Transfer-Encoding: base64\r\n" +
+        "Content-Disposition: attachment; filename=smime.p7m\r\n\r\n");
 
     /// <summary>Base64 in lines of 76 characters, each ended by CRLF.</summary>
     private static void WriteBase64Lines(Stream destination, ReadOnlySpan<byte> data)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography;
 using SmimePipeline.Cryptography.Certificates;
+using SmimePipeline.Cryptography.Options;
 using SmimePipeline.Delivery;
 using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Sending;
@@ -48,7 +49,15 @@ public static class WorkerServiceCollectionExtensions
             // Only signers ever load private keys.
             services.TryAddSingleton<ICertificateStore>(sp =>
                 new DirectoryCertificateStore(sp.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.Signer.StorePath));
-            services.TryAddSingleton(sp => new SmimeProtector(sp.GetRequiredService<ICertificateStore>(), sp.GetRequiredService<TimeProvider>()));
+            // Algorithms and shapes (cipher, signature scheme, opaque, header protection) from Signer:Protection.
+            services.AddOptions<ProtectionOptions>().BindConfiguration(ProtectionOptions.SectionName).ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProtectionOptions>, ProtectionOptionsValidator>());
+            services.TryAddSingleton<IRecipientCapabilities>(UnknownRecipientCapabilities.Instance);
+            services.TryAddSingleton(sp => new SmimeProtector(
+                sp.GetRequiredService<ICertificateStore>(),
+                sp.GetRequiredService<IOptions<ProtectionOptions>>().Value,
+                sp.GetRequiredService<IRecipientCapabilities>(),
+                sp.GetRequiredService<TimeProvider>()));
             services.TryAddSingleton<MailProtectionHandler>();
         }
 

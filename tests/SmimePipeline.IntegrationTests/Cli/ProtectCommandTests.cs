@@ -28,6 +28,28 @@ public sealed class ProtectCommandTests : IClassFixture<DemoPkiFixture>
     }
 
     [Fact]
+    public async Task Protect_with_gcm_pss_opaque_and_header_protection_writes_what_openssl_reads()
+    {
+        using var temp = new TempDirectory();
+        var input = Path.Combine(temp.Path, "in.eml");
+        var output = Path.Combine(temp.Path, "out.eml");
+        var recipient = _pki.RecipientAddresses[2];
+        await File.WriteAllTextAsync(input, Eml(_pki.SenderAddress, recipient, "cli-gcm-body-5b1d"), Encoding.UTF8);
+
+        var result = await SmimeCli.RunAsync(["protect", input, "-o", output, "--store", _pki.StorePath, "--cipher", "aes256-gcm", "--signature", "rsa-pss", "--opaque", "--header-protection", "on"]);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("cipher aes256-gcm", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("rsassa-pss", result.Stderr, StringComparison.Ordinal);
+        string protectedText = await File.ReadAllTextAsync(output);
+        Assert.Contains("smime-type=authEnveloped-data", protectedText, StringComparison.Ordinal);
+        Assert.Contains("Subject: [...]", protectedText, StringComparison.Ordinal);
+        var content = await OpenSslJudge.DecryptAndVerifyAsync(output, _pki.CertificatePath(recipient), _pki.KeyPath(recipient), _pki.CaCertificatePath);
+        Assert.Contains("cli-gcm-body-5b1d", content, StringComparison.Ordinal);
+        Assert.Contains("hp=cipher", content.Replace("\"", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Protect_refuses_a_recipient_without_certificate_with_one_line_naming_it_and_no_output()
     {
         using var temp = new TempDirectory();
