@@ -21,6 +21,7 @@ public sealed class SmimeTelemetry : IDisposable
     private long _protectedTotal;
     private long _deliveredTotal;
     private long _failedTotal;
+    private readonly SenderInstruments _sender;
 
     public SmimeTelemetry(IMeterFactory meterFactory)
     {
@@ -31,6 +32,7 @@ public sealed class SmimeTelemetry : IDisposable
         _failed = _meter.CreateCounter<long>("smime.dead_letters", "{mail}", "Mails dead-lettered, by stage and reason.");
         _protectDuration = _meter.CreateHistogram<double>("smime.protect.duration", "s", "Time to build, sign and encrypt one mail.");
         _deliveryDuration = _meter.CreateHistogram<double>("smime.delivery.duration", "s", "Time to hand one mail to the ESP.");
+        _sender = new SenderInstruments(_meter);
     }
 
     /// <summary>The pipeline's ActivitySource: internal spans for protect and delivery.</summary>
@@ -71,6 +73,37 @@ public sealed class SmimeTelemetry : IDisposable
         _failed.Add(1, new TagList { { "smime.stage", stage }, { "smime.reason", reasonCode } });
     }
 
+    /// <summary>Times this process paused consuming <c>smime-deliver</c> (circuit breaker or configuration error).</summary>
+    public long SenderPausesTotal => Interlocked.Read(ref _sender.PausesTotal);
+
+    /// <summary>Consumption of <c>smime-deliver</c> paused: the ESP is down for everyone, or misconfigured.</summary>
+    public void RecordSenderPaused(string provider, string reason)
+    {
+        Interlocked.Increment(ref _sender.PausesTotal);
+        _sender.Paused.Add(1, new TagList { { "smime.provider", provider }, { "smime.reason", reason } });
+    }
+
+    /// <summary>The alert metric: the ESP refused our credentials or TLS setup (401/403, AUTH, TLS); an operator must act.</summary>
+    public void RecordSenderConfigurationError(string provider)
+        => _sender.ConfigurationErrors.Add(1, new TagList { { "smime.provider", provider } });
+
+    /// <summary>A mail went onto step <paramref name="step"/> of the retry ladder.</summary>
+    public void RecordRetryScheduled(string provider, int step)
+        => _sender.Retries.Add(1, new TagList { { "smime.provider", provider }, { "smime.retry_step", step } });
+
+    /// <summary>A redelivered mail was found accepted in the delivery ledger and not sent again.</summary>
+    public void RecordDuplicateSuppressed(string provider)
+        => _sender.DuplicatesSuppressed.Add(1, new TagList { { "smime.provider", provider } });
+
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();
+
+    private sealed class SenderInstruments(Meter meter)
+    {
+        public readonly Counter<long> Paused = meter.CreateCounter<long>("smime.sender.paused", "{pause}", "Times consumption paused because the ESP failed for everyone or refused our configuration.");
+        public readonly Counter<long> ConfigurationErrors = meter.CreateCounter<long>("smime.sender.configuration_errors", "{error}", "ESP configuration errors (401/403, AUTH, TLS): alert on any.");
+        public readonly Counter<long> Retries = meter.CreateCounter<long>("smime.sender.retries", "{mail}", "Mails put on a step of the retry ladder.");
+        public readonly Counter<long> DuplicatesSuppressed = meter.CreateCounter<long>("smime.sender.duplicates_suppressed", "{mail}", "Redelivered mails already accepted by the ESP, not sent again.");
+        public long PausesTotal;
+    }
 }
