@@ -9,7 +9,7 @@ namespace SmimePipeline.Worker.Sending;
 /// kill switch does. Operations run one after another on a background chain, never on the consumer's
 /// own call (stopping waits for in-flight consumers, which would wait for themselves).
 /// </summary>
-internal sealed class DeliverEndpointControl(ILogger<DeliverEndpointControl> logger) : IReceiveEndpointObserver
+public sealed class DeliverEndpointControl(ILogger<DeliverEndpointControl> logger) : IReceiveEndpointObserver
 {
     private readonly Lock _gate = new();
     private IReceiveEndpoint? _endpoint;

@@ -34,7 +34,7 @@ public sealed class DeliveryHandler
     private readonly IReadOnlyList<TimeSpan> _immediateRetries;
     private readonly ILogger<DeliveryHandler> _logger;
 
-    internal DeliveryHandler(
+    public DeliveryHandler(
         IMailTransport transport,
         IDeliveryLedger ledger,
         IRetryLadder ladder,

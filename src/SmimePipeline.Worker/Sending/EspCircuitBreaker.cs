@@ -15,7 +15,7 @@ namespace SmimePipeline.Worker.Sending;
 /// <see cref="SenderOptions.ConfigurationErrorPause"/> and raises the alert metric.
 /// One breaker per process: a sender talks to one ESP.
 /// </summary>
-internal sealed class EspCircuitBreaker : IDisposable
+public sealed class EspCircuitBreaker : IDisposable
 {
     private enum State
     {
