@@ -102,6 +102,16 @@ public sealed class DeliveryOptionsValidator(string sectionPath) : IValidateOpti
             failures.Add($"{prefix}:Security must be None, StartTls, StartTlsWhenAvailable or SslOnConnect.");
         }
 
+        if (smtp.MaxMessagesPerConnection < 1)
+        {
+            failures.Add($"{prefix}:MaxMessagesPerConnection must be at least 1 (was {smtp.MaxMessagesPerConnection}).");
+        }
+
+        if (smtp.MaxConnections < 1)
+        {
+            failures.Add($"{prefix}:MaxConnections must be at least 1 (was {smtp.MaxConnections}).");
+        }
+
         if (smtp.Timeout <= TimeSpan.Zero)
         {
             failures.Add($"{prefix}:Timeout must be positive (was {smtp.Timeout}).");

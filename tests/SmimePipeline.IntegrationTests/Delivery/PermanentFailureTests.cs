@@ -92,7 +92,11 @@ public sealed class PermanentFailureTests : IAsyncLifetime
             () => Task.FromResult(mails.All(m => _rig.Fake.AcceptedByMailId.ContainsKey(m.MailId.ToString("D")))),
             TimeSpan.FromSeconds(30),
             () => $"{_rig.Fake.AcceptedByMailId.Count} of 4 requeued mails delivered");
-        Assert.Equal(0, await _rig.VirtualHost.CountMessagesAsync(RetryLadderTopology.DeadLetterQueue));
+        // The management API's counts lag by its statistics interval (5 s).
+        await Eventually.HoldsAsync(
+            async () => await _rig.VirtualHost.CountMessagesAsync(RetryLadderTopology.DeadLetterQueue) == 0,
+            TimeSpan.FromSeconds(15),
+            () => "the requeued mail is still in the dead-letter queue");
         Assert.All(mails, m => Assert.Equal(1, _rig.Fake.AcceptedByMailId[m.MailId.ToString("D")]));
     }
 }
