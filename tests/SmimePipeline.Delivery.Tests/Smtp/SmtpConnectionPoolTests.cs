@@ -70,4 +70,24 @@ public sealed class SmtpConnectionPoolTests
 
         Assert.Equal(2, transport.ConnectionsOpened);
     }
+
+    [Fact]
+    public async Task A_4xx_then_an_accepting_server_delivers_on_the_next_attempt_over_a_fresh_connection()
+    {
+        await using var refusing = await SmtpSinkServer.StartAsync("-r", "RCPT");
+        await using var accepting = await SmtpSinkServer.StartAsync();
+        await using var forwarder = new SwitchableTcpForwarder(refusing.Port);
+        using var transport = CreateTransport(SmtpSinkServer.Host, forwarder.Port, maxMessagesPerConnection: 100);
+        var mail = TestMails.Signed("b@bank.example", "a@example.org");
+
+        var failure = await Assert.ThrowsAsync<DeliveryException>(() => transport.SendAsync(mail, CancellationToken.None));
+        Assert.Equal(DeliveryFailureKind.Transient, failure.Kind);
+        Assert.StartsWith("a@example.org: 4", failure.ProviderResponse, StringComparison.Ordinal);
+
+        forwarder.TargetPort = accepting.Port;
+        var receipt = await transport.SendAsync(mail, CancellationToken.None);
+
+        Assert.Equal(["a@example.org"], receipt.AcceptedRecipients);
+        Assert.Equal(2, transport.ConnectionsOpened);
+    }
 }
