@@ -25,6 +25,12 @@ public sealed class DeliveryException : Exception
     /// <summary>The transport's <see cref="IMailTransport.Name"/>.</summary>
     public string Provider { get; }
 
+    /// <summary>
+    /// A machine-readable reason for dead-letter headers and <c>EmailDeliveryFailed</c> (e.g.
+    /// <c>message-too-large</c>); null lets the sender derive one from <see cref="Kind"/>.
+    /// </summary>
+    public string? ReasonCode { get; init; }
+
     /// <summary>The provider's answer (status code and text), or null when it gave none (e.g. connection failure).</summary>
     public string? ProviderResponse { get; }
 }

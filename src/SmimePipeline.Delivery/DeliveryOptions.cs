@@ -1,5 +1,6 @@
 using SmimePipeline.Delivery.Pickup;
 using SmimePipeline.Delivery.Smtp;
+using SmimePipeline.Delivery.SparkPost;
 
 namespace SmimePipeline.Delivery;
 
@@ -9,7 +10,7 @@ namespace SmimePipeline.Delivery;
 /// </summary>
 public sealed class DeliveryOptions
 {
-    /// <summary>The transport: "pickup" (default) or "smtp", case-insensitive.</summary>
+    /// <summary>The transport: "pickup" (default), "smtp" or "sparkpost", case-insensitive.</summary>
     public string Provider { get; set; } = PickupDirectoryTransport.TransportName;
 
     /// <summary>Settings used when <see cref="Provider"/> is "pickup".</summary>
@@ -17,4 +18,7 @@ public sealed class DeliveryOptions
 
     /// <summary>Settings used when <see cref="Provider"/> is "smtp".</summary>
     public SmtpOptions Smtp { get; set; } = new();
+
+    /// <summary>Settings used when <see cref="Provider"/> is "sparkpost".</summary>
+    public SparkPostOptions SparkPost { get; set; } = new();
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using SmimePipeline.Delivery.Pickup;
 using SmimePipeline.Delivery.Smtp;
+using SmimePipeline.Delivery.SparkPost;
 
 namespace SmimePipeline.Delivery;
 
@@ -27,9 +28,13 @@ public sealed class DeliveryOptionsValidator(string sectionPath) : IValidateOpti
         {
             ValidateSmtp(options.Smtp, failures);
         }
+        else if (IsProvider(options, SparkPostTransport.TransportName))
+        {
+            ValidateSparkPost(options.SparkPost, failures);
+        }
         else
         {
-            failures.Add($"{sectionPath}:Provider must be 'pickup' or 'smtp' (was '{options.Provider}').");
+            failures.Add($"{sectionPath}:Provider must be 'pickup', 'smtp' or 'sparkpost' (was '{options.Provider}').");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -37,6 +42,47 @@ public sealed class DeliveryOptionsValidator(string sectionPath) : IValidateOpti
 
     internal static bool IsProvider(DeliveryOptions options, string transportName)
         => string.Equals(options.Provider, transportName, StringComparison.OrdinalIgnoreCase);
+
+    private void ValidateSparkPost(SparkPostOptions sparkPost, List<string> failures)
+    {
+        var prefix = $"{sectionPath}:SparkPost";
+        var hasKey = !string.IsNullOrEmpty(sparkPost.ApiKey);
+        var hasKeyFile = !string.IsNullOrEmpty(sparkPost.ApiKeyFile);
+        if (hasKey == hasKeyFile)
+        {
+            failures.Add($"{prefix}:ApiKey or {prefix}:ApiKeyFile is required when Provider is sparkpost (set exactly one).");
+        }
+
+        if (hasKeyFile && !File.Exists(sparkPost.ApiKeyFile))
+        {
+            failures.Add($"{prefix}:ApiKeyFile '{sparkPost.ApiKeyFile}' does not exist.");
+        }
+
+        if (!Enum.IsDefined(sparkPost.Region))
+        {
+            failures.Add($"{prefix}:Region must be Us or Eu.");
+        }
+
+        if (sparkPost.BaseUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && !url.IsLoopback)))
+        {
+            failures.Add($"{prefix}:BaseUrl must be an absolute https URL (plain http only on loopback) (was '{url}').");
+        }
+
+        if (sparkPost.Timeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{prefix}:Timeout must be positive (was {sparkPost.Timeout}).");
+        }
+
+        if (sparkPost.MaxConnections < 1)
+        {
+            failures.Add($"{prefix}:MaxConnections must be at least 1 (was {sparkPost.MaxConnections}).");
+        }
+
+        if (sparkPost.MaxContentBytes < 1)
+        {
+            failures.Add($"{prefix}:MaxContentBytes must be positive (was {sparkPost.MaxContentBytes}).");
+        }
+    }
 
     private void ValidateSmtp(SmtpOptions smtp, List<string> failures)
     {
@@ -54,6 +100,16 @@ public sealed class DeliveryOptionsValidator(string sectionPath) : IValidateOpti
         if (!Enum.IsDefined(smtp.Security))
         {
             failures.Add($"{prefix}:Security must be None, StartTls, StartTlsWhenAvailable or SslOnConnect.");
+        }
+
+        if (smtp.MaxMessagesPerConnection < 1)
+        {
+            failures.Add($"{prefix}:MaxMessagesPerConnection must be at least 1 (was {smtp.MaxMessagesPerConnection}).");
+        }
+
+        if (smtp.MaxConnections < 1)
+        {
+            failures.Add($"{prefix}:MaxConnections must be at least 1 (was {smtp.MaxConnections}).");
         }
 
         if (smtp.Timeout <= TimeSpan.Zero)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SmimePipeline.Delivery.Pickup;
 using SmimePipeline.Delivery.Smtp;
+using SmimePipeline.Delivery.SparkPost;
 
 namespace SmimePipeline.Delivery;
 
@@ -19,9 +20,22 @@ public static class DeliveryServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(configSectionPath);
         services.AddOptions<DeliveryOptions>().BindConfiguration(configSectionPath).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DeliveryOptions>>(new DeliveryOptionsValidator(configSectionPath));
+        services.AddHttpClient(SparkPostTransport.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
+            {
+                // SparkPost recommends at most 10 concurrent connections per account.
+                MaxConnectionsPerServer = provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.SparkPost.MaxConnections,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            })
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan); // the transport's own per-call timeout applies
         services.AddSingleton<IMailTransport>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<DeliveryOptions>>().Value;
+            if (DeliveryOptionsValidator.IsProvider(options, SparkPostTransport.TransportName))
+            {
+                return new SparkPostTransport(provider.GetRequiredService<IHttpClientFactory>(), Options.Create(options.SparkPost));
+            }
+
             return DeliveryOptionsValidator.IsProvider(options, SmtpTransport.TransportName)
                 ? new SmtpTransport(Options.Create(options.Smtp))
                 : new PickupDirectoryTransport(Options.Create(options.Pickup));

@@ -40,13 +40,23 @@ public sealed class DeliveryOptionsTests
     }
 
     [Fact]
+    public void SparkPost_needs_an_api_key()
+    {
+        using var provider = BuildProvider(new() { ["SmimePipeline:Delivery:Provider"] = "sparkpost" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IMailTransport>());
+
+        Assert.Contains("SmimePipeline:Delivery:SparkPost:ApiKey or SmimePipeline:Delivery:SparkPost:ApiKeyFile is required when Provider is sparkpost (set exactly one).", error.Failures);
+    }
+
+    [Fact]
     public void Unknown_provider_is_refused()
     {
         using var provider = BuildProvider(new() { ["SmimePipeline:Delivery:Provider"] = "carrier-pigeon" });
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IMailTransport>());
 
-        Assert.Contains("SmimePipeline:Delivery:Provider must be 'pickup' or 'smtp' (was 'carrier-pigeon').", error.Failures);
+        Assert.Contains("SmimePipeline:Delivery:Provider must be 'pickup', 'smtp' or 'sparkpost' (was 'carrier-pigeon').", error.Failures);
     }
 
     [Fact]

@@ -21,6 +21,15 @@ public sealed class SmtpOptions
     /// <summary>File holding the password (e.g. a mounted Kubernetes secret); trailing line breaks are ignored.</summary>
     public string? PasswordFile { get; set; }
 
+    /// <summary>
+    /// Mails sent over one connection before it is closed and a new one opened. Default 100 (SparkPost's
+    /// relay recommends about 100); 1 opens a connection per mail.
+    /// </summary>
+    public int MaxMessagesPerConnection { get; set; } = 100;
+
+    /// <summary>Connections open at once (the sender's concurrency towards this relay). Default 10.</summary>
+    public int MaxConnections { get; set; } = 10;
+
     /// <summary>Limit for connecting and for each SMTP command. Default 30 seconds.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 }

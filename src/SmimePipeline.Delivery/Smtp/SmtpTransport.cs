@@ -1,5 +1,6 @@
 using System.Net;
 using System.Runtime.InteropServices;
+using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
@@ -14,15 +15,22 @@ namespace SmimePipeline.Delivery.Smtp;
 /// accepting others are reported in the receipt.
 /// </summary>
 /// <remarks>
-/// One connection per mail for now: simple and correct, but it pays the TCP/TLS/AUTH handshake every
-/// time. Connection pooling (relays such as SparkPost's allow ~100 mails per connection) comes later.
+/// Connections are pooled: at most <see cref="SmtpOptions.MaxConnections"/> at once, each reused for
+/// at most <see cref="SmtpOptions.MaxMessagesPerConnection"/> mails (a finished DATA ends the mail
+/// transaction, RFC 5321 section 4.1.4, so the next MAIL FROM starts cleanly), then closed with QUIT. A connection that failed in any way is discarded, never
+/// reused; an idle one is checked with NOOP before reuse, because relays close idle sessions.
 /// </remarks>
-public sealed class SmtpTransport : IMailTransport
+public sealed class SmtpTransport : IMailTransport, IDisposable
 {
     /// <summary>The transport name used in configuration and receipts.</summary>
     public const string TransportName = "smtp";
 
+    private static readonly TimeSpan IdleCheckAfter = TimeSpan.FromSeconds(10);
+
     private readonly SmtpOptions _options;
+    private readonly SemaphoreSlim _slots;
+    private readonly System.Collections.Concurrent.ConcurrentBag<PooledConnection> _idle = [];
+    private long _connectionsOpened;
 
     /// <summary>Creates the transport.</summary>
     public SmtpTransport(IOptions<SmtpOptions> options)
@@ -30,7 +38,11 @@ public sealed class SmtpTransport : IMailTransport
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         ArgumentException.ThrowIfNullOrWhiteSpace(_options.Host, "options.Host");
+        _slots = new SemaphoreSlim(Math.Max(1, _options.MaxConnections));
     }
+
+    /// <summary>Connections opened since the transport was created (each reused up to the configured limit).</summary>
+    public long ConnectionsOpened => Interlocked.Read(ref _connectionsOpened);
 
     /// <inheritdoc />
     public string Name => TransportName;
@@ -48,8 +60,83 @@ public sealed class SmtpTransport : IMailTransport
         var sender = new MailboxAddress(string.Empty, mail.EnvelopeFrom);
         var recipients = mail.EnvelopeTo.Select(address => new MailboxAddress(string.Empty, address)).ToList();
 
-        using var client = new RecordingSmtpClient(Name) { Timeout = (int)_options.Timeout.TotalMilliseconds };
-        string serverReply;
+        await _slots.WaitAsync(cancellationToken);
+        PooledConnection? connection = null;
+        try
+        {
+            string serverReply;
+            try
+            {
+                connection = await RentAsync(cancellationToken);
+                connection.Client.BeginMail();
+                serverReply = await connection.Client.SendAsync(RawFormat, message, sender, recipients, cancellationToken);
+            }
+            catch (Exception e) when (SmtpErrorClassifier.Classify(e, Name) is { } delivery && !cancellationToken.IsCancellationRequested)
+            {
+                Discard(ref connection);
+                if (ReferenceEquals(delivery, e))
+                {
+                    throw;
+                }
+
+                throw delivery;
+            }
+            catch
+            {
+                Discard(ref connection);
+                throw;
+            }
+
+            var receipt = new DeliveryReceipt(Name, serverReply, connection.Client.Accepted.ToList(), connection.Client.Rejected.ToList());
+            connection.MessagesSent++;
+            await ReturnAsync(connection);
+            return receipt;
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    /// <summary>Closes the idle pooled connections.</summary>
+    public void Dispose()
+    {
+        while (_idle.TryTake(out var connection))
+        {
+            connection.Client.Dispose();
+        }
+
+        _slots.Dispose();
+    }
+
+    private async Task<PooledConnection> RentAsync(CancellationToken cancellationToken)
+    {
+        while (_idle.TryTake(out var idle))
+        {
+            if (!idle.Client.IsConnected)
+            {
+                idle.Client.Dispose();
+                continue;
+            }
+
+            if (DateTimeOffset.UtcNow - idle.IdleSince < IdleCheckAfter)
+            {
+                return idle;
+            }
+
+            try
+            {
+                await idle.Client.NoOpAsync(cancellationToken);
+                return idle;
+            }
+            catch (Exception e) when (e is IOException or SmtpProtocolException or SmtpCommandException or ServiceNotConnectedException or TimeoutException)
+            {
+                // The relay closed the idle session: open a fresh one instead.
+                idle.Client.Dispose();
+            }
+        }
+
+        var client = new RecordingSmtpClient(Name) { Timeout = (int)_options.Timeout.TotalMilliseconds };
         try
         {
             await client.ConnectAsync(_options.Host, _options.Port, ToMailKit(_options.Security), cancellationToken);
@@ -58,21 +145,43 @@ public sealed class SmtpTransport : IMailTransport
             {
                 await client.AuthenticateAsync(new NetworkCredential(_options.UserName, password), cancellationToken);
             }
-
-            serverReply = await client.SendAsync(RawFormat, message, sender, recipients, cancellationToken);
         }
-        catch (Exception e) when (SmtpErrorClassifier.Classify(e, Name) is { } delivery && !cancellationToken.IsCancellationRequested)
+        catch
         {
-            if (ReferenceEquals(delivery, e))
-            {
-                throw;
-            }
-
-            throw delivery;
+            client.Dispose();
+            throw;
         }
 
-        await QuitAsync(client, cancellationToken);
-        return new DeliveryReceipt(Name, serverReply, client.Accepted, client.Rejected);
+        Interlocked.Increment(ref _connectionsOpened);
+        return new PooledConnection(client);
+    }
+
+    private async Task ReturnAsync(PooledConnection connection)
+    {
+        if (connection.MessagesSent < _options.MaxMessagesPerConnection)
+        {
+            connection.IdleSince = DateTimeOffset.UtcNow;
+            _idle.Add(connection);
+            return;
+        }
+
+        await QuitAsync(connection.Client, CancellationToken.None);
+        connection.Client.Dispose();
+    }
+
+    private static void Discard(ref PooledConnection? connection)
+    {
+        connection?.Client.Dispose();
+        connection = null;
+    }
+
+    private sealed class PooledConnection(RecordingSmtpClient client)
+    {
+        public RecordingSmtpClient Client { get; } = client;
+
+        public int MessagesSent { get; set; }
+
+        public DateTimeOffset IdleSince { get; set; } = DateTimeOffset.UtcNow;
     }
 
     // Keeps the bytes as parsed: CRLF line ends (what we were given), nothing hidden. Parsed
@@ -139,6 +248,13 @@ public sealed class SmtpTransport : IMailTransport
         public List<string> Accepted { get; } = [];
 
         public List<RecipientRejection> Rejected { get; } = [];
+
+        // A pooled connection carries many mails: each starts with empty results.
+        public void BeginMail()
+        {
+            Accepted.Clear();
+            Rejected.Clear();
+        }
 
         protected override void OnRecipientAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
             => Accepted.Add(mailbox.Address);

@@ -57,9 +57,9 @@ public sealed class SmimePipelineOptionsValidator : IValidateOptions<SmimePipeli
             }
         }
 
-        if (options.Roles.HasFlag(WorkerRoles.Sender) && options.Sender.Concurrency < 1)
+        if (options.Roles.HasFlag(WorkerRoles.Sender))
         {
-            failures.Add($"{s}:Sender:Concurrency must be at least 1 (was {options.Sender.Concurrency}).");
+            Sending.SenderOptionsValidation.Validate(options.Sender, $"{s}:Sender", failures);
         }
 
         if (options.ShutdownTimeout <= TimeSpan.Zero)

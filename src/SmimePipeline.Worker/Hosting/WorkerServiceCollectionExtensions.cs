@@ -64,6 +64,7 @@ public static class WorkerServiceCollectionExtensions
         if (options.Roles.HasFlag(WorkerRoles.Sender))
         {
             services.AddMailTransport($"{SmimePipelineOptions.SectionName}:Delivery");
+            services.AddSmimeSender(options.Transport);
         }
 
         services.AddOptions<MassTransitHostOptions>().Configure(o =>

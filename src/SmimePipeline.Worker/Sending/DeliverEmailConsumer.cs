@@ -1,79 +1,19 @@
-using System.Diagnostics;
 using MassTransit;
 using SmimePipeline.Contracts;
-using SmimePipeline.Delivery;
-using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.Worker.Sending;
 
 /// <summary>
-/// Hands protected bytes to the configured ESP and announces the outcome. Transient failures are
-/// rethrown for the retry policy; a permanent refusal publishes <see cref="EmailDeliveryFailed"/> and
-/// is rethrown unretried, so the mail lands in the error queue with the ESP's answer.
+/// Takes a <see cref="DeliverEmail"/> off <c>smime-deliver</c> and hands it to the
+/// <see cref="DeliveryHandler"/> (ledger, ESP call, retry ladder, dead-lettering, circuit breaker).
 /// </summary>
-public sealed class DeliverEmailConsumer(
-    IMailTransport transport,
-    SmimeTelemetry telemetry,
-    TimeProvider time,
-    ILogger<DeliverEmailConsumer> logger) : IConsumer<DeliverEmail>
+public sealed class DeliverEmailConsumer(DeliveryHandler handler) : IConsumer<DeliverEmail>
 {
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<DeliverEmail> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var mail = context.Message;
-        var started = time.GetTimestamp();
-
-        DeliveryReceipt receipt;
-        using (var activity = SmimeTelemetry.ActivitySource.StartActivity("smime deliver"))
-        {
-            activity?.SetTag("smime.mail_id", mail.MailId);
-            activity?.SetTag("smime.provider", transport.Name);
-            try
-            {
-                receipt = await transport.SendAsync(
-                    new OutgoingMail(mail.MailId, mail.EnvelopeFrom, mail.EnvelopeTo, mail.Content),
-                    context.CancellationToken);
-            }
-            catch (DeliveryException failure)
-            {
-                activity?.SetStatus(ActivityStatusCode.Error, failure.Kind.ToString());
-                Log.DeliveryAttemptFailed(logger, mail.MailId, failure.Kind.ToString(), failure.Provider, failure.ProviderResponse);
-                if (failure.Kind == DeliveryFailureKind.Permanent)
-                {
-                    var reasonCode = "esp-rejected";
-                    telemetry.RecordDeadLetter("deliver", reasonCode);
-                    Log.MailDeadLettered(logger, mail.MailId, "deliver", reasonCode, failure.Message);
-                    await context.Publish(
-                        new EmailDeliveryFailed
-                        {
-                            MailId = mail.MailId,
-                            Stage = FailureStage.Deliver,
-                            ReasonCode = reasonCode,
-                            Reason = failure.Message,
-                            FailedAt = time.GetUtcNow(),
-                        },
-                        context.CancellationToken);
-                }
-
-                throw;
-            }
-
-            activity?.SetTag("smime.provider_message_id", receipt.ProviderMessageId);
-        }
-
-        await context.Publish(
-            new EmailDelivered
-            {
-                MailId = mail.MailId,
-                Provider = receipt.Provider,
-                ProviderMessageId = receipt.ProviderMessageId,
-                AcceptedRecipients = receipt.AcceptedRecipients,
-                DeliveredAt = time.GetUtcNow(),
-            },
-            context.CancellationToken);
-
-        telemetry.RecordDelivered(receipt.Provider, time.GetElapsedTime(started));
-        Log.MailDelivered(logger, mail.MailId, receipt.Provider, receipt.ProviderMessageId);
+        var content = context.Message.Content;
+        await handler.DeliverAsync(context, content);
     }
 }

@@ -1,15 +1,15 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SmimePipeline.Contracts;
-using SmimePipeline.Delivery;
 using SmimePipeline.Worker.Configuration;
 
 namespace SmimePipeline.Worker.Sending;
 
 /// <summary>
-/// Puts <see cref="DeliverEmailConsumer"/> on the <c>smime-deliver</c> queue with the ESP's concurrency,
-/// and retries transient ESP failures in process for the first seconds. Anything else goes to the error
-/// queue at once.
+/// Puts <see cref="DeliverEmailConsumer"/> on the <c>smime-deliver</c> queue with the ESP's concurrency.
+/// Retries are not MassTransit's: the <see cref="DeliveryHandler"/> retries briefly in process and then
+/// uses the retry ladder, so an exception that reaches MassTransit is a bug or an outage of the ledger
+/// or broker, and MassTransit's own <c>smime-deliver_error</c> queue keeps the mail.
 /// </summary>
 public sealed class DeliverEmailConsumerDefinition : ConsumerDefinition<DeliverEmailConsumer>
 {
@@ -27,10 +27,7 @@ public sealed class DeliverEmailConsumerDefinition : ConsumerDefinition<DeliverE
         IRegistrationContext context)
     {
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
-        endpointConfigurator.UseMessageRetry(retry =>
-        {
-            retry.Handle<DeliveryException>(e => e.Kind is DeliveryFailureKind.Transient or DeliveryFailureKind.Quota);
-            retry.Intervals(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15));
-        });
+        // A ledger or broker hiccup: a few quick retries before MassTransit's error queue.
+        endpointConfigurator.UseMessageRetry(retry => retry.Intervals(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)));
     }
 }

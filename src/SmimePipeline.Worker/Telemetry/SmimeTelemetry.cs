@@ -23,6 +23,7 @@ public sealed class SmimeTelemetry : IDisposable
     private long _protectedTotal;
     private long _deliveredTotal;
     private long _failedTotal;
+    private readonly SenderInstruments _sender;
 
     public SmimeTelemetry(IMeterFactory meterFactory)
     {
@@ -38,6 +39,8 @@ public sealed class SmimeTelemetry : IDisposable
             () => Volatile.Read(ref _queueDepths).Select(q => new Measurement<long>(q.Value, new KeyValuePair<string, object?>("queue", q.Key))),
             "{message}",
             "Messages waiting in the pipeline's queues, read from the broker's management API.");
+
+        _sender = new SenderInstruments(_meter);
     }
 
     /// <summary>The pipeline's ActivitySource: internal spans for protect and delivery.</summary>
@@ -81,6 +84,37 @@ public sealed class SmimeTelemetry : IDisposable
     /// <summary>Replaces the last known depth of each queue.</summary>
     public void SetQueueDepths(IReadOnlyDictionary<string, long> depths) => Volatile.Write(ref _queueDepths, depths);
 
+    /// <summary>Times this process paused consuming <c>smime-deliver</c> (circuit breaker or configuration error).</summary>
+    public long SenderPausesTotal => Interlocked.Read(ref _sender.PausesTotal);
+
+    /// <summary>Consumption of <c>smime-deliver</c> paused: the ESP is down for everyone, or misconfigured.</summary>
+    public void RecordSenderPaused(string provider, string reason)
+    {
+        Interlocked.Increment(ref _sender.PausesTotal);
+        _sender.Paused.Add(1, new TagList { { "provider", provider }, { "reason", reason } });
+    }
+
+    /// <summary>The alert metric: the ESP refused our credentials or TLS setup (401/403, AUTH, TLS); an operator must act.</summary>
+    public void RecordSenderConfigurationError(string provider)
+        => _sender.ConfigurationErrors.Add(1, new TagList { { "provider", provider } });
+
+    /// <summary>A mail went onto step <paramref name="step"/> of the retry ladder.</summary>
+    public void RecordRetryScheduled(string provider, int step)
+        => _sender.Retries.Add(1, new TagList { { "provider", provider }, { "attempt", step } });
+
+    /// <summary>A redelivered mail was found accepted in the delivery ledger and not sent again.</summary>
+    public void RecordDuplicateSuppressed(string provider)
+        => _sender.DuplicatesSuppressed.Add(1, new TagList { { "provider", provider } });
+
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();
+
+    private sealed class SenderInstruments(Meter meter)
+    {
+        public readonly Counter<long> Paused = meter.CreateCounter<long>("smime.sender.paused", "{pause}", "Times consumption paused because the ESP failed for everyone or refused our configuration.");
+        public readonly Counter<long> ConfigurationErrors = meter.CreateCounter<long>("smime.sender.configuration_errors", "{error}", "ESP configuration errors (401/403, AUTH, TLS): alert on any.");
+        public readonly Counter<long> Retries = meter.CreateCounter<long>("smime.delivery.retries", "{mail}", "Mails put on a step of the retry ladder, by attempt.");
+        public readonly Counter<long> DuplicatesSuppressed = meter.CreateCounter<long>("smime.sender.duplicates_suppressed", "{mail}", "Redelivered mails already accepted by the ESP, not sent again.");
+        public long PausesTotal;
+    }
 }

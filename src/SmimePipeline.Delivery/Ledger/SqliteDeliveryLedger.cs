@@ -1,0 +1,37 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace SmimePipeline.Delivery.Ledger;
+
+/// <summary>
+/// The ledger in an embedded SQLite file (WAL journal: readers never block the writer, and a
+/// committed row survives the process being killed).
+/// </summary>
+public sealed class SqliteDeliveryLedger : SqlDeliveryLedger
+{
+    private readonly string _connectionString;
+
+    /// <summary>Uses (and creates if needed) the database file at <paramref name="path"/>.</summary>
+    public SqliteDeliveryLedger(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        // Default Timeout is also SQLite's busy timeout: concurrent senders wait for the write lock.
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = full, Pooling = true, DefaultTimeout = 30 }.ToString();
+    }
+
+    /// <inheritdoc />
+    protected override string CreateTableSql =>
+        "PRAGMA journal_mode = WAL; " +
+        "CREATE TABLE IF NOT EXISTS smime_delivery_ledger (mail_id TEXT PRIMARY KEY, state TEXT NOT NULL, provider TEXT NOT NULL, " +
+        "provider_message_id TEXT NULL, attempts INTEGER NOT NULL, updated_at TEXT NOT NULL)";
+
+    /// <inheritdoc />
+    protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+}

@@ -1,0 +1,41 @@
+namespace SmimePipeline.Worker.Sending;
+
+/// <summary>The sender role's log lines, source-generated. Mail ids and ESP answers, never bodies or keys.</summary>
+internal static partial class SenderLog
+{
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Mail {MailId} was already accepted by {Provider} as {ProviderMessageId}; acknowledged without sending again")]
+    public static partial void AlreadyAccepted(ILogger logger, Guid mailId, string provider, string? providerMessageId);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Mail {MailId} was being handed to {Provider} when a sender stopped ({Attempts} attempt(s)); the ESP may have it already, sending again")]
+    public static partial void ResendingAfterUnknownOutcome(ILogger logger, Guid mailId, string provider, int attempts);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "Mail {MailId} failed attempt {Attempt}; retry in {Delay} through smime-deliver-retry-{Attempt}")]
+    public static partial void RetryScheduled(ILogger logger, Guid mailId, int attempt, TimeSpan delay);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Mail {MailId} held back without counting an attempt: the {Provider} circuit breaker is open")]
+    public static partial void HeldWhileBreakerOpen(ILogger logger, Guid mailId, string provider);
+
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Error, Message = "ESP {Provider} failing for everyone ({Reason}): consumption of smime-deliver paused for {Pause}")]
+    public static partial void BreakerOpened(ILogger logger, string provider, string reason, TimeSpan pause);
+
+    [LoggerMessage(EventId = 2106, Level = LogLevel.Information, Message = "ESP {Provider}: resuming consumption to probe whether it is back")]
+    public static partial void BreakerProbing(ILogger logger, string provider);
+
+    [LoggerMessage(EventId = 2107, Level = LogLevel.Information, Message = "ESP {Provider} is back: circuit breaker closed")]
+    public static partial void BreakerClosed(ILogger logger, string provider);
+
+    [LoggerMessage(EventId = 2108, Level = LogLevel.Critical, Message = "Sender configuration error at {Provider}: {Reason} ({ProviderResponse}). Consumption paused, mail kept; fix the credentials or TLS settings")]
+    public static partial void ConfigurationError(ILogger logger, string provider, string reason, string? providerResponse);
+
+    [LoggerMessage(EventId = 2109, Level = LogLevel.Error, Message = "Pausing or resuming the smime-deliver endpoint failed")]
+    public static partial void EndpointControlFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2110, Level = LogLevel.Error, Message = "Mail {MailId}: the in-process retry could not re-send it")]
+    public static partial void InProcessRetryFailed(ILogger logger, Exception exception, Guid mailId);
+
+    [LoggerMessage(EventId = 2111, Level = LogLevel.Information, Message = "Declared the retry ladder ({Steps} step(s): {Schedule}) and {DeadLetterQueue}")]
+    public static partial void LadderDeclared(ILogger logger, int steps, string schedule, string deadLetterQueue);
+
+    [LoggerMessage(EventId = 2112, Level = LogLevel.Warning, Message = "Mail {MailId} accepted for some recipients only; refused {Recipient}: {ProviderResponse}")]
+    public static partial void PartiallyAccepted(ILogger logger, Guid mailId, string recipient, string providerResponse);
+}

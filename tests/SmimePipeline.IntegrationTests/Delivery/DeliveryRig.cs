@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using MassTransit;
+using SmimePipeline.Contracts;
+using SmimePipeline.IntegrationTests.Infrastructure;
+using SmimePipeline.Testing;
+using SmimePipeline.Testing.SparkPost;
+
+namespace SmimePipeline.IntegrationTests.Delivery;
+
+/// <summary>
+/// What every delivery test needs: its own virtual host, the SparkPost fake, a ledger file, a
+/// producer bus that sends <see cref="DeliverEmail"/> straight to <c>smime-deliver</c> (no signing
+/// needed) and records the <see cref="EmailDeliveryFailed"/> events.
+/// </summary>
+public sealed class DeliveryRig : IAsyncDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private IBusControl? _bus;
+
+    private DeliveryRig(RabbitMqVirtualHost vhost, SparkPostFake fake)
+    {
+        VirtualHost = vhost;
+        Fake = fake;
+    }
+
+    public RabbitMqVirtualHost VirtualHost { get; }
+
+    public SparkPostFake Fake { get; }
+
+    public string LedgerPath => Path.Combine(_temp.Path, "ledger.db");
+
+    public ConcurrentBag<EmailDeliveryFailed> FailedEvents { get; } = [];
+
+    public static async Task<DeliveryRig> CreateAsync()
+        => new(await RabbitMqVirtualHost.CreateAsync(), await SparkPostFake.StartAsync());
+
+    /// <summary>A sender worker's settings, as configuration keys below <c>SmimePipeline</c>.</summary>
+    public Dictionary<string, string?> SenderSettings(string retrySchedule = "1s,2s,3s", int breakerThreshold = 5, string breakerOpen = "00:00:02")
+        => new()
+        {
+            ["SmimePipeline:Roles"] = "Sender",
+            ["SmimePipeline:Transport"] = "RabbitMq",
+            ["SmimePipeline:RabbitMq:Uri"] = VirtualHost.AmqpUri.ToString(),
+            ["SmimePipeline:Sender:RetrySchedule"] = retrySchedule,
+            ["SmimePipeline:Sender:ImmediateRetries"] = "",
+            ["SmimePipeline:Sender:BreakerFailureThreshold"] = breakerThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["SmimePipeline:Sender:BreakerOpenDuration"] = breakerOpen,
+            ["SmimePipeline:Delivery:Provider"] = "sparkpost",
+            ["SmimePipeline:Delivery:SparkPost:BaseUrl"] = Fake.BaseUrl.ToString(),
+            ["SmimePipeline:Delivery:SparkPost:ApiKey"] = Fake.ApiKey,
+            ["SmimePipeline:Delivery:SparkPost:Timeout"] = "00:00:05",
+            ["SmimePipeline:Delivery:Ledger:SqlitePath"] = LedgerPath,
+        };
+
+    /// <summary>Starts the producer bus (after a worker, so that smime-deliver and its exchange exist).</summary>
+    public async Task StartProducerAsync()
+    {
+        _bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.Host(VirtualHost.AmqpUri);
+            cfg.ReceiveEndpoint("test-delivery-failed-events", e => e.Handler<EmailDeliveryFailed>(context =>
+            {
+                FailedEvents.Add(context.Message);
+                return Task.CompletedTask;
+            }));
+        });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _bus.StartAsync(timeout.Token);
+    }
+
+    public static DeliverEmail Mail(string recipient = "customer@example.org", int contentBytes = 0)
+    {
+        var id = Guid.NewGuid();
+        var body = new StringBuilder()
+            .Append("From: statements@bank.example\r\nTo: ").Append(recipient).Append("\r\nSubject: Statement\r\n")
+            .Append("Message-ID: <").Append(id.ToString("N")).Append("@bank.example>\r\nMIME-Version: 1.0\r\n")
+            .Append("Content-Type: text/plain; charset=us-ascii\r\n\r\nMail ").Append(id.ToString("D")).Append("\r\n");
+        while (body.Length < contentBytes)
+        {
+            body.Append(new string('x', 76)).Append("\r\n");
+        }
+
+        return new DeliverEmail
+        {
+            MailId = id,
+            EnvelopeFrom = "bounces@bank.example",
+            EnvelopeTo = [recipient],
+            Content = Encoding.ASCII.GetBytes(body.ToString()),
+        };
+    }
+
+    /// <summary>Sends to the <c>smime-deliver</c> exchange (declaring only the exchange, never the queue with other arguments).</summary>
+    public async Task SendAsync(IEnumerable<DeliverEmail> mails)
+    {
+        var endpoint = await _bus!.GetSendEndpoint(new Uri($"exchange:{QueueNames.Deliver}"));
+        foreach (var batch in mails.Chunk(200))
+        {
+            await Task.WhenAll(batch.Select(m => endpoint.Send(m)));
+        }
+    }
+
+    /// <summary>The smime-* headers of the messages in a queue (peeked, they stay).</summary>
+    public async Task<List<Dictionary<string, string>>> PeekHeadersAsync(string queue, int count)
+    {
+        var messages = await VirtualHost.PeekAsync(queue, count);
+        return messages.Select(m =>
+        {
+            var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (m.GetProperty("properties").TryGetProperty("headers", out var h))
+            {
+                foreach (var p in h.EnumerateObject().Where(p => p.Name.StartsWith("smime-", StringComparison.Ordinal)))
+                {
+                    headers[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
+                }
+            }
+
+            return headers;
+        }).ToList();
+    }
+
+    /// <summary>Consumers on a queue, from the management API.</summary>
+    public async Task<int> ConsumersAsync(string queue)
+    {
+        using var http = new HttpClient { BaseAddress = TestServices.RabbitMqManagementUri };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("guest:guest")));
+        using var response = await http.GetAsync($"api/queues/{VirtualHost.Name}/{queue}");
+        if (!response.IsSuccessStatusCode)
+        {
+            return 0;
+        }
+
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.TryGetProperty("consumers", out var consumers) ? consumers.GetInt32() : 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_bus is not null)
+        {
+            await _bus.StopAsync();
+        }
+
+        await Fake.DisposeAsync();
+        await VirtualHost.DisposeAsync();
+        _temp.Dispose();
+    }
+}
