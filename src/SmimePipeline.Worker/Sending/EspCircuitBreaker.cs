@@ -39,7 +39,8 @@ public sealed class EspCircuitBreaker : IDisposable
         DeliverEndpointControl endpoint,
         SmimeTelemetry telemetry,
         TimeProvider time,
-        ILogger<EspCircuitBreaker> logger)
+        ILogger<EspCircuitBreaker> logger,
+        IMailTransport transport)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value.Sender;
@@ -47,6 +48,8 @@ public sealed class EspCircuitBreaker : IDisposable
         _telemetry = telemetry;
         _time = time;
         _logger = logger;
+        ArgumentNullException.ThrowIfNull(transport);
+        telemetry.ObserveBreaker(transport.Name, () => IsOpen);
     }
 
     /// <summary>True while consumption is paused or being probed after a pause.</summary>

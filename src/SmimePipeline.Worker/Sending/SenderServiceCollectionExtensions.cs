@@ -20,6 +20,7 @@ public static class SenderServiceCollectionExtensions
         services.TryAddSingleton<DeliverEndpointControl>();
         services.AddReceiveEndpointObserver(provider => provider.GetRequiredService<DeliverEndpointControl>());
         services.TryAddSingleton<EspCircuitBreaker>();
+        services.AddHealthChecks().AddCheck<EspBreakerHealthCheck>("esp-breaker", tags: ["ready"]);
         if (transport == TransportKind.RabbitMq)
         {
             services.AddHostedService<RetryLadderDeclaration>();

@@ -106,6 +106,25 @@ public sealed class SmimeTelemetry : IDisposable
     public void RecordDuplicateSuppressed(string provider)
         => _sender.DuplicatesSuppressed.Add(1, new TagList { { "provider", provider } });
 
+    /// <summary>
+    /// Reports the ESP circuit breaker's state as the <c>smime.sender.breaker_open</c> gauge (1 open or
+    /// probing, 0 closed), for the "breaker open" alert. Called once by the breaker.
+    /// </summary>
+    public void ObserveBreaker(string provider, Func<bool> isOpen)
+    {
+        ArgumentNullException.ThrowIfNull(isOpen);
+
+        // Counters appear in Prometheus only once they have a value: start the alerting ones at 0 so
+        // that increase() and rate() see the first error instead of a series that was never there.
+        _sender.ConfigurationErrors.Add(0, new TagList { { "provider", provider } });
+        _sender.Retries.Add(0, new TagList { { "provider", provider } });
+        _meter.CreateObservableGauge(
+            "smime.sender.breaker_open",
+            () => new Measurement<int>(isOpen() ? 1 : 0, new KeyValuePair<string, object?>("provider", provider)),
+            "{state}",
+            "1 while the ESP circuit breaker holds consumption paused or probes; 0 when closed.");
+    }
+
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();
 
