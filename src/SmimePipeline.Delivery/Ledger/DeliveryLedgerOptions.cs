@@ -20,4 +20,19 @@ public sealed class DeliveryLedgerOptions
 
     /// <summary>Npgsql connection string; required for "postgres". The table is created if missing.</summary>
     public string? PostgresConnectionString { get; set; }
+
+    /// <summary>A file holding the PostgreSQL password (a mounted Secret); it overrides a password in the connection string.</summary>
+    public string? PostgresPasswordFile { get; set; }
+
+    /// <summary>The connection string with the password from <see cref="PostgresPasswordFile"/>, when one is given.</summary>
+    public string ResolvePostgresConnectionString()
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(PostgresConnectionString);
+        if (PostgresPasswordFile is { Length: > 0 } file)
+        {
+            builder.Password = File.ReadAllText(file).Trim();
+        }
+
+        return builder.ConnectionString;
+    }
 }

@@ -19,8 +19,13 @@ public sealed class DeliveryLedgerOptionsValidator(string sectionPath) : IValida
 
         if (string.Equals(options.Provider, DeliveryLedgerOptions.Postgres, StringComparison.OrdinalIgnoreCase))
         {
-            return string.IsNullOrWhiteSpace(options.PostgresConnectionString)
-                ? ValidateOptionsResult.Fail($"{sectionPath}:PostgresConnectionString is required when Provider is postgres.")
+            if (string.IsNullOrWhiteSpace(options.PostgresConnectionString))
+            {
+                return ValidateOptionsResult.Fail($"{sectionPath}:PostgresConnectionString is required when Provider is postgres.");
+            }
+
+            return options.PostgresPasswordFile is { Length: > 0 } file && !File.Exists(file)
+                ? ValidateOptionsResult.Fail($"{sectionPath}:PostgresPasswordFile '{file}' does not exist.")
                 : ValidateOptionsResult.Success;
         }
 

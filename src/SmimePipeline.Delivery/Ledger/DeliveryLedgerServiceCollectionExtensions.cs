@@ -20,7 +20,7 @@ public static class DeliveryLedgerServiceCollectionExtensions
         {
             var options = provider.GetRequiredService<IOptions<DeliveryLedgerOptions>>().Value;
             return string.Equals(options.Provider, DeliveryLedgerOptions.Postgres, StringComparison.OrdinalIgnoreCase)
-                ? new PostgresDeliveryLedger(options.PostgresConnectionString!)
+                ? new PostgresDeliveryLedger(options.ResolvePostgresConnectionString())
                 : new SqliteDeliveryLedger(options.SqlitePath);
         });
         return services;
