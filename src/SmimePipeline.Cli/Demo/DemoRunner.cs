@@ -118,6 +118,7 @@ internal sealed class DemoRunner(string directory, int messages, Uri? rabbitMq, 
             ["SmimePipeline:Signer:StorePath"] = pki.StorePath,
             ["SmimePipeline:Delivery:Provider"] = "pickup",
             ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
+            ["SmimePipeline:Delivery:Ledger:SqlitePath"] = Path.Combine(Path.GetDirectoryName(outbox)!, "delivery-ledger.db"),
         });
         builder.Configuration.AddEnvironmentVariables();
         builder.Services.AddSmimePipelineWorker(builder.Configuration, AddOutcomeConsumer);
