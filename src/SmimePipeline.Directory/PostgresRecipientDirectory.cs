@@ -1,0 +1,31 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace SmimePipeline.Directory;
+
+/// <summary>The recipient directory in PostgreSQL, shared by every signer worker of a deployment.</summary>
+public sealed class PostgresRecipientDirectory : SqlRecipientDirectory, IDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+
+    /// <summary>Connects and creates the tables when they do not exist.</summary>
+    /// <param name="connectionString">An Npgsql connection string (its password is never logged).</param>
+    /// <param name="tablePrefix">Prefix of the table names; default <c>smime_</c>.</param>
+    /// <param name="timeProvider">The clock; default system.</param>
+    public PostgresRecipientDirectory(string connectionString, string tablePrefix = "smime_", TimeProvider? timeProvider = null)
+        : base(tablePrefix, timeProvider)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+        EnsureSchema();
+    }
+
+    /// <inheritdoc />
+    protected override string BinaryType => "BYTEA";
+
+    /// <inheritdoc />
+    public void Dispose() => _dataSource.Dispose();
+
+    /// <inheritdoc />
+    protected override DbConnection Open() => _dataSource.OpenConnection();
+}

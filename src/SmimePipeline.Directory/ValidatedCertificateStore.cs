@@ -1,0 +1,80 @@
+using System.Security.Cryptography.X509Certificates;
+using SmimePipeline.Cryptography.Certificates;
+using SmimePipeline.Cryptography.Errors;
+
+namespace SmimePipeline.Directory;
+
+/// <summary>
+/// The <see cref="ICertificateStore"/> the protect stage uses in the signer role: signer identities from
+/// mounted Secret directories (or the file store), recipient certificates from the directory (falling back
+/// to the file store), every certificate validated on use. Of several recipient certificates, the valid
+/// one that expires last is used; when none is valid, the refusal of the newest one is thrown, so the mail
+/// is refused with the exact reason and never sent unprotected.
+/// </summary>
+public sealed class ValidatedCertificateStore : ICertificateStore
+{
+    private readonly IRecipientDirectory _directory;
+    private readonly ICertificateValidator _validator;
+    private readonly MountedSignerIdentities? _signers;
+    private readonly ICertificateStore? _files;
+
+    /// <summary>Creates the store.</summary>
+    /// <param name="directory">The recipient directory (also the source of anchors, intermediates and CRLs).</param>
+    /// <param name="validator">Validates every certificate before use.</param>
+    /// <param name="signers">Mounted signer identities; optional.</param>
+    /// <param name="files">The file store (signers, recipients, anchors) used where the above have nothing; optional.</param>
+    public ValidatedCertificateStore(IRecipientDirectory directory, ICertificateValidator validator, MountedSignerIdentities? signers = null, ICertificateStore? files = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(validator);
+        _directory = directory;
+        _validator = validator;
+        _signers = signers;
+        _files = files;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<X509Certificate2> TrustAnchors => [.. _directory.GetTrustAnchors(), .. _files?.TrustAnchors ?? []];
+
+    /// <inheritdoc />
+    /// <exception cref="ProtectionRefusedException">The identity's certificate fails validation.</exception>
+    public SignerIdentity? FindSigner(string address)
+    {
+        var identity = _signers?.Find(address) ?? _files?.FindSigner(address);
+        if (identity is not null)
+        {
+            _validator.Validate(address, identity.Certificate, CertificateUse.Signing, identity.Chain);
+        }
+
+        return identity;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ProtectionRefusedException">Certificates exist but none passes validation.</exception>
+    public X509Certificate2? FindRecipientCertificate(string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var candidates = _directory.Find(address).Select(e => e.LoadCertificate()).ToList();
+        if (candidates.Count == 0 && _files?.FindRecipientCertificate(address) is { } filed)
+        {
+            candidates.Add(filed);
+        }
+
+        ProtectionRefusedException? first = null;
+        foreach (var candidate in candidates.OrderByDescending(c => c.NotAfter))
+        {
+            try
+            {
+                _validator.Validate(address, candidate, CertificateUse.Encryption);
+                return candidate;
+            }
+            catch (ProtectionRefusedException refusal)
+            {
+                // Keep the newest certificate's reason: it is the one the operator must fix.
+                first ??= refusal;
+            }
+        }
+
+        return first is null ? null : throw first;
+    }
+}
