@@ -2,7 +2,7 @@ using MimeKit;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Cryptography.Errors;
 
-namespace SmimePipeline.Directory;
+namespace SmimePipeline.CertificateDirectory;
 
 /// <summary>
 /// Collects recipients' certificates from mail they signed (the usual intake): verifies the signature

@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 
-namespace SmimePipeline.Directory;
+namespace SmimePipeline.CertificateDirectory;
 
 /// <summary>One certificate in the recipient directory.</summary>
 /// <param name="Kind">Recipient, anchor or intermediate.</param>

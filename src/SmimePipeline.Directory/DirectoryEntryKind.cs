@@ -1,4 +1,4 @@
-namespace SmimePipeline.Directory;
+namespace SmimePipeline.CertificateDirectory;
 
 /// <summary>What a certificate in the directory is for.</summary>
 public enum DirectoryEntryKind

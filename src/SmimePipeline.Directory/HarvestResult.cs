@@ -1,4 +1,4 @@
-namespace SmimePipeline.Directory;
+namespace SmimePipeline.CertificateDirectory;
 
 /// <summary>What a harvest filed.</summary>
 /// <param name="Address">The From address the certificates were filed under.</param>

@@ -1,14 +1,14 @@
 using System.Security.Cryptography.X509Certificates;
 using SmimePipeline.Cryptography.Certificates;
 
-namespace SmimePipeline.Directory;
+namespace SmimePipeline.CertificateDirectory;
 
 /// <summary>
 /// The recipient directory: recipients' certificates (with their harvested SMIMECapabilities), trust anchors,
 /// intermediates and imported CRLs, shared by all signer workers of a deployment. Implementations: SQLite
 /// (one node, the default) and PostgreSQL. Thread-safe; lookups are served from a short-lived in-process cache.
 /// </summary>
-public interface IRecipientDirectory : ICertificateAuthoritySource
+public interface IRecipientDirectory : ICertificateAuthoritySource, IDisposable
 {
     /// <summary>
     /// Adds a certificate. A recipient certificate is filed under each of its addresses; adding it again

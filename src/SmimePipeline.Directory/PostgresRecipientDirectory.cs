@@ -1,10 +1,10 @@
 using System.Data.Common;
 using Npgsql;
 
-namespace SmimePipeline.Directory;
+namespace SmimePipeline.CertificateDirectory;
 
 /// <summary>The recipient directory in PostgreSQL, shared by every signer worker of a deployment.</summary>
-public sealed class PostgresRecipientDirectory : SqlRecipientDirectory, IDisposable
+public sealed class PostgresRecipientDirectory : SqlRecipientDirectory
 {
     private readonly NpgsqlDataSource _dataSource;
 
@@ -24,7 +24,15 @@ public sealed class PostgresRecipientDirectory : SqlRecipientDirectory, IDisposa
     protected override string BinaryType => "BYTEA";
 
     /// <inheritdoc />
-    public void Dispose() => _dataSource.Dispose();
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _dataSource.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 
     /// <inheritdoc />
     protected override DbConnection Open() => _dataSource.OpenConnection();

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SmimePipeline.Cryptography.Certificates;
 
-namespace SmimePipeline.Directory;
+namespace SmimePipeline.CertificateDirectory;
 
 /// <summary>
 /// The SQL both directory implementations share: two tables (<c>certificates</c>, <c>crls</c>) under a table
@@ -169,6 +169,19 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
     {
         ArgumentNullException.ThrowIfNull(issuer);
         return GetAuthorities().Crls.TryGetValue(IssuerHash(issuer), out var crls) ? crls : [];
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases connections held by the implementation.</summary>
+    /// <param name="disposing">Whether called from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
     }
 
     /// <summary>Creates the tables when they do not exist.</summary>

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
-namespace SmimePipeline.Directory;
+namespace SmimePipeline.CertificateDirectory;
 
 /// <summary>The recipient directory in an embedded SQLite file: the default, for one node.</summary>
 public sealed class SqliteRecipientDirectory : SqlRecipientDirectory

@@ -2,7 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Cryptography.Errors;
 
-namespace SmimePipeline.Directory;
+namespace SmimePipeline.CertificateDirectory;
 
 /// <summary>
 /// The <see cref="ICertificateStore"/> the protect stage uses in the signer role: signer identities from

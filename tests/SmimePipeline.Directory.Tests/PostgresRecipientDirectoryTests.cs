@@ -1,6 +1,6 @@
 using SmimePipeline.Testing;
 
-namespace SmimePipeline.Directory.Tests;
+namespace SmimePipeline.CertificateDirectory.Tests;
 
 /// <summary>The same suite on the real PostgreSQL started by scripts/test.sh; each test has its own table prefix.</summary>
 public sealed class PostgresRecipientDirectoryTests(TestPki pki) : RecipientDirectoryTests(pki)

@@ -5,7 +5,7 @@ using SmimePipeline.Cryptography;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Cryptography.Errors;
 
-namespace SmimePipeline.Directory.Tests;
+namespace SmimePipeline.CertificateDirectory.Tests;
 
 /// <summary>
 /// The directory and validation suite every implementation must pass. Each case protects a real mail
@@ -168,7 +168,7 @@ public abstract class RecipientDirectoryTests : IClassFixture<TestPki>, IDisposa
     public void Dispose()
     {
         _http.Dispose();
-        (Directory as IDisposable)?.Dispose();
+        Directory.Dispose();
         GC.SuppressFinalize(this);
     }
 

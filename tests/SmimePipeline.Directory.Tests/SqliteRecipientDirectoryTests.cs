@@ -1,6 +1,6 @@
 using SmimePipeline.Testing;
 
-namespace SmimePipeline.Directory.Tests;
+namespace SmimePipeline.CertificateDirectory.Tests;
 
 /// <summary>The suite on an embedded SQLite file, one per test.</summary>
 public sealed class SqliteRecipientDirectoryTests(TestPki pki) : RecipientDirectoryTests(pki)

@@ -12,7 +12,7 @@ using Org.BouncyCastle.Ocsp;
 using Org.BouncyCastle.Security;
 using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
 
-namespace SmimePipeline.Directory.Tests;
+namespace SmimePipeline.CertificateDirectory.Tests;
 
 /// <summary>
 /// A generated PKI (root → intermediate → end entities) with the revocation services the certificates

@@ -81,6 +81,15 @@ public static class CertificateFiles
         return result.Count > 0 ? result : throw new InvalidDataException($"{path} holds no CRL.");
     }
 
+    /// <summary>Whether <paramref name="certificate"/> is a CA certificate (basicConstraints cA).</summary>
+    /// <param name="certificate">The certificate.</param>
+    /// <returns><see langword="true"/> for a CA.</returns>
+    public static bool IsCertificateAuthority(X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        return certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority);
+    }
+
     private static X509Certificate2Collection ReadPkcs7(byte[] der)
     {
         var result = new X509Certificate2Collection();
