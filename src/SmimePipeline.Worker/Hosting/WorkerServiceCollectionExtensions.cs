@@ -45,8 +45,7 @@ public static class WorkerServiceCollectionExtensions
         if (options.Roles.HasFlag(WorkerRoles.Signer))
         {
             // Only signers ever load private keys.
-            services.TryAddSingleton<ICertificateStore>(sp =>
-                new DirectoryCertificateStore(sp.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.Signer.StorePath));
+            services.AddSignerCertificates(options);
             services.TryAddSingleton(sp => new SmimeProtector(sp.GetRequiredService<ICertificateStore>(), sp.GetRequiredService<TimeProvider>()));
             services.TryAddSingleton<MailProtectionHandler>();
         }
@@ -68,6 +67,7 @@ public static class WorkerServiceCollectionExtensions
             {
                 bus.AddConsumer<ProtectEmailConsumer, ProtectEmailConsumerDefinition>();
                 bus.AddConsumer<ProtectMimeMessageConsumer, ProtectMimeMessageConsumerDefinition>();
+                bus.AddConsumer<HarvestCertificateConsumer, HarvestCertificateConsumerDefinition>();
             }
 
             if (options.Roles.HasFlag(WorkerRoles.Sender))

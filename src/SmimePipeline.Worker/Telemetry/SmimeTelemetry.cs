@@ -18,6 +18,7 @@ public sealed class SmimeTelemetry : IDisposable
     private readonly Counter<long> _failed;
     private readonly Histogram<double> _protectDuration;
     private readonly Histogram<double> _deliveryDuration;
+    private readonly Counter<long> _certificateRefusals;
     private long _protectedTotal;
     private long _deliveredTotal;
     private long _failedTotal;
@@ -31,6 +32,7 @@ public sealed class SmimeTelemetry : IDisposable
         _failed = _meter.CreateCounter<long>("smime.dead_letters", "{mail}", "Mails dead-lettered, by stage and reason.");
         _protectDuration = _meter.CreateHistogram<double>("smime.protect.duration", "s", "Time to build, sign and encrypt one mail.");
         _deliveryDuration = _meter.CreateHistogram<double>("smime.delivery.duration", "s", "Time to hand one mail to the ESP.");
+        _certificateRefusals = _meter.CreateCounter<long>("smime.certificates.validation_failures", "{certificate}", "Certificates refused on use, by reason.");
     }
 
     /// <summary>The pipeline's ActivitySource: internal spans for protect and delivery.</summary>
@@ -70,6 +72,15 @@ public sealed class SmimeTelemetry : IDisposable
         Interlocked.Increment(ref _failedTotal);
         _failed.Add(1, new TagList { { "smime.stage", stage }, { "smime.reason", reasonCode } });
     }
+
+    /// <summary>Counts a certificate refused on use (or warned about), by reason code.</summary>
+    public void RecordCertificateValidationFailure(string reasonCode) =>
+        _certificateRefusals.Add(1, new TagList { { "smime.reason", reasonCode } });
+
+    /// <summary>Publishes the days until expiry of each signer identity as a gauge, read at each collection.</summary>
+    /// <param name="observe">Returns one measurement per identity, tagged with its address and thumbprint.</param>
+    public void ObserveSignerExpiry(Func<IEnumerable<Measurement<double>>> observe) =>
+        _meter.CreateObservableGauge("smime.signer.days_to_expiry", observe, "d", "Days until each signer identity's certificate expires.");
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();
