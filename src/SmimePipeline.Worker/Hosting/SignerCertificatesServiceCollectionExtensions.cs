@@ -69,6 +69,7 @@ public static class SignerCertificatesServiceCollectionExtensions
             sp.GetRequiredService<ICertificateValidator>(),
             sp.GetService<MountedSignerIdentities>(),
             sp.GetRequiredService<DirectoryCertificateStore>()));
+        services.TryAddSingleton<RecipientAssessment>();
         services.TryAddSingleton(sp => new CertificateHarvester(sp.GetRequiredService<IRecipientDirectory>(), sp.GetRequiredService<ICertificateValidator>()));
         return services;
     }
