@@ -17,14 +17,17 @@ public sealed class ValidatedCertificateStore : ICertificateStore
     private readonly ICertificateValidator _validator;
     private readonly MountedSignerIdentities? _signers;
     private readonly ICertificateStore? _files;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates the store.</summary>
     /// <param name="directory">The recipient directory (also the source of anchors, intermediates and CRLs).</param>
     /// <param name="validator">Validates every certificate before use.</param>
     /// <param name="signers">Mounted signer identities; optional.</param>
     /// <param name="files">The file store (signers, recipients, anchors) used where the above have nothing; optional.</param>
-    public ValidatedCertificateStore(IRecipientDirectory directory, ICertificateValidator validator, MountedSignerIdentities? signers = null, ICertificateStore? files = null)
+    /// <param name="timeProvider">The clock; default system.</param>
+    public ValidatedCertificateStore(IRecipientDirectory directory, ICertificateValidator validator, MountedSignerIdentities? signers = null, ICertificateStore? files = null, TimeProvider? timeProvider = null)
     {
+        _time = timeProvider ?? TimeProvider.System;
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(validator);
         _directory = directory;
@@ -60,9 +63,19 @@ public sealed class ValidatedCertificateStore : ICertificateStore
             candidates.Add(filed);
         }
 
+        // The protector also asks for the sender's own certificate, to encrypt a copy to itself; that copy is
+        // optional, so for a sender a certificate unfit for encryption (an ECDSA signer) is skipped quietly
+        // and an invalid one means "no certificate". A sender that is also a recipient is then refused as
+        // missing: nothing leaks.
+        bool ownSender = (_signers?.Find(address) ?? _files?.FindSigner(address)) is not null;
         ProtectionRefusedException? first = null;
         foreach (var candidate in candidates.OrderByDescending(c => c.NotAfter))
         {
+            if (ownSender && CertificateRules.FindRecipientProblem(address, candidate, _time.GetUtcNow()) is not null)
+            {
+                continue;
+            }
+
             try
             {
                 _validator.Validate(address, candidate, CertificateUse.Encryption);
@@ -75,6 +88,6 @@ public sealed class ValidatedCertificateStore : ICertificateStore
             }
         }
 
-        return first is null ? null : throw first;
+        return first is null || ownSender ? null : throw first;
     }
 }

@@ -14,6 +14,9 @@ public sealed class DirectoryOptions
     /// <summary>The Npgsql connection string, without its password when <see cref="PasswordFile"/> is set.</summary>
     public string Postgres { get; set; } = "";
 
+    /// <summary>Prefix of the PostgreSQL table names (a-z, 0-9, '_'). Default <c>smime_</c>.</summary>
+    public string TablePrefix { get; set; } = "smime_";
+
     /// <summary>A file holding the PostgreSQL password (a mounted Secret); optional.</summary>
     public string PasswordFile { get; set; } = "";
 

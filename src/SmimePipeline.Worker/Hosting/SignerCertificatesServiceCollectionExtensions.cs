@@ -33,7 +33,7 @@ public static class SignerCertificatesServiceCollectionExtensions
                     connection.Password = File.ReadAllText(file).TrimEnd('\r', '\n');
                 }
 
-                return new PostgresRecipientDirectory(connection.ConnectionString, timeProvider: time) { CacheLifetime = o.Directory.CacheLifetime };
+                return new PostgresRecipientDirectory(connection.ConnectionString, o.Directory.TablePrefix, time) { CacheLifetime = o.Directory.CacheLifetime };
             }
 
             var path = o.Directory.SqlitePath is { Length: > 0 } sqlite ? sqlite : Path.Combine(o.Signer.StorePath, "directory.sqlite");
@@ -68,7 +68,8 @@ public static class SignerCertificatesServiceCollectionExtensions
             sp.GetRequiredService<IRecipientDirectory>(),
             sp.GetRequiredService<ICertificateValidator>(),
             sp.GetService<MountedSignerIdentities>(),
-            sp.GetRequiredService<DirectoryCertificateStore>()));
+            sp.GetRequiredService<DirectoryCertificateStore>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<RecipientAssessment>();
         services.TryAddSingleton(sp => new CertificateHarvester(sp.GetRequiredService<IRecipientDirectory>(), sp.GetRequiredService<ICertificateValidator>()));
         return services;
