@@ -6,7 +6,7 @@ using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
 
-namespace SmimePipeline.IntegrationTests.Directory;
+namespace SmimePipeline.IntegrationTests.CertificateDirectory;
 
 /// <summary>
 /// Two signer workers share one PostgreSQL recipient directory (the real PostgreSQL and RabbitMQ started by
