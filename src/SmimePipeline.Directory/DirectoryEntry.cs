@@ -23,7 +23,15 @@ public sealed record DirectoryEntry(
     byte[]? SmimeCapabilities,
     DateTimeOffset AddedAt)
 {
-    /// <summary>Loads the certificate (the caller disposes it).</summary>
+    private X509Certificate2? _certificate;
+
+    /// <summary>
+    /// The certificate, parsed once per entry: cached entries hand the same object to every lookup, so the
+    /// hot path neither re-parses DER nor leaves a native handle per message. Callers must not dispose it.
+    /// </summary>
+    public X509Certificate2 Certificate => LazyInitializer.EnsureInitialized(ref _certificate, () => X509CertificateLoader.LoadCertificate(Der));
+
+    /// <summary>Loads a new copy of the certificate (the caller disposes it).</summary>
     /// <returns>The certificate.</returns>
     public X509Certificate2 LoadCertificate() => X509CertificateLoader.LoadCertificate(Der);
 }

@@ -134,6 +134,12 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
         }
 
         var entries = Query($"WHERE kind = 'recipient' AND address = @address ORDER BY not_after DESC", ("address", key));
+        if (_byAddress.Count > 100_000)
+        {
+            // Bounded memory for deployments that mail millions of distinct addresses.
+            _byAddress.Clear();
+        }
+
         _byAddress[key] = new CacheEntry<IReadOnlyList<DirectoryEntry>>(entries, now + CacheLifetime);
         return entries;
     }
@@ -293,8 +299,8 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
         }
 
         var authorities = new Authorities(
-            [.. entries.Where(e => e.Kind == DirectoryEntryKind.Anchor).Select(e => e.LoadCertificate())],
-            [.. entries.Where(e => e.Kind == DirectoryEntryKind.Intermediate).Select(e => e.LoadCertificate())],
+            [.. entries.Where(e => e.Kind == DirectoryEntryKind.Anchor).Select(e => e.Certificate)],
+            [.. entries.Where(e => e.Kind == DirectoryEntryKind.Intermediate).Select(e => e.Certificate)],
             crls.ToDictionary(p => p.Key, p => (IReadOnlyList<byte[]>)p.Value, StringComparer.Ordinal));
         _authorities = new CacheEntry<Authorities>(authorities, now + CacheLifetime);
         return authorities;

@@ -18,6 +18,7 @@ public sealed class ValidatedCertificateStore : ICertificateStore
     private readonly MountedSignerIdentities? _signers;
     private readonly ICertificateStore? _files;
     private readonly TimeProvider _time;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _validUntil = new(StringComparer.Ordinal);
 
     /// <summary>Creates the store.</summary>
     /// <param name="directory">The recipient directory (also the source of anchors, intermediates and CRLs).</param>
@@ -46,7 +47,7 @@ public sealed class ValidatedCertificateStore : ICertificateStore
         var identity = _signers?.Find(address) ?? _files?.FindSigner(address);
         if (identity is not null)
         {
-            _validator.Validate(address, identity.Certificate, CertificateUse.Signing, identity.Chain);
+            Validate(address, identity.Certificate, CertificateUse.Signing, identity.Chain);
         }
 
         return identity;
@@ -57,7 +58,7 @@ public sealed class ValidatedCertificateStore : ICertificateStore
     public X509Certificate2? FindRecipientCertificate(string address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        var candidates = _directory.Find(address).Select(e => e.LoadCertificate()).ToList();
+        var candidates = _directory.Find(address).Select(e => e.Certificate).ToList();
         if (candidates.Count == 0 && _files?.FindRecipientCertificate(address) is { } filed)
         {
             candidates.Add(filed);
@@ -78,7 +79,7 @@ public sealed class ValidatedCertificateStore : ICertificateStore
 
             try
             {
-                _validator.Validate(address, candidate, CertificateUse.Encryption);
+                Validate(address, candidate, CertificateUse.Encryption, null);
                 return candidate;
             }
             catch (ProtectionRefusedException refusal)
@@ -89,5 +90,29 @@ public sealed class ValidatedCertificateStore : ICertificateStore
         }
 
         return first is null || ownSender ? null : throw first;
+    }
+
+    /// <summary>How long a successful validation is reused before the chain and revocation are checked again. Default 30 s.</summary>
+    public TimeSpan ValidationCacheLifetime { get; init; } = TimeSpan.FromSeconds(30);
+
+    private void Validate(string address, X509Certificate2 certificate, CertificateUse use, IReadOnlyList<X509Certificate2>? chain)
+    {
+        // Chain building costs far more than signing a small mail; a result is reused for a short time,
+        // never past the certificate's notAfter. Refusals are not cached: a fixed directory is seen at once.
+        var now = _time.GetUtcNow();
+        string key = string.Concat(CertificateAddresses.Normalize(address), "|", certificate.Thumbprint, "|", use.ToString());
+        if (_validUntil.TryGetValue(key, out var until) && until > now)
+        {
+            return;
+        }
+
+        _validator.Validate(address, certificate, use, chain);
+        if (_validUntil.Count > 100_000)
+        {
+            _validUntil.Clear();
+        }
+
+        var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+        _validUntil[key] = now + ValidationCacheLifetime < notAfter ? now + ValidationCacheLifetime : notAfter;
     }
 }

@@ -23,6 +23,7 @@ public sealed class RevocationChecker
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, CachedCrl> _crls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CachedStatus> _ocsp = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CachedStatus> _results = new(StringComparer.Ordinal);
 
     /// <summary>Creates the checker.</summary>
     /// <param name="authorities">Imported CRLs.</param>
@@ -48,6 +49,33 @@ public sealed class RevocationChecker
     {
         ArgumentNullException.ThrowIfNull(certificate);
         ArgumentNullException.ThrowIfNull(issuer);
+
+        // The answer for this certificate holds until the source's nextUpdate: a hot path does not parse,
+        // verify and search the same CRL for every message. "Unknown" is never cached.
+        string key = issuer.Thumbprint + "|" + certificate.SerialNumber;
+        var now = _time.GetUtcNow();
+        if (_results.TryGetValue(key, out var cached) && cached.Expires > now)
+        {
+            return cached.Status;
+        }
+
+        var status = CheckUncached(certificate, issuer);
+        if (status.Kind != RevocationStatusKind.Unknown)
+        {
+            if (_results.Count > 100_000)
+            {
+                _results.Clear();
+            }
+
+            var expires = status.ValidUntil is { } until && until < now + DefaultCacheLifetime ? until : now + DefaultCacheLifetime;
+            _results[key] = new CachedStatus(status, expires);
+        }
+
+        return status;
+    }
+
+    private RevocationStatus CheckUncached(X509Certificate2 certificate, X509Certificate2 issuer)
+    {
         var subject = new BcCertificate(certificate.RawData);
         var issuerCertificate = new BcCertificate(issuer.RawData);
         var failures = new List<string>();
@@ -182,9 +210,10 @@ public sealed class RevocationChecker
         }
 
         var entry = crl.GetRevokedCertificate(subject.SerialNumber);
+        DateTimeOffset? validUntil = crl.NextUpdate is { } nextUpdate ? new DateTimeOffset(DateTime.SpecifyKind(nextUpdate, DateTimeKind.Utc)) : null;
         return entry is null
-            ? new RevocationStatus(RevocationStatusKind.Good, $"{source} (thisUpdate {Format(crl.ThisUpdate)})")
-            : new RevocationStatus(RevocationStatusKind.Revoked, $"revoked on {Format(entry.RevocationDate)} according to {source}");
+            ? new RevocationStatus(RevocationStatusKind.Good, $"{source} (thisUpdate {Format(crl.ThisUpdate)})") { ValidUntil = validUntil }
+            : new RevocationStatus(RevocationStatusKind.Revoked, $"revoked on {Format(entry.RevocationDate)} according to {source}") { ValidUntil = validUntil };
     }
 
     private X509Crl FetchCrl(string url)
@@ -278,10 +307,11 @@ public sealed class RevocationChecker
                 return (new RevocationStatus(RevocationStatusKind.Unknown, $"OCSP {url} response is stale (nextUpdate {Format(next)})"), null);
             }
 
+            DateTimeOffset? validUntil = single.NextUpdate is { } nextUpdate ? new DateTimeOffset(DateTime.SpecifyKind(nextUpdate, DateTimeKind.Utc)) : null;
             return single.GetCertStatus() switch
             {
-                null => (new RevocationStatus(RevocationStatusKind.Good, $"OCSP {url}"), single.NextUpdate),
-                RevokedStatus revoked => (new RevocationStatus(RevocationStatusKind.Revoked, $"revoked on {Format(revoked.RevocationTime)} according to OCSP {url}"), single.NextUpdate),
+                null => (new RevocationStatus(RevocationStatusKind.Good, $"OCSP {url}") { ValidUntil = validUntil }, single.NextUpdate),
+                RevokedStatus revoked => (new RevocationStatus(RevocationStatusKind.Revoked, $"revoked on {Format(revoked.RevocationTime)} according to OCSP {url}") { ValidUntil = validUntil }, single.NextUpdate),
                 _ => (new RevocationStatus(RevocationStatusKind.Unknown, $"OCSP {url} does not know the certificate"), null),
             };
         }

@@ -69,7 +69,10 @@ public static class SignerCertificatesServiceCollectionExtensions
             sp.GetRequiredService<ICertificateValidator>(),
             sp.GetService<MountedSignerIdentities>(),
             sp.GetRequiredService<DirectoryCertificateStore>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>())
+        {
+            ValidationCacheLifetime = sp.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.Directory.CacheLifetime,
+        });
         services.TryAddSingleton<RecipientAssessment>();
         services.TryAddSingleton(sp => new CertificateHarvester(sp.GetRequiredService<IRecipientDirectory>(), sp.GetRequiredService<ICertificateValidator>()));
         return services;
