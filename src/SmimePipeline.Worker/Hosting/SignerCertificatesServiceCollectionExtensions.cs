@@ -59,11 +59,15 @@ public static class SignerCertificatesServiceCollectionExtensions
             services.AddHostedService(sp => new SignerIdentitiesRefresher(
                 sp.GetRequiredService<MountedSignerIdentities>(),
                 sp.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.Signer.IdentitiesRefreshInterval,
-                sp.GetRequiredService<Telemetry.SmimeTelemetry>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<SignerIdentitiesRefresher>>()));
         }
 
+        services.AddHostedService(sp => new SignerExpiryGauge(
+            sp.GetRequiredService<Telemetry.SmimeTelemetry>(),
+            sp.GetRequiredService<DirectoryCertificateStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<MountedSignerIdentities>()));
         services.TryAddSingleton<ICertificateStore>(sp => new ValidatedCertificateStore(
             sp.GetRequiredService<IRecipientDirectory>(),
             sp.GetRequiredService<ICertificateValidator>(),

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Worker.Telemetry;
 
@@ -6,7 +5,7 @@ namespace SmimePipeline.Worker.Signing;
 
 /// <summary>
 /// Polls the mounted signer identities for changes (Secret rotation swaps a symlink, which file watchers
-/// miss) and publishes each identity's days to expiry as a gauge.
+/// miss) and logs identities that cannot be loaded.
 /// </summary>
 public sealed class SignerIdentitiesRefresher : BackgroundService
 {
@@ -15,18 +14,13 @@ public sealed class SignerIdentitiesRefresher : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<SignerIdentitiesRefresher> _logger;
 
-    public SignerIdentitiesRefresher(MountedSignerIdentities identities, TimeSpan interval, SmimeTelemetry telemetry, TimeProvider time, ILogger<SignerIdentitiesRefresher> logger)
+    public SignerIdentitiesRefresher(MountedSignerIdentities identities, TimeSpan interval, TimeProvider time, ILogger<SignerIdentitiesRefresher> logger)
     {
         ArgumentNullException.ThrowIfNull(identities);
-        ArgumentNullException.ThrowIfNull(telemetry);
         _identities = identities;
         _interval = interval;
         _time = time;
         _logger = logger;
-        telemetry.ObserveSignerExpiry(() => _identities.Identities.Select(i => new Measurement<double>(
-            (i.Certificate.NotAfter.ToUniversalTime() - _time.GetUtcNow().UtcDateTime).TotalDays,
-            new KeyValuePair<string, object?>("smime.signer", i.Address),
-            new KeyValuePair<string, object?>("smime.certificate_sha256", i.Certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256).ToLowerInvariant()))));
         ReportProblems();
     }
 
