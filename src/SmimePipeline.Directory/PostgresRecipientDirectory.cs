@@ -24,6 +24,13 @@ public sealed class PostgresRecipientDirectory : SqlRecipientDirectory
     protected override string BinaryType => "BYTEA";
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Concurrent <c>CREATE TABLE IF NOT EXISTS</c> from workers starting together can fail on PostgreSQL's
+    /// catalog unique index; a transaction-scoped advisory lock makes the first creator win and the rest wait.
+    /// </remarks>
+    protected override string? SchemaLockStatement => "SELECT pg_advisory_xact_lock(727041201)";
+
+    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         if (disposing)

@@ -194,6 +194,14 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
     protected void EnsureSchema()
     {
         using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        if (SchemaLockStatement is { } lockStatement)
+        {
+            using var lockCommand = Command(connection, lockStatement);
+            lockCommand.Transaction = transaction;
+            lockCommand.ExecuteNonQuery();
+        }
+
         using var command = Command(
             connection,
             $"""
@@ -216,8 +224,16 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
                 this_update BIGINT NOT NULL,
                 der {BinaryType} NOT NULL);
             """);
+        command.Transaction = transaction;
         command.ExecuteNonQuery();
+        transaction.Commit();
     }
+
+    /// <summary>
+    /// A statement that serialises schema creation between processes, run in the same transaction;
+    /// <see langword="null"/> when the database needs none.
+    /// </summary>
+    protected virtual string? SchemaLockStatement => null;
 
     /// <summary>Opens a connection.</summary>
     /// <returns>An open connection.</returns>

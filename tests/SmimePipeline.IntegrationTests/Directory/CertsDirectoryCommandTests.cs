@@ -56,7 +56,7 @@ public sealed class CertsDirectoryCommandTests : IDisposable
         await Ok("certs", "import", _pki.CertificatePath(bob), "--postgres", postgres);
         using var shown = JsonDocument.Parse((await Ok("certs", "show", bob, "--json", "--postgres", postgres)).StdoutText);
         var thumbprints = shown.RootElement.EnumerateArray().Select(e => e.GetProperty("Thumbprint").GetString()).ToList();
-        using var certificate = X509Certificate2.CreateFromPemFile(_pki.CertificatePath(bob));
+        using var certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(_pki.CertificatePath(bob)));
         Assert.Contains(certificate.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant(), thumbprints);
         // Nothing was written to a local store: PostgreSQL is the directory.
         Assert.False(File.Exists(Path.Combine(_store, "directory.sqlite")));
