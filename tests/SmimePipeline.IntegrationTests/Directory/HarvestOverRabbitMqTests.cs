@@ -46,6 +46,7 @@ public sealed class HarvestOverRabbitMqTests : IAsyncLifetime, IDisposable
             ["SmimePipeline:Roles"] = "Signer",
             ["SmimePipeline:Transport"] = "RabbitMq",
             ["SmimePipeline:RabbitMq:Uri"] = _vhost.AmqpUri.ToString(),
+            ["SmimePipeline:RabbitMq:QuorumQueues"] = "false",
             ["SmimePipeline:Signer:StorePath"] = store,
             ["SmimePipeline:Directory:SqlitePath"] = Path.Combine(_temp.Path, "directory.sqlite"),
         });

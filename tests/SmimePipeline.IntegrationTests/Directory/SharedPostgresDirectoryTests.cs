@@ -45,7 +45,7 @@ public sealed class SharedPostgresDirectoryTests : IAsyncLifetime, IDisposable
             directory.Add(identity, DirectoryEntryKind.Recipient);
         }
 
-        var outbox = Path.Combine(_temp.Path, "outbox");
+        var outbox = System.IO.Directory.CreateDirectory(Path.Combine(_temp.Path, "outbox")).FullName;
         await using var signerA = await WorkerHost.StartAsync(Settings("Signer", outbox));
         await using var signerB = await WorkerHost.StartAsync(Settings("Signer", outbox));
         await using var sender = await WorkerHost.StartAsync(Settings("Sender", outbox));
@@ -109,6 +109,9 @@ public sealed class SharedPostgresDirectoryTests : IAsyncLifetime, IDisposable
         ["SmimePipeline:Roles"] = role,
         ["SmimePipeline:Transport"] = "RabbitMq",
         ["SmimePipeline:RabbitMq:Uri"] = _vhost.AmqpUri.ToString(),
+        // The producer bus here declares the queues it sends to as classic queues; quorum declarations by
+        // the worker would make that declaration fail (PRECONDITION_FAILED). Queue type is not under test.
+        ["SmimePipeline:RabbitMq:QuorumQueues"] = "false",
         ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? _pki.StorePath : null,
         ["SmimePipeline:Signer:Concurrency"] = "2",
         ["SmimePipeline:Directory:Provider"] = role == "Signer" ? "Postgres" : null,
