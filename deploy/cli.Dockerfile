@@ -20,6 +20,7 @@ COPY src/SmimePipeline.Contracts/SmimePipeline.Contracts.csproj src/SmimePipelin
 COPY src/SmimePipeline.Client/SmimePipeline.Client.csproj src/SmimePipeline.Client/
 COPY src/SmimePipeline.Cryptography/SmimePipeline.Cryptography.csproj src/SmimePipeline.Cryptography/
 COPY src/SmimePipeline.Delivery/SmimePipeline.Delivery.csproj src/SmimePipeline.Delivery/
+COPY src/SmimePipeline.Directory/SmimePipeline.Directory.csproj src/SmimePipeline.Directory/
 COPY src/SmimePipeline.Worker/SmimePipeline.Worker.csproj src/SmimePipeline.Worker/
 COPY src/SmimePipeline.Cli/SmimePipeline.Cli.csproj src/SmimePipeline.Cli/
 RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \

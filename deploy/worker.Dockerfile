@@ -25,6 +25,7 @@ COPY global.json Directory.Build.props Directory.Packages.props BannedSymbols.tx
 COPY src/SmimePipeline.Contracts/SmimePipeline.Contracts.csproj src/SmimePipeline.Contracts/
 COPY src/SmimePipeline.Cryptography/SmimePipeline.Cryptography.csproj src/SmimePipeline.Cryptography/
 COPY src/SmimePipeline.Delivery/SmimePipeline.Delivery.csproj src/SmimePipeline.Delivery/
+COPY src/SmimePipeline.Directory/SmimePipeline.Directory.csproj src/SmimePipeline.Directory/
 COPY src/SmimePipeline.Worker/SmimePipeline.Worker.csproj src/SmimePipeline.Worker/
 RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
     dotnet restore src/SmimePipeline.Worker/SmimePipeline.Worker.csproj

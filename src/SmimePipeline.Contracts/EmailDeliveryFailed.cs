@@ -16,4 +16,7 @@ public sealed record EmailDeliveryFailed
     public required string Reason { get; init; }
 
     public required DateTimeOffset FailedAt { get; init; }
+
+    /// <summary>Per-recipient outcomes (encrypted, signed-only, refused with a reason); empty when not determined.</summary>
+    public IReadOnlyList<RecipientOutcome> Recipients { get; init; } = [];
 }

@@ -15,4 +15,7 @@ public sealed record EmailProtected
     public long ProtectedSize { get; init; }
 
     public required DateTimeOffset ProtectedAt { get; init; }
+
+    /// <summary>Per-recipient outcomes (encrypted, signed-only, refused with a reason); empty when not determined.</summary>
+    public IReadOnlyList<RecipientOutcome> Recipients { get; init; } = [];
 }

@@ -8,4 +8,7 @@ public static class QueueNames
 
     /// <summary>Where signers send <see cref="DeliverEmail"/>.</summary>
     public const string Deliver = "smime-deliver";
+
+    /// <summary>Where automated intake sends <see cref="HarvestCertificate"/>.</summary>
+    public const string Harvest = "smime-harvest";
 }

@@ -30,6 +30,18 @@ public sealed record SecurityPolicy
     /// </summary>
     public bool? HeaderProtection { get; init; }
 
+    /// <summary>
+    /// What to do when a recipient has no valid certificate; <see langword="null"/> (default) means the
+    /// worker's configured default, which itself defaults to <see cref="MissingCertificatePolicy.Fail"/>.
+    /// </summary>
+    public MissingCertificatePolicy? MissingCertificate { get; init; }
+
+    /// <summary>
+    /// Whether the producer allows this mail to go out signed but unencrypted under
+    /// <see cref="MissingCertificatePolicy.SignOnly"/>. Default <see langword="false"/>.
+    /// </summary>
+    public bool AllowSignOnly { get; init; }
+
     /// <summary>The default policy: sign and encrypt.</summary>
     public static SecurityPolicy SignAndEncrypt { get; } = new();
 

@@ -1,33 +1,53 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
+using System.Security.Cryptography.X509Certificates;
 using SmimePipeline.Cli.Terminal;
 using SmimePipeline.Cryptography.Certificates;
+using SmimePipeline.CertificateDirectory;
 
 namespace SmimePipeline.Cli.Commands;
 
-/// <summary><c>smime certs …</c>: manage the certificate store.</summary>
+/// <summary>
+/// <c>smime certs …</c>: signer identities live in the store directory (<c>--store</c>); recipient
+/// certificates, trust anchors, intermediates and CRLs live in the recipient directory (SQLite in the
+/// store by default, PostgreSQL with <c>--postgres</c>).
+/// </summary>
 internal static class CertsCommand
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-
     public static Command Create()
     {
-        var command = new Command("certs", "Manage signer identities, recipient certificates and trust anchors.");
+        var command = new Command("certs", "Manage signer identities, recipient certificates, trust anchors and CRLs.");
         command.Subcommands.Add(ImportSigner());
-        command.Subcommands.Add(Import());
-        command.Subcommands.Add(Trust());
-        command.Subcommands.Add(List());
+        command.Subcommands.Add(CertsImportCommands.Import());
+        command.Subcommands.Add(CertsImportCommands.Trust());
+        command.Subcommands.Add(CertsImportCommands.ImportCrl());
+        command.Subcommands.Add(CertsHarvestCommand.Create());
+        command.Subcommands.Add(CertsQueryCommands.List());
+        command.Subcommands.Add(CertsQueryCommands.Show());
+        command.Subcommands.Add(CertsQueryCommands.Expiring());
+        command.Subcommands.Add(CertsQueryCommands.Remove());
         command.Subcommands.Add(CertsDemoCommand.Create());
         return command;
     }
+
+    internal static string RequireFile(FileInfo file) =>
+        file.Exists ? file.FullName : throw new CliException($"{file.FullName}: no such file.");
+
+    internal static CertificateRow Row(string kind, string? address, X509Certificate2 certificate, bool capabilities, DateTimeOffset now) =>
+        Row(kind, address, certificate.Subject, certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256).ToLowerInvariant(),
+            new DateTimeOffset(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero), new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero), capabilities, now);
+
+    internal static CertificateRow Row(DirectoryEntry entry, DateTimeOffset now) =>
+        Row(entry.Kind.ToString().ToLowerInvariant(), entry.Address.Length == 0 ? null : entry.Address, entry.Subject, entry.Thumbprint, entry.NotBefore, entry.NotAfter, entry.SmimeCapabilities is not null, now);
+
+    private static CertificateRow Row(string kind, string? address, string subject, string thumbprint, DateTimeOffset notBefore, DateTimeOffset notAfter, bool capabilities, DateTimeOffset now) =>
+        new(kind, address, subject, thumbprint, notBefore, notAfter, (int)Math.Floor((notAfter - now).TotalDays), capabilities);
 
     private static Command ImportSigner()
     {
         var file = new Argument<FileInfo>("file") { Description = "A PKCS#12 file (.p12/.pfx) with the signer's key, certificate and chain." };
         var passwordStdin = new Option<bool>("--password-stdin") { Description = $"Read the password from the first line of standard input (else ${PasswordSource.EnvironmentVariable}, else a prompt)." };
         var store = StoreOption.Create();
-        var command = new Command("import-signer", "Import a signer identity (private key and certificate) from PKCS#12.") { file, passwordStdin, store };
+        var command = new Command("import-signer", "Import a signer identity (private key and certificate) from PKCS#12 into the store directory.") { file, passwordStdin, store };
         command.SetAction((parseResult, _) => CommandRunner.RunAsync(() =>
         {
             var path = RequireFile(parseResult.GetRequiredValue(file));
@@ -40,74 +60,4 @@ internal static class CertsCommand
         }));
         return command;
     }
-
-    private static Command Import()
-    {
-        var file = new Argument<FileInfo>("file") { Description = "A recipient certificate: PEM, DER or a PEM bundle." };
-        var store = StoreOption.Create();
-        var command = new Command("import", "Import recipient certificates (public keys used for encryption).") { file, store };
-        command.SetAction((parseResult, _) => CommandRunner.RunAsync(() =>
-        {
-            var path = RequireFile(parseResult.GetRequiredValue(file));
-            using var certificateStore = new DirectoryCertificateStore(StoreOption.Resolve(parseResult, store));
-            var imported = certificateStore.ImportCertificate(path);
-            Console.WriteLine($"Imported certificate(s) for {string.Join(", ", imported)}");
-            return Task.FromResult(0);
-        }));
-        return command;
-    }
-
-    private static Command Trust()
-    {
-        var file = new Argument<FileInfo>("file") { Description = "A CA certificate (PEM or DER) to trust as an anchor." };
-        var store = StoreOption.Create();
-        var command = new Command("trust", "Add a trust anchor (root CA).") { file, store };
-        command.SetAction((parseResult, _) => CommandRunner.RunAsync(() =>
-        {
-            var path = RequireFile(parseResult.GetRequiredValue(file));
-            using var certificateStore = new DirectoryCertificateStore(StoreOption.Resolve(parseResult, store));
-            var thumbprints = certificateStore.Trust(path);
-            Console.WriteLine($"Trusted {string.Join(", ", thumbprints)} (SHA-256)");
-            return Task.FromResult(0);
-        }));
-        return command;
-    }
-
-    private static Command List()
-    {
-        var json = new Option<bool>("--json") { Description = "Print JSON for scripts." };
-        var store = StoreOption.Create();
-        var command = new Command("list", "List the store's identities, certificates and anchors.") { json, store };
-        command.SetAction((parseResult, _) => CommandRunner.RunAsync(() =>
-        {
-            var storePath = StoreOption.Resolve(parseResult, store);
-            if (!Directory.Exists(storePath))
-            {
-                throw new CliException($"{storePath}: no such certificate store.");
-            }
-
-            using var certificateStore = new DirectoryCertificateStore(storePath);
-            var entries = certificateStore.List();
-            if (parseResult.GetValue(json))
-            {
-                Console.WriteLine(JsonSerializer.Serialize(entries, Json));
-                return Task.FromResult(0);
-            }
-
-            var rows = entries.Select(e => new[]
-            {
-                e.Kind.ToString().ToLowerInvariant(),
-                e.Address ?? "-",
-                e.NotAfter.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                e.Thumbprint[..16],
-                e.Subject,
-            }).ToList();
-            TextTable.Write(Console.Out, ["KIND", "ADDRESS", "EXPIRES", "SHA-256 (start)", "SUBJECT"], rows);
-            return Task.FromResult(0);
-        }));
-        return command;
-    }
-
-    private static string RequireFile(FileInfo file) =>
-        file.Exists ? file.FullName : throw new CliException($"{file.FullName}: no such file.");
 }

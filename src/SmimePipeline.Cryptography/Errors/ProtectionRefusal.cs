@@ -26,4 +26,13 @@ public enum ProtectionRefusal
 
     /// <summary>The message itself cannot be protected (no sender, no recipient, unreadable MIME).</summary>
     InvalidMessage,
+
+    /// <summary>The certificate does not chain to a configured trust anchor (RFC 5280 §6).</summary>
+    ChainNotTrusted,
+
+    /// <summary>A CRL or OCSP response says the certificate (or a CA above it) is revoked.</summary>
+    CertificateRevoked,
+
+    /// <summary>No CRL or OCSP answer could be had and the revocation policy is strict.</summary>
+    RevocationStatusUnknown,
 }

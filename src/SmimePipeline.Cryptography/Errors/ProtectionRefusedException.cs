@@ -45,6 +45,9 @@ public sealed class ProtectionRefusedException : Exception
         ProtectionRefusal.AddressNotInCertificate => "address-not-in-certificate",
         ProtectionRefusal.KeyTooWeak => "key-too-weak",
         ProtectionRefusal.AlgorithmNotAllowed => "algorithm-not-allowed",
+        ProtectionRefusal.ChainNotTrusted => "chain-not-trusted",
+        ProtectionRefusal.CertificateRevoked => "certificate-revoked",
+        ProtectionRefusal.RevocationStatusUnknown => "revocation-status-unknown",
         _ => "invalid-message",
     };
 }

@@ -21,6 +21,9 @@ public sealed class SmimePipelineOptions
 
     public SenderOptions Sender { get; set; } = new();
 
+    /// <summary>The recipient directory (signer role).</summary>
+    public DirectoryOptions Directory { get; set; } = new();
+
     /// <summary>How long a stopping worker waits for in-flight mail. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

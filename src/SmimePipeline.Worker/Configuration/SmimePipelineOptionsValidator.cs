@@ -51,6 +51,21 @@ public sealed class SmimePipelineOptionsValidator : IValidateOptions<SmimePipeli
                 failures.Add($"{s}:Signer:StorePath '{options.Signer.StorePath}' does not exist; create it with 'smime certs import-signer'.");
             }
 
+            if (options.Directory.Provider == DirectoryProvider.Postgres && string.IsNullOrWhiteSpace(options.Directory.Postgres))
+            {
+                failures.Add($"{s}:Directory:Postgres (a connection string) is required when {s}:Directory:Provider is Postgres.");
+            }
+
+            if (options.Directory.PasswordFile is { Length: > 0 } passwordFile && !File.Exists(passwordFile))
+            {
+                failures.Add($"{s}:Directory:PasswordFile '{passwordFile}' does not exist.");
+            }
+
+            if (options.Signer.IdentitiesPath is { Length: > 0 } identities && !Directory.Exists(identities))
+            {
+                failures.Add($"{s}:Signer:IdentitiesPath '{identities}' does not exist.");
+            }
+
             if (options.Signer.Concurrency < 0)
             {
                 failures.Add($"{s}:Signer:Concurrency must be 0 (one per core) or more (was {options.Signer.Concurrency}).");

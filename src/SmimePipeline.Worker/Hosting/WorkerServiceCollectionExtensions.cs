@@ -47,8 +47,8 @@ public static class WorkerServiceCollectionExtensions
         if (options.Roles.HasFlag(WorkerRoles.Signer))
         {
             // Only signers ever load private keys.
-            services.TryAddSingleton<ICertificateStore>(sp =>
-                new DirectoryCertificateStore(sp.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.Signer.StorePath));
+            services.AddSignerCertificates(options);
+
             // Algorithms and shapes (cipher, signature scheme, opaque, header protection) from Signer:Protection.
             services.AddOptions<ProtectionOptions>().BindConfiguration(ProtectionOptions.SectionName).ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProtectionOptions>, ProtectionOptionsValidator>());
@@ -79,6 +79,7 @@ public static class WorkerServiceCollectionExtensions
             {
                 bus.AddConsumer<ProtectEmailConsumer, ProtectEmailConsumerDefinition>();
                 bus.AddConsumer<ProtectMimeMessageConsumer, ProtectMimeMessageConsumerDefinition>();
+                bus.AddConsumer<HarvestCertificateConsumer, HarvestCertificateConsumerDefinition>();
             }
 
             if (options.Roles.HasFlag(WorkerRoles.Sender))

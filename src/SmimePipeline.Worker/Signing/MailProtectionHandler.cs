@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using MassTransit;
+using Microsoft.Extensions.Options;
 using MimeKit;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography;
 using SmimePipeline.Cryptography.Errors;
+using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.Worker.Signing;
@@ -21,13 +23,24 @@ public sealed class MailProtectionHandler
     private static readonly Uri DeliverQueue = new($"exchange:{QueueNames.Deliver}");
 
     private readonly SmimeProtector _protector;
+    private readonly RecipientAssessment _assessment;
+    private readonly MissingCertificatePolicy _defaultMissingCertificate;
     private readonly SmimeTelemetry _telemetry;
     private readonly TimeProvider _time;
     private readonly ILogger<MailProtectionHandler> _logger;
 
-    public MailProtectionHandler(SmimeProtector protector, SmimeTelemetry telemetry, TimeProvider time, ILogger<MailProtectionHandler> logger)
+    public MailProtectionHandler(
+        SmimeProtector protector,
+        RecipientAssessment assessment,
+        IOptions<SmimePipelineOptions> options,
+        SmimeTelemetry telemetry,
+        TimeProvider time,
+        ILogger<MailProtectionHandler> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _protector = protector;
+        _assessment = assessment;
+        _defaultMissingCertificate = options.Value.Signer.MissingCertificate;
         _telemetry = telemetry;
         _time = time;
         _logger = logger;
@@ -41,20 +54,43 @@ public sealed class MailProtectionHandler
 
         var started = _time.GetTimestamp();
         ProtectedMail result;
+        IReadOnlyList<RecipientOutcome> outcomes;
+        policy ??= SecurityPolicy.SignAndEncrypt;
         using (var activity = SmimeTelemetry.ActivitySource.StartActivity("smime protect"))
         {
             activity?.SetTag("smime.mail_id", mailId);
+            using var message = compose();
+            ProtectedMail? protectedMail = null;
+            string? failure = null;
+            ProtectionRefusedException? refused = null;
+            outcomes = [];
             try
             {
-                using var message = compose();
-                result = _protector.Protect(message, policy ?? SecurityPolicy.SignAndEncrypt);
+                protectedMail = _protector.Protect(message, policy);
+                outcomes = [.. protectedMail.EnvelopeTo.Select(a => new RecipientOutcome { Address = a, Outcome = policy.Encrypt ? RecipientAssessment.Encrypted : RecipientAssessment.SignedOnly })];
+            }
+            catch (ProtectionRefusedException refusal) when (policy.Encrypt && RecipientAssessment.IsRecipientRefusal(refusal, message))
+            {
+                refused = refusal;
+                (protectedMail, outcomes, failure) = ApplyMissingCertificatePolicy(message, policy, refusal, compose);
             }
             catch (ProtectionRefusedException refusal)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, refusal.ReasonCode);
-                await DeadLetterAsync(context, mailId, refusal.ReasonCode, refusal.Message);
+                await DeadLetterAsync(context, mailId, refusal.ReasonCode, refusal.Message, []);
                 throw;
             }
+
+            if (protectedMail is null)
+            {
+                // The policy decided the mail is not sent: the error queue gets the original refusal.
+                var refusal = refused ?? throw new InvalidOperationException("The mail was neither protected nor refused.");
+                activity?.SetStatus(ActivityStatusCode.Error, refusal.ReasonCode);
+                await DeadLetterAsync(context, mailId, refusal.ReasonCode, failure ?? refusal.Message, outcomes);
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(refusal);
+            }
+
+            result = protectedMail;
 
             activity?.SetTag("smime.signature_algorithm", result.SignatureAlgorithm);
             activity?.SetTag("smime.content_cipher", result.ContentCipher);
@@ -80,6 +116,7 @@ public sealed class MailProtectionHandler
                 ContentCipher = result.ContentCipher,
                 ProtectedSize = result.Content.Length,
                 ProtectedAt = _time.GetUtcNow(),
+                Recipients = outcomes,
             },
             context.CancellationToken);
 
@@ -87,7 +124,50 @@ public sealed class MailProtectionHandler
         Log.MailProtected(_logger, mailId, result.SignatureAlgorithm, result.ContentCipher, result.Content.Length);
     }
 
-    private async Task DeadLetterAsync(ConsumeContext context, Guid mailId, string reasonCode, string reason)
+    /// <summary>
+    /// Applies the missing-certificate policy after a recipient was refused: <c>fail</c> names every
+    /// recipient and its reason; <c>sign-only</c> (only when the producer allowed it) signs without
+    /// encrypting; <c>split</c> encrypts to the recipients with valid certificates and reports the rest.
+    /// </summary>
+    private (ProtectedMail? Result, IReadOnlyList<RecipientOutcome> Outcomes, string? Failure) ApplyMissingCertificatePolicy(
+        MimeMessage message, SecurityPolicy policy, ProtectionRefusedException refusal, Func<MimeMessage> compose)
+    {
+        var outcomes = _assessment.Assess(message);
+        var refused = outcomes.Where(o => o.Outcome == RecipientAssessment.Refused).ToList();
+        var mode = policy.MissingCertificate ?? _defaultMissingCertificate;
+        if (mode == MissingCertificatePolicy.SignOnly && policy.AllowSignOnly && policy.Sign)
+        {
+            var signedOnly = _protector.Protect(message, policy with { Encrypt = false });
+            return (signedOnly, [.. outcomes.Select(o => o with { Outcome = RecipientAssessment.SignedOnly })], null);
+        }
+
+        if (mode == MissingCertificatePolicy.Split && refused.Count > 0 && refused.Count < outcomes.Count)
+        {
+            // The encrypted copy is addressed only to the recipients it can reach: the others are removed
+            // from To/Cc/Bcc of this copy and reported in the event.
+            using var copy = compose();
+            var drop = new HashSet<string>(refused.Select(r => r.Address), StringComparer.OrdinalIgnoreCase);
+            foreach (var list in new[] { copy.To, copy.Cc, copy.Bcc })
+            {
+                foreach (var mailbox in list.Mailboxes.Where(m => drop.Contains(m.Address)).ToList())
+                {
+                    list.Remove(mailbox);
+                }
+            }
+
+            return (_protector.Protect(copy, policy), outcomes, null);
+        }
+
+        string why = mode == MissingCertificatePolicy.SignOnly && !policy.AllowSignOnly
+            ? " (policy sign-only, but the producer did not allow unencrypted delivery)"
+            : "";
+        string failure = refused.Count == 0
+            ? refusal.Message + why
+            : string.Join("; ", refused.Select(r => $"{r.Address}: {r.ReasonCode}: {r.Reason}")) + why;
+        return (null, outcomes, failure);
+    }
+
+    private async Task DeadLetterAsync(ConsumeContext context, Guid mailId, string reasonCode, string reason, IReadOnlyList<RecipientOutcome> outcomes)
     {
         _telemetry.RecordDeadLetter("protect", reasonCode);
         Log.MailDeadLettered(_logger, mailId, "protect", reasonCode, reason);
@@ -99,6 +179,7 @@ public sealed class MailProtectionHandler
                 ReasonCode = reasonCode,
                 Reason = reason,
                 FailedAt = _time.GetUtcNow(),
+                Recipients = outcomes,
             },
             context.CancellationToken);
     }

@@ -18,6 +18,24 @@ internal static partial class Log
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Mail {MailId} delivery attempt failed ({Kind}) at {Provider}: {ProviderResponse}")]
     public static partial void DeliveryAttemptFailed(ILogger logger, Guid mailId, string kind, string provider, string? providerResponse);
 
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Certificate of {Address} refused: {ReasonCode}: {Reason}")]
+    public static partial void CertificateRefused(ILogger logger, string? address, string reasonCode, string reason);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Certificate of {Address} used with a warning: {ReasonCode}: {Reason}")]
+    public static partial void CertificateWarning(ILogger logger, string address, string reasonCode, string reason);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Signer identities reloaded from {Path}: {Count} identities")]
+    public static partial void SignerIdentitiesReloaded(ILogger logger, string path, int count);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Error, Message = "Signer identity not loaded: {Problem}")]
+    public static partial void SignerIdentityProblem(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Harvested {Count} certificate(s) for {Address} (request {RequestId})")]
+    public static partial void CertificateHarvested(ILogger logger, Guid requestId, string address, int count);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Harvest request {RequestId} refused: {ReasonCode}: {Reason}")]
+    public static partial void HarvestRefused(ILogger logger, Guid requestId, string reasonCode, string reason);
+
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "SmimePipeline worker starting: roles {Roles}, transport {Transport}")]
     public static partial void WorkerStarting(ILogger logger, string roles, string transport);
 }

@@ -20,6 +20,7 @@ public sealed class SmimeTelemetry : IDisposable
     private readonly Histogram<double> _protectDuration;
     private readonly Histogram<double> _deliveryDuration;
     private IReadOnlyDictionary<string, long> _queueDepths = new Dictionary<string, long>();
+    private readonly Counter<long> _certificateRefusals;
     private long _protectedTotal;
     private long _deliveredTotal;
     private long _failedTotal;
@@ -41,6 +42,7 @@ public sealed class SmimeTelemetry : IDisposable
             "Messages waiting in the pipeline's queues, read from the broker's management API.");
 
         _sender = new SenderInstruments(_meter);
+        _certificateRefusals = _meter.CreateCounter<long>("smime.certificates.validation_failures", "{certificate}", "Certificates refused on use, by reason.");
     }
 
     /// <summary>The pipeline's ActivitySource: internal spans for protect and delivery.</summary>
@@ -124,6 +126,15 @@ public sealed class SmimeTelemetry : IDisposable
             "{state}",
             "1 while the ESP circuit breaker holds consumption paused or probes; 0 when closed.");
     }
+
+    /// <summary>Counts a certificate refused on use (or warned about), by reason code.</summary>
+    public void RecordCertificateValidationFailure(string reasonCode) =>
+        _certificateRefusals.Add(1, new TagList { { "smime.reason", reasonCode } });
+
+    /// <summary>Publishes the days until expiry of each signer identity as a gauge, read at each collection.</summary>
+    /// <param name="observe">Returns one measurement per identity, tagged with its address and thumbprint.</param>
+    public void ObserveSignerExpiry(Func<IEnumerable<Measurement<double>>> observe) =>
+        _meter.CreateObservableGauge("smime.signer.days_to_expiry", observe, "d", "Days until each signer identity's certificate expires.");
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();

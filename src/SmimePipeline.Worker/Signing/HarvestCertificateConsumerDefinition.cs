@@ -1,0 +1,29 @@
+using MassTransit;
+using SmimePipeline.Contracts;
+using SmimePipeline.Cryptography.Errors;
+
+namespace SmimePipeline.Worker.Signing;
+
+/// <summary>Puts <see cref="HarvestCertificateConsumer"/> on <c>smime-harvest</c>; refusals are not retried.</summary>
+public sealed class HarvestCertificateConsumerDefinition : ConsumerDefinition<HarvestCertificateConsumer>
+{
+    public HarvestCertificateConsumerDefinition()
+    {
+        EndpointName = QueueNames.Harvest;
+        ConcurrentMessageLimit = 2;
+    }
+
+    /// <inheritdoc />
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<HarvestCertificateConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(endpointConfigurator);
+        endpointConfigurator.UseMessageRetry(retry =>
+        {
+            retry.Ignore<ProtectionRefusedException>();
+            retry.Intervals(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+        });
+    }
+}

@@ -1,0 +1,124 @@
+using MassTransit;
+using SmimePipeline.CertificateDirectory;
+using SmimePipeline.Client;
+using SmimePipeline.Contracts;
+using SmimePipeline.Cryptography.Certificates;
+using SmimePipeline.IntegrationTests.Infrastructure;
+using SmimePipeline.Testing;
+
+namespace SmimePipeline.IntegrationTests.CertificateDirectory;
+
+/// <summary>
+/// Two signer workers share one PostgreSQL recipient directory (the real PostgreSQL and RabbitMQ started by
+/// scripts/test.sh): a certificate filed once is used by both; a removal is seen by both within the cache lifetime.
+/// </summary>
+public sealed class SharedPostgresDirectoryTests : IAsyncLifetime, IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private readonly string _tablePrefix = "it" + Guid.NewGuid().ToString("N")[..10] + "_";
+    private RabbitMqVirtualHost _vhost = null!;
+    private DemoPki _pki = null!;
+
+    public async Task InitializeAsync()
+    {
+        _vhost = await RabbitMqVirtualHost.CreateAsync();
+        _pki = DemoPki.EnsureCreated(Path.Combine(_temp.Path, "pki"));
+    }
+
+    public async Task DisposeAsync() => await _vhost.DisposeAsync();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Two_signers_encrypt_to_a_certificate_that_only_the_shared_directory_holds_and_both_see_its_removal()
+    {
+        const int count = 40;
+        const string dave = "dave@" + DemoPki.Domain;
+        var daveCertificate = Path.Combine(_temp.Path, "dave.crt.pem");
+        var daveKey = Path.Combine(_temp.Path, "dave.key.pem");
+        using (var authority = _pki.LoadAuthority())
+        using (var identity = DemoPki.CreateIdentity(authority, new DemoIdentityOptions(dave)))
+        using (var directory = new PostgresRecipientDirectory(TestServices.PostgresConnectionString, _tablePrefix))
+        {
+            DemoPki.WritePem(identity, daveCertificate, daveKey);
+            directory.Add(authority, DirectoryEntryKind.Anchor);
+            directory.Add(identity, DirectoryEntryKind.Recipient);
+        }
+
+        var outbox = System.IO.Directory.CreateDirectory(Path.Combine(_temp.Path, "outbox")).FullName;
+        await using var signerA = await WorkerHost.StartAsync(Settings("Signer", outbox));
+        await using var signerB = await WorkerHost.StartAsync(Settings("Signer", outbox));
+        await using var sender = await WorkerHost.StartAsync(Settings("Sender", outbox));
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(_vhost.AmqpUri));
+        await bus.StartAsync();
+        var mails = Enumerable.Range(0, count).Select(i => Mail(dave, i)).ToList();
+        var late = Mail(dave, count);
+        try
+        {
+            var publisher = new SmimeMailPublisher(bus);
+            await Task.WhenAll(mails.Select(m => publisher.ProtectAsync(m)));
+            await Eventually.HoldsAsync(
+                () => Task.FromResult(System.IO.Directory.GetFiles(outbox, "*.eml").Length >= count),
+                TimeSpan.FromMinutes(2),
+                () => $"{System.IO.Directory.GetFiles(outbox, "*.eml").Length} of {count} mails delivered");
+
+            Assert.Equal(count, signerA.Telemetry.ProtectedTotal + signerB.Telemetry.ProtectedTotal);
+            Assert.True(signerA.Telemetry.ProtectedTotal > 0 && signerB.Telemetry.ProtectedTotal > 0, $"one signer did all the work ({signerA.Telemetry.ProtectedTotal}/{signerB.Telemetry.ProtectedTotal})");
+            foreach (var mail in mails.Take(3))
+            {
+                var content = await OpenSslJudge.DecryptAndVerifyAsync(Path.Combine(outbox, $"{mail.MailId:N}.eml"), daveCertificate, daveKey, _pki.CaCertificatePath);
+                Assert.Contains(mail.MailId.ToString("N"), content, StringComparison.Ordinal);
+            }
+
+            // A third process removes the certificate; both workers see it once their 1 s cache expires.
+            using (var directory = new PostgresRecipientDirectory(TestServices.PostgresConnectionString, _tablePrefix))
+            {
+                Assert.Equal(1, directory.Remove(dave));
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            await publisher.ProtectAsync(late);
+            await Eventually.HoldsAsync(
+                async () => await _vhost.CountMessagesAsync("smime-protect_error") == 1,
+                TimeSpan.FromSeconds(30),
+                () => "the mail to a removed recipient is not in smime-protect_error");
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+
+        Assert.False(File.Exists(Path.Combine(outbox, $"{late.MailId:N}.eml")), "a mail to a recipient without a certificate went out");
+    }
+
+    private static ProtectEmail Mail(string to, int index)
+    {
+        var id = Guid.NewGuid();
+        return new ProtectEmail
+        {
+            MailId = id,
+            From = new MailAddress("sender@" + DemoPki.Domain),
+            To = [new MailAddress(to)],
+            Subject = $"Statement {index}",
+            TextBody = $"Statement {index}, marker {id:N}.",
+        };
+    }
+
+    private Dictionary<string, string?> Settings(string role, string outbox) => new()
+    {
+        ["SmimePipeline:Roles"] = role,
+        ["SmimePipeline:Transport"] = "RabbitMq",
+        ["SmimePipeline:RabbitMq:Uri"] = _vhost.AmqpUri.ToString(),
+        // The producer bus here declares the queues it sends to as classic queues; quorum declarations by
+        // the worker would make that declaration fail (PRECONDITION_FAILED). Queue type is not under test.
+        ["SmimePipeline:RabbitMq:QuorumQueues"] = "false",
+        ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? _pki.StorePath : null,
+        ["SmimePipeline:Signer:Concurrency"] = "2",
+        ["SmimePipeline:Directory:Provider"] = role == "Signer" ? "Postgres" : null,
+        ["SmimePipeline:Directory:Postgres"] = role == "Signer" ? TestServices.PostgresConnectionString : null,
+        ["SmimePipeline:Directory:TablePrefix"] = _tablePrefix,
+        ["SmimePipeline:Directory:CacheLifetime"] = "00:00:01",
+        ["SmimePipeline:Delivery:Provider"] = "pickup",
+        ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
+    };
+}
