@@ -18,4 +18,10 @@ public interface ISmimeMailPublisher
     /// <param name="cancellationToken">Cancels the send.</param>
     /// <returns>The mail id, to correlate the events.</returns>
     Task<Guid> ProtectMimeAsync(byte[] message, SecurityPolicy? policy = null, Guid? mailId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Hands a signed mail from a correspondent to the signers, which verify it and file its certificate
+    /// (and the algorithms it advertises) in the recipient directory.
+    /// </summary>
+    Task HarvestAsync(HarvestCertificate harvest, CancellationToken cancellationToken = default);
 }

@@ -9,6 +9,7 @@ public sealed class SmimeMailPublisher(ISendEndpointProvider sendEndpointProvide
     // The exchange the signers' queue is bound to, not "queue:": a sender that names the queue also
     // declares it, as a classic queue, and RabbitMQ refuses that for the workers' quorum queue.
     private static readonly Uri ProtectQueue = new($"exchange:{QueueNames.Protect}");
+    private static readonly Uri HarvestQueue = new($"exchange:{QueueNames.Harvest}");
 
     /// <inheritdoc />
     public async Task ProtectAsync(ProtectEmail mail, CancellationToken cancellationToken = default)
@@ -38,5 +39,13 @@ public sealed class SmimeMailPublisher(ISendEndpointProvider sendEndpointProvide
             new ProtectMimeMessage { MailId = id, Message = message, Policy = policy ?? SecurityPolicy.SignAndEncrypt },
             cancellationToken);
         return id;
+    }
+
+    /// <inheritdoc />
+    public async Task HarvestAsync(HarvestCertificate harvest, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(harvest);
+        var endpoint = await sendEndpointProvider.GetSendEndpoint(HarvestQueue);
+        await endpoint.Send(harvest, cancellationToken);
     }
 }

@@ -94,7 +94,7 @@ public static class WorkerServiceCollectionExtensions
                 bus.AddConfigureEndpointsCallback((_, queueName, endpoint) =>
                 {
                     // Only the pipeline's own work queues: a temporary (auto-delete) endpoint cannot be a quorum queue.
-                    if (options.RabbitMq.QuorumQueues && queueName is QueueNames.Protect or QueueNames.Deliver
+                    if (options.RabbitMq.QuorumQueues && queueName is QueueNames.Protect or QueueNames.Deliver or QueueNames.Harvest
                         && endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                     {
                         rabbit.SetQuorumQueue();

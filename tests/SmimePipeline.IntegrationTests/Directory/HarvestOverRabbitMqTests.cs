@@ -46,7 +46,6 @@ public sealed class HarvestOverRabbitMqTests : IAsyncLifetime, IDisposable
             ["SmimePipeline:Roles"] = "Signer",
             ["SmimePipeline:Transport"] = "RabbitMq",
             ["SmimePipeline:RabbitMq:Uri"] = _vhost.AmqpUri.ToString(),
-            ["SmimePipeline:RabbitMq:QuorumQueues"] = "false",
             ["SmimePipeline:Signer:StorePath"] = store,
             ["SmimePipeline:Directory:SqlitePath"] = Path.Combine(_temp.Path, "directory.sqlite"),
         });
@@ -54,7 +53,7 @@ public sealed class HarvestOverRabbitMqTests : IAsyncLifetime, IDisposable
         await bus.StartAsync();
         try
         {
-            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{QueueNames.Harvest}"));
+            var endpoint = await bus.GetSendEndpoint(new Uri($"exchange:{QueueNames.Harvest}"));
             await endpoint.Send(new HarvestCertificate { RequestId = Guid.NewGuid(), Mail = tampered });
             await endpoint.Send(new HarvestCertificate { RequestId = Guid.NewGuid(), Mail = good });
             using var directory = new SqliteRecipientDirectory(Path.Combine(_temp.Path, "directory.sqlite"));

@@ -121,9 +121,6 @@ public sealed class MissingCertificatePolicyTests : IAsyncLifetime, IDisposable
         ["SmimePipeline:Roles"] = role,
         ["SmimePipeline:Transport"] = "RabbitMq",
         ["SmimePipeline:RabbitMq:Uri"] = _vhost.AmqpUri.ToString(),
-        // The producer bus here declares the queues it sends to as classic queues; quorum declarations by
-        // the worker would make that declaration fail (PRECONDITION_FAILED). Queue type is not under test.
-        ["SmimePipeline:RabbitMq:QuorumQueues"] = "false",
         ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? _pki.StorePath : null,
         ["SmimePipeline:Signer:Concurrency"] = "2",
         ["SmimePipeline:Delivery:Provider"] = "pickup",
