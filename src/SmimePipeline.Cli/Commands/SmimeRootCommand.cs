@@ -13,6 +13,7 @@ public static class SmimeRootCommand
         root.Subcommands.Add(ProtectCommand.Create());
         root.Subcommands.Add(CertsCommand.Create());
         root.Subcommands.Add(PublishCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 }
