@@ -40,11 +40,10 @@ public static class CmsEnvelopedDataWriter
             var recipientInfos = new Asn1EncodableVector(recipients.Count);
             foreach (var certificate in recipients)
             {
-                using var rsa = certificate.GetRSAPublicKey()
-                    ?? throw new ArgumentException($"The certificate {certificate.Subject} ({certificate.Thumbprint}) has no RSA public key.", nameof(recipients));
-                byte[] encryptedKey = rsa.Encrypt(key, RSAEncryptionPadding.Pkcs1);
+                var recipient = KeyTransportRecipient.For(certificate);
+                byte[] encryptedKey = recipient.PublicKey.Encrypt(key, RSAEncryptionPadding.Pkcs1);
                 recipientInfos.Add(new RecipientInfo(new KeyTransRecipientInfo(
-                    CmsIdentifiers.RecipientIssuerAndSerialNumber(certificate),
+                    recipient.Identifier,
                     RsaEncryption,
                     new DerOctetString(encryptedKey))));
             }
