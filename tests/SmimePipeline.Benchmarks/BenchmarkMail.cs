@@ -14,13 +14,13 @@ public static class BenchmarkMail
     private static ProtectEmail Create(int attachmentBytes)
     {
         var text = new StringBuilder();
-        for (int line = 1; text.Length < (attachmentBytes == 0 ? 2_000 : 4_000); line++)
+        for (int line = 1; text.Length < (attachmentBytes == 0 ? 2_000 : 3_000); line++)
         {
             text.Append(CultureInfo.InvariantCulture, $"Line {line}: booking {line * 7919 % 100000:D5}, amount EUR {line * 37 % 5000}.{line % 100:D2}, reference SP-{line:D6}.\r\n");
         }
 
         var html = new StringBuilder("<html><body><h1>Statement</h1><table>");
-        for (int row = 1; html.Length < (attachmentBytes == 0 ? 4_000 : 8_000); row++)
+        for (int row = 1; html.Length < (attachmentBytes == 0 ? 4_000 : 5_000); row++)
         {
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{row}</td><td>Grüße — booking {row * 7919 % 100000:D5}</td><td>€{row * 37 % 5000}.{row % 100:D2}</td></tr>");
         }

@@ -15,8 +15,8 @@ internal static class BenchMail
         var (textBytes, htmlBytes, attachmentBytes) = size switch
         {
             BenchMessageSize.Small => (2_000, 4_000, 0),
-            BenchMessageSize.Standard => (4_000, 8_000, 30 * 1024),
-            BenchMessageSize.Large => (4_000, 8_000, 1_500 * 1024),
+            BenchMessageSize.Standard => (3_000, 5_000, 30 * 1024),
+            BenchMessageSize.Large => (3_000, 5_000, 1_500 * 1024),
             _ => throw new ArgumentOutOfRangeException(nameof(size)),
         };
 
