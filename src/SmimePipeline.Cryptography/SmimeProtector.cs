@@ -87,8 +87,9 @@ public sealed class SmimeProtector
                 plaintext = signed.WrittenSpan;
             }
 
-            byte[] envelopedData = CmsEnvelopedDataWriter.Write(plaintext, encryptTo, ContentEncryption);
-            SmimeEntityWriter.WritePkcs7Mime(output, envelopedData);
+            using var envelopedData = new PooledMemoryStream(ContentEncryption.GetCiphertextLength(plaintext.Length) + 4 * 1024);
+            CmsEnvelopedDataWriter.Write(plaintext, encryptTo, ContentEncryption, envelopedData);
+            SmimeEntityWriter.WritePkcs7Mime(output, envelopedData.WrittenSpan);
         }
 
         return new ProtectedMail(
