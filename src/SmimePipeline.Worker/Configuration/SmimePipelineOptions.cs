@@ -21,6 +21,8 @@ public sealed class SmimePipelineOptions
 
     public SenderOptions Sender { get; set; } = new();
 
+    public ClaimCheckOptions ClaimCheck { get; set; } = new();
+
     /// <summary>How long a stopping worker waits for in-flight mail. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -62,6 +62,11 @@ public sealed class SmimePipelineOptionsValidator : IValidateOptions<SmimePipeli
             failures.Add($"{s}:Sender:Concurrency must be at least 1 (was {options.Sender.Concurrency}).");
         }
 
+        if (options.ClaimCheck.ThresholdBytes < 1)
+        {
+            failures.Add($"{s}:ClaimCheck:ThresholdBytes must be at least 1 (was {options.ClaimCheck.ThresholdBytes}).");
+        }
+
         if (options.ShutdownTimeout <= TimeSpan.Zero)
         {
             failures.Add($"{s}:ShutdownTimeout must be positive (was {options.ShutdownTimeout}).");

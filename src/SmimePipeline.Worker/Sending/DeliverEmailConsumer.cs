@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MassTransit;
 using SmimePipeline.Contracts;
 using SmimePipeline.Delivery;
+using SmimePipeline.Worker.ClaimCheck;
 using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.Worker.Sending;
@@ -13,6 +14,7 @@ namespace SmimePipeline.Worker.Sending;
 /// </summary>
 public sealed class DeliverEmailConsumer(
     IMailTransport transport,
+    DeliveryContentStore claimCheck,
     SmimeTelemetry telemetry,
     TimeProvider time,
     ILogger<DeliverEmailConsumer> logger) : IConsumer<DeliverEmail>
@@ -23,6 +25,7 @@ public sealed class DeliverEmailConsumer(
         ArgumentNullException.ThrowIfNull(context);
         var mail = context.Message;
         var started = time.GetTimestamp();
+        var content = await claimCheck.LoadAsync(mail, context.CancellationToken);
 
         DeliveryReceipt receipt;
         using (var activity = SmimeTelemetry.ActivitySource.StartActivity("smime deliver"))
@@ -32,7 +35,7 @@ public sealed class DeliverEmailConsumer(
             try
             {
                 receipt = await transport.SendAsync(
-                    new OutgoingMail(mail.MailId, mail.EnvelopeFrom, mail.EnvelopeTo, mail.Content),
+                    new OutgoingMail(mail.MailId, mail.EnvelopeFrom, mail.EnvelopeTo, content),
                     context.CancellationToken);
             }
             catch (DeliveryException failure)

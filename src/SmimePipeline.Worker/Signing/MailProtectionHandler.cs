@@ -4,6 +4,7 @@ using MimeKit;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography;
 using SmimePipeline.Cryptography.Errors;
+using SmimePipeline.Worker.ClaimCheck;
 using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.Worker.Signing;
@@ -22,9 +23,11 @@ public sealed class MailProtectionHandler
     private readonly SmimeTelemetry _telemetry;
     private readonly TimeProvider _time;
     private readonly ILogger<MailProtectionHandler> _logger;
+    private readonly DeliveryContentStore _claimCheck;
 
-    public MailProtectionHandler(SmimeProtector protector, SmimeTelemetry telemetry, TimeProvider time, ILogger<MailProtectionHandler> logger)
+    public MailProtectionHandler(SmimeProtector protector, SmimeTelemetry telemetry, TimeProvider time, ILogger<MailProtectionHandler> logger, DeliveryContentStore claimCheck)
     {
+        _claimCheck = claimCheck;
         _protector = protector;
         _telemetry = telemetry;
         _time = time;
@@ -59,8 +62,7 @@ public sealed class MailProtectionHandler
             activity?.SetTag("smime.protected_size", result.Content.Length);
         }
 
-        var endpoint = await context.GetSendEndpoint(DeliverQueue);
-        await endpoint.Send(
+        var deliver = await _claimCheck.CheckInAsync(
             new DeliverEmail
             {
                 MailId = mailId,
@@ -69,6 +71,8 @@ public sealed class MailProtectionHandler
                 Content = result.Content,
             },
             context.CancellationToken);
+        var endpoint = await context.GetSendEndpoint(DeliverQueue);
+        await endpoint.Send(deliver, context.CancellationToken);
 
         await context.Publish(
             new EmailProtected
