@@ -34,6 +34,9 @@ internal static class PipelineBenchRunner
                 ["SmimePipeline:Delivery:Provider"] = "pickup",
                 ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
                 ["SmimePipeline:ClaimCheck:Directory"] = Path.Combine(root.FullName, "claims"),
+                // The client declares smime-protect without x-queue-type; RabbitMQ refuses that against a quorum
+                // queue (precondition_failed) and the send retries forever, so the bench uses classic queues.
+                ["SmimePipeline:RabbitMq:QuorumQueues"] = "false",
             });
             builder.Configuration.AddEnvironmentVariables();
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);

@@ -86,7 +86,7 @@ internal static class BenchCommand
 
     private static Command CreatePipeline()
     {
-        var rabbit = new Option<Uri>("--rabbitmq") { Description = "The broker, e.g. amqp://guest:guest@localhost:5672/.", Required = true };
+        var rabbit = new Option<string>("--rabbitmq") { Description = "The broker, e.g. amqp://guest:guest@localhost:5672/.", Required = true };
         var messages = new Option<int>("--messages", "-n") { Description = "Mails to send.", DefaultValueFactory = _ => 2000 };
         var message = MessageOption();
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
@@ -102,8 +102,13 @@ internal static class BenchCommand
                 throw new CliException("--messages must be at least 1.");
             }
 
+            if (!Uri.TryCreate(parseResult.GetRequiredValue(rabbit), UriKind.Absolute, out var broker))
+            {
+                throw new CliException("--rabbitmq must be an absolute URI such as amqp://guest:guest@localhost:5672/.");
+            }
+
             var result = await PipelineBenchRunner.RunAsync(
-                parseResult.GetRequiredValue(rabbit), count, BenchMail.Parse(parseResult.GetRequiredValue(message)), Console.Error, cancellationToken);
+                broker, count, BenchMail.Parse(parseResult.GetRequiredValue(message)), Console.Error, cancellationToken);
             if (parseResult.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.PipelineBenchResult));

@@ -35,9 +35,16 @@ public static class CertificateRules
             return;
         }
 
-        problem ??= FindKeyUsageProblem(address, certificate, X509KeyUsageFlags.DigitalSignature, "digitalSignature")
-            ?? FindExtendedKeyUsageProblem(address, certificate)
-            ?? FindAddressProblem(address, certificate);
+        // X509Certificate2 builds its extension collection lazily and not thread-safely: under load a
+        // concurrent first read saw an incomplete collection and refused a valid signer ("does not allow
+        // emailProtection"). The static checks run once per certificate, so serialising them is cheap.
+        lock (certificate)
+        {
+            problem ??= FindKeyUsageProblem(address, certificate, X509KeyUsageFlags.DigitalSignature, "digitalSignature")
+                ?? FindExtendedKeyUsageProblem(address, certificate)
+                ?? FindAddressProblem(address, certificate);
+        }
+
         if (problem is not null)
         {
             throw problem;
@@ -96,10 +103,15 @@ public static class CertificateRules
                 $"Certificate of {address} ({Describe(certificate)}) has no RSA key; only RSA key transport is supported.");
         }
 
-        problem = FindKeyUsageProblem(address, certificate, X509KeyUsageFlags.KeyEncipherment, "keyEncipherment")
-            ?? FindExtendedKeyUsageProblem(address, certificate)
-            ?? FindAddressProblem(address, certificate)
-            ?? (rsa.KeySize < MinimumRsaKeySize ? KeyTooWeak(address, certificate, rsa.KeySize) : null);
+        // Serialised per certificate for the reason given in CheckSigner; runs once per certificate.
+        lock (certificate)
+        {
+            problem = FindKeyUsageProblem(address, certificate, X509KeyUsageFlags.KeyEncipherment, "keyEncipherment")
+                ?? FindExtendedKeyUsageProblem(address, certificate)
+                ?? FindAddressProblem(address, certificate)
+                ?? (rsa.KeySize < MinimumRsaKeySize ? KeyTooWeak(address, certificate, rsa.KeySize) : null);
+        }
+
         if (problem is null)
         {
             PassedCertificateChecks.Add(certificate, EncryptPurpose, address);
