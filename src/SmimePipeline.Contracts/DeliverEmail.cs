@@ -14,8 +14,14 @@ public sealed record DeliverEmail
     /// <summary>The envelope recipients (SMTP RCPT TO): To, Cc and Bcc.</summary>
     public required IReadOnlyList<string> EnvelopeTo { get; init; }
 
-    /// <summary>The signed and/or encrypted message, ready to send as it is.</summary>
+    /// <summary>The signed and/or encrypted message, ready to send as it is; empty when <see cref="ContentAddress"/> is set.</summary>
     public required byte[] Content { get; init; }
+
+    /// <summary>
+    /// Set for mail above the claim-check threshold: the message is not in <see cref="Content"/> but in the
+    /// pipeline's message-data repository at this address (claim check, so queue messages stay small).
+    /// </summary>
+    public Uri? ContentAddress { get; init; }
 
     /// <summary>How many delivery attempts have already failed (0 on the first).</summary>
     public int Attempt { get; init; }

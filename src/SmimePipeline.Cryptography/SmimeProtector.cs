@@ -138,8 +138,9 @@ public sealed class SmimeProtector
             }
 
             var certificates = encryptTo.Select(r => r.Certificate).ToList();
-            byte[] envelopedData = CmsEnvelopedDataWriter.Write(plaintext, certificates, cipher!, _options.KeyTransport);
-            SmimeEntityWriter.WritePkcs7Mime(output, envelopedData, cipher!.IsAuthenticated ? Pkcs7MimeType.AuthEnvelopedData : Pkcs7MimeType.EnvelopedData);
+            using var envelopedData = new PooledMemoryStream(cipher!.GetCiphertextLength(plaintext.Length) + 4 * 1024);
+            CmsEnvelopedDataWriter.Write(plaintext, certificates, cipher, _options.KeyTransport, envelopedData);
+            SmimeEntityWriter.WritePkcs7Mime(output, envelopedData.WrittenSpan, cipher.IsAuthenticated ? Pkcs7MimeType.AuthEnvelopedData : Pkcs7MimeType.EnvelopedData);
         }
 
         return new ProtectedMail(

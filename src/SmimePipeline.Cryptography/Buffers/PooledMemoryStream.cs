@@ -8,7 +8,7 @@ namespace SmimePipeline.Cryptography.Buffers;
 /// before it goes back to the pool (it may have held plaintext), when growing and on dispose. Keeps large
 /// message buffers off the large object heap. Not thread-safe; one per message and stage.
 /// </summary>
-public sealed class PooledMemoryStream : Stream
+public sealed class PooledMemoryStream : Stream, IBufferWriter<byte>
 {
     private byte[] _buffer;
     private int _length;
@@ -68,6 +68,31 @@ public sealed class PooledMemoryStream : Stream
         EnsureCapacity(_length + buffer.Length);
         buffer.CopyTo(_buffer.AsSpan(_length));
         _length += buffer.Length;
+    }
+
+    /// <summary>Room for at least <paramref name="sizeHint"/> bytes after the written ones (see <see cref="IBufferWriter{T}"/>).</summary>
+    /// <param name="sizeHint">The bytes the caller will write; at least 1 is given.</param>
+    /// <returns>The free space; commit what was written with <see cref="Advance"/>.</returns>
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        EnsureCapacity(_length + Math.Max(sizeHint, 1));
+        return _buffer.AsSpan(_length);
+    }
+
+    /// <inheritdoc />
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        EnsureCapacity(_length + Math.Max(sizeHint, 1));
+        return _buffer.AsMemory(_length);
+    }
+
+    /// <summary>Commits <paramref name="count"/> bytes written into the span from <see cref="GetSpan"/>.</summary>
+    /// <param name="count">How many bytes were written.</param>
+    public void Advance(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _buffer.Length - _length);
+        _length += count;
     }
 
     /// <inheritdoc />

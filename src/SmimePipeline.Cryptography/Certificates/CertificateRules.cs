@@ -14,6 +14,10 @@ public static class CertificateRules
     /// <summary>The smallest RSA key accepted for signing or key transport.</summary>
     public const int MinimumRsaKeySize = 2048;
 
+    // Purposes under which PassedCertificateChecks remembers a certificate that passed the static checks.
+    private const string SignPurpose = "sign";
+    private const string EncryptPurpose = "encrypt";
+
     private const string EmailProtectionOid = "1.3.6.1.5.5.7.3.4";
     private const string AnyExtendedKeyUsageOid = "2.5.29.37.0";
 
@@ -25,10 +29,22 @@ public static class CertificateRules
     public static void CheckSigner(string address, X509Certificate2 certificate, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        var problem = FindValidityProblem(address, certificate, now)
-            ?? FindKeyUsageProblem(address, certificate, X509KeyUsageFlags.DigitalSignature, "digitalSignature")
-            ?? FindExtendedKeyUsageProblem(address, certificate)
-            ?? FindAddressProblem(address, certificate);
+        var problem = FindValidityProblem(address, certificate, now);
+        if (problem is null && PassedCertificateChecks.Contains(certificate, SignPurpose, address))
+        {
+            return;
+        }
+
+        // X509Certificate2 builds its extension collection lazily and not thread-safely: under load a
+        // concurrent first read saw an incomplete collection and refused a valid signer ("does not allow
+        // emailProtection"). The static checks run once per certificate, so serialising them is cheap.
+        lock (certificate)
+        {
+            problem ??= FindKeyUsageProblem(address, certificate, X509KeyUsageFlags.DigitalSignature, "digitalSignature")
+                ?? FindExtendedKeyUsageProblem(address, certificate)
+                ?? FindAddressProblem(address, certificate);
+        }
+
         if (problem is not null)
         {
             throw problem;
@@ -39,6 +55,8 @@ public static class CertificateRules
         {
             throw KeyTooWeak(address, certificate, rsa.KeySize);
         }
+
+        PassedCertificateChecks.Add(certificate, SignPurpose, address);
     }
 
     /// <summary>Checks a recipient certificate for <paramref name="address"/> (RSA key transport).</summary>
@@ -71,6 +89,11 @@ public static class CertificateRules
             return problem;
         }
 
+        if (PassedCertificateChecks.Contains(certificate, EncryptPurpose, address))
+        {
+            return null;
+        }
+
         using var rsa = certificate.GetRSAPublicKey();
         if (rsa is null)
         {
@@ -80,10 +103,21 @@ public static class CertificateRules
                 $"Certificate of {address} ({Describe(certificate)}) has no RSA key; only RSA key transport is supported.");
         }
 
-        return FindKeyUsageProblem(address, certificate, X509KeyUsageFlags.KeyEncipherment, "keyEncipherment")
-            ?? FindExtendedKeyUsageProblem(address, certificate)
-            ?? FindAddressProblem(address, certificate)
-            ?? (rsa.KeySize < MinimumRsaKeySize ? KeyTooWeak(address, certificate, rsa.KeySize) : null);
+        // Serialised per certificate for the reason given in CheckSigner; runs once per certificate.
+        lock (certificate)
+        {
+            problem = FindKeyUsageProblem(address, certificate, X509KeyUsageFlags.KeyEncipherment, "keyEncipherment")
+                ?? FindExtendedKeyUsageProblem(address, certificate)
+                ?? FindAddressProblem(address, certificate)
+                ?? (rsa.KeySize < MinimumRsaKeySize ? KeyTooWeak(address, certificate, rsa.KeySize) : null);
+        }
+
+        if (problem is null)
+        {
+            PassedCertificateChecks.Add(certificate, EncryptPurpose, address);
+        }
+
+        return problem;
     }
 
     /// <summary>The refusal for an RSA key below <see cref="MinimumRsaKeySize"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Org.BouncyCastle.Asn1;
@@ -35,6 +36,25 @@ public static class CmsEnvelopedDataWriter
     /// <exception cref="ArgumentException">A certificate has neither an RSA nor an EC public key, or the list is empty.</exception>
     public static byte[] Write(ReadOnlySpan<byte> content, IReadOnlyList<X509Certificate2> recipients, ContentEncryptionAlgorithm algorithm, KeyTransport keyTransport)
     {
+        var exact = new ExactArrayWriter();
+        Write(content, recipients, algorithm, keyTransport, exact);
+        return exact.Array;
+    }
+
+    /// <summary>
+    /// Like <see cref="Write(ReadOnlySpan{byte}, IReadOnlyList{X509Certificate2}, ContentEncryptionAlgorithm)"/>, but
+    /// appends the DER to <paramref name="destination"/> (e.g. a pooled buffer), so no message-sized array is
+    /// allocated per message and none lands on the large object heap.
+    /// </summary>
+    /// <param name="content">The MIME entity to encrypt.</param>
+    /// <param name="recipients">RSA or EC certificates to encrypt to (already validated).</param>
+    /// <param name="algorithm">The content-encryption algorithm; GCM gives AuthEnvelopedData.</param>
+    /// <param name="keyTransport">The key transport for RSA recipients; EC recipients always get ECDH.</param>
+    /// <param name="destination">Where the ContentInfo's DER encoding is appended.</param>
+    /// <exception cref="ArgumentException">A certificate has neither an RSA nor an EC public key, or the list is empty.</exception>
+    public static void Write(ReadOnlySpan<byte> content, IReadOnlyList<X509Certificate2> recipients, ContentEncryptionAlgorithm algorithm, KeyTransport keyTransport, IBufferWriter<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(recipients);
         ArgumentNullException.ThrowIfNull(algorithm);
         if (recipients.Count == 0)
@@ -76,9 +96,8 @@ public static class CmsEnvelopedDataWriter
             int envelopedDataLength = version.Length + recipientSet.Length + DerHeader.Total(encryptedContentInfoLength) + macLength;
             int explicitLength = DerHeader.Total(envelopedDataLength);
             int contentInfoLength = contentInfoType.Length + DerHeader.Total(explicitLength);
-            var der = new byte[DerHeader.Total(contentInfoLength)];
-
-            var span = der.AsSpan();
+            int derLength = DerHeader.Total(contentInfoLength);
+            var span = destination.GetSpan(derLength)[..derLength];
             int offset = DerHeader.Write(span, DerHeader.Sequence, contentInfoLength);
             offset += Append(span[offset..], contentInfoType);
             offset += DerHeader.Write(span[offset..], DerHeader.ContextExplicit0, explicitLength);
@@ -96,16 +115,34 @@ public static class CmsEnvelopedDataWriter
                 offset += Append(span[offset..], tag);
             }
 
-            if (offset != der.Length)
+            if (offset != derLength)
             {
                 throw new CryptographicException("EnvelopedData length mismatch.");
             }
 
-            return der;
+            destination.Advance(derLength);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <summary>Hands out one array of exactly the size asked for: the byte[] overload's result, without a copy.</summary>
+    private sealed class ExactArrayWriter : IBufferWriter<byte>
+    {
+        public byte[] Array { get; private set; } = [];
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Array = new byte[sizeHint];
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Array = new byte[sizeHint];
+
+        public void Advance(int count)
+        {
+            if (count != Array.Length)
+            {
+                throw new CryptographicException("EnvelopedData length mismatch.");
+            }
         }
     }
 

@@ -49,13 +49,13 @@ internal static class CmsRecipientInfos
             return CreateKeyAgreement(certificate, contentKey);
         }
 
-        using var rsa = certificate.GetRSAPublicKey()
-            ?? throw new ArgumentException($"The certificate {certificate.Subject} ({certificate.Thumbprint}) has neither an RSA nor an EC public key.", nameof(certificate));
+        // The public key and identifier are prepared once per certificate instance (KeyTransportRecipient).
+        var recipient = KeyTransportRecipient.For(certificate);
         bool oaep = keyTransport == KeyTransport.RsaOaep;
-        byte[] encryptedKey = rsa.Encrypt(contentKey, oaep ? RSAEncryptionPadding.OaepSHA256 : RSAEncryptionPadding.Pkcs1);
+        byte[] encryptedKey = recipient.PublicKey.Encrypt(contentKey, oaep ? RSAEncryptionPadding.OaepSHA256 : RSAEncryptionPadding.Pkcs1);
         // RFC 5652 §6.2.1: issuerAndSerialNumber gives KeyTransRecipientInfo version 0.
         return new RecipientInfo(new KeyTransRecipientInfo(
-            CmsIdentifiers.RecipientIssuerAndSerialNumber(certificate),
+            recipient.Identifier,
             oaep ? RsaOaepSha256 : RsaPkcs1,
             new DerOctetString(encryptedKey)));
     }

@@ -24,6 +24,9 @@ public sealed class SmimePipelineOptions
     /// <summary>The recipient directory (signer role).</summary>
     public DirectoryOptions Directory { get; set; } = new();
 
+    /// <summary>Where large protected mail travels between signer and sender (claim check).</summary>
+    public ClaimCheckOptions ClaimCheck { get; set; } = new();
+
     /// <summary>How long a stopping worker waits for in-flight mail. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

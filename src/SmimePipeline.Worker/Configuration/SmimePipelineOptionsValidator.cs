@@ -77,6 +77,11 @@ public sealed class SmimePipelineOptionsValidator : IValidateOptions<SmimePipeli
             Sending.SenderOptionsValidation.Validate(options.Sender, $"{s}:Sender", failures);
         }
 
+        if (options.ClaimCheck.ThresholdBytes < 1)
+        {
+            failures.Add($"{s}:ClaimCheck:ThresholdBytes must be at least 1 (was {options.ClaimCheck.ThresholdBytes}).");
+        }
+
         if (options.ShutdownTimeout <= TimeSpan.Zero)
         {
             failures.Add($"{s}:ShutdownTimeout must be positive (was {options.ShutdownTimeout}).");

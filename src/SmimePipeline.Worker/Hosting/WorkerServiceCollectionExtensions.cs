@@ -6,6 +6,7 @@ using SmimePipeline.Cryptography;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Cryptography.Options;
 using SmimePipeline.Delivery;
+using SmimePipeline.Worker.ClaimCheck;
 using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Sending;
 using SmimePipeline.Worker.Signing;
@@ -43,6 +44,7 @@ public static class WorkerServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<SmimeTelemetry>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout + TimeSpan.FromSeconds(5));
+        services.AddDeliveryClaimCheck(options.Transport);
 
         if (options.Roles.HasFlag(WorkerRoles.Signer))
         {

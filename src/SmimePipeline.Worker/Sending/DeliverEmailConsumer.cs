@@ -1,5 +1,6 @@
 using MassTransit;
 using SmimePipeline.Contracts;
+using SmimePipeline.Worker.ClaimCheck;
 
 namespace SmimePipeline.Worker.Sending;
 
@@ -7,13 +8,14 @@ namespace SmimePipeline.Worker.Sending;
 /// Takes a <see cref="DeliverEmail"/> off <c>smime-deliver</c> and hands it to the
 /// <see cref="DeliveryHandler"/> (ledger, ESP call, retry ladder, dead-lettering, circuit breaker).
 /// </summary>
-public sealed class DeliverEmailConsumer(DeliveryHandler handler) : IConsumer<DeliverEmail>
+public sealed class DeliverEmailConsumer(DeliveryHandler handler, DeliveryContentStore claimCheck) : IConsumer<DeliverEmail>
 {
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<DeliverEmail> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var content = context.Message.Content;
+        // Large mail travels by claim check: load the bytes the signer checked in.
+        var content = await claimCheck.LoadAsync(context.Message, context.CancellationToken);
         await handler.DeliverAsync(context, content);
     }
 }

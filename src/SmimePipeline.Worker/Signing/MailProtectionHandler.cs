@@ -6,6 +6,7 @@ using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography;
 using SmimePipeline.Cryptography.Errors;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.ClaimCheck;
 using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.Worker.Signing;
@@ -28,6 +29,7 @@ public sealed class MailProtectionHandler
     private readonly SmimeTelemetry _telemetry;
     private readonly TimeProvider _time;
     private readonly ILogger<MailProtectionHandler> _logger;
+    private readonly DeliveryContentStore _claimCheck;
 
     public MailProtectionHandler(
         SmimeProtector protector,
@@ -35,9 +37,11 @@ public sealed class MailProtectionHandler
         IOptions<SmimePipelineOptions> options,
         SmimeTelemetry telemetry,
         TimeProvider time,
-        ILogger<MailProtectionHandler> logger)
+        ILogger<MailProtectionHandler> logger,
+        DeliveryContentStore claimCheck)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _claimCheck = claimCheck;
         _protector = protector;
         _assessment = assessment;
         _defaultMissingCertificate = options.Value.Signer.MissingCertificate;
@@ -97,8 +101,7 @@ public sealed class MailProtectionHandler
             activity?.SetTag("smime.protected_size", result.Content.Length);
         }
 
-        var endpoint = await context.GetSendEndpoint(DeliverQueue);
-        await endpoint.Send(
+        var deliver = await _claimCheck.CheckInAsync(
             new DeliverEmail
             {
                 MailId = mailId,
@@ -107,6 +110,8 @@ public sealed class MailProtectionHandler
                 Content = result.Content,
             },
             context.CancellationToken);
+        var endpoint = await context.GetSendEndpoint(DeliverQueue);
+        await endpoint.Send(deliver, context.CancellationToken);
 
         await context.Publish(
             new EmailProtected

@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+
+namespace SmimePipeline.Cli.Bench;
+
+/// <summary>Source-generated JSON for the benchmark reports (camelCase, indented).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(BenchReport))]
+[JsonSerializable(typeof(PipelineBenchResult))]
+internal sealed partial class BenchJsonContext : JsonSerializerContext;

@@ -1,0 +1,20 @@
+namespace SmimePipeline.Cli.Bench;
+
+/// <summary>What <c>smime bench pipeline</c> measures end to end, publish to pickup file.</summary>
+/// <param name="Message">small, standard or large.</param>
+/// <param name="Messages">Mails published.</param>
+/// <param name="Delivered">Mails that reached the pickup directory.</param>
+/// <param name="Seconds">From the first publish to the last file.</param>
+/// <param name="MessagesPerSecond">Delivered / Seconds.</param>
+/// <param name="LatencyP50Milliseconds">Median publish-to-file latency.</param>
+/// <param name="LatencyP99Milliseconds">99th percentile publish-to-file latency.</param>
+/// <param name="LatencyMaxMilliseconds">Slowest mail.</param>
+internal sealed record PipelineBenchResult(
+    string Message,
+    int Messages,
+    int Delivered,
+    double Seconds,
+    double MessagesPerSecond,
+    double LatencyP50Milliseconds,
+    double LatencyP99Milliseconds,
+    double LatencyMaxMilliseconds);

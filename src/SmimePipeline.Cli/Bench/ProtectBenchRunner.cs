@@ -1,0 +1,82 @@
+using SmimePipeline.Contracts;
+using SmimePipeline.Cryptography;
+using SmimePipeline.Cryptography.Options;
+using SmimePipeline.Cryptography.Mime;
+
+namespace SmimePipeline.Cli.Bench;
+
+/// <summary>
+/// <c>smime bench protect</c>: the signer's whole protect stage in-process — compose the MIME message
+/// from a <see cref="ProtectEmail"/>, sign, encrypt, produce the final bytes — and optionally MimeKit's
+/// default path on the same message for comparison.
+/// </summary>
+internal static class ProtectBenchRunner
+{
+    public const string OurEngine = "smimepipeline";
+
+    public static ProtectBenchResult RunOurs(BenchCertificateStore store, ProtectEmail mail, BenchSettings settings)
+    {
+        var protector = new SmimeProtector(store, new ProtectionOptions { Cipher = ResolveCipher(settings.Cipher) });
+        long outputBytes = protector.Protect(MimeComposer.Compose(mail), SecurityPolicy.SignAndEncrypt).Content.Length;
+        var measurement = ThroughputHarness.Run(settings.Threads, settings.Warmup, settings.Duration, thread => () =>
+        {
+            using var message = MimeComposer.Compose(mail);
+            protector.Protect(message, SecurityPolicy.SignAndEncrypt);
+        });
+        return ToResult(OurEngine, mail, settings, outputBytes, measurement);
+    }
+
+    public static ProtectBenchResult RunMimeKit(BenchCertificateStore store, ProtectEmail mail, BenchSettings settings)
+    {
+        long outputBytes;
+        using (var probe = new MimeKitBaseline(store))
+        {
+            outputBytes = MimeKitBaseline.Protect(probe, mail);
+        }
+
+        var measurement = ThroughputHarness.Run(settings.Threads, settings.Warmup, settings.Duration, thread =>
+        {
+            // One context per thread, never disposed before the process ends: the harness keeps the workers.
+            var baseline = new MimeKitBaseline(store);
+            return () => MimeKitBaseline.Protect(baseline, mail);
+        });
+        return ToResult("mimekit", mail, settings, outputBytes, measurement);
+    }
+
+    /// <summary>The RFC 5322 size of the unprotected message.</summary>
+    public static long InputSize(ProtectEmail mail)
+    {
+        using var message = MimeComposer.Compose(mail);
+        using var counter = new MemoryStream();
+        message.WriteTo(MimeCanonicalizer.CanonicalFormat, counter);
+        return counter.Length;
+    }
+
+    public static ContentCipher ResolveCipher(string cipher) => cipher switch
+    {
+        "aes256-cbc" => ContentCipher.Aes256Cbc,
+        "aes256-gcm" => ContentCipher.Aes256Gcm,
+        _ => throw new Commands.CliException($"--cipher {cipher}: expected aes256-cbc or aes256-gcm."),
+    };
+
+    private static ProtectBenchResult ToResult(string engine, ProtectEmail mail, BenchSettings settings, long outputBytes, ThroughputHarness.Measurement measurement)
+    {
+        long messages = Math.Max(measurement.Operations, 1);
+        double allocatedPerMessage = (double)measurement.AllocatedBytes / messages;
+        return new ProtectBenchResult(
+            engine,
+            settings.Message.ToString().ToLowerInvariant(),
+            settings.Key,
+            settings.Cipher,
+            settings.Threads,
+            Math.Round(measurement.Seconds, 3),
+            measurement.Operations,
+            Math.Round(measurement.Operations / measurement.Seconds, 1),
+            InputSize(mail),
+            outputBytes,
+            Math.Round(allocatedPerMessage),
+            Math.Round(allocatedPerMessage / outputBytes, 2),
+            Math.Round((double)measurement.LargeObjectHeapBytes / messages),
+            measurement.Gen2Collections);
+    }
+}

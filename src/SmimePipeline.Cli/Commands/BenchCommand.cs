@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using SmimePipeline.Cli.Bench;
+
+namespace SmimePipeline.Cli.Commands;
+
+/// <summary>
+/// <c>smime bench protect|pipeline</c>: throughput of the protect stage in-process, and of the whole
+/// pipeline through RabbitMQ. Figures are printed, never judged here: <c>scripts/bench.sh</c> compares
+/// them against <c>openssl speed</c> from the same run and the issue's targets.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("bench", "Measure throughput: the protect stage in-process, or the pipeline end to end.");
+        command.Subcommands.Add(CreateProtect());
+        command.Subcommands.Add(CreatePipeline());
+        return command;
+    }
+
+    private static Option<string> MessageOption() => new Option<string>("--message")
+    {
+        Description = "small (≈6 KB text + HTML), standard (≈54 KB with a 30 KB PDF) or large (≈2 MB).",
+        DefaultValueFactory = _ => "standard",
+    }.AcceptOnlyFromAmong("small", "standard", "large");
+
+    private static Command CreateProtect()
+    {
+        var message = MessageOption();
+        var key = new Option<string>("--key") { Description = "The signer's key.", DefaultValueFactory = _ => "rsa2048" }
+            .AcceptOnlyFromAmong("rsa2048", "rsa3072", "p256");
+        var cipher = new Option<string>("--cipher") { Description = "The content cipher.", DefaultValueFactory = _ => "aes256-cbc" }
+            .AcceptOnlyFromAmong("aes256-cbc", "aes256-gcm");
+        var threads = new Option<int>("--threads") { Description = "Threads protecting at once.", DefaultValueFactory = _ => 1 };
+        var seconds = new Option<double>("--seconds") { Description = "Measured time.", DefaultValueFactory = _ => 10 };
+        var warmup = new Option<double>("--warmup") { Description = "Warm-up time before measuring (the JIT needs it).", DefaultValueFactory = _ => 5 };
+        var baseline = new Option<string?>("--baseline") { Description = "Also run MimeKit's default path on the same message and print the ratio." }
+            .AcceptOnlyFromAmong("mimekit");
+        var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
+        var command = new Command("protect", "Compose, sign, encrypt and serialise one message over and over; messages/s, allocation, output size.")
+        {
+            message, key, cipher, threads, seconds, warmup, baseline, json,
+        };
+        command.SetAction((parseResult, _) => CommandRunner.RunAsync(() =>
+        {
+            var settings = new BenchSettings(
+                BenchMail.Parse(parseResult.GetRequiredValue(message)),
+                parseResult.GetRequiredValue(key),
+                parseResult.GetRequiredValue(cipher),
+                parseResult.GetValue(threads),
+                TimeSpan.FromSeconds(parseResult.GetValue(seconds)),
+                TimeSpan.FromSeconds(parseResult.GetValue(warmup)));
+            if (settings.Threads < 1 || settings.Duration <= TimeSpan.Zero || settings.Warmup < TimeSpan.Zero)
+            {
+                throw new CliException("--threads must be at least 1, --seconds above 0 and --warmup at least 0.");
+            }
+
+            ProtectBenchRunner.ResolveCipher(settings.Cipher);
+            using var store = new BenchCertificateStore(settings.Key);
+            var mail = BenchMail.Create(settings.Message, BenchCertificateStore.SenderAddress, BenchCertificateStore.RecipientAddress, Guid.NewGuid());
+            var results = new List<ProtectBenchResult> { ProtectBenchRunner.RunOurs(store, mail, settings) };
+            double? ratio = null;
+            if (parseResult.GetValue(baseline) == "mimekit")
+            {
+                results.Add(ProtectBenchRunner.RunMimeKit(store, mail, settings));
+                ratio = Math.Round(results[0].MessagesPerSecond / Math.Max(results[1].MessagesPerSecond, 0.001), 2);
+            }
+
+            var report = new BenchReport(results, ratio, Environment.ProcessorCount, RuntimeInformation.FrameworkDescription);
+            if (parseResult.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(report, BenchJsonContext.Default.BenchReport));
+            }
+            else
+            {
+                PrintProtect(report);
+            }
+
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+
+    private static Command CreatePipeline()
+    {
+        var rabbit = new Option<string>("--rabbitmq") { Description = "The broker, e.g. amqp://guest:guest@localhost:5672/.", Required = true };
+        var messages = new Option<int>("--messages", "-n") { Description = "Mails to send.", DefaultValueFactory = _ => 2000 };
+        var message = MessageOption();
+        var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
+        var command = new Command("pipeline", "Signer and sender in this process on RabbitMQ, pickup directory: messages/s and latency publish-to-file.")
+        {
+            rabbit, messages, message, json,
+        };
+        command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            int count = parseResult.GetValue(messages);
+            if (count < 1)
+            {
+                throw new CliException("--messages must be at least 1.");
+            }
+
+            if (!Uri.TryCreate(parseResult.GetRequiredValue(rabbit), UriKind.Absolute, out var broker))
+            {
+                throw new CliException("--rabbitmq must be an absolute URI such as amqp://guest:guest@localhost:5672/.");
+            }
+
+            var result = await PipelineBenchRunner.RunAsync(
+                broker, count, BenchMail.Parse(parseResult.GetRequiredValue(message)), Console.Error, cancellationToken);
+            if (parseResult.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.PipelineBenchResult));
+            }
+            else
+            {
+                Console.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"pipeline {result.Message}: {result.Delivered}/{result.Messages} delivered in {result.Seconds:F2} s = {result.MessagesPerSecond:F1} msg/s; latency p50 {result.LatencyP50Milliseconds:F0} ms, p99 {result.LatencyP99Milliseconds:F0} ms, max {result.LatencyMaxMilliseconds:F0} ms"));
+            }
+
+            return result.Delivered == count ? 0 : 1;
+        }));
+        return command;
+    }
+
+    private static void PrintProtect(BenchReport report)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"engine",-14} {"message",-9} {"key",-8} {"cipher",-11} {"thr",3} {"msg/s",9} {"input",9} {"output",9} {"alloc/msg",10} {"alloc/out",9} {"LOH/msg",9} {"gen2",5}"));
+        foreach (var r in report.Results)
+        {
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{r.Engine,-14} {r.Message,-9} {r.Key,-8} {r.Cipher,-11} {r.Threads,3} {r.MessagesPerSecond,9:F1} {r.InputBytes,9} {r.OutputBytes,9} {r.AllocatedBytesPerMessage,10:F0} {r.AllocationPerOutputByte,9:F2} {r.LargeObjectHeapBytesPerMessage,9:F0} {r.Gen2Collections,5}"));
+        }
+
+        if (report.BaselineRatio is { } ratio)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio {ProtectBenchRunner.OurEngine}/mimekit: {ratio:F2}x"));
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using System.Globalization;
+using System.Text;
+using SmimePipeline.Contracts;
+
+namespace SmimePipeline.Benchmarks;
+
+/// <summary>The same reference messages as <c>smime bench</c>: small ≈6 KB (text + HTML), standard ≈54 KB (+ 30 KB PDF).</summary>
+public static class BenchmarkMail
+{
+    public static ProtectEmail Small() => Create(0);
+
+    public static ProtectEmail Standard() => Create(30 * 1024);
+
+    private static ProtectEmail Create(int attachmentBytes)
+    {
+        var text = new StringBuilder();
+        for (int line = 1; text.Length < (attachmentBytes == 0 ? 2_000 : 3_000); line++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Line {line}: booking {line * 7919 % 100000:D5}, amount EUR {line * 37 % 5000}.{line % 100:D2}, reference SP-{line:D6}.\r\n");
+        }
+
+        var html = new StringBuilder("<html><body><h1>Statement</h1><table>");
+        for (int row = 1; html.Length < (attachmentBytes == 0 ? 4_000 : 5_000); row++)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{row}</td><td>Grüße — booking {row * 7919 % 100000:D5}</td><td>€{row * 37 % 5000}.{row % 100:D2}</td></tr>");
+        }
+
+        var pdf = new byte[attachmentBytes];
+        new Random(attachmentBytes).NextBytes(pdf);
+        return new ProtectEmail
+        {
+            MailId = Guid.NewGuid(),
+            From = new MailAddress(BenchmarkKeys.Sender),
+            To = [new MailAddress(BenchmarkKeys.Recipient)],
+            Subject = "Your monthly statement",
+            TextBody = text.ToString(),
+            HtmlBody = html.Append("</table></body></html>").ToString(),
+            Attachments = attachmentBytes == 0 ? [] : [new MailAttachment("statement.pdf", "application/pdf", pdf)],
+        };
+    }
+}

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(SmimePipeline.Benchmarks.ProtectBenchmarks).Assembly).Run(args);

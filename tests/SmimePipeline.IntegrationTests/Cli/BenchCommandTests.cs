@@ -1,0 +1,48 @@
+using System.Text.Json;
+using SmimePipeline.IntegrationTests.Infrastructure;
+
+namespace SmimePipeline.IntegrationTests.Cli;
+
+/// <summary>
+/// A smoke test of <c>smime bench protect --json</c>: the fields scripts/bench.sh reads exist and are
+/// plausible. It measures nothing (benchmarks are not timed tests); scripts/bench.sh does.
+/// </summary>
+public sealed class BenchCommandTests
+{
+    [Fact]
+    public async Task Bench_protect_json_reports_throughput_allocation_and_output_size_for_ours_and_the_mimekit_baseline()
+    {
+        var result = await SmimeCli.RunAsync(["bench", "protect", "--message", "small", "--seconds", "1", "--warmup", "0", "--baseline", "mimekit", "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var report = JsonDocument.Parse(result.Stdout);
+        var results = report.RootElement.GetProperty("results");
+        Assert.Equal(2, results.GetArrayLength());
+        Assert.Equal("smimepipeline", results[0].GetProperty("engine").GetString());
+        Assert.Equal("mimekit", results[1].GetProperty("engine").GetString());
+        foreach (var run in results.EnumerateArray())
+        {
+            Assert.True(run.GetProperty("messages").GetInt64() > 0);
+            Assert.True(run.GetProperty("messagesPerSecond").GetDouble() > 0);
+            Assert.InRange(run.GetProperty("inputBytes").GetInt64(), 5_000, 12_000);
+            Assert.True(run.GetProperty("outputBytes").GetInt64() > run.GetProperty("inputBytes").GetInt64());
+            Assert.True(run.GetProperty("allocatedBytesPerMessage").GetDouble() > 0);
+            Assert.True(run.GetProperty("largeObjectHeapBytesPerMessage").GetDouble() >= 0);
+            Assert.True(run.GetProperty("gen2Collections").GetInt32() >= 0);
+        }
+
+        Assert.True(report.RootElement.GetProperty("baselineRatio").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task Bench_protect_runs_with_aes256_gcm_and_an_ecdsa_key()
+    {
+        var result = await SmimeCli.RunAsync(["bench", "protect", "--cipher", "aes256-gcm", "--key", "p256", "--seconds", "1", "--warmup", "0", "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var report = JsonDocument.Parse(result.Stdout);
+        var run = report.RootElement.GetProperty("results")[0];
+        Assert.Equal("aes256-gcm", run.GetProperty("cipher").GetString());
+        Assert.True(run.GetProperty("messages").GetInt64() > 0);
+    }
+}
