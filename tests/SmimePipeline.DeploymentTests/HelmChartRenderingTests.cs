@@ -176,14 +176,15 @@ public sealed class HelmChartRenderingTests
     }
 
     [Fact]
-    public async Task Network_policies_limit_signers_to_broker_directory_and_dns_and_senders_to_broker_esp_and_dns()
+    public async Task Network_policies_limit_signers_to_broker_directory_and_dns_and_senders_to_broker_ledger_esp_and_dns()
     {
         var documents = await RenderAsync("-f", "examples/values-large.yaml");
         var policies = documents.Where(d => Kind(d) == "NetworkPolicy").ToDictionary(Component);
 
         Assert.Equal(["sender", "signer"], policies.Keys.Order());
         Assert.Equal([53, 53, 5671, 5432, 4317], EgressPorts(policies["signer"]));
-        Assert.Equal([53, 53, 5671, 587, 443, 4317], EgressPorts(policies["sender"]));
+        // Senders reach PostgreSQL only for the shared delivery ledger.
+        Assert.Equal([53, 53, 5671, 5432, 587, 443, 4317], EgressPorts(policies["sender"]));
     }
 
     private static List<long> EgressPorts(JsonNode policy) =>

@@ -5,7 +5,7 @@ using SmimePipeline.Worker.Telemetry;
 namespace SmimePipeline.Worker.Signing;
 
 /// <summary>
-/// Publishes <c>smime.signer.days_to_expiry</c> for every signer identity the signer role can use: the
+/// Publishes <c>smime.signer.certificate.days_to_expiry</c> for every signer identity the signer role can use: the
 /// mounted ones (when <c>Signer:IdentitiesPath</c> is set) and those in the store directory. Read at each
 /// metrics collection, so a rotated identity shows up without a restart.
 /// </summary>
@@ -25,8 +25,8 @@ public sealed class SignerExpiryGauge : IHostedService
                 .DistinctBy(s => (s.Address, s.Thumbprint))
                 .Select(s => new Measurement<double>(
                     (s.NotAfter - now).TotalDays,
-                    new KeyValuePair<string, object?>("smime.signer", s.Address),
-                    new KeyValuePair<string, object?>("smime.certificate_sha256", s.Thumbprint)));
+                    new KeyValuePair<string, object?>("identity", s.Address),
+                    new KeyValuePair<string, object?>("sha256", s.Thumbprint)));
         });
     }
 

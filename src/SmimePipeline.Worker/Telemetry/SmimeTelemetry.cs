@@ -129,12 +129,12 @@ public sealed class SmimeTelemetry : IDisposable
 
     /// <summary>Counts a certificate refused on use (or warned about), by reason code.</summary>
     public void RecordCertificateValidationFailure(string reasonCode) =>
-        _certificateRefusals.Add(1, new TagList { { "smime.reason", reasonCode } });
+        _certificateRefusals.Add(1, new TagList { { "reason", reasonCode } });
 
     /// <summary>Publishes the days until expiry of each signer identity as a gauge, read at each collection.</summary>
     /// <param name="observe">Returns one measurement per identity, tagged with its address and thumbprint.</param>
     public void ObserveSignerExpiry(Func<IEnumerable<Measurement<double>>> observe) =>
-        _meter.CreateObservableGauge("smime.signer.days_to_expiry", observe, "d", "Days until each signer identity's certificate expires.");
+        _meter.CreateObservableGauge("smime.signer.certificate.days_to_expiry", observe, "{day}", "Days until each signer identity's certificate expires.");
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();

@@ -29,7 +29,7 @@ public sealed class SignerExpiryGaugeTests : IDisposable
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == SmimeTelemetry.Name && instrument.Name == "smime.signer.days_to_expiry")
+            if (instrument.Meter.Name == SmimeTelemetry.Name && instrument.Name == "smime.signer.certificate.days_to_expiry")
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -38,7 +38,7 @@ public sealed class SignerExpiryGaugeTests : IDisposable
         {
             foreach (var tag in tags)
             {
-                if (tag.Key == "smime.signer")
+                if (tag.Key == "identity")
                 {
                     measurements[(string)tag.Value!] = value;
                 }
