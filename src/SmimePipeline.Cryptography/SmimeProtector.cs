@@ -91,22 +91,39 @@ public sealed class SmimeProtector
         bool opaque = policy.Opaque ?? _options.Opaque;
         bool headerProtection = policy.HeaderProtection ?? _options.HeaderProtection;
 
-        CmsSignerKey? signerKey = policy.Sign ? GetSignerKey(sender, now) : null;
-        if (signerKey is not null)
+        CmsSignerKey? signerKey;
+        List<(string Address, X509Certificate2 Certificate)> encryptTo;
+        ContentEncryptionAlgorithm? cipher;
+        using (var lookup = CryptographyTelemetry.Source.StartActivity("smime certificate lookup"))
         {
-            RequireAllowed(sender, signerKey.SchemeName, "signature");
-            RequireAllowed(sender, signerKey.Digest.MicAlg.Replace("-", "", StringComparison.Ordinal), "digest");
-        }
+            try
+            {
+                signerKey = policy.Sign ? GetSignerKey(sender, now) : null;
+                if (signerKey is not null)
+                {
+                    RequireAllowed(sender, signerKey.SchemeName, "signature");
+                    RequireAllowed(sender, signerKey.Digest.MicAlg.Replace("-", "", StringComparison.Ordinal), "digest");
+                }
 
-        var encryptTo = policy.Encrypt ? GetEncryptionCertificates(sender, recipients, now) : [];
-        // The sender's own copy is a convenience: when policy forbids its key management, it is left out
-        // instead of stopping the mail. A real recipient whose key management is forbidden stops it.
-        bool senderIsRecipient = recipients.Contains(sender, StringComparer.OrdinalIgnoreCase);
-        encryptTo.RemoveAll(r => !senderIsRecipient && string.Equals(r.Address, sender, StringComparison.OrdinalIgnoreCase) && !IsAllowed(KeyManagementName(r.Certificate)));
-        var cipher = policy.Encrypt ? ChooseCipher(sender, policy.Cipher, encryptTo) : null;
-        foreach (var (address, certificate) in encryptTo)
-        {
-            RequireAllowed(address, KeyManagementName(certificate), "key management");
+                encryptTo = policy.Encrypt ? GetEncryptionCertificates(sender, recipients, now) : [];
+                // The sender's own copy is a convenience: when policy forbids its key management, it is left out
+                // instead of stopping the mail. A real recipient whose key management is forbidden stops it.
+                bool senderIsRecipient = recipients.Contains(sender, StringComparer.OrdinalIgnoreCase);
+                encryptTo.RemoveAll(r => !senderIsRecipient && string.Equals(r.Address, sender, StringComparison.OrdinalIgnoreCase) && !IsAllowed(KeyManagementName(r.Certificate)));
+                cipher = policy.Encrypt ? ChooseCipher(sender, policy.Cipher, encryptTo) : null;
+                foreach (var (address, certificate) in encryptTo)
+                {
+                    RequireAllowed(address, KeyManagementName(certificate), "key management");
+                }
+
+                lookup?.SetTag("smime.recipient_count", recipients.Count);
+                lookup?.SetTag("smime.encryption_certificate_count", encryptTo.Count);
+            }
+            catch (ProtectionRefusedException refusal)
+            {
+                lookup?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, refusal.ReasonCode);
+                throw;
+            }
         }
 
         string? outerSubject = null;
@@ -125,6 +142,7 @@ public sealed class SmimeProtector
 
         if (!policy.Encrypt)
         {
+            using var signing = StartSigning(signerKey!, canonical.Length, opaque);
             WriteSigned(output, canonical.WrittenSpan, signerKey!, now, opaque);
         }
         else
@@ -133,13 +151,23 @@ public sealed class SmimeProtector
             ReadOnlySpan<byte> plaintext = canonical.WrittenSpan;
             if (signed is not null)
             {
+                using var signing = StartSigning(signerKey!, canonical.Length, opaque);
                 WriteSigned(signed, plaintext, signerKey!, now, opaque);
                 plaintext = signed.WrittenSpan;
             }
 
             var certificates = encryptTo.Select(r => r.Certificate).ToList();
             using var envelopedData = new PooledMemoryStream(cipher!.GetCiphertextLength(plaintext.Length) + 4 * 1024);
-            CmsEnvelopedDataWriter.Write(plaintext, certificates, cipher, _options.KeyTransport, envelopedData);
+            using (var encrypting = CryptographyTelemetry.Source.StartActivity("smime encrypt"))
+            {
+                encrypting?.SetTag("smime.content_cipher", cipher.Name);
+                encrypting?.SetTag("smime.key_transport", _options.KeyTransport.ToString());
+                encrypting?.SetTag("smime.recipient_count", certificates.Count);
+                encrypting?.SetTag("smime.plaintext_size", plaintext.Length);
+                CmsEnvelopedDataWriter.Write(plaintext, certificates, cipher, _options.KeyTransport, envelopedData);
+                encrypting?.SetTag("smime.enveloped_size", envelopedData.Length);
+            }
+
             SmimeEntityWriter.WritePkcs7Mime(output, envelopedData.WrittenSpan, cipher.IsAuthenticated ? Pkcs7MimeType.AuthEnvelopedData : Pkcs7MimeType.EnvelopedData);
         }
 
@@ -149,6 +177,17 @@ public sealed class SmimeProtector
             recipients,
             signerKey?.SignatureAlgorithmName,
             cipher?.Name);
+    }
+
+    private static System.Diagnostics.Activity? StartSigning(CmsSignerKey signerKey, long contentSize, bool opaque)
+    {
+        var activity = CryptographyTelemetry.Source.StartActivity("smime sign");
+        activity?.SetTag("smime.signature_algorithm", signerKey.SignatureAlgorithmName);
+        activity?.SetTag("smime.key_size", signerKey.KeySize);
+        activity?.SetTag("smime.digest", signerKey.Digest.MicAlg);
+        activity?.SetTag("smime.content_size", contentSize);
+        activity?.SetTag("smime.opaque", opaque);
+        return activity;
     }
 
     private static void WriteSigned(Stream destination, ReadOnlySpan<byte> content, CmsSignerKey signerKey, DateTimeOffset now, bool opaque)

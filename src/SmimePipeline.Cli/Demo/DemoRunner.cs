@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using MassTransit;
 using SmimePipeline.Client;
+using SmimePipeline.Cryptography;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Worker.Hosting;
 
@@ -28,7 +29,7 @@ internal sealed class DemoRunner(string directory, int messages, Uri? rabbitMq, 
         // sample mail's trace id below is the one every stage of the pipeline reports.
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is "SmimePipeline" or "SmimePipeline.Cli" or WorkerTelemetryExtensions.MassTransitSourceName,
+            ShouldListenTo = source => source.Name is "SmimePipeline" or "SmimePipeline.Cli" or CryptographyTelemetry.SourceName or WorkerTelemetryExtensions.MassTransitSourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
         };
         ActivitySource.AddActivityListener(listener);

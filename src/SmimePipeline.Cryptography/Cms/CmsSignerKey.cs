@@ -152,6 +152,9 @@ public sealed class CmsSignerKey : IDisposable
     /// <summary>The signer certificate.</summary>
     public X509Certificate2 Certificate { get; }
 
+    /// <summary>The signing key's size in bits (for traces and metrics), read once from the certificate.</summary>
+    public int KeySize => _keySize ??= ReadKeySize(Certificate);
+
     /// <summary>The digest used for the message digest (and the signature, except Ed25519, which signs the attributes whole).</summary>
     public DigestAlgorithm Digest { get; }
 
@@ -221,5 +224,19 @@ public sealed class CmsSignerKey : IDisposable
         }
 
         return (CmsIdentifiers.IssuerAndSerialNumber(certificate), new DerSet(certificates), SHA256.HashData(certificate.RawData));
+    }
+
+    private int? _keySize;
+
+    private static int ReadKeySize(X509Certificate2 certificate)
+    {
+        using var rsa = certificate.GetRSAPublicKey();
+        if (rsa is not null)
+        {
+            return rsa.KeySize;
+        }
+
+        using var ecdsa = certificate.GetECDsaPublicKey();
+        return ecdsa?.KeySize ?? 256; // Ed25519 keys (RFC 8410) are 256 bits.
     }
 }

@@ -2,6 +2,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using SmimePipeline.Cryptography;
 using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Telemetry;
 
@@ -32,7 +33,7 @@ public static class WorkerTelemetryExtensions
                 serviceName: builder.Configuration["OTEL_SERVICE_NAME"] ?? DefaultServiceName,
                 serviceVersion: typeof(WorkerTelemetryExtensions).Assembly.GetName().Version?.ToString()))
             .WithTracing(tracing => tracing
-                .AddSource(SmimeTelemetry.Name, MassTransitSourceName)
+                .AddSource(SmimeTelemetry.Name, CryptographyTelemetry.SourceName, MassTransitSourceName)
                 .AddHttpClientInstrumentation())
             .WithMetrics(metrics =>
             {

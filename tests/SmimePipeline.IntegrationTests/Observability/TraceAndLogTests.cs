@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Trace;
 using SmimePipeline.Client;
+using SmimePipeline.Cryptography;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
 using SmimePipeline.Worker.Telemetry;
@@ -37,7 +38,7 @@ public sealed class TraceAndLogTests : BrokerTest
             {
                 tracing = false;
                 builder.Services.AddOpenTelemetry().WithTracing(t => t
-                    .AddSource(SmimeTelemetry.Name, "MassTransit", Producer.Name)
+                    .AddSource(SmimeTelemetry.Name, CryptographyTelemetry.SourceName, "MassTransit", Producer.Name)
                     .AddInMemoryExporter(spans));
             }
         }
@@ -51,6 +52,7 @@ public sealed class TraceAndLogTests : BrokerTest
         var recipient = Pki.RecipientAddresses[0];
         var mail = TestMails.Create(0, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses) with
         {
+            From = new Contracts.MailAddress(Pki.SenderAddress),
             To = [new Contracts.MailAddress(recipient)],
             TextBody = secretBody,
         };
@@ -99,6 +101,16 @@ public sealed class TraceAndLogTests : BrokerTest
         {
             Assert.True(DescendsFrom(span, root, byId), $"{span.DisplayName} does not descend from the producer span: {names}");
         }
+
+        // Inside the protect span: certificate lookup, signing and encryption, with their attributes.
+        var lookup = Assert.Single(trace, s => s.DisplayName == "smime certificate lookup");
+        var sign = Assert.Single(trace, s => s.DisplayName == "smime sign");
+        var encrypt = Assert.Single(trace, s => s.DisplayName == "smime encrypt");
+        Assert.All(new[] { lookup, sign, encrypt }, s => Assert.Equal(protect.SpanId, s.ParentSpanId));
+        Assert.Equal("sha256WithRSAEncryption", sign.GetTagItem("smime.signature_algorithm"));
+        Assert.Equal(2048, sign.GetTagItem("smime.key_size"));
+        Assert.Equal("aes256-cbc", encrypt.GetTagItem("smime.content_cipher"));
+        Assert.True((int)encrypt.GetTagItem("smime.plaintext_size")! > 0);
 
         var protectParent = byId[protect.ParentSpanId];
         Assert.Equal(ActivityKind.Consumer, protectParent.Kind);
