@@ -50,6 +50,7 @@ public static class WorkerServiceCollectionExtensions
         {
             // Only signers ever load private keys.
             services.AddSignerCertificates(options);
+            services.AddHealthChecks().AddCheck<SignerKeysHealthCheck>("signer-keys", tags: ["ready"]);
 
             // Algorithms and shapes (cipher, signature scheme, opaque, header protection) from Signer:Protection.
             services.AddOptions<ProtectionOptions>().BindConfiguration(ProtectionOptions.SectionName).ValidateOnStart();

@@ -39,6 +39,21 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         return new RabbitMqVirtualHost(http, name, broker);
     }
 
+    /// <summary>Loads broker definitions (queues, exchanges, bindings, policies) into this virtual host.</summary>
+    public async Task ImportDefinitionsAsync(string definitionsJson)
+    {
+        using var content = new StringContent(definitionsJson, Encoding.UTF8, "application/json");
+        using var response = await _http.PostAsync($"api/definitions/{Name}", content);
+        Assert.True(response.IsSuccessStatusCode, $"RabbitMQ refused the definitions: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Whether a queue exists in this virtual host.</summary>
+    public async Task<bool> QueueExistsAsync(string queue)
+    {
+        using var response = await _http.GetAsync($"api/queues/{Name}/{queue}");
+        return response.IsSuccessStatusCode;
+    }
+
     /// <summary>The number of messages in a queue of this virtual host.</summary>
     public async Task<long> CountMessagesAsync(string queue)
     {

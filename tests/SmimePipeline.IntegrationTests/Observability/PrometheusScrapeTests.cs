@@ -68,8 +68,8 @@ public sealed partial class PrometheusScrapeTests : BrokerTest
         Assert.Equal(1, await prometheus.QueryScalarAsync("sum(smime_dead_letters_total{stage=\"protect\"})"));
 
         using var http = new HttpClient();
-        var dashboard = await File.ReadAllTextAsync(RepositoryFile("deploy", "grafana", "dashboards", "smime-pipeline.json"));
-        var rules = await File.ReadAllTextAsync(RepositoryFile("deploy", "prometheus", "smime-alerts.rules.yml"));
+        var dashboard = await File.ReadAllTextAsync(RepositoryFiles.Path("deploy", "grafana", "dashboards", "smime-pipeline.json"));
+        var rules = await File.ReadAllTextAsync(RepositoryFiles.Path("deploy", "prometheus", "smime-alerts.rules.yml"));
         var queried = MetricName().Matches(dashboard + rules).Select(m => m.Value).Distinct().ToList();
         Assert.NotEmpty(queried);
         var missing = queried;
@@ -85,17 +85,6 @@ public sealed partial class PrometheusScrapeTests : BrokerTest
             () => $"queried but not exported by the worker: {string.Join(", ", missing)}");
     }
 
-    private static string RepositoryFile(params string[] parts)
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "SmimePipeline.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        Assert.NotNull(directory);
-        return Path.Combine([directory.FullName, .. parts]);
-    }
 
     [GeneratedRegex(@"\bsmime_[a-z0-9_]+")]
     private static partial Regex MetricName();

@@ -1,0 +1,78 @@
+using System.Text.Json.Nodes;
+using SmimePipeline.Client;
+using SmimePipeline.Contracts;
+using SmimePipeline.IntegrationTests.Infrastructure;
+
+namespace SmimePipeline.IntegrationTests.Deployment;
+
+/// <summary>
+/// The broker topology as code (deploy/rabbitmq/definitions.json) and the topology the workers declare
+/// must agree: RabbitMQ refuses a declaration whose arguments differ from an existing queue's. Here the
+/// definitions are loaded first, as the docker-compose stack and an operator-managed broker do.
+/// </summary>
+public sealed class BrokerDefinitionsTests : BrokerTest
+{
+    [Fact]
+    public async Task Workers_run_on_a_broker_whose_topology_was_loaded_from_definitions_json()
+    {
+        var definitions = JsonNode.Parse(await File.ReadAllTextAsync(RepositoryFiles.Path("deploy", "rabbitmq", "definitions.json")))!.AsObject();
+        var topology = new JsonObject();
+        foreach (var section in new[] { "queues", "exchanges", "bindings", "policies" })
+        {
+            if (definitions[section] is JsonArray items)
+            {
+                var copy = new JsonArray();
+                foreach (var item in items)
+                {
+                    var entry = item!.DeepClone().AsObject();
+                    entry.Remove("vhost");
+                    copy.Add(entry);
+                }
+
+                topology[section] = copy;
+            }
+        }
+
+        await VirtualHost.ImportDefinitionsAsync(topology.ToJsonString());
+        Assert.True(await VirtualHost.QueueExistsAsync("smime-deliver-retry-1"), "definitions.json was not loaded");
+
+        var outbox = Path.Combine(Temp.Path, "outbox");
+        var settings = new Dictionary<string, string?>
+        {
+            ["SmimePipeline:Transport"] = "RabbitMq",
+            ["SmimePipeline:RabbitMq:Uri"] = VirtualHost.AmqpUri.ToString(),
+            ["SmimePipeline:Delivery:Provider"] = "pickup",
+            ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
+        };
+        await using var signer = await WorkerHost.StartAsync(new Dictionary<string, string?>(settings)
+        {
+            ["SmimePipeline:Roles"] = "Signer",
+            ["SmimePipeline:Signer:StorePath"] = Pki.StorePath,
+        });
+        await using var sender = await WorkerHost.StartAsync(new Dictionary<string, string?>(settings) { ["SmimePipeline:Roles"] = "Sender" });
+
+        var good = TestMails.Create(1, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses);
+        var refused = good with { MailId = Guid.NewGuid(), To = [new MailAddress("no-certificate@nowhere.example")] };
+        var bus = await StartProducerAsync();
+        try
+        {
+            var publisher = new SmimeMailPublisher(bus);
+            await publisher.ProtectAsync(good);
+            await publisher.ProtectAsync(refused);
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(File.Exists(Path.Combine(outbox, $"{good.MailId:N}.eml"))),
+            TimeSpan.FromSeconds(60),
+            () => "the mail was not delivered on the definitions-loaded broker");
+        await Eventually.HoldsAsync(
+            async () => await VirtualHost.CountMessagesAsync("smime-protect_error") == 1,
+            TimeSpan.FromSeconds(30),
+            () => "the refused mail did not reach the smime-protect_error queue declared by definitions.json");
+    }
+
+}
