@@ -4,9 +4,7 @@ using MassTransit;
 using MimeKit;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
-using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.IntegrationTests.Infrastructure;
-using SmimePipeline.Testing;
 
 namespace SmimePipeline.IntegrationTests.ClaimCheck;
 
@@ -15,44 +13,31 @@ namespace SmimePipeline.IntegrationTests.ClaimCheck;
 /// claim-check directory (as pods share a volume); the protected mail (≈27 MB) travels from signer to
 /// sender as a claim, and OpenSSL decrypts and verifies what reached the pickup directory.
 /// </summary>
-public sealed class LargeMailClaimCheckTests : IAsyncLifetime, IDisposable
+public sealed class LargeMailClaimCheckTests : BrokerTest
 {
-    private readonly TempDirectory _temp = new();
-    private RabbitMqVirtualHost _vhost = null!;
-    private DemoPki _pki = null!;
-
-    public async Task InitializeAsync()
-    {
-        _vhost = await RabbitMqVirtualHost.CreateAsync();
-        _pki = DemoPki.EnsureCreated(Path.Combine(_temp.Path, "pki"));
-    }
-
-    public async Task DisposeAsync() => await _vhost.DisposeAsync();
-
-    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task A_15_MB_attachment_goes_end_to_end_through_the_claim_check_and_decrypts_and_verifies_with_openssl()
     {
-        var outbox = Path.Combine(_temp.Path, "outbox");
-        var claims = Path.Combine(_temp.Path, "claims");
+        var outbox = Path.Combine(Temp.Path, "outbox");
+        var claims = Path.Combine(Temp.Path, "claims");
         await using var signer = await WorkerHost.StartAsync(Settings("Signer", outbox, claims));
         await using var sender = await WorkerHost.StartAsync(Settings("Sender", outbox, claims));
 
         var attachment = new byte[15 * 1024 * 1024];
         new Random(15).NextBytes(attachment);
-        var recipient = _pki.RecipientAddresses[0];
+        var recipient = Pki.RecipientAddresses[0];
         var mail = new ProtectEmail
         {
             MailId = Guid.NewGuid(),
-            From = new MailAddress(_pki.SenderAddress),
+            From = new MailAddress(Pki.SenderAddress),
             To = [new MailAddress(recipient)],
             Subject = "Large statement",
             TextBody = $"The archive is attached. {TestMails.Marker(Guid.Empty)}",
             Attachments = [new MailAttachment("archive.bin", "application/octet-stream", attachment)],
         };
 
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(_vhost.AmqpUri));
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(VirtualHost.AmqpUri));
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
         {
             await bus.StartAsync(timeout.Token);
@@ -79,23 +64,23 @@ public sealed class LargeMailClaimCheckTests : IAsyncLifetime, IDisposable
         Assert.Equal(new FileInfo(file).Length, new FileInfo(claim).Length);
         Assert.True(new FileInfo(file).Length > 20 * 1024 * 1024, $"the protected mail is only {new FileInfo(file).Length} bytes");
 
-        var content = await OpenSslJudge.DecryptAndVerifyAsync(file, _pki.CertificatePath(recipient), _pki.KeyPath(recipient), _pki.CaCertificatePath);
+        var content = await OpenSslJudge.DecryptAndVerifyAsync(file, Pki.CertificatePath(recipient), Pki.KeyPath(recipient), Pki.CaCertificatePath);
         using var entity = MimeEntity.Load(new MemoryStream(Encoding.UTF8.GetBytes(content)));
         var part = Assert.Single(entity is Multipart multipart ? multipart.OfType<MimePart>().Where(p => p.IsAttachment) : []);
         using var decoded = new MemoryStream();
         Assert.NotNull(part.Content);
         part.Content.DecodeTo(decoded);
         Assert.Equal(SHA256.HashData(attachment), SHA256.HashData(decoded.ToArray()));
-        Assert.Equal(0, await _vhost.CountMessagesAsync("smime-protect_error"));
-        Assert.Equal(0, await _vhost.CountMessagesAsync("smime-deliver_error"));
+        Assert.Equal(0, await VirtualHost.CountMessagesAsync("smime-protect_error"));
+        Assert.Equal(0, await VirtualHost.CountMessagesAsync("smime-deliver_error"));
     }
 
     private Dictionary<string, string?> Settings(string role, string outbox, string claims) => new()
     {
         ["SmimePipeline:Roles"] = role,
         ["SmimePipeline:Transport"] = "RabbitMq",
-        ["SmimePipeline:RabbitMq:Uri"] = _vhost.AmqpUri.ToString(),
-        ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? _pki.StorePath : null,
+        ["SmimePipeline:RabbitMq:Uri"] = VirtualHost.AmqpUri.ToString(),
+        ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? Pki.StorePath : null,
         ["SmimePipeline:Delivery:Provider"] = "pickup",
         ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
         ["SmimePipeline:ClaimCheck:Directory"] = claims,

@@ -1,5 +1,4 @@
 using System.Text;
-using MassTransit;
 using SmimePipeline.CertificateDirectory;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography.Certificates;
@@ -9,60 +8,46 @@ using SmimePipeline.Testing;
 namespace SmimePipeline.IntegrationTests.CertificateDirectory;
 
 /// <summary>Automated intake: <see cref="HarvestCertificate"/> on the real RabbitMQ, consumed by a signer worker.</summary>
-public sealed class HarvestOverRabbitMqTests : IAsyncLifetime, IDisposable
+public sealed class HarvestOverRabbitMqTests : BrokerTest
 {
-    private readonly TempDirectory _temp = new();
-    private RabbitMqVirtualHost _vhost = null!;
-    private DemoPki _pki = null!;
-
-    public async Task InitializeAsync()
-    {
-        _vhost = await RabbitMqVirtualHost.CreateAsync();
-        _pki = DemoPki.EnsureCreated(Path.Combine(_temp.Path, "pki"));
-    }
-
-    public async Task DisposeAsync() => await _vhost.DisposeAsync();
-
-    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task A_signed_mail_is_filed_and_a_tampered_one_goes_to_the_error_queue()
     {
-        var carol = _pki.RecipientAddresses[2];
-        var body = Path.Combine(_temp.Path, "body.txt");
+        var carol = Pki.RecipientAddresses[2];
+        var body = Path.Combine(Temp.Path, "body.txt");
         await File.WriteAllTextAsync(body, "My certificate, reference 42.\n");
-        var signed = Path.Combine(_temp.Path, "signed.eml");
+        var signed = Path.Combine(Temp.Path, "signed.eml");
         var sign = await ExternalTool.RunAsync("openssl", [
-            "cms", "-sign", "-in", body, "-text", "-signer", _pki.CertificatePath(carol), "-inkey", _pki.KeyPath(carol),
+            "cms", "-sign", "-in", body, "-text", "-signer", Pki.CertificatePath(carol), "-inkey", Pki.KeyPath(carol),
             "-from", carol, "-to", "intake@" + DemoPki.Domain, "-subject", "My key", "-out", signed]);
         Assert.True(sign.ExitCode == 0, sign.Stderr);
         byte[] good = await File.ReadAllBytesAsync(signed);
         byte[] tampered = Encoding.ASCII.GetBytes(Encoding.ASCII.GetString(good).Replace("reference 42", "reference 43", StringComparison.Ordinal));
 
-        var store = Path.Combine(_temp.Path, "store");
-        CopyDirectory(_pki.StorePath, store);
+        var store = Path.Combine(Temp.Path, "store");
+        CopyDirectory(Pki.StorePath, store);
         await using var signer = await WorkerHost.StartAsync(new Dictionary<string, string?>
         {
             ["SmimePipeline:Roles"] = "Signer",
             ["SmimePipeline:Transport"] = "RabbitMq",
-            ["SmimePipeline:RabbitMq:Uri"] = _vhost.AmqpUri.ToString(),
+            ["SmimePipeline:RabbitMq:Uri"] = VirtualHost.AmqpUri.ToString(),
             ["SmimePipeline:Signer:StorePath"] = store,
-            ["SmimePipeline:Directory:SqlitePath"] = Path.Combine(_temp.Path, "directory.sqlite"),
+            ["SmimePipeline:Directory:SqlitePath"] = Path.Combine(Temp.Path, "directory.sqlite"),
         });
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(_vhost.AmqpUri));
-        await bus.StartAsync();
+        var bus = await StartProducerAsync();
         try
         {
             var endpoint = await bus.GetSendEndpoint(new Uri($"exchange:{QueueNames.Harvest}"));
             await endpoint.Send(new HarvestCertificate { RequestId = Guid.NewGuid(), Mail = tampered });
             await endpoint.Send(new HarvestCertificate { RequestId = Guid.NewGuid(), Mail = good });
-            using var directory = new SqliteRecipientDirectory(Path.Combine(_temp.Path, "directory.sqlite"));
+            using var directory = new SqliteRecipientDirectory(Path.Combine(Temp.Path, "directory.sqlite"));
             await Eventually.HoldsAsync(
                 () => Task.FromResult(directory.Find(carol).Count == 1 && directory.List().Count == 1),
                 TimeSpan.FromSeconds(60),
                 () => $"{directory.List().Count} entries in the directory");
             await Eventually.HoldsAsync(
-                async () => await _vhost.CountMessagesAsync($"{QueueNames.Harvest}_error") == 1,
+                async () => await VirtualHost.CountMessagesAsync($"{QueueNames.Harvest}_error") == 1,
                 TimeSpan.FromSeconds(60),
                 () => "the tampered mail is not in smime-harvest_error");
             Assert.NotNull(Assert.Single(directory.Find(carol)).SmimeCapabilities);

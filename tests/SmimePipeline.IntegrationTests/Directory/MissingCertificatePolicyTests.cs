@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using MassTransit;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
-using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
 
@@ -12,32 +11,19 @@ namespace SmimePipeline.IntegrationTests.CertificateDirectory;
 /// The missing-certificate policy per mail on the real RabbitMQ: fail, sign-only (allowed and not allowed)
 /// and split, each with its per-recipient outcomes in the events and OpenSSL judging what went out.
 /// </summary>
-public sealed class MissingCertificatePolicyTests : IAsyncLifetime, IDisposable
+public sealed class MissingCertificatePolicyTests : BrokerTest
 {
     private const string Unknown = "no-certificate@elsewhere.example";
-    private readonly TempDirectory _temp = new();
     private readonly ConcurrentDictionary<Guid, EmailProtected> _protected = new();
     private readonly ConcurrentDictionary<Guid, EmailDeliveryFailed> _failed = new();
-    private RabbitMqVirtualHost _vhost = null!;
-    private DemoPki _pki = null!;
-
-    public async Task InitializeAsync()
-    {
-        _vhost = await RabbitMqVirtualHost.CreateAsync();
-        _pki = DemoPki.EnsureCreated(Path.Combine(_temp.Path, "pki"));
-    }
-
-    public async Task DisposeAsync() => await _vhost.DisposeAsync();
-
-    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task Fail_sign_only_and_split_do_what_the_mail_asks_and_report_each_recipient()
     {
-        var outbox = Path.Combine(_temp.Path, "outbox");
+        var outbox = Path.Combine(Temp.Path, "outbox");
         await using var signer = await WorkerHost.StartAsync(Settings("Signer", outbox));
         await using var sender = await WorkerHost.StartAsync(Settings("Sender", outbox));
-        var alice = _pki.RecipientAddresses[0];
+        var alice = Pki.RecipientAddresses[0];
         var split = Mail([alice, Unknown], new SecurityPolicy { MissingCertificate = MissingCertificatePolicy.Split });
         var signOnly = Mail([Unknown], new SecurityPolicy { MissingCertificate = MissingCertificatePolicy.SignOnly, AllowSignOnly = true });
         var signOnlyNotAllowed = Mail([Unknown], new SecurityPolicy { MissingCertificate = MissingCertificatePolicy.SignOnly });
@@ -45,7 +31,7 @@ public sealed class MissingCertificatePolicyTests : IAsyncLifetime, IDisposable
 
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
-            cfg.Host(_vhost.AmqpUri);
+            cfg.Host(VirtualHost.AmqpUri);
             cfg.ReceiveEndpoint("policy-test-events", e =>
             {
                 e.Handler<EmailProtected>(c => { _protected[c.Message.MailId] = c.Message; return Task.CompletedTask; });
@@ -73,7 +59,7 @@ public sealed class MissingCertificatePolicyTests : IAsyncLifetime, IDisposable
 
         // split: encrypted to alice, the unknown recipient reported and not addressed by the copy.
         var splitFile = Path.Combine(outbox, $"{split.MailId:N}.eml");
-        var content = await OpenSslJudge.DecryptAndVerifyAsync(splitFile, _pki.CertificatePath(alice), _pki.KeyPath(alice), _pki.CaCertificatePath);
+        var content = await OpenSslJudge.DecryptAndVerifyAsync(splitFile, Pki.CertificatePath(alice), Pki.KeyPath(alice), Pki.CaCertificatePath);
         Assert.Contains(split.MailId.ToString("N"), content, StringComparison.Ordinal);
         Assert.DoesNotContain(Unknown, (await File.ReadAllTextAsync(splitFile)).Split("\r\n\r\n", 2)[0], StringComparison.Ordinal);
         var splitOutcomes = _protected[split.MailId].Recipients;
@@ -82,7 +68,7 @@ public sealed class MissingCertificatePolicyTests : IAsyncLifetime, IDisposable
 
         // sign-only, allowed: signed (OpenSSL verifies it), not encrypted, outcome says so.
         var signedFile = Path.Combine(outbox, $"{signOnly.MailId:N}.eml");
-        var verify = await ExternalTool.RunAsync("openssl", ["cms", "-verify", "-in", signedFile, "-CAfile", _pki.CaCertificatePath]);
+        var verify = await ExternalTool.RunAsync("openssl", ["cms", "-verify", "-in", signedFile, "-CAfile", Pki.CaCertificatePath]);
         Assert.True(verify.ExitCode == 0, verify.Stderr);
         Assert.Contains(signOnly.MailId.ToString("N"), verify.StdoutText, StringComparison.Ordinal);
         Assert.Equal("signed-only", Assert.Single(_protected[signOnly.MailId].Recipients).Outcome);
@@ -97,7 +83,7 @@ public sealed class MissingCertificatePolicyTests : IAsyncLifetime, IDisposable
         Assert.Contains(failOutcomes, o => o.Address == Unknown && o.Outcome == "refused");
         Assert.Equal("recipient-certificate-missing", _failed[fail.MailId].ReasonCode);
         await Eventually.HoldsAsync(
-            async () => await _vhost.CountMessagesAsync("smime-protect_error") == 2,
+            async () => await VirtualHost.CountMessagesAsync("smime-protect_error") == 2,
             TimeSpan.FromSeconds(30),
             () => "the two refused mails are not in smime-protect_error");
     }
@@ -108,7 +94,7 @@ public sealed class MissingCertificatePolicyTests : IAsyncLifetime, IDisposable
         return new ProtectEmail
         {
             MailId = id,
-            From = new MailAddress(_pki.SenderAddress),
+            From = new MailAddress(Pki.SenderAddress),
             To = [.. to.Select(a => new MailAddress(a))],
             Subject = "Policy",
             TextBody = $"Marker {id:N}.",
@@ -120,8 +106,8 @@ public sealed class MissingCertificatePolicyTests : IAsyncLifetime, IDisposable
     {
         ["SmimePipeline:Roles"] = role,
         ["SmimePipeline:Transport"] = "RabbitMq",
-        ["SmimePipeline:RabbitMq:Uri"] = _vhost.AmqpUri.ToString(),
-        ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? _pki.StorePath : null,
+        ["SmimePipeline:RabbitMq:Uri"] = VirtualHost.AmqpUri.ToString(),
+        ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? Pki.StorePath : null,
         ["SmimePipeline:Signer:Concurrency"] = "2",
         ["SmimePipeline:Delivery:Provider"] = "pickup",
         ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,

@@ -1,4 +1,3 @@
-using MassTransit;
 using SmimePipeline.CertificateDirectory;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
@@ -12,31 +11,18 @@ namespace SmimePipeline.IntegrationTests.CertificateDirectory;
 /// Two signer workers share one PostgreSQL recipient directory (the real PostgreSQL and RabbitMQ started by
 /// scripts/test.sh): a certificate filed once is used by both; a removal is seen by both within the cache lifetime.
 /// </summary>
-public sealed class SharedPostgresDirectoryTests : IAsyncLifetime, IDisposable
+public sealed class SharedPostgresDirectoryTests : BrokerTest
 {
-    private readonly TempDirectory _temp = new();
     private readonly string _tablePrefix = "it" + Guid.NewGuid().ToString("N")[..10] + "_";
-    private RabbitMqVirtualHost _vhost = null!;
-    private DemoPki _pki = null!;
-
-    public async Task InitializeAsync()
-    {
-        _vhost = await RabbitMqVirtualHost.CreateAsync();
-        _pki = DemoPki.EnsureCreated(Path.Combine(_temp.Path, "pki"));
-    }
-
-    public async Task DisposeAsync() => await _vhost.DisposeAsync();
-
-    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task Two_signers_encrypt_to_a_certificate_that_only_the_shared_directory_holds_and_both_see_its_removal()
     {
         const int count = 40;
         const string dave = "dave@" + DemoPki.Domain;
-        var daveCertificate = Path.Combine(_temp.Path, "dave.crt.pem");
-        var daveKey = Path.Combine(_temp.Path, "dave.key.pem");
-        using (var authority = _pki.LoadAuthority())
+        var daveCertificate = Path.Combine(Temp.Path, "dave.crt.pem");
+        var daveKey = Path.Combine(Temp.Path, "dave.key.pem");
+        using (var authority = Pki.LoadAuthority())
         using (var identity = DemoPki.CreateIdentity(authority, new DemoIdentityOptions(dave)))
         using (var directory = new PostgresRecipientDirectory(TestServices.PostgresConnectionString, _tablePrefix))
         {
@@ -45,12 +31,11 @@ public sealed class SharedPostgresDirectoryTests : IAsyncLifetime, IDisposable
             directory.Add(identity, DirectoryEntryKind.Recipient);
         }
 
-        var outbox = System.IO.Directory.CreateDirectory(Path.Combine(_temp.Path, "outbox")).FullName;
+        var outbox = System.IO.Directory.CreateDirectory(Path.Combine(Temp.Path, "outbox")).FullName;
         await using var signerA = await WorkerHost.StartAsync(Settings("Signer", outbox));
         await using var signerB = await WorkerHost.StartAsync(Settings("Signer", outbox));
         await using var sender = await WorkerHost.StartAsync(Settings("Sender", outbox));
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(_vhost.AmqpUri));
-        await bus.StartAsync();
+        var bus = await StartProducerAsync();
         var mails = Enumerable.Range(0, count).Select(i => Mail(dave, i)).ToList();
         var late = Mail(dave, count);
         try
@@ -66,7 +51,7 @@ public sealed class SharedPostgresDirectoryTests : IAsyncLifetime, IDisposable
             Assert.True(signerA.Telemetry.ProtectedTotal > 0 && signerB.Telemetry.ProtectedTotal > 0, $"one signer did all the work ({signerA.Telemetry.ProtectedTotal}/{signerB.Telemetry.ProtectedTotal})");
             foreach (var mail in mails.Take(3))
             {
-                var content = await OpenSslJudge.DecryptAndVerifyAsync(Path.Combine(outbox, $"{mail.MailId:N}.eml"), daveCertificate, daveKey, _pki.CaCertificatePath);
+                var content = await OpenSslJudge.DecryptAndVerifyAsync(Path.Combine(outbox, $"{mail.MailId:N}.eml"), daveCertificate, daveKey, Pki.CaCertificatePath);
                 Assert.Contains(mail.MailId.ToString("N"), content, StringComparison.Ordinal);
             }
 
@@ -79,7 +64,7 @@ public sealed class SharedPostgresDirectoryTests : IAsyncLifetime, IDisposable
             await Task.Delay(TimeSpan.FromSeconds(1.5));
             await publisher.ProtectAsync(late);
             await Eventually.HoldsAsync(
-                async () => await _vhost.CountMessagesAsync("smime-protect_error") == 1,
+                async () => await VirtualHost.CountMessagesAsync("smime-protect_error") == 1,
                 TimeSpan.FromSeconds(30),
                 () => "the mail to a removed recipient is not in smime-protect_error");
         }
@@ -108,8 +93,8 @@ public sealed class SharedPostgresDirectoryTests : IAsyncLifetime, IDisposable
     {
         ["SmimePipeline:Roles"] = role,
         ["SmimePipeline:Transport"] = "RabbitMq",
-        ["SmimePipeline:RabbitMq:Uri"] = _vhost.AmqpUri.ToString(),
-        ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? _pki.StorePath : null,
+        ["SmimePipeline:RabbitMq:Uri"] = VirtualHost.AmqpUri.ToString(),
+        ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? Pki.StorePath : null,
         ["SmimePipeline:Signer:Concurrency"] = "2",
         ["SmimePipeline:Directory:Provider"] = role == "Signer" ? "Postgres" : null,
         ["SmimePipeline:Directory:Postgres"] = role == "Signer" ? TestServices.PostgresConnectionString : null,
