@@ -110,6 +110,15 @@ public sealed class SmimeProtector
                 // instead of stopping the mail. A real recipient whose key management is forbidden stops it.
                 bool senderIsRecipient = recipients.Contains(sender, StringComparer.OrdinalIgnoreCase);
                 encryptTo.RemoveAll(r => !senderIsRecipient && string.Equals(r.Address, sender, StringComparison.OrdinalIgnoreCase) && !IsAllowed(KeyManagementName(r.Certificate)));
+
+                // An EC sender's own copy needs an ECDH KeyAgreeRecipientInfo, which NSS (Thunderbird) cannot
+                // decode at all: one such entry makes the whole mail unreadable there. So the self-copy is
+                // added only when the real recipients are EC too (and so already need ECDH-capable clients).
+                if (!senderIsRecipient
+                    && encryptTo.Any(r => !string.Equals(r.Address, sender, StringComparison.OrdinalIgnoreCase) && !CmsRecipientInfos.UsesKeyAgreement(r.Certificate)))
+                {
+                    encryptTo.RemoveAll(r => string.Equals(r.Address, sender, StringComparison.OrdinalIgnoreCase) && CmsRecipientInfos.UsesKeyAgreement(r.Certificate));
+                }
                 cipher = policy.Encrypt ? ChooseCipher(sender, policy.Cipher, encryptTo) : null;
                 foreach (var (address, certificate) in encryptTo)
                 {

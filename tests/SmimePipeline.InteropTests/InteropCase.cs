@@ -14,10 +14,10 @@ public sealed record InteropCase(string Signature, string KeyManagement, string 
     public bool Encrypted => Cipher != "none";
 
     /// <summary>
-    /// The message carries a KeyAgreeRecipientInfo: an EC recipient, or an EC sender's own copy (its certificate
-    /// allows keyAgreement, so the sender is a recipient too).
+    /// The message carries a KeyAgreeRecipientInfo: an EC recipient. (An EC sender's own ECDH copy is added only
+    /// next to EC recipients, so RSA recipients on NSS can still read the mail.)
     /// </summary>
-    public bool HasKeyAgreement => Encrypted && (KeyManagement == "ecdh" || Signature is "ecdsa-p256" or "ecdsa-p384");
+    public bool HasKeyAgreement => Encrypted && KeyManagement == "ecdh";
 
     public string Sender => Signature switch
     {
