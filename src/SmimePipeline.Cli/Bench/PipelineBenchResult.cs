@@ -9,6 +9,9 @@ namespace SmimePipeline.Cli.Bench;
 /// <param name="LatencyP50Milliseconds">Median publish-to-file latency.</param>
 /// <param name="LatencyP99Milliseconds">99th percentile publish-to-file latency.</param>
 /// <param name="LatencyMaxMilliseconds">Slowest mail.</param>
+/// <param name="Protected">Mails the in-process signer protected (its counter at the end).</param>
+/// <param name="Failed">Mails dead-lettered during the run.</param>
+/// <param name="SampleTraceId">The trace id of the first mail, traced end to end.</param>
 internal sealed record PipelineBenchResult(
     string Message,
     int Messages,
@@ -17,4 +20,7 @@ internal sealed record PipelineBenchResult(
     double MessagesPerSecond,
     double LatencyP50Milliseconds,
     double LatencyP99Milliseconds,
-    double LatencyMaxMilliseconds);
+    double LatencyMaxMilliseconds,
+    long Protected,
+    long Failed,
+    string SampleTraceId);

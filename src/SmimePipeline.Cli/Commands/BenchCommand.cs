@@ -117,7 +117,7 @@ internal static class BenchCommand
             {
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"pipeline {result.Message}: {result.Delivered}/{result.Messages} delivered in {result.Seconds:F2} s = {result.MessagesPerSecond:F1} msg/s; latency p50 {result.LatencyP50Milliseconds:F0} ms, p99 {result.LatencyP99Milliseconds:F0} ms, max {result.LatencyMaxMilliseconds:F0} ms"));
+                    $"pipeline {result.Message}: {result.Delivered}/{result.Messages} delivered in {result.Seconds:F2} s = {result.MessagesPerSecond:F1} msg/s; latency p50 {result.LatencyP50Milliseconds:F0} ms, p99 {result.LatencyP99Milliseconds:F0} ms, max {result.LatencyMaxMilliseconds:F0} ms; counters: protected {result.Protected}, failed {result.Failed}; sample trace id {result.SampleTraceId}"));
             }
 
             return result.Delivered == count ? 0 : 1;

@@ -5,7 +5,11 @@ namespace SmimePipeline.Delivery.Ledger;
 
 /// <summary>
 /// The ledger in an embedded SQLite file (WAL journal: readers never block the writer, and a
-/// committed row survives the process being killed).
+/// committed row survives the process being killed). Commits are not fsynced one by one
+/// (<c>synchronous = NORMAL</c>, the SQLite recommendation for WAL): every sender shares one writer,
+/// and an fsync per ledger write capped a sender at a few hundred mails per second. A killed process
+/// loses nothing; a machine that loses power may lose the last commits, and those mails are then
+/// sent again (a duplicate, never a loss).
 /// </summary>
 public sealed class SqliteDeliveryLedger : SqlDeliveryLedger
 {
@@ -32,6 +36,12 @@ public sealed class SqliteDeliveryLedger : SqlDeliveryLedger
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+        using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous = NORMAL;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         return connection;
     }
 }
