@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using SmimePipeline.CertificateDirectory;
+using SmimePipeline.Cryptography.Options;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Signing;
@@ -78,6 +79,10 @@ public static class SignerCertificatesServiceCollectionExtensions
             ValidationCacheLifetime = sp.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.Directory.CacheLifetime,
         });
         services.TryAddSingleton<RecipientAssessment>();
+
+        // Cipher choice (Signer:Protection:Cipher = Auto): GCM only for recipients whose harvested
+        // SMIMECapabilities say they read it.
+        services.TryAddSingleton<IRecipientCapabilities>(sp => new DirectoryRecipientCapabilities(sp.GetRequiredService<IRecipientDirectory>()));
         services.TryAddSingleton(sp => new CertificateHarvester(sp.GetRequiredService<IRecipientDirectory>(), sp.GetRequiredService<ICertificateValidator>()));
         return services;
     }
