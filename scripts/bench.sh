@@ -11,7 +11,7 @@ set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECONDS_MEASURED=10
-WARMUP=8
+WARMUP=20
 REPEAT=1
 BASELINE=""
 RABBITMQ=""
