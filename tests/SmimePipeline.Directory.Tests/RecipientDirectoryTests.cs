@@ -169,10 +169,16 @@ public abstract class RecipientDirectoryTests : IClassFixture<TestPki>, IDisposa
     {
         _http.Dispose();
         Directory.Dispose();
+        DisposeStorage();
         GC.SuppressFinalize(this);
     }
 
     protected abstract IRecipientDirectory CreateDirectory();
+
+    /// <summary>Removes what <see cref="CreateDirectory"/> created outside the directory object (files, schemas).</summary>
+    protected virtual void DisposeStorage()
+    {
+    }
 
     private void AssertRefused(string localPart, string reasonCode, X509Certificate2 certificate, string? messagePart = null, bool addToDirectory = true)
     {

@@ -12,4 +12,6 @@ public sealed class SqliteRecipientDirectoryTests(TestPki pki) : RecipientDirect
         _temp = new TempDirectory();
         return new SqliteRecipientDirectory(_temp.File("directory.sqlite"));
     }
+
+    protected override void DisposeStorage() => _temp?.Dispose();
 }
