@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using SmimePipeline.Cli.Telemetry;
 using SmimePipeline.Client;
-using SmimePipeline.Cryptography;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Worker.Hosting;
 using SmimePipeline.Worker.Telemetry;
@@ -17,7 +17,6 @@ namespace SmimePipeline.Cli.Bench;
 internal static class PipelineBenchRunner
 {
     private const int InFlight = 200;
-    private static readonly ActivitySource Source = new("SmimePipeline.Cli");
 
     public static async Task<PipelineBenchResult> RunAsync(Uri rabbitMq, int messages, BenchMessageSize size, TextWriter progress, CancellationToken cancellationToken)
     {
@@ -52,14 +51,14 @@ internal static class PipelineBenchRunner
                 var clock = Stopwatch.StartNew();
                 var firstPublish = DateTime.UtcNow;
                 string sampleTraceId;
-                using var listener = SampleListener();
+                using var sampleTrace = new SampleTrace();
                 using (var scope = host.Services.CreateScope())
                 {
                     var publisher = scope.ServiceProvider.GetRequiredService<ISmimeMailPublisher>();
 
                     // The first mail is published inside a span (only it is traced, so tracing costs the
                     // measurement nothing); its trace id finds the whole path in Jaeger or the collector.
-                    using (var span = Source.StartActivity("smime bench publish", ActivityKind.Producer))
+                    using (var span = SampleTrace.Start("smime bench publish"))
                     {
                         var first = template with { MailId = Guid.NewGuid() };
                         published[first.MailId] = DateTime.UtcNow;
@@ -138,22 +137,6 @@ internal static class PipelineBenchRunner
         {
             root.Delete(recursive: true);
         }
-    }
-
-    // Records the sample mail's spans across MassTransit, the signer and the sender (so its trace id is
-    // complete), and nothing else: a span is created only for the bench's root or a child of a recorded one.
-    private static ActivityListener SampleListener()
-    {
-        var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name is "SmimePipeline.Cli" or "SmimePipeline" or CryptographyTelemetry.SourceName or WorkerTelemetryExtensions.MassTransitSourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> options) =>
-                options.Source.Name == Source.Name || options.Parent.TraceFlags.HasFlag(ActivityTraceFlags.Recorded)
-                    ? ActivitySamplingResult.AllDataAndRecorded
-                    : ActivitySamplingResult.None,
-        };
-        ActivitySource.AddActivityListener(listener);
-        return listener;
     }
 
     private static double Percentile(List<double> sorted, double fraction) =>

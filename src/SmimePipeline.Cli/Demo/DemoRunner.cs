@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using MassTransit;
+using SmimePipeline.Cli.Telemetry;
 using SmimePipeline.Client;
-using SmimePipeline.Cryptography;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Worker.Hosting;
 
@@ -16,7 +16,6 @@ namespace SmimePipeline.Cli.Demo;
 internal sealed class DemoRunner(string directory, int messages, Uri? rabbitMq, DemoWorkers workers, TextWriter output)
 {
     private const int InFlight = 200;
-    private static readonly ActivitySource Source = new("SmimePipeline.Cli");
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -25,14 +24,8 @@ internal sealed class DemoRunner(string directory, int messages, Uri? rabbitMq, 
         var outbox = Path.Combine(root, "outbox");
         Directory.CreateDirectory(outbox);
 
-        // Listening makes MassTransit create its spans and carry the trace in MT-Activity-Id, so the
-        // sample mail's trace id below is the one every stage of the pipeline reports.
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name is "SmimePipeline" or "SmimePipeline.Cli" or CryptographyTelemetry.SourceName or WorkerTelemetryExtensions.MassTransitSourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
-        };
-        ActivitySource.AddActivityListener(listener);
+        // Only the first mail is traced: its trace id is printed, the other mails cost no tracing.
+        using var sampleTrace = new SampleTrace();
 
         using var host = BuildHost(pki, outbox);
         await host.StartAsync(cancellationToken);
@@ -132,7 +125,7 @@ internal sealed class DemoRunner(string directory, int messages, Uri? rabbitMq, 
         var first = factory.Create(0);
         progress.Published(first.MailId);
         string traceId;
-        using (var activity = Source.StartActivity("smime demo publish", ActivityKind.Producer))
+        using (var activity = SampleTrace.Start("smime demo publish"))
         {
             traceId = activity?.TraceId.ToHexString() ?? "(tracing off)";
             await publisher.ProtectAsync(first, cancellationToken);
