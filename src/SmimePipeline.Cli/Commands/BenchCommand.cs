@@ -86,7 +86,7 @@ internal static class BenchCommand
 
     private static Command CreatePipeline()
     {
-        var rabbit = new Option<string>("--rabbitmq") { Description = "The broker, e.g. amqp://guest:guest@localhost:5672/.", Required = true };
+        var rabbit = BrokerOption.Create("The broker, e.g. amqp://guest:guest@localhost:5672/.", required: true);
         var messages = new Option<int>("--messages", "-n") { Description = "Mails to send.", DefaultValueFactory = _ => 2000 };
         var message = MessageOption();
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
@@ -102,11 +102,7 @@ internal static class BenchCommand
                 throw new CliException("--messages must be at least 1.");
             }
 
-            if (!Uri.TryCreate(parseResult.GetRequiredValue(rabbit), UriKind.Absolute, out var broker))
-            {
-                throw new CliException("--rabbitmq must be an absolute URI such as amqp://guest:guest@localhost:5672/.");
-            }
-
+            var broker = BrokerOption.Require(parseResult, rabbit);
             var result = await PipelineBenchRunner.RunAsync(
                 broker, count, BenchMail.Parse(parseResult.GetRequiredValue(message)), Console.Error, cancellationToken);
             if (parseResult.GetValue(json))

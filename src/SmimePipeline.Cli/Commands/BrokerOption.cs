@@ -5,10 +5,11 @@ namespace SmimePipeline.Cli.Commands;
 /// <summary>The <c>--rabbitmq URI</c> option, validated with a message that says what a broker URI looks like.</summary>
 internal static class BrokerOption
 {
-    public static Option<string?> Create(string description, bool required = false) => new("--rabbitmq")
+    public static Option<string?> Create(string description, bool required = false, bool recursive = false) => new("--rabbitmq")
     {
         Description = description,
         Required = required,
+        Recursive = recursive,
     };
 
     /// <summary>The broker URI, or <see langword="null"/> when the option is absent.</summary>
@@ -28,6 +29,11 @@ internal static class BrokerOption
 
         return uri;
     }
+
+    /// <summary>The broker URI of a required option.</summary>
+    /// <exception cref="CliException">The option is absent or not an amqp:// or amqps:// URI.</exception>
+    public static Uri Require(ParseResult parseResult, Option<string?> option) =>
+        Resolve(parseResult, option) ?? throw new CliException("--rabbitmq is required.");
 
     // Never echo a password back to the terminal or a CI log.
     private static string Redact(string value)

@@ -12,12 +12,12 @@ internal static class DlqCommand
 {
     public static Command Create()
     {
-        var rabbit = new Option<string>("--rabbitmq") { Description = "The broker, e.g. amqp://guest:guest@localhost:5672/.", Required = true, Recursive = true };
+        var rabbit = BrokerOption.Create("The broker, e.g. amqp://guest:guest@localhost:5672/.", required: true, recursive: true);
         var queue = new Option<string>("--queue") { Description = "The dead-letter queue.", DefaultValueFactory = _ => RetryLadderTopology.DeadLetterQueue, Recursive = true };
         var command = new Command("dlq", "Inspect and requeue mail in the dead-letter queue.") { rabbit, queue };
 
         var list = new Command("list", "One line per dead-lettered mail: id, reason, attempts, when, the ESP's answer.");
-        list.SetAction((parse, ct) => CommandRunner.RunAsync(() => WithBrowserAsync(BrokerUri(parse.GetRequiredValue(rabbit)), parse.GetRequiredValue(queue), async browser =>
+        list.SetAction((parse, ct) => CommandRunner.RunAsync(() => WithBrowserAsync(BrokerOption.Require(parse, rabbit), parse.GetRequiredValue(queue), async browser =>
         {
             var messages = await browser.TakeAllAsync(ct);
             Console.WriteLine($"{"MAIL ID",-36}  {"REASON",-22}  {"ATTEMPTS",8}  {"DEAD-LETTERED AT",-28}  ESP ANSWER");
@@ -32,7 +32,7 @@ internal static class DlqCommand
 
         var showId = new Argument<Guid>("mail-id") { Description = "The mail id." };
         var show = new Command("show", "Every header of one dead-lettered mail (never its content).") { showId };
-        show.SetAction((parse, ct) => CommandRunner.RunAsync(() => WithBrowserAsync(BrokerUri(parse.GetRequiredValue(rabbit)), parse.GetRequiredValue(queue), async browser =>
+        show.SetAction((parse, ct) => CommandRunner.RunAsync(() => WithBrowserAsync(BrokerOption.Require(parse, rabbit), parse.GetRequiredValue(queue), async browser =>
         {
             var id = parse.GetRequiredValue(showId).ToString("D");
             var matches = (await browser.TakeAllAsync(ct)).Where(m => m.Message.MailId == id).ToList();
@@ -67,7 +67,7 @@ internal static class DlqCommand
                 throw new CliException("requeue needs exactly one of MAILID or --all (--reason only with --all).");
             }
 
-            return WithBrowserAsync(BrokerUri(parse.GetRequiredValue(rabbit)), parse.GetRequiredValue(queue), async browser =>
+            return WithBrowserAsync(BrokerOption.Require(parse, rabbit), parse.GetRequiredValue(queue), async browser =>
             {
                 var selected = (await browser.TakeAllAsync(ct))
                     .Where(m => id is { } mailId ? m.Message.MailId == mailId.ToString("D") : reasonCode is null || m.Message.Header(SenderHeaders.ReasonCode) == reasonCode)
@@ -93,11 +93,6 @@ internal static class DlqCommand
         command.Subcommands.Add(requeue);
         return command;
     }
-
-    private static Uri BrokerUri(string text)
-        => Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "amqp" or "amqps"
-            ? uri
-            : throw new CliException($"--rabbitmq must be an amqp:// or amqps:// URI (was '{text}').");
 
     private static async Task<int> WithBrowserAsync(Uri broker, string queue, Func<DlqBrowser, Task<int>> body, CancellationToken cancellationToken)
     {

@@ -23,7 +23,7 @@ internal static class PublishCommand
             }
 
             var bytes = await File.ReadAllBytesAsync(file.FullName, cancellationToken);
-            var broker = BrokerOption.Resolve(parseResult, rabbit) ?? throw new CliException("--rabbitmq is required.");
+            var broker = BrokerOption.Require(parseResult, rabbit);
             var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(broker));
             using var startTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             startTimeout.CancelAfter(TimeSpan.FromSeconds(30));

@@ -1,4 +1,3 @@
-
 namespace SmimePipeline.Worker.Telemetry;
 
 /// <summary>
@@ -35,7 +34,4 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Harvest request {RequestId} refused: {ReasonCode}: {Reason}")]
     public static partial void HarvestRefused(ILogger logger, Guid requestId, string reasonCode, string reason);
-
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "SmimePipeline worker starting: roles {Roles}, transport {Transport}")]
-    public static partial void WorkerStarting(ILogger logger, string roles, string transport);
 }
