@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Worker.Sending;
@@ -23,7 +24,14 @@ public sealed class EspOutageTests : IAsyncLifetime
         var mails = Enumerable.Range(0, count).Select(_ => DeliveryRig.Mail()).ToList();
 
         await _rig.SendAsync(mails);
-        await Task.Delay(TimeSpan.FromSeconds(15));
+
+        // The outage lasts 15 s (more than twice the whole 1 s + 2 s + 3 s ladder) and ends only once the
+        // breaker has paused consumption and seen its half-open probe fail again.
+        var outage = Stopwatch.StartNew();
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(outage.Elapsed >= TimeSpan.FromSeconds(15) && sender.Telemetry.SenderPausesTotal >= 2),
+            TimeSpan.FromSeconds(60),
+            () => $"the breaker paused {sender.Telemetry.SenderPausesTotal} time(s) during the outage");
         var failedDuringOutage = _rig.Fake.Requests.Count(r => r.Status == 503);
         _rig.Fake.Down = false;
 

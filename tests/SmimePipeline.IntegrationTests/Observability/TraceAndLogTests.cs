@@ -77,13 +77,13 @@ public sealed class TraceAndLogTests : BrokerTest
             () => Task.FromResult(sender.Telemetry.DeliveredTotal == 1),
             TimeSpan.FromSeconds(60),
             () => "the mail was not delivered once the SMTP server came up");
-        await Task.Delay(500); // let the last spans end and reach the exporter
-
-        List<Activity> trace;
-        lock (spans)
-        {
-            trace = spans.Where(s => s.TraceId == traceId).ToList();
-        }
+        // The last consume span ends just after the delivery is counted: wait until every ESP attempt's
+        // parent has reached the exporter.
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(TraceOf(spans, traceId) is var t && DeliverSpans(t, traceId).All(d => t.Any(s => s.SpanId == d.ParentSpanId))),
+            TimeSpan.FromSeconds(10),
+            () => "the sender's consume spans never reached the exporter");
+        var trace = TraceOf(spans, traceId);
 
         var names = string.Join(", ", trace.Select(s => $"{s.Source.Name}:{s.DisplayName}"));
         var root = Assert.Single(trace, s => s.Source.Name == Producer.Name);
@@ -150,6 +150,14 @@ public sealed class TraceAndLogTests : BrokerTest
         }
     }
 
+    private static List<Activity> TraceOf(List<Activity> spans, ActivityTraceId traceId)
+    {
+        lock (spans)
+        {
+            return spans.Where(s => s.TraceId == traceId).ToList();
+        }
+    }
+
     private static List<Activity> DeliverSpans(IEnumerable<Activity> spans, ActivityTraceId traceId)
     {
         lock (spans)
@@ -179,16 +187,12 @@ public sealed class TraceAndLogTests : BrokerTest
         return false;
     }
 
-    private Dictionary<string, string?> Settings(string role, int? smtpPort) => new()
-    {
-        ["SmimePipeline:Roles"] = role,
-        ["SmimePipeline:Transport"] = "RabbitMq",
-        ["SmimePipeline:RabbitMq:Uri"] = VirtualHost.AmqpUri.ToString(),
-        ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? Pki.StorePath : null,
-        ["SmimePipeline:Delivery:Provider"] = "smtp",
-        ["SmimePipeline:Delivery:Smtp:Host"] = "127.0.0.1",
-        ["SmimePipeline:Delivery:Smtp:Port"] = (smtpPort ?? 25).ToString(CultureInfo.InvariantCulture),
-        ["SmimePipeline:Delivery:Smtp:Security"] = "None",
-        ["SmimePipeline:Delivery:Smtp:Timeout"] = "00:00:05",
-    };
+    private Dictionary<string, string?> Settings(string role, int? smtpPort) => WorkerSettings(
+        role,
+        Path.Combine(Temp.Path, "unused-outbox"),
+        ("SmimePipeline:Delivery:Provider", "smtp"),
+        ("SmimePipeline:Delivery:Smtp:Host", "127.0.0.1"),
+        ("SmimePipeline:Delivery:Smtp:Port", (smtpPort ?? 25).ToString(CultureInfo.InvariantCulture)),
+        ("SmimePipeline:Delivery:Smtp:Security", "None"),
+        ("SmimePipeline:Delivery:Smtp:Timeout", "00:00:05"));
 }
