@@ -13,7 +13,7 @@ public sealed class ComposeFileTests
     {
         var compose = ExternalTool.Require("docker-compose", "Install it with: apt-get install -y docker-compose");
 
-        var result = await ExternalTool.RunAsync(compose, ["-f", ComposeFile, "config", "-q"], RepositoryPaths.Root);
+        var result = await ExternalTool.RunAsync(compose, ["-f", ComposeFile, "config", "-q"], timeout: ToolLimits.Timeout, workingDirectory: RepositoryPaths.Root);
 
         Assert.True(result.ExitCode == 0, $"docker-compose config -q rejected docker-compose.yml:\n{result.Describe()}");
     }
@@ -101,8 +101,8 @@ public sealed class ComposeFileTests
     private static async Task<JsonNode> ResolvedAsync()
     {
         var compose = ExternalTool.Require("docker-compose", "Install it with: apt-get install -y docker-compose");
-        var result = await ExternalTool.RunAsync(compose, ["-f", ComposeFile, "config"], RepositoryPaths.Root);
+        var result = await ExternalTool.RunAsync(compose, ["-f", ComposeFile, "config"], timeout: ToolLimits.Timeout, workingDirectory: RepositoryPaths.Root);
         Assert.True(result.ExitCode == 0, $"docker-compose config failed:\n{result.Describe()}");
-        return YamlJson.Parse(result.StandardOutput);
+        return YamlJson.Parse(result.StdoutText);
     }
 }

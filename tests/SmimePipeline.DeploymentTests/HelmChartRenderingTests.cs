@@ -124,7 +124,7 @@ public sealed class HelmChartRenderingTests
         var result = await Helm.RunAsync("template", "t", ".", "--set", "shutdownTimeoutSeconds=60", "--set", "terminationGracePeriodSeconds=60");
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("terminationGracePeriodSeconds (60) must be greater than shutdownTimeoutSeconds (60)", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("terminationGracePeriodSeconds (60) must be greater than shutdownTimeoutSeconds (60)", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public sealed class HelmChartRenderingTests
             "--set", "roles.signer.autoscaling.hpa.enabled=true");
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("roles.signer: enable either autoscaling.keda or autoscaling.hpa", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("roles.signer: enable either autoscaling.keda or autoscaling.hpa", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public sealed class HelmChartRenderingTests
         var result = await Helm.RunAsync("template", "t", ".", "--set", "roles.signer.replicaCount=two");
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("roles.signer.replicaCount", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("roles.signer.replicaCount", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -202,6 +202,6 @@ public sealed class HelmChartRenderingTests
     {
         var result = await Helm.RunAsync(["template", "release", ".", "--namespace", "smime", .. extraArguments]);
         Assert.True(result.ExitCode == 0, $"helm template {string.Join(' ', extraArguments)} failed:\n{result.Describe()}");
-        return YamlJson.ParseDocuments(result.StandardOutput);
+        return YamlJson.ParseDocuments(result.StdoutText);
     }
 }

@@ -12,7 +12,7 @@ public sealed class HelmNotesTests : IDisposable
 
     public HelmNotesTests()
     {
-        CopyDirectory(RepositoryPaths.Chart, chartCopy);
+        DirectoryCopy.Copy(Helm.ChartDirectory, chartCopy);
         File.Copy(Path.Combine(chartCopy, "templates", "NOTES.txt"), Path.Combine(chartCopy, "notes-under-test.txt"));
         File.WriteAllText(
             Path.Combine(chartCopy, "templates", "notes-under-test.yaml"),
@@ -27,13 +27,10 @@ public sealed class HelmNotesTests : IDisposable
     {
         var helm = await Helm.RequireAsync();
 
-        var result = await ExternalTool.RunAsync(
-            helm,
-            ["template", "smime", ".", "-f", valuesFile, "--show-only", "templates/notes-under-test.yaml"],
-            chartCopy);
+        var result = await ExternalTool.RunAsync(helm, ["template", "smime", ".", "-f", valuesFile, "--show-only", "templates/notes-under-test.yaml"], timeout: ToolLimits.Timeout, workingDirectory: chartCopy);
 
         Assert.True(result.ExitCode == 0, $"NOTES.txt did not render with {valuesFile}:\n{result.Describe()}");
-        var notes = YamlJson.Parse(result.StandardOutput)["data"]!["notes"]!.GetValue<string>();
+        var notes = YamlJson.Parse(result.StdoutText)["data"]!["notes"]!.GetValue<string>();
         foreach (var text in expected)
         {
             Assert.Contains(text, notes, StringComparison.Ordinal);
@@ -41,18 +38,4 @@ public sealed class HelmNotesTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(chartCopy, recursive: true);
-
-    private static void CopyDirectory(string source, string destination)
-    {
-        Directory.CreateDirectory(destination);
-        foreach (var file in Directory.GetFiles(source))
-        {
-            File.Copy(file, Path.Combine(destination, Path.GetFileName(file)));
-        }
-
-        foreach (var directory in Directory.GetDirectories(source))
-        {
-            CopyDirectory(directory, Path.Combine(destination, Path.GetFileName(directory)));
-        }
-    }
 }

@@ -16,7 +16,7 @@ public sealed class HelmValuesSchemaTests
     [MemberData(nameof(ValuesFiles))]
     public void Values_file_validates_against_the_schema(string relativePath)
     {
-        var values = YamlJson.ParseFile(Path.Combine(RepositoryPaths.Chart, relativePath));
+        var values = YamlJson.ParseFile(Path.Combine(Helm.ChartDirectory, relativePath));
 
         var errors = ValuesSchema.Errors(values);
 
@@ -61,5 +61,5 @@ public sealed class HelmValuesSchemaTests
         Assert.NotEmpty(ValuesSchema.Errors(values));
     }
 
-    private static JsonNode DefaultValues() => YamlJson.ParseFile(Path.Combine(RepositoryPaths.Chart, "values.yaml"));
+    private static JsonNode DefaultValues() => YamlJson.ParseFile(Path.Combine(Helm.ChartDirectory, "values.yaml"));
 }

@@ -76,7 +76,7 @@ public sealed class ObservabilityConfigTests
     {
         var promtool = ExternalTool.Require("promtool", PromtoolHint);
 
-        var result = await ExternalTool.RunAsync(promtool, ["check", "config", "prometheus.yml"], RepositoryPaths.Of("deploy", "prometheus"));
+        var result = await ExternalTool.RunAsync(promtool, ["check", "config", "prometheus.yml"], timeout: ToolLimits.Timeout, workingDirectory: RepositoryPaths.Of("deploy", "prometheus"));
 
         Assert.True(result.ExitCode == 0, $"promtool check config failed:\n{result.Describe()}");
     }
@@ -86,7 +86,7 @@ public sealed class ObservabilityConfigTests
     {
         var promtool = ExternalTool.Require("promtool", PromtoolHint);
 
-        var result = await ExternalTool.RunAsync(promtool, ["check", "rules", "smime-alerts.rules.yml"], RepositoryPaths.Of("deploy", "prometheus"));
+        var result = await ExternalTool.RunAsync(promtool, ["check", "rules", "smime-alerts.rules.yml"], timeout: ToolLimits.Timeout, workingDirectory: RepositoryPaths.Of("deploy", "prometheus"));
 
         Assert.True(result.ExitCode == 0, $"promtool check rules failed:\n{result.Describe()}");
     }

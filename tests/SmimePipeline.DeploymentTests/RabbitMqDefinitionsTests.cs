@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using SmimePipeline.DeploymentTests.Support;
 
 namespace SmimePipeline.DeploymentTests;
 

@@ -21,6 +21,7 @@ public static class ExternalTool
     /// <param name="stdin">Bytes for its standard input, or <see langword="null"/>.</param>
     /// <param name="timeout">How long it may run (default 60 s).</param>
     /// <param name="environment">Extra environment variables; an empty value removes the variable.</param>
+    /// <param name="workingDirectory">The tool's working directory, or <see langword="null"/> for this process's.</param>
     /// <exception cref="InvalidOperationException">The tool is not installed.</exception>
     /// <exception cref="TimeoutException">The tool ran longer than <paramref name="timeout"/> (default 60 s); it is killed.</exception>
     public static async Task<ToolResult> RunAsync(
@@ -28,7 +29,8 @@ public static class ExternalTool
         string[] args,
         byte[]? stdin = null,
         TimeSpan? timeout = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null,
+        string? workingDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(args);
@@ -38,6 +40,7 @@ public static class ExternalTool
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? string.Empty,
         };
         foreach (var arg in args)
         {
@@ -93,5 +96,29 @@ public static class ExternalTool
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer, cancellationToken);
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// The full path of <paramref name="name"/> on PATH. Fails the test with an install hint when the
+    /// tool is missing: a missing tool is a broken test machine, never a reason to skip.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The tool is not on PATH.</exception>
+    public static string Require(string name, string installHint) =>
+        FindOnPath(name) ?? throw new InvalidOperationException($"'{name}' is not on PATH. {installHint}");
+
+    /// <summary>The full path of <paramref name="name"/> on PATH, or <see langword="null"/>.</summary>
+    public static string? FindOnPath(string name)
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
+        foreach (var dir in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
     }
 }

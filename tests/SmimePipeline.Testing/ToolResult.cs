@@ -8,4 +8,7 @@ public sealed record ToolResult(int ExitCode, byte[] Stdout, string Stderr)
 {
     /// <summary>Standard output decoded as UTF-8, for tools that print text.</summary>
     public string StdoutText => System.Text.Encoding.UTF8.GetString(Stdout);
+
+    /// <summary>A short description for assertion messages (only for tools that print no secrets).</summary>
+    public string Describe() => $"exit code {ExitCode}\nstdout:\n{StdoutText}\nstderr:\n{Stderr}";
 }

@@ -7,6 +7,9 @@ namespace SmimePipeline.DeploymentTests.Support;
 /// </summary>
 public static class Helm
 {
+    /// <summary>The chart under test.</summary>
+    public static string ChartDirectory => RepositoryPaths.Of("helm", "smime-pipeline");
+
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
     private static string? resolved;
 
@@ -24,10 +27,10 @@ public static class Helm
         }
     }
 
-    public static async Task<ProcessResult> RunAsync(params string[] arguments)
+    public static async Task<ToolResult> RunAsync(params string[] arguments)
     {
         var helm = await RequireAsync();
-        return await ExternalTool.RunAsync(helm, arguments, RepositoryPaths.Chart);
+        return await ExternalTool.RunAsync(helm, arguments, timeout: ToolLimits.Timeout, workingDirectory: ChartDirectory);
     }
 
     private static async Task<string> ResolveAsync()
@@ -52,7 +55,7 @@ public static class Helm
         }
 
         var installer = RepositoryPaths.Of("deploy", "scripts", "install-helm.sh");
-        var install = await ExternalTool.RunAsync("bash", [installer], RepositoryPaths.Root);
+        var install = await ExternalTool.RunAsync("bash", [installer], timeout: ToolLimits.Timeout, workingDirectory: RepositoryPaths.Root);
         Assert.True(
             install.ExitCode == 0 && File.Exists(local),
             $"Helm is not installed and {installer} could not install it (needs npm and the npm registry):\n{install.Describe()}");

@@ -8,7 +8,7 @@ namespace SmimePipeline.DeploymentTests.Support;
 public static class ValuesSchema
 {
     private static readonly Lazy<JsonSchema> Schema = new(() =>
-        JsonSchema.FromText(File.ReadAllText(Path.Combine(RepositoryPaths.Chart, "values.schema.json"))));
+        JsonSchema.FromText(File.ReadAllText(Path.Combine(Helm.ChartDirectory, "values.schema.json"))));
 
     /// <summary>The schema's complaints about <paramref name="values"/>; empty when valid.</summary>
     public static IReadOnlyList<string> Errors(JsonNode values)

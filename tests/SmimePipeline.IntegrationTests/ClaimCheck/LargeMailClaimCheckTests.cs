@@ -15,7 +15,6 @@ namespace SmimePipeline.IntegrationTests.ClaimCheck;
 /// </summary>
 public sealed class LargeMailClaimCheckTests : BrokerTest
 {
-
     [Fact]
     public async Task A_15_MB_attachment_goes_end_to_end_through_the_claim_check_and_decrypts_and_verifies_with_openssl()
     {
@@ -75,14 +74,6 @@ public sealed class LargeMailClaimCheckTests : BrokerTest
         Assert.Equal(0, await VirtualHost.CountMessagesAsync("smime-deliver_error"));
     }
 
-    private Dictionary<string, string?> Settings(string role, string outbox, string claims) => new()
-    {
-        ["SmimePipeline:Roles"] = role,
-        ["SmimePipeline:Transport"] = "RabbitMq",
-        ["SmimePipeline:RabbitMq:Uri"] = VirtualHost.AmqpUri.ToString(),
-        ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? Pki.StorePath : null,
-        ["SmimePipeline:Delivery:Provider"] = "pickup",
-        ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
-        ["SmimePipeline:ClaimCheck:Directory"] = claims,
-    };
+    private Dictionary<string, string?> Settings(string role, string outbox, string claims) =>
+        WorkerSettings(role, outbox, ("SmimePipeline:ClaimCheck:Directory", claims));
 }

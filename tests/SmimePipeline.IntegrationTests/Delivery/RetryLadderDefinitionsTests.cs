@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SmimePipeline.Testing;
 using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Sending;
 
@@ -10,14 +11,7 @@ public sealed class RetryLadderDefinitionsTests
     [Fact]
     public void The_default_ladder_and_dead_letter_queue_match_the_deployed_definitions()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "SmimePipeline.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        Assert.NotNull(directory);
-        var definitions = JsonNode.Parse(File.ReadAllText(Path.Combine(directory.FullName, "deploy", "rabbitmq", "definitions.json")))!;
+        var definitions = JsonNode.Parse(File.ReadAllText(RepositoryPaths.Of("deploy", "rabbitmq", "definitions.json")))!;
         var queues = definitions["queues"]!.AsArray().ToDictionary(q => q!["name"]!.GetValue<string>(), q => q!["arguments"]!.AsObject());
         var schedule = DurationList.Parse(new SenderOptions().RetrySchedule);
 

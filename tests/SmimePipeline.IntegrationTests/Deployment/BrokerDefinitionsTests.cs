@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
+using SmimePipeline.Testing;
 
 namespace SmimePipeline.IntegrationTests.Deployment;
 
@@ -15,7 +16,7 @@ public sealed class BrokerDefinitionsTests : BrokerTest
     [Fact]
     public async Task Workers_run_on_a_broker_whose_topology_was_loaded_from_definitions_json()
     {
-        var definitions = JsonNode.Parse(await File.ReadAllTextAsync(RepositoryFiles.Path("deploy", "rabbitmq", "definitions.json")))!.AsObject();
+        var definitions = JsonNode.Parse(await File.ReadAllTextAsync(RepositoryPaths.Of("deploy", "rabbitmq", "definitions.json")))!.AsObject();
         var topology = new JsonObject();
         foreach (var section in new[] { "queues", "exchanges", "bindings", "policies" })
         {
@@ -37,19 +38,8 @@ public sealed class BrokerDefinitionsTests : BrokerTest
         Assert.True(await VirtualHost.QueueExistsAsync("smime-deliver-retry-1"), "definitions.json was not loaded");
 
         var outbox = Path.Combine(Temp.Path, "outbox");
-        var settings = new Dictionary<string, string?>
-        {
-            ["SmimePipeline:Transport"] = "RabbitMq",
-            ["SmimePipeline:RabbitMq:Uri"] = VirtualHost.AmqpUri.ToString(),
-            ["SmimePipeline:Delivery:Provider"] = "pickup",
-            ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
-        };
-        await using var signer = await WorkerHost.StartAsync(new Dictionary<string, string?>(settings)
-        {
-            ["SmimePipeline:Roles"] = "Signer",
-            ["SmimePipeline:Signer:StorePath"] = Pki.StorePath,
-        });
-        await using var sender = await WorkerHost.StartAsync(new Dictionary<string, string?>(settings) { ["SmimePipeline:Roles"] = "Sender" });
+        await using var signer = await WorkerHost.StartAsync(WorkerSettings("Signer", outbox));
+        await using var sender = await WorkerHost.StartAsync(WorkerSettings("Sender", outbox));
 
         var good = TestMails.Create(1, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses);
         var refused = good with { MailId = Guid.NewGuid(), To = [new MailAddress("no-certificate@nowhere.example")] };
@@ -74,5 +64,4 @@ public sealed class BrokerDefinitionsTests : BrokerTest
             TimeSpan.FromSeconds(30),
             () => "the refused mail did not reach the smime-protect_error queue declared by definitions.json");
     }
-
 }

@@ -9,7 +9,6 @@ namespace SmimePipeline.IntegrationTests.Deployment;
 /// </summary>
 public sealed class GracefulShutdownTests : BrokerTest
 {
-
     [Fact]
     public async Task A_signer_stopped_with_SIGTERM_mid_stream_exits_within_the_grace_period_and_loses_nothing()
     {
@@ -25,14 +24,7 @@ public sealed class GracefulShutdownTests : BrokerTest
             ["SmimePipeline__Signer__Concurrency"] = "2",
             ["SmimePipeline__ShutdownTimeout"] = shutdownTimeout.ToString(),
         };
-        await using var sender = await WorkerHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["SmimePipeline:Roles"] = "Sender",
-            ["SmimePipeline:Transport"] = "RabbitMq",
-            ["SmimePipeline:RabbitMq:Uri"] = VirtualHost.AmqpUri.ToString(),
-            ["SmimePipeline:Delivery:Provider"] = "pickup",
-            ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
-        });
+        await using var sender = await WorkerHost.StartAsync(WorkerSettings("Sender", outbox));
         var first = await WorkerProcess.StartAsync(signerEnvironment, Temp.Path);
 
         var bus = await StartProducerAsync();

@@ -10,7 +10,6 @@ namespace SmimePipeline.IntegrationTests.CertificateDirectory;
 /// <summary>Automated intake: <see cref="HarvestCertificate"/> on the real RabbitMQ, consumed by a signer worker.</summary>
 public sealed class HarvestOverRabbitMqTests : BrokerTest
 {
-
     [Fact]
     public async Task A_signed_mail_is_filed_and_a_tampered_one_goes_to_the_error_queue()
     {
@@ -26,7 +25,7 @@ public sealed class HarvestOverRabbitMqTests : BrokerTest
         byte[] tampered = Encoding.ASCII.GetBytes(Encoding.ASCII.GetString(good).Replace("reference 42", "reference 43", StringComparison.Ordinal));
 
         var store = Path.Combine(Temp.Path, "store");
-        CopyDirectory(Pki.StorePath, store);
+        DirectoryCopy.Copy(Pki.StorePath, store);
         await using var signer = await WorkerHost.StartAsync(new Dictionary<string, string?>
         {
             ["SmimePipeline:Roles"] = "Signer",
@@ -55,16 +54,6 @@ public sealed class HarvestOverRabbitMqTests : BrokerTest
         finally
         {
             await bus.StopAsync();
-        }
-    }
-
-    private static void CopyDirectory(string source, string target)
-    {
-        foreach (var file in System.IO.Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var destination = Path.Combine(target, Path.GetRelativePath(source, file));
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(file, destination);
         }
     }
 }

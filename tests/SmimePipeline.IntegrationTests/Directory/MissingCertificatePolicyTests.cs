@@ -102,14 +102,6 @@ public sealed class MissingCertificatePolicyTests : BrokerTest
         };
     }
 
-    private Dictionary<string, string?> Settings(string role, string outbox) => new()
-    {
-        ["SmimePipeline:Roles"] = role,
-        ["SmimePipeline:Transport"] = "RabbitMq",
-        ["SmimePipeline:RabbitMq:Uri"] = VirtualHost.AmqpUri.ToString(),
-        ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? Pki.StorePath : null,
-        ["SmimePipeline:Signer:Concurrency"] = "2",
-        ["SmimePipeline:Delivery:Provider"] = "pickup",
-        ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
-    };
+    private Dictionary<string, string?> Settings(string role, string outbox) =>
+        WorkerSettings(role, outbox, ("SmimePipeline:Signer:Concurrency", "2"));
 }

@@ -89,18 +89,12 @@ public sealed class SharedPostgresDirectoryTests : BrokerTest
         };
     }
 
-    private Dictionary<string, string?> Settings(string role, string outbox) => new()
-    {
-        ["SmimePipeline:Roles"] = role,
-        ["SmimePipeline:Transport"] = "RabbitMq",
-        ["SmimePipeline:RabbitMq:Uri"] = VirtualHost.AmqpUri.ToString(),
-        ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? Pki.StorePath : null,
-        ["SmimePipeline:Signer:Concurrency"] = "2",
-        ["SmimePipeline:Directory:Provider"] = role == "Signer" ? "Postgres" : null,
-        ["SmimePipeline:Directory:Postgres"] = role == "Signer" ? TestServices.PostgresConnectionString : null,
-        ["SmimePipeline:Directory:TablePrefix"] = _tablePrefix,
-        ["SmimePipeline:Directory:CacheLifetime"] = "00:00:01",
-        ["SmimePipeline:Delivery:Provider"] = "pickup",
-        ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
-    };
+    private Dictionary<string, string?> Settings(string role, string outbox) => WorkerSettings(
+        role,
+        outbox,
+        ("SmimePipeline:Signer:Concurrency", "2"),
+        ("SmimePipeline:Directory:Provider", role == "Signer" ? "Postgres" : null),
+        ("SmimePipeline:Directory:Postgres", role == "Signer" ? TestServices.PostgresConnectionString : null),
+        ("SmimePipeline:Directory:TablePrefix", _tablePrefix),
+        ("SmimePipeline:Directory:CacheLifetime", "00:00:01"));
 }

@@ -30,6 +30,30 @@ public abstract class BrokerTest : IAsyncLifetime, IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>
+    /// A worker's settings on this test's virtual host with the pickup directory as the ESP, plus
+    /// <paramref name="more"/>. Only a signer gets the certificate store: the sender role must work with
+    /// no key material at all.
+    /// </summary>
+    protected Dictionary<string, string?> WorkerSettings(string role, string outbox, params (string Key, string? Value)[] more)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["SmimePipeline:Roles"] = role,
+            ["SmimePipeline:Transport"] = "RabbitMq",
+            ["SmimePipeline:RabbitMq:Uri"] = VirtualHost.AmqpUri.ToString(),
+            ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? Pki.StorePath : null,
+            ["SmimePipeline:Delivery:Provider"] = "pickup",
+            ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
+        };
+        foreach (var (key, value) in more)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
     /// <summary>A started producer bus on this test's virtual host (what a producer service runs).</summary>
     protected async Task<IBusControl> StartProducerAsync()
     {

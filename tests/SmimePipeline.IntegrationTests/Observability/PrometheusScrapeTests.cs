@@ -15,7 +15,6 @@ namespace SmimePipeline.IntegrationTests.Observability;
 /// </summary>
 public sealed partial class PrometheusScrapeTests : BrokerTest
 {
-
     [Fact]
     public async Task Prometheus_counts_the_mails_sent_through_and_the_dashboard_queries_only_exported_metrics()
     {
@@ -68,8 +67,8 @@ public sealed partial class PrometheusScrapeTests : BrokerTest
         Assert.Equal(1, await prometheus.QueryScalarAsync("sum(smime_dead_letters_total{stage=\"protect\"})"));
 
         using var http = new HttpClient();
-        var dashboard = await File.ReadAllTextAsync(RepositoryFiles.Path("deploy", "grafana", "dashboards", "smime-pipeline.json"));
-        var rules = await File.ReadAllTextAsync(RepositoryFiles.Path("deploy", "prometheus", "smime-alerts.rules.yml"));
+        var dashboard = await File.ReadAllTextAsync(RepositoryPaths.Of("deploy", "grafana", "dashboards", "smime-pipeline.json"));
+        var rules = await File.ReadAllTextAsync(RepositoryPaths.Of("deploy", "prometheus", "smime-alerts.rules.yml"));
         var queried = MetricName().Matches(dashboard + rules).Select(m => m.Value).Distinct().ToList();
         Assert.NotEmpty(queried);
         var missing = queried;

@@ -12,7 +12,6 @@ namespace SmimePipeline.IntegrationTests.Pipeline;
 /// </summary>
 public sealed class PipelineOverRabbitMqTests : BrokerTest
 {
-
     [Fact]
     public async Task Five_hundred_mixed_mails_are_delivered_and_each_one_decrypts_and_verifies_with_openssl()
     {
@@ -140,16 +139,6 @@ public sealed class PipelineOverRabbitMqTests : BrokerTest
         Assert.Equal(1, signer.Telemetry.FailedTotal);
     }
 
-    private Dictionary<string, string?> Settings(string role, string outbox) => new()
-    {
-        ["SmimePipeline:Roles"] = role,
-        ["SmimePipeline:Transport"] = "RabbitMq",
-        ["SmimePipeline:RabbitMq:Uri"] = VirtualHost.AmqpUri.ToString(),
-        // Only the signer gets the store: the sender role must work with no key material at all.
-        ["SmimePipeline:Signer:StorePath"] = role == "Signer" ? Pki.StorePath : null,
-        ["SmimePipeline:Signer:Concurrency"] = "2",
-        ["SmimePipeline:Delivery:Provider"] = "pickup",
-        ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
-    };
-
+    private Dictionary<string, string?> Settings(string role, string outbox) =>
+        WorkerSettings(role, outbox, ("SmimePipeline:Signer:Concurrency", "2"));
 }

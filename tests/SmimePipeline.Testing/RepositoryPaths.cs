@@ -1,6 +1,6 @@
-namespace SmimePipeline.DeploymentTests.Support;
+namespace SmimePipeline.Testing;
 
-/// <summary>Paths of the deployment files, found from the test's output directory upwards.</summary>
+/// <summary>Files of this repository (deploy/, helm/) that tests check, found from the test's output directory upwards.</summary>
 public static class RepositoryPaths
 {
     private static readonly Lazy<string> LazyRoot = new(FindRoot);
@@ -8,9 +8,8 @@ public static class RepositoryPaths
     /// <summary>The repository root: the directory holding SmimePipeline.sln.</summary>
     public static string Root => LazyRoot.Value;
 
+    /// <summary>A path below the repository root.</summary>
     public static string Of(params string[] relativeParts) => Path.Combine([Root, .. relativeParts]);
-
-    public static string Chart => Of("helm", "smime-pipeline");
 
     private static string FindRoot()
     {
