@@ -27,7 +27,14 @@ public static class MimeCanonicalizer
         ProtectLeafParts(entity);
         entity.Prepare(EncodingConstraint.SevenBit, 78);
         int start = (int)destination.Length;
-        entity.WriteTo(CanonicalFormat, destination);
+        using (var lent = PreEncodedContent.Lend(entity))
+        {
+            if (!lent.TryWrite(entity, CanonicalFormat, destination))
+            {
+                entity.WriteTo(CanonicalFormat, destination);
+            }
+        }
+
         ArmorFromLines(destination, start);
     }
 

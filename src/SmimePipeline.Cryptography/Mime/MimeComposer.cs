@@ -113,8 +113,11 @@ public static class MimeComposer
 
     private static TextPart CreateTextPart(string subtype, string text)
     {
+        // What TextPart.SetText does, with a stream that lends its buffer to the canonical writer
+        // (PreEncodedContent), which then encodes it without MimeKit's per-part filter buffers.
         var part = new TextPart(subtype) { ContentTransferEncoding = ContentEncoding.QuotedPrintable };
-        part.SetText(Encoding.UTF8, text);
+        part.ContentType.Charset = "utf-8";
+        part.Content = new MimeContent(Readable(Encoding.UTF8.GetBytes(text)));
         return part;
     }
 
@@ -127,12 +130,14 @@ public static class MimeComposer
 
         return new MimePart(contentType)
         {
-            Content = new MimeContent(new MemoryStream(attachment.Content ?? [], writable: false)),
+            Content = new MimeContent(Readable(attachment.Content ?? [])),
             ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
             ContentTransferEncoding = ContentEncoding.Base64,
             FileName = attachment.FileName,
         };
     }
+
+    private static MemoryStream Readable(byte[] content) => new(content, 0, content.Length, writable: false, publiclyVisible: true);
 
     private static void AddAll(InternetAddressList list, IReadOnlyList<ContractAddress> addresses)
     {
