@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using MimeKit;
 using MimeKit.Encodings;
@@ -7,8 +6,8 @@ using MimeKit.Encodings;
 namespace SmimePipeline.Cryptography.Mime;
 
 /// <summary>
-/// Encodes the in-memory content of leaf parts (quoted-printable with MimeKit's encoder, base64 with the
-/// vectorised <see cref="Base64"/>) into buffers rented from the pool, and lends them to the parts as
+/// Encodes the in-memory content of leaf parts (quoted-printable with MimeKit's encoder, base64 with
+/// <see cref="Base64Lines"/>) into buffers rented from the pool, and lends them to the parts as
 /// already-encoded content, so that MimeKit's <c>WriteTo</c> copies them instead of running its filter
 /// streams. MimeKit allocates new filter buffers for every part it writes (16–24 KB for a 3 KB text);
 /// this keeps the canonical stage within pooled memory. The bytes written are the same as MimeKit's own.
@@ -16,8 +15,6 @@ namespace SmimePipeline.Cryptography.Mime;
 /// </summary>
 internal sealed class PreEncodedContent : IDisposable
 {
-    private const int Base64LineBytes = 57; // 76 characters per line (RFC 2045 §6.8)
-
     private readonly List<(MimePart Part, IMimeContent Original, byte[] Buffer, int Length)> _lent = [];
 
     private PreEncodedContent()
@@ -136,20 +133,8 @@ internal sealed class PreEncodedContent : IDisposable
     /// <summary>Base64 in lines of 76 characters, each ended by CRLF (what MimeKit's encoder writes).</summary>
     private static (byte[] Buffer, int Length) EncodeBase64(ReadOnlySpan<byte> data)
     {
-        int lines = (data.Length + Base64LineBytes - 1) / Base64LineBytes;
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, lines * 78));
-        int written = 0;
-        while (!data.IsEmpty)
-        {
-            int take = Math.Min(Base64LineBytes, data.Length);
-            Base64.EncodeToUtf8(data[..take], buffer.AsSpan(written), out _, out int encoded);
-            written += encoded;
-            buffer[written++] = (byte)'\r';
-            buffer[written++] = (byte)'\n';
-            data = data[take..];
-        }
-
-        return (buffer, written);
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, Base64Lines.EncodedLength(data.Length)));
+        return (buffer, Base64Lines.Encode(data, buffer));
     }
 
     /// <summary>MimeKit's quoted-printable encoder (it ends lines with LF), then LF turned into CRLF.</summary>
@@ -157,9 +142,10 @@ internal sealed class PreEncodedContent : IDisposable
     {
         var encoder = new QuotedPrintableEncoder();
         var lf = ArrayPool<byte>.Shared.Rent(Math.Max(1, encoder.EstimateOutputLength(data.Count)));
+        int length = 0;
         try
         {
-            int length = encoder.Flush(data.Array!, data.Offset, data.Count, lf);
+            length = encoder.Flush(data.Array!, data.Offset, data.Count, lf);
             var encoded = lf.AsSpan(0, length);
             var crlf = ArrayPool<byte>.Shared.Rent(Math.Max(1, length + encoded.Count((byte)'\n')));
             int written = 0;
@@ -183,7 +169,7 @@ internal sealed class PreEncodedContent : IDisposable
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(lf);
+            CryptographicOperations.ZeroMemory(lf.AsSpan(0, length));
             ArrayPool<byte>.Shared.Return(lf);
         }
     }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -11,8 +10,6 @@ namespace SmimePipeline.Cryptography.Mime;
 /// </summary>
 internal static class SmimeEntityWriter
 {
-    private const int Base64LineBytes = 57; // 76 characters per line (RFC 2045 §6.8)
-
     private static readonly byte[] EnvelopedHeaders = Pkcs7MimeHeaders("enveloped-data");
     private static readonly byte[] AuthEnvelopedHeaders = Pkcs7MimeHeaders("authEnveloped-data");
     private static readonly byte[] SignedDataHeaders = Pkcs7MimeHeaders("signed-data");
@@ -58,27 +55,18 @@ internal static class SmimeEntityWriter
         "Content-Transfer-Encoding: base64\r\n" +
         "Content-Disposition: attachment; filename=smime.p7m\r\n\r\n");
 
-    /// <summary>Base64 in lines of 76 characters, each ended by CRLF.</summary>
+    /// <summary>Base64 in lines of 76 characters, each ended by CRLF, through a pooled buffer of 256 lines.</summary>
     private static void WriteBase64Lines(Stream destination, ReadOnlySpan<byte> data)
     {
-        const int chunkLines = 256;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(chunkLines * 78);
+        const int chunkBytes = 256 * Base64Lines.BytesPerLine;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Base64Lines.EncodedLength(chunkBytes));
         try
         {
             while (!data.IsEmpty)
             {
-                int written = 0;
-                for (int line = 0; line < chunkLines && !data.IsEmpty; line++)
-                {
-                    int take = Math.Min(Base64LineBytes, data.Length);
-                    Base64.EncodeToUtf8(data[..take], buffer.AsSpan(written), out _, out int encoded);
-                    written += encoded;
-                    buffer[written++] = (byte)'\r';
-                    buffer[written++] = (byte)'\n';
-                    data = data[take..];
-                }
-
-                destination.Write(buffer, 0, written);
+                int take = Math.Min(chunkBytes, data.Length);
+                destination.Write(buffer, 0, Base64Lines.Encode(data[..take], buffer));
+                data = data[take..];
             }
         }
         finally
