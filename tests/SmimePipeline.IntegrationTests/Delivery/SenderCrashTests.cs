@@ -21,10 +21,11 @@ public sealed class SenderCrashTests(ITestOutputHelper output) : IAsyncLifetime
         const int count = 2000;
         var settings = _rig.SenderSettings();
         settings["SmimePipeline:Sender:Concurrency"] = Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Logging:LogLevel:Default"] = "Warning";
         var mails = Enumerable.Range(0, count).Select(_ => DeliveryRig.Mail()).ToList();
 
         int acceptedAtKill;
-        using (var first = WorkerProcess.Start(settings))
+        await using (var first = await WorkerProcess.StartAsync(settings, AppContext.BaseDirectory))
         {
             await WaitForConsumerAsync(first);
             await _rig.StartProducerAsync();
@@ -34,12 +35,12 @@ public sealed class SenderCrashTests(ITestOutputHelper output) : IAsyncLifetime
                 TimeSpan.FromSeconds(60),
                 () => $"only {_rig.Fake.AcceptedByMailId.Count} accepted before the kill. Worker output:\n{first.Output}");
             Assert.False(first.HasExited, $"The worker died on its own:\n{first.Output}");
-            first.KillHard();
+            await first.KillAsync();
             acceptedAtKill = _rig.Fake.AcceptedByMailId.Count;
         }
 
         Assert.True(acceptedAtKill < count, "Everything was delivered before the kill: the test proved nothing.");
-        using var second = WorkerProcess.Start(settings);
+        await using var second = await WorkerProcess.StartAsync(settings, AppContext.BaseDirectory);
         await Eventually.HoldsAsync(
             () => Task.FromResult(_rig.Fake.AcceptedByMailId.Count >= count),
             TimeSpan.FromSeconds(90),

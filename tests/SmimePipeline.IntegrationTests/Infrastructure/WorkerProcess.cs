@@ -46,7 +46,10 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the worker and waits until <c>/health/ready</c> answers 200.</summary>
+    /// <summary>
+    /// Starts the worker and waits until <c>/health/ready</c> answers 200. Setting names may be given as
+    /// configuration keys (<c>SmimePipeline:Roles</c>) or as environment variables (<c>SmimePipeline__Roles</c>).
+    /// </summary>
     public static async Task<WorkerProcess> StartAsync(IReadOnlyDictionary<string, string?> environment, string workingDirectory)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "SmimePipeline.Worker.dll");
@@ -64,7 +67,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         foreach (var (name, value) in environment)
         {
-            start.Environment[name] = value;
+            start.Environment[name.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
