@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using SmimePipeline.CertificateDirectory;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
@@ -61,7 +62,10 @@ public sealed class SharedPostgresDirectoryTests : BrokerTest
                 Assert.Equal(1, directory.Remove(dave));
             }
 
-            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            await Eventually.HoldsAsync(
+                () => Task.FromResult(new[] { signerA, signerB }.All(s => s.Services.GetRequiredService<IRecipientDirectory>().Find(dave).Count == 0)),
+                TimeSpan.FromSeconds(30),
+                () => "a signer's directory still finds the removed certificate");
             await publisher.ProtectAsync(late);
             await Eventually.HoldsAsync(
                 async () => await VirtualHost.CountMessagesAsync("smime-protect_error") == 1,
