@@ -85,7 +85,17 @@ def ours(name):
     report = load(name)
     return report and report["results"][0]
 
-rows, checks = [], []
+checks = []
+
+def check(name, value, target, shown=None, ceiling=None):
+    """value >= target passes; shown is what is printed (default value); ceiling is the best value any
+    implementation could reach here (from the crypto floor or the CPU per mail), in the units of value."""
+    checks.append({"name": name, "value": value, "target": target, "shown": value if shown is None else shown, "ceiling": ceiling})
+
+def floor_rate(x):
+    floor = x.get("cryptoFloor")
+    return 1e6 / floor["microseconds"] if floor else None
+
 for r in range(1, repeat + 1):
     openssl = float(open(f"{results}/openssl-{r}.txt").read().strip() or 0)
     if openssl <= 0:
@@ -94,19 +104,23 @@ for r in range(1, repeat + 1):
     std_ec, small_ec = ours(f"standard-p256-{r}"), ours(f"small-p256-{r}")
     one, two = ours(f"standard-rsa2048-1t-{r}"), ours(f"standard-rsa2048-2t-{r}")
     print(f"\nround {r}: openssl speed rsa2048 on cpu 0: {openssl:.1f} sign/s")
-    print(f"  {'run':<32} {'msg/s':>9} {'x openssl':>10} {'input':>8} {'output':>8} {'alloc/msg':>10} {'alloc/out':>9} {'LOH/msg':>8}")
+    print("  floor = the cryptography one message needs (sign, digest, AES, key transports), timed in the same process on the same core")
+    print(f"  {'run':<32} {'msg/s':>9} {'x openssl':>10} {'us/msg':>8} {'floor us':>9} {'own us':>7} {'input':>8} {'output':>8} {'alloc/msg':>10} {'alloc/out':>9} {'LOH/msg':>8}")
     for label, x in [("standard rsa2048 1 core", std), ("small rsa2048 1 core", small),
                      ("standard p256 1 core", std_ec), ("small p256 1 core", small_ec),
                      ("standard rsa2048 2 cores 1 thr", one), ("standard rsa2048 2 cores 2 thr", two)]:
-        print(f"  {label:<32} {x['messagesPerSecond']:>9.1f} {x['messagesPerSecond']/openssl:>10.2f} {x['inputBytes']:>8} {x['outputBytes']:>8} {x['allocatedBytesPerMessage']:>10.0f} {x['allocationPerOutputByte']:>9.2f} {x['largeObjectHeapBytesPerMessage']:>8.0f}")
-    checks.append(("standard RSA-2048 >= 0.6x openssl sign/s", std["messagesPerSecond"] / openssl, 0.6))
-    checks.append(("small RSA-2048 >= 0.8x openssl sign/s", small["messagesPerSecond"] / openssl, 0.8))
-    checks.append(("standard P-256 >= 3x standard RSA-2048", std_ec["messagesPerSecond"] / std["messagesPerSecond"], 3.0))
-    checks.append(("standard allocation <= 2x output size", 2.0 / max(std["allocationPerOutputByte"], 1e-9), 1.0, std["allocationPerOutputByte"]))
+        floor = (x.get("cryptoFloor") or {}).get("microseconds", 0)
+        print(f"  {label:<32} {x['messagesPerSecond']:>9.1f} {x['messagesPerSecond']/openssl:>10.2f} {x['microsecondsPerMessage']:>8.1f} {floor:>9.1f} {x['microsecondsPerMessage'] - floor:>7.1f} {x['inputBytes']:>8} {x['outputBytes']:>8} {x['allocatedBytesPerMessage']:>10.0f} {x['allocationPerOutputByte']:>9.2f} {x['largeObjectHeapBytesPerMessage']:>8.0f}")
+    check("standard RSA-2048 >= 0.6x openssl sign/s", std["messagesPerSecond"] / openssl, 0.6, ceiling=floor_rate(std) / openssl)
+    check("small RSA-2048 >= 0.8x openssl sign/s", small["messagesPerSecond"] / openssl, 0.8, ceiling=floor_rate(small) / openssl)
+    # With the same own work w per message, (floor_rsa + w) / (floor_p256 + w) falls as w grows: its best is at w = 0.
+    check("standard P-256 >= 3x standard RSA-2048", std_ec["messagesPerSecond"] / std["messagesPerSecond"], 3.0,
+          ceiling=std["cryptoFloor"]["microseconds"] / std_ec["cryptoFloor"]["microseconds"])
+    check("standard allocation <= 2x output size", 2.0 / max(std["allocationPerOutputByte"], 1e-9), 1.0, shown=std["allocationPerOutputByte"])
     # A message that allocated on the LOH would show >= 85,000 B/msg. A few bytes per message on average
     # are ArrayPool refills after the runtime trimmed the pool (it does so on full collections).
-    checks.append(("standard (< 1 MB): no LOH allocation per message (B/msg < 850)", 1.0 if std["largeObjectHeapBytesPerMessage"] < 850 else 0.0, 1.0, std["largeObjectHeapBytesPerMessage"]))
-    checks.append(("two threads >= 1.8x one thread", two["messagesPerSecond"] / one["messagesPerSecond"], 1.8))
+    check("standard (< 1 MB): no LOH allocation per message (B/msg < 850)", 1.0 if std["largeObjectHeapBytesPerMessage"] < 850 else 0.0, 1.0, shown=std["largeObjectHeapBytesPerMessage"])
+    check("two threads >= 1.8x one thread", two["messagesPerSecond"] / one["messagesPerSecond"], 1.8)
     baseline = load(f"baseline-{r}")
     if baseline:
         mk = baseline["results"][1]
@@ -116,21 +130,31 @@ for r in range(1, repeat + 1):
     if pipeline:
         print(f"  pipeline through RabbitMQ (standard): {pipeline['messagesPerSecond']:.1f} msg/s, p50 {pipeline['latencyP50Milliseconds']:.0f} ms, "
               f"p99 {pipeline['latencyP99Milliseconds']:.0f} ms, {pipeline['delivered']}/{pipeline['messages']} delivered")
-        checks.append(("end to end >= 0.4x two-thread protect rate", pipeline["messagesPerSecond"] / two["messagesPerSecond"], 0.4))
+        ceiling = None
+        machine = pipeline.get("machineCpuMillisecondsPerMail")
+        if machine:
+            ours_ms = pipeline["processCpuMillisecondsPerMail"]
+            cores = pipeline["processorCount"]
+            elsewhere = machine - ours_ms
+            # Any implementation on this broker topology pays at least the broker's share plus the crypto floor.
+            best = cores * 1000 / (elsewhere + std["cryptoFloor"]["microseconds"] / 1000)
+            print(f"  CPU per mail while mails flowed: {machine:.2f} ms on the whole machine = {ours_ms:.2f} ms in the smime process "
+                  f"+ {elsewhere:.2f} ms elsewhere (RabbitMQ, kernel threads); at that cost {cores} cores carry at most {cores * 1000 / machine:.0f} msg/s; "
+                  f"with nothing in our process but the crypto floor, at most {best:.0f} msg/s")
+            ceiling = best / two["messagesPerSecond"]
+        check("end to end >= 0.4x two-thread protect rate", pipeline["messagesPerSecond"] / two["messagesPerSecond"], 0.4, ceiling=ceiling)
 
-print("\ntargets (issue 6)")
+print("\ntargets (issue 6); ceiling = the best any implementation could measure here (zero own work, or all cores busy)")
 failed = 0
-for check in checks:
-    name, value, target = check[0], check[1], check[2]
-    ok = value >= target
+for c in checks:
+    ok = c["value"] >= c["target"]
     failed += not ok
-    shown = f"{check[3]:.2f}" if len(check) > 3 else f"{value:.2f}"
-    print(f"  {'PASS' if ok else 'FAIL'}  {name:<62} measured {shown}")
+    ceiling = "" if c["ceiling"] is None else f"  ceiling {c['ceiling']:.3f}" + ("  (target above ceiling)" if c["ceiling"] < c["target"] else "")
+    print(f"  {'PASS' if ok else 'FAIL'}  {c['name']:<62} measured {c['shown']:.2f}{ceiling}")
 if repeat > 1:
     print("\nspread over rounds (min / median / max)")
-    names = sorted({c[0] for c in checks})
-    for n in names:
-        values = [c[3] if len(c) > 3 else c[1] for c in checks if c[0] == n]
+    for n in sorted({c["name"] for c in checks}):
+        values = [c["shown"] for c in checks if c["name"] == n]
         print(f"  {n:<62} {min(values):.2f} / {statistics.median(values):.2f} / {max(values):.2f}")
 print(f"\n{len(checks) - failed}/{len(checks)} target checks passed")
 PY

@@ -12,6 +12,13 @@ namespace SmimePipeline.Cli.Bench;
 /// <param name="Protected">Mails the in-process signer protected (its counter at the end).</param>
 /// <param name="Failed">Mails dead-lettered during the run.</param>
 /// <param name="SampleTraceId">The trace id of the first mail, traced end to end.</param>
+/// <param name="ProcessorCount">Cores this process may use.</param>
+/// <param name="ProcessCpuMillisecondsPerMail">CPU time of this process (publisher, signer, sender) from the first publish to the last mail, per mail.</param>
+/// <param name="MachineCpuMillisecondsPerMail">
+/// Busy CPU time of the whole machine over the same interval, per mail: this process plus the broker, the kernel
+/// and anything else running. Null where /proc/stat is missing. ProcessorCount × 1000 / this is the most mails per
+/// second the machine could carry with every core busy.
+/// </param>
 internal sealed record PipelineBenchResult(
     string Message,
     int Messages,
@@ -23,4 +30,7 @@ internal sealed record PipelineBenchResult(
     double LatencyMaxMilliseconds,
     long Protected,
     long Failed,
-    string SampleTraceId);
+    string SampleTraceId,
+    int ProcessorCount,
+    double ProcessCpuMillisecondsPerMail,
+    double? MachineCpuMillisecondsPerMail);

@@ -50,6 +50,7 @@ internal static class PipelineBenchRunner
                 var template = BenchMail.Create(size, pki.SenderAddress, pki.RecipientAddresses[0], Guid.Empty);
                 var clock = Stopwatch.StartNew();
                 var firstPublish = DateTime.UtcNow;
+                var cpu = new MachineCpuTime();
                 string sampleTraceId;
                 using var sampleTrace = new SampleTrace();
                 using (var scope = host.Services.CreateScope())
@@ -101,6 +102,8 @@ internal static class PipelineBenchRunner
                     await Task.Delay(50, cancellationToken);
                 }
 
+                var processCpu = cpu.ProcessElapsed;
+                var machineCpu = cpu.MachineElapsed;
                 var latencies = new List<double>(messages);
                 var lastFile = firstPublish;
                 foreach (var file in Directory.EnumerateFiles(outbox, "*.eml"))
@@ -126,7 +129,10 @@ internal static class PipelineBenchRunner
                     Math.Round(latencies.Count == 0 ? 0 : latencies[^1], 1),
                     telemetry.ProtectedTotal,
                     telemetry.FailedTotal,
-                    sampleTraceId);
+                    sampleTraceId,
+                    Environment.ProcessorCount,
+                    Math.Round(processCpu.TotalMilliseconds / messages, 3),
+                    machineCpu is { } machine ? Math.Round(machine.TotalMilliseconds / messages, 3) : null);
             }
             finally
             {

@@ -9,6 +9,11 @@ namespace SmimePipeline.Cli.Bench;
 /// <param name="Seconds">Measured wall time (after warm-up).</param>
 /// <param name="Messages">Messages protected in that time.</param>
 /// <param name="MessagesPerSecond">Throughput.</param>
+/// <param name="MicrosecondsPerMessage">Thread time per message: Threads × Seconds / Messages, in µs.</param>
+/// <param name="CryptoFloor">
+/// The cryptography one message cannot avoid, timed in the same process on the same core (<see cref="Bench.CryptoFloor"/>);
+/// MicrosecondsPerMessage minus its Microseconds is our own work. Null for the baseline.
+/// </param>
 /// <param name="InputBytes">The unprotected message as RFC 5322 bytes.</param>
 /// <param name="OutputBytes">The protected message.</param>
 /// <param name="AllocatedBytesPerMessage">Managed bytes allocated per message, all threads.</param>
@@ -24,6 +29,8 @@ internal sealed record ProtectBenchResult(
     double Seconds,
     long Messages,
     double MessagesPerSecond,
+    double MicrosecondsPerMessage,
+    CryptoFloorResult? CryptoFloor,
     long InputBytes,
     long OutputBytes,
     double AllocatedBytesPerMessage,

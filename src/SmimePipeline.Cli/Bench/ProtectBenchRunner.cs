@@ -17,13 +17,26 @@ internal static class ProtectBenchRunner
     public static ProtectBenchResult RunOurs(BenchCertificateStore store, ProtectEmail mail, BenchSettings settings)
     {
         var protector = new SmimeProtector(store, new ProtectionOptions { Cipher = ResolveCipher(settings.Cipher) });
-        long outputBytes = protector.Protect(MimeComposer.Compose(mail), SecurityPolicy.SignAndEncrypt).Content.Length;
+        byte[] probe;
+        using (var first = MimeComposer.Compose(mail))
+        {
+            probe = protector.Protect(first, SecurityPolicy.SignAndEncrypt).Content;
+        }
+
         var measurement = ThroughputHarness.Run(settings.Threads, settings.Warmup, settings.Duration, thread => () =>
         {
             using var message = MimeComposer.Compose(mail);
             protector.Protect(message, SecurityPolicy.SignAndEncrypt);
         });
-        return ToResult(OurEngine, mail, settings, outputBytes, measurement);
+
+        // The floor runs after the measurement, on this thread, so it sees the same core and the same warm caches.
+        var floor = CryptoFloor.Measure(
+            store,
+            CryptoFloor.Describe(mail, probe),
+            settings.Cipher,
+            TimeSpan.FromTicks(Math.Min(settings.Warmup.Ticks, TimeSpan.FromSeconds(3).Ticks)),
+            TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(2).Ticks, settings.Duration.Ticks / 2)));
+        return ToResult(OurEngine, mail, settings, probe.Length, measurement, floor);
     }
 
     public static ProtectBenchResult RunMimeKit(BenchCertificateStore store, ProtectEmail mail, BenchSettings settings)
@@ -40,7 +53,7 @@ internal static class ProtectBenchRunner
             var baseline = new MimeKitBaseline(store);
             return () => MimeKitBaseline.Protect(baseline, mail);
         });
-        return ToResult("mimekit", mail, settings, outputBytes, measurement);
+        return ToResult("mimekit", mail, settings, outputBytes, measurement, null);
     }
 
     /// <summary>The RFC 5322 size of the unprotected message.</summary>
@@ -59,10 +72,11 @@ internal static class ProtectBenchRunner
         _ => throw new Commands.CliException($"--cipher {cipher}: expected aes256-cbc or aes256-gcm."),
     };
 
-    private static ProtectBenchResult ToResult(string engine, ProtectEmail mail, BenchSettings settings, long outputBytes, ThroughputHarness.Measurement measurement)
+    private static ProtectBenchResult ToResult(string engine, ProtectEmail mail, BenchSettings settings, long outputBytes, ThroughputHarness.Measurement measurement, CryptoFloorResult? cryptoFloor)
     {
         long messages = Math.Max(measurement.Operations, 1);
         double allocatedPerMessage = (double)measurement.AllocatedBytes / messages;
+        double threadMicrosecondsPerMessage = measurement.Seconds * 1e6 * settings.Threads / messages;
         return new ProtectBenchResult(
             engine,
             settings.Message.ToString().ToLowerInvariant(),
@@ -72,6 +86,8 @@ internal static class ProtectBenchRunner
             Math.Round(measurement.Seconds, 3),
             measurement.Operations,
             Math.Round(measurement.Operations / measurement.Seconds, 1),
+            Math.Round(threadMicrosecondsPerMessage, 1),
+            cryptoFloor,
             InputSize(mail),
             outputBytes,
             Math.Round(allocatedPerMessage),

@@ -32,6 +32,16 @@ public sealed class BenchCommandTests
         }
 
         Assert.True(report.RootElement.GetProperty("baselineRatio").GetDouble() > 0);
+
+        // The crypto floor describes the message our engine produced: an RSA sender encrypts to the recipient
+        // and to itself, the encrypted signed entity holds the digested content, and it is timed.
+        var floor = results[0].GetProperty("cryptoFloor");
+        Assert.Equal(2, floor.GetProperty("keyTransports").GetInt32());
+        Assert.InRange(floor.GetProperty("contentBytes").GetInt32(), 5_000, 12_000);
+        Assert.True(floor.GetProperty("plaintextBytes").GetInt32() > floor.GetProperty("contentBytes").GetInt32());
+        Assert.True(floor.GetProperty("microseconds").GetDouble() > 0);
+        Assert.True(results[0].GetProperty("microsecondsPerMessage").GetDouble() > 0);
+        Assert.Equal(JsonValueKind.Null, results[1].GetProperty("cryptoFloor").ValueKind);
     }
 
     [Fact]
@@ -44,5 +54,11 @@ public sealed class BenchCommandTests
         var run = report.RootElement.GetProperty("results")[0];
         Assert.Equal("aes256-gcm", run.GetProperty("cipher").GetString());
         Assert.True(run.GetProperty("messages").GetInt64() > 0);
+
+        // An EC sender with an RSA recipient gets no self-copy (it would need ECDH, which NSS cannot read),
+        // so one key transport; AuthEnvelopedData's ciphertext is as long as the signed entity.
+        var floor = run.GetProperty("cryptoFloor");
+        Assert.Equal(1, floor.GetProperty("keyTransports").GetInt32());
+        Assert.True(floor.GetProperty("plaintextBytes").GetInt32() > floor.GetProperty("contentBytes").GetInt32());
     }
 }
