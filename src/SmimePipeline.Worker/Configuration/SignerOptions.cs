@@ -6,6 +6,14 @@ public sealed class SignerOptions
     /// <summary>Mails protected at once. 0 (default) means one per processor core: protect is CPU-bound.</summary>
     public int Concurrency { get; set; }
 
+    /// <summary>
+    /// Mails the signer holds at once: being protected, or waiting for the broker to confirm the hand-over to
+    /// the sender and the <c>EmailProtected</c> event. 0 (default) means 4 × the effective <see cref="Concurrency"/>.
+    /// Protection itself stays at <see cref="Concurrency"/> at once (<c>ProtectionSlots</c>); the extra mails keep
+    /// the cores busy while earlier ones wait on the broker, which with one mail per core left them idle.
+    /// </summary>
+    public int InFlight { get; set; }
+
     /// <summary>The certificate store directory (signer keys, recipient certificates, trust anchors).</summary>
     public string StorePath { get; set; } = "";
 
@@ -24,4 +32,7 @@ public sealed class SignerOptions
 
     /// <summary>The effective concurrency.</summary>
     public int EffectiveConcurrency => Concurrency > 0 ? Concurrency : Environment.ProcessorCount;
+
+    /// <summary>The effective number of mails held at once (never fewer than are protected at once).</summary>
+    public int EffectiveInFlight => InFlight > 0 ? Math.Max(InFlight, EffectiveConcurrency) : 4 * EffectiveConcurrency;
 }

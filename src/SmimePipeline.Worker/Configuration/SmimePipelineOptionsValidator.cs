@@ -70,6 +70,11 @@ public sealed class SmimePipelineOptionsValidator : IValidateOptions<SmimePipeli
             {
                 failures.Add($"{s}:Signer:Concurrency must be 0 (one per core) or more (was {options.Signer.Concurrency}).");
             }
+
+            if (options.Signer.InFlight < 0)
+            {
+                failures.Add($"{s}:Signer:InFlight must be 0 (4 per protected mail) or more (was {options.Signer.InFlight}).");
+            }
         }
 
         if (options.Roles.HasFlag(WorkerRoles.Sender))

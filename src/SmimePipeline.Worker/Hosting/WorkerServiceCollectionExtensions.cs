@@ -61,6 +61,7 @@ public static class WorkerServiceCollectionExtensions
                 sp.GetRequiredService<IOptions<ProtectionOptions>>().Value,
                 sp.GetRequiredService<IRecipientCapabilities>(),
                 sp.GetRequiredService<TimeProvider>()));
+            services.TryAddSingleton<ProtectionSlots>();
             services.TryAddSingleton<MailProtectionHandler>();
         }
 

@@ -30,6 +30,7 @@ public sealed class MailProtectionHandler
     private readonly TimeProvider _time;
     private readonly ILogger<MailProtectionHandler> _logger;
     private readonly DeliveryContentStore _claimCheck;
+    private readonly ProtectionSlots _slots;
 
     public MailProtectionHandler(
         SmimeProtector protector,
@@ -38,10 +39,12 @@ public sealed class MailProtectionHandler
         SmimeTelemetry telemetry,
         TimeProvider time,
         ILogger<MailProtectionHandler> logger,
-        DeliveryContentStore claimCheck)
+        DeliveryContentStore claimCheck,
+        ProtectionSlots slots)
     {
         ArgumentNullException.ThrowIfNull(options);
         _claimCheck = claimCheck;
+        _slots = slots;
         _protector = protector;
         _assessment = assessment;
         _defaultMissingCertificate = options.Value.Signer.MissingCertificate;
@@ -60,7 +63,10 @@ public sealed class MailProtectionHandler
         ProtectedMail result;
         IReadOnlyList<RecipientOutcome> outcomes;
         policy ??= SecurityPolicy.SignAndEncrypt;
+        // Composing and protecting is the CPU-bound part: it waits for a slot (one per core by default);
+        // handing the result to the sender below waits on the broker and holds no slot.
         using (var activity = SmimeTelemetry.ActivitySource.StartActivity("smime protect"))
+        using (await _slots.EnterAsync(context.CancellationToken))
         {
             activity?.SetTag("smime.mail_id", mailId);
             using var message = compose();

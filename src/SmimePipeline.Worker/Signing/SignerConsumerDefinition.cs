@@ -7,9 +7,10 @@ using SmimePipeline.Worker.Configuration;
 namespace SmimePipeline.Worker.Signing;
 
 /// <summary>
-/// Puts a signer consumer on the <c>smime-protect</c> queue with one concurrent mail per core
-/// (protect is CPU-bound) and short in-process retries for unexpected errors. Refusals are never
-/// retried: the same mail would be refused again.
+/// Puts a signer consumer on the <c>smime-protect</c> queue holding <c>Signer:InFlight</c> mails at once
+/// (default 4 per core; <see cref="ProtectionSlots"/> keeps the CPU-bound protection itself at one mail per
+/// core) and short in-process retries for unexpected errors. Refusals are never retried: the same mail
+/// would be refused again.
 /// </summary>
 public abstract class SignerConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
@@ -18,7 +19,7 @@ public abstract class SignerConsumerDefinition<TConsumer> : ConsumerDefinition<T
     {
         ArgumentNullException.ThrowIfNull(options);
         EndpointName = QueueNames.Protect;
-        ConcurrentMessageLimit = options.Value.Signer.EffectiveConcurrency;
+        ConcurrentMessageLimit = options.Value.Signer.EffectiveInFlight;
     }
 
     /// <inheritdoc />

@@ -78,4 +78,34 @@ public sealed class SmimePipelineOptionsValidatorTests
 
         Assert.Contains("SmimePipeline:Sender:Concurrency", result.FailureMessage, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Signer_in_flight_must_not_be_negative()
+    {
+        var options = new SmimePipelineOptions { Roles = WorkerRoles.Signer, Signer = { InFlight = -1 } };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.Contains("SmimePipeline:Signer:InFlight must be 0", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Signer_protects_one_mail_per_core_and_holds_four_per_core_by_default()
+    {
+        var signer = new SignerOptions();
+
+        Assert.Equal(Environment.ProcessorCount, signer.EffectiveConcurrency);
+        Assert.Equal(4 * Environment.ProcessorCount, signer.EffectiveInFlight);
+    }
+
+    [Theory]
+    [InlineData(3, 0, 12)]
+    [InlineData(2, 16, 16)]
+    [InlineData(4, 2, 4)] // never fewer mails held than are protected at once
+    public void Signer_in_flight_follows_its_setting_or_four_per_protected_mail(int concurrency, int inFlight, int expected)
+    {
+        var signer = new SignerOptions { Concurrency = concurrency, InFlight = inFlight };
+
+        Assert.Equal(expected, signer.EffectiveInFlight);
+    }
 }
