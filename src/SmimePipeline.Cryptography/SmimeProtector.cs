@@ -143,16 +143,20 @@ public sealed class SmimeProtector
             HeaderProtection.Apply(message, policy.Encrypt, outerSubject);
         }
 
-        // One pooled buffer per stage (canonical, signed, output); each is zeroed when returned to the pool.
+        // One pooled buffer per stage (canonical, signed); each is zeroed when returned to the pool.
         using var canonical = new PooledMemoryStream(64 * 1024);
         MimeCanonicalizer.WriteCanonical(body, canonical);
-        using var output = new PooledMemoryStream(((int)canonical.Length * 4 / 3) + 16 * 1024);
-        WriteOuterHeaders(message, sender, now, outerSubject, output);
+        using var outerHeaders = new PooledMemoryStream(4 * 1024);
+        WriteOuterHeaders(message, sender, now, outerSubject, outerHeaders);
 
+        byte[] content;
         if (!policy.Encrypt)
         {
+            using var output = new PooledMemoryStream(((int)canonical.Length * 4 / 3) + 16 * 1024);
+            output.Write(outerHeaders.WrittenSpan);
             using var signing = StartSigning(signerKey!, canonical.Length, opaque);
             WriteSigned(output, canonical.WrittenSpan, signerKey!, now, opaque);
+            content = output.ToArray();
         }
         else
         {
@@ -166,7 +170,8 @@ public sealed class SmimeProtector
             }
 
             var certificates = encryptTo.Select(r => r.Certificate).ToList();
-            using var envelopedData = new PooledMemoryStream(cipher!.GetCiphertextLength(plaintext.Length) + 4 * 1024);
+            // Only ciphertext and recipient infos are ever written here, so it need not be cleared.
+            using var envelopedData = new PooledMemoryStream(cipher!.GetCiphertextLength(plaintext.Length) + 4 * 1024, holdsPlaintext: false);
             using (var encrypting = CryptographyTelemetry.Source.StartActivity("smime encrypt"))
             {
                 encrypting?.SetTag("smime.content_cipher", cipher.Name);
@@ -177,11 +182,14 @@ public sealed class SmimeProtector
                 encrypting?.SetTag("smime.enveloped_size", envelopedData.Length);
             }
 
-            SmimeEntityWriter.WritePkcs7Mime(output, envelopedData.WrittenSpan, cipher.IsAuthenticated ? Pkcs7MimeType.AuthEnvelopedData : Pkcs7MimeType.EnvelopedData);
+            content = SmimeEntityWriter.CreatePkcs7MimeMessage(
+                outerHeaders.WrittenSpan,
+                envelopedData.WrittenSpan,
+                cipher.IsAuthenticated ? Pkcs7MimeType.AuthEnvelopedData : Pkcs7MimeType.EnvelopedData);
         }
 
         return new ProtectedMail(
-            output.ToArray(),
+            content,
             sender,
             recipients,
             signerKey?.SignatureAlgorithmName,

@@ -5,18 +5,25 @@ namespace SmimePipeline.Cryptography.Buffers;
 
 /// <summary>
 /// A write-only stream over buffers rented from <see cref="ArrayPool{T}.Shared"/>. Every buffer is zeroed
-/// before it goes back to the pool (it may have held plaintext), when growing and on dispose. Keeps large
-/// message buffers off the large object heap. Not thread-safe; one per message and stage.
+/// before it goes back to the pool (it may have held plaintext), when growing and on dispose, unless the
+/// stream was created for ciphertext only. Keeps large message buffers off the large object heap.
+/// Not thread-safe; one per message and stage.
 /// </summary>
 public sealed class PooledMemoryStream : Stream, IBufferWriter<byte>
 {
+    private readonly bool _holdsPlaintext;
     private byte[] _buffer;
     private int _length;
 
     /// <summary>Creates a stream with at least <paramref name="initialCapacity"/> bytes of room.</summary>
     /// <param name="initialCapacity">The expected size; it grows as needed.</param>
-    public PooledMemoryStream(int initialCapacity = 16 * 1024)
+    /// <param name="holdsPlaintext">
+    /// <see langword="false"/> only for a stream that never receives anything secret (ciphertext, public
+    /// structures): its buffers go back to the pool without being cleared.
+    /// </param>
+    public PooledMemoryStream(int initialCapacity = 16 * 1024, bool holdsPlaintext = true)
     {
+        _holdsPlaintext = holdsPlaintext;
         _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 256));
     }
 
@@ -140,7 +147,7 @@ public sealed class PooledMemoryStream : Stream, IBufferWriter<byte>
     {
         if (disposing && _buffer.Length > 0)
         {
-            CryptographicOperations.ZeroMemory(_buffer.AsSpan(0, _length));
+            Clear(_buffer.AsSpan(0, _length));
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = [];
             _length = 0;
@@ -159,8 +166,16 @@ public sealed class PooledMemoryStream : Stream, IBufferWriter<byte>
 
         var larger = ArrayPool<byte>.Shared.Rent(Math.Max(required, _buffer.Length * 2));
         _buffer.AsSpan(0, _length).CopyTo(larger);
-        CryptographicOperations.ZeroMemory(_buffer.AsSpan(0, _length));
+        Clear(_buffer.AsSpan(0, _length));
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = larger;
+    }
+
+    private void Clear(Span<byte> written)
+    {
+        if (_holdsPlaintext)
+        {
+            CryptographicOperations.ZeroMemory(written);
+        }
     }
 }

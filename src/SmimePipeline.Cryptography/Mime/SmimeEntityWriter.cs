@@ -41,14 +41,31 @@ internal static class SmimeEntityWriter
     /// <summary>Writes <c>application/pkcs7-mime</c> with the smime-type of <paramref name="type"/> (RFC 8551 §3.2.2, RFC 5083 §1).</summary>
     public static void WritePkcs7Mime(Stream destination, ReadOnlySpan<byte> der, Pkcs7MimeType type)
     {
-        destination.Write(type switch
-        {
-            Pkcs7MimeType.AuthEnvelopedData => AuthEnvelopedHeaders,
-            Pkcs7MimeType.SignedData => SignedDataHeaders,
-            _ => EnvelopedHeaders,
-        });
+        destination.Write(HeadersOf(type));
         WriteBase64Lines(destination, der);
     }
+
+    /// <summary>
+    /// The whole message in one exactly sized array: <paramref name="messageHeaders"/>, then the
+    /// <c>application/pkcs7-mime</c> entity around <paramref name="der"/>, base64-encoded in place. The bytes that
+    /// go on the queue are written once, with no intermediate buffer to copy from or to clear.
+    /// </summary>
+    public static byte[] CreatePkcs7MimeMessage(ReadOnlySpan<byte> messageHeaders, ReadOnlySpan<byte> der, Pkcs7MimeType type)
+    {
+        var entityHeaders = HeadersOf(type);
+        var message = new byte[messageHeaders.Length + entityHeaders.Length + Base64Lines.EncodedLength(der.Length)];
+        messageHeaders.CopyTo(message);
+        entityHeaders.CopyTo(message.AsSpan(messageHeaders.Length));
+        Base64Lines.Encode(der, message.AsSpan(messageHeaders.Length + entityHeaders.Length));
+        return message;
+    }
+
+    private static byte[] HeadersOf(Pkcs7MimeType type) => type switch
+    {
+        Pkcs7MimeType.AuthEnvelopedData => AuthEnvelopedHeaders,
+        Pkcs7MimeType.SignedData => SignedDataHeaders,
+        _ => EnvelopedHeaders,
+    };
 
     private static byte[] Pkcs7MimeHeaders(string smimeType) => Encoding.ASCII.GetBytes(
         $"Content-Type: application/pkcs7-mime; smime-type={smimeType};\r\n\tname=smime.p7m\r\n" +
