@@ -6,9 +6,9 @@ namespace SmimePipeline.Cli.Bench;
 /// <param name="Delivered">Mails that reached the pickup directory.</param>
 /// <param name="Seconds">From the first publish to the last file.</param>
 /// <param name="MessagesPerSecond">Delivered / Seconds.</param>
-/// <param name="LatencyP50Milliseconds">Median publish-to-file latency.</param>
-/// <param name="LatencyP99Milliseconds">99th percentile publish-to-file latency.</param>
-/// <param name="LatencyMaxMilliseconds">Slowest mail.</param>
+/// <param name="LatencyP50Milliseconds">Median publish-to-file latency of the mails of <paramref name="Message"/>'s size.</param>
+/// <param name="LatencyP99Milliseconds">99th percentile publish-to-file latency of those mails.</param>
+/// <param name="LatencyMaxMilliseconds">Slowest of those mails.</param>
 /// <param name="Protected">Mails the in-process signer protected (its counter at the end).</param>
 /// <param name="Failed">Mails dead-lettered during the run.</param>
 /// <param name="SampleTraceId">The trace id of the first mail, traced end to end.</param>
@@ -19,6 +19,11 @@ namespace SmimePipeline.Cli.Bench;
 /// and anything else running. Null where /proc/stat is missing. ProcessorCount × 1000 / this is the most mails per
 /// second the machine could carry with every core busy.
 /// </param>
+/// <param name="LargeEvery">0, or N: every Nth mail was a large one (≈1.5 MB attachment).</param>
+/// <param name="PublishRate">Mails per second published at; 0 = all at once.</param>
+/// <param name="LargeDelivered">Large mails that reached the pickup directory.</param>
+/// <param name="LargeLatencyP50Milliseconds">Median latency of the large mails.</param>
+/// <param name="LargeLatencyP99Milliseconds">99th percentile latency of the large mails.</param>
 internal sealed record PipelineBenchResult(
     string Message,
     int Messages,
@@ -33,4 +38,9 @@ internal sealed record PipelineBenchResult(
     string SampleTraceId,
     int ProcessorCount,
     double ProcessCpuMillisecondsPerMail,
-    double? MachineCpuMillisecondsPerMail);
+    double? MachineCpuMillisecondsPerMail,
+    int LargeEvery,
+    double PublishRate,
+    int LargeDelivered,
+    double LargeLatencyP50Milliseconds,
+    double LargeLatencyP99Milliseconds);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using SmimePipeline.Cli.Telemetry;
 using SmimePipeline.Client;
+using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Worker.Hosting;
 using SmimePipeline.Worker.Telemetry;
@@ -18,7 +19,17 @@ internal static class PipelineBenchRunner
 {
     private const int InFlight = 200;
 
-    public static async Task<PipelineBenchResult> RunAsync(Uri rabbitMq, int messages, BenchMessageSize size, TextWriter progress, CancellationToken cancellationToken)
+    /// <param name="rabbitMq">The broker.</param>
+    /// <param name="messages">Mails to publish.</param>
+    /// <param name="size">The size of the mails.</param>
+    /// <param name="largeEvery">0, or N: every Nth mail is a large one (≈1.5 MB), and its latency is reported apart.</param>
+    /// <param name="rate">0 to publish everything at once, or mails per second to publish at, so that latency
+    /// shows the time a mail spends in the pipeline rather than in the queue.</param>
+    /// <param name="warmup">Mails sent through and delivered before the measured run (not counted).</param>
+    /// <param name="progress">Where progress and problems are written.</param>
+    /// <param name="cancellationToken">Stops the run.</param>
+    public static async Task<PipelineBenchResult> RunAsync(
+        Uri rabbitMq, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, TextWriter progress, CancellationToken cancellationToken)
     {
         var root = Directory.CreateTempSubdirectory("smime-bench-");
         try
@@ -48,6 +59,9 @@ internal static class PipelineBenchRunner
                 var telemetry = host.Services.GetRequiredService<SmimeTelemetry>();
                 var published = new ConcurrentDictionary<Guid, DateTime>();
                 var template = BenchMail.Create(size, pki.SenderAddress, pki.RecipientAddresses[0], Guid.Empty);
+                var largeTemplate = BenchMail.Create(BenchMessageSize.Large, pki.SenderAddress, pki.RecipientAddresses[0], Guid.Empty);
+                var large = new HashSet<Guid>();
+                long warmedUp = await WarmUpAsync(host.Services, telemetry, template, largeTemplate, warmup, progress, cancellationToken);
                 var clock = Stopwatch.StartNew();
                 var firstPublish = DateTime.UtcNow;
                 var cpu = new MachineCpuTime();
@@ -70,7 +84,18 @@ internal static class PipelineBenchRunner
                     var pending = new List<Task>(InFlight);
                     for (int i = 1; i < messages; i++)
                     {
-                        var mail = template with { MailId = Guid.NewGuid() };
+                        if (rate > 0 && TimeSpan.FromSeconds(i / rate) - clock.Elapsed is { Ticks: > 0 } wait)
+                        {
+                            await Task.Delay(wait, cancellationToken);
+                        }
+
+                        bool isLarge = largeEvery > 0 && i % largeEvery == largeEvery - 1;
+                        var mail = (isLarge ? largeTemplate : template) with { MailId = Guid.NewGuid() };
+                        if (isLarge)
+                        {
+                            large.Add(mail.MailId);
+                        }
+
                         published[mail.MailId] = DateTime.UtcNow;
                         pending.Add(publisher.ProtectAsync(mail, cancellationToken));
                         if (pending.Count == InFlight)
@@ -85,9 +110,9 @@ internal static class PipelineBenchRunner
 
                 long lastDone = -1;
                 var lastChange = clock.Elapsed;
-                while (telemetry.DeliveredTotal + telemetry.FailedTotal < messages)
+                while (telemetry.DeliveredTotal + telemetry.FailedTotal - warmedUp < messages)
                 {
-                    long done = telemetry.DeliveredTotal + telemetry.FailedTotal;
+                    long done = telemetry.DeliveredTotal + telemetry.FailedTotal - warmedUp;
                     if (done != lastDone)
                     {
                         lastDone = done;
@@ -105,34 +130,42 @@ internal static class PipelineBenchRunner
                 var processCpu = cpu.ProcessElapsed;
                 var machineCpu = cpu.MachineElapsed;
                 var latencies = new List<double>(messages);
+                var largeLatencies = new List<double>(large.Count);
                 var lastFile = firstPublish;
                 foreach (var file in Directory.EnumerateFiles(outbox, "*.eml"))
                 {
                     if (Guid.TryParseExact(Path.GetFileNameWithoutExtension(file), "N", out var id) && published.TryGetValue(id, out var sent))
                     {
                         var written = File.GetLastWriteTimeUtc(file);
-                        latencies.Add((written - sent).TotalMilliseconds);
+                        (large.Contains(id) ? largeLatencies : latencies).Add((written - sent).TotalMilliseconds);
                         lastFile = written > lastFile ? written : lastFile;
                     }
                 }
 
                 latencies.Sort();
+                largeLatencies.Sort();
+                int delivered = latencies.Count + largeLatencies.Count;
                 double seconds = Math.Max((lastFile - firstPublish).TotalSeconds, 0.001);
                 return new PipelineBenchResult(
                     size.ToString().ToLowerInvariant(),
                     messages,
-                    latencies.Count,
+                    delivered,
                     Math.Round(seconds, 3),
-                    Math.Round(latencies.Count / seconds, 1),
+                    Math.Round(delivered / seconds, 1),
                     Math.Round(Percentile(latencies, 0.50), 1),
                     Math.Round(Percentile(latencies, 0.99), 1),
                     Math.Round(latencies.Count == 0 ? 0 : latencies[^1], 1),
-                    telemetry.ProtectedTotal,
+                    telemetry.ProtectedTotal - warmedUp,
                     telemetry.FailedTotal,
                     sampleTraceId,
                     Environment.ProcessorCount,
                     Math.Round(processCpu.TotalMilliseconds / messages, 3),
-                    machineCpu is { } machine ? Math.Round(machine.TotalMilliseconds / messages, 3) : null);
+                    machineCpu is { } machine ? Math.Round(machine.TotalMilliseconds / messages, 3) : null,
+                    largeEvery,
+                    rate,
+                    largeLatencies.Count,
+                    Math.Round(Percentile(largeLatencies, 0.50), 1),
+                    Math.Round(Percentile(largeLatencies, 0.99), 1));
             }
             finally
             {
@@ -143,6 +176,41 @@ internal static class PipelineBenchRunner
         {
             root.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="mails"/> mails (every tenth a large one when <paramref name="largeTemplate"/> is used
+    /// in the run) through the pipeline and waits until they are delivered, so that the JIT and the pools are warm
+    /// before the measured run; returns how many were delivered or failed.
+    /// </summary>
+    private static async Task<long> WarmUpAsync(
+        IServiceProvider services, SmimeTelemetry telemetry, ProtectEmail template, ProtectEmail largeTemplate, int mails, TextWriter progress, CancellationToken cancellationToken)
+    {
+        if (mails == 0)
+        {
+            return 0;
+        }
+
+        using (var scope = services.CreateScope())
+        {
+            var publisher = scope.ServiceProvider.GetRequiredService<ISmimeMailPublisher>();
+            await Task.WhenAll(Enumerable.Range(0, mails).Select(i =>
+                publisher.ProtectAsync((i % 10 == 9 ? largeTemplate : template) with { MailId = Guid.NewGuid() }, cancellationToken)));
+        }
+
+        var deadline = Stopwatch.StartNew();
+        while (telemetry.DeliveredTotal + telemetry.FailedTotal < mails)
+        {
+            if (deadline.Elapsed > TimeSpan.FromMinutes(2))
+            {
+                throw new Commands.CliException($"smime bench pipeline: the {mails} warm-up mails were not all through after 2 minutes.");
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+
+        progress.WriteLine($"smime bench pipeline: {mails} warm-up mails through; measuring.");
+        return telemetry.DeliveredTotal + telemetry.FailedTotal;
     }
 
     private static double Percentile(List<double> sorted, double fraction) =>

@@ -89,22 +89,25 @@ internal static class BenchCommand
         var rabbit = BrokerOption.Create("The broker, e.g. amqp://guest:guest@localhost:5672/.", required: true);
         var messages = new Option<int>("--messages", "-n") { Description = "Mails to send.", DefaultValueFactory = _ => 2000 };
         var message = MessageOption();
+        var largeEvery = new Option<int>("--large-every") { Description = "Make every Nth mail a large one (≈1.5 MB) and report its latency apart; 0 = none." };
+        var rate = new Option<double>("--rate") { Description = "Publish at this many mails per second (latency then shows time in the pipeline, not in the queue); 0 = all at once." };
+        var warmup = new Option<int>("--warmup") { Description = "Mails sent through before measuring (JIT, pools, connections); not counted." };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var command = new Command("pipeline", "Signer and sender in this process on RabbitMQ, pickup directory: messages/s and latency publish-to-file.")
         {
-            rabbit, messages, message, json,
+            rabbit, messages, message, largeEvery, rate, warmup, json,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
             int count = parseResult.GetValue(messages);
-            if (count < 1)
+            if (count < 1 || parseResult.GetValue(largeEvery) < 0 || parseResult.GetValue(rate) < 0 || parseResult.GetValue(warmup) < 0)
             {
-                throw new CliException("--messages must be at least 1.");
+                throw new CliException("--messages must be at least 1; --large-every, --rate and --warmup at least 0.");
             }
 
             var broker = BrokerOption.Require(parseResult, rabbit);
             var result = await PipelineBenchRunner.RunAsync(
-                broker, count, BenchMail.Parse(parseResult.GetRequiredValue(message)), Console.Error, cancellationToken);
+                broker, count, BenchMail.Parse(parseResult.GetRequiredValue(message)), parseResult.GetValue(largeEvery), parseResult.GetValue(rate), parseResult.GetValue(warmup), Console.Error, cancellationToken);
             if (parseResult.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.PipelineBenchResult));
@@ -114,6 +117,13 @@ internal static class BenchCommand
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
                     $"pipeline {result.Message}: {result.Delivered}/{result.Messages} delivered in {result.Seconds:F2} s = {result.MessagesPerSecond:F1} msg/s; latency p50 {result.LatencyP50Milliseconds:F0} ms, p99 {result.LatencyP99Milliseconds:F0} ms, max {result.LatencyMaxMilliseconds:F0} ms; counters: protected {result.Protected}, failed {result.Failed}; sample trace id {result.SampleTraceId}"));
+                if (result.LargeEvery > 0)
+                {
+                    Console.WriteLine(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"large mails (every {result.LargeEvery}th): {result.LargeDelivered} delivered, latency p50 {result.LargeLatencyP50Milliseconds:F0} ms, p99 {result.LargeLatencyP99Milliseconds:F0} ms; the latencies above are those of the {result.Message} mails"));
+                }
+
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
                     $"CPU per mail: {result.ProcessCpuMillisecondsPerMail:F2} ms in this process, {(result.MachineCpuMillisecondsPerMail is { } machine ? $"{machine:F2} ms on the whole machine ({result.ProcessorCount} cores carry at most {result.ProcessorCount * 1000 / machine:F0} msg/s)" : "whole machine unknown")}"));

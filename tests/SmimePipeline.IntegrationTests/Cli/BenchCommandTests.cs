@@ -61,4 +61,27 @@ public sealed class BenchCommandTests
         Assert.Equal(1, floor.GetProperty("keyTransports").GetInt32());
         Assert.True(floor.GetProperty("plaintextBytes").GetInt32() > floor.GetProperty("contentBytes").GetInt32());
     }
+
+    [Fact]
+    public async Task Bench_pipeline_json_reports_every_mail_the_large_ones_apart_and_the_cpu_per_mail()
+    {
+        await using var vhost = await RabbitMqVirtualHost.CreateAsync();
+
+        var result = await SmimeCli.RunAsync(
+            ["bench", "pipeline", "--rabbitmq", vhost.AmqpUri.ToString(), "--messages", "12", "--message", "small", "--large-every", "4", "--rate", "20", "--warmup", "2", "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var report = JsonDocument.Parse(result.Stdout);
+        var run = report.RootElement;
+        // 12 measured mails, every 4th of them large; the 2 warm-up mails are not counted.
+        Assert.Equal(12, run.GetProperty("delivered").GetInt32());
+        Assert.Equal(12, run.GetProperty("protected").GetInt64());
+        Assert.Equal(3, run.GetProperty("largeDelivered").GetInt32());
+        Assert.True(run.GetProperty("largeLatencyP50Milliseconds").GetDouble() > 0);
+        Assert.True(run.GetProperty("latencyP99Milliseconds").GetDouble() >= run.GetProperty("latencyP50Milliseconds").GetDouble());
+        // Paced at 20 mails/s, 12 mails take at least the 0.55 s between the first and the last publish.
+        Assert.True(run.GetProperty("seconds").GetDouble() >= 0.5);
+        Assert.True(run.GetProperty("processCpuMillisecondsPerMail").GetDouble() > 0);
+        Assert.True(run.GetProperty("machineCpuMillisecondsPerMail").GetDouble() >= run.GetProperty("processCpuMillisecondsPerMail").GetDouble() * 0.5);
+    }
 }
