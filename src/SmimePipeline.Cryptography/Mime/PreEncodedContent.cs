@@ -1,12 +1,11 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using MimeKit;
-using MimeKit.Encodings;
 
 namespace SmimePipeline.Cryptography.Mime;
 
 /// <summary>
-/// Encodes the in-memory content of leaf parts (quoted-printable with MimeKit's encoder, base64 with
+/// Encodes the in-memory content of leaf parts (quoted-printable with <see cref="QuotedPrintableLines"/>, base64 with
 /// <see cref="Base64Lines"/>) into buffers rented from the pool, and lends them to the parts as
 /// already-encoded content, so that MimeKit's <c>WriteTo</c> copies them instead of running its filter
 /// streams. MimeKit allocates new filter buffers for every part it writes (16–24 KB for a 3 KB text);
@@ -137,40 +136,10 @@ internal sealed class PreEncodedContent : IDisposable
         return (buffer, Base64Lines.Encode(data, buffer));
     }
 
-    /// <summary>MimeKit's quoted-printable encoder (it ends lines with LF), then LF turned into CRLF.</summary>
-    private static (byte[] Buffer, int Length) EncodeQuotedPrintable(ArraySegment<byte> data)
+    /// <summary>Quoted-printable with CRLF line ends, as MimeKit writes it (<see cref="QuotedPrintableLines"/>).</summary>
+    private static (byte[] Buffer, int Length) EncodeQuotedPrintable(ReadOnlySpan<byte> data)
     {
-        var encoder = new QuotedPrintableEncoder();
-        var lf = ArrayPool<byte>.Shared.Rent(Math.Max(1, encoder.EstimateOutputLength(data.Count)));
-        int length = 0;
-        try
-        {
-            length = encoder.Flush(data.Array!, data.Offset, data.Count, lf);
-            var encoded = lf.AsSpan(0, length);
-            var crlf = ArrayPool<byte>.Shared.Rent(Math.Max(1, length + encoded.Count((byte)'\n')));
-            int written = 0;
-            while (!encoded.IsEmpty)
-            {
-                int end = encoded.IndexOf((byte)'\n');
-                var line = end < 0 ? encoded : encoded[..end];
-                line.CopyTo(crlf.AsSpan(written));
-                written += line.Length;
-                if (end < 0)
-                {
-                    break;
-                }
-
-                crlf[written++] = (byte)'\r';
-                crlf[written++] = (byte)'\n';
-                encoded = encoded[(end + 1)..];
-            }
-
-            return (crlf, written);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(lf.AsSpan(0, length));
-            ArrayPool<byte>.Shared.Return(lf);
-        }
+        var buffer = ArrayPool<byte>.Shared.Rent(QuotedPrintableLines.MaxEncodedLength(data.Length));
+        return (buffer, QuotedPrintableLines.Encode(data, buffer));
     }
 }
