@@ -19,6 +19,9 @@ internal static class PipelineBenchRunner
 {
     private const int InFlight = 200;
 
+    /// <summary>How long the run waits when no mail comes through before it reports what arrived.</summary>
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
+
     /// <param name="rabbitMq">The broker.</param>
     /// <param name="messages">Mails to publish.</param>
     /// <param name="size">The size of the mails.</param>
@@ -61,7 +64,7 @@ internal static class PipelineBenchRunner
                 var template = BenchMail.Create(size, pki.SenderAddress, pki.RecipientAddresses[0], Guid.Empty);
                 var largeTemplate = BenchMail.Create(BenchMessageSize.Large, pki.SenderAddress, pki.RecipientAddresses[0], Guid.Empty);
                 var large = new HashSet<Guid>();
-                long warmedUp = await WarmUpAsync(host.Services, telemetry, template, largeTemplate, warmup, progress, cancellationToken);
+                long warmedUp = await WarmUpAsync(host.Services, telemetry, template, largeTemplate, largeEvery, warmup, progress, cancellationToken);
                 var clock = Stopwatch.StartNew();
                 var firstPublish = DateTime.UtcNow;
                 var cpu = new MachineCpuTime();
@@ -89,7 +92,7 @@ internal static class PipelineBenchRunner
                             await Task.Delay(wait, cancellationToken);
                         }
 
-                        bool isLarge = largeEvery > 0 && i % largeEvery == largeEvery - 1;
+                        bool isLarge = IsLarge(i, largeEvery);
                         var mail = (isLarge ? largeTemplate : template) with { MailId = Guid.NewGuid() };
                         if (isLarge)
                         {
@@ -108,23 +111,10 @@ internal static class PipelineBenchRunner
                     await Task.WhenAll(pending);
                 }
 
-                long lastDone = -1;
-                var lastChange = clock.Elapsed;
-                while (telemetry.DeliveredTotal + telemetry.FailedTotal - warmedUp < messages)
+                long through = await WaitForMailsAsync(telemetry, warmedUp, messages, cancellationToken);
+                if (through < messages)
                 {
-                    long done = telemetry.DeliveredTotal + telemetry.FailedTotal - warmedUp;
-                    if (done != lastDone)
-                    {
-                        lastDone = done;
-                        lastChange = clock.Elapsed;
-                    }
-                    else if (clock.Elapsed - lastChange > TimeSpan.FromSeconds(60))
-                    {
-                        progress.WriteLine($"smime bench pipeline: no progress for 60 s at {done}/{messages}; reporting what arrived.");
-                        break;
-                    }
-
-                    await Task.Delay(50, cancellationToken);
+                    progress.WriteLine($"smime bench pipeline: no progress for {StallTimeout.TotalSeconds:F0} s at {through}/{messages}; reporting what arrived.");
                 }
 
                 var processCpu = cpu.ProcessElapsed;
@@ -179,12 +169,12 @@ internal static class PipelineBenchRunner
     }
 
     /// <summary>
-    /// Sends <paramref name="mails"/> mails (every tenth a large one when <paramref name="largeTemplate"/> is used
-    /// in the run) through the pipeline and waits until they are delivered, so that the JIT and the pools are warm
-    /// before the measured run; returns how many were delivered or failed.
+    /// Sends <paramref name="mails"/> mails (large ones as often as in the measured run) through the pipeline and
+    /// waits until they are delivered, so that the JIT and the pools are warm before the measured run; returns
+    /// how many were delivered or failed.
     /// </summary>
     private static async Task<long> WarmUpAsync(
-        IServiceProvider services, SmimeTelemetry telemetry, ProtectEmail template, ProtectEmail largeTemplate, int mails, TextWriter progress, CancellationToken cancellationToken)
+        IServiceProvider services, SmimeTelemetry telemetry, ProtectEmail template, ProtectEmail largeTemplate, int largeEvery, int mails, TextWriter progress, CancellationToken cancellationToken)
     {
         if (mails == 0)
         {
@@ -195,22 +185,51 @@ internal static class PipelineBenchRunner
         {
             var publisher = scope.ServiceProvider.GetRequiredService<ISmimeMailPublisher>();
             await Task.WhenAll(Enumerable.Range(0, mails).Select(i =>
-                publisher.ProtectAsync((i % 10 == 9 ? largeTemplate : template) with { MailId = Guid.NewGuid() }, cancellationToken)));
+                publisher.ProtectAsync((IsLarge(i, largeEvery) ? largeTemplate : template) with { MailId = Guid.NewGuid() }, cancellationToken)));
         }
 
-        var deadline = Stopwatch.StartNew();
-        while (telemetry.DeliveredTotal + telemetry.FailedTotal < mails)
+        long through = await WaitForMailsAsync(telemetry, 0, mails, cancellationToken);
+        if (through < mails)
         {
-            if (deadline.Elapsed > TimeSpan.FromMinutes(2))
+            throw new Commands.CliException($"smime bench pipeline: only {through} of the {mails} warm-up mails came through; none for {StallTimeout.TotalSeconds:F0} s.");
+        }
+
+        progress.WriteLine($"smime bench pipeline: {mails} warm-up mails through; measuring.");
+        return through;
+    }
+
+    /// <summary>Whether mail number <paramref name="index"/> of a run is a large one.</summary>
+    private static bool IsLarge(int index, int largeEvery) => largeEvery > 0 && index % largeEvery == largeEvery - 1;
+
+    /// <summary>
+    /// Waits until <paramref name="count"/> mails beyond the <paramref name="before"/> already counted were delivered
+    /// or failed, or until none came through for <see cref="StallTimeout"/>; returns how many came through.
+    /// </summary>
+    private static async Task<long> WaitForMailsAsync(SmimeTelemetry telemetry, long before, int count, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        long lastDone = -1;
+        var lastChange = TimeSpan.Zero;
+        while (true)
+        {
+            long done = telemetry.DeliveredTotal + telemetry.FailedTotal - before;
+            if (done >= count)
             {
-                throw new Commands.CliException($"smime bench pipeline: the {mails} warm-up mails were not all through after 2 minutes.");
+                return done;
+            }
+
+            if (done != lastDone)
+            {
+                lastDone = done;
+                lastChange = clock.Elapsed;
+            }
+            else if (clock.Elapsed - lastChange > StallTimeout)
+            {
+                return done;
             }
 
             await Task.Delay(50, cancellationToken);
         }
-
-        progress.WriteLine($"smime bench pipeline: {mails} warm-up mails through; measuring.");
-        return telemetry.DeliveredTotal + telemetry.FailedTotal;
     }
 
     private static double Percentile(List<double> sorted, double fraction) =>
