@@ -43,6 +43,7 @@ internal static class ThroughputHarness
         var counts = new long[workers.Length];
         Exception? failure = null;
         using var start = new ManualResetEventSlim(false);
+        using var failed = new ManualResetEventSlim(false);
         int stop = 0;
         var threads = new Thread[workers.Length];
         for (int i = 0; i < workers.Length; i++)
@@ -65,6 +66,7 @@ internal static class ThroughputHarness
                     // Handed to the caller below: a benchmark that fails must not report a figure.
                     Interlocked.CompareExchange(ref failure, ex, null);
                     Volatile.Write(ref stop, 1);
+                    failed.Set();
                 }
 
                 counts[index] = done;
@@ -78,11 +80,8 @@ internal static class ThroughputHarness
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         start.Set();
-        // Stop early when a worker failed.
-        while (clock.Elapsed < duration && Volatile.Read(ref stop) == 0)
-        {
-            Thread.Sleep(10);
-        }
+        // The whole duration, or less when a worker failed.
+        failed.Wait(duration);
 
         Volatile.Write(ref stop, 1);
         foreach (var thread in threads)
