@@ -34,10 +34,6 @@ internal static class SmimeEntityWriter
         WriteAscii(destination, "\r\n--" + boundary + "--\r\n");
     }
 
-    /// <summary>Writes <c>application/pkcs7-mime; smime-type=enveloped-data</c> around <paramref name="envelopedData"/>.</summary>
-    public static void WritePkcs7Mime(Stream destination, ReadOnlySpan<byte> envelopedData) =>
-        WritePkcs7Mime(destination, envelopedData, Pkcs7MimeType.EnvelopedData);
-
     /// <summary>Writes <c>application/pkcs7-mime</c> with the smime-type of <paramref name="type"/> (RFC 8551 §3.2.2, RFC 5083 §1).</summary>
     public static void WritePkcs7Mime(Stream destination, ReadOnlySpan<byte> der, Pkcs7MimeType type)
     {
