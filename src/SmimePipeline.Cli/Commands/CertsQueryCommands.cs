@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SmimePipeline.CertificateDirectory;
 using SmimePipeline.Cryptography.Certificates;
 
 namespace SmimePipeline.Cli.Commands;
@@ -66,8 +67,8 @@ internal static class CertsQueryCommands
         var command = new Command("remove", "Remove certificates from the recipient directory.") { target, store, postgres };
         command.SetAction((parseResult, _) => CommandRunner.RunAsync(() =>
         {
-            using var directory = DirectoryOption.Open(parseResult, postgres, store);
-            int removed = directory.Remove(parseResult.GetRequiredValue(target));
+            using var services = CertificateServices.Build(parseResult, store, postgres, storeRequired: false);
+            int removed = services.GetRequiredService<IRecipientDirectory>().Remove(parseResult.GetRequiredValue(target));
             if (removed == 0)
             {
                 throw new CliException($"Nothing in the directory matches {parseResult.GetRequiredValue(target)}.");
@@ -84,19 +85,22 @@ internal static class CertsQueryCommands
         var now = DateTimeOffset.UtcNow;
         var rows = new List<CertificateRow>();
         var storePath = parseResult.GetValue(store) ?? Environment.GetEnvironmentVariable(StoreOption.EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(storePath) && System.IO.Directory.Exists(storePath))
-        {
-            using var files = new DirectoryCertificateStore(storePath);
-            rows.AddRange(files.List()
-                .Where(e => e.Kind == StoreEntryKind.Signer && (address is null || CertificateAddresses.AddressEquals(e.Address, address)))
-                .Select(e => new CertificateRow("signer", e.Address, e.Subject, e.Thumbprint, e.NotBefore, e.NotAfter, (int)Math.Floor((e.NotAfter - now).TotalDays), false)));
-        }
-        else if (!DirectoryOption.UsesPostgres(parseResult, postgres))
+        bool hasStore = !string.IsNullOrWhiteSpace(storePath) && System.IO.Directory.Exists(storePath);
+        if (!hasStore && !DirectoryOption.UsesPostgres(parseResult, postgres))
         {
             throw new CliException($"{storePath ?? "(no --store)"}: no such certificate store.");
         }
 
-        using var directory = DirectoryOption.Open(parseResult, postgres, store);
+        // The signer worker's registration: the same store and directory that protect and the pipeline read.
+        using var services = CertificateServices.Build(parseResult, store, postgres, storeRequired: false);
+        if (hasStore)
+        {
+            rows.AddRange(services.GetRequiredService<DirectoryCertificateStore>().List()
+                .Where(e => e.Kind == StoreEntryKind.Signer && (address is null || CertificateAddresses.AddressEquals(e.Address, address)))
+                .Select(e => new CertificateRow("signer", e.Address, e.Subject, e.Thumbprint, e.NotBefore, e.NotAfter, (int)Math.Floor((e.NotAfter - now).TotalDays), false)));
+        }
+
+        var directory = services.GetRequiredService<IRecipientDirectory>();
         var entries = address is null ? directory.List() : directory.Find(address);
         rows.AddRange(entries.Select(e => CertsCommand.Row(e, now)));
         return rows;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using MimeKit;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography;
-using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Cryptography.Options;
 
 namespace SmimePipeline.Cli.Commands;
@@ -15,6 +14,10 @@ internal static class ProtectCommand
         var input = new Argument<FileInfo>("input") { Description = "The RFC 5322 message (.eml) to protect." };
         var output = new Option<FileInfo>("--output", "-o") { Description = "Where to write the protected message.", Required = true };
         var store = StoreOption.Create();
+        var postgres = DirectoryOption.Create();
+        var revocation = RevocationOption.Create();
+        var digest = new Option<string>("--digest") { Description = "Signature digest: auto (default: SHA-256 for RSA and P-256, SHA-384 for P-384), sha256, sha384 or sha512.", DefaultValueFactory = _ => "auto" };
+        digest.AcceptOnlyFromAmong("auto", "sha256", "sha384", "sha512");
         var signOnly = new Option<bool>("--sign-only") { Description = "Sign without encrypting." };
         var encryptOnly = new Option<bool>("--encrypt-only") { Description = "Encrypt without signing." };
         var cipher = new Option<string?>("--cipher") { Description = "Content cipher: aes128-cbc, aes256-cbc (default unless every recipient reads GCM), aes128-gcm or aes256-gcm." };
@@ -27,9 +30,9 @@ internal static class ProtectCommand
         var headerProtection = new Option<string>("--header-protection") { Description = "on: protected headers travel inside (RFC 9788) and an encrypted mail's Subject becomes [...]; off (default).", DefaultValueFactory = _ => "off" };
         headerProtection.AcceptOnlyFromAmong("on", "off");
 
-        var command = new Command("protect", "Sign and encrypt one message with the certificates in the store.")
+        var command = new Command("protect", "Sign and encrypt one message exactly as the signer worker does: certificates from the store and the recipient directory, each validated (chain, revocation) on use.")
         {
-            input, output, store, signOnly, encryptOnly, cipher, signature, keyTransport, opaque, headerProtection,
+            input, output, store, postgres, revocation, digest, signOnly, encryptOnly, cipher, signature, keyTransport, opaque, headerProtection,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -48,11 +51,6 @@ internal static class ProtectCommand
                 Opaque = parseResult.GetValue(opaque),
                 HeaderProtection = parseResult.GetValue(headerProtection) == "on",
             };
-            var options = new ProtectionOptions
-            {
-                Signature = parseResult.GetValue(signature) == "rsa-pss" ? SignatureScheme.RsaPss : SignatureScheme.RsaPkcs1,
-                KeyTransport = parseResult.GetValue(keyTransport) == "rsa-oaep" ? KeyTransport.RsaOaep : KeyTransport.RsaPkcs1,
-            };
             if (!inFile.Exists)
             {
                 throw new CliException($"{inFile.FullName}: no such file.");
@@ -64,8 +62,20 @@ internal static class ProtectCommand
                 throw new CliException($"{storePath}: no such certificate store (create it with 'smime certs import-signer').");
             }
 
-            using var certificateStore = new DirectoryCertificateStore(storePath);
-            var protector = new SmimeProtector(certificateStore, options);
+            // The signer worker's registration: validated store, recipient directory, revocation, capabilities.
+            await using var services = CertificateServices.Build(parseResult, store, postgres, revocation, o =>
+            {
+                o.Signature = parseResult.GetValue(signature) == "rsa-pss" ? SignatureScheme.RsaPss : SignatureScheme.RsaPkcs1;
+                o.KeyTransport = parseResult.GetValue(keyTransport) == "rsa-oaep" ? KeyTransport.RsaOaep : KeyTransport.RsaPkcs1;
+                o.Digest = parseResult.GetValue(digest) switch
+                {
+                    "sha256" => SignatureDigest.Sha256,
+                    "sha384" => SignatureDigest.Sha384,
+                    "sha512" => SignatureDigest.Sha512,
+                    _ => SignatureDigest.Auto,
+                };
+            });
+            var protector = services.GetRequiredService<SmimeProtector>();
             MimeMessage message;
             await using (var stream = inFile.OpenRead())
             {

@@ -1,8 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Npgsql;
-using SmimePipeline.CertificateDirectory;
-using SmimePipeline.Cryptography.Options;
+using SmimePipeline.CertificateDirectory.Registration;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Signing;
@@ -22,41 +20,16 @@ public static class SignerCertificatesServiceCollectionExtensions
     public static IServiceCollection AddSignerCertificates(this IServiceCollection services, SmimePipelineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        services.TryAddSingleton<IRecipientDirectory>(sp =>
-        {
-            var o = sp.GetRequiredService<IOptions<SmimePipelineOptions>>().Value;
-            var time = sp.GetRequiredService<TimeProvider>();
-            if (o.Directory.Provider == DirectoryProvider.Postgres)
-            {
-                var connection = new NpgsqlConnectionStringBuilder(o.Directory.Postgres);
-                if (o.Directory.PasswordFile is { Length: > 0 } file)
-                {
-                    connection.Password = File.ReadAllText(file).TrimEnd('\r', '\n');
-                }
 
-                return new PostgresRecipientDirectory(connection.ConnectionString, o.Directory.TablePrefix, time) { CacheLifetime = o.Directory.CacheLifetime };
-            }
-
-            var path = o.Directory.SqlitePath is { Length: > 0 } sqlite ? sqlite : Path.Combine(o.Signer.StorePath, "directory.sqlite");
-            return new SqliteRecipientDirectory(path, time) { CacheLifetime = o.Directory.CacheLifetime };
-        });
-        services.TryAddSingleton(sp => new DirectoryCertificateStore(sp.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.Signer.StorePath, sp.GetRequiredService<TimeProvider>()));
+        // The same registration as smime protect, certs and bench: only the mapping of the worker's settings is ours.
+        services.AddSmimeCertificates().Configure<IOptions<SmimePipelineOptions>>((certificates, pipeline) => MapTo(pipeline.Value, certificates));
         services.TryAddSingleton<ICertificateValidationObserver, CertificateValidationTelemetry>();
-        services.TryAddSingleton<ICertificateValidator>(sp =>
-        {
-            var o = sp.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.Directory;
-            var authorities = new CombinedAuthoritySource(sp.GetRequiredService<IRecipientDirectory>(), sp.GetRequiredService<DirectoryCertificateStore>());
-            var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient("smime-revocation");
-            http.Timeout = o.RevocationTimeout;
-            var time = sp.GetRequiredService<TimeProvider>();
-            return new CertificateValidator(authorities, new RevocationChecker(authorities, http, time), o.Revocation, sp.GetRequiredService<ICertificateValidationObserver>(), time);
-        });
-        services.AddHttpClient("smime-revocation");
 
         if (!string.IsNullOrWhiteSpace(options.Signer.IdentitiesPath))
         {
-            services.TryAddSingleton(sp => new MountedSignerIdentities(
-                sp.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.Signer.IdentitiesPath, sp.GetRequiredService<TimeProvider>()));
+            // The health check and the refresher take the mounted identities of the shared registration.
+            services.TryAddSingleton(sp => sp.GetRequiredService<SignerKeySources>().Mounted
+                ?? throw new InvalidOperationException("Signer:IdentitiesPath is set, but the certificate registration holds no mounted identities."));
             services.AddHostedService(sp => new SignerIdentitiesRefresher(
                 sp.GetRequiredService<MountedSignerIdentities>(),
                 sp.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.Signer.IdentitiesRefreshInterval,
@@ -68,22 +41,27 @@ public static class SignerCertificatesServiceCollectionExtensions
             sp.GetRequiredService<Telemetry.SmimeTelemetry>(),
             sp.GetRequiredService<DirectoryCertificateStore>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<MountedSignerIdentities>()));
-        services.TryAddSingleton<ICertificateStore>(sp => new ValidatedCertificateStore(
-            sp.GetRequiredService<IRecipientDirectory>(),
-            sp.GetRequiredService<ICertificateValidator>(),
-            sp.GetService<MountedSignerIdentities>(),
-            sp.GetRequiredService<DirectoryCertificateStore>(),
-            sp.GetRequiredService<TimeProvider>())
-        {
-            ValidationCacheLifetime = sp.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.Directory.CacheLifetime,
-        });
+            sp.GetRequiredService<SignerKeySources>().Mounted));
         services.TryAddSingleton<RecipientAssessment>();
-
-        // Cipher choice (Signer:Protection:Cipher = Auto): GCM only for recipients whose harvested
-        // SMIMECapabilities say they read it.
-        services.TryAddSingleton<IRecipientCapabilities>(sp => new DirectoryRecipientCapabilities(sp.GetRequiredService<IRecipientDirectory>()));
-        services.TryAddSingleton(sp => new CertificateHarvester(sp.GetRequiredService<IRecipientDirectory>(), sp.GetRequiredService<ICertificateValidator>()));
         return services;
+    }
+
+    /// <summary>The worker's <c>Signer</c> and <c>Directory</c> settings as the shared <see cref="SmimeCertificatesOptions"/>.</summary>
+    /// <param name="pipeline">The worker's options.</param>
+    /// <param name="certificates">The options to fill.</param>
+    public static void MapTo(SmimePipelineOptions pipeline, SmimeCertificatesOptions certificates)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(certificates);
+        certificates.StorePath = pipeline.Signer.StorePath;
+        certificates.IdentitiesPath = pipeline.Signer.IdentitiesPath;
+        certificates.Provider = pipeline.Directory.Provider == DirectoryProvider.Postgres ? RecipientDirectoryProvider.Postgres : RecipientDirectoryProvider.Sqlite;
+        certificates.SqlitePath = pipeline.Directory.SqlitePath;
+        certificates.Postgres = pipeline.Directory.Postgres;
+        certificates.PostgresPasswordFile = pipeline.Directory.PasswordFile;
+        certificates.TablePrefix = pipeline.Directory.TablePrefix;
+        certificates.Revocation = pipeline.Directory.Revocation;
+        certificates.CacheLifetime = pipeline.Directory.CacheLifetime;
+        certificates.RevocationTimeout = pipeline.Directory.RevocationTimeout;
     }
 }

@@ -2,8 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SmimePipeline.Contracts;
-using SmimePipeline.Cryptography;
-using SmimePipeline.Cryptography.Certificates;
+using SmimePipeline.CertificateDirectory.Registration;
 using SmimePipeline.Cryptography.Options;
 using SmimePipeline.Delivery;
 using SmimePipeline.Worker.ClaimCheck;
@@ -52,15 +51,9 @@ public static class WorkerServiceCollectionExtensions
             services.AddSignerCertificates(options);
             services.AddHealthChecks().AddCheck<SignerKeysHealthCheck>("signer-keys", tags: ["ready"]);
 
-            // Algorithms and shapes (cipher, signature scheme, opaque, header protection) from Signer:Protection.
-            services.AddOptions<ProtectionOptions>().BindConfiguration(ProtectionOptions.SectionName).ValidateOnStart();
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProtectionOptions>, ProtectionOptionsValidator>());
-            services.TryAddSingleton<IRecipientCapabilities>(UnknownRecipientCapabilities.Instance);
-            services.TryAddSingleton(sp => new SmimeProtector(
-                sp.GetRequiredService<ICertificateStore>(),
-                sp.GetRequiredService<IOptions<ProtectionOptions>>().Value,
-                sp.GetRequiredService<IRecipientCapabilities>(),
-                sp.GetRequiredService<TimeProvider>()));
+            // Algorithms and shapes (cipher, signature scheme, opaque, header protection) from Signer:Protection;
+            // the protector itself comes from the registration smime protect uses too.
+            services.AddSmimeProtection().BindConfiguration(ProtectionOptions.SectionName).ValidateOnStart();
             services.TryAddSingleton<ProtectionSlots>();
             services.TryAddSingleton<MailProtectionHandler>();
         }

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using Microsoft.Extensions.Options;
+using SmimePipeline.CertificateDirectory.Registration;
+using SmimePipeline.Cryptography.Certificates;
+using SmimePipeline.Cryptography.Options;
+
+namespace SmimePipeline.Cli.Commands;
+
+/// <summary>
+/// The services of every <c>smime</c> command that protects or looks up certificates, composed by the same
+/// <see cref="SmimeCertificatesServiceCollectionExtensions.AddSmimeCertificates"/> and
+/// <see cref="SmimeCertificatesServiceCollectionExtensions.AddSmimeProtection"/> as the signer worker, so that
+/// <c>smime protect</c> refuses exactly what the pipeline refuses (revoked by an imported CRL or by OCSP, no
+/// chain, …) and encrypts to every certificate the pipeline would (harvested ones included).
+/// </summary>
+public static class CertificateServices
+{
+    /// <summary>Builds the container.</summary>
+    /// <param name="configureCertificates">Sets the store, directory and revocation policy.</param>
+    /// <param name="configureProtection">Sets the algorithms; <see langword="null"/> keeps the defaults.</param>
+    /// <returns>The container; dispose it to close the directory.</returns>
+    /// <exception cref="CliException">The settings are invalid; the message names them.</exception>
+    public static ServiceProvider Build(Action<SmimeCertificatesOptions> configureCertificates, Action<ProtectionOptions>? configureProtection = null)
+    {
+        ArgumentNullException.ThrowIfNull(configureCertificates);
+        var services = new ServiceCollection();
+        services.AddSingleton<ICertificateValidationObserver, ConsoleValidationWarnings>();
+        services.AddSmimeCertificates().Configure(configureCertificates);
+        services.AddSmimeProtection().Configure(configureProtection ?? (_ => { }));
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        try
+        {
+            // A host validates at start; a command validates here, before it touches a file.
+            _ = provider.GetRequiredService<IOptions<SmimeCertificatesOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<ProtectionOptions>>().Value;
+        }
+        catch (OptionsValidationException invalid)
+        {
+            provider.Dispose();
+            throw new CliException(string.Join(" ", invalid.Failures), invalid);
+        }
+
+        return provider;
+    }
+
+    /// <summary>Builds the container from a command's <c>--store</c>, <c>--postgres</c> and <c>--revocation</c>.</summary>
+    /// <param name="parseResult">The parsed command line.</param>
+    /// <param name="store">The <c>--store</c> option (else <c>$SMIME_STORE</c>).</param>
+    /// <param name="postgres">The <c>--postgres</c> option (else <c>$SMIME_POSTGRES</c>, else SQLite in the store).</param>
+    /// <param name="revocation">The <c>--revocation</c> option; <see langword="null"/> means <see cref="RevocationPolicy.Strict"/>.</param>
+    /// <param name="configureProtection">Sets the algorithms; <see langword="null"/> keeps the defaults.</param>
+    /// <param name="storeRequired">Whether a store must be named even with a PostgreSQL directory.</param>
+    /// <returns>The container.</returns>
+    /// <exception cref="CliException">No store where one is needed, or invalid settings.</exception>
+    internal static ServiceProvider Build(
+        ParseResult parseResult,
+        Option<string?> store,
+        Option<string?> postgres,
+        Option<RevocationPolicy>? revocation = null,
+        Action<ProtectionOptions>? configureProtection = null,
+        bool storeRequired = true)
+    {
+        var connectionString = parseResult.GetValue(postgres) ?? Environment.GetEnvironmentVariable(DirectoryOption.EnvironmentVariable);
+        bool usesPostgres = !string.IsNullOrWhiteSpace(connectionString);
+        string storePath = storeRequired || !usesPostgres
+            ? StoreOption.Resolve(parseResult, store)
+            : parseResult.GetValue(store) ?? Environment.GetEnvironmentVariable(StoreOption.EnvironmentVariable) ?? "";
+        var policy = revocation is null ? RevocationPolicy.Strict : parseResult.GetValue(revocation);
+        return Build(
+            o =>
+            {
+                o.StorePath = storePath;
+                o.Provider = usesPostgres ? RecipientDirectoryProvider.Postgres : RecipientDirectoryProvider.Sqlite;
+                o.Postgres = connectionString ?? "";
+                o.Revocation = policy;
+            },
+            configureProtection);
+    }
+}
