@@ -15,6 +15,21 @@ namespace SmimePipeline.Cli.Commands;
 /// </summary>
 public static class CertificateServices
 {
+    /// <summary>Adds what a command needs: the shared registrations plus warnings on stderr.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configureCertificates">Sets the store, directory and revocation policy.</param>
+    /// <param name="configureProtection">Sets the algorithms; <see langword="null"/> keeps the defaults.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    public static IServiceCollection Add(IServiceCollection services, Action<SmimeCertificatesOptions> configureCertificates, Action<ProtectionOptions>? configureProtection = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configureCertificates);
+        services.AddSingleton<ICertificateValidationObserver, ConsoleValidationWarnings>();
+        services.AddSmimeCertificates().Configure(configureCertificates);
+        services.AddSmimeProtection().Configure(configureProtection ?? (_ => { }));
+        return services;
+    }
+
     /// <summary>Builds the container.</summary>
     /// <param name="configureCertificates">Sets the store, directory and revocation policy.</param>
     /// <param name="configureProtection">Sets the algorithms; <see langword="null"/> keeps the defaults.</param>
@@ -22,11 +37,8 @@ public static class CertificateServices
     /// <exception cref="CliException">The settings are invalid; the message names them.</exception>
     public static ServiceProvider Build(Action<SmimeCertificatesOptions> configureCertificates, Action<ProtectionOptions>? configureProtection = null)
     {
-        ArgumentNullException.ThrowIfNull(configureCertificates);
         var services = new ServiceCollection();
-        services.AddSingleton<ICertificateValidationObserver, ConsoleValidationWarnings>();
-        services.AddSmimeCertificates().Configure(configureCertificates);
-        services.AddSmimeProtection().Configure(configureProtection ?? (_ => { }));
+        Add(services, configureCertificates, configureProtection);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         try
         {
