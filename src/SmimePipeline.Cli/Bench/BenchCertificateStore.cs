@@ -4,16 +4,18 @@ using SmimePipeline.Cryptography.Certificates;
 namespace SmimePipeline.Cli.Bench;
 
 /// <summary>
-/// An in-memory store with keys minted in-process by <see cref="DemoPki"/>: one signer and one
-/// RSA-2048 recipient, so the benchmark measures the protect stage and not the file system.
+/// The benchmark's certificates, minted in-process by <see cref="DemoPki"/> (one signer of the chosen key type, one
+/// RSA-2048 recipient, their CA) and filed in a temporary certificate store (<see cref="StorePath"/>, removed on
+/// dispose), so that <c>smime bench protect</c> resolves its protector from the same registration as the signer
+/// worker and measures the validated lookups a real signer does.
 /// </summary>
-internal sealed class BenchCertificateStore : ICertificateStore, IDisposable
+internal sealed class BenchCertificateStore : IDisposable
 {
     public const string SenderAddress = "bench-sender@" + DemoPki.Domain;
     public const string RecipientAddress = "bench-recipient@" + DemoPki.Domain;
 
     private readonly X509Certificate2 _authority;
-    private readonly SignerIdentity _signer;
+    private readonly string _root;
 
     public BenchCertificateStore(string keyType)
     {
@@ -26,11 +28,23 @@ internal sealed class BenchCertificateStore : ICertificateStore, IDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(keyType), keyType, "Expected rsa2048, rsa3072 or p256."),
         };
         SignerCertificate = DemoPki.CreateIdentity(_authority, options);
-        _signer = new SignerIdentity(SenderAddress, SignerCertificate, []);
         RecipientWithKey = DemoPki.CreateIdentity(_authority, new DemoIdentityOptions(RecipientAddress));
         Recipient = X509CertificateLoader.LoadCertificate(RecipientWithKey.RawData);
-        TrustAnchors = [X509CertificateLoader.LoadCertificate(_authority.RawData)];
+
+        _root = Directory.CreateTempSubdirectory("smime-bench-").FullName;
+        var authorityPem = Path.Combine(_root, "bench-ca.pem");
+        var recipientPem = Path.Combine(_root, "bench-recipient.pem");
+        File.WriteAllText(authorityPem, _authority.ExportCertificatePem());
+        File.WriteAllText(recipientPem, Recipient.ExportCertificatePem());
+        using var files = new DirectoryCertificateStore(Path.Combine(_root, "store"));
+        files.ImportSigner(SignerCertificate, []);
+        files.ImportCertificate(recipientPem);
+        files.Trust(authorityPem);
+        StorePath = files.Directory;
     }
+
+    /// <summary>The temporary certificate store holding the signer, the recipient and the CA as anchor.</summary>
+    public string StorePath { get; }
 
     /// <summary>The signer certificate with its private key.</summary>
     public X509Certificate2 SignerCertificate { get; }
@@ -41,23 +55,15 @@ internal sealed class BenchCertificateStore : ICertificateStore, IDisposable
     /// <summary>The recipient's certificate with its key (for decrypting in checks).</summary>
     public X509Certificate2 RecipientWithKey { get; }
 
-    public IReadOnlyList<X509Certificate2> TrustAnchors { get; }
-
-    public SignerIdentity? FindSigner(string address) =>
-        string.Equals(address, SenderAddress, StringComparison.OrdinalIgnoreCase) ? _signer : null;
-
-    public X509Certificate2? FindRecipientCertificate(string address) =>
-        string.Equals(address, RecipientAddress, StringComparison.OrdinalIgnoreCase) ? Recipient : null;
-
     public void Dispose()
     {
-        _signer.Dispose();
+        SignerCertificate.Dispose();
         Recipient.Dispose();
         RecipientWithKey.Dispose();
         _authority.Dispose();
-        foreach (var anchor in TrustAnchors)
+        if (Directory.Exists(_root))
         {
-            anchor.Dispose();
+            Directory.Delete(_root, recursive: true);
         }
     }
 }

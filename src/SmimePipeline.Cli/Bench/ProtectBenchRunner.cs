@@ -1,3 +1,4 @@
+using SmimePipeline.Cli.Commands;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography;
 using SmimePipeline.Cryptography.Options;
@@ -16,7 +17,9 @@ internal static class ProtectBenchRunner
 
     public static ProtectBenchResult RunOurs(BenchCertificateStore store, ProtectEmail mail, BenchSettings settings)
     {
-        var protector = new SmimeProtector(store, new ProtectionOptions { Cipher = ResolveCipher(settings.Cipher) });
+        // The signer worker's registration (validated store, recipient directory, revocation, capabilities).
+        using var services = CertificateServices.Build(o => o.StorePath = store.StorePath, o => o.Cipher = ResolveCipher(settings.Cipher));
+        var protector = services.GetRequiredService<SmimeProtector>();
         byte[] probe;
         using (var first = MimeComposer.Compose(mail))
         {
