@@ -52,6 +52,7 @@ internal static class PipelineBenchRunner
             });
             builder.Configuration.AddEnvironmentVariables();
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+            CliTelemetry.AddTo(builder);
             builder.Services.AddSmimePipelineWorker(builder.Configuration);
             builder.Services.AddSmimePipelineClient();
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SmimePipeline.Cli.Telemetry;
 using SmimePipeline.Contracts;
 
 namespace SmimePipeline.Cli.Commands;
@@ -52,6 +53,8 @@ internal static class PublishCommand
 
             var broker = BrokerOption.Require(parseResult, rabbit);
             var policy = parseResult.GetValue(signOnly) ? SecurityPolicy.SignOnly : SecurityPolicy.SignAndEncrypt;
+            // Disposed last: the spans of every publish are flushed to the OTLP endpoint after the bus stopped.
+            using var telemetry = await CliTelemetry.StartAsync(cancellationToken);
             await using var run = new PublishRun(broker, policy, limit, window);
             await foreach (var input in PublishInputs.ReadAsync(
                 parseResult.GetRequiredValue(inputs), parseResult.GetRequiredValue(stdinFormat), Console.OpenStandardInput(), run.Fail, cancellationToken))

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using MassTransit;
+using SmimePipeline.Cli.Telemetry;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 
@@ -118,15 +120,22 @@ internal sealed class PublishRun(Uri broker, SecurityPolicy policy, int maxBytes
 
     private async Task SendAsync(SmimeMailPublisher publisher, string name, byte[] content, CancellationToken cancellationToken)
     {
+        // Each mail is its own trace, rooted here: the CLI's publish span, then MassTransit's send, the signer, the sender.
+        Activity.Current = null;
+        using var activity = CliTelemetry.Source.StartActivity("smime publish", ActivityKind.Producer);
         try
         {
+            var mailId = NewId.NextGuid();
+            activity?.SetTag("smime.mail_id", mailId.ToString("D"));
+
             // Awaits RabbitMQ's publisher confirm: a printed id is a mail the broker has taken responsibility for.
-            var mailId = await publisher.ProtectMimeAsync(content, policy, cancellationToken: cancellationToken);
+            await publisher.ProtectMimeAsync(content, policy, mailId, cancellationToken);
             Interlocked.Increment(ref _published);
             Console.Out.WriteLine($"{mailId:D}\t{name}");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             Fail(name, $"not published: {ex.Message}");
         }
         finally

@@ -84,6 +84,7 @@ internal sealed class DemoRunner(string directory, int messages, Uri? rabbitMq, 
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        CliTelemetry.AddTo(builder);
         builder.Services.AddSingleton<DemoProgress>();
         builder.Services.AddSmimePipelineClient();
         void AddOutcomeConsumer(IBusRegistrationConfigurator bus) =>

@@ -20,9 +20,22 @@ public static class WorkerTelemetryExtensions
     /// <c>SmimePipeline:Telemetry:Prometheus</c> is false, and OTLP export when
     /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. Log lines carry the trace and span ids.
     /// </summary>
-    public static IHostApplicationBuilder AddSmimePipelineTelemetry(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddSmimePipelineTelemetry(this IHostApplicationBuilder builder) =>
+        builder.AddSmimePipelineTelemetry(DefaultServiceName, []);
+
+    /// <summary>
+    /// The same set-up for every process of ours (worker, <c>smime demo</c>, <c>smime publish</c>,
+    /// <c>smime bench pipeline</c>), so they all honour the same <c>OTEL_*</c> variables and a mail published
+    /// from any of them is one trace to the ESP.
+    /// </summary>
+    /// <param name="builder">The host builder; its configuration must hold the environment (<c>OTEL_*</c>).</param>
+    /// <param name="defaultServiceName">The service name used when <c>OTEL_SERVICE_NAME</c> is not set.</param>
+    /// <param name="additionalSources">The process's own ActivitySources (e.g. the CLI's root spans).</param>
+    public static IHostApplicationBuilder AddSmimePipelineTelemetry(this IHostApplicationBuilder builder, string defaultServiceName, IReadOnlyList<string> additionalSources)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(defaultServiceName);
+        ArgumentNullException.ThrowIfNull(additionalSources);
         var telemetry = builder.Configuration.GetSection($"{SmimePipelineOptions.SectionName}:Telemetry").Get<TelemetryOptions>() ?? new TelemetryOptions();
 
         builder.Logging.Configure(o => o.ActivityTrackingOptions =
@@ -30,10 +43,10 @@ public static class WorkerTelemetryExtensions
 
         var openTelemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(
-                serviceName: builder.Configuration["OTEL_SERVICE_NAME"] ?? DefaultServiceName,
+                serviceName: builder.Configuration["OTEL_SERVICE_NAME"] ?? defaultServiceName,
                 serviceVersion: typeof(WorkerTelemetryExtensions).Assembly.GetName().Version?.ToString()))
             .WithTracing(tracing => tracing
-                .AddSource(SmimeTelemetry.Name, CryptographyTelemetry.SourceName, MassTransitSourceName)
+                .AddSource([SmimeTelemetry.Name, CryptographyTelemetry.SourceName, MassTransitSourceName, .. additionalSources])
                 .AddHttpClientInstrumentation())
             .WithMetrics(metrics =>
             {
