@@ -366,7 +366,7 @@ public sealed class SmimeProtector
             throw new ProtectionRefusedException(
                 ProtectionRefusal.RecipientCertificateMissing,
                 missing[0],
-                $"No encryption certificate for recipient{(missing.Count == 1 ? "" : "s")} {string.Join(", ", missing)}; the mail is not sent in plaintext.");
+                $"No encryption certificate for {(missing.Count == 1 ? "recipient" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{missing.Count:N0} recipients:"))} {AddressSummary.Format(missing)}; the mail is not sent in plaintext.");
         }
 
         foreach (var (address, certificate) in certificates)
