@@ -62,7 +62,7 @@ public static class HeaderRules
     /// Checks every header of <paramref name="headers"/> as it will be written (raw values, folds included).
     /// </summary>
     /// <param name="headers">The headers of a message or entity.</param>
-    /// <param name="maxTotalBytes">The limit for all of them together, names, colons and values counted.</param>
+    /// <param name="maxTotalBytes">The limit for all of them together, names, colons and values counted (Bcc, which is not sent, is not counted).</param>
     /// <exception cref="ProtectionRefusedException"><see cref="ProtectionRefusal.InvalidHeader"/>: which header, which rule.</exception>
     public static void Check(HeaderList headers, int maxTotalBytes = DefaultMaxHeaderBytes)
     {
@@ -73,6 +73,13 @@ public static class HeaderRules
             CheckName(header.Field);
             var raw = header.RawValue;
             CheckRawValue(header.Field, raw);
+            if (header.Id == HeaderId.Bcc)
+            {
+                // Bcc never leaves (RFC 5322 §3.6.3): it is checked but not counted, so a mail to thousands of
+                // blind-copied recipients is not refused for a header that is not sent.
+                continue;
+            }
+
             total += Encoding.UTF8.GetByteCount(header.Field) + 1 + raw.Length;
             if (total > maxTotalBytes)
             {
