@@ -48,7 +48,10 @@ public sealed class SignedMailReprotectionTests(DemoPkiFixture fixture)
         string extracted = Path.Combine(directory, "inner.eml");
         var outer = OpenSslTool.RunChecked("cms", "-verify", "-binary", "-CAfile", pki.CaCertificatePath, "-in", signedFile, "-out", extracted);
         Assert.Contains("Verification successful", outer.StandardError, StringComparison.Ordinal);
-        var inner = OpenSslTool.Run("cms", "-verify", "-binary", "-CAfile", pki.CaCertificatePath, "-in", extracted, "-out", Path.Combine(directory, "inner-content.txt"));
+        // The extracted entity is what a mail client shows as the attached signed mail; it verifies it as S/MIME
+        // does (RFC 8551 §3.1.1 canonical form), without -binary.
+        var inner = OpenSslTool.Run("cms", "-verify", "-CAfile", pki.CaCertificatePath, "-in", extracted, "-out", Path.Combine(directory, "inner-content.txt"));
+
         Assert.True(inner.ExitCode == 0, $"the inner signature no longer verifies: {inner.StandardError}");
         Assert.Contains("Grüße aus Zürich, Betrag 100 €", File.ReadAllText(Path.Combine(directory, "inner-content.txt"), Encoding.UTF8), StringComparison.Ordinal);
     }

@@ -34,7 +34,8 @@ internal static class FuzzCommand
             switch (args[0])
             {
                 case "run" when args.Length == 2:
-                    _ = FuzzEnvironment.Instance;
+                    // Nothing instrumented may run before Run attaches afl-fuzz's shared memory: the environment
+                    // (store, keys) is created by the first input, inside the callback.
                     Fuzzer.OutOfProcess.Run(stream =>
                     {
                         using var buffer = new MemoryStream();
