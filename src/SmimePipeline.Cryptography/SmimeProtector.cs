@@ -69,7 +69,9 @@ public sealed class SmimeProtector
     /// <param name="policy">Sign and/or encrypt, and per-message overrides of cipher, opaque signing and header protection.</param>
     /// <returns>The protected RFC 5322 bytes (Bcc removed) with the envelope.</returns>
     /// <exception cref="ProtectionRefusedException">
-    /// InvalidMessage (no or several From, no recipient, no body, nothing to do); SignerKeyMissing;
+    /// InvalidMessage (no or several From, no recipient, no body, nothing to do); InvalidHeader (see
+    /// <see cref="HeaderRules"/>: a NUL, a bare CR or LF, a line over 998 octets, a bad name, headers over
+    /// <see cref="ProtectionOptions.MaxHeaderBytes"/>); SignerKeyMissing;
     /// RecipientCertificateMissing (naming every recipient without a certificate); CertificateExpired;
     /// KeyUsageNotAllowed; AddressNotInCertificate; KeyTooWeak (RSA below 2048 bits);
     /// AlgorithmNotAllowed (an algorithm outside <see cref="ProtectionOptions.AllowedAlgorithms"/>, or an unknown cipher name).
@@ -83,6 +85,14 @@ public sealed class SmimeProtector
         if (!policy.Sign && !policy.Encrypt)
         {
             throw new ProtectionRefusedException(ProtectionRefusal.InvalidMessage, null, "The security policy asks for neither signing nor encryption; unprotected mail is never sent.");
+        }
+
+        // Headers are copied into the outer headers and signed: one with a NUL, a bare CR or a 1 MB line is
+        // refused here, before any key is touched, whether it came from a ProtectEmail or a raw message.
+        HeaderRules.Check(message.Headers, _options.MaxHeaderBytes);
+        if (message.Body is { } entity)
+        {
+            CheckEntityHeaders(entity);
         }
 
         string sender = GetSender(message);
@@ -145,7 +155,14 @@ public sealed class SmimeProtector
 
         // One pooled buffer per stage (canonical, signed); each is zeroed when returned to the pool.
         using var canonical = new PooledMemoryStream(64 * 1024);
-        MimeCanonicalizer.WriteCanonical(body, canonical);
+        MimeCanonicalizer.WriteCanonical(body, canonical, out bool needsOpaqueSigning);
+        if (needsOpaqueSigning && signerKey is not null && !opaque)
+        {
+            // Re-protecting signed 8-bit mail: clear signing would send the inner signed bytes over 7-bit
+            // transport or re-encode them; inside an opaque SignedData they travel base64-encoded, unchanged.
+            opaque = true;
+        }
+
         using var outerHeaders = new PooledMemoryStream(4 * 1024);
         WriteOuterHeaders(message, sender, now, outerSubject, outerHeaders);
 
@@ -194,6 +211,22 @@ public sealed class SmimeProtector
             recipients,
             signerKey?.SignatureAlgorithmName,
             cipher?.Name);
+    }
+
+    /// <summary>
+    /// The MIME headers of the body's entities. A multipart/signed part is left alone: its bytes are signed by
+    /// someone else and go out unchanged; an attached message/rfc822 is content, not our headers.
+    /// </summary>
+    private void CheckEntityHeaders(MimeEntity entity)
+    {
+        HeaderRules.Check(entity.Headers, _options.MaxHeaderBytes);
+        if (entity is Multipart multipart and not MimeKit.Cryptography.MultipartSigned)
+        {
+            foreach (var child in multipart)
+            {
+                CheckEntityHeaders(child);
+            }
+        }
     }
 
     private static System.Diagnostics.Activity? StartSigning(CmsSignerKey signerKey, long contentSize, bool opaque)
@@ -366,7 +399,7 @@ public sealed class SmimeProtector
             throw new ProtectionRefusedException(
                 ProtectionRefusal.RecipientCertificateMissing,
                 missing[0],
-                $"No encryption certificate for recipient{(missing.Count == 1 ? "" : "s")} {string.Join(", ", missing)}; the mail is not sent in plaintext.");
+                $"No encryption certificate for {(missing.Count == 1 ? "recipient" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{missing.Count:N0} recipients:"))} {AddressSummary.Format(missing)}; the mail is not sent in plaintext.");
         }
 
         foreach (var (address, certificate) in certificates)

@@ -11,11 +11,25 @@ namespace SmimePipeline.CertificateDirectory;
 /// Answers "can this recipient read AES-GCM AuthEnvelopedData?" from the SMIMECapabilities that the
 /// recipient's own signed mail advertised when its certificate was harvested (RFC 8551 §2.5.2). A
 /// recipient whose capabilities are unknown (imported certificate, no harvest) is assumed not to:
-/// AES-CBC EnvelopedData is what every client reads. Answers are cached per certificate.
+/// AES-CBC EnvelopedData is what every client reads. Answers are cached per certificate for
+/// <see cref="CacheLifetime"/> (a later harvest is seen after it), and at most <see cref="MaxCachedAnswers"/>
+/// of them: a deployment that mails millions of distinct recipients does not grow without bound.
 /// </summary>
-public sealed class DirectoryRecipientCapabilities(IRecipientDirectory directory) : IRecipientCapabilities
+/// <param name="directory">Where harvested capabilities are stored.</param>
+/// <param name="timeProvider">The clock for expiry; default system.</param>
+public sealed class DirectoryRecipientCapabilities(IRecipientDirectory directory, TimeProvider? timeProvider = null) : IRecipientCapabilities
 {
-    private readonly ConcurrentDictionary<string, bool> _answers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CachedAnswer> _answers = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
+    /// <summary>How long an answer is served from memory. Default 5 minutes.</summary>
+    public TimeSpan CacheLifetime { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The most answers kept; when reached, expired answers are dropped, and if none had expired, all. Default 100,000.</summary>
+    public int MaxCachedAnswers { get; init; } = 100_000;
+
+    /// <summary>How many answers are cached now.</summary>
+    public int CachedAnswers => _answers.Count;
 
     /// <inheritdoc />
     public bool CanReadAuthEnveloped(string address, X509Certificate2 certificate)
@@ -23,7 +37,21 @@ public sealed class DirectoryRecipientCapabilities(IRecipientDirectory directory
         ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(certificate);
         var thumbprint = certificate.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant();
-        return _answers.GetOrAdd($"{address.ToLowerInvariant()}|{thumbprint}", _ => AdvertisesGcm(directory.GetSmimeCapabilities(address, thumbprint)));
+        string key = $"{address.ToLowerInvariant()}|{thumbprint}";
+        var now = _time.GetUtcNow();
+        if (_answers.TryGetValue(key, out var cached) && cached.Expires > now)
+        {
+            return cached.CanReadGcm;
+        }
+
+        bool answer = AdvertisesGcm(directory.GetSmimeCapabilities(address, thumbprint));
+        if (_answers.Count >= MaxCachedAnswers)
+        {
+            Evict(now);
+        }
+
+        _answers[key] = new CachedAnswer(answer, now + CacheLifetime);
+        return answer;
     }
 
     /// <summary>Whether DER-encoded SMIMECapabilities list AES-128-GCM or AES-256-GCM (RFC 5084 §3.1).</summary>
@@ -34,8 +62,19 @@ public sealed class DirectoryRecipientCapabilities(IRecipientDirectory directory
             return false;
         }
 
-        if (Asn1Object.FromByteArray(smimeCapabilities) is not Asn1Sequence capabilities)
+        Asn1Sequence capabilities;
+        try
         {
+            if (Asn1Object.FromByteArray(smimeCapabilities) is not Asn1Sequence sequence)
+            {
+                return false;
+            }
+
+            capabilities = sequence;
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException or Asn1Exception)
+        {
+            // Harvested from someone else's mail: damaged capabilities mean "unknown", and unknown means AES-CBC.
             return false;
         }
 
@@ -50,4 +89,22 @@ public sealed class DirectoryRecipientCapabilities(IRecipientDirectory directory
 
         return false;
     }
+
+    private void Evict(DateTimeOffset now)
+    {
+        foreach (var (key, answer) in _answers)
+        {
+            if (answer.Expires <= now)
+            {
+                _answers.TryRemove(key, out _);
+            }
+        }
+
+        if (_answers.Count >= MaxCachedAnswers)
+        {
+            _answers.Clear();
+        }
+    }
+
+    private sealed record CachedAnswer(bool CanReadGcm, DateTimeOffset Expires);
 }

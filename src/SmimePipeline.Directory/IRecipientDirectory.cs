@@ -18,14 +18,27 @@ public interface IRecipientDirectory : ICertificateAuthoritySource, IDisposable
     /// <param name="kind">What it is for.</param>
     /// <param name="smimeCapabilities">DER SMIMECapabilities, or <see langword="null"/>.</param>
     /// <returns>The addresses it was filed under (empty for CA certificates).</returns>
-    /// <exception cref="ArgumentException">A recipient certificate names no address.</exception>
+    /// <exception cref="ArgumentException">
+    /// A recipient certificate names no address, or one that cannot be filed (<see cref="CertificateAddresses.FindUnfileableReason"/>); nothing is stored.
+    /// </exception>
     IReadOnlyList<string> Add(X509Certificate2 certificate, DirectoryEntryKind kind, byte[]? smimeCapabilities = null);
 
-    /// <summary>Adds a CRL (DER) for offline revocation checking; replaces none (old ones are ignored once stale).</summary>
+    /// <summary>
+    /// Adds a CRL (DER) for offline revocation checking after <see cref="RevocationListVerifier"/> accepted it
+    /// against this directory's anchors and intermediates; replaces none (old ones are ignored once stale).
+    /// </summary>
     /// <param name="der">The CRL.</param>
-    /// <returns>The issuer's name.</returns>
+    /// <returns>The verified CRL: issuer, signing CA, dates and SHA-256.</returns>
     /// <exception cref="InvalidDataException">Not a CRL.</exception>
-    string AddRevocationList(byte[] der);
+    /// <exception cref="SmimePipeline.Cryptography.Errors.CertificateRefusedException">
+    /// Not issued by a trusted CA, a bad signature, an issuer without cRLSign, or insane dates; nothing is stored.
+    /// </exception>
+    VerifiedRevocationList AddRevocationList(byte[] der);
+
+    /// <summary>Removes imported CRLs: the one with a SHA-256 (hex, as import printed it), or every CRL of an issuer name.</summary>
+    /// <param name="issuerOrSha256">A CRL's SHA-256, or its issuer's distinguished name.</param>
+    /// <returns>How many CRLs were removed.</returns>
+    int RemoveRevocationLists(string issuerOrSha256);
 
     /// <summary>The recipient certificates filed under <paramref name="address"/> (exact local part, domain case-insensitive).</summary>
     /// <param name="address">The address.</param>

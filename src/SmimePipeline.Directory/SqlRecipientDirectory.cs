@@ -51,13 +51,8 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
     public IReadOnlyList<string> Add(X509Certificate2 certificate, DirectoryEntryKind kind, byte[]? smimeCapabilities = null)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        var addresses = kind == DirectoryEntryKind.Recipient
-            ? CertificateAddresses.Get(certificate).Select(CertificateAddresses.Normalize).Distinct(StringComparer.Ordinal).ToList()
-            : [""];
-        if (kind == DirectoryEntryKind.Recipient && addresses.Count == 0)
-        {
-            throw new ArgumentException($"The certificate {certificate.Subject} names no mail address (no rfc822Name, no emailAddress).", nameof(certificate));
-        }
+        // The file store's rule: a certificate the store cannot file is not in the directory either.
+        IReadOnlyList<string> addresses = kind == DirectoryEntryKind.Recipient ? CertificateAddresses.GetFileable(certificate) : [""];
 
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
@@ -90,19 +85,14 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
     }
 
     /// <inheritdoc />
-    public string AddRevocationList(byte[] der)
+    public VerifiedRevocationList AddRevocationList(byte[] der)
     {
         ArgumentNullException.ThrowIfNull(der);
-        Org.BouncyCastle.X509.X509Crl crl;
-        try
-        {
-            crl = new Org.BouncyCastle.X509.X509CrlParser().ReadCrl(der) ?? throw new InvalidDataException("The data holds no CRL.");
-        }
-        catch (Exception ex) when (ex is IOException or ArgumentException or Org.BouncyCastle.Security.Certificates.CrlException)
-        {
-            throw new InvalidDataException("The data is not a CRL.", ex);
-        }
-
+        // Verified against this directory's own anchors and intermediates, read fresh: a CA trusted a moment
+        // ago by another process counts, and a forged CRL never reaches the table.
+        ClearCache();
+        var verified = RevocationListVerifier.Verify(der, this, _time.GetUtcNow());
+        var crl = RevocationListVerifier.Parse(der);
         var issuer = new X500DistinguishedName(crl.IssuerDN.GetEncoded());
         using var connection = Open();
         using var command = Command(
@@ -112,14 +102,50 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
             VALUES (@crl_hash, @issuer_hash, @issuer, @this_update, @der)
             ON CONFLICT (crl_hash) DO NOTHING
             """,
-            ("crl_hash", Convert.ToHexStringLower(SHA256.HashData(der))),
+            ("crl_hash", verified.Sha256),
             ("issuer_hash", IssuerHash(issuer)),
             ("issuer", issuer.Name),
-            ("this_update", new DateTimeOffset(DateTime.SpecifyKind(crl.ThisUpdate, DateTimeKind.Utc)).ToUnixTimeMilliseconds()),
+            ("this_update", verified.ThisUpdate.ToUnixTimeMilliseconds()),
             ("der", der));
         command.ExecuteNonQuery();
         ClearCache();
-        return issuer.Name;
+        return verified;
+    }
+
+    /// <inheritdoc />
+    public int RemoveRevocationLists(string issuerOrSha256)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(issuerOrSha256);
+        string value = issuerOrSha256.Trim();
+        string hex = value.Replace(":", "", StringComparison.Ordinal).ToLowerInvariant();
+        using var connection = Open();
+        DbCommand command;
+        if (hex.Length == 64 && hex.All(char.IsAsciiHexDigitLower))
+        {
+            command = Command(connection, $"DELETE FROM {Crls} WHERE crl_hash = @value", ("value", hex));
+        }
+        else
+        {
+            // The name as 'import-crl' printed it, or any spelling that encodes to the same name.
+            string? issuerHash = null;
+            try
+            {
+                issuerHash = IssuerHash(new X500DistinguishedName(value));
+            }
+            catch (CryptographicException)
+            {
+                // Not a parsable distinguished name: only the printed form can match.
+            }
+
+            command = Command(connection, $"DELETE FROM {Crls} WHERE issuer = @issuer OR issuer_hash = @issuer_hash", ("issuer", value), ("issuer_hash", issuerHash ?? ""));
+        }
+
+        using (command)
+        {
+            int removed = command.ExecuteNonQuery();
+            ClearCache();
+            return removed;
+        }
     }
 
     /// <inheritdoc />

@@ -20,6 +20,7 @@ internal static class CertsCommand
         command.Subcommands.Add(CertsImportCommands.Import());
         command.Subcommands.Add(CertsImportCommands.Trust());
         command.Subcommands.Add(CertsImportCommands.ImportCrl());
+        command.Subcommands.Add(CertsImportCommands.RemoveCrl());
         command.Subcommands.Add(CertsHarvestCommand.Create());
         command.Subcommands.Add(CertsQueryCommands.List());
         command.Subcommands.Add(CertsQueryCommands.Show());

@@ -2,11 +2,12 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text;
 using SmimePipeline.Cryptography.Certificates;
+using SmimePipeline.Cryptography.Errors;
 using SmimePipeline.CertificateDirectory;
 
 namespace SmimePipeline.Cli.Commands;
 
-/// <summary><c>smime certs import | trust | import-crl</c>.</summary>
+/// <summary><c>smime certs import | trust | import-crl | remove-crl</c>.</summary>
 internal static class CertsImportCommands
 {
     public static Command Import()
@@ -20,6 +21,9 @@ internal static class CertsImportCommands
             var certificates = CertificateFiles.ReadCertificates(CertsCommand.RequireFile(parseResult.GetRequiredValue(file)));
             try
             {
+                // All or nothing: every address of every certificate is checked before the directory or the
+                // store is touched, with the one rule both of them apply.
+                RequireFileable(certificates.Where(c => !CertificateFiles.IsCertificateAuthority(c)));
                 using var directory = DirectoryOption.Open(parseResult, postgres, store);
                 var recipientDirectory = directory;
                 var addresses = new List<string>();
@@ -51,7 +55,7 @@ internal static class CertsImportCommands
                     MirrorToFileStore(parseResult, store, certificates.Where(c => !CertificateFiles.IsCertificateAuthority(c)), (s, p) => s.ImportCertificate(p));
                 }
 
-                Console.WriteLine($"Imported certificate(s) for {string.Join(", ", addresses.Distinct(StringComparer.Ordinal))}" + (intermediates > 0 ? $" and {intermediates} intermediate(s)" : ""));
+                Console.WriteLine($"Imported certificate(s) for {AddressSummary.Format([.. addresses.Distinct(StringComparer.Ordinal)])}" + (intermediates > 0 ? $" and {intermediates} intermediate(s)" : ""));
             }
             finally
             {
@@ -66,14 +70,30 @@ internal static class CertsImportCommands
     public static Command Trust()
     {
         var file = new Argument<FileInfo>("file") { Description = "A CA certificate (PEM, DER or bundle) to trust as an anchor." };
+        var force = new Option<bool>("--force") { Description = "Trust a certificate that is not a CA (no basicConstraints cA=true) as an anchor anyway." };
         var store = StoreOption.Create();
         var postgres = DirectoryOption.Create();
-        var command = new Command("trust", "Add a trust anchor (root CA).") { file, store, postgres };
+        var command = new Command("trust", "Add a trust anchor (root CA); a certificate that is not a CA is refused unless --force.") { file, force, store, postgres };
         command.SetAction((parseResult, _) => CommandRunner.RunAsync(() =>
         {
             var certificates = CertificateFiles.ReadCertificates(CertsCommand.RequireFile(parseResult.GetRequiredValue(file)));
             try
             {
+                // RFC 5280 §4.2.1.9: only a certificate with cA=true may issue; a leaf as an anchor would make
+                // every certificate "signed" by its key trusted. Checked for all before anything is written.
+                foreach (var leaf in certificates.Where(c => !CertificateFiles.IsCertificateAuthority(c)))
+                {
+                    string described = $"{leaf.Subject} ({leaf.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant()})";
+                    if (!parseResult.GetValue(force))
+                    {
+                        throw new CertificateRefusedException(
+                            "anchor-not-ca",
+                            $"{described} is not a CA certificate (no basicConstraints cA=true): not trusted as an anchor; import it with 'smime certs import', or use --force.");
+                    }
+
+                    Console.Error.WriteLine($"smime: warning: trusting {described}, which is not a CA certificate, because of --force.");
+                }
+
                 using var directory = DirectoryOption.Open(parseResult, postgres, store);
                 foreach (var certificate in certificates)
                 {
@@ -102,20 +122,62 @@ internal static class CertsImportCommands
         var file = new Argument<FileInfo>("file") { Description = "A CRL (PEM or DER) for offline revocation checking." };
         var store = StoreOption.Create();
         var postgres = DirectoryOption.Create();
-        var command = new Command("import-crl", "Import a certificate revocation list.") { file, store, postgres };
+        var command = new Command("import-crl", "Import a certificate revocation list, verified against a trusted CA (exit 2 when refused).") { file, store, postgres };
         command.SetAction((parseResult, _) => CommandRunner.RunAsync(() =>
         {
             var crls = CertificateFiles.ReadRevocationLists(CertsCommand.RequireFile(parseResult.GetRequiredValue(file)));
             using var directory = DirectoryOption.Open(parseResult, postgres, store);
             foreach (var crl in crls)
             {
-                Console.WriteLine($"Imported CRL of {directory.AddRevocationList(crl)}");
+                var verified = directory.AddRevocationList(crl);
+                string next = verified.NextUpdate is { } due ? $", nextUpdate {Format(due)}" : "";
+                Console.WriteLine($"Imported CRL of {verified.IssuerName} (thisUpdate {Format(verified.ThisUpdate)}{next}, {verified.RevokedCount} revoked, SHA-256 {verified.Sha256})");
             }
 
             return Task.FromResult(0);
         }));
         return command;
     }
+
+    public static Command RemoveCrl()
+    {
+        var what = new Argument<string>("issuer-or-sha256") { Description = "The SHA-256 of a CRL as 'import-crl' printed it, or an issuer name (removes every CRL of that issuer)." };
+        var store = StoreOption.Create();
+        var postgres = DirectoryOption.Create();
+        var command = new Command("remove-crl", "Remove imported CRLs.") { what, store, postgres };
+        command.SetAction((parseResult, _) => CommandRunner.RunAsync(() =>
+        {
+            string value = parseResult.GetRequiredValue(what);
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                throw new CliException("remove-crl needs a CRL's SHA-256 or an issuer name.");
+            }
+
+            using var directory = DirectoryOption.Open(parseResult, postgres, store);
+            int removed = directory.RemoveRevocationLists(value);
+            if (removed == 0)
+            {
+                throw new CliException($"No imported CRL has the SHA-256 or issuer '{value}'.");
+            }
+
+            Console.WriteLine($"Removed {removed} CRL(s)");
+            return Task.FromResult(0);
+        }));
+        return command;
+    }
+
+    private static void RequireFileable(IEnumerable<System.Security.Cryptography.X509Certificates.X509Certificate2> certificates)
+    {
+        foreach (var certificate in certificates)
+        {
+            if (CertificateAddresses.FindUnfileableProblem(certificate) is { } problem)
+            {
+                throw new CertificateRefusedException("address-not-fileable", problem);
+            }
+        }
+    }
+
+    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The SQLite default also files certificates in the store directory, which 'smime protect' reads;

@@ -87,6 +87,73 @@ public static class CertificateAddresses
             && left.AsSpan(leftAt + 1).Equals(right.AsSpan(rightAt + 1), StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>The longest address a store files (RFC 5321 §4.5.3.1.3: a path is at most 256 octets with its brackets).</summary>
+    public const int MaxFileableLength = 254;
+
+    /// <summary>
+    /// Why <paramref name="address"/> cannot be filed by a store, or <see langword="null"/> when it can. The one
+    /// rule both the file store (where the address becomes a directory name) and the recipient directory use,
+    /// so neither ever holds what the other refused: one <c>@</c> with a non-empty local part and domain, at most
+    /// <see cref="MaxFileableLength"/> characters, no leading dot, no path separator, no control character, no
+    /// white space and no <c>..</c>.
+    /// </summary>
+    /// <param name="address">The address as the certificate names it.</param>
+    /// <returns>The reason, or <see langword="null"/>.</returns>
+    public static string? FindUnfileableReason(string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        int at = address.LastIndexOf('@');
+        return address switch
+        {
+            { Length: 0 } => "it is empty",
+            { Length: > MaxFileableLength } => $"it is longer than {MaxFileableLength} characters",
+            _ when at <= 0 || at == address.Length - 1 || address.IndexOf('@') != at => "it is not local-part@domain",
+            _ when address[0] == '.' => "it starts with a dot",
+            _ when address.Contains("..", StringComparison.Ordinal) => "it contains '..'",
+            _ when address.IndexOfAny(['/', '\\']) >= 0 => "it contains a path separator",
+            _ when address.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)) => "it contains a control or white-space character",
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// The normalised, distinct addresses of <paramref name="certificate"/>, each checked with
+    /// <see cref="FindUnfileableReason"/>: a certificate is filed under all of them or under none.
+    /// </summary>
+    /// <param name="certificate">A recipient or signer certificate.</param>
+    /// <returns>The addresses, at least one.</returns>
+    /// <exception cref="ArgumentException">The certificate names no address, or one that cannot be filed; the message names the certificate, the address and why.</exception>
+    public static IReadOnlyList<string> GetFileable(X509Certificate2 certificate)
+    {
+        var (addresses, problem) = Check(certificate);
+        return problem is null ? addresses : throw new ArgumentException(problem, nameof(certificate));
+    }
+
+    /// <summary>Why <paramref name="certificate"/> cannot be filed (see <see cref="GetFileable"/>), or <see langword="null"/> when it can.</summary>
+    /// <param name="certificate">A recipient or signer certificate.</param>
+    /// <returns>One line naming the certificate, the address and the rule, or <see langword="null"/>.</returns>
+    public static string? FindUnfileableProblem(X509Certificate2 certificate) => Check(certificate).Problem;
+
+    private static (IReadOnlyList<string> Addresses, string? Problem) Check(X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        var addresses = Get(certificate).Select(Normalize).Distinct(StringComparer.Ordinal).ToList();
+        if (addresses.Count == 0)
+        {
+            return (addresses, $"The certificate {certificate.Subject} names no mail address (no rfc822Name, no emailAddress).");
+        }
+
+        foreach (var address in addresses)
+        {
+            if (FindUnfileableReason(address) is { } reason)
+            {
+                return (addresses, $"The certificate {certificate.Subject} names an address that cannot be filed: '{Printable(address)}' ({reason}); nothing of it was imported.");
+            }
+        }
+
+        return (addresses, null);
+    }
+
     /// <summary>The address with its domain in lower case: the form stores use as a key.</summary>
     /// <param name="address">An address.</param>
     /// <returns>The normalised address.</returns>
@@ -97,6 +164,12 @@ public static class CertificateAddresses
         int at = address.LastIndexOf('@');
         return at < 0 ? address : string.Concat(address.AsSpan(0, at + 1), address[(at + 1)..].ToLowerInvariant());
     }
+
+    /// <summary>The address with control characters shown as <c>\\uXXXX</c>, so an error stays one readable line.</summary>
+    private static string Printable(string address) =>
+        address.Any(char.IsControl)
+            ? string.Concat(address.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()))
+            : address;
 
     private static void ReadRfc822Names(byte[] extensionValue, List<string> addresses)
     {

@@ -64,15 +64,26 @@ public static class CertificateFiles
     public static List<byte[]> ReadRevocationLists(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        byte[] bytes = File.ReadAllBytes(path);
+        return ReadRevocationLists(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Reads CRLs (PEM <c>X509 CRL</c> blocks or one DER CRL) from <paramref name="bytes"/>.</summary>
+    /// <param name="bytes">The data.</param>
+    /// <param name="path">What to call the data in an error.</param>
+    /// <returns>The DER-encoded CRLs.</returns>
+    /// <exception cref="InvalidDataException">The data holds no readable CRL.</exception>
+    public static List<byte[]> ReadRevocationLists(byte[] bytes, string path)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        ArgumentNullException.ThrowIfNull(path);
         var result = bytes.AsSpan().IndexOf("-----BEGIN"u8) >= 0 ? PemBlocks(Encoding.ASCII.GetString(bytes), "X509 CRL").ToList() : [bytes];
         foreach (var der in result)
         {
             try
             {
-                _ = new Org.BouncyCastle.X509.X509CrlParser().ReadCrl(der) ?? throw new InvalidDataException($"{path} holds no CRL.");
+                _ = RevocationListVerifier.Parse(der);
             }
-            catch (Exception ex) when (ex is IOException or ArgumentException or Org.BouncyCastle.Security.Certificates.CrlException)
+            catch (InvalidDataException ex)
             {
                 throw new InvalidDataException($"{path} is not a readable CRL (PEM or DER).", ex);
             }

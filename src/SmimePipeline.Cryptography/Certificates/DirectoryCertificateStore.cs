@@ -182,20 +182,24 @@ public sealed class DirectoryCertificateStore : ICertificateStore, IDisposable
     /// </summary>
     /// <param name="path">The file.</param>
     /// <returns>The addresses imported.</returns>
-    /// <exception cref="InvalidDataException">The file holds no readable certificate or one without an address.</exception>
+    /// <exception cref="InvalidDataException">The file holds no readable certificate.</exception>
+    /// <exception cref="ArgumentException">A certificate names no address or one that cannot be filed (see <see cref="CertificateAddresses.FindUnfileableReason"/>); nothing is written.</exception>
     public IReadOnlyList<string> ImportCertificate(string path)
     {
         var imported = new List<string>();
         var certificates = LoadCertificates(path);
         try
         {
+            // Every address of every certificate is checked before anything is written: a file with one
+            // certificate that cannot be filed leaves the store as it was.
+            var filings = certificates.Where(c => !IsCertificateAuthority(c)).Select(c => (Certificate: c, Addresses: AddressesFor(c))).ToList();
             lock (_writeLock)
             {
-                foreach (var certificate in certificates.Where(c => !IsCertificateAuthority(c)))
+                foreach (var (certificate, addresses) in filings)
                 {
                     string thumbprint = Thumbprint(certificate);
                     byte[] pem = Encoding.ASCII.GetBytes(PemEncoding.WriteString("CERTIFICATE", certificate.RawData) + "\n");
-                    foreach (var address in AddressesFor(certificate))
+                    foreach (var address in addresses)
                     {
                         string directory = Path.Combine(Directory, "recipients", address);
                         CreatePrivateDirectory(Path.Combine(Directory, "recipients"));
@@ -307,25 +311,7 @@ public sealed class DirectoryCertificateStore : ICertificateStore, IDisposable
     internal static bool IsCertificateAuthority(X509Certificate2 certificate) =>
         certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority);
 
-    private static List<string> AddressesFor(X509Certificate2 certificate)
-    {
-        var addresses = CertificateAddresses.Get(certificate).Select(CertificateAddresses.Normalize).Distinct(StringComparer.Ordinal).ToList();
-        if (addresses.Count == 0)
-        {
-            throw new ArgumentException($"The certificate {certificate.Subject} names no mail address (no rfc822Name, no emailAddress).", nameof(certificate));
-        }
-
-        foreach (var address in addresses)
-        {
-            // The address becomes a directory name: refuse anything that could leave the store.
-            if (address.Length > 254 || address.StartsWith('.') || address.IndexOfAny(['/', '\\', '\0']) >= 0 || !address.Contains('@', StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"The certificate {certificate.Subject} names an address that cannot be filed: {address}.", nameof(certificate));
-            }
-        }
-
-        return addresses;
-    }
+    private static IReadOnlyList<string> AddressesFor(X509Certificate2 certificate) => CertificateAddresses.GetFileable(certificate);
 
     private static List<X509Certificate2> LoadCertificates(string path)
     {

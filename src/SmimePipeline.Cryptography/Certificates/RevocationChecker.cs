@@ -94,7 +94,25 @@ public sealed class RevocationChecker
         // Imported CRLs first: they work offline and are what an operator put there on purpose.
         foreach (var der in _authorities.GetRevocationLists(issuer.SubjectName))
         {
-            var status = CheckCrl(ParseCrl(der), "imported CRL", subject, issuerCertificate);
+            // Defence in depth: import verifies CRLs, but a row written some other way (an older version, a
+            // shared database) must not count either. One that does not parse, or is not signed by this issuer's
+            // key with cRLSign, is treated as absent: it can neither clear a certificate nor make it "unknown".
+            X509Crl imported;
+            try
+            {
+                imported = RevocationListVerifier.Parse(der);
+            }
+            catch (InvalidDataException)
+            {
+                continue;
+            }
+
+            if (!RevocationListVerifier.IsIssuedBy(imported, issuer))
+            {
+                continue;
+            }
+
+            var status = CheckCrl(imported, "imported CRL", subject, issuerCertificate);
             if (status.Kind is RevocationStatusKind.Good or RevocationStatusKind.Revoked)
             {
                 return status;
@@ -124,18 +142,6 @@ public sealed class RevocationChecker
         }
 
         return failures.Count == 0 ? RevocationStatus.NoSource : new RevocationStatus(RevocationStatusKind.Unknown, string.Join("; ", failures));
-    }
-
-    private static X509Crl ParseCrl(byte[] der)
-    {
-        try
-        {
-            return new X509CrlParser().ReadCrl(der) ?? throw new InvalidDataException("The data holds no CRL.");
-        }
-        catch (Exception ex) when (ex is IOException or ArgumentException or Org.BouncyCastle.Security.Certificates.CrlException)
-        {
-            throw new InvalidDataException("The CRL cannot be parsed.", ex);
-        }
     }
 
     private static IEnumerable<string> GetOcspUrls(BcCertificate certificate)
@@ -204,6 +210,12 @@ public sealed class RevocationChecker
             return new RevocationStatus(RevocationStatusKind.Unknown, $"{source} has a bad signature");
         }
 
+        // RFC 5280 §4.2.1.3: bit 6 is cRLSign; an issuer with a key usage extension without it signs no CRL.
+        if (issuer.GetKeyUsage() is { Length: > 6 } usage && !usage[6])
+        {
+            return new RevocationStatus(RevocationStatusKind.Unknown, $"{source} is signed by a CA whose key usage lacks cRLSign");
+        }
+
         if (crl.NextUpdate is { } next && next < now)
         {
             return new RevocationStatus(RevocationStatusKind.Unknown, $"{source} is stale (nextUpdate {Format(next)})");
@@ -229,7 +241,7 @@ public sealed class RevocationChecker
         using var stream = response.Content.ReadAsStream();
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
-        var crl = ParseCrl(buffer.ToArray());
+        var crl = RevocationListVerifier.Parse(buffer.ToArray());
         var expires = crl.NextUpdate is { } next ? new DateTimeOffset(DateTime.SpecifyKind(next, DateTimeKind.Utc)) : now + DefaultCacheLifetime;
         _crls[url] = new CachedCrl(crl, expires);
         return crl;

@@ -35,4 +35,7 @@ public enum ProtectionRefusal
 
     /// <summary>No CRL or OCSP answer could be had and the revocation policy is strict.</summary>
     RevocationStatusUnknown,
+
+    /// <summary>A header breaks RFC 5322: its name, a NUL, a bare CR or LF, a line over 998 octets, or all headers over the size limit.</summary>
+    InvalidHeader,
 }

@@ -48,6 +48,7 @@ public sealed class ProtectionRefusedException : Exception
         ProtectionRefusal.ChainNotTrusted => "chain-not-trusted",
         ProtectionRefusal.CertificateRevoked => "certificate-revoked",
         ProtectionRefusal.RevocationStatusUnknown => "revocation-status-unknown",
+        ProtectionRefusal.InvalidHeader => "invalid-header",
         _ => "invalid-message",
     };
 }

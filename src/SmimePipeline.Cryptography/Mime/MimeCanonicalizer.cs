@@ -20,11 +20,24 @@ public static class MimeCanonicalizer
     /// </summary>
     /// <param name="entity">The content entity (the message body).</param>
     /// <param name="destination">Where the canonical bytes are appended (headers of the entity, blank line, body).</param>
-    public static void WriteCanonical(MimeEntity entity, PooledMemoryStream destination)
+    public static void WriteCanonical(MimeEntity entity, PooledMemoryStream destination) => WriteCanonical(entity, destination, out _);
+
+    /// <summary>
+    /// As <see cref="WriteCanonical(MimeEntity, PooledMemoryStream)"/>, except for multipart/signed parts already
+    /// in the entity (re-protecting signed mail): their bytes are someone else's signature's input, so they are
+    /// written exactly as they are, never re-encoded nor armored. When such bytes are not 7-bit safe (8-bit or
+    /// NUL octets, a line over 998 octets, a line starting <c>From </c> that mbox relays rewrite),
+    /// <paramref name="needsOpaqueSigning"/> says so: clear signing would send them over 7-bit transport
+    /// (RFC 8551 §3.1.1), opaque signing (RFC 8551 §3.5.2) carries them base64-encoded inside the SignedData.
+    /// </summary>
+    /// <param name="entity">The content entity (the message body).</param>
+    /// <param name="destination">Where the canonical bytes are appended.</param>
+    /// <param name="needsOpaqueSigning">Whether the written bytes must be signed opaquely.</param>
+    public static void WriteCanonical(MimeEntity entity, PooledMemoryStream destination, out bool needsOpaqueSigning)
     {
         ArgumentNullException.ThrowIfNull(entity);
         ArgumentNullException.ThrowIfNull(destination);
-        ProtectLeafParts(entity);
+        bool holdsSignedParts = ProtectLeafParts(entity);
         entity.Prepare(EncodingConstraint.SevenBit, 78);
         int start = (int)destination.Length;
         using (var lent = PreEncodedContent.Lend(entity))
@@ -35,7 +48,40 @@ public static class MimeCanonicalizer
             }
         }
 
+        if (holdsSignedParts)
+        {
+            // Armoring "From " lines would change signed bytes; opaque signing protects them instead when needed.
+            needsOpaqueSigning = !IsSevenBitSafe(destination.WrittenSpan[start..]);
+            return;
+        }
+
+        needsOpaqueSigning = false;
         ArmorFromLines(destination, start);
+    }
+
+    private static bool IsSevenBitSafe(ReadOnlySpan<byte> content)
+    {
+        if (content.StartsWith("From "u8) || content.IndexOf("\nFrom "u8) >= 0)
+        {
+            return false;
+        }
+
+        int lineLength = 0;
+        foreach (byte b in content)
+        {
+            if (b is 0 or >= 0x80)
+            {
+                return false;
+            }
+
+            lineLength = b == (byte)'\n' ? 0 : lineLength + 1;
+            if (lineLength > 999)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -79,27 +125,33 @@ public static class MimeCanonicalizer
         }
     }
 
-    private static void ProtectLeafParts(MimeEntity entity)
+    /// <returns>Whether the entity holds multipart/signed parts, which are left exactly as they are.</returns>
+    private static bool ProtectLeafParts(MimeEntity entity)
     {
         switch (entity)
         {
+            case MimeKit.Cryptography.MultipartSigned:
+                // Re-encoding a signed part (8bit to quoted-printable) breaks its signature; it stays byte for byte.
+                return true;
             case Multipart multipart:
+                bool signed = false;
                 foreach (var child in multipart)
                 {
-                    ProtectLeafParts(child);
+                    signed |= ProtectLeafParts(child);
                 }
 
-                break;
+                return signed;
             case MessagePart { Message.Body: { } inner }:
-                ProtectLeafParts(inner);
-                break;
+                return ProtectLeafParts(inner);
             case MimePart part when part.ContentTransferEncoding is not (ContentEncoding.QuotedPrintable or ContentEncoding.Base64):
                 // 7bit text may still carry trailing spaces or "From " lines that relays rewrite;
                 // QP encodes both (RFC 8551 §3.1.1). Non-text gets base64, which has neither.
                 part.ContentTransferEncoding = part.ContentType.IsMimeType("text", "*")
                     ? ContentEncoding.QuotedPrintable
                     : ContentEncoding.Base64;
-                break;
+                return false;
+            default:
+                return false;
         }
     }
 

@@ -24,6 +24,8 @@ public static class MimeComposer
     /// <see cref="ProtectionRefusal.InvalidMessage"/>: no From address, no recipient, an unparsable address or
     /// attachment content type, or a structural extra header (From, To, Cc, Bcc, Sender, Subject, Date,
     /// Message-ID, MIME-Version, Content-*).
+    /// <see cref="ProtectionRefusal.InvalidHeader"/>: a Subject, address, display name or extra header with a NUL,
+    /// CR, LF or other control character, or a header name outside RFC 5322 ftext (see <see cref="HeaderRules"/>).
     /// </exception>
     public static MimeMessage Compose(ProtectEmail mail) => Compose(mail, TimeProvider.System);
 
@@ -47,12 +49,20 @@ public static class MimeComposer
             throw Invalid(mail.From.Address, "The mail has no recipient in To, Cc or Bcc.");
         }
 
+        // Every string that becomes a header is checked before MimeKit encodes it: a NUL or a CR/LF in a
+        // Subject or an extra header is refused with its cause, not smuggled into the outer headers.
+        HeaderRules.CheckValue("Subject", mail.Subject);
+        foreach (var (name, value) in mail.Headers)
+        {
+            HeaderRules.CheckValue(name, value);
+        }
+
         var message = new MimeMessage();
-        var from = ToMailbox(mail.From);
+        var from = ToMailbox(mail.From, "From");
         message.From.Add(from);
-        AddAll(message.To, mail.To);
-        AddAll(message.Cc, mail.Cc);
-        AddAll(message.Bcc, mail.Bcc);
+        AddAll(message.To, mail.To, "To");
+        AddAll(message.Cc, mail.Cc, "Cc");
+        AddAll(message.Bcc, mail.Bcc, "Bcc");
         message.Subject = mail.Subject ?? "";
         message.Date = timeProvider.GetUtcNow();
         message.MessageId = $"{mail.MailId:N}@{MessageIdDomain(from.Domain)}";
@@ -139,16 +149,18 @@ public static class MimeComposer
 
     private static MemoryStream Readable(byte[] content) => new(content, 0, content.Length, writable: false, publiclyVisible: true);
 
-    private static void AddAll(InternetAddressList list, IReadOnlyList<ContractAddress> addresses)
+    private static void AddAll(InternetAddressList list, IReadOnlyList<ContractAddress> addresses, string field)
     {
         foreach (var address in addresses)
         {
-            list.Add(ToMailbox(address));
+            list.Add(ToMailbox(address, field));
         }
     }
 
-    private static MailboxAddress ToMailbox(ContractAddress address)
+    private static MailboxAddress ToMailbox(ContractAddress address, string field)
     {
+        HeaderRules.CheckValue(field, address.Address);
+        HeaderRules.CheckValue(field, address.DisplayName);
         try
         {
             return new MailboxAddress(address.DisplayName, address.Address);

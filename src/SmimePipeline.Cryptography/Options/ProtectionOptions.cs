@@ -41,6 +41,13 @@ public sealed class ProtectionOptions
     public string ObscuredSubject { get; set; } = "[...]";
 
     /// <summary>
+    /// The largest total size of a message's headers (names, colons and raw values), in bytes; larger is refused
+    /// as <see cref="Errors.ProtectionRefusal.InvalidHeader"/>. Default 256 KiB (<see cref="Mime.HeaderRules.DefaultMaxHeaderBytes"/>);
+    /// 4 KiB to 16 MiB.
+    /// </summary>
+    public int MaxHeaderBytes { get; set; } = Mime.HeaderRules.DefaultMaxHeaderBytes;
+
+    /// <summary>
     /// When not empty, the only algorithms the engine may use; anything else is refused with
     /// <see cref="Errors.ProtectionRefusal.AlgorithmNotAllowed"/>. Names: <c>rsa-pkcs1</c>, <c>rsa-pss</c>,
     /// <c>ecdsa</c>, <c>ed25519</c>, <c>sha256</c>, <c>sha384</c>, <c>sha512</c>, <c>aes128-cbc</c>,

@@ -23,6 +23,11 @@ public sealed class ProtectionOptionsValidator : IValidateOptions<ProtectionOpti
             failures.Add($"{ProtectionOptions.SectionName}:ObscuredSubject must be one line.");
         }
 
+        if (options.MaxHeaderBytes is < 4 * 1024 or > 16 * 1024 * 1024)
+        {
+            failures.Add($"{ProtectionOptions.SectionName}:MaxHeaderBytes must be between 4096 and 16777216 (was {options.MaxHeaderBytes}).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

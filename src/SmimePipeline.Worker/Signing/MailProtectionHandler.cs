@@ -174,7 +174,9 @@ public sealed class MailProtectionHandler
             : "";
         string failure = refused.Count == 0
             ? refusal.Message + why
-            : string.Join("; ", refused.Select(r => $"{r.Address}: {r.ReasonCode}: {r.Reason}")) + why;
+            : string.Join("; ", refused.Take(AddressSummary.DefaultShown).Select(r => $"{r.Address}: {r.ReasonCode}: {r.Reason}"))
+                + (refused.Count > AddressSummary.DefaultShown ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"; and {refused.Count - AddressSummary.DefaultShown:N0} more recipients refused") : "")
+                + why;
         return (null, outcomes, failure);
     }
 

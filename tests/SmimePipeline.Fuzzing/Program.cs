@@ -1,0 +1,3 @@
+using SmimePipeline.Fuzzing;
+
+return FuzzCommand.Run(args);
