@@ -63,6 +63,7 @@ public static class WorkerServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>()));
             services.TryAddSingleton<ProtectionSlots>();
             services.TryAddSingleton<MailProtectionHandler>();
+            services.TryAddSingleton<SignerRefusals>();
         }
 
         if (options.Roles.HasFlag(WorkerRoles.Sender))
