@@ -45,6 +45,7 @@ public static class WorkerServiceCollectionExtensions
         services.TryAddSingleton<SmimeTelemetry>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout + TimeSpan.FromSeconds(5));
         services.AddDeliveryClaimCheck(options.Transport);
+        services.AddWorkQueueConsumerHealth();
 
         if (options.Roles.HasFlag(WorkerRoles.Signer))
         {
