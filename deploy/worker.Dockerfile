@@ -36,19 +36,20 @@ RUN --mount=type=cache,id=nuget,target=/root/.nuget/packages \
 
 FROM ${RUNTIME_IMAGE} AS runtime
 # Writable paths: /tmp (an emptyDir in Kubernetes) and the mounted volume /var/lib/smime
-# (certificate store, pickup directory). The root filesystem can be mounted read-only.
+# (certificate store, pickup directory, claim check: never a /tmp default for claims). The root filesystem can be mounted read-only.
 # No key material is copied in: signer identities are mounted at run time.
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     DOTNET_NOLOGO=1 \
     DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     SmimePipeline__Signer__StorePath=/var/lib/smime/store \
     SmimePipeline__Signer__IdentitiesPath=/var/run/smime/identities \
-    SmimePipeline__Delivery__Pickup__Directory=/var/lib/smime/pickup
+    SmimePipeline__Delivery__Pickup__Directory=/var/lib/smime/pickup \
+    SmimePipeline__ClaimCheck__Directory=/var/lib/smime/claims
 WORKDIR /app
 COPY --from=build --chown=root:root /app ./
 # Create the volume mount point owned by the runtime user; everything else stays root-owned.
-RUN mkdir -p /var/lib/smime/store /var/lib/smime/pickup \
-    && chown -R 1654:1654 /var/lib/smime
+RUN mkdir -p /var/lib/smime/store /var/lib/smime/pickup /var/lib/smime/claims \
+    && chown -R 1654:1654 /var/lib/smime && chmod 0700 /var/lib/smime/claims
 VOLUME ["/var/lib/smime"]
 # 1654 is the non-root "app" user the .NET base images provide ($APP_UID). Numeric, so that
 # Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.

@@ -123,6 +123,7 @@ start_rabbitmq() {
 listeners.tcp.1 = 127.0.0.1:$AMQP_PORT
 management.tcp.ip = 127.0.0.1
 management.tcp.port = $MANAGEMENT_PORT
+max_message_size = 33554432
 CONF
     echo '[rabbitmq_management].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
     # Erlang nodes only talk to each other with a shared cookie in $HOME. As root the node runs

@@ -25,4 +25,12 @@ public sealed record DeliverEmail
 
     /// <summary>How many delivery attempts have already failed (0 on the first).</summary>
     public int Attempt { get; init; }
+
+    /// <summary>
+    /// What the signer applied. The sender delivers only bytes that are S/MIME as this says. Optional for
+    /// compatibility with signers that do not send it: when <see langword="null"/> the mail must be signed
+    /// (multipart/signed or signed-data) or enveloped (the signer's sign-then-encrypt default, whose
+    /// signature is inside the envelope).
+    /// </summary>
+    public AppliedProtection? Protection { get; init; }
 }

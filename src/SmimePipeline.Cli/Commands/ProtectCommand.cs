@@ -56,6 +56,9 @@ internal static class ProtectCommand
                 throw new CliException($"{inFile.FullName}: no such file.");
             }
 
+            var limit = MessageSizeLimit.Resolve();
+            MessageSizeLimit.EnsureInputFits(inFile, policy, limit);
+
             var storePath = StoreOption.Resolve(parseResult, store);
             if (!Directory.Exists(storePath))
             {
@@ -94,6 +97,8 @@ internal static class ProtectCommand
             {
                 result = protector.Protect(message, policy);
             }
+
+            MessageSizeLimit.EnsureOutputFits(result.Content.Length, limit);
 
             await AtomicFile.WriteAsync(outFile.FullName, result.Content, cancellationToken);
             Console.Error.WriteLine(

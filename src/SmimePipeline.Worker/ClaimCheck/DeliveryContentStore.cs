@@ -1,60 +1,74 @@
-using MassTransit;
 using Microsoft.Extensions.Options;
 using SmimePipeline.Contracts;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Validation;
 
 namespace SmimePipeline.Worker.ClaimCheck;
 
 /// <summary>
 /// The claim check for <see cref="DeliverEmail"/>: the signer checks in protected mail above
-/// <see cref="ClaimCheckOptions.ThresholdBytes"/> (its bytes go to MassTransit's message-data repository,
-/// only <see cref="DeliverEmail.ContentAddress"/> travels on the queue); the sender loads it back.
-/// Contracts stay free of MassTransit types: the address is a plain URI.
+/// <see cref="ClaimCheckOptions.ThresholdBytes"/> (its bytes go to the <see cref="IClaimStore"/>, only
+/// <see cref="DeliverEmail.ContentAddress"/> travels on the queue); the sender loads it back. An address from
+/// the bus is only ever parsed into a <see cref="ClaimId"/>: anything that is not a claim the pipeline minted is
+/// refused before a file is opened. Both directions enforce <see cref="SmimePipelineOptions.MaxMessageBytes"/>.
 /// </summary>
-public sealed class DeliveryContentStore(IMessageDataRepository repository, IOptions<SmimePipelineOptions> options)
+public sealed class DeliveryContentStore(IClaimStore store, IOptions<SmimePipelineOptions> options)
 {
     /// <summary>Returns <paramref name="mail"/> as it should travel: unchanged when small, else with its content checked in.</summary>
+    /// <exception cref="MailRefusedException"><c>message-too-large</c>: the protected mail is above <c>SmimePipeline:MaxMessageBytes</c>.</exception>
     public async Task<DeliverEmail> CheckInAsync(DeliverEmail mail, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mail);
+        var max = options.Value.MaxMessageBytes;
+        if (mail.Content.Length > max)
+        {
+            throw new MailRefusedException(new MailRefusal(
+                MailRefusal.MessageTooLarge,
+                $"The protected mail is {mail.Content.Length} bytes, above the limit of {max} (SmimePipeline:MaxMessageBytes)."));
+        }
+
         if (mail.Content.Length <= options.Value.ClaimCheck.ThresholdBytes)
         {
             return mail;
         }
 
-        using var content = new MemoryStream(mail.Content, writable: false);
-        var address = await repository.Put(content, cancellationToken: cancellationToken);
-        return mail with { Content = [], ContentAddress = address };
+        var id = await store.PutAsync(mail.Content, cancellationToken);
+        return mail with { Content = [], ContentAddress = id.Address };
     }
 
-    /// <summary>The protected bytes of <paramref name="mail"/>, from the message or from the repository.</summary>
-    /// <exception cref="InvalidOperationException">The claimed content is gone from the repository.</exception>
+    /// <summary>The protected bytes of <paramref name="mail"/>, from the message or from its claim.</summary>
+    /// <exception cref="MailRefusedException">
+    /// <c>claim-refused</c>: the address is not a claim this pipeline minted, or its file is not a regular file of the
+    /// claim directory; <c>claim-missing</c>: no such claim; <c>message-too-large</c>: above <c>SmimePipeline:MaxMessageBytes</c>.
+    /// </exception>
     public async Task<byte[]> LoadAsync(DeliverEmail mail, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mail);
+        var max = options.Value.MaxMessageBytes;
         if (mail.ContentAddress is null)
         {
-            return mail.Content;
+            return mail.Content.Length <= max
+                ? mail.Content
+                : throw new MailRefusedException(new MailRefusal(
+                    MailRefusal.MessageTooLarge,
+                    $"Content is {mail.Content.Length} bytes, above the limit of {max} (SmimePipeline:MaxMessageBytes)."));
         }
 
-        Stream stream;
-        try
+        if (!ClaimId.TryParse(mail.ContentAddress, out var id, out var problem))
         {
-            stream = await repository.Get(mail.ContentAddress, cancellationToken);
-        }
-        catch (MessageDataNotFoundException notFound)
-        {
-            throw new InvalidOperationException(
-                $"The content of mail {mail.MailId} is not in the claim-check repository at {mail.ContentAddress}; " +
-                "signer and sender must share SmimePipeline:ClaimCheck:Directory.",
-                notFound);
+            throw new MailRefusedException(new MailRefusal(MailRefusal.ClaimRefused, $"ContentAddress refused: {problem}; nothing was read."));
         }
 
-        await using (stream)
+        return await store.LoadAsync(id, max, cancellationToken);
+    }
+
+    /// <summary>Deletes the claim of <paramref name="mail"/>, if it has a valid one; nothing else is touched.</summary>
+    public void Release(DeliverEmail mail)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        if (ClaimId.TryParse(mail.ContentAddress, out var id, out _))
         {
-            using var buffer = new MemoryStream();
-            await stream.CopyToAsync(buffer, cancellationToken);
-            return buffer.ToArray();
+            store.Delete(id);
         }
     }
 }

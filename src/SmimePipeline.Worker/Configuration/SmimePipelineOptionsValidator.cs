@@ -87,11 +87,68 @@ public sealed class SmimePipelineOptionsValidator : IValidateOptions<SmimePipeli
             failures.Add($"{s}:ClaimCheck:ThresholdBytes must be at least 1 (was {options.ClaimCheck.ThresholdBytes}).");
         }
 
+        if (options.MaxMessageBytes is < MinMaxMessageBytes or > MaxMaxMessageBytes)
+        {
+            failures.Add($"{s}:MaxMessageBytes must be between {MinMaxMessageBytes} and {MaxMaxMessageBytes} (was {options.MaxMessageBytes}).");
+        }
+
+        ValidateClaimCheck(options, failures);
+
+        if (options.Health.RecoveryTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{s}:Health:RecoveryTimeout must be positive (was {options.Health.RecoveryTimeout}).");
+        }
+
         if (options.ShutdownTimeout <= TimeSpan.Zero)
         {
             failures.Add($"{s}:ShutdownTimeout must be positive (was {options.ShutdownTimeout}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>The smallest allowed <see cref="SmimePipelineOptions.MaxMessageBytes"/>: 64 KiB.</summary>
+    public const int MinMaxMessageBytes = 64 * 1024;
+
+    /// <summary>The largest allowed <see cref="SmimePipelineOptions.MaxMessageBytes"/>: 100,000,000 (its JSON body stays below RabbitMQ's 128 MiB ceiling).</summary>
+    public const int MaxMaxMessageBytes = 100_000_000;
+
+    private static IReadOnlyList<TimeSpan>? TryParseSchedule(string? schedule)
+    {
+        try
+        {
+            return Sending.DurationList.Parse(schedule);
+        }
+        catch (FormatException)
+        {
+            // Reported by the sender's own validation, naming Sender:RetrySchedule.
+            return null;
+        }
+    }
+
+    private static void ValidateClaimCheck(SmimePipelineOptions options, List<string> failures)
+    {
+        const string s = SmimePipelineOptions.SectionName;
+        var claims = options.ClaimCheck;
+        if (claims.SweepInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"{s}:ClaimCheck:SweepInterval must be positive (was {claims.SweepInterval}).");
+        }
+
+        if (claims.Retention <= TimeSpan.Zero)
+        {
+            failures.Add($"{s}:ClaimCheck:Retention must be positive (was {claims.Retention}).");
+            return;
+        }
+
+        // A claim of mail still waiting on the retry ladder must never be swept.
+        if (options.Roles.HasFlag(WorkerRoles.Sender) && TryParseSchedule(options.Sender.RetrySchedule) is { } ladder)
+        {
+            var wait = ladder.Aggregate(TimeSpan.Zero, (sum, step) => sum + step) + TimeSpan.FromHours(1);
+            if (claims.Retention < wait)
+            {
+                failures.Add($"{s}:ClaimCheck:Retention ({claims.Retention}) must be at least the whole retry ladder plus an hour ({wait}), or claims of mail waiting for a retry would be swept.");
+            }
+        }
     }
 }

@@ -44,6 +44,7 @@ public static class WorkerServiceCollectionExtensions
         services.TryAddSingleton<SmimeTelemetry>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout + TimeSpan.FromSeconds(5));
         services.AddDeliveryClaimCheck(options.Transport);
+        services.AddWorkQueueConsumerHealth();
 
         if (options.Roles.HasFlag(WorkerRoles.Signer))
         {
@@ -56,6 +57,7 @@ public static class WorkerServiceCollectionExtensions
             services.AddSmimeProtection().BindConfiguration(ProtectionOptions.SectionName).ValidateOnStart();
             services.TryAddSingleton<ProtectionSlots>();
             services.TryAddSingleton<MailProtectionHandler>();
+            services.TryAddSingleton<SignerRefusals>();
         }
 
         if (options.Roles.HasFlag(WorkerRoles.Sender))

@@ -32,6 +32,7 @@ public static class SenderServiceCollectionExtensions
         }
 
         services.TryAddSingleton<DeliveryHandler>();
+        services.TryAddSingleton<DeliveryRefusals>();
         return services;
     }
 }

@@ -23,6 +23,7 @@ public sealed class HarvestCertificateConsumerDefinition : ConsumerDefinition<Ha
         endpointConfigurator.UseMessageRetry(retry =>
         {
             retry.Ignore<ProtectionRefusedException>();
+            retry.Ignore<Validation.MailRefusedException>();
             retry.Intervals(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
         });
     }

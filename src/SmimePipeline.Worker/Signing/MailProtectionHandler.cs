@@ -114,6 +114,8 @@ public sealed class MailProtectionHandler
                 EnvelopeFrom = result.EnvelopeFrom,
                 EnvelopeTo = result.EnvelopeTo,
                 Content = result.Content,
+                Protection = (result.SignatureAlgorithm is null ? AppliedProtection.None : AppliedProtection.Signature)
+                    | (result.ContentCipher is null ? AppliedProtection.None : AppliedProtection.Encryption),
             },
             context.CancellationToken);
         var endpoint = await context.GetSendEndpoint(DeliverQueue);

@@ -1,17 +1,37 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography.Mime;
+using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Validation;
 
 namespace SmimePipeline.Worker.Signing;
 
-/// <summary>Builds the MIME message of a <see cref="ProtectEmail"/> and protects it.</summary>
-public sealed class ProtectEmailConsumer(MailProtectionHandler handler) : IConsumer<ProtectEmail>
+/// <summary>Checks every field of a <see cref="ProtectEmail"/>, builds its MIME message and protects it.</summary>
+public sealed class ProtectEmailConsumer(MailProtectionHandler handler, SignerRefusals refusals, IOptions<SmimePipelineOptions> options) : IConsumer<ProtectEmail>
 {
     /// <inheritdoc />
-    public Task Consume(ConsumeContext<ProtectEmail> context)
+    public async Task Consume(ConsumeContext<ProtectEmail> context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var mail = context.Message;
-        return handler.HandleAsync(context, mail.MailId, mail.Policy, () => MimeComposer.Compose(mail));
+        var max = options.Value.MaxMessageBytes;
+        // The JSON body carries attachments in base64 (4/3 of their size) plus the envelope around them.
+        var refusal = ContractRules.Size(SignerRefusals.BodyLength(context), max + (max / 2), "The ProtectEmail message")
+            ?? ProtectEmailValidator.Validate(mail, max);
+        if (refusal is not null)
+        {
+            await refusals.RefuseAsync(context, mail?.MailId ?? Guid.Empty, refusal);
+        }
+
+        try
+        {
+            await handler.HandleAsync(context, mail!.MailId, mail.Policy, () => MimeComposer.Compose(mail));
+        }
+        catch (MailRefusedException refused)
+        {
+            // The protected result is above the limit (checked when it is handed to the sender).
+            await refusals.RefuseAsync(context, mail!.MailId, refused.Refusal);
+        }
     }
 }

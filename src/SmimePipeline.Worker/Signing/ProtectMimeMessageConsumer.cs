@@ -1,28 +1,41 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 using MimeKit;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography.Errors;
+using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Validation;
 
 namespace SmimePipeline.Worker.Signing;
 
-/// <summary>Protects an existing RFC 5322 message as it is.</summary>
-public sealed class ProtectMimeMessageConsumer(MailProtectionHandler handler) : IConsumer<ProtectMimeMessage>
+/// <summary>Checks a <see cref="ProtectMimeMessage"/> and protects its RFC 5322 message as it is.</summary>
+public sealed class ProtectMimeMessageConsumer(MailProtectionHandler handler, SignerRefusals refusals, IOptions<SmimePipelineOptions> options) : IConsumer<ProtectMimeMessage>
 {
     /// <inheritdoc />
-    public Task Consume(ConsumeContext<ProtectMimeMessage> context)
+    public async Task Consume(ConsumeContext<ProtectMimeMessage> context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var mail = context.Message;
-        return handler.HandleAsync(context, mail.MailId, mail.Policy, () => Parse(mail));
+        var max = options.Value.MaxMessageBytes;
+        var refusal = ContractRules.Size(SignerRefusals.BodyLength(context), max + (max / 2), "The ProtectMimeMessage message")
+            ?? ProtectMimeMessageValidator.Validate(mail, max);
+        if (refusal is not null)
+        {
+            await refusals.RefuseAsync(context, mail?.MailId ?? Guid.Empty, refusal);
+        }
+
+        try
+        {
+            await handler.HandleAsync(context, mail!.MailId, mail.Policy, () => Parse(mail));
+        }
+        catch (MailRefusedException refused)
+        {
+            await refusals.RefuseAsync(context, mail!.MailId, refused.Refusal);
+        }
     }
 
     private static MimeMessage Parse(ProtectMimeMessage mail)
     {
-        if (mail.Message is not { Length: > 0 })
-        {
-            throw new ProtectionRefusedException(ProtectionRefusal.InvalidMessage, null, $"Mail {mail.MailId} has an empty message.");
-        }
-
         try
         {
             using var stream = new MemoryStream(mail.Message, writable: false);

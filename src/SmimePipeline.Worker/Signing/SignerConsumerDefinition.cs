@@ -32,6 +32,7 @@ public abstract class SignerConsumerDefinition<TConsumer> : ConsumerDefinition<T
         endpointConfigurator.UseMessageRetry(retry =>
         {
             retry.Ignore<ProtectionRefusedException>();
+            retry.Ignore<Validation.MailRefusedException>();
             retry.Intervals(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
         });
     }

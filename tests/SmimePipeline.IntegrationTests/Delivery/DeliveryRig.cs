@@ -71,16 +71,25 @@ public sealed class DeliveryRig : IAsyncDisposable
         await _bus.StartAsync(timeout.Token);
     }
 
+    /// <summary>
+    /// A mail shaped as the signer's sign-and-encrypt output (application/pkcs7-mime, smime-type=enveloped-data, a DER
+    /// ContentInfo of type envelopedData): the sender refuses anything else. Its ciphertext is filler: these tests are
+    /// about delivery, not decryption.
+    /// </summary>
     public static DeliverEmail Mail(string recipient = "customer@example.org", int contentBytes = 0)
     {
         var id = Guid.NewGuid();
         var body = new StringBuilder()
             .Append("From: statements@bank.example\r\nTo: ").Append(recipient).Append("\r\nSubject: Statement\r\n")
             .Append("Message-ID: <").Append(id.ToString("N")).Append("@bank.example>\r\nMIME-Version: 1.0\r\n")
-            .Append("Content-Type: text/plain; charset=us-ascii\r\n\r\nMail ").Append(id.ToString("D")).Append("\r\n");
+            .Append("Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\n")
+            .Append("Content-Transfer-Encoding: base64\r\n\r\n");
+        // SEQUENCE (indefinite length) { OID 1.2.840.113549.1.7.3 envelopedData, ... } followed by the mail id as filler.
+        byte[] envelopedData = [0x30, 0x80, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x03, 0xA0, 0x80, .. id.ToByteArray()];
+        body.Append(Convert.ToBase64String(envelopedData)).Append("\r\n");
         while (body.Length < contentBytes)
         {
-            body.Append(new string('x', 76)).Append("\r\n");
+            body.Append(new string('A', 76)).Append("\r\n");
         }
 
         return new DeliverEmail
@@ -89,6 +98,7 @@ public sealed class DeliveryRig : IAsyncDisposable
             EnvelopeFrom = "bounces@bank.example",
             EnvelopeTo = [recipient],
             Content = Encoding.ASCII.GetBytes(body.ToString()),
+            Protection = AppliedProtection.SignatureAndEncryption,
         };
     }
 

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Options;
+using SmimePipeline.Worker.Configuration;
+
+namespace SmimePipeline.Worker.ClaimCheck;
+
+/// <summary>
+/// Deletes claims older than <see cref="ClaimCheckOptions.Retention"/> every <see cref="ClaimCheckOptions.SweepInterval"/>:
+/// claims of mail that was delivered are deleted at once, but a claim whose mail was dead-lettered by the ESP stays so
+/// that <c>smime dlq requeue</c> can still deliver it, and a crash may leave one behind. The retention is validated to
+/// be longer than the whole retry ladder, so a claim of mail still waiting for a retry is never swept.
+/// </summary>
+public sealed partial class ClaimSweeper(
+    IClaimStore store,
+    IOptions<SmimePipelineOptions> options,
+    TimeProvider time,
+    ILogger<ClaimSweeper> logger) : BackgroundService
+{
+    /// <summary>One sweep: deletes what is older than the retention; returns how many claims it deleted.</summary>
+    public int SweepOnce()
+    {
+        var cutoff = time.GetUtcNow() - options.Value.ClaimCheck.Retention;
+        var deleted = store.DeleteOlderThan(cutoff);
+        if (deleted > 0)
+        {
+            Swept(logger, deleted, options.Value.ClaimCheck.Retention);
+        }
+
+        return deleted;
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ClaimCheck.SweepInterval, time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    SweepOnce();
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // The volume may be briefly unavailable; the next sweep tries again.
+                    SweepFailed(logger, e);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping: nothing is left half done (each deletion is one unlink).
+            return;
+        }
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Claim check: deleted {Count} claim(s) older than {Retention}")]
+    private static partial void Swept(ILogger logger, int count, TimeSpan retention);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Claim check: the sweep failed; it runs again at the next interval")]
+    private static partial void SweepFailed(ILogger logger, Exception exception);
+}

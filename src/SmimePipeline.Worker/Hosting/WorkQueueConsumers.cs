@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using SmimePipeline.Contracts;
+using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Sending;
+
+namespace SmimePipeline.Worker.Hosting;
+
+/// <summary>
+/// Whether this worker's consumers are on its work queues right now (<c>smime-protect</c> and <c>smime-harvest</c>
+/// for a signer, <c>smime-deliver</c> for a sender), from MassTransit's receive-endpoint events: an endpoint is
+/// consuming between <c>Ready</c> and the next <c>Stopping</c>, <c>Completed</c> or <c>Faulted</c>. A
+/// <c>smime-deliver</c> endpoint stopped while the ESP circuit breaker is open is paused on purpose and does not count
+/// against liveness (readiness already fails through the breaker's own check).
+/// </summary>
+public sealed class WorkQueueConsumers : IReceiveEndpointObserver
+{
+    private readonly ConcurrentDictionary<string, (bool Consuming, DateTimeOffset Since, string State)> _endpoints = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<string> _expected;
+    private readonly TimeProvider _time;
+    private readonly EspCircuitBreaker? _breaker;
+    private readonly DateTimeOffset _started;
+
+    public WorkQueueConsumers(IOptions<SmimePipelineOptions> options, TimeProvider time, IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(services);
+        var roles = options.Value.Roles;
+        _expected = [.. roles.HasFlag(WorkerRoles.Signer) ? new[] { QueueNames.Protect, QueueNames.Harvest } : [], .. roles.HasFlag(WorkerRoles.Sender) ? new[] { QueueNames.Deliver } : []];
+        _time = time;
+        _breaker = services.GetService<EspCircuitBreaker>();
+        _started = time.GetUtcNow();
+    }
+
+    /// <summary>The work queues this worker must consume, by its roles.</summary>
+    public IReadOnlyList<string> Expected => _expected;
+
+    /// <summary>The expected queues not being consumed now, each with its state and since when.</summary>
+    public IReadOnlyList<(string Queue, string State, DateTimeOffset Since, bool PausedOnPurpose)> NotConsuming()
+    {
+        var result = new List<(string, string, DateTimeOffset, bool)>();
+        foreach (var queue in _expected)
+        {
+            if (!_endpoints.TryGetValue(queue, out var endpoint))
+            {
+                result.Add((queue, "not started", _started, false));
+            }
+            else if (!endpoint.Consuming)
+            {
+                result.Add((queue, endpoint.State, endpoint.Since, queue == QueueNames.Deliver && _breaker is { IsOpen: true }));
+            }
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    public Task Ready(ReceiveEndpointReady ready) => Record(ready?.InputAddress, consuming: true, "ready");
+
+    /// <inheritdoc />
+    public Task Stopping(ReceiveEndpointStopping stopping) => Record(stopping?.InputAddress, consuming: false, "stopping");
+
+    /// <inheritdoc />
+    public Task Completed(ReceiveEndpointCompleted completed) => Record(completed?.InputAddress, consuming: false, "stopped");
+
+    /// <inheritdoc />
+    public Task Faulted(ReceiveEndpointFaulted faulted) =>
+        Record(faulted?.InputAddress, consuming: false, $"faulted ({faulted?.Exception?.GetType().Name}: {faulted?.Exception?.Message})");
+
+    private Task Record(Uri? inputAddress, bool consuming, string state)
+    {
+        var queue = inputAddress?.AbsolutePath.TrimEnd('/').Split('/')[^1];
+        if (queue is not null && _expected.Contains(queue))
+        {
+            _endpoints[queue] = (consuming, _time.GetUtcNow(), state);
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,49 @@
+using MassTransit;
+using SmimePipeline.Contracts;
+using SmimePipeline.Worker.Telemetry;
+using SmimePipeline.Worker.Validation;
+
+namespace SmimePipeline.Worker.Signing;
+
+/// <summary>
+/// Refuses a message on <c>smime-protect</c> or <c>smime-harvest</c> that the signer will not work on (a broken field,
+/// oversize, a protected result above the limit): one <see cref="EmailDeliveryFailed"/> event, one error log line and the
+/// <c>smime_dead_letters_total</c> metric, then a <see cref="MailRefusedException"/> that the consumer definitions never
+/// retry, so MassTransit moves the message to the queue's <c>_error</c> queue with the reason in its fault headers.
+/// </summary>
+public sealed class SignerRefusals(SmimeTelemetry telemetry, TimeProvider time, ILogger<SignerRefusals> logger)
+{
+    /// <summary>Publishes the failure of mail <paramref name="mailId"/> and throws; never returns normally.</summary>
+    /// <exception cref="MailRefusedException">Always, carrying <paramref name="refusal"/>.</exception>
+    public async Task RefuseAsync(ConsumeContext context, Guid mailId, MailRefusal refusal)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(refusal);
+        telemetry.RecordDeadLetter("protect", refusal.ReasonCode);
+        Log.MailDeadLettered(logger, mailId, "protect", refusal.ReasonCode, refusal.Reason);
+        await context.Publish(
+            new EmailDeliveryFailed
+            {
+                MailId = mailId,
+                Stage = FailureStage.Protect,
+                ReasonCode = refusal.ReasonCode,
+                Reason = refusal.Reason,
+                FailedAt = time.GetUtcNow(),
+            },
+            context.CancellationToken);
+        throw new MailRefusedException(refusal);
+    }
+
+    /// <summary>Logs and counts a refused harvest request and throws (no mail, so no event).</summary>
+    /// <exception cref="MailRefusedException">Always, carrying <paramref name="refusal"/>.</exception>
+    public void RefuseHarvest(Guid requestId, MailRefusal refusal)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        telemetry.RecordDeadLetter("harvest", refusal.ReasonCode);
+        Log.HarvestRefused(logger, requestId, refusal.ReasonCode, refusal.Reason);
+        throw new MailRefusedException(refusal);
+    }
+
+    /// <summary>The size of the received message body, in bytes (0 when the transport does not say).</summary>
+    public static long BodyLength(ConsumeContext context) => context?.ReceiveContext.Body.Length ?? 0;
+}
