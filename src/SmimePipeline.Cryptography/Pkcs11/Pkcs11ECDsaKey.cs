@@ -42,7 +42,7 @@ public sealed class Pkcs11ECDsaKey : ECDsa
     public override byte[] SignHash(byte[] hash)
     {
         ArgumentNullException.ThrowIfNull(hash);
-        byte[] signature = _token.Run("C_Sign", (session, find) =>
+        byte[] signature = _token.Run("C_Sign CKM_ECDSA", (session, find) =>
             session.Sign(session.Factories.MechanismFactory.Create(CKM.CKM_ECDSA), find(session, Uri), hash));
         return signature.Length == 2 * _fieldBytes
             ? signature

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Net.Pkcs11Interop.Common;
 using Net.Pkcs11Interop.HighLevelAPI;
 
@@ -12,6 +13,18 @@ namespace SmimePipeline.Cryptography.Pkcs11;
 public sealed class Pkcs11Module
 {
     private static readonly ConcurrentDictionary<string, Lazy<Pkcs11Module>> Loaded = new(StringComparer.Ordinal);
+
+#pragma warning disable CA1810 // The resolver must be registered before Pkcs11Interop's first P/Invoke, exactly once.
+    static Pkcs11Module()
+    {
+        // Pkcs11Interop loads modules with dlopen from "libdl". Since glibc 2.34 (Debian 12) dlopen lives in libc and
+        // only the versioned libdl.so.2 exists without the -dev package, so the unversioned name must be mapped.
+        NativeLibrary.SetDllImportResolver(typeof(Pkcs11InteropFactories).Assembly, (name, _, _) =>
+            name == "libdl" && OperatingSystem.IsLinux()
+                ? (NativeLibrary.TryLoad("libdl.so.2", out var handle) || NativeLibrary.TryLoad("libc.so.6", out handle) ? handle : IntPtr.Zero)
+                : IntPtr.Zero);
+    }
+#pragma warning restore CA1810
 
     private Pkcs11Module(string path, IPkcs11Library library)
     {

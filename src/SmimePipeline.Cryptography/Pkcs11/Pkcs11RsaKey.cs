@@ -65,12 +65,12 @@ public sealed class Pkcs11RsaKey : RSA
         if (padding == RSASignaturePadding.Pkcs1)
         {
             byte[] digestInfo = [.. prefix, .. hash];
-            return _token.Run("C_Sign", (session, find) =>
+            return _token.Run("C_Sign CKM_RSA_PKCS", (session, find) =>
                 session.Sign(session.Factories.MechanismFactory.Create(CKM.CKM_RSA_PKCS), find(session, Uri), digestInfo));
         }
 
         // RFC 8017 §8.1 with the salt as long as the hash, as .NET's Pss padding and our SignerInfo parameters say.
-        return _token.Run("C_Sign", (session, find) =>
+        return _token.Run("C_Sign CKM_RSA_PKCS_PSS", (session, find) =>
         {
             var parameters = session.Factories.MechanismParamsFactory.CreateCkRsaPkcsPssParams((ulong)hashMechanism, (ulong)mgf, (ulong)length);
             return session.Sign(session.Factories.MechanismFactory.Create(CKM.CKM_RSA_PKCS_PSS, parameters), find(session, Uri), hash);
@@ -93,7 +93,7 @@ public sealed class Pkcs11RsaKey : RSA
         ArgumentNullException.ThrowIfNull(padding);
         if (padding == RSAEncryptionPadding.Pkcs1)
         {
-            return _token.Run("C_Decrypt", (session, find) =>
+            return _token.Run("C_Decrypt CKM_RSA_PKCS", (session, find) =>
                 session.Decrypt(session.Factories.MechanismFactory.Create(CKM.CKM_RSA_PKCS), find(session, Uri), data));
         }
 
@@ -102,7 +102,7 @@ public sealed class Pkcs11RsaKey : RSA
             "SHA1" => (CKM.CKM_SHA_1, CKG.CKG_MGF1_SHA1),
             _ => Describe(padding.OaepHashAlgorithm) is var d ? (d.Hash, d.Mgf) : default,
         };
-        return _token.Run("C_Decrypt", (session, find) =>
+        return _token.Run("C_Decrypt CKM_RSA_PKCS_OAEP", (session, find) =>
         {
             var parameters = session.Factories.MechanismParamsFactory.CreateCkRsaPkcsOaepParams((ulong)hashMechanism, (ulong)mgf, (ulong)CKZ.CKZ_DATA_SPECIFIED, null);
             return session.Decrypt(session.Factories.MechanismFactory.Create(CKM.CKM_RSA_PKCS_OAEP, parameters), find(session, Uri), data);

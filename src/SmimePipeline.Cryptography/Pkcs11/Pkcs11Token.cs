@@ -111,7 +111,7 @@ public sealed class Pkcs11Token : IDisposable
     /// token is reconnected and the operation tried once more.
     /// </summary>
     /// <exception cref="Pkcs11UnavailableException">The token stays unavailable, or no session was free within <see cref="SessionWaitTimeout"/>.</exception>
-    /// <exception cref="Pkcs11Exception">The token refused the operation itself (e.g. mechanism not supported): not a connection problem.</exception>
+    /// <exception cref="System.Security.Cryptography.CryptographicException">The token refused the operation itself (e.g. mechanism not supported): not a connection problem.</exception>
     internal T Run<T>(string what, Func<ISession, Func<ISession, Pkcs11Uri, IObjectHandle>, T> operation)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -143,6 +143,16 @@ public sealed class Pkcs11Token : IDisposable
                     {
                         throw new Pkcs11UnavailableException(message + " It will be reconnected; the mail is retried.", e);
                     }
+                }
+                catch (Pkcs11Exception e)
+                {
+                    // The token answered and refused this operation (mechanism, parameters, key usage): not an outage.
+                    if (pooled is not null)
+                    {
+                        Return(pooled);
+                    }
+
+                    throw new System.Security.Cryptography.CryptographicException($"The PKCS#11 token '{Name}' ({Module.Path}) refused {what} ({e.RV}).", e);
                 }
                 catch (Pkcs11UnavailableException e)
                 {

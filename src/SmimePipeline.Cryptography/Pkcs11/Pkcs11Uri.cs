@@ -56,7 +56,7 @@ public sealed class Pkcs11Uri : IEquatable<Pkcs11Uri>
     public string? ObjectLabel { get; }
 
     /// <summary>The key's <c>CKA_ID</c> (<c>id=</c>, percent-encoded bytes), or <see langword="null"/>.</summary>
-    public ReadOnlyMemory<byte>? Id => _id;
+    public ReadOnlyMemory<byte>? Id => _id is null ? default(ReadOnlyMemory<byte>?) : new ReadOnlyMemory<byte>(_id);
 
     private readonly byte[]? _id;
 
@@ -151,7 +151,11 @@ public sealed class Pkcs11Uri : IEquatable<Pkcs11Uri>
         string? pinSource = values.GetValueOrDefault("pin-source");
         if (pinSource is not null && pinSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
         {
-            pinSource = new Uri(pinSource).LocalPath;
+            // file:/path and file:///path name a local file (RFC 8089); a host is not supported.
+            string local = pinSource["file:".Length..];
+            pinSource = local.StartsWith("///", StringComparison.Ordinal) ? local[2..]
+                : local.StartsWith('/') && !local.StartsWith("//", StringComparison.Ordinal) ? local
+                : throw new FormatException("The PKCS#11 URI's pin-source must be a local file (file:/path or a path).");
         }
 
         return new Pkcs11Uri(
