@@ -89,7 +89,7 @@ internal static class CertsQueryCommands
             using var files = new DirectoryCertificateStore(storePath);
             rows.AddRange(files.List()
                 .Where(e => e.Kind == StoreEntryKind.Signer && (address is null || CertificateAddresses.AddressEquals(e.Address, address)))
-                .Select(e => new CertificateRow("signer", e.Address, e.Subject, e.Thumbprint, e.NotBefore, e.NotAfter, (int)Math.Floor((e.NotAfter - now).TotalDays), false)));
+                .Select(e => CertsCommand.Row(e, now)));
         }
         else if (!DirectoryOption.UsesPostgres(parseResult, postgres))
         {

@@ -24,7 +24,8 @@ internal static class CommandRunner
         {
             return Fail(1, user.Message, user);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or FormatException or ArgumentException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or FormatException or ArgumentException or InvalidOperationException
+            or SmimePipeline.Cryptography.Pkcs11.Pkcs11UnavailableException or SmimePipeline.Cryptography.Pkcs11.Pkcs11KeyNotFoundException)
         {
             return Fail(1, ex.Message, ex);
         }

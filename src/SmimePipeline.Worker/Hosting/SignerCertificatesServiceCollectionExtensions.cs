@@ -4,6 +4,7 @@ using Npgsql;
 using SmimePipeline.CertificateDirectory;
 using SmimePipeline.Cryptography.Options;
 using SmimePipeline.Cryptography.Certificates;
+using SmimePipeline.Cryptography.Pkcs11;
 using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Signing;
 
@@ -40,7 +41,16 @@ public static class SignerCertificatesServiceCollectionExtensions
             var path = o.Directory.SqlitePath is { Length: > 0 } sqlite ? sqlite : Path.Combine(o.Signer.StorePath, "directory.sqlite");
             return new SqliteRecipientDirectory(path, time) { CacheLifetime = o.Directory.CacheLifetime };
         });
-        services.TryAddSingleton(sp => new DirectoryCertificateStore(sp.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.Signer.StorePath, sp.GetRequiredService<TimeProvider>()));
+        // Signer keys in PKCS#11 tokens (Signer:Pkcs11): one module load and one session pool per token, shared by
+        // every signer thread; the store opens them for signers filed as pkcs11: URIs.
+        services.AddOptions<Pkcs11Options>().BindConfiguration(Pkcs11Options.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pkcs11Options>, Pkcs11OptionsValidator>());
+        services.TryAddSingleton(sp => new Pkcs11KeyProvider(sp.GetRequiredService<IOptions<Pkcs11Options>>().Value));
+        services.AddHealthChecks().AddCheck<Pkcs11HealthCheck>("pkcs11", tags: ["ready"]);
+        services.TryAddSingleton(sp => new DirectoryCertificateStore(
+            sp.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.Signer.StorePath,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Pkcs11KeyProvider>()));
         services.TryAddSingleton<ICertificateValidationObserver, CertificateValidationTelemetry>();
         services.TryAddSingleton<ICertificateValidator>(sp =>
         {
