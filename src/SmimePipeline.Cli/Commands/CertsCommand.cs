@@ -43,15 +43,37 @@ internal static class CertsCommand
     private static CertificateRow Row(string kind, string? address, string subject, string thumbprint, DateTimeOffset notBefore, DateTimeOffset notAfter, bool capabilities, DateTimeOffset now) =>
         new(kind, address, subject, thumbprint, notBefore, notAfter, (int)Math.Floor((notAfter - now).TotalDays), capabilities);
 
+    internal static CertificateRow Row(StoreEntry entry, DateTimeOffset now) =>
+        Row("signer", entry.Address, entry.Subject, entry.Thumbprint, entry.NotBefore, entry.NotAfter, false, now) with
+        {
+            Key = entry.KeyLocation switch
+            {
+                SignerKeyLocation.Pkcs11 => "pkcs11",
+                SignerKeyLocation.Mounted => "mounted",
+                SignerKeyLocation.File => "file",
+                _ => null,
+            },
+            KeyUri = entry.KeyUri,
+        };
+
     private static Command ImportSigner()
     {
-        var file = new Argument<FileInfo>("file") { Description = "A PKCS#12 file (.p12/.pfx) with the signer's key, certificate and chain." };
+        var file = new Argument<FileInfo?>("file") { Description = "A PKCS#12 file (.p12/.pfx) with the signer's key, certificate and chain (not with --pkcs11).", Arity = ArgumentArity.ZeroOrOne };
         var passwordStdin = new Option<bool>("--password-stdin") { Description = $"Read the password from the first line of standard input (else ${PasswordSource.EnvironmentVariable}, else a prompt)." };
         var store = StoreOption.Create();
-        var command = new Command("import-signer", "Import a signer identity (private key and certificate) from PKCS#12 into the store directory.") { file, passwordStdin, store };
+        var pkcs11 = CertsImportPkcs11Signer.CreateOptions();
+        var command = new Command("import-signer", "Import a signer identity: from PKCS#12 (key and certificate into the store directory), or a key that stays in a PKCS#11 token (--pkcs11: only its URI and the certificate are filed).")
+        {
+            file, passwordStdin, store, pkcs11.Uri, pkcs11.Module, pkcs11.Certificate, pkcs11.PinStdin,
+        };
         command.SetAction((parseResult, _) => CommandRunner.RunAsync(() =>
         {
-            var path = RequireFile(parseResult.GetRequiredValue(file));
+            if (parseResult.GetValue(pkcs11.Uri) is { } uri)
+            {
+                return CertsImportPkcs11Signer.Run(parseResult, uri, pkcs11, StoreOption.Resolve(parseResult, store), parseResult.GetValue(file) is not null);
+            }
+
+            var path = RequireFile(parseResult.GetValue(file) ?? throw new CliException("Name a PKCS#12 file, or a key in a token with --pkcs11 URI."));
             var storePath = StoreOption.Resolve(parseResult, store);
             var password = PasswordSource.Read(parseResult.GetValue(passwordStdin), $"Password for {Path.GetFileName(path)}: ");
             using var certificateStore = new DirectoryCertificateStore(storePath);

@@ -19,7 +19,7 @@ internal static class CertsOutput
 
         TextTable.Write(
             Console.Out,
-            ["KIND", "ADDRESS", "EXPIRES", "DAYS", "SHA-256 (start)", "CAPS", "SUBJECT"],
+            ["KIND", "ADDRESS", "EXPIRES", "DAYS", "SHA-256 (start)", "CAPS", "SUBJECT", "KEY"],
             [.. rows.Select(r => new[]
             {
                 r.Kind,
@@ -29,6 +29,7 @@ internal static class CertsOutput
                 r.Thumbprint[..16],
                 r.HasSmimeCapabilities ? "yes" : "-",
                 r.Subject,
+                r.KeyUri ?? r.Key ?? "-",
             })]);
     }
 }
@@ -42,4 +43,11 @@ internal sealed record CertificateRow(
     DateTimeOffset NotBefore,
     DateTimeOffset NotAfter,
     int DaysToExpiry,
-    bool HasSmimeCapabilities);
+    bool HasSmimeCapabilities)
+{
+    /// <summary>For signers, where the private key lives: <c>file</c>, <c>pkcs11</c> or <c>mounted</c>.</summary>
+    public string? Key { get; init; }
+
+    /// <summary>For signers whose key is in a PKCS#11 token, its <c>pkcs11:</c> URI (never a PIN).</summary>
+    public string? KeyUri { get; init; }
+}

@@ -97,7 +97,7 @@ internal static class CertsQueryCommands
         {
             rows.AddRange(services.GetRequiredService<DirectoryCertificateStore>().List()
                 .Where(e => e.Kind == StoreEntryKind.Signer && (address is null || CertificateAddresses.AddressEquals(e.Address, address)))
-                .Select(e => new CertificateRow("signer", e.Address, e.Subject, e.Thumbprint, e.NotBefore, e.NotAfter, (int)Math.Floor((e.NotAfter - now).TotalDays), false)));
+                .Select(e => CertsCommand.Row(e, now)));
         }
 
         var directory = services.GetRequiredService<IRecipientDirectory>();

@@ -41,7 +41,8 @@ internal static class CommandRunner
         {
             return Fail(1, $"cancelled or timed out before it finished: {Describe(stopped)}", stopped);
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or CryptographicException or FormatException or ArgumentException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or CryptographicException or FormatException or ArgumentException or InvalidOperationException
+            or SmimePipeline.Cryptography.Pkcs11.Pkcs11UnavailableException or SmimePipeline.Cryptography.Pkcs11.Pkcs11KeyNotFoundException)
         {
             return Fail(1, Describe(ex), ex);
         }

@@ -11,14 +11,17 @@ internal static class PasswordSource
 {
     public const string EnvironmentVariable = "SMIME_PKCS12_PASSWORD";
 
-    public static string Read(bool fromStandardInput, string prompt)
+    public static string Read(bool fromStandardInput, string prompt) => Read(fromStandardInput, prompt, EnvironmentVariable, "password", "--password-stdin");
+
+    /// <summary>Reads a secret (a PKCS#12 password, a PKCS#11 PIN): standard input, else the variable, else a hidden prompt.</summary>
+    public static string Read(bool fromStandardInput, string prompt, string environmentVariable, string what, string stdinOption)
     {
         if (fromStandardInput)
         {
-            return Console.In.ReadLine() ?? throw new CliException("--password-stdin was given but standard input is empty.");
+            return Console.In.ReadLine() ?? throw new CliException($"{stdinOption} was given but standard input is empty.");
         }
 
-        var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        var fromEnvironment = Environment.GetEnvironmentVariable(environmentVariable);
         if (fromEnvironment is not null)
         {
             return fromEnvironment;
@@ -26,7 +29,7 @@ internal static class PasswordSource
 
         if (Console.IsInputRedirected)
         {
-            throw new CliException($"No password: set {EnvironmentVariable}, pass --password-stdin, or run in a terminal to be prompted.");
+            throw new CliException($"No {what}: set {environmentVariable}, pass {stdinOption}, or run in a terminal to be prompted.");
         }
 
         Console.Error.Write(prompt);

@@ -2,13 +2,15 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using SmimePipeline.Cryptography.Pkcs11;
 
 namespace SmimePipeline.Cryptography.Certificates;
 
 /// <summary>
 /// A certificate store in a directory:
 /// <c>signers/&lt;address&gt;/&lt;thumbprint&gt;.crt.pem</c> (certificate and chain) with
-/// <c>&lt;thumbprint&gt;.key.pem</c> (PKCS#8, mode 0600), <c>recipients/&lt;address&gt;/&lt;thumbprint&gt;.pem</c>
+/// <c>&lt;thumbprint&gt;.key.pem</c> (PKCS#8, mode 0600) or, for a key in a PKCS#11 token,
+/// <c>&lt;thumbprint&gt;.pkcs11</c> (its <c>pkcs11:</c> URI, never a PIN), <c>recipients/&lt;address&gt;/&lt;thumbprint&gt;.pem</c>
 /// and <c>anchors/&lt;thumbprint&gt;.pem</c>. Directories are created with mode 0700.
 /// Lookups are served from an in-memory index built at construction and by <see cref="Reload"/>;
 /// private keys are read once per process, on first use. Thread-safe.
@@ -22,17 +24,20 @@ public sealed class DirectoryCertificateStore : ICertificateStore, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ConcurrentDictionary<string, Lazy<SignerIdentity>> _identities = new(StringComparer.Ordinal);
     private readonly Lock _writeLock = new();
+    private readonly Pkcs11KeyProvider? _pkcs11;
     private volatile StoreIndex _index;
 
     /// <summary>Opens (and creates, if missing) the store at <paramref name="directory"/> and indexes it.</summary>
     /// <param name="directory">The store's root directory.</param>
     /// <param name="timeProvider">The clock used to prefer valid certificates; default system.</param>
+    /// <param name="pkcs11">Opens signer keys filed as <c>pkcs11:</c> URIs; without it such signers cannot sign.</param>
     /// <exception cref="InvalidDataException">A file in the store cannot be read; the message names it.</exception>
-    public DirectoryCertificateStore(string directory, TimeProvider? timeProvider = null)
+    public DirectoryCertificateStore(string directory, TimeProvider? timeProvider = null, Pkcs11KeyProvider? pkcs11 = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory = Path.GetFullPath(directory);
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _pkcs11 = pkcs11;
         CreatePrivateDirectory(Directory);
         _index = StoreIndex.Load(Directory);
     }
@@ -47,6 +52,8 @@ public sealed class DirectoryCertificateStore : ICertificateStore, IDisposable
     /// <remarks>Of several certificates for the address, the currently valid one that expires last wins
     /// (or, when none is valid, the one that expired last, so the caller can say it expired).</remarks>
     /// <exception cref="InvalidDataException">The key file cannot be read; the message names it.</exception>
+    /// <exception cref="Pkcs11UnavailableException">The signer's PKCS#11 token is unavailable (transient: retry).</exception>
+    /// <exception cref="Pkcs11KeyNotFoundException">The token holds no matching key for the signer's certificate.</exception>
     public SignerIdentity? FindSigner(string address)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -59,12 +66,12 @@ public sealed class DirectoryCertificateStore : ICertificateStore, IDisposable
         string cacheKey = signer.Address + "|" + signer.Thumbprint;
         var lazy = _identities.GetOrAdd(
             cacheKey,
-            _ => new Lazy<SignerIdentity>(() => signer.LoadIdentity(), LazyThreadSafetyMode.ExecutionAndPublication));
+            _ => new Lazy<SignerIdentity>(() => signer.LoadIdentity(_pkcs11), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or Pkcs11UnavailableException or Pkcs11KeyNotFoundException)
         {
             // Lazy would cache the failure for the life of the process; forget it so a repaired key file
             // is picked up by the next lookup, and let the caller see this failure.
@@ -170,6 +177,46 @@ public sealed class DirectoryCertificateStore : ICertificateStore, IDisposable
             CryptographicOperations.ZeroMemory(pkcs8);
             CryptographicOperations.ZeroMemory(keyBytes);
             CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(keyPem.AsSpan()));
+        }
+
+        return addresses;
+    }
+
+    /// <summary>
+    /// Files a signer whose private key stays in a PKCS#11 token: its certificate and chain as
+    /// <c>&lt;sha256&gt;.crt.pem</c> and the key's URI as <c>&lt;sha256&gt;.pkcs11</c>. No key material and no PIN
+    /// is written. The caller proves first that the key belongs to the certificate (<see cref="Pkcs11KeyProvider.OpenKey"/>).
+    /// </summary>
+    /// <param name="keyUri">The key's URI (with <c>module-path</c> unless the workers configure one).</param>
+    /// <param name="certificate">The end-entity certificate.</param>
+    /// <param name="chain">Intermediate (and optionally root) certificates.</param>
+    /// <returns>The addresses the signer was filed under.</returns>
+    /// <exception cref="ArgumentException">No address, or an address unusable as a directory name.</exception>
+    public IReadOnlyList<string> ImportPkcs11Signer(Pkcs11Uri keyUri, X509Certificate2 certificate, IEnumerable<X509Certificate2> chain)
+    {
+        ArgumentNullException.ThrowIfNull(keyUri);
+        ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(chain);
+        var addresses = AddressesFor(certificate);
+        var pem = new StringBuilder(PemEncoding.WriteString("CERTIFICATE", certificate.RawData)).Append('\n');
+        foreach (var extra in chain)
+        {
+            pem.Append(PemEncoding.WriteString("CERTIFICATE", extra.RawData)).Append('\n');
+        }
+
+        string thumbprint = Thumbprint(certificate);
+        lock (_writeLock)
+        {
+            foreach (var address in addresses)
+            {
+                string directory = Path.Combine(Directory, "signers", address);
+                CreatePrivateDirectory(Path.Combine(Directory, "signers"));
+                CreatePrivateDirectory(directory);
+                WriteFile(Path.Combine(directory, thumbprint + StoreIndex.Pkcs11Extension), Encoding.UTF8.GetBytes(keyUri + "\n"), KeyFileMode);
+                WriteFile(Path.Combine(directory, thumbprint + ".crt.pem"), Encoding.ASCII.GetBytes(pem.ToString()), CertificateFileMode);
+            }
+
+            Reload();
         }
 
         return addresses;

@@ -174,7 +174,7 @@ public sealed class MountedSignerIdentities : IDisposable
             throw new CryptographicException($"The certificate {leaf.Subject} names no mail address.");
         }
 
-        return [.. addresses.Select(a => new SignerIdentity(a, leaf, chain))];
+        return [.. addresses.Select(a => new SignerIdentity(a, leaf, chain, SignerKeyLocation.Mounted))];
     }
 
     private string Fingerprint()

@@ -13,4 +13,11 @@ public sealed record StoreEntry(
     string Subject,
     string Thumbprint,
     DateTimeOffset NotBefore,
-    DateTimeOffset NotAfter);
+    DateTimeOffset NotAfter)
+{
+    /// <summary>For signers, where the private key lives; <see langword="null"/> for other entries.</summary>
+    public SignerKeyLocation? KeyLocation { get; init; }
+
+    /// <summary>For signers whose key is in a PKCS#11 token, its <c>pkcs11:</c> URI (never a PIN); else <see langword="null"/>.</summary>
+    public string? KeyUri { get; init; }
+}

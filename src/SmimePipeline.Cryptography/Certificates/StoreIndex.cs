@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using SmimePipeline.Cryptography.Pkcs11;
 
 namespace SmimePipeline.Cryptography.Certificates;
 
@@ -17,6 +18,9 @@ internal sealed class StoreIndex
         Anchors = anchors;
         Entries = entries;
     }
+
+    /// <summary>The extension of a signer's PKCS#11 key reference, next to its <c>.crt.pem</c>.</summary>
+    public const string Pkcs11Extension = ".pkcs11";
 
     public IReadOnlyDictionary<string, List<SignerFile>> Signers { get; }
 
@@ -36,15 +40,28 @@ internal sealed class StoreIndex
         foreach (var (address, file) in FilesByAddress(Path.Combine(root, "signers"), "*.crt.pem"))
         {
             string keyPath = file[..^".crt.pem".Length] + ".key.pem";
-            if (!File.Exists(keyPath))
+            string uriPath = file[..^".crt.pem".Length] + Pkcs11Extension;
+            Pkcs11Uri? keyUri = null;
+            if (File.Exists(uriPath))
             {
-                throw new InvalidDataException($"The signer certificate {file} has no key file {keyPath}.");
+                // The key lives in a PKCS#11 token; the file holds only its URI (never a PIN).
+                keyUri = Pkcs11Uri.TryParse(File.ReadAllText(uriPath).Trim(), out var parsed, out var error)
+                    ? parsed
+                    : throw new InvalidDataException($"The signer key reference {uriPath} is not a usable pkcs11: URI: {error}");
+            }
+            else if (!File.Exists(keyPath))
+            {
+                throw new InvalidDataException($"The signer certificate {file} has no key file {keyPath} (nor a PKCS#11 key reference {uriPath}).");
             }
 
             var certificates = ReadPem(file);
-            var signer = new SignerFile(address, certificates[0], certificates.Skip(1).ToList(), file, keyPath);
+            var signer = new SignerFile(address, certificates[0], certificates.Skip(1).ToList(), file, keyPath, keyUri);
             Add(signers, address, signer);
-            entries.Add(Entry(StoreEntryKind.Signer, address, certificates[0]));
+            entries.Add(Entry(StoreEntryKind.Signer, address, certificates[0]) with
+            {
+                KeyLocation = keyUri is null ? SignerKeyLocation.File : SignerKeyLocation.Pkcs11,
+                KeyUri = keyUri?.ToString(),
+            });
         }
 
         foreach (var (address, file) in FilesByAddress(Path.Combine(root, "recipients"), "*.pem"))
@@ -125,13 +142,34 @@ internal sealed class StoreIndex
         new DateTimeOffset(certificate.NotBefore.ToUniversalTime(), TimeSpan.Zero),
         new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero));
 
-    /// <summary>A signer's files; the key is read only by <see cref="LoadIdentity"/>.</summary>
-    internal sealed record SignerFile(string Address, X509Certificate2 Certificate, List<X509Certificate2> ChainCertificates, string CertificatePath, string KeyPath)
+    /// <summary>A signer's files; the key is read (or, in a token, opened) only by <see cref="LoadIdentity"/>.</summary>
+    internal sealed record SignerFile(string Address, X509Certificate2 Certificate, List<X509Certificate2> ChainCertificates, string CertificatePath, string KeyPath, Pkcs11Uri? KeyUri)
     {
         public string Thumbprint { get; } = DirectoryCertificateStore.Thumbprint(Certificate);
 
-        public SignerIdentity LoadIdentity()
+        public SignerIdentity LoadIdentity(Pkcs11KeyProvider? pkcs11)
         {
+            // The root is not sent: recipients must already trust it (RFC 8550 §4.3).
+            var sent = ChainCertificates.Where(c => c.SubjectName.RawData.AsSpan().SequenceEqual(c.IssuerName.RawData) is false).ToList();
+            if (KeyUri is not null)
+            {
+                if (pkcs11 is null)
+                {
+                    throw new InvalidDataException($"The signer {Address} ({CertificatePath}) keeps its key in a PKCS#11 token ({KeyUri}), but no PKCS#11 access is configured (Signer:Pkcs11).");
+                }
+
+                var certificate = X509CertificateLoader.LoadCertificate(Certificate.RawData);
+                try
+                {
+                    return new SignerIdentity(Address, certificate, sent, pkcs11.OpenKey(KeyUri, certificate), SignerKeyLocation.Pkcs11);
+                }
+                catch
+                {
+                    certificate.Dispose();
+                    throw;
+                }
+            }
+
             X509Certificate2 withKey;
             try
             {
@@ -142,9 +180,7 @@ internal sealed class StoreIndex
                 throw new InvalidDataException($"The signer key file {KeyPath} cannot be read or does not match {CertificatePath}.", ex);
             }
 
-            // The root is not sent: recipients must already trust it (RFC 8550 §4.3).
-            var chain = ChainCertificates.Where(c => c.SubjectName.RawData.AsSpan().SequenceEqual(c.IssuerName.RawData) is false).ToList();
-            return new SignerIdentity(Address, withKey, chain);
+            return new SignerIdentity(Address, withKey, sent);
         }
     }
 

@@ -26,6 +26,9 @@ public sealed class CmsSignerKey : IDisposable
     private readonly Ed25519PrivateKeyParameters? _ed25519;
     private readonly RSASignaturePadding _rsaPadding = RSASignaturePadding.Pkcs1;
 
+    // A key held outside the certificate (PKCS#11) belongs to its SignerIdentity; one read from the certificate is ours.
+    private readonly bool _ownsKey = true;
+
     /// <summary>Loads the key of <paramref name="identity"/> with the default scheme (PKCS#1 v1.5 for RSA) and digest.</summary>
     /// <param name="identity">The signer identity.</param>
     /// <exception cref="ProtectionRefusedException">See <see cref="CmsSignerKey(SignerIdentity, SignatureScheme, SignatureDigest)"/>.</exception>
@@ -48,13 +51,19 @@ public sealed class CmsSignerKey : IDisposable
         Address = identity.Address;
         var certificate = identity.Certificate;
         Certificate = certificate;
-        _rsa = certificate.GetRSAPrivateKey();
+        var external = identity.PrivateKey;
+        _ownsKey = external is null;
+        _rsa = external is null ? certificate.GetRSAPrivateKey() : external as RSA;
         if (_rsa is not null)
         {
             if (_rsa.KeySize < CertificateRules.MinimumRsaKeySize)
             {
                 int size = _rsa.KeySize;
-                _rsa.Dispose();
+                if (_ownsKey)
+                {
+                    _rsa.Dispose();
+                }
+
                 throw CertificateRules.KeyTooWeak(identity.Address, certificate, size);
             }
 
@@ -81,7 +90,7 @@ public sealed class CmsSignerKey : IDisposable
         }
         else
         {
-            _ecdsa = certificate.GetECDsaPrivateKey() ?? throw new ProtectionRefusedException(
+            _ecdsa = (external is null ? certificate.GetECDsaPrivateKey() : external as ECDsa) ?? throw new ProtectionRefusedException(
                 ProtectionRefusal.KeyTooWeak,
                 identity.Address,
                 $"The signing key of certificate {certificate.Subject} ({certificate.Thumbprint}) is neither RSA nor ECDSA.");
@@ -203,8 +212,11 @@ public sealed class CmsSignerKey : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _rsa?.Dispose();
-        _ecdsa?.Dispose();
+        if (_ownsKey)
+        {
+            _rsa?.Dispose();
+            _ecdsa?.Dispose();
+        }
     }
 
     private static DigestAlgorithm Resolve(SignatureDigest digest, DigestAlgorithm natural) => digest switch

@@ -5,6 +5,7 @@ using Npgsql;
 using SmimePipeline.Cryptography;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Cryptography.Options;
+using SmimePipeline.Cryptography.Pkcs11;
 
 namespace SmimePipeline.CertificateDirectory.Registration;
 
@@ -20,7 +21,7 @@ public static class SmimeCertificatesServiceCollectionExtensions
     /// <summary>
     /// Adds the certificate services, configured by <see cref="SmimeCertificatesOptions"/> (validated when first
     /// resolved, or at start with a host): <see cref="IRecipientDirectory"/> (SQLite in the store by default, or
-    /// PostgreSQL), <see cref="DirectoryCertificateStore"/>, <see cref="SignerKeySources"/>,
+    /// PostgreSQL), <see cref="DirectoryCertificateStore"/> (opening signer keys in PKCS#11 tokens through a <see cref="Pkcs11KeyProvider"/> when the caller registered one), <see cref="SignerKeySources"/>,
     /// <see cref="RevocationChecker"/>, <see cref="ICertificateValidator"/> (chain to the directory's and the
     /// store's anchors, revocation per <see cref="SmimeCertificatesOptions.Revocation"/>), the
     /// <see cref="ICertificateStore"/> the protector uses (<see cref="ValidatedCertificateStore"/>: every certificate
@@ -40,7 +41,8 @@ public static class SmimeCertificatesServiceCollectionExtensions
         services.TryAddSingleton(CreateDirectory);
         services.TryAddSingleton(sp => new DirectoryCertificateStore(
             Options(sp).StorePath is { Length: > 0 } store ? store : throw new InvalidOperationException("No certificate store: StorePath is not set."),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<Pkcs11KeyProvider>()));
         services.TryAddSingleton(sp => new SignerKeySources(
             sp.GetRequiredService<DirectoryCertificateStore>(),
             Options(sp).IdentitiesPath is { Length: > 0 } mounted ? new MountedSignerIdentities(mounted, sp.GetRequiredService<TimeProvider>()) : null));

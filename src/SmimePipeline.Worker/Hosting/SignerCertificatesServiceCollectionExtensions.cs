@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SmimePipeline.CertificateDirectory.Registration;
 using SmimePipeline.Cryptography.Certificates;
+using SmimePipeline.Cryptography.Pkcs11;
 using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Signing;
 
@@ -23,6 +24,12 @@ public static class SignerCertificatesServiceCollectionExtensions
 
         // The same registration as smime protect, certs and bench: only the mapping of the worker's settings is ours.
         services.AddSmimeCertificates().Configure<IOptions<SmimePipelineOptions>>((certificates, pipeline) => MapTo(pipeline.Value, certificates));
+        // Signer keys in PKCS#11 tokens (Signer:Pkcs11): one module load and one session pool per token, shared by
+        // every signer thread; AddSmimeCertificates' file store opens them for signers filed as pkcs11: URIs.
+        services.AddOptions<Pkcs11Options>().BindConfiguration(Pkcs11Options.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pkcs11Options>, Pkcs11OptionsValidator>());
+        services.TryAddSingleton(sp => new Pkcs11KeyProvider(sp.GetRequiredService<IOptions<Pkcs11Options>>().Value));
+        services.AddHealthChecks().AddCheck<Pkcs11HealthCheck>("pkcs11", tags: ["ready"]);
         services.TryAddSingleton<ICertificateValidationObserver, CertificateValidationTelemetry>();
 
         if (!string.IsNullOrWhiteSpace(options.Signer.IdentitiesPath))

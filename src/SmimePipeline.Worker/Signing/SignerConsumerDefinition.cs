@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography.Errors;
+using SmimePipeline.Cryptography.Pkcs11;
 using SmimePipeline.Worker.Configuration;
 
 namespace SmimePipeline.Worker.Signing;
@@ -10,7 +11,7 @@ namespace SmimePipeline.Worker.Signing;
 /// Puts a signer consumer on the <c>smime-protect</c> queue holding <c>Signer:InFlight</c> mails at once
 /// (default 4 per core; <see cref="ProtectionSlots"/> keeps the CPU-bound protection itself at one mail per
 /// core) and short in-process retries for unexpected errors. Refusals are never retried: the same mail
-/// would be refused again.
+/// would be refused again. An unavailable PKCS#11 token is retried longer (about five minutes, backing off).
 /// </summary>
 public abstract class SignerConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
@@ -29,10 +30,19 @@ public abstract class SignerConsumerDefinition<TConsumer> : ConsumerDefinition<T
         IRegistrationContext context)
     {
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
+
+        // A PKCS#11 token that went away (HSM fail-over, a network HSM's blink, a restarted module) is reconnected on
+        // the next use; its mails wait and retry for a few minutes with backoff instead of landing in the error queue.
+        endpointConfigurator.UseMessageRetry(retry =>
+        {
+            retry.Handle<Pkcs11UnavailableException>();
+            retry.Exponential(12, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
+        });
         endpointConfigurator.UseMessageRetry(retry =>
         {
             retry.Ignore<ProtectionRefusedException>();
             retry.Ignore<Validation.MailRefusedException>();
+            retry.Ignore<Pkcs11UnavailableException>();
             retry.Intervals(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
         });
     }
