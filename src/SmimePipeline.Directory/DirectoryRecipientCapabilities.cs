@@ -16,6 +16,7 @@ namespace SmimePipeline.CertificateDirectory;
 public sealed class DirectoryRecipientCapabilities(IRecipientDirectory directory) : IRecipientCapabilities
 {
     private readonly ConcurrentDictionary<string, bool> _answers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlySet<ContentCipher>?> _ciphers = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public bool CanReadAuthEnveloped(string address, X509Certificate2 certificate)
@@ -24,6 +25,55 @@ public sealed class DirectoryRecipientCapabilities(IRecipientDirectory directory
         ArgumentNullException.ThrowIfNull(certificate);
         var thumbprint = certificate.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant();
         return _answers.GetOrAdd($"{address.ToLowerInvariant()}|{thumbprint}", _ => AdvertisesGcm(directory.GetSmimeCapabilities(address, thumbprint)));
+    }
+
+    /// <inheritdoc />
+    public IReadOnlySet<ContentCipher>? AdvertisedCiphers(string address, X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(certificate);
+        var thumbprint = certificate.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant();
+        return _ciphers.GetOrAdd($"{address.ToLowerInvariant()}|{thumbprint}", _ => AdvertisedCiphers(directory.GetSmimeCapabilities(address, thumbprint)));
+    }
+
+    /// <summary>
+    /// The AES ciphers (CBC, GCM; 128 and 256 bits) that DER-encoded SMIMECapabilities list, or <see langword="null"/>
+    /// when there are none to read (no capabilities recorded, or not a SEQUENCE).
+    /// </summary>
+    /// <param name="smimeCapabilities">The DER bytes, or <see langword="null"/>.</param>
+    /// <returns>The ciphers, possibly empty; <see langword="null"/> when unknown.</returns>
+    public static IReadOnlySet<ContentCipher>? AdvertisedCiphers(byte[]? smimeCapabilities)
+    {
+        if (smimeCapabilities is not { Length: > 0 } || Asn1Object.FromByteArray(smimeCapabilities) is not Asn1Sequence capabilities)
+        {
+            return null;
+        }
+
+        var ciphers = new HashSet<ContentCipher>();
+        foreach (var capability in capabilities)
+        {
+            if (capability is Asn1Sequence { Count: > 0 } entry && entry[0] is DerObjectIdentifier oid)
+            {
+                if (oid.Equals(NistObjectIdentifiers.IdAes256Gcm))
+                {
+                    ciphers.Add(ContentCipher.Aes256Gcm);
+                }
+                else if (oid.Equals(NistObjectIdentifiers.IdAes128Gcm))
+                {
+                    ciphers.Add(ContentCipher.Aes128Gcm);
+                }
+                else if (oid.Equals(NistObjectIdentifiers.IdAes256Cbc))
+                {
+                    ciphers.Add(ContentCipher.Aes256Cbc);
+                }
+                else if (oid.Equals(NistObjectIdentifiers.IdAes128Cbc))
+                {
+                    ciphers.Add(ContentCipher.Aes128Cbc);
+                }
+            }
+        }
+
+        return ciphers;
     }
 
     /// <summary>Whether DER-encoded SMIMECapabilities list AES-128-GCM or AES-256-GCM (RFC 5084 §3.1).</summary>

@@ -22,7 +22,7 @@ public static class SignerCertificatesServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(options);
 
         // The same registration as smime protect, certs and bench: only the mapping of the worker's settings is ours.
-        services.AddSmimeCertificates().Configure<IOptions<SmimePipelineOptions>>((certificates, pipeline) => MapTo(pipeline.Value, certificates));
+        services.AddSmimeCertificates().Configure<IOptions<SmimePipelineOptions>>((certificates, pipeline) => MapTo(pipeline.Value, certificates)).ValidateOnStart();
         services.TryAddSingleton<ICertificateValidationObserver, CertificateValidationTelemetry>();
 
         if (!string.IsNullOrWhiteSpace(options.Signer.IdentitiesPath))
