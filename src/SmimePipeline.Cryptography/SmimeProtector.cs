@@ -282,14 +282,38 @@ public sealed class SmimeProtector
             return explicitCipher;
         }
 
-        bool everyoneReadsGcm = recipients.All(r => _capabilities.CanReadAuthEnveloped(r.Address, r.Certificate));
-        ContentEncryptionAlgorithm[] preference = everyoneReadsGcm
-            ? [ContentEncryptionAlgorithm.Aes256Gcm, ContentEncryptionAlgorithm.Aes128Gcm, ContentEncryptionAlgorithm.Aes256Cbc, ContentEncryptionAlgorithm.Aes128Cbc]
-            : [ContentEncryptionAlgorithm.Aes256Cbc, ContentEncryptionAlgorithm.Aes128Cbc];
-        return preference.FirstOrDefault(c => IsAllowed(c.Name)) ?? throw new ProtectionRefusedException(
+        // Auto never picks a cipher a recipient did not advertise: a recipient with known SMIMECapabilities
+        // limits the choice to what it listed; one without them gets AES-CBC (what every client reads), or GCM
+        // only when the capabilities source vouches for it.
+        List<ContentEncryptionAlgorithm> candidates =
+        [
+            ContentEncryptionAlgorithm.Aes256Gcm, ContentEncryptionAlgorithm.Aes128Gcm, ContentEncryptionAlgorithm.Aes256Cbc, ContentEncryptionAlgorithm.Aes128Cbc,
+        ];
+        foreach (var (address, certificate) in recipients)
+        {
+            var advertised = _capabilities.AdvertisedCiphers(address, certificate);
+            if (advertised is not null)
+            {
+                candidates.RemoveAll(c => !advertised.Contains(c.Cipher));
+            }
+            else if (!_capabilities.CanReadAuthEnveloped(address, certificate))
+            {
+                candidates.RemoveAll(c => c.IsAuthenticated);
+            }
+
+            if (candidates.Count == 0)
+            {
+                throw new ProtectionRefusedException(
+                    ProtectionRefusal.AlgorithmNotAllowed,
+                    address,
+                    $"Recipient {address} advertised none of the content ciphers the other recipients of the mail from {sender} read (aes256-gcm, aes128-gcm, aes256-cbc, aes128-cbc); set a cipher explicitly to override.");
+            }
+        }
+
+        return candidates.FirstOrDefault(c => IsAllowed(c.Name)) ?? throw new ProtectionRefusedException(
             ProtectionRefusal.AlgorithmNotAllowed,
             sender,
-            $"No content cipher that every recipient of the mail from {sender} reads ({string.Join(", ", preference.Select(c => c.Name))}) is allowed by policy.");
+            $"No content cipher that every recipient of the mail from {sender} reads ({string.Join(", ", candidates.Select(c => c.Name))}) is allowed by policy.");
     }
 
     private string KeyManagementName(X509Certificate2 certificate) =>

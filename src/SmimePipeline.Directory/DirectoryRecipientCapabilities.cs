@@ -8,10 +8,10 @@ using SmimePipeline.Cryptography.Options;
 namespace SmimePipeline.CertificateDirectory;
 
 /// <summary>
-/// Answers "can this recipient read AES-GCM AuthEnvelopedData?" from the SMIMECapabilities that the
+/// Answers "which content ciphers can this recipient read?" from the SMIMECapabilities that the
 /// recipient's own signed mail advertised when its certificate was harvested (RFC 8551 §2.5.2). A
-/// recipient whose capabilities are unknown (imported certificate, no harvest) is assumed not to:
-/// AES-CBC EnvelopedData is what every client reads. Answers are cached per certificate for
+/// recipient whose capabilities are unknown (imported certificate, no harvest) is assumed to read
+/// AES-CBC EnvelopedData only, which every client reads. Answers are cached per certificate for
 /// <see cref="CacheLifetime"/> (a later harvest is seen after it), and at most <see cref="MaxCachedAnswers"/>
 /// of them: a deployment that mails millions of distinct recipients does not grow without bound.
 /// </summary>
@@ -32,7 +32,74 @@ public sealed class DirectoryRecipientCapabilities(IRecipientDirectory directory
     public int CachedAnswers => _answers.Count;
 
     /// <inheritdoc />
-    public bool CanReadAuthEnveloped(string address, X509Certificate2 certificate)
+    public bool CanReadAuthEnveloped(string address, X509Certificate2 certificate) => Answer(address, certificate).CanReadGcm;
+
+    /// <inheritdoc />
+    public IReadOnlySet<ContentCipher>? AdvertisedCiphers(string address, X509Certificate2 certificate) => Answer(address, certificate).Ciphers;
+
+    /// <summary>
+    /// The AES ciphers (CBC, GCM; 128 and 256 bits) that DER-encoded SMIMECapabilities list, or <see langword="null"/>
+    /// when there are none to read (no capabilities recorded, damaged, or not a SEQUENCE).
+    /// </summary>
+    /// <param name="smimeCapabilities">The DER bytes, or <see langword="null"/>.</param>
+    /// <returns>The ciphers, possibly empty; <see langword="null"/> when unknown.</returns>
+    public static IReadOnlySet<ContentCipher>? AdvertisedCiphers(byte[]? smimeCapabilities)
+    {
+        if (Read(smimeCapabilities) is not { } capabilities)
+        {
+            return null;
+        }
+
+        var ciphers = new HashSet<ContentCipher>();
+        foreach (var capability in capabilities)
+        {
+            if (capability is Asn1Sequence { Count: > 0 } entry && entry[0] is DerObjectIdentifier oid)
+            {
+                if (oid.Equals(NistObjectIdentifiers.IdAes256Gcm))
+                {
+                    ciphers.Add(ContentCipher.Aes256Gcm);
+                }
+                else if (oid.Equals(NistObjectIdentifiers.IdAes128Gcm))
+                {
+                    ciphers.Add(ContentCipher.Aes128Gcm);
+                }
+                else if (oid.Equals(NistObjectIdentifiers.IdAes256Cbc))
+                {
+                    ciphers.Add(ContentCipher.Aes256Cbc);
+                }
+                else if (oid.Equals(NistObjectIdentifiers.IdAes128Cbc))
+                {
+                    ciphers.Add(ContentCipher.Aes128Cbc);
+                }
+            }
+        }
+
+        return ciphers;
+    }
+
+    /// <summary>Whether DER-encoded SMIMECapabilities list AES-128-GCM or AES-256-GCM (RFC 5084 §3.1).</summary>
+    public static bool AdvertisesGcm(byte[]? smimeCapabilities)
+        => AdvertisedCiphers(smimeCapabilities) is { } ciphers && (ciphers.Contains(ContentCipher.Aes128Gcm) || ciphers.Contains(ContentCipher.Aes256Gcm));
+
+    private static Asn1Sequence? Read(byte[]? smimeCapabilities)
+    {
+        if (smimeCapabilities is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        try
+        {
+            return Asn1Object.FromByteArray(smimeCapabilities) as Asn1Sequence;
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException or Asn1Exception)
+        {
+            // Harvested from someone else's mail: damaged capabilities mean "unknown", and unknown means AES-CBC.
+            return null;
+        }
+    }
+
+    private CachedAnswer Answer(string address, X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(certificate);
@@ -41,53 +108,18 @@ public sealed class DirectoryRecipientCapabilities(IRecipientDirectory directory
         var now = _time.GetUtcNow();
         if (_answers.TryGetValue(key, out var cached) && cached.Expires > now)
         {
-            return cached.CanReadGcm;
+            return cached;
         }
 
-        bool answer = AdvertisesGcm(directory.GetSmimeCapabilities(address, thumbprint));
+        var ciphers = AdvertisedCiphers(directory.GetSmimeCapabilities(address, thumbprint));
+        var answer = new CachedAnswer(ciphers, ciphers is not null && (ciphers.Contains(ContentCipher.Aes128Gcm) || ciphers.Contains(ContentCipher.Aes256Gcm)), now + CacheLifetime);
         if (_answers.Count >= MaxCachedAnswers)
         {
             Evict(now);
         }
 
-        _answers[key] = new CachedAnswer(answer, now + CacheLifetime);
+        _answers[key] = answer;
         return answer;
-    }
-
-    /// <summary>Whether DER-encoded SMIMECapabilities list AES-128-GCM or AES-256-GCM (RFC 5084 §3.1).</summary>
-    public static bool AdvertisesGcm(byte[]? smimeCapabilities)
-    {
-        if (smimeCapabilities is not { Length: > 0 })
-        {
-            return false;
-        }
-
-        Asn1Sequence capabilities;
-        try
-        {
-            if (Asn1Object.FromByteArray(smimeCapabilities) is not Asn1Sequence sequence)
-            {
-                return false;
-            }
-
-            capabilities = sequence;
-        }
-        catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException or Asn1Exception)
-        {
-            // Harvested from someone else's mail: damaged capabilities mean "unknown", and unknown means AES-CBC.
-            return false;
-        }
-
-        foreach (var capability in capabilities)
-        {
-            if (capability is Asn1Sequence { Count: > 0 } entry && entry[0] is DerObjectIdentifier oid
-                && (oid.Equals(NistObjectIdentifiers.IdAes128Gcm) || oid.Equals(NistObjectIdentifiers.IdAes256Gcm)))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private void Evict(DateTimeOffset now)
@@ -106,5 +138,5 @@ public sealed class DirectoryRecipientCapabilities(IRecipientDirectory directory
         }
     }
 
-    private sealed record CachedAnswer(bool CanReadGcm, DateTimeOffset Expires);
+    private sealed record CachedAnswer(IReadOnlySet<ContentCipher>? Ciphers, bool CanReadGcm, DateTimeOffset Expires);
 }

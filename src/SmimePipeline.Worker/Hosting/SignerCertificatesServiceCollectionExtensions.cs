@@ -23,7 +23,7 @@ public static class SignerCertificatesServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(options);
 
         // The same registration as smime protect, certs and bench: only the mapping of the worker's settings is ours.
-        services.AddSmimeCertificates().Configure<IOptions<SmimePipelineOptions>>((certificates, pipeline) => MapTo(pipeline.Value, certificates));
+        services.AddSmimeCertificates().Configure<IOptions<SmimePipelineOptions>>((certificates, pipeline) => MapTo(pipeline.Value, certificates)).ValidateOnStart();
         // Signer keys in PKCS#11 tokens (Signer:Pkcs11): one module load and one session pool per token, shared by
         // every signer thread; AddSmimeCertificates' file store opens them for signers filed as pkcs11: URIs.
         services.AddOptions<Pkcs11Options>().BindConfiguration(Pkcs11Options.SectionName).ValidateOnStart();
