@@ -54,13 +54,26 @@ publish() {
     # The tool targets .NET 8/9; roll forward onto the installed runtime.
     DOTNET_ROLL_FORWARD=Major "$TOOLS/sharpfuzz" "$BIN/$dll"
   done
+  touch "$BIN/.instrumented"
+}
+
+# Publishing and instrumenting take minutes: done again only when a source the harness runs has changed.
+ensure_published() {
+  local marker="$BIN/.instrumented"
+  if [[ -f "$marker" && -f "$PLAIN/smime-fuzz.dll" ]] \
+    && [[ -z "$(find "$REPO_ROOT/src/SmimePipeline.Cryptography" "$REPO_ROOT/src/SmimePipeline.Contracts" "$REPO_ROOT/tests/SmimePipeline.Fuzzing" \
+                 "$REPO_ROOT/Directory.Packages.props" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -newer "$marker" -print -quit)" ]]; then
+    echo "fuzz: reusing the instrumented harness in $BIN"
+    return
+  fi
+  publish
 }
 
 export SMIME_FUZZ_PKI="$OUT/pki"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 if [[ "$TARGET" == "list" ]]; then
-  [[ -f "$PLAIN/smime-fuzz.dll" ]] || publish
+  ensure_published
   dotnet "$PLAIN/smime-fuzz.dll" list
   exit 0
 fi
@@ -69,7 +82,7 @@ WORK="$OUT/$TARGET"
 FINDINGS="$WORK/findings"
 
 if [[ $REPLAY -eq 1 ]]; then
-  [[ -f "$PLAIN/smime-fuzz.dll" ]] || publish
+  ensure_published
   dirs=()
   for d in "$FINDINGS"/*/crashes "$FINDINGS"/*/hangs; do
     [[ -d "$d" ]] && [[ -n "$(ls -A "$d" | grep -v README || true)" ]] && dirs+=("$d")
@@ -82,7 +95,7 @@ if [[ $REPLAY -eq 1 ]]; then
 fi
 
 command -v afl-fuzz >/dev/null || { echo "fuzz: afl-fuzz is missing (apt-get install afl++)" >&2; exit 1; }
-publish
+ensure_published
 mkdir -p "$WORK"
 rm -rf "$WORK/seeds"
 dotnet "$PLAIN/smime-fuzz.dll" seed "$TARGET" "$WORK/seeds"

@@ -41,7 +41,7 @@ internal sealed class CertificateTarget : IFuzzTarget
         var pki = FuzzEnvironment.Instance.Pki;
         File.Copy(pki.CertificatePath(pki.RecipientAddresses[0]), Path.Combine(directory, "recipient.pem"));
         File.Copy(pki.CaCertificatePath, Path.Combine(directory, "ca.pem"));
-        using var recipient = X509Certificate2.CreateFromPemFile(pki.CertificatePath(pki.RecipientAddresses[1]));
+        using var recipient = X509Certificate2.CreateFromPem(File.ReadAllText(pki.CertificatePath(pki.RecipientAddresses[1])));
         File.WriteAllBytes(Path.Combine(directory, "recipient.der"), recipient.RawData);
         using var ca = X509CertificateLoader.LoadCertificateFromFile(pki.CaCertificatePath);
         var bundle = new X509Certificate2Collection { recipient, ca };

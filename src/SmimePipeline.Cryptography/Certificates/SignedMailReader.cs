@@ -19,7 +19,8 @@ public static class SignedMailReader
     /// <param name="message">The signed mail.</param>
     /// <returns>The certificates and capabilities.</returns>
     /// <exception cref="ProtectionRefusedException">
-    /// InvalidMessage: not signed, no single From, or the signature does not verify (tampered content).
+    /// InvalidMessage: not signed, no single From, the signature or a certificate in it cannot be read (damaged
+    /// ASN.1, an invalid key), or the signature does not verify (tampered content).
     /// </exception>
     public static SignedMailCertificates Read(MimeMessage message)
     {
@@ -31,6 +32,23 @@ public static class SignedMailReader
         }
 
         string from = mailboxes[0].Address;
+        try
+        {
+            return ReadSignature(message, from);
+        }
+        catch (Exception ex) when (ex is CmsException or ArgumentException or IOException or InvalidOperationException or InvalidCastException
+            or System.Security.Cryptography.CryptographicException or Asn1Exception or Org.BouncyCastle.Security.SecurityUtilityException
+            or Org.BouncyCastle.Security.Certificates.CertificateException or FormatException)
+        {
+            // Mail from outside is hostile input: a damaged signature or certificate is a refusal with its cause,
+            // whichever layer (BouncyCastle's ASN.1, key or CMS code, .NET's certificate loader) noticed it.
+            // Found by fuzzing (scripts/fuzz.sh signed-mail): a certificate whose RSA modulus has a small factor.
+            throw new ProtectionRefusedException($"The signature of the mail from {from} cannot be read: {ex.Message}", ex);
+        }
+    }
+
+    private static SignedMailCertificates ReadSignature(MimeMessage message, string from)
+    {
         CmsSignedData signed;
         try
         {
