@@ -52,11 +52,11 @@ REQUIRED_BINARIES=(
     "$PG_BIN/initdb" "$PG_BIN/pg_ctl" /usr/bin/psql
     /usr/bin/openssl /usr/bin/certutil /usr/bin/cmsutil /usr/bin/pk12util /usr/bin/gpgsm
     /usr/sbin/smtp-sink /usr/bin/docker-compose /usr/bin/prometheus /usr/bin/python3 /usr/bin/git
-    /usr/lib/softhsm/libsofthsm2.so /usr/bin/softhsm2-util /usr/bin/pkcs11-tool
+    /usr/bin/softhsm2-util /usr/bin/pkcs11-tool
 )
 APT_PACKAGES=(
     rabbitmq-server postgresql openssl libnss3-tools gpgsm postfix docker-compose prometheus
-    python3-minimal git softhsm2 opensc
+    python3-minimal git softhsm2 opensc  # softhsm2 brings libsofthsm2 (the module the PKCS#11 tests load)
 )
 
 ensure_tools() {
