@@ -8,6 +8,7 @@ using SmimePipeline.Cryptography.Options;
 using SmimePipeline.Delivery;
 using SmimePipeline.Worker.ClaimCheck;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Harvest;
 using SmimePipeline.Worker.Sending;
 using SmimePipeline.Worker.Signing;
 using SmimePipeline.Worker.Telemetry;
@@ -50,6 +51,7 @@ public static class WorkerServiceCollectionExtensions
         {
             // Only signers ever load private keys.
             services.AddSignerCertificates(options);
+            services.AddInboundHarvest();
             services.AddHealthChecks().AddCheck<SignerKeysHealthCheck>("signer-keys", tags: ["ready"]);
 
             // Algorithms and shapes (cipher, signature scheme, opaque, header protection) from Signer:Protection.
