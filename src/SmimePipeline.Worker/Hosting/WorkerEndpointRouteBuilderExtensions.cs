@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Webhooks;
 
 namespace SmimePipeline.Worker.Hosting;
 
@@ -16,6 +17,12 @@ public static class WorkerEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+
+        var roles = app.Configuration.GetSection(SmimePipelineOptions.SectionName).Get<SmimePipelineOptions>()?.Roles ?? WorkerRoles.All;
+        if (roles.HasFlag(WorkerRoles.Webhooks))
+        {
+            app.MapSmimeWebhooks();
+        }
 
         var telemetry = app.Configuration.GetSection($"{SmimePipelineOptions.SectionName}:Telemetry").Get<TelemetryOptions>() ?? new TelemetryOptions();
         if (telemetry.Prometheus)

@@ -12,6 +12,7 @@ using SmimePipeline.Worker.Harvest;
 using SmimePipeline.Worker.Sending;
 using SmimePipeline.Worker.Signing;
 using SmimePipeline.Worker.Telemetry;
+using SmimePipeline.Worker.Webhooks;
 
 namespace SmimePipeline.Worker.Hosting;
 
@@ -71,6 +72,11 @@ public static class WorkerServiceCollectionExtensions
         {
             services.AddMailTransport($"{SmimePipelineOptions.SectionName}:Delivery");
             services.AddSmimeSender(options.Transport);
+        }
+
+        if (options.Roles.HasFlag(WorkerRoles.Webhooks))
+        {
+            services.AddSmimeWebhooks();
         }
 
         services.AddOptions<MassTransitHostOptions>().Configure(o =>
