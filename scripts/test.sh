@@ -52,10 +52,11 @@ REQUIRED_BINARIES=(
     "$PG_BIN/initdb" "$PG_BIN/pg_ctl" /usr/bin/psql
     /usr/bin/openssl /usr/bin/certutil /usr/bin/cmsutil /usr/bin/pk12util /usr/bin/gpgsm
     /usr/sbin/smtp-sink /usr/bin/docker-compose /usr/bin/prometheus /usr/bin/python3
+    /usr/sbin/dnsmasq /usr/bin/dkimsign
 )
 APT_PACKAGES=(
     rabbitmq-server postgresql openssl libnss3-tools gpgsm postfix docker-compose prometheus
-    python3-minimal
+    python3-minimal dnsmasq-base python3-dkim
 )
 
 ensure_tools() {
