@@ -20,4 +20,13 @@ internal static partial class ReturnPathLog
 
     [LoggerMessage(EventId = 1605, Level = LogLevel.Error, Message = "Webhook {Endpoint} could not hand a batch to RabbitMQ; answering 503 so the provider retries: {Reason}")]
     public static partial void WebhookHandOverFailed(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 1606, Level = LogLevel.Information, Message = "Webhook {Endpoint} batch {BatchId} was processed before; answered 200 without counting it again")]
+    public static partial void WebhookBatchDuplicate(ILogger logger, string endpoint, string batchId);
+
+    [LoggerMessage(EventId = 1607, Level = LogLevel.Information, Message = "ESP event {EventType} (entry {Index}) is not about a mail's fate; counted and ignored")]
+    public static partial void EspEventIgnored(ILogger logger, string eventType, int index);
+
+    [LoggerMessage(EventId = 1608, Level = LogLevel.Information, Message = "Mail {MailId} at {Recipient}: {Kind} ({EspEventType}, bounce class {BounceClass})")]
+    public static partial void RecipientFateRecorded(ILogger logger, Guid mailId, string recipient, SmimePipeline.Delivery.Ledger.RecipientFateKind kind, string espEventType, int? bounceClass);
 }

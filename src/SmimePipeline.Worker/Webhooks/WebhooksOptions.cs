@@ -24,6 +24,22 @@ public sealed class WebhooksOptions
     /// </summary>
     public string RawTokenFile { get; set; } = "";
 
+    /// <summary>
+    /// The user name SparkPost presents with Basic authentication on event batches (the event webhook's
+    /// <c>auth_type: basic</c>); used with <see cref="EventsPasswordFile"/>.
+    /// </summary>
+    public string EventsUserName { get; set; } = "";
+
+    /// <summary>A file holding the Basic authentication password of event batches. Empty: Basic is not accepted.</summary>
+    public string EventsPasswordFile { get; set; } = "";
+
+    /// <summary>
+    /// A file holding the bearer token accepted on event batches (<c>auth_type: oauth2</c>: the access token your
+    /// token endpoint issues to SparkPost). Empty: bearer is not accepted. With neither this nor
+    /// <see cref="EventsPasswordFile"/>, <c>/webhooks/sparkpost/events</c> is not served.
+    /// </summary>
+    public string EventsBearerTokenFile { get; set; } = "";
+
     /// <summary>The largest request body accepted, in bytes. Default 50,000,000 (a 20 MB mail in base64 JSON, twice).</summary>
     public long MaxRequestBytes { get; set; } = 50_000_000;
 

@@ -11,10 +11,19 @@ public sealed class WebhooksOptionsValidator : IValidateOptions<WebhooksOptions>
         ArgumentNullException.ThrowIfNull(options);
         const string s = WebhooksOptions.SectionName;
         var failures = new List<string>();
-        var files = new[] { ("RelayTokenFile", options.RelayTokenFile), ("RawTokenFile", options.RawTokenFile) };
+        var files = new[]
+        {
+            ("RelayTokenFile", options.RelayTokenFile), ("RawTokenFile", options.RawTokenFile),
+            ("EventsPasswordFile", options.EventsPasswordFile), ("EventsBearerTokenFile", options.EventsBearerTokenFile),
+        };
         if (files.All(f => string.IsNullOrWhiteSpace(f.Item2)))
         {
-            failures.Add($"The Webhooks role needs at least one of {s}:RelayTokenFile or {s}:RawTokenFile.");
+            failures.Add($"The Webhooks role needs at least one of {s}:RelayTokenFile, {s}:RawTokenFile, {s}:EventsPasswordFile or {s}:EventsBearerTokenFile.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.EventsPasswordFile) && string.IsNullOrWhiteSpace(options.EventsUserName))
+        {
+            failures.Add($"{s}:EventsUserName is required with {s}:EventsPasswordFile (Basic authentication).");
         }
 
         foreach (var (setting, file) in files)

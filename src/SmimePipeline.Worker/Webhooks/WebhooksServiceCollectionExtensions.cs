@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SmimePipeline.Delivery.Ledger;
 using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.Worker.Webhooks;
@@ -9,7 +10,7 @@ public static class WebhooksServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="WebhooksOptions"/> (validated at start: at least one token file, limits), the inbound
-    /// queue and the endpoint handlers. Map them with <see cref="WebhooksEndpointRouteBuilderExtensions.MapSmimeWebhooks"/>.
+    /// queue, the endpoint handlers and the per-recipient ledger. Map them with <see cref="WebhooksEndpointRouteBuilderExtensions.MapSmimeWebhooks"/>.
     /// </summary>
     public static IServiceCollection AddSmimeWebhooks(this IServiceCollection services)
     {
@@ -19,6 +20,11 @@ public static class WebhooksServiceCollectionExtensions
         services.TryAddSingleton<HarvestIntake>();
         services.TryAddSingleton<RelayWebhookHandler>();
         services.TryAddSingleton<RawMailHandler>();
+        services.TryAddSingleton<RecipientFatePublisher>();
+        services.TryAddSingleton<EventWebhookHandler>();
+
+        // Event webhooks write the per-recipient story into the delivery ledger's database.
+        services.AddRecipientFateLedger($"{Configuration.SmimePipelineOptions.SectionName}:Delivery:Ledger");
         return services;
     }
 }
