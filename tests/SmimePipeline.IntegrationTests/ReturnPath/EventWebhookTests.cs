@@ -117,6 +117,22 @@ public sealed class EventWebhookTests : IAsyncLifetime, IDisposable
             Assert.Equal((10, true, transmission.TransmissionId), (bounceRow.BounceClass, bounceRow.Hard, bounceRow.ProviderMessageId));
             Assert.Single(await ledger.ListAsync(RecipientFateKind.Bounced, at.AddMinutes(-1), 100, CancellationToken.None));
 
+            // The operator's view: `smime mail show` tells the same story, once.
+            var shown = await SmimeCli.RunAsync(["mail", "show", mail.MailId.ToString("D"), "--ledger", _rig.LedgerPath]);
+            Assert.True(shown.ExitCode == 0, shown.Stderr);
+            var lines = shown.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Single(lines, l => l.Contains($"accepted by sparkpost as {transmission.TransmissionId}", StringComparison.Ordinal));
+            Assert.Single(lines, l => l.Contains($"{alice}: delivered", StringComparison.Ordinal));
+            Assert.Single(lines, l => l.Contains($"{bob}: bounced, hard, class 10 (bounce): 550 5.1.1", StringComparison.Ordinal));
+            var listed = await SmimeCli.RunAsync(["mail", "list", "--status", "bounced", "--since", "24h", "--json", "--ledger", _rig.LedgerPath]);
+            Assert.True(listed.ExitCode == 0, listed.Stderr);
+            using (var document = System.Text.Json.JsonDocument.Parse(listed.Stdout))
+            {
+                var row = Assert.Single(document.RootElement.EnumerateArray());
+                Assert.Equal(bob, row.GetProperty("recipient").GetString());
+                Assert.Equal(10, row.GetProperty("bounceClass").GetInt32());
+            }
+
             Assert.Equal(1, await MetricsScrape.ReadAsync(webhooks.BaseAddress, "smime_esp_events_total", "type", "delivery"));
             Assert.Equal(1, await MetricsScrape.ReadAsync(webhooks.BaseAddress, "smime_esp_events_total", "type", "bounce"));
             Assert.Equal(1, await MetricsScrape.ReadAsync(webhooks.BaseAddress, "smime_esp_bounces_total", "class", "10"));
