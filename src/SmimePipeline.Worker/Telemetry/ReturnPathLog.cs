@@ -29,4 +29,7 @@ internal static partial class ReturnPathLog
 
     [LoggerMessage(EventId = 1608, Level = LogLevel.Information, Message = "Mail {MailId} at {Recipient}: {Kind} ({EspEventType}, bounce class {BounceClass})")]
     public static partial void RecipientFateRecorded(ILogger logger, Guid mailId, string recipient, SmimePipeline.Delivery.Ledger.RecipientFateKind kind, string espEventType, int? bounceClass);
+
+    [LoggerMessage(EventId = 1609, Level = LogLevel.Information, Message = "Webhook {Endpoint} received batch {BatchId} with {Count} entries")]
+    public static partial void WebhookBatchReceived(ILogger logger, string endpoint, string batchId, int count);
 }

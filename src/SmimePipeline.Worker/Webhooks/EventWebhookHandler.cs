@@ -63,6 +63,7 @@ public sealed class EventWebhookHandler(
             return;
         }
 
+        ReturnPathLog.WebhookBatchReceived(logger, Endpoint, batchId.Length > 0 ? batchId : "(no id)", entries.Count);
         using var timeout = new CancellationTokenSource(o.HandOverTimeout);
         try
         {

@@ -144,4 +144,93 @@ public sealed class EventWebhookTests : IAsyncLifetime, IDisposable
             await consumer.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task A_webhook_process_killed_while_a_batch_is_in_flight_loses_nothing_and_counts_nothing_twice()
+    {
+        const string carol = "carol@customer.example";
+        await using var sender = await WorkerHost.StartAsync(_rig.SenderSettings());
+        var passwordFile = Path.Combine(_temp.Path, "events-password");
+        await File.WriteAllTextAsync(passwordFile, Password + "\n");
+        var settings = new Dictionary<string, string?>
+        {
+            ["SmimePipeline:Roles"] = "Webhooks",
+            ["SmimePipeline:Transport"] = "RabbitMq",
+            ["SmimePipeline:RabbitMq:Uri"] = _rig.VirtualHost.AmqpUri.ToString(),
+            ["SmimePipeline:Webhooks:EventsUserName"] = UserName,
+            ["SmimePipeline:Webhooks:EventsPasswordFile"] = passwordFile,
+            ["SmimePipeline:Delivery:Ledger:SqlitePath"] = _rig.LedgerPath,
+        };
+
+        var bounced = new ConcurrentBag<EmailRecipientBounced>();
+        var consumer = Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.Host(_rig.VirtualHost.AmqpUri);
+            cfg.ReceiveEndpoint("test-recipient-fates-crash", e => e.Handler<EmailRecipientBounced>(c => { bounced.Add(c.Message); return Task.CompletedTask; }));
+        });
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            await consumer.StartAsync(timeout.Token);
+        }
+
+        try
+        {
+            await _rig.StartProducerAsync();
+            var mail = DeliveryRig.Mail(carol);
+            await _rig.SendAsync([mail]);
+            await Eventually.HoldsAsync(
+                () => Task.FromResult(_rig.Fake.AcceptedByMailId.ContainsKey(mail.MailId.ToString("D"))),
+                TimeSpan.FromSeconds(90),
+                () => "the fake SparkPost did not accept the mail");
+            var transmission = _rig.Fake.Requests.Single(r => r.Status == 200 && r.MailId == mail.MailId.ToString("D"));
+            var batch = EventBatch.Create(EventBatch.Bounce(transmission, carol, DateTimeOffset.UtcNow.AddSeconds(-5), 21, "450 4.4.4 DNS lookup failed"));
+            var basic = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{UserName}:{Password}")));
+            var ledger = new SqliteRecipientFateLedger(_rig.LedgerPath);
+            Assert.Empty(await ledger.ListAsync(mail.MailId, CancellationToken.None));
+
+            // Hold the ledger's write lock: the webhook receives the batch, then waits on its first write.
+            await using (var blocker = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_rig.LedgerPath}"))
+            {
+                await blocker.OpenAsync();
+                await using (var begin = blocker.CreateCommand())
+                {
+                    begin.CommandText = "BEGIN IMMEDIATE";
+                    await begin.ExecuteNonQueryAsync();
+                }
+
+                var doomed = await WorkerProcess.StartAsync(settings, _temp.Path);
+                var inFlight = SparkPostFake.PostEventBatchAsync(new Uri(doomed.BaseAddress, "webhooks/sparkpost/events"), "batch-crash", basic, batch);
+                await Eventually.HoldsAsync(
+                    () => Task.FromResult(doomed.Output.Contains("received batch batch-crash", StringComparison.Ordinal)),
+                    TimeSpan.FromSeconds(60),
+                    () => $"the webhook never received the batch:\n{doomed.Output}");
+                await doomed.KillAsync();
+                await Assert.ThrowsAnyAsync<HttpRequestException>(() => inFlight);
+                await doomed.DisposeAsync();
+
+                await using var rollback = blocker.CreateCommand();
+                rollback.CommandText = "ROLLBACK";
+                await rollback.ExecuteNonQueryAsync();
+            }
+
+            // SparkPost got no 2xx, so it retries the same batch: a new process takes it, once.
+            await using var webhooks = await WorkerProcess.StartAsync(settings, _temp.Path);
+            var target = new Uri(webhooks.BaseAddress, "webhooks/sparkpost/events");
+            Assert.Equal(HttpStatusCode.OK, (await SparkPostFake.PostEventBatchAsync(target, "batch-crash", basic, batch)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await SparkPostFake.PostEventBatchAsync(target, "batch-crash", basic, batch)).StatusCode);
+            await Eventually.HoldsAsync(() => Task.FromResult(!bounced.IsEmpty), TimeSpan.FromSeconds(60), () => "the bounce never reached the consumer");
+
+            var story = await ledger.ListAsync(mail.MailId, CancellationToken.None);
+            var fate = Assert.Single(story);
+            Assert.Equal((carol, RecipientFateKind.Bounced, 21, false), (fate.Recipient, fate.Kind, fate.BounceClass, fate.Hard));
+            Assert.Equal(1, await MetricsScrape.ReadAsync(webhooks.BaseAddress, "smime_esp_events_total", "type", "bounce"));
+            Assert.Equal(1, await MetricsScrape.ReadAsync(webhooks.BaseAddress, "smime_webhook_entries_total", "outcome", "duplicate-batch"));
+            var bounce = Assert.Single(bounced);
+            Assert.False(bounce.Hard);
+        }
+        finally
+        {
+            await consumer.StopAsync();
+        }
+    }
 }
