@@ -53,10 +53,11 @@ REQUIRED_BINARIES=(
     /usr/bin/openssl /usr/bin/certutil /usr/bin/cmsutil /usr/bin/pk12util /usr/bin/gpgsm
     /usr/sbin/smtp-sink /usr/bin/docker-compose /usr/bin/prometheus /usr/bin/python3 /usr/bin/git
     /usr/bin/softhsm2-util /usr/bin/pkcs11-tool
+    /usr/sbin/dnsmasq /usr/bin/dkimsign
 )
 APT_PACKAGES=(
     rabbitmq-server postgresql openssl libnss3-tools gpgsm postfix docker-compose prometheus
-    python3-minimal git softhsm2 opensc  # softhsm2 brings libsofthsm2 (the module the PKCS#11 tests load)
+    python3-minimal git softhsm2 opensc dnsmasq-base python3-dkim  # softhsm2 brings libsofthsm2 (the module the PKCS#11 tests load)
 )
 
 ensure_tools() {

@@ -48,6 +48,18 @@ public sealed class CertificateHarvester
 
         using (message)
         {
+            return Harvest(message);
+        }
+    }
+
+    /// <summary>Harvests from a signed mail already parsed (for example after its DKIM signature was checked).</summary>
+    /// <param name="message">The mail, as loaded from its received bytes; the caller keeps ownership.</param>
+    /// <returns>What was filed.</returns>
+    /// <exception cref="ProtectionRefusedException">As <see cref="Harvest(Stream)"/>.</exception>
+    public HarvestResult Harvest(MimeMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        {
             var signed = SignedMailReader.Read(message);
             string from = signed.From;
             if (!CertificateAddresses.Contains(signed.Signer, from))

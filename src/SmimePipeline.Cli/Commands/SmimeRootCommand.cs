@@ -14,6 +14,7 @@ public static class SmimeRootCommand
         root.Subcommands.Add(CertsCommand.Create());
         root.Subcommands.Add(PublishCommand.Create());
         root.Subcommands.Add(DlqCommand.Create());
+        root.Subcommands.Add(MailCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
     }

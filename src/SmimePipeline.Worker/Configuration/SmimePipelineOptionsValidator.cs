@@ -12,9 +12,9 @@ public sealed class SmimePipelineOptionsValidator : IValidateOptions<SmimePipeli
         var failures = new List<string>();
         const string s = SmimePipelineOptions.SectionName;
 
-        if (options.Roles == WorkerRoles.None || (options.Roles & ~WorkerRoles.All) != 0)
+        if (options.Roles == WorkerRoles.None || (options.Roles & ~(WorkerRoles.All | WorkerRoles.Webhooks)) != 0)
         {
-            failures.Add($"{s}:Roles must be Signer, Sender or \"Signer,Sender\" (was '{options.Roles}').");
+            failures.Add($"{s}:Roles must be Signer, Sender, Webhooks or a comma-separated combination such as \"Signer,Sender\" (was '{options.Roles}').");
         }
 
         if (!Enum.IsDefined(options.Transport))

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Webhooks;
 
 namespace SmimePipeline.Worker.Hosting;
 
@@ -35,6 +36,12 @@ public static class WorkerEndpointRouteBuilderExtensions
             Predicate = check => check.Tags.Contains(WorkerHealthServiceCollectionExtensions.ReadyTag),
             ResultStatusCodes = StatusCodes,
         });
+
+        var roles = app.Configuration.GetSection(SmimePipelineOptions.SectionName).Get<SmimePipelineOptions>()?.Roles ?? WorkerRoles.All;
+        if (roles.HasFlag(WorkerRoles.Webhooks))
+        {
+            app.MapSmimeWebhooks();
+        }
 
         var telemetry = app.Configuration.GetSection($"{SmimePipelineOptions.SectionName}:Telemetry").Get<TelemetryOptions>() ?? new TelemetryOptions();
         if (telemetry.Prometheus)

@@ -7,9 +7,11 @@ using SmimePipeline.Cryptography.Options;
 using SmimePipeline.Delivery;
 using SmimePipeline.Worker.ClaimCheck;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Harvest;
 using SmimePipeline.Worker.Sending;
 using SmimePipeline.Worker.Signing;
 using SmimePipeline.Worker.Telemetry;
+using SmimePipeline.Worker.Webhooks;
 
 namespace SmimePipeline.Worker.Hosting;
 
@@ -50,6 +52,7 @@ public static class WorkerServiceCollectionExtensions
         {
             // Only signers ever load private keys.
             services.AddSignerCertificates(options);
+            services.AddInboundHarvest();
             services.AddHealthChecks().AddCheck<SignerKeysHealthCheck>("signer-keys", tags: ["ready"]);
 
             // Algorithms and shapes (cipher, signature scheme, opaque, header protection) from Signer:Protection;
@@ -64,6 +67,11 @@ public static class WorkerServiceCollectionExtensions
         {
             services.AddMailTransport($"{SmimePipelineOptions.SectionName}:Delivery");
             services.AddSmimeSender(options.Transport);
+        }
+
+        if (options.Roles.HasFlag(WorkerRoles.Webhooks))
+        {
+            services.AddSmimeWebhooks();
         }
 
         services.AddOptions<MassTransitHostOptions>().Configure(o =>

@@ -1,6 +1,9 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using MimeKit;
+using MimeKit.Cryptography;
 using SmimePipeline.CertificateDirectory;
+using SmimePipeline.CertificateDirectory.Dkim;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography.Errors;
 using SmimePipeline.Worker.Configuration;
@@ -10,18 +13,25 @@ using SmimePipeline.Worker.Validation;
 namespace SmimePipeline.Worker.Signing;
 
 /// <summary>
-/// Files the certificate of a signed mail (<see cref="HarvestCertificate"/>) in the recipient directory.
-/// A refused request (empty or oversize, bad signature, untrusted chain, signer not the From address) is logged
-/// and goes to the error queue; nothing is stored.
+/// Files the certificate of a signed mail (<see cref="HarvestCertificate"/>) in the recipient directory, after
+/// its DKIM signature shows that the From domain sent it (<see cref="DkimAuthenticator"/>). A refused mail (no
+/// or failing or misaligned DKIM, not signed, bad signature, untrusted chain, signer not the From address) is
+/// logged and counted with its reason and goes to the error queue; nothing is stored. The request itself is
+/// validated first (size, fields), as if a stranger wrote it.
 /// </summary>
 public sealed class HarvestCertificateConsumer(
     CertificateHarvester harvester,
+    DkimAuthenticator dkim,
+    ReturnPathTelemetry telemetry,
     SignerRefusals refusals,
     IOptions<SmimePipelineOptions> options,
     ILogger<HarvestCertificateConsumer> logger) : IConsumer<HarvestCertificate>
 {
+    /// <summary>The outcome counted for a mail whose certificates were filed.</summary>
+    public const string Harvested = "harvested";
+
     /// <inheritdoc />
-    public Task Consume(ConsumeContext<HarvestCertificate> context)
+    public async Task Consume(ConsumeContext<HarvestCertificate> context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var request = context.Message;
@@ -34,16 +44,66 @@ public sealed class HarvestCertificateConsumer(
 
         try
         {
-            using var mail = new MemoryStream(request!.Mail, writable: false);
-            var result = harvester.Harvest(mail);
+            using var message = Load(request.Mail);
+            var verdict = await dkim.AuthenticateAsync(message, context.CancellationToken);
+            RequireSigned(message);
+            var result = harvester.Harvest(message);
+            telemetry.RecordHarvest(Harvested);
             Log.CertificateHarvested(logger, request.RequestId, result.Address, result.Thumbprints.Count);
+            if (verdict is not null)
+            {
+                ReturnPathLog.HarvestDkimPassed(logger, request.RequestId, verdict.SigningDomain, verdict.Selector, request.Source ?? "bus");
+            }
         }
-        catch (ProtectionRefusedException refused)
+        catch (InboundMailRefusedException refusal)
         {
-            Log.HarvestRefused(logger, request!.RequestId, refused.ReasonCode, refused.Message);
+            telemetry.RecordHarvest(refusal.ReasonCode);
+            Log.HarvestRefused(logger, request.RequestId, refusal.ReasonCode, refusal.Message);
             throw;
         }
+        catch (ProtectionRefusedException refusal)
+        {
+            telemetry.RecordHarvest(refusal.ReasonCode);
+            Log.HarvestRefused(logger, request.RequestId, refusal.ReasonCode, refusal.Message);
+            throw;
+        }
+    }
 
-        return Task.CompletedTask;
+    private static MimeMessage Load(byte[] mail)
+    {
+        if (mail is null || mail.Length == 0)
+        {
+            throw new InboundMailRefusedException(InboundRefusalReasons.Unreadable, null, "The mail to harvest is empty.");
+        }
+
+        try
+        {
+            using var stream = new MemoryStream(mail, writable: false);
+            return MimeMessage.Load(stream);
+        }
+        catch (FormatException ex)
+        {
+            throw new InboundMailRefusedException(InboundRefusalReasons.Unreadable, null, $"The mail to harvest is not readable MIME: {ex.Message}");
+        }
+    }
+
+    private static void RequireSigned(MimeMessage message)
+    {
+        switch (message.Body)
+        {
+            case MultipartSigned:
+            case ApplicationPkcs7Mime { SecureMimeType: SecureMimeType.SignedData }:
+                return;
+            case ApplicationPkcs7Mime { SecureMimeType: SecureMimeType.EnvelopedData or SecureMimeType.AuthEnvelopedData }:
+                throw new InboundMailRefusedException(
+                    InboundRefusalReasons.NotSigned,
+                    message.From.Mailboxes.FirstOrDefault()?.Address,
+                    $"The mail from {message.From} is encrypted; only a signed, unencrypted reply can be harvested.");
+            default:
+                throw new InboundMailRefusedException(
+                    InboundRefusalReasons.NotSigned,
+                    message.From.Mailboxes.FirstOrDefault()?.Address,
+                    $"The mail from {message.From} is not S/MIME signed (its body is {message.Body?.ContentType.MimeType ?? "empty"}).");
+        }
     }
 }

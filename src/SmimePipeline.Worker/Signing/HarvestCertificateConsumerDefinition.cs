@@ -1,10 +1,11 @@
 using MassTransit;
+using SmimePipeline.CertificateDirectory.Dkim;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography.Errors;
 
 namespace SmimePipeline.Worker.Signing;
 
-/// <summary>Puts <see cref="HarvestCertificateConsumer"/> on <c>smime-harvest</c>; refusals are not retried.</summary>
+/// <summary>Puts <see cref="HarvestCertificateConsumer"/> on <c>smime-harvest</c>; refusals are not retried; a DNS server that does not answer is.</summary>
 public sealed class HarvestCertificateConsumerDefinition : ConsumerDefinition<HarvestCertificateConsumer>
 {
     public HarvestCertificateConsumerDefinition()
@@ -24,6 +25,7 @@ public sealed class HarvestCertificateConsumerDefinition : ConsumerDefinition<Ha
         {
             retry.Ignore<ProtectionRefusedException>();
             retry.Ignore<Validation.MailRefusedException>();
+            retry.Ignore<InboundMailRefusedException>();
             retry.Intervals(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
         });
     }

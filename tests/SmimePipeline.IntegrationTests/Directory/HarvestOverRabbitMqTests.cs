@@ -33,6 +33,9 @@ public sealed class HarvestOverRabbitMqTests : BrokerTest
             ["SmimePipeline:RabbitMq:Uri"] = VirtualHost.AmqpUri.ToString(),
             ["SmimePipeline:Signer:StorePath"] = store,
             ["SmimePipeline:Directory:SqlitePath"] = Path.Combine(Temp.Path, "directory.sqlite"),
+
+            // This test is about the S/MIME checks; DKIM before harvest has its own (ReturnPath/InboundRelayTests).
+            ["SmimePipeline:Harvest:Dkim"] = "Off",
         });
         var bus = await StartProducerAsync();
         try

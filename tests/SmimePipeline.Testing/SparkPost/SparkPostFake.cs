@@ -91,6 +91,25 @@ public sealed class SparkPostFake : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Posts an event webhook batch to <paramref name="target"/> as SparkPost does: JSON, the batch id in
+    /// <c>X-MessageSystems-Batch-ID</c> (the same id on every retry of the batch), and the webhook's credentials.
+    /// </summary>
+    public static async Task<HttpResponseMessage> PostEventBatchAsync(Uri target, string batchId, System.Net.Http.Headers.AuthenticationHeaderValue? authorization, string batchJson)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, target)
+        {
+            Content = new StringContent(batchJson, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-MessageSystems-Batch-ID", batchId);
+        request.Headers.UserAgent.ParseAdd("SparkPost");
+        request.Headers.Authorization = authorization;
+        var response = await http.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

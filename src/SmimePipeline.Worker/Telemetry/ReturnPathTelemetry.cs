@@ -1,0 +1,45 @@
+using System.Diagnostics.Metrics;
+
+namespace SmimePipeline.Worker.Telemetry;
+
+/// <summary>
+/// The return path's instruments, on the pipeline's Meter (<see cref="SmimeTelemetry.Name"/>): harvests by
+/// outcome, webhook requests and entries by endpoint and outcome.
+/// </summary>
+public sealed class ReturnPathTelemetry
+{
+    private readonly Counter<long> _harvests;
+    private readonly Counter<long> _webhookRequests;
+    private readonly Counter<long> _webhookEntries;
+    private readonly Counter<long> _espEvents;
+    private readonly Counter<long> _bounces;
+
+    public ReturnPathTelemetry(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(SmimeTelemetry.Name);
+        _harvests = meter.CreateCounter<long>("smime.harvests", "{mail}", "Inbound signed mails by harvest outcome: harvested, or the refusal's reason (dkim-failed, dkim-not-aligned, not-signed, chain-not-trusted, …).");
+        _webhookRequests = meter.CreateCounter<long>("smime.webhook.requests", "{request}", "Webhook requests by endpoint and HTTP status.");
+        _webhookEntries = meter.CreateCounter<long>("smime.webhook.entries", "{entry}", "Entries of webhook batches by endpoint and outcome: accepted, or the reason one was dropped.");
+        _espEvents = meter.CreateCounter<long>("smime.esp.events", "{event}", "ESP events about our mails by type (delivery, bounce, delay, out_of_band, policy_rejection, spam_complaint, other types), each counted once.");
+        _bounces = meter.CreateCounter<long>("smime.esp.bounces", "{event}", "Bounces by the ESP's bounce class and hard/soft.");
+    }
+
+    /// <summary>Counts one harvest: <paramref name="outcome"/> is <c>harvested</c> or a refusal's reason code.</summary>
+    public void RecordHarvest(string outcome) => _harvests.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>Counts one webhook request with the status it was answered.</summary>
+    public void RecordWebhookRequest(string endpoint, int status) =>
+        _webhookRequests.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint), new KeyValuePair<string, object?>("status", status));
+
+    /// <summary>Counts one batch entry: <paramref name="outcome"/> is <c>accepted</c> or why it was dropped.</summary>
+    public void RecordWebhookEntry(string endpoint, string outcome) =>
+        _webhookEntries.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>Counts one new ESP event of <paramref name="type"/> (a redelivered one is not counted again).</summary>
+    public void RecordEspEvent(string type) => _espEvents.Add(1, new KeyValuePair<string, object?>("type", type));
+
+    /// <summary>Counts one new bounce by class.</summary>
+    public void RecordBounce(int? bounceClass, bool hard) =>
+        _bounces.Add(1, new KeyValuePair<string, object?>("class", bounceClass?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"), new KeyValuePair<string, object?>("hard", hard));
+}

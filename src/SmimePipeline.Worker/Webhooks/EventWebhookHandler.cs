@@ -1,0 +1,186 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using SmimePipeline.Delivery.Ledger;
+using SmimePipeline.Worker.Telemetry;
+
+namespace SmimePipeline.Worker.Webhooks;
+
+/// <summary>
+/// <c>POST /webhooks/sparkpost/events</c>: SparkPost event webhook batches, authenticated by Basic auth or an
+/// OAuth2 bearer token. Each fate is recorded in the ledger once (keyed by SparkPost's <c>event_id</c>), published
+/// on the bus once confirmed, and the batch marked done under its <c>X-MessageSystems-Batch-ID</c>; only then the
+/// answer is 200. A batch already done is answered 200 at once (SparkPost retries a batch for hours). Any failure
+/// of the ledger or the broker answers 503, and the retried batch finishes what is missing: recorded events not
+/// yet published are published then, none is counted twice.
+/// </summary>
+public sealed class EventWebhookHandler(
+    IOptions<WebhooksOptions> options,
+    IRecipientFateLedger ledger,
+    RecipientFatePublisher publisher,
+    ReturnPathTelemetry telemetry,
+    TimeProvider time,
+    ILogger<EventWebhookHandler> logger)
+{
+    /// <summary>The endpoint's path.</summary>
+    public const string Path = "/webhooks/sparkpost/events";
+
+    /// <summary>The header carrying SparkPost's batch id.</summary>
+    public const string BatchIdHeader = "X-MessageSystems-Batch-ID";
+
+    private const string Endpoint = "sparkpost-events";
+    private readonly WebhookSecret? _password = string.IsNullOrWhiteSpace(options.Value.EventsPasswordFile) ? null : new(options.Value.EventsPasswordFile);
+    private readonly WebhookSecret? _bearer = string.IsNullOrWhiteSpace(options.Value.EventsBearerTokenFile) ? null : new(options.Value.EventsBearerTokenFile);
+
+    /// <summary>Handles one request.</summary>
+    public async Task HandleAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var o = options.Value;
+        if (!Authenticated(context.Request.Headers.Authorization.ToString(), o.EventsUserName))
+        {
+            context.Response.Headers.WWWAuthenticate = _password is not null ? "Basic realm=\"smime-webhooks\"" : "Bearer";
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "missing or wrong credentials");
+            return;
+        }
+
+        var batchId = context.Request.Headers[BatchIdHeader].ToString();
+        if (batchId.Length > 128 || batchId.Any(c => c is < '!' or > '~'))
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, $"{BatchIdHeader} is not a printable id of at most 128 characters");
+            return;
+        }
+
+        IReadOnlyList<EventBatchEntry> entries;
+        try
+        {
+            var body = await RequestBody.ReadAsync(context, o.MaxRequestBytes, context.RequestAborted);
+            entries = EventBatchReader.Read(body, o.MaxBatchEntries);
+        }
+        catch (RelayBatchException refused)
+        {
+            await RefuseAsync(context, refused.StatusCode, refused.Message);
+            return;
+        }
+
+        ReturnPathLog.WebhookBatchReceived(logger, Endpoint, batchId.Length > 0 ? batchId : "(no id)", entries.Count);
+        using var timeout = new CancellationTokenSource(o.HandOverTimeout);
+        try
+        {
+            if (batchId.Length > 0 && await ledger.IsBatchDoneAsync(batchId, timeout.Token))
+            {
+                ReturnPathLog.WebhookBatchDuplicate(logger, Endpoint, batchId);
+                telemetry.RecordWebhookEntry(Endpoint, "duplicate-batch");
+                telemetry.RecordWebhookRequest(Endpoint, StatusCodes.Status200OK);
+                await WebhookAnswers.CountsAsync(context, StatusCodes.Status200OK, 0, 0);
+                return;
+            }
+
+            int recorded = 0;
+            foreach (var entry in entries)
+            {
+                recorded += await ProcessAsync(entry, timeout.Token) ? 1 : 0;
+            }
+
+            if (batchId.Length > 0)
+            {
+                await ledger.MarkBatchDoneAsync(batchId, time.GetUtcNow(), timeout.Token);
+            }
+
+            int notFates = entries.Count - recorded;
+            ReturnPathLog.WebhookBatchAccepted(logger, Endpoint, recorded, entries.Count, notFates);
+            telemetry.RecordWebhookRequest(Endpoint, StatusCodes.Status200OK);
+            await WebhookAnswers.CountsAsync(context, StatusCodes.Status200OK, recorded, entries.Count - recorded);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            ReturnPathLog.WebhookHandOverFailed(logger, Endpoint, ex.GetType().Name + ": " + ex.Message);
+            telemetry.RecordWebhookRequest(Endpoint, StatusCodes.Status503ServiceUnavailable);
+            await WebhookAnswers.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "The batch could not be recorded; retry later.");
+        }
+    }
+
+    /// <returns>True when the entry is a fate (recorded now or before).</returns>
+    private async Task<bool> ProcessAsync(EventBatchEntry entry, CancellationToken cancellationToken)
+    {
+        if (entry.Fate is not { } fate)
+        {
+            if (entry.Outcome == "ignored")
+            {
+                // Not a fate, but a real event: counted by type. A redelivered batch counts it again; these
+                // carry no mail id of ours to key them by.
+                telemetry.RecordEspEvent(entry.EventType);
+                ReturnPathLog.EspEventIgnored(logger, entry.EventType, entry.Index);
+            }
+            else
+            {
+                ReturnPathLog.WebhookEntryDropped(logger, Endpoint, entry.Index, entry.Outcome, entry.Detail ?? entry.Outcome);
+            }
+
+            telemetry.RecordWebhookEntry(Endpoint, entry.Outcome);
+            return false;
+        }
+
+        if (await ledger.RecordAsync(fate, cancellationToken))
+        {
+            telemetry.RecordEspEvent(fate.EspEventType);
+            if (fate.Kind == RecipientFateKind.Bounced)
+            {
+                telemetry.RecordBounce(fate.BounceClass, fate.Hard ?? false);
+            }
+
+            ReturnPathLog.RecipientFateRecorded(logger, fate.MailId, fate.Recipient, fate.Kind, fate.EspEventType, fate.BounceClass);
+        }
+
+        if (!await ledger.IsPublishedAsync(fate.EventId, cancellationToken))
+        {
+            await publisher.PublishAsync(fate, cancellationToken);
+            await ledger.MarkPublishedAsync(fate.EventId, cancellationToken);
+        }
+
+        telemetry.RecordWebhookEntry(Endpoint, "accepted");
+        return true;
+    }
+
+    private bool Authenticated(string authorization, string userName)
+    {
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return _bearer?.Matches(authorization[7..].Trim()) ?? false;
+        }
+
+        if (!authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) || _password is null)
+        {
+            return false;
+        }
+
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(authorization[6..].Trim()));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        int colon = decoded.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            return false;
+        }
+
+        // Both parts are always checked, so timing does not tell which was wrong.
+        bool user = CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(decoded[..colon])), SHA256.HashData(Encoding.UTF8.GetBytes(userName)));
+        bool password = _password.Matches(decoded[(colon + 1)..]);
+        return user & password;
+    }
+
+    private Task RefuseAsync(HttpContext context, int status, string reason)
+    {
+        telemetry.RecordWebhookRequest(Endpoint, status);
+        ReturnPathLog.WebhookRequestRefused(logger, Endpoint, context.Connection.RemoteIpAddress?.ToString(), status, reason);
+        return WebhookAnswers.ErrorAsync(context, status, reason);
+    }
+}

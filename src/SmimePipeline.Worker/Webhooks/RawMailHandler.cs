@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Options;
+using SmimePipeline.Contracts;
+using SmimePipeline.Worker.Telemetry;
+
+namespace SmimePipeline.Worker.Webhooks;
+
+/// <summary>
+/// <c>POST /webhooks/raw</c>: one <c>message/rfc822</c> body, authenticated by <c>Authorization: Bearer</c>, for any
+/// other intake (a Postfix pipe, another provider's inbound route). 401 wrong token, 415 another content type,
+/// 413 too large, 400 empty, 503 when RabbitMQ did not confirm, else 202.
+/// </summary>
+public sealed class RawMailHandler(
+    IOptions<WebhooksOptions> options,
+    HarvestIntake queue,
+    ReturnPathTelemetry telemetry,
+    TimeProvider time,
+    ILogger<RawMailHandler> logger)
+{
+    /// <summary>The endpoint's path.</summary>
+    public const string Path = "/webhooks/raw";
+
+    private const string Endpoint = "raw";
+    private readonly WebhookSecret _token = new(options.Value.RawTokenFile);
+
+    /// <summary>Handles one request.</summary>
+    public async Task HandleAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var o = options.Value;
+        var authorization = context.Request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        var token = authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? authorization[scheme.Length..].Trim() : null;
+        if (!_token.Matches(token))
+        {
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "missing or wrong bearer token");
+            return;
+        }
+
+        if (!string.Equals(context.Request.ContentType?.Split(';')[0].Trim(), "message/rfc822", StringComparison.OrdinalIgnoreCase))
+        {
+            await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, "the body must be Content-Type: message/rfc822");
+            return;
+        }
+
+        byte[] mail;
+        try
+        {
+            mail = await RequestBody.ReadAsync(context, o.MaxMailBytes, context.RequestAborted);
+        }
+        catch (RelayBatchException refused)
+        {
+            await RefuseAsync(context, refused.StatusCode, refused.Message);
+            return;
+        }
+
+        if (mail.Length == 0)
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, "the body is empty");
+            return;
+        }
+
+        var harvest = new HarvestCertificate
+        {
+            RequestId = HarvestIntake.RequestIdFor(mail),
+            Mail = mail,
+            Source = "raw",
+            ReceivedAt = time.GetUtcNow(),
+        };
+        using var timeout = new CancellationTokenSource(o.HandOverTimeout);
+        try
+        {
+            await queue.EnqueueAsync(harvest, timeout.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            ReturnPathLog.WebhookHandOverFailed(logger, Endpoint, ex.GetType().Name + ": " + ex.Message);
+            telemetry.RecordWebhookRequest(Endpoint, StatusCodes.Status503ServiceUnavailable);
+            await WebhookAnswers.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "The mail could not be queued; retry later.");
+            return;
+        }
+
+        telemetry.RecordWebhookEntry(Endpoint, "accepted");
+        telemetry.RecordWebhookRequest(Endpoint, StatusCodes.Status202Accepted);
+        await WebhookAnswers.CountsAsync(context, StatusCodes.Status202Accepted, 1, 0);
+    }
+
+    private Task RefuseAsync(HttpContext context, int status, string reason)
+    {
+        telemetry.RecordWebhookRequest(Endpoint, status);
+        ReturnPathLog.WebhookRequestRefused(logger, Endpoint, context.Connection.RemoteIpAddress?.ToString(), status, reason);
+        return WebhookAnswers.ErrorAsync(context, status, reason);
+    }
+}

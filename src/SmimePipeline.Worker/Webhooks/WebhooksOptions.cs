@@ -1,0 +1,57 @@
+using SmimePipeline.Contracts;
+
+namespace SmimePipeline.Worker.Webhooks;
+
+/// <summary>
+/// The webhooks role's settings, bound from <c>SmimePipeline:Webhooks</c>. Every secret comes from a file (a
+/// mounted Kubernetes Secret) and is re-read when the file changes; an endpoint whose secret is not configured
+/// is not served.
+/// </summary>
+public sealed class WebhooksOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "SmimePipeline:Webhooks";
+
+    /// <summary>
+    /// A file holding the token SparkPost sends in <c>X-MessageSystems-Webhook-Token</c> with relay batches (the
+    /// relay webhook's <c>auth_token</c>). Empty (default): <c>/webhooks/sparkpost/relay</c> is not served.
+    /// </summary>
+    public string RelayTokenFile { get; set; } = "";
+
+    /// <summary>
+    /// A file holding the bearer token of the raw intake (<c>POST /webhooks/raw</c>, one <c>message/rfc822</c>
+    /// body). Empty (default): not served.
+    /// </summary>
+    public string RawTokenFile { get; set; } = "";
+
+    /// <summary>
+    /// The user name SparkPost presents with Basic authentication on event batches (the event webhook's
+    /// <c>auth_type: basic</c>); used with <see cref="EventsPasswordFile"/>.
+    /// </summary>
+    public string EventsUserName { get; set; } = "";
+
+    /// <summary>A file holding the Basic authentication password of event batches. Empty: Basic is not accepted.</summary>
+    public string EventsPasswordFile { get; set; } = "";
+
+    /// <summary>
+    /// A file holding the bearer token accepted on event batches (<c>auth_type: oauth2</c>: the access token your
+    /// token endpoint issues to SparkPost). Empty: bearer is not accepted. With neither this nor
+    /// <see cref="EventsPasswordFile"/>, <c>/webhooks/sparkpost/events</c> is not served.
+    /// </summary>
+    public string EventsBearerTokenFile { get; set; } = "";
+
+    /// <summary>The largest request body accepted, in bytes. Default 50,000,000 (a 20 MB mail in base64 JSON, twice).</summary>
+    public long MaxRequestBytes { get; set; } = 50_000_000;
+
+    /// <summary>The largest single mail accepted, in bytes (after base64 decoding). Default 20,000,000, as <see cref="MessageSizeLimits"/>.</summary>
+    public int MaxMailBytes { get; set; } = MessageSizeLimits.DefaultMaxMessageBytes;
+
+    /// <summary>The most entries one batch may carry. Default 1000.</summary>
+    public int MaxBatchEntries { get; set; } = 1000;
+
+    /// <summary>
+    /// How long the hand-over of one batch to RabbitMQ (publisher confirms) may take before the request is
+    /// answered 503 so that the provider retries. Default 30 s.
+    /// </summary>
+    public TimeSpan HandOverTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
