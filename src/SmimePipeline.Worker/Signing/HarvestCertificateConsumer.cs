@@ -34,13 +34,16 @@ public sealed class HarvestCertificateConsumer(
     public async Task Consume(ConsumeContext<HarvestCertificate> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var request = context.Message;
+        HarvestCertificate? received = context.Message;
         var max = options.Value.MaxMessageBytes;
         if ((ContractRules.Size(SignerRefusals.BodyLength(context), max + (max / 2), "The HarvestCertificate message")
-            ?? HarvestCertificateValidator.Validate(request, max)) is { } refusal)
+            ?? HarvestCertificateValidator.Validate(received, max)) is { } invalid)
         {
-            refusals.RefuseHarvest(request?.RequestId ?? Guid.Empty, refusal);
+            refusals.RefuseHarvest(received?.RequestId ?? Guid.Empty, invalid);
         }
+
+        // A stranger may send a null message: the validator refused it above, so from here on it is not null.
+        var request = received!;
 
         try
         {
