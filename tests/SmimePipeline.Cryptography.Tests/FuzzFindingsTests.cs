@@ -28,6 +28,33 @@ public sealed class FuzzFindingsTests
         Assert.Contains("cannot be read", refusal.Message, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string> CertificateFindings() => Findings("certificate-");
+
+    [Theory]
+    [MemberData(nameof(CertificateFindings))]
+    public void A_certificate_that_crashed_the_address_reader_names_no_address_and_cannot_be_filed(string file)
+    {
+        List<System.Security.Cryptography.X509Certificates.X509Certificate2> certificates;
+        try
+        {
+            certificates = CertificateFiles.ReadCertificates(File.ReadAllBytes(file), Path.GetFileName(file));
+        }
+        catch (InvalidDataException)
+        {
+            return;
+        }
+
+        Assert.NotEmpty(certificates);
+        foreach (var certificate in certificates)
+        {
+            using (certificate)
+            {
+                Assert.Empty(CertificateAddresses.Get(certificate));
+                Assert.Contains("names no mail address", CertificateAddresses.FindUnfileableProblem(certificate), StringComparison.Ordinal);
+            }
+        }
+    }
+
     private static TheoryData<string> Findings(string prefix)
     {
         string directory = Path.Combine(AppContext.BaseDirectory, "FuzzFindings");

@@ -12,7 +12,8 @@ public static class CertificateAddresses
 
     /// <summary>
     /// The addresses of <paramref name="certificate"/>: every rfc822Name of the subjectAltName extension,
-    /// or, when there is none, the legacy emailAddress attributes of the subject.
+    /// or, when there is no subjectAltName, the legacy emailAddress attributes of the subject. A damaged
+    /// subjectAltName or subject names no address.
     /// </summary>
     /// <param name="certificate">The certificate.</param>
     /// <returns>The addresses in certificate order (may be empty).</returns>
@@ -20,26 +21,37 @@ public static class CertificateAddresses
     {
         ArgumentNullException.ThrowIfNull(certificate);
         var addresses = new List<string>();
+        bool hasSubjectAlternativeName = false;
         foreach (var extension in certificate.Extensions)
         {
             if (extension.Oid?.Value == SubjectAlternativeNameOid)
             {
+                hasSubjectAlternativeName = true;
                 ReadRfc822Names(extension.RawData, addresses);
             }
         }
 
-        if (addresses.Count > 0)
+        if (addresses.Count > 0 || hasSubjectAlternativeName)
         {
+            // A subjectAltName that names no readable address does not fall back to the subject (RFC 8550 §3).
             return addresses;
         }
 
-        foreach (var rdn in certificate.SubjectName.EnumerateRelativeDistinguishedNames())
+        try
         {
-            if (!rdn.HasMultipleElements && rdn.GetSingleElementType().Value == EmailAddressAttributeOid
-                && rdn.GetSingleElementValue() is { Length: > 0 } value)
+            foreach (var rdn in certificate.SubjectName.EnumerateRelativeDistinguishedNames())
             {
-                addresses.Add(value);
+                if (!rdn.HasMultipleElements && rdn.GetSingleElementType().Value == EmailAddressAttributeOid
+                    && rdn.GetSingleElementValue() is { Length: > 0 } value)
+                {
+                    addresses.Add(value);
+                }
             }
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            // A damaged subject names no address; the certificate is then refused for having none.
+            addresses.Clear();
         }
 
         return addresses;
@@ -173,19 +185,31 @@ public static class CertificateAddresses
 
     private static void ReadRfc822Names(byte[] extensionValue, List<string> addresses)
     {
-        var reader = new AsnReader(extensionValue, AsnEncodingRules.DER);
-        var names = reader.ReadSequence();
-        while (names.HasData)
+        // Certificates come from outside (import, harvest): a damaged extension (found by fuzzing: an rfc822Name
+        // that is not IA5String) contributes no address at all, rather than the names read before the damage.
+        var found = new List<string>();
+        try
         {
-            var tag = names.PeekTag();
-            if (tag.HasSameClassAndValue(Rfc822NameTag))
+            var reader = new AsnReader(extensionValue, AsnEncodingRules.DER);
+            var names = reader.ReadSequence();
+            while (names.HasData)
             {
-                addresses.Add(names.ReadCharacterString(UniversalTagNumber.IA5String, Rfc822NameTag));
-            }
-            else
-            {
-                names.ReadEncodedValue();
+                var tag = names.PeekTag();
+                if (tag.HasSameClassAndValue(Rfc822NameTag))
+                {
+                    found.Add(names.ReadCharacterString(UniversalTagNumber.IA5String, Rfc822NameTag));
+                }
+                else
+                {
+                    names.ReadEncodedValue();
+                }
             }
         }
+        catch (AsnContentException)
+        {
+            return;
+        }
+
+        addresses.AddRange(found);
     }
 }
