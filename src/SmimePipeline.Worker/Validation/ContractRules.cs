@@ -128,7 +128,7 @@ public static class ContractRules
         return null;
     }
 
-    /// <summary>A MIME type of the form <c>type/subtype</c> with RFC 2045 token characters.</summary>
+    /// <summary>A MIME type of the form <c>type/subtype</c> with RFC 2045 token characters, optionally followed by parameters.</summary>
     public static MailRefusal? ContentType(string? contentType, string field)
     {
         if (Text(contentType, field, ContractLimits.MaxContentTypeLength) is { } refusal)
@@ -136,9 +136,12 @@ public static class ContractRules
             return refusal;
         }
 
-        var slash = contentType!.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || slash == contentType.Length - 1 || contentType.IndexOf('/', slash + 1) >= 0
-            || contentType.Any(c => c is <= ' ' or > '~' || "()<>@,;:\\\"[]?=".Contains(c, StringComparison.Ordinal)))
+        // Parameters (e.g. "; charset=utf-8") are the composer's to parse; the media type itself must be type/subtype.
+        var semicolon = contentType!.IndexOf(';', StringComparison.Ordinal);
+        var mediaType = (semicolon < 0 ? contentType : contentType[..semicolon]).Trim();
+        var slash = mediaType.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == mediaType.Length - 1 || mediaType.IndexOf('/', slash + 1) >= 0
+            || mediaType.Any(c => c is <= ' ' or > '~' || "()<>@,;:\\\"[]?=".Contains(c, StringComparison.Ordinal)))
         {
             return MailRefusal.Field(field, $"'{Printable(contentType)}' is not a MIME type of the form type/subtype");
         }

@@ -3,6 +3,8 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
@@ -49,10 +51,13 @@ public sealed class ReadinessTests : BrokerTest
         var endpoint = captured.Deliver ?? throw new InvalidOperationException("smime-deliver never became ready");
         await endpoint.Stop();
 
-        var notReady = await WaitForStatusAsync(http, "health/ready", HttpStatusCode.ServiceUnavailable, "not ready once the consumer stopped");
-        Assert.Contains(QueueNames.Deliver, notReady, StringComparison.Ordinal);
-        var notLive = await WaitForStatusAsync(http, "health/live", HttpStatusCode.ServiceUnavailable, "not live after the recovery timeout");
-        Assert.Contains("RecoveryTimeout", notLive, StringComparison.Ordinal);
+        await WaitForStatusAsync(http, "health/ready", HttpStatusCode.ServiceUnavailable, "not ready once the consumer stopped");
+        var health = app.Services.GetRequiredService<HealthCheckService>();
+        var ready = await health.CheckHealthAsync(r => r.Name == WorkQueueConsumersHealthCheck.ReadinessName);
+        Assert.Contains(QueueNames.Deliver, ready.Entries[WorkQueueConsumersHealthCheck.ReadinessName].Description, StringComparison.Ordinal);
+        await WaitForStatusAsync(http, "health/live", HttpStatusCode.ServiceUnavailable, "not live after the recovery timeout");
+        var live = await health.CheckHealthAsync(r => r.Name == WorkQueueConsumersHealthCheck.LivenessName);
+        Assert.Contains("RecoveryTimeout", live.Entries[WorkQueueConsumersHealthCheck.LivenessName].Description, StringComparison.Ordinal);
 
         endpoint.Start();
         await WaitForStatusAsync(http, "health/ready", HttpStatusCode.OK, "ready again once the consumer is back");
