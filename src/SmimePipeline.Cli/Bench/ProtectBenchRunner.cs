@@ -30,7 +30,8 @@ internal static class ProtectBenchRunner
         });
 
         // The floor runs after the measurement, on this thread, so it sees the same core and the same warm caches.
-        var floor = CryptoFloor.Measure(
+        // A key in a PKCS#11 token has no OpenSSL floor: the token's signature is the thing measured.
+        var floor = store.KeyInToken is not null ? null : CryptoFloor.Measure(
             store,
             CryptoFloor.Describe(mail, probe),
             settings.Cipher,
