@@ -18,7 +18,7 @@ internal static class ProtectBenchRunner
     public static ProtectBenchResult RunOurs(BenchCertificateStore store, ProtectEmail mail, BenchSettings settings)
     {
         // The signer worker's registration (validated store, recipient directory, revocation, capabilities).
-        using var services = CertificateServices.Build(o => o.StorePath = store.StorePath, o => o.Cipher = ResolveCipher(settings.Cipher));
+        using var services = CertificateServices.Build(o => o.StorePath = store.StorePath, o => o.Cipher = ResolveCipher(settings.Cipher), store.Pkcs11);
         var protector = services.GetRequiredService<SmimeProtector>();
         byte[] probe;
         using (var first = MimeComposer.Compose(mail))
@@ -33,7 +33,8 @@ internal static class ProtectBenchRunner
         });
 
         // The floor runs after the measurement, on this thread, so it sees the same core and the same warm caches.
-        var floor = CryptoFloor.Measure(
+        // A key in a PKCS#11 token has no OpenSSL floor: the token's signature is the thing measured.
+        var floor = store.KeyInToken is not null ? null : CryptoFloor.Measure(
             store,
             CryptoFloor.Describe(mail, probe),
             settings.Cipher,

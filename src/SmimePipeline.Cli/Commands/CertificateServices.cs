@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using SmimePipeline.CertificateDirectory.Registration;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Cryptography.Options;
+using SmimePipeline.Cryptography.Pkcs11;
 
 namespace SmimePipeline.Cli.Commands;
 
@@ -35,10 +36,16 @@ public static class CertificateServices
     /// <param name="configureProtection">Sets the algorithms; <see langword="null"/> keeps the defaults.</param>
     /// <returns>The container; dispose it to close the directory.</returns>
     /// <exception cref="CliException">The settings are invalid; the message names them.</exception>
-    public static ServiceProvider Build(Action<SmimeCertificatesOptions> configureCertificates, Action<ProtectionOptions>? configureProtection = null)
+    /// <param name="pkcs11">Opens signer keys filed as <c>pkcs11:</c> URIs; <see langword="null"/> when none are used (the caller disposes it).</param>
+    public static ServiceProvider Build(Action<SmimeCertificatesOptions> configureCertificates, Action<ProtectionOptions>? configureProtection = null, Pkcs11KeyProvider? pkcs11 = null)
     {
         var services = new ServiceCollection();
         Add(services, configureCertificates, configureProtection);
+        if (pkcs11 is not null)
+        {
+            services.AddSingleton(pkcs11);
+        }
+
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         try
         {

@@ -250,10 +250,15 @@ public sealed class Pkcs11Token : IDisposable
         {
             pin = _pin();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception e)
         {
             Close(session);
-            throw new Pkcs11UnavailableException($"The PIN of PKCS#11 token '{Name}' cannot be read: {e.Message}", e);
+            if (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                throw new Pkcs11UnavailableException($"The PIN of PKCS#11 token '{Name}' cannot be read: {e.Message}", e);
+            }
+
+            throw;
         }
 
         byte[] pinHash = System.Security.Cryptography.SHA256.HashData(pin);
