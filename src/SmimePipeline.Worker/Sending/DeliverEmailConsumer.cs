@@ -14,8 +14,7 @@ public sealed class DeliverEmailConsumer(DeliveryHandler handler, DeliveryConten
     public async Task Consume(ConsumeContext<DeliverEmail> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        // Large mail travels by claim check: load the bytes the signer checked in.
-        var content = await claimCheck.LoadAsync(context.Message, context.CancellationToken);
-        await handler.DeliverAsync(context, content);
+        // Large mail travels by claim check: load the bytes the signer checked in (a failure there is routed like any other).
+        await handler.DeliverAsync(context, async cancellationToken => await claimCheck.LoadAsync(context.Message, cancellationToken));
     }
 }

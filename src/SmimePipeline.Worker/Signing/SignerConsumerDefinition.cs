@@ -1,16 +1,16 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SmimePipeline.Contracts;
-using SmimePipeline.Cryptography.Errors;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Failures;
 
 namespace SmimePipeline.Worker.Signing;
 
 /// <summary>
 /// Puts a signer consumer on the <c>smime-protect</c> queue holding <c>Signer:InFlight</c> mails at once
 /// (default 4 per core; <see cref="ProtectionSlots"/> keeps the CPU-bound protection itself at one mail per
-/// core) and short in-process retries for unexpected errors. Refusals are never retried: the same mail
-/// would be refused again.
+/// core) and short in-process retries for unexpected errors (<see cref="UnexpectedFailureRetry"/>). Refusals are
+/// never retried: the same mail would be refused again.
 /// </summary>
 public abstract class SignerConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
@@ -29,10 +29,6 @@ public abstract class SignerConsumerDefinition<TConsumer> : ConsumerDefinition<T
         IRegistrationContext context)
     {
         ArgumentNullException.ThrowIfNull(endpointConfigurator);
-        endpointConfigurator.UseMessageRetry(retry =>
-        {
-            retry.Ignore<ProtectionRefusedException>();
-            retry.Intervals(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
-        });
+        endpointConfigurator.UseMessageRetry(UnexpectedFailureRetry.Configure);
     }
 }
