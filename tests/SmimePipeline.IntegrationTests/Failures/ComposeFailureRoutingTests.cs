@@ -72,7 +72,12 @@ public sealed class ComposeFailureRoutingTests : BrokerTest
                 Assert.False(string.IsNullOrWhiteSpace(reported.ReasonCode), what);
                 Assert.NotEqual("unexpected-error", reported.ReasonCode);
                 Assert.DoesNotContain(Secret, reported.Reason, StringComparison.Ordinal);
-                Assert.Single(signer.Output.Split('\n'), l => l.Contains($"Mail {mailId:D} dead-lettered at protect: {reported.ReasonCode}", StringComparison.Ordinal));
+                var line = $"Mail {mailId:D} dead-lettered at protect: {reported.ReasonCode}";
+                await Eventually.HoldsAsync(
+                    () => Task.FromResult(signer.Output.Contains(line, StringComparison.Ordinal)),
+                    TimeSpan.FromSeconds(30),
+                    () => $"no dead-letter line for {what}:\n{signer.Output}");
+                Assert.Single(signer.Output.Split('\n'), l => l.Contains(line, StringComparison.Ordinal));
             }
 
             foreach (var message in dead)

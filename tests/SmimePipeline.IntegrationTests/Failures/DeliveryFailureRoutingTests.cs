@@ -41,7 +41,7 @@ public sealed class DeliveryFailureRoutingTests : IAsyncLifetime
         var failed = Assert.Single(_rig.FailedEvents, e => e.MailId == odd.MailId);
         Assert.Equal((FailureStage.Deliver, "esp-rejected"), (failed.Stage, failed.ReasonCode));
         Assert.Equal(1, await MetricsScrape.SumAsync(sender, "smime_dead_letters_total", "stage=\"deliver\"", "reason=\"esp-rejected\""));
-        Assert.Single(DeadLetteredLines(sender, odd.MailId));
+        await AssertOneDeadLetteredLineAsync(sender, odd.MailId);
 
         var list = await SmimeCli.RunAsync(["dlq", "list", "--rabbitmq", _rig.VirtualHost.AmqpUri.ToString()]);
         Assert.True(list.ExitCode == 0, list.Describe());
@@ -65,7 +65,11 @@ public sealed class DeliveryFailureRoutingTests : IAsyncLifetime
             () => Task.FromResult(_rig.Fake.AcceptedByMailId.ContainsKey(mail.MailId.ToString("D"))),
             TimeSpan.FromSeconds(60),
             () => $"the mail was not delivered after the unreadable answer:\n{sender.Output}");
-        Assert.Contains("ended without a readable answer", sender.Output, StringComparison.Ordinal);
+        // The worker's log reaches us through its stdout pipe, a little after the fact.
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(sender.Output.Contains($"Mail {mail.MailId:D}: attempt 1 at sparkpost ended without a readable answer", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30),
+            () => $"the resend was not explained in the log:\n{sender.Output}");
         Assert.Equal(2, _rig.Fake.Requests.Count(r => r.MailId == mail.MailId.ToString("D")));
         Assert.Empty(_rig.FailedEvents);
         Assert.Equal(0, await _rig.VirtualHost.CountMessagesAsync($"{QueueNames.Deliver}_error"));
@@ -91,11 +95,16 @@ public sealed class DeliveryFailureRoutingTests : IAsyncLifetime
         Assert.Equal(failed.ReasonCode, headers[SenderHeaders.ReasonCode]);
         Assert.False(string.IsNullOrWhiteSpace(failed.Reason));
         Assert.Equal(1, await MetricsScrape.SumAsync(sender, "smime_dead_letters_total", "stage=\"deliver\"", $"reason=\"{failed.ReasonCode}\""));
-        Assert.Single(DeadLetteredLines(sender, orphan.MailId));
+        await AssertOneDeadLetteredLineAsync(sender, orphan.MailId);
         Assert.Empty(_rig.Fake.Requests);
         Assert.Equal(0, await _rig.VirtualHost.CountMessagesAsync($"{QueueNames.Deliver}_error"));
     }
 
-    private static List<string> DeadLetteredLines(WorkerProcess worker, Guid mailId)
-        => worker.Output.Split('\n').Where(l => l.Contains($"Mail {mailId:D} dead-lettered at deliver", StringComparison.Ordinal)).ToList();
+    private static async Task AssertOneDeadLetteredLineAsync(WorkerProcess worker, Guid mailId)
+    {
+        List<string> Lines() => worker.Output.Split('\n').Where(l => l.Contains($"Mail {mailId:D} dead-lettered at deliver", StringComparison.Ordinal)).ToList();
+        // The worker's log reaches us through its stdout pipe, a little after the fact.
+        await Eventually.HoldsAsync(() => Task.FromResult(Lines().Count > 0), TimeSpan.FromSeconds(30), () => $"no dead-letter line:\n{worker.Output}");
+        Assert.Single(Lines());
+    }
 }
