@@ -5,15 +5,12 @@ namespace SmimePipeline.IntegrationTests.Infrastructure;
 /// <summary>
 /// <c>rabbitmqctl</c> against the test node started by <c>scripts/test.sh</c> (<c>SMIME_TEST_RABBITMQ_NODE</c>, its
 /// private epmd on <c>ERL_EPMD_PORT</c>). As root it runs as the <c>rabbitmq</c> user, who owns the Erlang cookie,
-/// exactly as <c>scripts/test.sh</c> does. These commands disturb every client of the node: only tests in the
+/// exactly as <c>scripts/test.sh</c> does. Stopping the application disturbs every client of the node: only tests in the
 /// <see cref="BrokerChaosGroup"/> (which runs alone) may use them.
 /// </summary>
 public static class RabbitMqControl
 {
     private const string Ctl = "/usr/lib/rabbitmq/bin/rabbitmqctl";
-
-    /// <summary>Closes every client connection (what a load balancer or a broker restart does to clients).</summary>
-    public static Task CloseAllConnectionsAsync() => RunAsync("close_all_connections", "chaos test");
 
     /// <summary>Stops the RabbitMQ application; the Erlang node keeps running.</summary>
     public static Task StopAppAsync() => RunAsync("stop_app");
