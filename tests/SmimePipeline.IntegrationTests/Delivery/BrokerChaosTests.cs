@@ -45,14 +45,16 @@ public sealed class BrokerChaosTests(ITestOutputHelper output) : BrokerTest
             var mails = await PublishAsync(bus, Mails);
             await WaitForAcceptedAsync(fake, mails, 60, workers);
             await ChaosAsync("close every connection", fake, mails, async () => await VirtualHost.CloseAllConnectionsAsync("chaos test"));
-            await WaitForAcceptedAsync(fake, mails, 180, workers);
+            await WaitForAcceptedAsync(fake, mails, 150, workers);
             await ChaosAsync("close every connection", fake, mails, async () => await VirtualHost.CloseAllConnectionsAsync("chaos test"));
-            await WaitForAcceptedAsync(fake, mails, 280, workers);
+            await WaitForAcceptedAsync(fake, mails, 200, workers);
+            // stop_app is graceful and slow on a loaded machine (up to a minute): the flow goes on until the app is down.
+            var beforeStop = Accepted(fake, mails);
             await ChaosAsync("rabbitmqctl stop_app", fake, mails, RabbitMqControl.StopAppAsync);
             // The outage itself, not a wait for a condition: hand-overs already started finish meanwhile.
             await Task.Delay(TimeSpan.FromSeconds(5));
             await ChaosAsync("rabbitmqctl start_app", fake, mails, RabbitMqControl.StartAppAsync);
-            Assert.True(Accepted(fake, mails) < Mails, "every mail was accepted before the broker came back: the chaos came too late to prove anything");
+            Assert.True(beforeStop < Mails, "every mail was accepted before the broker was stopped: the chaos came too late to prove anything");
 
             await WaitForAcceptedAsync(fake, mails, Mails, workers, TimeSpan.FromMinutes(3));
             var duplicates = Duplicates(fake, mails);
