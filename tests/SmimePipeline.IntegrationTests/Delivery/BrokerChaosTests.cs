@@ -58,7 +58,7 @@ public sealed class BrokerChaosTests(ITestOutputHelper output) : BrokerTest
 
             await WaitForAcceptedAsync(fake, mails, Mails, workers, TimeSpan.FromMinutes(3));
             var duplicates = Duplicates(fake, mails);
-            output.WriteLine($"{Now()} chaos: {Mails} mails, all accepted, {duplicates} duplicate(s) ({fake.Requests.Count} requests)");
+            output.WriteLine($"{Now()} chaos: {Mails} mails, all accepted, {duplicates} duplicate(s) ({fake.Requests.Count} requests, {Abandoned(fake)} accepted after the client gave up waiting)");
             Console.WriteLine($"BrokerChaosTests: {Mails} mails through 2 connection drops and a broker stop/start: {duplicates} duplicate(s)");
             ReportWindow(fake, mails);
             await ReportLedgerLagAsync([sender1, sender2]);
@@ -111,7 +111,7 @@ public sealed class BrokerChaosTests(ITestOutputHelper output) : BrokerTest
         ["SmimePipeline:Delivery:Provider"] = "sparkpost",
         ["SmimePipeline:Delivery:SparkPost:BaseUrl"] = fake.BaseUrl.ToString(),
         ["SmimePipeline:Delivery:SparkPost:ApiKey"] = fake.ApiKey,
-        ["SmimePipeline:Delivery:SparkPost:Timeout"] = "00:00:10",
+        ["SmimePipeline:Delivery:SparkPost:Timeout"] = "00:00:30",
         ["SmimePipeline:Delivery:SparkPost:MaxConnections"] = SenderConcurrency.ToString(CultureInfo.InvariantCulture),
         ["SmimePipeline:Delivery:Ledger:Provider"] = "postgres",
         ["SmimePipeline:Delivery:Ledger:PostgresConnectionString"] = TestServices.PostgresConnectionString,
@@ -158,6 +158,10 @@ public sealed class BrokerChaosTests(ITestOutputHelper output) : BrokerTest
     }
 
     private static int Accepted(SparkPostFake fake, HashSet<string> mails) => fake.AcceptedByMailId.Keys.Count(mails.Contains);
+
+    // Accepted transmissions whose answer never reached a socket: the client timed out or was killed.
+    private static int Abandoned(SparkPostFake fake)
+        => fake.Requests.Count(r => r.TransmissionId is not null && !fake.AnsweredAtByTransmissionId.ContainsKey(r.TransmissionId));
 
     private static int Duplicates(SparkPostFake fake, HashSet<string> mails)
         => fake.AcceptedByMailId.Where(a => mails.Contains(a.Key)).Sum(a => a.Value - 1);
