@@ -21,4 +21,13 @@ public sealed class DeliveryOptions
 
     /// <summary>Settings used when <see cref="Provider"/> is "sparkpost".</summary>
     public SparkPostOptions SparkPost { get; set; } = new();
+
+    /// <summary>
+    /// How long the selected provider may take to answer one call: <see cref="SparkPostOptions.Timeout"/>,
+    /// <see cref="SmtpOptions.Timeout"/>, or 30 s for the pickup directory.
+    /// </summary>
+    public TimeSpan EffectiveTimeout =>
+        string.Equals(Provider, SparkPostTransport.TransportName, StringComparison.OrdinalIgnoreCase) ? SparkPost.Timeout
+        : string.Equals(Provider, SmtpTransport.TransportName, StringComparison.OrdinalIgnoreCase) ? Smtp.Timeout
+        : TimeSpan.FromSeconds(30);
 }

@@ -1,5 +1,4 @@
 using RabbitMQ.Client;
-using SmimePipeline.Contracts;
 using SmimePipeline.Worker.Sending;
 
 namespace SmimePipeline.Cli.Commands;
@@ -7,7 +6,7 @@ namespace SmimePipeline.Cli.Commands;
 /// <summary>
 /// Reads the dead-letter queue with AMQP <c>basic.get</c> and manual acknowledgement. Messages it
 /// only looks at stay unacknowledged and return to the queue when the channel closes, whatever
-/// happens to this process; a requeued message is first published to <c>smime-deliver</c> and
+/// happens to this process; a requeued message is first published to its work queue's exchange and
 /// confirmed by the broker, and only then acknowledged. So no path loses a message: at worst a crash
 /// between confirm and ack leaves a copy in both queues, and the delivery ledger stops a second send.
 /// </summary>
@@ -17,20 +16,44 @@ internal sealed class DlqBrowser : IAsyncDisposable
     private readonly IChannel _channel;
     private readonly string _queue;
 
-    private DlqBrowser(IConnection connection, IChannel channel, string queue)
+    private DlqBrowser(IConnection connection, IChannel channel, string queue, string workQueue)
     {
         _connection = connection;
         _channel = channel;
         _queue = queue;
+        WorkQueue = workQueue;
+    }
+
+    /// <summary>Where requeued mail goes: the work queue the dead letters came from.</summary>
+    public string WorkQueue { get; }
+
+    /// <summary>
+    /// The work queue of a dead-letter queue: <c>smime-deliver-dead</c> → <c>smime-deliver</c>,
+    /// <c>NAME_error</c> (MassTransit's) → <c>NAME</c>, <c>NAME-dead</c> → <c>NAME</c>.
+    /// </summary>
+    /// <exception cref="CliException">The name follows neither pattern.</exception>
+    public static string WorkQueueOf(string queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        foreach (var suffix in new[] { "_error", "-dead" })
+        {
+            if (queue.Length > suffix.Length && queue.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                return queue[..^suffix.Length];
+            }
+        }
+
+        throw new CliException($"{queue} is not a dead-letter queue (expected smime-deliver-dead or a NAME_error queue).");
     }
 
     public static async Task<DlqBrowser> OpenAsync(Uri broker, string queue, CancellationToken cancellationToken)
     {
+        var workQueue = WorkQueueOf(queue);
         var factory = new ConnectionFactory { Uri = broker, ClientProvidedName = "smime-dlq" };
         var connection = await factory.CreateConnectionAsync(cancellationToken);
         var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
-        return new DlqBrowser(connection, channel, queue);
+        return new DlqBrowser(connection, channel, queue, workQueue);
     }
 
     /// <summary>Takes every message that was in the queue when called (unacknowledged, so still safe).</summary>
@@ -54,7 +77,7 @@ internal sealed class DlqBrowser : IAsyncDisposable
         return taken;
     }
 
-    /// <summary>Publishes the message back onto <c>smime-deliver</c> with a fresh attempt count, waits for the confirm, then acks it here.</summary>
+    /// <summary>Publishes the message back onto its <see cref="WorkQueue"/> with a fresh attempt count, waits for the confirm, then acks it here.</summary>
     public async Task RequeueAsync(BasicGetResult raw, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var properties = new BasicProperties(raw.BasicProperties)
@@ -63,7 +86,7 @@ internal sealed class DlqBrowser : IAsyncDisposable
         };
         properties.Headers[SenderHeaders.Attempt] = 0;
         properties.Headers[SenderHeaders.RequeuedAt] = now.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-        await _channel.BasicPublishAsync(QueueNames.Deliver, routingKey: string.Empty, mandatory: true, properties, raw.Body, cancellationToken);
+        await _channel.BasicPublishAsync(WorkQueue, routingKey: string.Empty, mandatory: true, properties, raw.Body, cancellationToken);
         await _channel.BasicAckAsync(raw.DeliveryTag, multiple: false, cancellationToken);
     }
 

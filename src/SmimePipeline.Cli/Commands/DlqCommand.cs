@@ -6,24 +6,25 @@ namespace SmimePipeline.Cli.Commands;
 
 /// <summary>
 /// <c>smime dlq list | show MAILID | requeue MAILID | requeue --all [--reason R]</c>: the sender's
-/// dead-letter queue (<c>smime-deliver-dead</c>) for operators. Safe while workers run.
+/// dead-letter queue (<c>smime-deliver-dead</c>, the default) or, with <c>--queue</c>, the signer's
+/// (<c>smime-protect_error</c>) or any MassTransit error queue, for operators. Safe while workers run.
 /// </summary>
 internal static class DlqCommand
 {
     public static Command Create()
     {
         var rabbit = BrokerOption.Create("The broker, e.g. amqp://guest:guest@localhost:5672/.", required: true, recursive: true);
-        var queue = new Option<string>("--queue") { Description = "The dead-letter queue.", DefaultValueFactory = _ => RetryLadderTopology.DeadLetterQueue, Recursive = true };
+        var queue = new Option<string>("--queue") { Description = "The dead-letter queue: smime-deliver-dead (default), smime-protect_error (the signer's), or another *_error queue.", DefaultValueFactory = _ => RetryLadderTopology.DeadLetterQueue, Recursive = true };
         var command = new Command("dlq", "Inspect and requeue mail in the dead-letter queue.") { rabbit, queue };
 
         var list = new Command("list", "One line per dead-lettered mail: id, reason, attempts, when, the ESP's answer.");
         list.SetAction((parse, ct) => CommandRunner.RunAsync(() => WithBrowserAsync(BrokerOption.Require(parse, rabbit), parse.GetRequiredValue(queue), async browser =>
         {
             var messages = await browser.TakeAllAsync(ct);
-            Console.WriteLine($"{"MAIL ID",-36}  {"REASON",-22}  {"ATTEMPTS",8}  {"DEAD-LETTERED AT",-28}  ESP ANSWER");
+            Console.WriteLine($"{"MAIL ID",-36}  {"REASON",-22}  {"ATTEMPTS",8}  {"DEAD-LETTERED AT",-28}  ESP ANSWER OR REASON");
             foreach (var (message, _) in messages)
             {
-                Console.WriteLine($"{message.MailId,-36}  {message.Header(SenderHeaders.ReasonCode) ?? "-",-22}  {message.Header(SenderHeaders.Attempt) ?? "-",8}  {message.Header(SenderHeaders.DeadLetteredAt) ?? "-",-28}  {message.Header(SenderHeaders.EspAnswer) ?? "-"}");
+                Console.WriteLine($"{message.MailId,-36}  {message.ReasonCode ?? "-",-22}  {message.Header(SenderHeaders.Attempt) ?? "-",8}  {message.DeadLetteredAt ?? "-",-28}  {message.Detail ?? "-"}");
             }
 
             Console.Error.WriteLine($"smime: {messages.Count} mail(s) in {parse.GetRequiredValue(queue)}");
@@ -56,7 +57,7 @@ internal static class DlqCommand
         var requeueId = new Argument<Guid?>("mail-id") { Description = "The mail id to requeue.", Arity = ArgumentArity.ZeroOrOne };
         var all = new Option<bool>("--all") { Description = "Requeue every dead-lettered mail (optionally only those with --reason)." };
         var reason = new Option<string?>("--reason") { Description = "With --all: only mail dead-lettered with this reason code (e.g. esp-rejected)." };
-        var requeue = new Command("requeue", "Put dead-lettered mail back on smime-deliver with a fresh attempt count.") { requeueId, all, reason };
+        var requeue = new Command("requeue", "Put dead-lettered mail back on its work queue (smime-deliver, or smime-protect for smime-protect_error) with a fresh attempt count.") { requeueId, all, reason };
         requeue.SetAction((parse, ct) => CommandRunner.RunAsync(() =>
         {
             var id = parse.GetValue(requeueId);
@@ -70,7 +71,7 @@ internal static class DlqCommand
             return WithBrowserAsync(BrokerOption.Require(parse, rabbit), parse.GetRequiredValue(queue), async browser =>
             {
                 var selected = (await browser.TakeAllAsync(ct))
-                    .Where(m => id is { } mailId ? m.Message.MailId == mailId.ToString("D") : reasonCode is null || m.Message.Header(SenderHeaders.ReasonCode) == reasonCode)
+                    .Where(m => id is { } mailId ? m.Message.MailId == mailId.ToString("D") : reasonCode is null || m.Message.ReasonCode == reasonCode)
                     .ToList();
                 if (id is not null && selected.Count == 0)
                 {
@@ -83,7 +84,7 @@ internal static class DlqCommand
                     Console.WriteLine(message.MailId);
                 }
 
-                Console.Error.WriteLine($"smime: requeued {selected.Count} mail(s) to smime-deliver");
+                Console.Error.WriteLine($"smime: requeued {selected.Count} mail(s) to {browser.WorkQueue}");
                 return 0;
             }, ct);
         }));

@@ -1,14 +1,54 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using RabbitMQ.Client;
+using SmimePipeline.Worker.Failures;
 using SmimePipeline.Worker.Sending;
 
 namespace SmimePipeline.Cli.Commands;
 
-/// <summary>One dead-lettered mail as <c>smime dlq</c> shows it: the sender's headers, never the content.</summary>
-internal sealed record DlqMessage(ulong DeliveryTag, IReadOnlyDictionary<string, string> Headers, int BodySize)
+/// <summary>
+/// One dead-lettered mail as <c>smime dlq</c> shows it: its headers, never its content. It reads both kinds of
+/// dead letter: the sender's (<c>smime-deliver-dead</c>, with the <see cref="SenderHeaders"/>) and MassTransit's
+/// error queues (<c>smime-protect_error</c>, <c>smime-deliver_error</c>), where the reason is in
+/// <c>MT-Fault-Message</c> and the mail id only in the message envelope.
+/// </summary>
+internal sealed record DlqMessage(ulong DeliveryTag, IReadOnlyDictionary<string, string> Headers, int BodySize, string? EnvelopeMailId)
 {
-    public string MailId => Header(SenderHeaders.MailId) ?? "(unknown)";
+    private const string FaultExceptionType = "MT-Fault-ExceptionType";
+    private const string FaultMessage = "MT-Fault-Message";
+    private const string FaultTimestamp = "MT-Fault-Timestamp";
+
+    public string MailId => Header(SenderHeaders.MailId) ?? EnvelopeMailId ?? "(unknown)";
+
+    /// <summary>The reason code: the sender's header, the signer's <see cref="MailDeadLetteredException"/>, or <c>unexpected-error</c> for other faults.</summary>
+    public string? ReasonCode
+    {
+        get
+        {
+            if (Header(SenderHeaders.ReasonCode) is { } code)
+            {
+                return code;
+            }
+
+            if (Header(FaultExceptionType) is not { } type)
+            {
+                return null;
+            }
+
+            var message = Header(FaultMessage) ?? "";
+            var colon = message.IndexOf(": ", StringComparison.Ordinal);
+            return type.EndsWith(nameof(MailDeadLetteredException), StringComparison.Ordinal) && colon > 0
+                ? message[..colon]
+                : FailureReason.UnexpectedError;
+        }
+    }
+
+    /// <summary>When it was dead-lettered: the sender's header or MassTransit's fault time.</summary>
+    public string? DeadLetteredAt => Header(SenderHeaders.DeadLetteredAt) ?? Header(FaultTimestamp);
+
+    /// <summary>The ESP's answer when there is one, else the reason sentence.</summary>
+    public string? Detail => Header(SenderHeaders.EspAnswer) ?? Header(SenderHeaders.Reason) ?? Header(FaultMessage);
 
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 
@@ -26,6 +66,26 @@ internal sealed record DlqMessage(ulong DeliveryTag, IReadOnlyDictionary<string,
             };
         }
 
-        return new DlqMessage(result.DeliveryTag, headers, result.Body.Length);
+        var envelopeMailId = headers.ContainsKey(SenderHeaders.MailId) ? null : ReadEnvelopeMailId(result.Body);
+        return new DlqMessage(result.DeliveryTag, headers, result.Body.Length, envelopeMailId);
+    }
+
+    // Only message.mailId is read from MassTransit's JSON envelope; nothing else of the body is looked at or shown.
+    private static string? ReadEnvelopeMailId(ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.Object
+                && message.TryGetProperty("mailId", out var id) && id.ValueKind == JsonValueKind.String
+                && Guid.TryParse(id.GetString(), out var mailId)
+                ? mailId.ToString("D")
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

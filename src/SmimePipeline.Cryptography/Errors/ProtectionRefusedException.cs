@@ -1,10 +1,12 @@
+using SmimePipeline.Contracts;
+
 namespace SmimePipeline.Cryptography.Errors;
 
 /// <summary>
 /// The protect stage refused the mail for a reason the user can fix; retrying will not help.
 /// The message names the cause and the address or certificate involved, never content or keys.
 /// </summary>
-public sealed class ProtectionRefusedException : Exception
+public sealed class ProtectionRefusedException : Exception, IHasReasonCode
 {
     public ProtectionRefusedException(ProtectionRefusal refusal, string? address, string message)
         : base(message)
@@ -51,4 +53,7 @@ public sealed class ProtectionRefusedException : Exception
         ProtectionRefusal.InvalidHeader => "invalid-header",
         _ => "invalid-message",
     };
+
+    /// <summary>Always true: the same mail would be refused again.</summary>
+    bool IHasReasonCode.IsPermanent => true;
 }

@@ -11,6 +11,8 @@ public abstract class SqlDeliveryLedger : IDeliveryLedger
 {
     private const string Handing = "handing";
     private const string Accepted = "accepted";
+    private const string Refused = "refused";
+    private const string Unknown = "unknown";
 
     private readonly Lock _createLock = new();
     private Task? _creation;
@@ -34,7 +36,13 @@ public abstract class SqlDeliveryLedger : IDeliveryLedger
             return null;
         }
 
-        var state = reader.GetString(0) == Accepted ? DeliveryLedgerState.Accepted : DeliveryLedgerState.HandingToEsp;
+        var state = reader.GetString(0) switch
+        {
+            Accepted => DeliveryLedgerState.Accepted,
+            Refused => DeliveryLedgerState.Refused,
+            Unknown => DeliveryLedgerState.OutcomeUnknown,
+            _ => DeliveryLedgerState.HandingToEsp,
+        };
         var updated = DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc);
         return new DeliveryLedgerEntry(
             mailId, state, reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt32(3), new DateTimeOffset(updated));
@@ -51,6 +59,48 @@ public abstract class SqlDeliveryLedger : IDeliveryLedger
             "ON CONFLICT (mail_id) DO UPDATE SET state = 'handing', provider = @provider, attempts = smime_delivery_ledger.attempts + 1, updated_at = @at " +
             "WHERE smime_delivery_ledger.state <> 'accepted'";
         AddParameter(command, "@id", Key(mailId));
+        AddParameter(command, "@provider", provider);
+        AddParameter(command, "@at", at.UtcDateTime);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> TryClaimHandOverAsync(Guid mailId, string provider, DateTimeOffset at, DateTimeOffset staleBefore, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // One statement, so two senders holding copies of the same mail cannot both claim it.
+        command.CommandText =
+            "INSERT INTO smime_delivery_ledger (mail_id, state, provider, provider_message_id, attempts, updated_at) " +
+            "VALUES (@id, 'handing', @provider, NULL, 1, @at) " +
+            "ON CONFLICT (mail_id) DO UPDATE SET state = 'handing', provider = @provider, attempts = smime_delivery_ledger.attempts + 1, updated_at = @at " +
+            "WHERE smime_delivery_ledger.state IN ('refused', 'unknown') " +
+            "OR (smime_delivery_ledger.state = 'handing' AND smime_delivery_ledger.updated_at < @stale)";
+        AddParameter(command, "@id", Key(mailId));
+        AddParameter(command, "@provider", provider);
+        AddParameter(command, "@at", at.UtcDateTime);
+        AddParameter(command, "@stale", staleBefore.UtcDateTime);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    /// <inheritdoc />
+    public async Task RecordNotAcceptedAsync(Guid mailId, string provider, DeliveryLedgerState outcome, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var state = outcome switch
+        {
+            DeliveryLedgerState.Refused => Refused,
+            DeliveryLedgerState.OutcomeUnknown => Unknown,
+            _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Only Refused or OutcomeUnknown describe an attempt that was not accepted."),
+        };
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText =
+            "INSERT INTO smime_delivery_ledger (mail_id, state, provider, provider_message_id, attempts, updated_at) " +
+            "VALUES (@id, @state, @provider, NULL, 1, @at) " +
+            "ON CONFLICT (mail_id) DO UPDATE SET state = @state, provider = @provider, updated_at = @at " +
+            "WHERE smime_delivery_ledger.state <> 'accepted'";
+        AddParameter(command, "@id", Key(mailId));
+        AddParameter(command, "@state", state);
         AddParameter(command, "@provider", provider);
         AddParameter(command, "@at", at.UtcDateTime);
         await command.ExecuteNonQueryAsync(cancellationToken);

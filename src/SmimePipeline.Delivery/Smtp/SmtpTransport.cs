@@ -48,15 +48,32 @@ public sealed class SmtpTransport : IMailTransport, IDisposable
     public string Name => TransportName;
 
     /// <inheritdoc />
+    /// <exception cref="DeliveryException">
+    /// Every failure, classified by <see cref="SmtpErrorClassifier"/>; content that is not a readable
+    /// message or a mail without recipients is <see cref="DeliveryFailureKind.Permanent"/> and nothing is sent.
+    /// </exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<DeliveryReceipt> SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mail);
         if (mail.EnvelopeTo.Count == 0)
         {
-            throw new ArgumentException("The mail has no envelope recipient.", nameof(mail));
+            throw new DeliveryException(DeliveryFailureKind.Permanent, Name, null, "The mail has no envelope recipient.") { ReasonCode = "no-recipients" };
         }
 
-        var message = Parse(mail.Content);
+        MimeMessage message;
+        try
+        {
+            message = Parse(mail.Content);
+        }
+        catch (FormatException e)
+        {
+            throw new DeliveryException(DeliveryFailureKind.Permanent, Name, null, "The protected mail is not a readable RFC 5322 message.", e)
+            {
+                ReasonCode = "content-unreadable",
+            };
+        }
+
         var sender = new MailboxAddress(string.Empty, mail.EnvelopeFrom);
         var recipients = mail.EnvelopeTo.Select(address => new MailboxAddress(string.Empty, address)).ToList();
 
@@ -65,15 +82,18 @@ public sealed class SmtpTransport : IMailTransport, IDisposable
         try
         {
             string serverReply;
+            var offered = false;
             try
             {
                 connection = await RentAsync(cancellationToken);
                 connection.Client.BeginMail();
+                offered = true;
                 serverReply = await connection.Client.SendAsync(RawFormat, message, sender, recipients, cancellationToken);
             }
-            catch (Exception e) when (SmtpErrorClassifier.Classify(e, Name) is { } delivery && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
             {
                 Discard(ref connection);
+                var delivery = SmtpErrorClassifier.Classify(e, Name, mailMayHaveReachedServer: offered);
                 if (ReferenceEquals(delivery, e))
                 {
                     throw;

@@ -53,16 +53,20 @@ public sealed class SparkPostTransport : IMailTransport
 
     /// <inheritdoc />
     /// <exception cref="DeliveryException">
-    /// Classified by <see cref="SparkPostErrorClassifier"/>; a message over
-    /// <see cref="SparkPostOptions.MaxContentBytes"/> is <see cref="DeliveryFailureKind.Permanent"/> with
-    /// reason code <c>message-too-large</c> and the API is not called.
+    /// Every failure, whatever its cause: an error answer classified by
+    /// <see cref="SparkPostErrorClassifier.ClassifyAnswer"/>; no answer within
+    /// <see cref="SparkPostOptions.Timeout"/>, a refused or reset connection, a success answer that cannot be
+    /// read (<see cref="DeliveryFailureKind.Transient"/>; <see cref="DeliveryException.MayHaveBeenAccepted"/>
+    /// when the request may have reached SparkPost); a message over <see cref="SparkPostOptions.MaxContentBytes"/>
+    /// or without recipients (<see cref="DeliveryFailureKind.Permanent"/>, the API is not called).
     /// </exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<DeliveryReceipt> SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mail);
         if (mail.EnvelopeTo.Count == 0)
         {
-            throw new ArgumentException("The mail has no envelope recipient.", nameof(mail));
+            throw new DeliveryException(DeliveryFailureKind.Permanent, Name, null, "The mail has no envelope recipient.") { ReasonCode = "no-recipients" };
         }
 
         if (mail.Content.Length > _options.MaxContentBytes)
@@ -86,11 +90,13 @@ public sealed class SparkPostTransport : IMailTransport
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.Timeout);
         var client = _httpClientFactory.CreateClient(HttpClientName);
+        int status;
+        byte[] body;
         try
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
-            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
-            return response.IsSuccessStatusCode ? ReadReceipt(mail, body) : throw Failure((int)response.StatusCode, body);
+            status = (int)response.StatusCode;
+            body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -98,15 +104,42 @@ public sealed class SparkPostTransport : IMailTransport
                 DeliveryFailureKind.Transient, Name, null, $"SparkPost did not answer within {_options.Timeout.TotalSeconds:F0} s.", e)
             {
                 ReasonCode = "esp-timeout",
+                MayHaveBeenAccepted = true,
             };
         }
         catch (HttpRequestException e)
         {
+            // Refused before the request left (name, connect, TLS): SparkPost never saw the mail. Anything
+            // later (reset, truncated answer, protocol error): it may have accepted it.
+            var neverSent = e.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError
+                or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError;
             throw new DeliveryException(DeliveryFailureKind.Transient, Name, null, $"Cannot reach SparkPost at {_transmissionsUrl.Host}: {e.Message}", e)
             {
-                ReasonCode = "esp-unreachable",
+                ReasonCode = neverSent ? "esp-unreachable" : "esp-connection-lost",
+                MayHaveBeenAccepted = !neverSent,
             };
         }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            // Whatever else the HTTP stack throws (a reset while reading, a disposed connection): the
+            // outcome is unknown, the mail stays on the retry ladder.
+            throw new DeliveryException(DeliveryFailureKind.Transient, Name, null, $"The exchange with SparkPost at {_transmissionsUrl.Host} failed ({e.GetType().Name}).", e)
+            {
+                ReasonCode = "esp-connection-lost",
+                MayHaveBeenAccepted = true,
+            };
+        }
+
+        if (status is >= 200 and < 300)
+        {
+            return ReadReceipt(mail, status, body);
+        }
+
+        var failure = SparkPostErrorClassifier.ClassifyAnswer(status, body);
+        throw new DeliveryException(failure.Kind, Name, SparkPostErrorClassifier.Describe(status, failure), $"SparkPost refused the transmission ({failure.Kind}).")
+        {
+            ReasonCode = failure.ReasonCode,
+        };
     }
 
     /// <summary>The exact JSON body sent for <paramref name="mail"/> (exposed for tests and support).</summary>
@@ -161,32 +194,23 @@ public sealed class SparkPostTransport : IMailTransport
         return buffer.ToArray();
     }
 
-    private DeliveryReceipt ReadReceipt(OutgoingMail mail, byte[] body)
+    private DeliveryReceipt ReadReceipt(OutgoingMail mail, int status, byte[] body)
     {
-        string? id;
-        long accepted;
-        long rejected;
-        try
+        if (!SparkPostReceiptReader.TryRead(body, mail.EnvelopeTo.Count, out var id, out var accepted, out var rejected))
         {
-            using var document = JsonDocument.Parse(body);
-            var results = document.RootElement.GetProperty("results");
-            id = results.GetProperty("id").GetString();
-            accepted = results.TryGetProperty("total_accepted_recipients", out var a) ? a.GetInt64() : mail.EnvelopeTo.Count;
-            rejected = results.TryGetProperty("total_rejected_recipients", out var r) ? r.GetInt64() : 0;
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            // The mail may have been accepted: classify as transient, the ledger keeps the attempt on record.
-            throw new DeliveryException(DeliveryFailureKind.Transient, Name, "HTTP 200 with an unreadable body", "SparkPost's answer could not be read.", e)
+            // The mail may have been accepted: classify as transient, the ledger records the outcome as unknown.
+            throw new DeliveryException(
+                DeliveryFailureKind.Transient, Name, $"HTTP {status.ToString(CultureInfo.InvariantCulture)} with an unreadable body", "SparkPost's answer could not be read.")
             {
                 ReasonCode = "esp-answer-unreadable",
+                MayHaveBeenAccepted = true,
             };
         }
 
         if (accepted == 0)
         {
             throw new DeliveryException(
-                DeliveryFailureKind.Permanent, Name, $"HTTP 200 total_rejected_recipients={rejected}",
+                DeliveryFailureKind.Permanent, Name, $"HTTP {status.ToString(CultureInfo.InvariantCulture)} total_rejected_recipients={rejected}",
                 $"SparkPost accepted none of the {mail.EnvelopeTo.Count} recipient(s).")
             {
                 ReasonCode = "all-recipients-rejected",
@@ -199,50 +223,6 @@ public sealed class SparkPostTransport : IMailTransport
             new RecipientRejection("*", DeliveryFailureKind.Permanent, $"SparkPost rejected {rejected} of {accepted + rejected} recipient(s)"),
         ];
         return new DeliveryReceipt(Name, id, mail.EnvelopeTo, rejections);
-    }
-
-    private DeliveryException Failure(int status, byte[] body)
-    {
-        var (code, text) = ReadFirstError(body);
-        var kind = SparkPostErrorClassifier.Classify(status, code);
-        var answer = code is null ? $"HTTP {status}: {text}" : $"HTTP {status} code {code.Value.ToString(CultureInfo.InvariantCulture)}: {text}";
-        var reasonCode = kind switch
-        {
-            DeliveryFailureKind.Configuration => "esp-configuration",
-            DeliveryFailureKind.Quota => "esp-quota",
-            DeliveryFailureKind.Transient => "esp-unavailable",
-            _ => "esp-rejected",
-        };
-        return new DeliveryException(kind, Name, answer, $"SparkPost refused the transmission ({kind}).") { ReasonCode = reasonCode };
-    }
-
-    private static (int? Code, string Text) ReadFirstError(byte[] body)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0)
-            {
-                var first = errors[0];
-                int? code = null;
-                if (first.TryGetProperty("code", out var c))
-                {
-                    code = c.ValueKind == JsonValueKind.Number ? c.GetInt32()
-                        : int.TryParse(c.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
-                }
-
-                var message = first.TryGetProperty("message", out var m) ? m.GetString() : null;
-                var description = first.TryGetProperty("description", out var d) ? d.GetString() : null;
-                return (code, string.Join(": ", new[] { message, description }.Where(s => !string.IsNullOrEmpty(s))));
-            }
-        }
-        catch (JsonException)
-        {
-            // Not SparkPost's JSON (a proxy's HTML page): the status code alone classifies it.
-        }
-
-        var raw = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 200));
-        return (null, raw);
     }
 
     private static string ReadApiKey(SparkPostOptions options)

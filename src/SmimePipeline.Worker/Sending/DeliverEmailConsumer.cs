@@ -28,37 +28,35 @@ public sealed class DeliverEmailConsumer(
         ArgumentNullException.ThrowIfNull(context);
         var mail = context.Message;
         var max = options.Value.MaxMessageBytes;
-        var refusal = ContractRules.Size(context.ReceiveContext.Body.Length ?? 0, max + (max / 2), "The DeliverEmail message")
+        var invalid = ContractRules.Size(context.ReceiveContext.Body.Length ?? 0, max + (max / 2), "The DeliverEmail message")
             ?? DeliverEmailValidator.Validate(mail, max);
-        byte[]? content = null;
-        if (refusal is null)
+        if (invalid is not null)
         {
-            try
-            {
-                // Large mail travels by claim check: only a claim this pipeline minted is ever opened.
-                content = await claimCheck.LoadAsync(mail, context.CancellationToken);
-                refusal = ProtectedMailGuard.Check(content, mail.Protection);
-            }
-            catch (MailRefusedException refused)
-            {
-                refusal = refused.Refusal;
-            }
-        }
-
-        if (refusal is not null)
-        {
-            await refusals.DeadLetterAsync(context, refusal);
-            // A claim whose bytes can never be delivered goes with its mail. After other refusals (a field, a foreign
-            // address) the claim may belong to another, genuine mail: the sweeper removes it if nobody delivers it.
-            if (refusal.ReasonCode is MailRefusal.NotProtected or MailRefusal.MessageTooLarge)
-            {
-                claimCheck.Release(mail);
-            }
-
+            // A message whose fields cannot be trusted never reaches the handler (or the ledger).
+            await refusals.DeadLetterAsync(context, invalid);
             return;
         }
 
-        await handler.DeliverAsync(context, content!);
+        // Large mail travels by claim check: only a claim this pipeline minted is ever opened, and only mail protected
+        // as declared leaves. A refusal there (MailRefusedException, permanent) and every other failure of loading
+        // are routed by the handler like any failure: dead-lettered with their reason, or retried.
+        await handler.DeliverAsync(context, async cancellationToken =>
+        {
+            try
+            {
+                var content = await claimCheck.LoadAsync(mail, cancellationToken);
+                return ProtectedMailGuard.Check(content, mail.Protection) is { } notProtected
+                    ? throw new MailRefusedException(notProtected)
+                    : content;
+            }
+            catch (MailRefusedException refused) when (refused.ReasonCode is MailRefusal.NotProtected or MailRefusal.MessageTooLarge)
+            {
+                // A claim whose bytes can never be delivered goes with its mail. After other refusals (a foreign address)
+                // the claim may belong to another, genuine mail: the sweeper removes it if nobody delivers it.
+                claimCheck.Release(mail);
+                throw;
+            }
+        });
         if (mail.ContentAddress is not null
             && await ledger.FindAsync(mail.MailId, context.CancellationToken) is { State: DeliveryLedgerState.Accepted })
         {

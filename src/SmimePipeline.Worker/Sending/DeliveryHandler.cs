@@ -5,6 +5,7 @@ using SmimePipeline.Contracts;
 using SmimePipeline.Delivery;
 using SmimePipeline.Delivery.Ledger;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Failures;
 using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.Worker.Sending;
@@ -12,19 +13,29 @@ namespace SmimePipeline.Worker.Sending;
 /// <summary>
 /// One delivery attempt of one mail, and what happens after it:
 /// <list type="number">
-/// <item>ledger: a mail already accepted by the ESP is acknowledged without sending (redelivery after a crash);</item>
-/// <item>ledger "handing to ESP", the ESP call, ledger "accepted (ESP id)", <see cref="EmailDelivered"/>;</item>
+/// <item>ledger: a mail already accepted by the ESP is acknowledged without sending (redelivery after a crash
+/// or a broker blink); a mail another sender is handing over right now is waited for, not sent again;</item>
+/// <item>the hand-over: a ledger claim, the ESP call, and the ESP's answer in the ledger before anything else
+/// ("accepted (ESP id)", "refused" or "outcome unknown"), then <see cref="EmailDelivered"/>. The hand-over runs on
+/// its own deadline (<see cref="HandOverDeadline"/>), never on the message's token, so a broker connection that
+/// drops meanwhile does not abandon a request the ESP may already have accepted;</item>
 /// <item>transient failure: a few in-process retries (<see cref="SenderOptions.ImmediateRetries"/>), then the
 /// next step of the retry ladder, or the dead-letter queue after the last step;</item>
 /// <item>permanent failure: the dead-letter queue at once;</item>
 /// <item>ESP down for everyone or misconfigured: the circuit breaker pauses consumption and the mail is held
-/// in the first rung without counting an attempt.</item>
+/// in the first rung without counting an attempt;</item>
+/// <item>anything else thrown (the ledger unreachable, a claim check refused, a bug): after MassTransit's short
+/// retries (<see cref="UnexpectedFailureRetry"/>) the ladder, or at once the dead-letter queue when the exception
+/// says the failure is permanent (<see cref="IHasReasonCode"/>).</item>
 /// </list>
-/// Dead-lettered mail publishes <see cref="EmailDeliveryFailed"/>. Every hand-off to a queue is confirmed
-/// by the broker before the original is acknowledged, so no path loses a mail.
+/// Dead-lettered mail publishes <see cref="EmailDeliveryFailed"/>, logs one error line and counts
+/// <c>smime_dead_letters_total</c>. Every hand-off to a queue is confirmed by the broker before the original
+/// is acknowledged, so no path loses a mail.
 /// </summary>
 public sealed class DeliveryHandler
 {
+    private static readonly TimeSpan ClaimPollInterval = TimeSpan.FromMilliseconds(200);
+
     private readonly IMailTransport _transport;
     private readonly IDeliveryLedger _ledger;
     private readonly IRetryLadder _ladder;
@@ -32,6 +43,7 @@ public sealed class DeliveryHandler
     private readonly SmimeTelemetry _telemetry;
     private readonly TimeProvider _time;
     private readonly IReadOnlyList<TimeSpan> _immediateRetries;
+    private readonly HandOverDeadline _deadline;
     private readonly ILogger<DeliveryHandler> _logger;
 
     public DeliveryHandler(
@@ -42,8 +54,10 @@ public sealed class DeliveryHandler
         SmimeTelemetry telemetry,
         TimeProvider time,
         IOptions<SmimePipelineOptions> options,
+        HandOverDeadline deadline,
         ILogger<DeliveryHandler> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _transport = transport;
         _ledger = ledger;
         _ladder = ladder;
@@ -51,44 +65,75 @@ public sealed class DeliveryHandler
         _telemetry = telemetry;
         _time = time;
         _immediateRetries = DurationList.Parse(options.Value.Sender.ImmediateRetries);
+        _deadline = deadline;
         _logger = logger;
     }
 
-    /// <summary>Delivers the mail of <paramref name="context"/> whose protected bytes are <paramref name="content"/>.</summary>
-    public async Task DeliverAsync(ConsumeContext<DeliverEmail> context, ReadOnlyMemory<byte> content)
+    /// <summary>
+    /// Delivers the mail of <paramref name="context"/> whose protected bytes <paramref name="loadContent"/>
+    /// returns (from the message or its claim check), routing every failure of either step.
+    /// </summary>
+    public async Task DeliverAsync(ConsumeContext<DeliverEmail> context, Func<CancellationToken, Task<ReadOnlyMemory<byte>>> loadContent)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(loadContent);
+        try
+        {
+            var content = await loadContent(context.CancellationToken);
+            await DeliverCoreAsync(context, content);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException && !context.CancellationToken.IsCancellationRequested)
+        {
+            // A broker blink cancels the context: not the mail's failure, the message comes back by itself.
+            var reason = FailureReason.Of(e);
+            if (!reason.IsPermanent && !UnexpectedFailureRetry.IsLastAttempt(context))
+            {
+                throw;
+            }
+
+            var failure = new DeliveryException(
+                reason.IsPermanent ? DeliveryFailureKind.Permanent : DeliveryFailureKind.Transient, _transport.Name, null, reason.Reason)
+            {
+                ReasonCode = reason.ReasonCode,
+            };
+            await RouteFailureAsync(context, failure, countsForBreaker: false);
+        }
+    }
+
+    /// <summary>Delivers the mail of <paramref name="context"/> whose protected bytes are <paramref name="content"/>.</summary>
+    public Task DeliverAsync(ConsumeContext<DeliverEmail> context, ReadOnlyMemory<byte> content)
+        => DeliverAsync(context, _ => Task.FromResult(content));
+
+    private async Task DeliverCoreAsync(ConsumeContext<DeliverEmail> context, ReadOnlyMemory<byte> content)
+    {
         var mail = context.Message;
-        var cancellationToken = context.CancellationToken;
         var started = _time.GetTimestamp();
         using var activity = SmimeTelemetry.ActivitySource.StartActivity("smime deliver");
         activity?.SetTag("smime.mail_id", mail.MailId);
         activity?.SetTag("smime.provider", _transport.Name);
 
-        var known = await _ledger.FindAsync(mail.MailId, cancellationToken);
+        var known = await _ledger.FindAsync(mail.MailId, context.CancellationToken);
         if (known is { State: DeliveryLedgerState.Accepted })
         {
-            _telemetry.RecordDuplicateSuppressed(known.Provider);
-            SenderLog.AlreadyAccepted(_logger, mail.MailId, known.Provider, known.ProviderMessageId);
-            // The event may not have gone out before the crash: events are at-least-once anyway.
-            await PublishDeliveredAsync(context, known.Provider, known.ProviderMessageId, mail.EnvelopeTo);
+            await AcknowledgeAcceptedAsync(context, known);
             return;
         }
 
-        if (known is { State: DeliveryLedgerState.HandingToEsp })
-        {
-            // The one window that cannot be closed: the ESP may have accepted it before the crash.
-            SenderLog.ResendingAfterUnknownOutcome(_logger, mail.MailId, known.Provider, known.Attempts);
-        }
-
+        ExplainPreviousAttempt(mail.MailId, known);
         var outgoing = new OutgoingMail(mail.MailId, mail.EnvelopeFrom, mail.EnvelopeTo, content);
         for (var retry = 0; ; retry++)
         {
+            if (!await ClaimHandOverAsync(context))
+            {
+                // Another sender finished the hand-over meanwhile, and the ESP accepted it.
+                await AcknowledgeAcceptedAsync(context, await _ledger.FindAsync(mail.MailId, context.CancellationToken));
+                return;
+            }
+
             DeliveryReceipt receipt;
             try
             {
-                await _ledger.RecordHandingAsync(mail.MailId, _transport.Name, _time.GetUtcNow(), cancellationToken);
-                receipt = await _transport.SendAsync(outgoing, cancellationToken);
+                receipt = await HandOverAsync(outgoing);
             }
             catch (DeliveryException failure)
             {
@@ -96,17 +141,15 @@ public sealed class DeliveryHandler
                 var retryable = failure.Kind is DeliveryFailureKind.Transient or DeliveryFailureKind.Quota;
                 if (retryable && retry < _immediateRetries.Count && !_breaker.IsOpen)
                 {
-                    await Task.Delay(_immediateRetries[retry], _time, cancellationToken);
+                    await Task.Delay(_immediateRetries[retry], _time, context.CancellationToken);
                     continue;
                 }
 
                 activity?.SetStatus(ActivityStatusCode.Error, failure.Kind.ToString());
-                await RouteFailureAsync(context, failure);
+                await RouteFailureAsync(context, failure, countsForBreaker: true);
                 return;
             }
 
-            // Written before anything else can fail: this closes the duplicate window as far as it can be.
-            await _ledger.RecordAcceptedAsync(mail.MailId, receipt.Provider, receipt.ProviderMessageId, _time.GetUtcNow(), CancellationToken.None);
             _breaker.RecordSuccess(receipt.Provider);
             activity?.SetTag("smime.provider_message_id", receipt.ProviderMessageId);
             foreach (var rejection in receipt.Rejected)
@@ -114,14 +157,122 @@ public sealed class DeliveryHandler
                 SenderLog.PartiallyAccepted(_logger, mail.MailId, rejection.Recipient, rejection.ProviderResponse);
             }
 
-            await PublishDeliveredAsync(context, receipt.Provider, receipt.ProviderMessageId, receipt.AcceptedRecipients);
+            await PublishDeliveredAsync(context, receipt.Provider, receipt.ProviderMessageId, receipt.AcceptedRecipients, _time.GetUtcNow());
             _telemetry.RecordDelivered(receipt.Provider, _time.GetElapsedTime(started));
             Log.MailDelivered(_logger, mail.MailId, receipt.Provider, receipt.ProviderMessageId);
             return;
         }
     }
 
-    private async Task RouteFailureAsync(ConsumeContext<DeliverEmail> context, DeliveryException failure)
+    /// <summary>
+    /// Calls the ESP and writes its answer into the ledger before anything else happens. Runs on the
+    /// hand-over's own deadline; the ledger writes that record the answer cannot be cancelled at all.
+    /// </summary>
+    private async Task<DeliveryReceipt> HandOverAsync(OutgoingMail outgoing)
+    {
+        using var handOver = _deadline.Start();
+        DeliveryReceipt receipt;
+        try
+        {
+            receipt = await _transport.SendAsync(outgoing, handOver.Token);
+        }
+        catch (DeliveryException failure)
+        {
+            var outcome = failure.MayHaveBeenAccepted ? DeliveryLedgerState.OutcomeUnknown : DeliveryLedgerState.Refused;
+            await _ledger.RecordNotAcceptedAsync(outgoing.MailId, _transport.Name, outcome, _time.GetUtcNow(), CancellationToken.None);
+            throw;
+        }
+        catch (OperationCanceledException e) when (handOver.IsCancellationRequested)
+        {
+            await _ledger.RecordNotAcceptedAsync(outgoing.MailId, _transport.Name, DeliveryLedgerState.OutcomeUnknown, _time.GetUtcNow(), CancellationToken.None);
+            if (_deadline.GraceExpired)
+            {
+                // The host's grace period is over: leave the mail unacknowledged, the broker gives it to another sender.
+                SenderLog.HandOverCancelledByShutdown(_logger, outgoing.MailId, _transport.Name);
+                throw;
+            }
+
+            throw new DeliveryException(
+                DeliveryFailureKind.Transient, _transport.Name, null, $"The hand-over to {_transport.Name} took longer than {_deadline.Limit.TotalSeconds:F0} s.", e)
+            {
+                ReasonCode = "esp-timeout",
+                MayHaveBeenAccepted = true,
+            };
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever escaped the transport: the ESP may have the mail, and the claim must not block the next attempt.
+            await _ledger.RecordNotAcceptedAsync(outgoing.MailId, _transport.Name, DeliveryLedgerState.OutcomeUnknown, _time.GetUtcNow(), CancellationToken.None);
+            throw;
+        }
+
+        var answered = _time.GetTimestamp();
+        // Written before anything else can fail or wait: this closes the duplicate window as far as the ledger allows.
+        await _ledger.RecordAcceptedAsync(outgoing.MailId, receipt.Provider, receipt.ProviderMessageId, _time.GetUtcNow(), CancellationToken.None);
+        _telemetry.RecordAcceptedRecordLag(receipt.Provider, _time.GetElapsedTime(answered));
+        return receipt;
+    }
+
+    /// <summary>
+    /// Claims the hand-over in the ledger. While another sender holds a fresh claim on the same mail (a copy
+    /// redelivered after a broker blink while the first hand-over is still running), waits for it to finish.
+    /// </summary>
+    /// <returns>True when claimed; false when the mail turned out to be accepted.</returns>
+    private async Task<bool> ClaimHandOverAsync(ConsumeContext<DeliverEmail> context)
+    {
+        var mailId = context.Message.MailId;
+        var waiting = false;
+        while (true)
+        {
+            var now = _time.GetUtcNow();
+            if (await _ledger.TryClaimHandOverAsync(mailId, _transport.Name, now, now - _deadline.Limit, context.CancellationToken))
+            {
+                return true;
+            }
+
+            var entry = await _ledger.FindAsync(mailId, context.CancellationToken);
+            if (entry is { State: DeliveryLedgerState.Accepted })
+            {
+                return false;
+            }
+
+            if (!waiting)
+            {
+                waiting = true;
+                SenderLog.WaitingForOtherHandOver(_logger, mailId, entry?.Provider ?? _transport.Name);
+            }
+
+            await Task.Delay(ClaimPollInterval, _time, context.CancellationToken);
+        }
+    }
+
+    private void ExplainPreviousAttempt(Guid mailId, DeliveryLedgerEntry? known)
+    {
+        switch (known)
+        {
+            case { State: DeliveryLedgerState.OutcomeUnknown }:
+                SenderLog.ResendingAfterUnknownOutcome(_logger, mailId, known.Provider, known.Attempts);
+                break;
+            case { State: DeliveryLedgerState.HandingToEsp } when known.UpdatedAt < _time.GetUtcNow() - _deadline.Limit:
+                // The one window that cannot be closed: the ESP may have accepted it before that sender stopped.
+                SenderLog.ResendingAfterSenderStopped(_logger, mailId, known.Provider, known.Attempts);
+                break;
+            case { State: DeliveryLedgerState.Refused }:
+                SenderLog.RetryingAfterRefusal(_logger, mailId, known.Provider, known.Attempts);
+                break;
+        }
+    }
+
+    private async Task AcknowledgeAcceptedAsync(ConsumeContext<DeliverEmail> context, DeliveryLedgerEntry? known)
+    {
+        var provider = known?.Provider ?? _transport.Name;
+        _telemetry.RecordDuplicateSuppressed(provider);
+        SenderLog.AlreadyAccepted(_logger, context.Message.MailId, provider, known?.ProviderMessageId);
+        // The event may not have gone out before the crash or blink: events are at-least-once anyway.
+        await PublishDeliveredAsync(context, provider, known?.ProviderMessageId, context.Message.EnvelopeTo, known?.UpdatedAt ?? _time.GetUtcNow());
+    }
+
+    private async Task RouteFailureAsync(ConsumeContext<DeliverEmail> context, DeliveryException failure, bool countsForBreaker)
     {
         var mail = context.Message;
         var previousAttempts = SenderMessageHeaders.ReadAttempts(context);
@@ -134,7 +285,7 @@ public sealed class DeliveryHandler
                 await _ladder.ScheduleAsync(context, 1, previousAttempts, history);
                 return;
 
-            case DeliveryFailureKind.Transient when _breaker.RecordTransientFailure(failure):
+            case DeliveryFailureKind.Transient when countsForBreaker && _breaker.RecordTransientFailure(failure):
                 SenderLog.HeldWhileBreakerOpen(_logger, mail.MailId, failure.Provider);
                 await _ladder.ScheduleAsync(context, 1, previousAttempts, history);
                 return;
@@ -155,7 +306,7 @@ public sealed class DeliveryHandler
             return;
         }
 
-        var reasonCode = failure.Kind == DeliveryFailureKind.Transient ? "retries-exhausted" : failure.ReasonCode ?? "esp-rejected";
+        var reasonCode = failure.Kind == DeliveryFailureKind.Transient ? "retries-exhausted" : failure.EffectiveReasonCode;
         var reason = failure.Kind == DeliveryFailureKind.Transient
             ? $"Still failing after {attempts} attempt(s): {failure.Message}"
             : failure.Message;
@@ -174,7 +325,7 @@ public sealed class DeliveryHandler
             context.CancellationToken);
     }
 
-    private Task PublishDeliveredAsync(ConsumeContext<DeliverEmail> context, string provider, string? providerMessageId, IReadOnlyList<string> accepted)
+    private static Task PublishDeliveredAsync(ConsumeContext<DeliverEmail> context, string provider, string? providerMessageId, IReadOnlyList<string> accepted, DateTimeOffset deliveredAt)
         => context.Publish(
             new EmailDelivered
             {
@@ -182,7 +333,7 @@ public sealed class DeliveryHandler
                 Provider = provider,
                 ProviderMessageId = providerMessageId,
                 AcceptedRecipients = accepted,
-                DeliveredAt = _time.GetUtcNow(),
+                DeliveredAt = deliveredAt,
             },
             context.CancellationToken);
 }

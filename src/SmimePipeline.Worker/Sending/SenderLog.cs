@@ -6,8 +6,20 @@ internal static partial class SenderLog
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Mail {MailId} was already accepted by {Provider} as {ProviderMessageId}; acknowledged without sending again")]
     public static partial void AlreadyAccepted(ILogger logger, Guid mailId, string provider, string? providerMessageId);
 
-    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Mail {MailId} was being handed to {Provider} when a sender stopped ({Attempts} attempt(s)); the ESP may have it already, sending again")]
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Mail {MailId}: attempt {Attempts} at {Provider} ended without a readable answer (timeout or lost connection); the ESP may have it already, sending again")]
     public static partial void ResendingAfterUnknownOutcome(ILogger logger, Guid mailId, string provider, int attempts);
+
+    [LoggerMessage(EventId = 2113, Level = LogLevel.Warning, Message = "Mail {MailId} was being handed to {Provider} when its sender stopped ({Attempts} attempt(s)); the ESP may have it already, sending again")]
+    public static partial void ResendingAfterSenderStopped(ILogger logger, Guid mailId, string provider, int attempts);
+
+    [LoggerMessage(EventId = 2114, Level = LogLevel.Debug, Message = "Mail {MailId}: {Provider} refused attempt {Attempts}; trying again")]
+    public static partial void RetryingAfterRefusal(ILogger logger, Guid mailId, string provider, int attempts);
+
+    [LoggerMessage(EventId = 2115, Level = LogLevel.Information, Message = "Mail {MailId} is being handed to {Provider} by another delivery of the same mail (a redelivery after a broker interruption); waiting for its outcome instead of sending it twice")]
+    public static partial void WaitingForOtherHandOver(ILogger logger, Guid mailId, string provider);
+
+    [LoggerMessage(EventId = 2116, Level = LogLevel.Warning, Message = "Mail {MailId}: the hand-over to {Provider} was cancelled because the worker's shutdown grace period ended; its outcome is unknown and the mail stays on the queue")]
+    public static partial void HandOverCancelledByShutdown(ILogger logger, Guid mailId, string provider);
 
     [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "Mail {MailId} failed attempt {Attempt}; retry in {Delay} through smime-deliver-retry-{Attempt}")]
     public static partial void RetryScheduled(ILogger logger, Guid mailId, int attempt, TimeSpan delay);

@@ -7,6 +7,7 @@ using SmimePipeline.Cryptography;
 using SmimePipeline.Cryptography.Errors;
 using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.ClaimCheck;
+using SmimePipeline.Worker.Failures;
 using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.Worker.Signing;
@@ -14,8 +15,13 @@ namespace SmimePipeline.Worker.Signing;
 /// <summary>
 /// The signer role's work for one mail, shared by the consumers of <see cref="ProtectEmail"/> and
 /// <see cref="ProtectMimeMessage"/>: protect, hand the bytes to the sender role, announce the result.
-/// A refusal (no key, no certificate, policy) publishes <see cref="EmailDeliveryFailed"/> and is
-/// rethrown so that the mail lands in the error queue with its reason; it is never retried.
+/// Every failure ends the same way, whatever threw it: a refusal (no key, no certificate, policy), a mail
+/// that cannot be composed (no From, an invalid address or header, unreadable MIME, missing fields), a
+/// refusal of another part of the worker (any <see cref="IHasReasonCode"/>) at once, anything unexpected
+/// after MassTransit's short retries (<see cref="UnexpectedFailureRetry"/>): <see cref="EmailDeliveryFailed"/>
+/// is published, one error line is logged, <c>smime_dead_letters_total{stage="protect"}</c> rises, and
+/// <see cref="MailDeadLetteredException"/> moves the mail to <c>smime-protect_error</c> with the reason (and
+/// never the mail's text) in its <c>MT-Fault-Message</c> header, where <c>smime dlq</c> lists it.
 /// </summary>
 public sealed class MailProtectionHandler
 {
@@ -54,11 +60,35 @@ public sealed class MailProtectionHandler
     }
 
     /// <summary>Protects the mail that <paramref name="compose"/> builds and sends it on to the sender role.</summary>
+    /// <exception cref="MailDeadLetteredException">The mail failed for good and has been reported (event, log, metric).</exception>
     public async Task HandleAsync(ConsumeContext context, Guid mailId, SecurityPolicy policy, Func<MimeMessage> compose)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(compose);
+        try
+        {
+            await ProtectAndHandOverAsync(context, mailId, policy, compose);
+        }
+        catch (MailDeadLetteredException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException and not Cryptography.Pkcs11.Pkcs11UnavailableException && !context.CancellationToken.IsCancellationRequested)
+        {
+            // A broker blink cancels the context: that is not the mail's failure, the message comes back.
+            var reason = FailureReason.Of(e);
+            if (!reason.IsPermanent && !UnexpectedFailureRetry.IsLastAttempt(context))
+            {
+                throw;
+            }
 
+            await DeadLetterAsync(context, mailId, reason.ReasonCode, reason.Reason, []);
+            throw new MailDeadLetteredException(reason);
+        }
+    }
+
+    private async Task ProtectAndHandOverAsync(ConsumeContext context, Guid mailId, SecurityPolicy policy, Func<MimeMessage> compose)
+    {
         var started = _time.GetTimestamp();
         ProtectedMail result;
         IReadOnlyList<RecipientOutcome> outcomes;
@@ -69,7 +99,7 @@ public sealed class MailProtectionHandler
         using (await _slots.EnterAsync(context.CancellationToken))
         {
             activity?.SetTag("smime.mail_id", mailId);
-            using var message = compose();
+            using var message = Compose(mailId, compose);
             ProtectedMail? protectedMail = null;
             string? failure = null;
             ProtectionRefusedException? refused = null;
@@ -87,17 +117,17 @@ public sealed class MailProtectionHandler
             catch (ProtectionRefusedException refusal)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, refusal.ReasonCode);
-                await DeadLetterAsync(context, mailId, refusal.ReasonCode, refusal.Message, []);
                 throw;
             }
 
             if (protectedMail is null)
             {
-                // The policy decided the mail is not sent: the error queue gets the original refusal.
+                // The policy decided the mail is not sent: the error queue gets the refusal with every recipient's reason.
                 var refusal = refused ?? throw new InvalidOperationException("The mail was neither protected nor refused.");
                 activity?.SetStatus(ActivityStatusCode.Error, refusal.ReasonCode);
-                await DeadLetterAsync(context, mailId, refusal.ReasonCode, failure ?? refusal.Message, outcomes);
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(refusal);
+                var reason = new FailureReason(refusal.ReasonCode, failure ?? refusal.Message, IsPermanent: true);
+                await DeadLetterAsync(context, mailId, reason.ReasonCode, reason.Reason, outcomes);
+                throw new MailDeadLetteredException(reason);
             }
 
             result = protectedMail;
@@ -180,6 +210,21 @@ public sealed class MailProtectionHandler
                 + (refused.Count > AddressSummary.DefaultShown ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"; and {refused.Count - AddressSummary.DefaultShown:N0} more recipients refused") : "")
                 + why;
         return (null, outcomes, failure);
+    }
+
+    // Composing only reads the command: whatever it throws, the same command would throw again. An
+    // exception that is not already a refusal becomes one, named by its type only (its message could quote the mail).
+    private static MimeMessage Compose(Guid mailId, Func<MimeMessage> compose)
+    {
+        try
+        {
+            return compose();
+        }
+        catch (Exception e) when (e is not IHasReasonCode and not OutOfMemoryException)
+        {
+            throw new ProtectionRefusedException(
+                ProtectionRefusal.InvalidMessage, null, $"Mail {mailId} cannot be composed: its fields or MIME are invalid ({e.GetType().Name}).");
+        }
     }
 
     private async Task DeadLetterAsync(ConsumeContext context, Guid mailId, string reasonCode, string reason, IReadOnlyList<RecipientOutcome> outcomes)

@@ -24,14 +24,8 @@ public sealed class ProtectEmailConsumer(MailProtectionHandler handler, SignerRe
             await refusals.RefuseAsync(context, mail?.MailId ?? Guid.Empty, refusal);
         }
 
-        try
-        {
-            await handler.HandleAsync(context, mail!.MailId, mail.Policy, () => MimeComposer.Compose(mail));
-        }
-        catch (MailRefusedException refused)
-        {
-            // The protected result is above the limit (checked when it is handed to the sender).
-            await refusals.RefuseAsync(context, mail!.MailId, refused.Refusal);
-        }
+        // Everything the handler meets (a refusal, a protected result above the limit, anything unexpected) it
+        // reports and dead-letters itself.
+        await handler.HandleAsync(context, mail!.MailId, mail.Policy, () => MimeComposer.Compose(mail));
     }
 }

@@ -24,14 +24,9 @@ public sealed class ProtectMimeMessageConsumer(MailProtectionHandler handler, Si
             await refusals.RefuseAsync(context, mail?.MailId ?? Guid.Empty, refusal);
         }
 
-        try
-        {
-            await handler.HandleAsync(context, mail!.MailId, mail.Policy, () => Parse(mail));
-        }
-        catch (MailRefusedException refused)
-        {
-            await refusals.RefuseAsync(context, mail!.MailId, refused.Refusal);
-        }
+        // Everything the handler meets (a refusal, a protected result above the limit, anything unexpected) it
+        // reports and dead-letters itself.
+        await handler.HandleAsync(context, mail!.MailId, mail.Policy, () => Parse(mail));
     }
 
     private static MimeMessage Parse(ProtectMimeMessage mail)

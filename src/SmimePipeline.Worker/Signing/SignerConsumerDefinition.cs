@@ -1,17 +1,18 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SmimePipeline.Contracts;
-using SmimePipeline.Cryptography.Errors;
 using SmimePipeline.Cryptography.Pkcs11;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Failures;
 
 namespace SmimePipeline.Worker.Signing;
 
 /// <summary>
 /// Puts a signer consumer on the <c>smime-protect</c> queue holding <c>Signer:InFlight</c> mails at once
 /// (default 4 per core; <see cref="ProtectionSlots"/> keeps the CPU-bound protection itself at one mail per
-/// core) and short in-process retries for unexpected errors. Refusals are never retried: the same mail
-/// would be refused again. An unavailable PKCS#11 token is retried longer (about five minutes, backing off).
+/// core) and short in-process retries for unexpected errors (<see cref="UnexpectedFailureRetry"/>). Refusals are
+/// never retried: the same mail would be refused again. An unavailable PKCS#11 token is retried longer (about
+/// five minutes, backing off).
 /// </summary>
 public abstract class SignerConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
@@ -38,12 +39,6 @@ public abstract class SignerConsumerDefinition<TConsumer> : ConsumerDefinition<T
             retry.Handle<Pkcs11UnavailableException>();
             retry.Exponential(12, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
         });
-        endpointConfigurator.UseMessageRetry(retry =>
-        {
-            retry.Ignore<ProtectionRefusedException>();
-            retry.Ignore<Validation.MailRefusedException>();
-            retry.Ignore<Pkcs11UnavailableException>();
-            retry.Intervals(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
-        });
+        endpointConfigurator.UseMessageRetry(UnexpectedFailureRetry.Configure);
     }
 }

@@ -1,5 +1,6 @@
 using MassTransit;
 using SmimePipeline.Contracts;
+using SmimePipeline.Worker.Failures;
 using SmimePipeline.Worker.Telemetry;
 using SmimePipeline.Worker.Validation;
 
@@ -8,13 +9,14 @@ namespace SmimePipeline.Worker.Signing;
 /// <summary>
 /// Refuses a message on <c>smime-protect</c> or <c>smime-harvest</c> that the signer will not work on (a broken field,
 /// oversize, a protected result above the limit): one <see cref="EmailDeliveryFailed"/> event, one error log line and the
-/// <c>smime_dead_letters_total</c> metric, then a <see cref="MailRefusedException"/> that the consumer definitions never
-/// retry, so MassTransit moves the message to the queue's <c>_error</c> queue with the reason in its fault headers.
+/// <c>smime_dead_letters_total</c> metric, then an exception that the consumer definitions never retry
+/// (<see cref="MailDeadLetteredException"/> for mail, <see cref="MailRefusedException"/> for a harvest request), so
+/// MassTransit moves the message to the queue's <c>_error</c> queue with the reason in its fault headers.
 /// </summary>
 public sealed class SignerRefusals(SmimeTelemetry telemetry, TimeProvider time, ILogger<SignerRefusals> logger)
 {
     /// <summary>Publishes the failure of mail <paramref name="mailId"/> and throws; never returns normally.</summary>
-    /// <exception cref="MailRefusedException">Always, carrying <paramref name="refusal"/>.</exception>
+    /// <exception cref="MailDeadLetteredException">Always, carrying <paramref name="refusal"/>'s code and reason.</exception>
     public async Task RefuseAsync(ConsumeContext context, Guid mailId, MailRefusal refusal)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -31,7 +33,8 @@ public sealed class SignerRefusals(SmimeTelemetry telemetry, TimeProvider time, 
                 FailedAt = time.GetUtcNow(),
             },
             context.CancellationToken);
-        throw new MailRefusedException(refusal);
+        // Reported above; MailDeadLetteredException carries "code: reason" into the error queue's fault headers for smime dlq.
+        throw new MailDeadLetteredException(new FailureReason(refusal.ReasonCode, refusal.Reason, IsPermanent: true));
     }
 
     /// <summary>Logs and counts a refused harvest request and throws (no mail, so no event).</summary>

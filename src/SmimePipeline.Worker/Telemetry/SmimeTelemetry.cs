@@ -104,6 +104,13 @@ public sealed class SmimeTelemetry : IDisposable
     public void RecordRetryScheduled(string provider, int step)
         => _sender.Retries.Add(1, new TagList { { "provider", provider }, { "attempt", step } });
 
+    /// <summary>
+    /// The duplicate window of one mail: from the ESP's answer arriving to the ledger's "accepted" record
+    /// being durable (<c>smime.sender.accepted_record_lag</c>). A sender dying inside it sends the mail again.
+    /// </summary>
+    public void RecordAcceptedRecordLag(string provider, TimeSpan lag)
+        => _sender.AcceptedRecordLag.Record(lag.TotalSeconds, new TagList { { "provider", provider } });
+
     /// <summary>A redelivered mail was found accepted in the delivery ledger and not sent again.</summary>
     public void RecordDuplicateSuppressed(string provider)
         => _sender.DuplicatesSuppressed.Add(1, new TagList { { "provider", provider } });
@@ -145,6 +152,9 @@ public sealed class SmimeTelemetry : IDisposable
         public readonly Counter<long> ConfigurationErrors = meter.CreateCounter<long>("smime.sender.configuration_errors", "{error}", "ESP configuration errors (401/403, AUTH, TLS): alert on any.");
         public readonly Counter<long> Retries = meter.CreateCounter<long>("smime.delivery.retries", "{mail}", "Mails put on a step of the retry ladder, by attempt.");
         public readonly Counter<long> DuplicatesSuppressed = meter.CreateCounter<long>("smime.sender.duplicates_suppressed", "{mail}", "Redelivered mails already accepted by the ESP, not sent again.");
+        public readonly Histogram<double> AcceptedRecordLag = meter.CreateHistogram(
+            "smime.sender.accepted_record_lag", "s", "From the ESP's answer to the durable ledger record: the window in which a crash sends a mail twice.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] });
         public long PausesTotal;
     }
 }

@@ -58,4 +58,60 @@ public abstract class DeliveryLedgerContractTests
             Assert.Equal(id.ToString("N"), entry.ProviderMessageId);
         }
     }
+
+    [Fact]
+    public async Task A_hand_over_is_claimed_once_until_its_answer_is_recorded_or_it_goes_stale()
+    {
+        var id = Guid.NewGuid();
+        var limit = TimeSpan.FromSeconds(45);
+        Assert.True(await Ledger.TryClaimHandOverAsync(id, "sparkpost", T0, T0 - limit, CancellationToken.None));
+        // A redelivered copy while the first hand-over runs: not claimed, not sent twice.
+        Assert.False(await Ledger.TryClaimHandOverAsync(id, "sparkpost", T0.AddSeconds(5), T0.AddSeconds(5) - limit, CancellationToken.None));
+
+        // The sender stopped: once the claim is older than the limit, another sender may take over.
+        Assert.True(await Ledger.TryClaimHandOverAsync(id, "sparkpost", T0.AddSeconds(50), T0.AddSeconds(50) - limit, CancellationToken.None));
+        var entry = await Ledger.FindAsync(id, CancellationToken.None);
+        Assert.Equal((DeliveryLedgerState.HandingToEsp, 2), (entry!.State, entry.Attempts));
+    }
+
+    [Theory]
+    [InlineData(DeliveryLedgerState.Refused)]
+    [InlineData(DeliveryLedgerState.OutcomeUnknown)]
+    public async Task An_answered_attempt_releases_the_claim_at_once(DeliveryLedgerState outcome)
+    {
+        var id = Guid.NewGuid();
+        Assert.True(await Ledger.TryClaimHandOverAsync(id, "smtp", T0, T0.AddMinutes(-1), CancellationToken.None));
+        await Ledger.RecordNotAcceptedAsync(id, "smtp", outcome, T0.AddSeconds(1), CancellationToken.None);
+        Assert.Equal(outcome, (await Ledger.FindAsync(id, CancellationToken.None))!.State);
+
+        Assert.True(await Ledger.TryClaimHandOverAsync(id, "smtp", T0.AddSeconds(2), T0.AddMinutes(-1), CancellationToken.None));
+        Assert.Equal(2, (await Ledger.FindAsync(id, CancellationToken.None))!.Attempts);
+    }
+
+    [Fact]
+    public async Task An_accepted_mail_is_never_claimed_nor_downgraded()
+    {
+        var id = Guid.NewGuid();
+        await Ledger.RecordAcceptedAsync(id, "sparkpost", "9", T0, CancellationToken.None);
+
+        Assert.False(await Ledger.TryClaimHandOverAsync(id, "sparkpost", T0.AddHours(1), T0.AddHours(1), CancellationToken.None));
+        await Ledger.RecordNotAcceptedAsync(id, "sparkpost", DeliveryLedgerState.OutcomeUnknown, T0.AddHours(1), CancellationToken.None);
+
+        Assert.Equal(DeliveryLedgerState.Accepted, (await Ledger.FindAsync(id, CancellationToken.None))!.State);
+    }
+
+    [Fact]
+    public async Task Of_many_senders_claiming_the_same_mail_at_once_exactly_one_wins()
+    {
+        var id = Guid.NewGuid();
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            Task.Run(() => Ledger.TryClaimHandOverAsync(id, "sparkpost", T0.AddMilliseconds(i), T0.AddMinutes(-1), CancellationToken.None))));
+
+        Assert.Single(claims, claimed => claimed);
+    }
+
+    [Fact]
+    public async Task Only_refused_or_unknown_describe_an_attempt_that_was_not_accepted()
+        => await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
+            () => Ledger.RecordNotAcceptedAsync(Guid.NewGuid(), "smtp", DeliveryLedgerState.Accepted, T0, CancellationToken.None));
 }

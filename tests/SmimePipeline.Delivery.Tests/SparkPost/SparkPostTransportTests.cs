@@ -1,3 +1,4 @@
+using CsCheck;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -101,6 +102,42 @@ public sealed class SparkPostTransportTests : IAsyncLifetime
         Assert.NotNull(receipt.ProviderMessageId);
         Assert.Equal([429, 429, 429, 200], _fake.Requests.Select(r => r.Status));
     }
+
+    [Fact]
+    public async Task A_400_whose_error_message_is_a_number_is_a_permanent_refusal_not_an_escape()
+    {
+        _fake.AnswerNext(400, Encoding.UTF8.GetBytes("{\"errors\":[{\"message\":5}]}"));
+
+        var failure = await Assert.ThrowsAsync<DeliveryException>(() => Transport().SendAsync(TestMails.Signed("b@bank.example", "to@example.org"), CancellationToken.None));
+
+        Assert.Equal(DeliveryFailureKind.Permanent, failure.Kind);
+        Assert.Equal("esp-rejected", failure.ReasonCode);
+        Assert.Equal("HTTP 400: 5", failure.ProviderResponse);
+        Assert.False(failure.MayHaveBeenAccepted);
+    }
+
+    [Fact]
+    public async Task Any_answer_over_http_ends_in_a_receipt_or_a_classified_failure()
+        => await Gen.Select(Gen.Int[200, 599], Classification.EspErrorClassifierPropertyTests.Body)
+            .SampleAsync(async (status, body) =>
+            {
+                _fake.AnswerNext(status, body);
+                try
+                {
+                    var receipt = await Transport().SendAsync(TestMails.Signed("b@bank.example", "to@example.org"), CancellationToken.None);
+                    Assert.InRange(status, 200, 299);
+                    Assert.False(string.IsNullOrEmpty(receipt.ProviderMessageId));
+                }
+                catch (DeliveryException failure)
+                {
+                    Assert.True(Enum.IsDefined(failure.Kind));
+                    // A 2xx that cannot be read may be an acceptance: never "refused", always "outcome unknown".
+                    var unknownOrRefusedByCount = (failure.MayHaveBeenAccepted && failure.Kind == DeliveryFailureKind.Transient) || failure.ReasonCode == "all-recipients-rejected";
+                    Assert.True(
+                        (status is >= 200 and < 300) == unknownOrRefusedByCount,
+                        $"HTTP {status} gave {failure.Kind} {failure.ReasonCode} (may have been accepted: {failure.MayHaveBeenAccepted}): {failure.ProviderResponse}");
+                }
+            }, iter: 300, threads: 1);
 
     [Fact]
     public async Task A_wrong_api_key_is_a_configuration_error()

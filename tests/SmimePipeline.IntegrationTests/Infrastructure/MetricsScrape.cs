@@ -3,26 +3,42 @@ using System.Text.RegularExpressions;
 
 namespace SmimePipeline.IntegrationTests.Infrastructure;
 
-/// <summary>Reads counters from a worker's Prometheus endpoint (<c>/metrics</c>), summed over the series that carry the given label.</summary>
+/// <summary>Reads counters from a worker process's Prometheus text at <c>/metrics</c>, as Prometheus would.</summary>
 public static partial class MetricsScrape
 {
+    /// <summary>The sum of every series of <paramref name="metric"/> whose labels include all of <paramref name="labels"/> (e.g. <c>stage="protect"</c>).</summary>
+    public static async Task<double> SumAsync(WorkerProcess worker, string metric, params string[] labels)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var scrape = await http.GetStringAsync(new Uri(worker.BaseAddress, "metrics"));
+        return Sum(scrape, metric, labels);
+    }
+
+    /// <summary>The sum over a scrape text (see <see cref="SumAsync"/>).</summary>
+    public static double Sum(string scrape, string metric, params string[] labels)
+    {
+        ArgumentNullException.ThrowIfNull(scrape);
+        var total = 0.0;
+        foreach (Match line in Series().Matches(scrape))
+        {
+            if (line.Groups["name"].Value == metric && labels.All(l => line.Groups["labels"].Value.Contains(l, StringComparison.Ordinal)))
+            {
+                total += double.Parse(line.Groups["value"].Value, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>The sum of <paramref name="metric"/> over series whose labels include <paramref name="label"/>=<paramref name="value"/> (0 when none).</summary>
     public static async Task<double> ReadAsync(Uri workerBase, string metric, string label, string value)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var text = await http.GetStringAsync(new Uri(workerBase, "metrics"));
-        double sum = 0;
-        foreach (Match line in Series().Matches(text))
-        {
-            if (line.Groups["name"].Value == metric && line.Groups["labels"].Value.Contains($"{label}=\"{value}\"", StringComparison.Ordinal))
-            {
-                sum += double.Parse(line.Groups["value"].Value, CultureInfo.InvariantCulture);
-            }
-        }
-
-        return sum;
+        var scrape = await http.GetStringAsync(new Uri(workerBase, "metrics"));
+        return Sum(scrape, metric, $"{label}=\"{value}\"");
     }
 
-    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)\{(?<labels>[^}]*)\} (?<value>[0-9.eE+-]+)", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>[^}]*)\})? (?<value>[-+0-9.eE]+|NaN|\+Inf)", RegexOptions.Multiline)]
     private static partial Regex Series();
 }

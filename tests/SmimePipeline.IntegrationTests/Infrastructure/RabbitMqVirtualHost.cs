@@ -79,6 +79,27 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         return document.RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
     }
 
+    /// <summary>
+    /// Closes every client connection to this virtual host from the broker's side (what
+    /// <c>rabbitmqctl close_all_connections -p VHOST</c> does), at once and without touching other tests' hosts.
+    /// </summary>
+    /// <returns>How many connections were closed.</returns>
+    public async Task<int> CloseAllConnectionsAsync(string reason)
+    {
+        using var response = await _http.GetAsync($"api/vhosts/{Name}/connections");
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var names = document.RootElement.EnumerateArray().Select(c => c.GetProperty("name").GetString()!).ToList();
+        foreach (var name in names)
+        {
+            using var delete = new HttpRequestMessage(HttpMethod.Delete, $"api/connections/{Uri.EscapeDataString(name)}");
+            delete.Headers.Add("X-Reason", reason);
+            using var closed = await _http.SendAsync(delete);
+        }
+
+        return names.Count;
+    }
+
     public async ValueTask DisposeAsync()
     {
         using (await _http.DeleteAsync($"api/vhosts/{Name}"))

@@ -93,6 +93,10 @@ public sealed class WorkerProcess : IAsyncDisposable
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException)
+            {
+                // Listening but slow to answer (a loaded machine): ask again until the deadline.
+            }
 
             if (DateTimeOffset.UtcNow > deadline)
             {

@@ -29,6 +29,8 @@ public sealed class SparkPostFake : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedTransmission> _requests = new();
     private readonly ConcurrentQueue<(int Status, string? Code)> _scriptedFailures = new();
+    private readonly ConcurrentQueue<(int Status, byte[] Body, string ContentType)> _scriptedAnswers = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _answeredAt = new(StringComparer.Ordinal);
     private long _nextId = 84_000_000_000_000_000;
     private volatile bool _down;
 
@@ -50,6 +52,13 @@ public sealed class SparkPostFake : IAsyncDisposable
     /// <summary>How long the fake waits before answering (to provoke client timeouts). Default none.</summary>
     public TimeSpan AnswerDelay { get; set; }
 
+    /// <summary>
+    /// When true, a request whose client goes away during <see cref="AnswerDelay"/> still counts as accepted
+    /// (status 200 recorded, no answer written), as with SparkPost, which accepts a transmission when it
+    /// arrives. Default false: an abandoned request is recorded with status 0 and not accepted.
+    /// </summary>
+    public bool AbandonedRequestsAreAccepted { get; set; }
+
     /// <summary>Every request received, in order.</summary>
     public IReadOnlyList<RecordedTransmission> Requests => _requests.ToList();
 
@@ -58,6 +67,12 @@ public sealed class SparkPostFake : IAsyncDisposable
         .Where(r => r.Status == 200 && r.MailId is not null)
         .GroupBy(r => r.MailId!)
         .ToDictionary(g => g.Key, g => g.Count());
+
+    /// <summary>
+    /// When the answer of each accepted transmission (by transmission id) had been handed to the socket:
+    /// the moment from which the mail counts as accepted by the ESP.
+    /// </summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> AnsweredAtByTransmissionId => _answeredAt;
 
     /// <summary>While true every request gets 503 Service Unavailable (SparkPost down for everyone).</summary>
     public bool Down
@@ -110,6 +125,13 @@ public sealed class SparkPostFake : IAsyncDisposable
         return response;
     }
 
+    /// <summary>
+    /// The next request (after authentication) gets exactly <paramref name="status"/> with <paramref name="body"/>,
+    /// whatever its shape: for answers SparkPost's documentation does not promise (wrong types, HTML, garbage).
+    /// </summary>
+    public void AnswerNext(int status, byte[] body, string contentType = "application/json")
+        => _scriptedAnswers.Enqueue((status, body, contentType));
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
@@ -150,9 +172,30 @@ public sealed class SparkPostFake : IAsyncDisposable
                 }
                 catch (OperationCanceledException)
                 {
+                    if (AbandonedRequestsAreAccepted)
+                    {
+                        // Like SparkPost: the transmission was accepted when it arrived; the client only missed the answer.
+                        var (abandonedStatus, _, abandonedId) = Answer(authorization, contentType, body, document);
+                        _requests.Enqueue(new RecordedTransmission(mailId, authorization, contentType, body, receivedAt, abandonedStatus, abandonedId));
+                        return;
+                    }
+
                     _requests.Enqueue(new RecordedTransmission(mailId, authorization, contentType, body, receivedAt, 0, null));
                     return;
                 }
+            }
+
+            if (authorization == ApiKey && _scriptedAnswers.TryDequeue(out var raw))
+            {
+                _requests.Enqueue(new RecordedTransmission(mailId, authorization, contentType, body, receivedAt, raw.Status, null));
+                http.Response.StatusCode = raw.Status;
+                http.Response.ContentType = raw.ContentType;
+                if (raw.Status is not (204 or 205 or 304))
+                {
+                    await http.Response.Body.WriteAsync(raw.Body, http.RequestAborted);
+                }
+
+                return;
             }
 
             var (status, answer, transmissionId) = Answer(authorization, contentType, body, document);
@@ -160,6 +203,12 @@ public sealed class SparkPostFake : IAsyncDisposable
             http.Response.StatusCode = status;
             http.Response.ContentType = "application/json";
             await http.Response.WriteAsync(answer, http.RequestAborted);
+            if (transmissionId is not null)
+            {
+                // From here the client has the answer (or its connection broke after SparkPost accepted).
+                await http.Response.CompleteAsync();
+                _answeredAt[transmissionId] = DateTimeOffset.UtcNow;
+            }
         }
     }
 
