@@ -82,12 +82,30 @@ public sealed class ContractPropertyTests(ProtectedMails mails) : IClassFixture<
                 Policy = policy!,
             });
 
+    // Mostly hostile values rarely make a whole mail valid: one draw in four starts from a mail the demo PKI can
+    // protect (demo sender, demo recipients) with random text and policy, so "protected" is reached in every run.
+    private static readonly Gen<ProtectEmail> PlausibleEmails =
+        Gen.Select(
+            Gen.Int[0, 2].Select(i => new[] { "alice@demo.smime.test", "bob@demo.smime.test", "carol@demo.smime.test" }[i]),
+            Text,
+            Gen.String,
+            Policy.Where(p => p is not null),
+            (to, subject, body, policy) => new ProtectEmail
+            {
+                MailId = Guid.NewGuid(),
+                From = new MailAddress("sender@demo.smime.test", null),
+                To = [new MailAddress(to, null)],
+                Subject = subject ?? "Statement",
+                TextBody = body,
+                Policy = policy!,
+            });
+
     [Fact]
     public void Random_ProtectEmail_values_are_protected_or_refused_with_a_reason_never_thrown()
     {
         var protectedCount = 0;
         var refusedCount = 0;
-        ProtectEmails.Sample(
+        Gen.OneOf(ProtectEmails, ProtectEmails, ProtectEmails, PlausibleEmails).Sample(
             mail =>
             {
                 if (ProtectEmailValidator.Validate(mail, MaxBytes) is { } refusal)
