@@ -19,7 +19,10 @@ public sealed class WorkQueueConsumers : IReceiveEndpointObserver
     private readonly ConcurrentDictionary<string, (bool Consuming, DateTimeOffset Since, string State)> _endpoints = new(StringComparer.Ordinal);
     private readonly IReadOnlyList<string> _expected;
     private readonly TimeProvider _time;
-    private readonly EspCircuitBreaker? _breaker;
+    // Resolved on first use, not here: this observer is built while the bus is configured, before OpenTelemetry's
+    // meter listener starts, and the breaker starts its alerting counters at 0 when it is built (a value recorded
+    // before the listener starts is lost, and those series would then be missing from /metrics).
+    private readonly Lazy<EspCircuitBreaker?> _breaker;
     private readonly DateTimeOffset _started;
 
     public WorkQueueConsumers(IOptions<SmimePipelineOptions> options, TimeProvider time, IServiceProvider services)
@@ -29,7 +32,7 @@ public sealed class WorkQueueConsumers : IReceiveEndpointObserver
         var roles = options.Value.Roles;
         _expected = [.. roles.HasFlag(WorkerRoles.Signer) ? new[] { QueueNames.Protect, QueueNames.Harvest } : [], .. roles.HasFlag(WorkerRoles.Sender) ? new[] { QueueNames.Deliver } : []];
         _time = time;
-        _breaker = services.GetService<EspCircuitBreaker>();
+        _breaker = new Lazy<EspCircuitBreaker?>(services.GetService<EspCircuitBreaker>);
         _started = time.GetUtcNow();
     }
 
@@ -48,7 +51,7 @@ public sealed class WorkQueueConsumers : IReceiveEndpointObserver
             }
             else if (!endpoint.Consuming)
             {
-                result.Add((queue, endpoint.State, endpoint.Since, queue == QueueNames.Deliver && _breaker is { IsOpen: true }));
+                result.Add((queue, endpoint.State, endpoint.Since, queue == QueueNames.Deliver && _breaker.Value is { IsOpen: true }));
             }
         }
 
