@@ -53,8 +53,17 @@ public sealed class CmsSignerKey : IDisposable
         Certificate = certificate;
         var external = identity.PrivateKey;
         _ownsKey = external is null;
-        _rsa = external is null ? certificate.GetRSAPrivateKey() : external as RSA;
-        if (_rsa is not null)
+        if (identity.Ed25519PrivateKey is { } ed25519)
+        {
+            // RFC 8419 §3.1: with signed attributes, the message digest is SHA-512 for Ed25519 whatever the
+            // configured digest; id-Ed25519 has no parameters. The key object belongs to the identity.
+            _ed25519 = ed25519;
+            Digest = DigestAlgorithm.Sha512;
+            SignatureAlgorithm = new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519);
+            SignatureAlgorithmName = "Ed25519";
+            SchemeName = "ed25519";
+        }
+        else if ((_rsa = external is null ? certificate.GetRSAPrivateKey() : external as RSA) is not null)
         {
             if (_rsa.KeySize < CertificateRules.MinimumRsaKeySize)
             {
