@@ -55,12 +55,6 @@ public sealed class SmimeProtector
     }
 
     /// <summary>
-    /// Signer keys that .NET cannot attach to an <see cref="X509Certificate2"/> (Ed25519, RFC 8419), by address.
-    /// Consulted before the store; the certificate still passes the signer rules. Default none.
-    /// </summary>
-    public IReadOnlyDictionary<string, CmsSignerKey> ExternalSignerKeys { get; init; } = new Dictionary<string, CmsSignerKey>();
-
-    /// <summary>
     /// Protects <paramref name="message"/> as <paramref name="policy"/> says. The message body is re-encoded
     /// in place (7-bit transfer encodings) and, with header protection, gets the protected headers; the
     /// message's own headers are not changed (a missing Date or Message-ID is added first under header protection).
@@ -389,12 +383,6 @@ public sealed class SmimeProtector
 
     private CmsSignerKey GetSignerKey(string sender, DateTimeOffset now)
     {
-        if (ExternalSignerKeys.TryGetValue(sender, out var external))
-        {
-            CertificateRules.CheckSigner(sender, external.Certificate, now);
-            return external;
-        }
-
         var identity = _store.FindSigner(sender)
             ?? throw new ProtectionRefusedException(ProtectionRefusal.SignerKeyMissing, sender, $"No signer key for sender {sender}.");
         CertificateRules.CheckSigner(sender, identity.Certificate, now);

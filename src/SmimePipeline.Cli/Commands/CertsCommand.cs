@@ -58,13 +58,14 @@ internal static class CertsCommand
 
     private static Command ImportSigner()
     {
-        var file = new Argument<FileInfo?>("file") { Description = "A PKCS#12 file (.p12/.pfx) with the signer's key, certificate and chain (not with --pkcs11).", Arity = ArgumentArity.ZeroOrOne };
+        var file = new Argument<FileInfo?>("file") { Description = "A PKCS#12 file (.p12/.pfx) with the signer's key, certificate and chain; with --key, a PEM certificate (then its chain). Not with --pkcs11.", Arity = ArgumentArity.ZeroOrOne };
+        var key = new Option<FileInfo?>("--key") { Description = "An unencrypted PKCS#8 PEM key file for the PEM certificate named as the file: RSA, ECDSA or Ed25519 (RFC 8419; .NET cannot read Ed25519 from PKCS#12)." };
         var passwordStdin = new Option<bool>("--password-stdin") { Description = $"Read the password from the first line of standard input (else ${PasswordSource.EnvironmentVariable}, else a prompt)." };
         var store = StoreOption.Create();
         var pkcs11 = CertsImportPkcs11Signer.CreateOptions();
-        var command = new Command("import-signer", "Import a signer identity: from PKCS#12 (key and certificate into the store directory), or a key that stays in a PKCS#11 token (--pkcs11: only its URI and the certificate are filed).")
+        var command = new Command("import-signer", "Import a signer identity: from PKCS#12 or a PEM certificate with --key (key and certificate into the store directory), or a key that stays in a PKCS#11 token (--pkcs11: only its URI and the certificate are filed).")
         {
-            file, passwordStdin, store, pkcs11.Uri, pkcs11.Module, pkcs11.Certificate, pkcs11.PinStdin,
+            file, key, passwordStdin, store, pkcs11.Uri, pkcs11.Module, pkcs11.Certificate, pkcs11.PinStdin,
         };
         command.SetAction((parseResult, _) => CommandRunner.RunAsync(() =>
         {
@@ -75,6 +76,14 @@ internal static class CertsCommand
 
             var path = RequireFile(parseResult.GetValue(file) ?? throw new CliException("Name a PKCS#12 file, or a key in a token with --pkcs11 URI."));
             var storePath = StoreOption.Resolve(parseResult, store);
+            if (parseResult.GetValue(key) is { } keyFile)
+            {
+                using var pemStore = new DirectoryCertificateStore(storePath);
+                var fromPem = pemStore.ImportSignerFromPem(path, RequireFile(keyFile));
+                Console.WriteLine($"Imported signer identity for {string.Join(", ", fromPem)}");
+                return Task.FromResult(0);
+            }
+
             var password = PasswordSource.Read(parseResult.GetValue(passwordStdin), $"Password for {Path.GetFileName(path)}: ");
             using var certificateStore = new DirectoryCertificateStore(storePath);
             var imported = certificateStore.ImportSigner(path, password);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Org.BouncyCastle.Crypto.Parameters;
 using SmimePipeline.Cryptography.Pkcs11;
 
 namespace SmimePipeline.Cryptography.Certificates;
@@ -132,6 +133,49 @@ public sealed class DirectoryCertificateStore : ICertificateStore, IDisposable
         }
     }
 
+    /// <summary>
+    /// Imports a signer from a PEM certificate file (end-entity first, then its chain) and an unencrypted PKCS#8
+    /// (or, for RSA/ECDSA, PKCS#1/SEC1) PEM key file. RSA, ECDSA and Ed25519 (RFC 8419) keys are accepted.
+    /// </summary>
+    /// <param name="certificatePath">The PEM certificate file.</param>
+    /// <param name="keyPath">The PEM key file.</param>
+    /// <returns>The addresses the signer was filed under.</returns>
+    /// <exception cref="InvalidDataException">A file cannot be read, or the key does not belong to the certificate; the message names the file.</exception>
+    /// <exception cref="ArgumentException">The certificate names no address, or one unusable as a directory name.</exception>
+    public IReadOnlyList<string> ImportSignerFromPem(string certificatePath, string keyPath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(certificatePath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(keyPath);
+        var certificates = CertificateFiles.ReadCertificates(certificatePath);
+        char[] keyPem = File.ReadAllText(keyPath).ToCharArray();
+        try
+        {
+            var leaf = certificates[0];
+            var chain = certificates.Skip(1);
+            if (Ed25519PrivateKeys.IsEd25519(leaf))
+            {
+                return ImportSigner(leaf, Ed25519PrivateKeys.ReadPem(keyPem, leaf, keyPath), chain);
+            }
+
+            using var withKey = X509Certificate2.CreateFromPem(PemEncoding.WriteString("CERTIFICATE", leaf.RawData).AsSpan(), keyPem);
+            // CreateFromPem gives an ephemeral key that may refuse export; it is re-imported as exportable to be filed.
+            using var exportable = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null, X509KeyStorageFlags.Exportable | X509KeyStorageFlags.EphemeralKeySet);
+            return ImportSigner(exportable, chain);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new InvalidDataException($"The key {keyPath} cannot be read or does not belong to {certificatePath}: {ex.Message}", ex);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(keyPem.AsSpan()));
+            foreach (var certificate in certificates)
+            {
+                certificate.Dispose();
+            }
+        }
+    }
+
     /// <summary>Imports a signer from a certificate that carries its private key, and its chain.</summary>
     /// <param name="certificate">The end-entity certificate with an exportable RSA or ECDSA private key.</param>
     /// <param name="chain">Intermediate (and optionally root) certificates.</param>
@@ -145,15 +189,43 @@ public sealed class DirectoryCertificateStore : ICertificateStore, IDisposable
         using AsymmetricAlgorithm key = (AsymmetricAlgorithm?)certificate.GetRSAPrivateKey()
             ?? certificate.GetECDsaPrivateKey()
             ?? throw new ArgumentException($"The certificate {certificate.Subject} has no RSA or ECDSA private key.", nameof(certificate));
+        byte[] pkcs8 = key.ExportPkcs8PrivateKey();
+        char[] keyPem = PemEncoding.Write("PRIVATE KEY", pkcs8);
+        CryptographicOperations.ZeroMemory(pkcs8);
+        return WriteSigner(addresses, certificate, chain, keyPem);
+    }
 
+    /// <summary>
+    /// Imports an Ed25519 signer (RFC 8419): its certificate and chain, and its key as PKCS#8 PEM
+    /// (<c>&lt;sha256&gt;.key.pem</c>, mode 0600, as for RSA and ECDSA).
+    /// </summary>
+    /// <param name="certificate">The Ed25519 end-entity certificate.</param>
+    /// <param name="privateKey">Its key.</param>
+    /// <param name="chain">Intermediate (and optionally root) certificates.</param>
+    /// <returns>The addresses the signer was filed under.</returns>
+    /// <exception cref="ArgumentException">The key does not belong to the certificate, no address, or an address unusable as a directory name.</exception>
+    public IReadOnlyList<string> ImportSigner(X509Certificate2 certificate, Ed25519PrivateKeyParameters privateKey, IEnumerable<X509Certificate2> chain)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(privateKey);
+        ArgumentNullException.ThrowIfNull(chain);
+        if (!Ed25519PrivateKeys.IsEd25519(certificate)
+            || !privateKey.GeneratePublicKey().GetEncoded().AsSpan().SequenceEqual(certificate.PublicKey.EncodedKeyValue.RawData))
+        {
+            throw new ArgumentException($"The Ed25519 key does not belong to certificate {certificate.Subject} ({certificate.Thumbprint}).", nameof(privateKey));
+        }
+
+        return WriteSigner(AddressesFor(certificate), certificate, chain, Ed25519PrivateKeys.WritePem(privateKey));
+    }
+
+    private IReadOnlyList<string> WriteSigner(IReadOnlyList<string> addresses, X509Certificate2 certificate, IEnumerable<X509Certificate2> chain, char[] keyPem)
+    {
         var pem = new StringBuilder(PemEncoding.WriteString("CERTIFICATE", certificate.RawData)).Append('\n');
         foreach (var extra in chain)
         {
             pem.Append(PemEncoding.WriteString("CERTIFICATE", extra.RawData)).Append('\n');
         }
 
-        byte[] pkcs8 = key.ExportPkcs8PrivateKey();
-        char[] keyPem = PemEncoding.Write("PRIVATE KEY", pkcs8);
         byte[] keyBytes = Encoding.ASCII.GetBytes(keyPem);
         try
         {
@@ -174,7 +246,6 @@ public sealed class DirectoryCertificateStore : ICertificateStore, IDisposable
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(pkcs8);
             CryptographicOperations.ZeroMemory(keyBytes);
             CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(keyPem.AsSpan()));
         }

@@ -1,13 +1,14 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Org.BouncyCastle.Crypto.Parameters;
 
 namespace SmimePipeline.Cryptography.Certificates;
 
 /// <summary>
 /// Signer identities from files mounted from Kubernetes Secrets: one directory per identity under
 /// <see cref="RootPath"/>, holding either <c>tls.crt</c> (certificate, then chain, PEM) and <c>tls.key</c>
-/// (PKCS#8 or PKCS#1 PEM) as a <c>kubernetes.io/tls</c> Secret mounts them, or <c>identity.p12</c> with its
+/// (PKCS#8 or PKCS#1 PEM; PKCS#8 for an Ed25519 key) as a <c>kubernetes.io/tls</c> Secret mounts them, or <c>identity.p12</c> with its
 /// password in <c>password</c>. Keys are loaded once per change into OpenSSL-backed objects; file buffers
 /// that held them are zeroed. <see cref="Refresh"/> re-reads when a file changed (the kubelet swaps the
 /// <c>..data</c> symlink, which <see cref="FileSystemWatcher"/> does not report reliably, so callers poll).
@@ -119,6 +120,7 @@ public sealed class MountedSignerIdentities : IDisposable
         string key = Path.Combine(directory, "tls.key");
         string p12 = Path.Combine(directory, "identity.p12");
         X509Certificate2 leaf;
+        Ed25519PrivateKeyParameters? ed25519 = null;
         var chain = new List<X509Certificate2>();
         if (File.Exists(crt) && File.Exists(key))
         {
@@ -133,9 +135,18 @@ public sealed class MountedSignerIdentities : IDisposable
             char[] keyChars = Encoding.ASCII.GetChars(keyBytes);
             try
             {
-                using var withoutKey = certificates[0];
-                leaf = X509Certificate2.CreateFromPem(
-                    PemEncoding.WriteString("CERTIFICATE", withoutKey.RawData).AsSpan(), keyChars);
+                if (Ed25519PrivateKeys.IsEd25519(certificates[0]))
+                {
+                    // .NET cannot attach an Ed25519 key to a certificate: BouncyCastle holds it (RFC 8410 PKCS#8).
+                    leaf = certificates[0];
+                    ed25519 = Ed25519PrivateKeys.ReadPem(keyChars, leaf, key);
+                }
+                else
+                {
+                    using var withoutKey = certificates[0];
+                    leaf = X509Certificate2.CreateFromPem(
+                        PemEncoding.WriteString("CERTIFICATE", withoutKey.RawData).AsSpan(), keyChars);
+                }
             }
             finally
             {
@@ -174,7 +185,9 @@ public sealed class MountedSignerIdentities : IDisposable
             throw new CryptographicException($"The certificate {leaf.Subject} names no mail address.");
         }
 
-        return [.. addresses.Select(a => new SignerIdentity(a, leaf, chain, SignerKeyLocation.Mounted))];
+        return ed25519 is null
+            ? [.. addresses.Select(a => new SignerIdentity(a, leaf, chain, SignerKeyLocation.Mounted))]
+            : [.. addresses.Select(a => new SignerIdentity(a, leaf, chain, ed25519, SignerKeyLocation.Mounted))];
     }
 
     private string Fingerprint()

@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Org.BouncyCastle.Crypto.Parameters;
 
 namespace SmimePipeline.Cryptography.Certificates;
 
 /// <summary>
 /// A signing key with its certificate and chain, loaded once per process into an OpenSSL-backed key
 /// object, or held elsewhere (a PKCS#11 token) behind an <see cref="RSA"/>/<see cref="ECDsa"/> object whose
-/// private operations run there (<see cref="PrivateKey"/>). Only the signer role ever creates one.
+/// private operations run there (<see cref="PrivateKey"/>), or an Ed25519 key (<see cref="Ed25519PrivateKey"/>). Only the signer role ever creates one.
 /// </summary>
 public sealed class SignerIdentity : IDisposable
 {
@@ -60,6 +61,38 @@ public sealed class SignerIdentity : IDisposable
         KeyLocation = location;
     }
 
+    /// <summary>
+    /// Creates an Ed25519 identity (RFC 8419). .NET cannot attach an Ed25519 key to an <see cref="X509Certificate2"/>,
+    /// so the key is held as a BouncyCastle key object (see <see cref="Ed25519PrivateKeys"/>).
+    /// </summary>
+    /// <param name="address">The address the identity signs for.</param>
+    /// <param name="certificate">The Ed25519 end-entity certificate (public only).</param>
+    /// <param name="chain">Intermediate certificates to include in signatures (not the root).</param>
+    /// <param name="privateKey">The key; it must match the certificate.</param>
+    /// <param name="location">Where the key came from.</param>
+    /// <exception cref="ArgumentException">The certificate is not Ed25519 or the key does not belong to it.</exception>
+    public SignerIdentity(string address, X509Certificate2 certificate, IReadOnlyList<X509Certificate2> chain, Ed25519PrivateKeyParameters privateKey, SignerKeyLocation location)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(address);
+        ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(privateKey);
+        if (!Ed25519PrivateKeys.IsEd25519(certificate)
+            || !privateKey.GeneratePublicKey().GetEncoded().AsSpan().SequenceEqual(certificate.PublicKey.EncodedKeyValue.RawData))
+        {
+            throw new ArgumentException($"The certificate {certificate.Subject} ({certificate.Thumbprint}) and the Ed25519 key are not a pair.", nameof(privateKey));
+        }
+
+        Address = address;
+        Certificate = certificate;
+        Chain = chain;
+        Ed25519PrivateKey = privateKey;
+        KeyLocation = location;
+    }
+
+    /// <summary>The Ed25519 private key of an Ed25519 identity, else <see langword="null"/>.</summary>
+    public Ed25519PrivateKeyParameters? Ed25519PrivateKey { get; }
+
     /// <summary>The private key when it is held outside <see cref="Certificate"/> (PKCS#11), else <see langword="null"/>.</summary>
     public AsymmetricAlgorithm? PrivateKey { get; }
 
@@ -69,7 +102,7 @@ public sealed class SignerIdentity : IDisposable
     /// <summary>The address this identity signs for.</summary>
     public string Address { get; }
 
-    /// <summary>The end-entity certificate; <see cref="X509Certificate2.HasPrivateKey"/> is true unless <see cref="PrivateKey"/> is set.</summary>
+    /// <summary>The end-entity certificate; <see cref="X509Certificate2.HasPrivateKey"/> is true unless <see cref="PrivateKey"/> or <see cref="Ed25519PrivateKey"/> is set.</summary>
     public X509Certificate2 Certificate { get; }
 
     /// <summary>Intermediate certificates sent with each signature.</summary>

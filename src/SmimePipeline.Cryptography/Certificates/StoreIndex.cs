@@ -170,6 +170,11 @@ internal sealed class StoreIndex
                 }
             }
 
+            if (Ed25519PrivateKeys.IsEd25519(Certificate))
+            {
+                return LoadEd25519Identity(sent);
+            }
+
             X509Certificate2 withKey;
             try
             {
@@ -181,6 +186,34 @@ internal sealed class StoreIndex
             }
 
             return new SignerIdentity(Address, withKey, sent);
+        }
+
+        private SignerIdentity LoadEd25519Identity(List<X509Certificate2> sent)
+        {
+            // .NET cannot attach an Ed25519 key to a certificate: the PKCS#8 file is read with BouncyCastle.
+            char[] pem;
+            try
+            {
+                pem = File.ReadAllText(KeyPath).ToCharArray();
+            }
+            catch (IOException ex)
+            {
+                throw new InvalidDataException($"The signer key file {KeyPath} cannot be read.", ex);
+            }
+
+            try
+            {
+                var certificate = X509CertificateLoader.LoadCertificate(Certificate.RawData);
+                return new SignerIdentity(Address, certificate, sent, Ed25519PrivateKeys.ReadPem(pem, certificate, KeyPath), SignerKeyLocation.File);
+            }
+            catch (CryptographicException ex)
+            {
+                throw new InvalidDataException($"The signer key file {KeyPath} cannot be read or does not match {CertificatePath}: {ex.Message}", ex);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(pem.AsSpan()));
+            }
         }
     }
 

@@ -53,8 +53,17 @@ public sealed class CmsSignerKey : IDisposable
         Certificate = certificate;
         var external = identity.PrivateKey;
         _ownsKey = external is null;
-        _rsa = external is null ? certificate.GetRSAPrivateKey() : external as RSA;
-        if (_rsa is not null)
+        if (identity.Ed25519PrivateKey is { } ed25519)
+        {
+            // RFC 8419 §3.1: with signed attributes, the message digest is SHA-512 for Ed25519 whatever the
+            // configured digest; id-Ed25519 has no parameters. The key object belongs to the identity.
+            _ed25519 = ed25519;
+            Digest = DigestAlgorithm.Sha512;
+            SignatureAlgorithm = new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519);
+            SignatureAlgorithmName = "Ed25519";
+            SchemeName = "ed25519";
+        }
+        else if ((_rsa = external is null ? certificate.GetRSAPrivateKey() : external as RSA) is not null)
         {
             if (_rsa.KeySize < CertificateRules.MinimumRsaKeySize)
             {
@@ -118,41 +127,6 @@ public sealed class CmsSignerKey : IDisposable
         }
 
         (SignerId, Certificates, CertificateSha256) = Describe(certificate, identity.Chain);
-    }
-
-    /// <summary>
-    /// An Ed25519 signer (RFC 8419). .NET cannot attach an Ed25519 key to an <see cref="X509Certificate2"/>,
-    /// so the key comes separately as its 32-byte seed (RFC 8032 private key).
-    /// </summary>
-    /// <param name="address">The address the certificate is issued to.</param>
-    /// <param name="certificate">The Ed25519 certificate (public key id-Ed25519).</param>
-    /// <param name="privateKeySeed">The 32-byte private key.</param>
-    /// <param name="chain">Intermediate certificates to embed.</param>
-    /// <exception cref="ArgumentException">The seed is not 32 bytes or the certificate is not Ed25519.</exception>
-    public CmsSignerKey(string address, X509Certificate2 certificate, ReadOnlySpan<byte> privateKeySeed, IReadOnlyList<X509Certificate2> chain)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(address);
-        ArgumentNullException.ThrowIfNull(certificate);
-        ArgumentNullException.ThrowIfNull(chain);
-        if (privateKeySeed.Length != Ed25519PrivateKeyParameters.KeySize || certificate.PublicKey.Oid.Value != EdECObjectIdentifiers.id_Ed25519.Id)
-        {
-            throw new ArgumentException($"The certificate {certificate.Subject} ({certificate.Thumbprint}) and key are not an Ed25519 pair.", nameof(certificate));
-        }
-
-        Address = address;
-        Certificate = certificate;
-        _ed25519 = new Ed25519PrivateKeyParameters(privateKeySeed.ToArray());
-        if (!_ed25519.GeneratePublicKey().GetEncoded().AsSpan().SequenceEqual(certificate.PublicKey.EncodedKeyValue.RawData))
-        {
-            throw new ArgumentException($"The Ed25519 key does not belong to certificate {certificate.Subject} ({certificate.Thumbprint}).", nameof(privateKeySeed));
-        }
-
-        // RFC 8419 §3.1: with signed attributes, the message digest is SHA-512 for Ed25519; id-Ed25519 has no parameters.
-        Digest = DigestAlgorithm.Sha512;
-        SignatureAlgorithm = new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519);
-        SignatureAlgorithmName = "Ed25519";
-        SchemeName = "ed25519";
-        (SignerId, Certificates, CertificateSha256) = Describe(certificate, chain);
     }
 
     /// <summary>The address this key signs for.</summary>

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SmimePipeline.Cryptography.Certificates;
-using SmimePipeline.Cryptography.Cms;
 using SmimePipeline.Testing;
 
 namespace SmimePipeline.Cryptography.Tests.Algorithms;
@@ -42,8 +41,9 @@ public sealed class AlgorithmPki : IDisposable
         Add(new DemoIdentityOptions(RsaRecipient));
         Add(new DemoIdentityOptions(EcRecipient) { KeyType = DemoKeyType.EcdsaP256, KeyUsage = EcUsage });
         Add(new DemoIdentityOptions(Stranger));
-        Ed25519Key = CreateEd25519Identity();
+        Ed25519Identity = CreateEd25519Identity();
         Store = new InMemoryCertificateStore(_certificates, Authority);
+        Store.AddSigner(Ed25519Identity);
     }
 
     public string Directory { get; }
@@ -56,8 +56,8 @@ public sealed class AlgorithmPki : IDisposable
 
     public InMemoryCertificateStore Store { get; }
 
-    /// <summary>The Ed25519 signer, for <see cref="SmimeProtector.ExternalSignerKeys"/>.</summary>
-    public CmsSignerKey Ed25519Key { get; }
+    /// <summary>The Ed25519 signer, its key read from OpenSSL's PKCS#8 file as the store reads it.</summary>
+    public SignerIdentity Ed25519Identity { get; }
 
     public string CertificatePath(string address) => Path.Combine(Directory, address + ".crt.pem");
 
@@ -65,17 +65,14 @@ public sealed class AlgorithmPki : IDisposable
 
     public X509Certificate2 Certificate(string address) => _certificates[address];
 
-    /// <summary>A protector over this PKI with the given options; the Ed25519 signer is plugged in.</summary>
+    /// <summary>A protector over this PKI with the given options; the Ed25519 signer comes from the store like the others.</summary>
     public SmimeProtector CreateProtector(Options.ProtectionOptions options, Options.IRecipientCapabilities? capabilities = null) =>
-        new(Store, options, capabilities)
-        {
-            ExternalSignerKeys = new Dictionary<string, CmsSignerKey>(StringComparer.OrdinalIgnoreCase) { [Ed25519Sender] = Ed25519Key },
-        };
+        new(Store, options, capabilities);
 
     public void Dispose()
     {
         Store.Dispose();
-        Ed25519Key.Dispose();
+        Ed25519Identity.Dispose();
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 
@@ -95,7 +92,7 @@ public sealed class AlgorithmPki : IDisposable
         }
     }
 
-    private CmsSignerKey CreateEd25519Identity()
+    private SignerIdentity CreateEd25519Identity()
     {
         string key = KeyPath(Ed25519Sender);
         string csr = Path.Combine(Directory, "ed25519.csr");
@@ -105,9 +102,8 @@ public sealed class AlgorithmPki : IDisposable
         Run("req", "-new", "-key", key, "-subj", $"/CN={Ed25519Sender}/O=SmimePipeline Test", "-out", csr);
         Run("x509", "-req", "-in", csr, "-CA", CaCertificatePath, "-CAkey", CaKeyPath, "-set_serial", "4242", "-days", "20", "-extfile", extensions, "-out", CertificatePath(Ed25519Sender));
         var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(CertificatePath(Ed25519Sender)));
-        // PKCS#8 of an Ed25519 key ends with the 32-byte seed (RFC 8410 §7: CurvePrivateKey OCTET STRING).
-        byte[] pkcs8 = Convert.FromBase64String(string.Concat(File.ReadAllLines(key).Where(l => !l.StartsWith("-----", StringComparison.Ordinal))));
         _certificates[Ed25519Sender] = certificate;
-        return new CmsSignerKey(Ed25519Sender, certificate, pkcs8.AsSpan(pkcs8.Length - 32), []);
+        var signerCertificate = X509CertificateLoader.LoadCertificate(certificate.RawData);
+        return new SignerIdentity(Ed25519Sender, signerCertificate, [], Ed25519PrivateKeys.ReadPem(File.ReadAllText(key), signerCertificate, key), SignerKeyLocation.File);
     }
 }

@@ -26,6 +26,9 @@ public sealed class InMemoryCertificateStore : ICertificateStore, IDisposable
 
     public IReadOnlyList<X509Certificate2> TrustAnchors { get; }
 
+    /// <summary>Adds a signer whose key is not in its certificate (Ed25519), as the directory store files one.</summary>
+    public void AddSigner(SignerIdentity identity) => _signers[identity.Address] = identity;
+
     public SignerIdentity? FindSigner(string address) => _signers.GetValueOrDefault(address);
 
     public X509Certificate2? FindRecipientCertificate(string address) => _recipients.GetValueOrDefault(address);
