@@ -21,16 +21,16 @@ internal static class WebhooksCommand
     public static Command Create()
     {
         var keyFile = new Option<FileInfo>("--sparkpost-key-file") { Description = "File holding the SparkPost API key (Inbound Domains, Relay Webhooks, Event Webhooks read/write).", Required = true, Recursive = true };
-        var baseUrl = new Option<Uri>("--sparkpost-url")
+        var baseUrl = new Option<string>("--sparkpost-url")
         {
             Description = "SparkPost's API base (default https://api.sparkpost.com/api/v1; EU: https://api.eu.sparkpost.com/api/v1).",
-            DefaultValueFactory = _ => new Uri("https://api.sparkpost.com/api/v1"),
+            DefaultValueFactory = _ => "https://api.sparkpost.com/api/v1",
             Recursive = true,
         };
         var json = new Option<bool>("--json") { Description = "Machine-readable output.", Recursive = true };
         var command = new Command("webhooks", "SparkPost's inbound domain, relay webhook and event webhook for the return path.") { keyFile, baseUrl, json };
 
-        var target = new Option<Uri>("--target") { Description = "HTTPS base URL of the webhooks role, e.g. https://webhooks.example.com (the paths are appended).", Required = true };
+        var target = new Option<string>("--target") { Description = "HTTPS base URL of the webhooks role, e.g. https://webhooks.example.com (the paths are appended).", Required = true };
         var inboundDomain = new Option<string?>("--inbound-domain") { Description = "Create this inbound domain (if missing) and the relay webhook that posts its mail to us." };
         var relayTokenFile = new Option<FileInfo?>("--relay-token-file") { Description = "File with the relay webhook's auth_token (the worker's Webhooks:RelayTokenFile); required with --inbound-domain." };
         var eventsPasswordFile = new Option<FileInfo>("--events-password-file") { Description = "File with the event webhook's Basic password (the worker's Webhooks:EventsPasswordFile).", Required = true };
@@ -42,10 +42,10 @@ internal static class WebhooksCommand
         };
         register.SetAction((parse, ct) => CommandRunner.RunAsync(async () =>
         {
-            var targetBase = parse.GetRequiredValue(target);
-            if (!targetBase.IsAbsoluteUri || targetBase.Scheme != Uri.UriSchemeHttps)
+            var targetText = parse.GetRequiredValue(target);
+            if (!Uri.TryCreate(targetText, UriKind.Absolute, out var targetBase) || targetBase.Scheme != Uri.UriSchemeHttps)
             {
-                throw new CliException($"--target {targetBase}: must be an absolute https:// URL (SparkPost sends the tokens with every request).");
+                throw new CliException($"--target {targetText}: must be an absolute https:// URL (SparkPost sends the tokens with every request).");
             }
 
             var domain = parse.GetValue(inboundDomain)?.Trim().ToLowerInvariant();
@@ -188,14 +188,14 @@ internal static class WebhooksCommand
         return command;
     }
 
-    private static SparkPostSetupClient OpenClient(ParseResult parse, Option<FileInfo> keyFile, Option<Uri> baseUrl)
+    private static SparkPostSetupClient OpenClient(ParseResult parse, Option<FileInfo> keyFile, Option<string> baseUrl)
     {
         var file = parse.GetRequiredValue(keyFile);
         var key = ReadSecretFile(file, "--sparkpost-key-file", minimumLength: 1);
-        var url = parse.GetRequiredValue(baseUrl);
-        if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && !url.IsLoopback))
+        var urlText = parse.GetRequiredValue(baseUrl);
+        if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && !(url.Scheme == Uri.UriSchemeHttp && url.IsLoopback)))
         {
-            throw new CliException($"--sparkpost-url {url}: must be an absolute https:// URL (the API key travels with every request).");
+            throw new CliException($"--sparkpost-url {urlText}: must be an absolute https:// URL (the API key travels with every request; plain http only to a loopback address).");
         }
 
         return new SparkPostSetupClient(url, key, file.FullName);

@@ -121,11 +121,11 @@ public sealed class WebhooksCommandTests : IAsyncLifetime, IDisposable
     {
         var http = await SmimeCli.RunAsync(Arguments("--target", "http://webhooks.bank.example", "--events-password-file", _eventsPasswordFile));
         Assert.Equal(1, http.ExitCode);
-        Assert.Contains("--target http://webhooks.bank.example/: must be an absolute https:// URL", http.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--target http://webhooks.bank.example: must be an absolute https:// URL", http.Stderr, StringComparison.Ordinal);
 
         var shortToken = Path.Combine(_temp.Path, "short");
         await File.WriteAllTextAsync(shortToken, "short");
-        var tooShort = await RegisterAsync("--inbound-domain", "certs.bank.example", "--relay-token-file", shortToken);
+        var tooShort = await SmimeCli.RunAsync(Arguments("--target", Target, "--events-password-file", _eventsPasswordFile, "--inbound-domain", "certs.bank.example", "--relay-token-file", shortToken));
         Assert.Equal(1, tooShort.ExitCode);
         Assert.Contains($"--relay-token-file {shortToken}: holds fewer than 16 characters", tooShort.Stderr, StringComparison.Ordinal);
 
