@@ -97,6 +97,34 @@ public sealed class ComposeFileTests
         Assert.Contains("./deploy/grafana/provisioning:", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Webhooks_role_runs_read_only_with_its_tokens_as_mounted_secret_files()
+    {
+        var resolved = await ResolvedAsync();
+        var webhooks = resolved["services"]!["webhooks"]!;
+        var environment = webhooks["environment"]!;
+
+        Assert.Equal("Webhooks", environment["SmimePipeline__Roles"]!.GetValue<string>());
+        Assert.Equal("postgres", environment["SmimePipeline__Delivery__Ledger__Provider"]!.GetValue<string>());
+        Assert.True(webhooks["read_only"]!.GetValue<bool>(), "'webhooks' does not run with a read-only root filesystem.");
+        Assert.Contains("/health/ready", webhooks["healthcheck"]!["test"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal("service_healthy", webhooks["depends_on"]!["rabbitmq"]!["condition"]!.GetValue<string>());
+
+        var mounted = webhooks["secrets"]!.AsArray()
+            .Select(s => s is JsonValue ? s.GetValue<string>() : s!["source"]!.GetValue<string>())
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var setting in new[] { "RelayTokenFile", "RawTokenFile", "EventsPasswordFile" })
+        {
+            var path = environment[$"SmimePipeline__Webhooks__{setting}"]!.GetValue<string>();
+            Assert.StartsWith("/run/secrets/", path, StringComparison.Ordinal);
+            var secret = path["/run/secrets/".Length..];
+            Assert.Contains(secret, mounted);
+            var file = resolved["secrets"]![secret]!["file"]!.GetValue<string>();
+            Assert.True(File.Exists(file), $"{setting}: {file} is missing.");
+            Assert.True(File.ReadAllText(file).Length >= 16, $"{setting}: {file} is shorter than the worker's minimum token length.");
+        }
+    }
+
     /// <summary>The file as docker-compose resolves it (anchors merged, defaults applied).</summary>
     private static async Task<JsonNode> ResolvedAsync()
     {

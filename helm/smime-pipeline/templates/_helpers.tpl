@@ -78,6 +78,11 @@ app.kubernetes.io/component: {{ .role }}
 {{- fail (printf "roles.%s: enable either autoscaling.keda or autoscaling.hpa, not both (KEDA manages its own HPA)" $name) }}
 {{- end }}
 {{- end }}
+{{- with .Values.webhooks }}
+{{- if and .enabled (not (or .relayTokenKey .rawTokenKey .eventsPasswordKey .eventsBearerTokenKey)) }}
+{{- fail "webhooks: set at least one of relayTokenKey, rawTokenKey, eventsPasswordKey, eventsBearerTokenKey (an endpoint without a token is not served)" }}
+{{- end }}
+{{- end }}
 {{- if and (eq .Values.transport "RabbitMq") (not .Values.rabbitmq.existingSecret) }}
 {{- fail "rabbitmq.existingSecret is required when transport is RabbitMq (the password never goes into values)" }}
 {{- end }}

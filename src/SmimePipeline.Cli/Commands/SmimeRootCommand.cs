@@ -15,6 +15,7 @@ public static class SmimeRootCommand
         root.Subcommands.Add(PublishCommand.Create());
         root.Subcommands.Add(DlqCommand.Create());
         root.Subcommands.Add(MailCommand.Create());
+        root.Subcommands.Add(WebhooksCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
     }

@@ -20,10 +20,20 @@ public sealed partial class PrometheusScrapeTests : BrokerTest
     {
         const int good = 20;
         var outbox = Path.Combine(Temp.Path, "outbox");
+        var rawTokenFile = Path.Combine(Temp.Path, "raw-token");
+        await File.WriteAllTextAsync(rawTokenFile, RawToken);
+        var eventsPasswordFile = Path.Combine(Temp.Path, "events-password");
+        await File.WriteAllTextAsync(eventsPasswordFile, EventsPassword);
         await using var worker = await WorkerProcess.StartAsync(
             new Dictionary<string, string?>
             {
-                ["SmimePipeline__Roles"] = "Signer,Sender",
+                // The webhooks role too, so that the return path's counters (events, bounces, harvests,
+                // webhook requests) the dashboard queries are in the same scrape.
+                ["SmimePipeline__Roles"] = "Signer,Sender,Webhooks",
+                ["SmimePipeline__Webhooks__RawTokenFile"] = rawTokenFile,
+                ["SmimePipeline__Webhooks__EventsUserName"] = "sparkpost",
+                ["SmimePipeline__Webhooks__EventsPasswordFile"] = eventsPasswordFile,
+                ["SmimePipeline__Delivery__Ledger__SqlitePath"] = Path.Combine(Temp.Path, "delivery-ledger.db"),
                 ["SmimePipeline__Transport"] = "RabbitMq",
                 ["SmimePipeline__RabbitMq__Uri"] = VirtualHost.AmqpUri.ToString(),
                 ["SmimePipeline__RabbitMq__ManagementUri"] = TestServices.RabbitMqManagementUri.ToString(),
@@ -58,6 +68,12 @@ public sealed partial class PrometheusScrapeTests : BrokerTest
             TimeSpan.FromSeconds(90),
             () => $"the worker did not finish: {(Directory.Exists(outbox) ? Directory.GetFiles(outbox, "*.eml").Length : 0)} delivered\n{worker.Output}");
 
+        await FeedTheReturnPathAsync(worker.BaseAddress, Guid.Parse(Path.GetFileNameWithoutExtension(Directory.GetFiles(outbox, "*.eml")[0])));
+        await Eventually.HoldsAsync(
+            async () => await MetricsScrape.ReadAsync(worker.BaseAddress, "smime_harvests_total", "outcome", "dkim-missing") == 1,
+            TimeSpan.FromSeconds(90),
+            () => $"the unsigned inbound mail was not refused as dkim-missing\n{worker.Output}");
+
         await using var prometheus = await PrometheusServer.StartAsync(Temp.Path, worker.HttpPort);
         await Eventually.HoldsAsync(
             async () => await prometheus.QueryScalarAsync("sum(smime_mails_protected_total)") == good,
@@ -65,6 +81,8 @@ public sealed partial class PrometheusScrapeTests : BrokerTest
             () => "Prometheus never reported the protected-mail counter at the number of mails sent");
         Assert.Equal(good, await prometheus.QueryScalarAsync("sum(smime_mails_delivered_total)"));
         Assert.Equal(1, await prometheus.QueryScalarAsync("sum(smime_dead_letters_total{stage=\"protect\"})"));
+        Assert.Equal(1, await prometheus.QueryScalarAsync("sum(smime_esp_bounces_total{class=\"10\"})"));
+        Assert.Equal(1, await prometheus.QueryScalarAsync("sum(smime_esp_events_total{type=\"delivery\"})"));
 
         using var http = new HttpClient();
         var dashboard = await File.ReadAllTextAsync(RepositoryPaths.Of("deploy", "grafana", "dashboards", "smime-pipeline.json"));
@@ -84,6 +102,37 @@ public sealed partial class PrometheusScrapeTests : BrokerTest
             () => $"queried but not exported by the worker: {string.Join(", ", missing)}");
     }
 
+    private const string RawToken = "raw-token-0123456789abcdef";
+    private const string EventsPassword = "events-password-0123456789";
+
+    /// <summary>
+    /// One unsigned mail through the raw endpoint (refused by the signer's harvest as dkim-missing) and one
+    /// SparkPost event batch (delivery, hard bounce, an open) about a mail that went out, so every return-path
+    /// counter exists.
+    /// </summary>
+    private static async Task FeedTheReturnPathAsync(Uri worker, Guid mailId)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
+        using (var raw = new HttpRequestMessage(HttpMethod.Post, new Uri(worker, "webhooks/raw")))
+        {
+            raw.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", RawToken);
+            raw.Content = new StringContent(
+                "From: someone@customer.example\r\nTo: certs@bank.example\r\nSubject: my certificate\r\nMessage-ID: <scrape@customer.example>\r\n\r\nNo signature here.\r\n");
+            raw.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("message/rfc822");
+            using var answer = await http.SendAsync(raw);
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, answer.StatusCode);
+        }
+
+        var transmission = new SmimePipeline.Testing.SparkPost.RecordedTransmission(mailId.ToString("D"), null, null, "", DateTimeOffset.UtcNow, 200, "7000000000000001");
+        var at = DateTimeOffset.UtcNow.AddSeconds(-10);
+        var batch = SmimePipeline.Testing.SparkPost.EventBatch.Create(
+            SmimePipeline.Testing.SparkPost.EventBatch.Delivery(transmission, "alice@customer.example", at),
+            SmimePipeline.Testing.SparkPost.EventBatch.Bounce(transmission, "bob@customer.example", at.AddSeconds(1), 10, "550 5.1.1 user unknown"),
+            SmimePipeline.Testing.SparkPost.EventBatch.Open(transmission, "alice@customer.example", at.AddSeconds(2)));
+        var basic = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"sparkpost:{EventsPassword}")));
+        using var events = await SmimePipeline.Testing.SparkPost.SparkPostFake.PostEventBatchAsync(new Uri(worker, "webhooks/sparkpost/events"), "scrape-batch-1", basic, batch);
+        Assert.Equal(System.Net.HttpStatusCode.OK, events.StatusCode);
+    }
 
     [GeneratedRegex(@"\bsmime_[a-z0-9_]+")]
     private static partial Regex MetricName();

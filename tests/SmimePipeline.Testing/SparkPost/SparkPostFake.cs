@@ -38,7 +38,11 @@ public sealed class SparkPostFake : IAsyncDisposable
     {
         _app = app;
         ApiKey = apiKey;
+        Webhooks = new SparkPostWebhookRegistry(() => ApiKey);
     }
+
+    /// <summary>SparkPost's set-up APIs: inbound domains, relay webhooks, event webhooks (same API key).</summary>
+    public SparkPostWebhookRegistry Webhooks { get; }
 
     /// <summary>The key the fake accepts in the Authorization header.</summary>
     public string ApiKey { get; set; }
@@ -91,6 +95,7 @@ public sealed class SparkPostFake : IAsyncDisposable
         var app = builder.Build();
         var fake = new SparkPostFake(app, apiKey);
         app.MapPost("/api/v1/transmissions", fake.HandleAsync);
+        fake.Webhooks.Map(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         fake.BaseUrl = new Uri(address.TrimEnd('/') + "/api/v1");
