@@ -19,44 +19,12 @@ public static class EventBatchReader
 
     private const int MaxIdLength = 128;
     private const int MaxAnswerLength = 1000;
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
 
     /// <summary>Parses <paramref name="body"/>.</summary>
     /// <exception cref="RelayBatchException">The body is not JSON, not an array, or has more than <paramref name="maxEntries"/> entries.</exception>
     public static IReadOnlyList<EventBatchEntry> Read(ReadOnlyMemory<byte> body, int maxEntries)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, DocumentOptions);
-        }
-        catch (JsonException ex)
-        {
-            throw new RelayBatchException(StatusCodes.Status400BadRequest, $"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
-        }
-
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Array)
-            {
-                throw new RelayBatchException(StatusCodes.Status400BadRequest, $"The body must be a JSON array of events, not {document.RootElement.ValueKind}.");
-            }
-
-            int count = document.RootElement.GetArrayLength();
-            if (count > maxEntries)
-            {
-                throw new RelayBatchException(StatusCodes.Status413PayloadTooLarge, $"The batch has {count} entries; at most {maxEntries} are accepted.");
-            }
-
-            var entries = new List<EventBatchEntry>(count);
-            int index = 0;
-            foreach (var element in document.RootElement.EnumerateArray())
-            {
-                entries.Add(ReadEntry(index++, element));
-            }
-
-            return entries;
-        }
+        return WebhookBatch.Read(body, maxEntries, "events", ReadEntry);
     }
 
     private static EventBatchEntry ReadEntry(int index, JsonElement element)

@@ -15,45 +15,13 @@ public static class RelayBatchReader
     /// <summary>The longest envelope address accepted (RFC 5321 §4.5.3.1: 64 + 1 + 255).</summary>
     public const int MaxAddressLength = 320;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
 
     /// <summary>Parses <paramref name="body"/>.</summary>
     /// <returns>One entry per array element, in order.</returns>
     /// <exception cref="RelayBatchException">The body is not JSON, not an array, or has more than <paramref name="maxEntries"/> entries.</exception>
     public static IReadOnlyList<RelayBatchEntry> Read(ReadOnlyMemory<byte> body, int maxMailBytes, int maxEntries, DateTimeOffset receivedAt)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, DocumentOptions);
-        }
-        catch (JsonException ex)
-        {
-            throw new RelayBatchException(StatusCodes.Status400BadRequest, $"The body is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}).");
-        }
-
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Array)
-            {
-                throw new RelayBatchException(StatusCodes.Status400BadRequest, $"The body must be a JSON array of relay messages, not {document.RootElement.ValueKind}.");
-            }
-
-            int count = document.RootElement.GetArrayLength();
-            if (count > maxEntries)
-            {
-                throw new RelayBatchException(StatusCodes.Status413PayloadTooLarge, $"The batch has {count} entries; at most {maxEntries} are accepted.");
-            }
-
-            var entries = new List<RelayBatchEntry>(count);
-            int index = 0;
-            foreach (var element in document.RootElement.EnumerateArray())
-            {
-                entries.Add(ReadEntry(index++, element, maxMailBytes, receivedAt));
-            }
-
-            return entries;
-        }
+        return WebhookBatch.Read(body, maxEntries, "relay messages", (index, element) => ReadEntry(index, element, maxMailBytes, receivedAt));
     }
 
     private static RelayBatchEntry ReadEntry(int index, JsonElement element, int maxMailBytes, DateTimeOffset receivedAt)
