@@ -195,5 +195,8 @@ public sealed class TraceAndLogTests : BrokerTest
         ("SmimePipeline:Delivery:Smtp:Host", "127.0.0.1"),
         ("SmimePipeline:Delivery:Smtp:Port", (smtpPort ?? 25).ToString(CultureInfo.InvariantCulture)),
         ("SmimePipeline:Delivery:Smtp:Security", "None"),
-        ("SmimePipeline:Delivery:Smtp:Timeout", "00:00:05"));
+        ("SmimePipeline:Delivery:Smtp:Timeout", "00:00:05"),
+        // A short ladder (this test's own virtual host): with the default 10s,1m the third attempt came a
+        // minute after the second failure, at the edge of the wait for it on a loaded machine.
+        ("SmimePipeline:Sender:RetrySchedule", "2s,5s,1m"));
 }
