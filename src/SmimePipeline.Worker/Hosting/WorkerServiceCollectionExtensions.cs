@@ -7,6 +7,7 @@ using SmimePipeline.Cryptography.Options;
 using SmimePipeline.Delivery;
 using SmimePipeline.Worker.ClaimCheck;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Failures;
 using SmimePipeline.Worker.Harvest;
 using SmimePipeline.Worker.Sending;
 using SmimePipeline.Worker.Signing;
@@ -80,6 +81,8 @@ public static class WorkerServiceCollectionExtensions
             o.StopTimeout = options.ShutdownTimeout;
         });
 
+        // A body MassTransit cannot read never reaches a consumer: this reports it like every other failure.
+        services.AddReceiveObserver<UnreadableMessageObserver>();
         services.AddMassTransit(bus =>
         {
             if (options.Roles.HasFlag(WorkerRoles.Signer))

@@ -80,6 +80,20 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
     }
 
     /// <summary>
+    /// Publishes <paramref name="payload"/> as it is to <paramref name="exchange"/> through the management API, as a
+    /// producer that does not use MassTransit (or writes garbage) would; fails unless the broker routed it.
+    /// </summary>
+    public async Task PublishRawAsync(string exchange, string payload, string contentType)
+    {
+        using var response = await _http.PostAsJsonAsync(
+            $"api/exchanges/{Name}/{exchange}/publish",
+            new { properties = new { content_type = contentType, delivery_mode = 2 }, routing_key = "", payload, payload_encoding = "string" });
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.True(document.RootElement.GetProperty("routed").GetBoolean(), $"the broker did not route the message to {exchange}");
+    }
+
+    /// <summary>
     /// Closes every client connection to this virtual host from the broker's side (what
     /// <c>rabbitmqctl close_all_connections -p VHOST</c> does), at once and without touching other tests' hosts.
     /// </summary>
