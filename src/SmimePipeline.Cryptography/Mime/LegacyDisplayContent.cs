@@ -93,8 +93,9 @@ internal sealed class LegacyDisplayContent : IDisposable
         switch (entity)
         {
             case MultipartSigned or MultipartEncrypted:
+            case Multipart signed when signed.ContentType.IsMimeType("multipart", "signed") || signed.ContentType.IsMimeType("multipart", "encrypted"):
                 return;
-            case MultipartAlternative alternative:
+            case Multipart alternative when alternative.ContentType.IsMimeType("multipart", "alternative"):
                 foreach (var child in alternative)
                 {
                     FindMainParts(child, parts);
