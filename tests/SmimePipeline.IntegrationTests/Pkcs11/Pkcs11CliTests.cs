@@ -85,7 +85,7 @@ public sealed class Pkcs11CliTests : IDisposable
         var result = await SmimeCli.RunAsync(["protect", input, "-o", output, "--store", store], environment);
 
         Assert.True(result.ExitCode == 0, result.Describe());
-        Assert.Contains("signature rsa", result.Stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("signature sha256WithRSAEncryption", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain(SoftHsm.UserPin, result.Stderr + result.StdoutText, StringComparison.Ordinal);
         string content = await OpenSslJudge.DecryptAndVerifyAsync(output, pki.CertificatePath(recipient), pki.KeyPath(recipient), pki.CaCertificatePath);
         Assert.Contains("signed-in-the-token-4e1f", content, StringComparison.Ordinal);
