@@ -114,9 +114,21 @@ internal sealed class LegacyDisplayContent : IDisposable
     private void Lend(TextPart part, IReadOnlyList<KeyValuePair<string, string>> fields)
     {
         string? originalCharset = part.ContentType.Charset;
-        using var decoded = new PooledMemoryStream(4 * 1024);
-        ReadOnlySpan<byte> text = Decoded(part, decoded);
+        // A composed part lends its own buffer; a parsed one is decoded once into a pooled buffer (zeroed on dispose).
+        PooledMemoryStream? decoded = null;
+        try
+        {
+            ReadOnlySpan<byte> text = Decoded(part, ref decoded);
+            Lend(part, fields, originalCharset, text);
+        }
+        finally
+        {
+            decoded?.Dispose();
+        }
+    }
 
+    private void Lend(TextPart part, IReadOnlyList<KeyValuePair<string, string>> fields, string? originalCharset, ReadOnlySpan<byte> text)
+    {
         Encoding? charset = CharsetOf(originalCharset, out bool known);
         byte[]? transcoded = null;
         if (charset is not null)
@@ -153,15 +165,21 @@ internal sealed class LegacyDisplayContent : IDisposable
         part.ContentType.Parameters.Add(new Parameter(LegacyDisplay.Parameter, "1") { AlwaysQuote = true });
     }
 
-    /// <summary>The part's decoded bytes: a composed part's own buffer, else its content decoded into <paramref name="scratch"/>.</summary>
-    private static ReadOnlySpan<byte> Decoded(TextPart part, PooledMemoryStream scratch)
+    /// <summary>The part's decoded bytes: a composed part's own buffer, else its content decoded into a new <paramref name="scratch"/>.</summary>
+    private static ReadOnlySpan<byte> Decoded(TextPart part, ref PooledMemoryStream? scratch)
     {
+        if (part.Content is null)
+        {
+            return [];
+        }
+
         if (part.Content is { Encoding: ContentEncoding.Default, Stream: MemoryStream stream } && stream.TryGetBuffer(out var buffer))
         {
             return buffer.AsSpan();
         }
 
-        part.Content?.DecodeTo(scratch);
+        scratch = new PooledMemoryStream(4 * 1024);
+        part.Content.DecodeTo(scratch);
         return scratch.WrittenSpan;
     }
 
