@@ -58,6 +58,9 @@ public sealed class SmimeProtector
     /// Protects <paramref name="message"/> as <paramref name="policy"/> says. The message body is re-encoded
     /// in place (7-bit transfer encodings) and, with header protection, gets the protected headers; the
     /// message's own headers are not changed (a missing Date or Message-ID is added first under header protection).
+    /// With header protection, encryption, an obscured Subject and <see cref="ProtectionOptions.LegacyDisplay"/>, the
+    /// protected text/plain and text/html body parts begin with RFC 9788's legacy display element; the message object's
+    /// parts are given back unchanged afterwards. A mail without such a text part gets no element.
     /// </summary>
     /// <param name="message">The message; exactly one From mailbox and at least one To/Cc/Bcc mailbox.</param>
     /// <param name="policy">Sign and/or encrypt, and per-message overrides of cipher, opaque signing and header protection.</param>
@@ -146,6 +149,12 @@ public sealed class SmimeProtector
             outerSubject = policy.Encrypt && !string.IsNullOrEmpty(_options.ObscuredSubject) && message.Headers.Contains(HeaderId.Subject) ? _options.ObscuredSubject : null;
             HeaderProtection.Apply(message, policy.Encrypt, outerSubject);
         }
+
+        // RFC 9788 §4.5.3: clients without header protection show the real Subject in the text, not only "[...]".
+        // The parts get their element for this protect only; Dispose puts the caller's content back.
+        using var legacyDisplay = headerProtection && _options.LegacyDisplay && outerSubject is not null
+            ? LegacyDisplayContent.Insert(body, LegacyDisplay.ObscuredFields(message, outerSubject))
+            : null;
 
         // One pooled buffer per stage (canonical, signed); each is zeroed when returned to the pool.
         using var canonical = new PooledMemoryStream(64 * 1024);

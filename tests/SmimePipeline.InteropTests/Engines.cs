@@ -53,7 +53,7 @@ public sealed class OpenSslEngine(AlgorithmPki pki, string directory) : IInterop
         string signedFile = Scratch.Write(directory, signed, ".eml");
         var verify = Scratch.Run("openssl", ["cms", "-verify", "-CAfile", pki.CaCertificatePath, "-in", signedFile, "-out", signedFile + ".out"]);
         bool ok = verify.ExitCode == 0 && verify.Stderr.Contains("Verification successful", StringComparison.Ordinal);
-        return new EngineVerdict(true, ok, ok ? "" : Scratch.FirstLine(verify.Stderr));
+        return new EngineVerdict(true, ok, ok ? "" : Scratch.FirstLine(verify.Stderr), ok ? File.ReadAllBytes(signedFile + ".out") : null);
     }
 }
 
@@ -114,7 +114,7 @@ public sealed class NssEngine : IInteropEngine
         int status = output.IndexOf("signer0.status=", StringComparison.Ordinal);
         string value = status < 0 ? "" : output[(status + "signer0.status=".Length)..].Split(';', '\n')[0].Trim();
         bool ok = verify.ExitCode == 0 && value == "GoodSignature";
-        return new EngineVerdict(true, ok, ok ? "" : value.Length > 0 ? value : Scratch.FirstLine(verify.Stderr));
+        return new EngineVerdict(true, ok, ok ? "" : value.Length > 0 ? value : Scratch.FirstLine(verify.Stderr), ok ? content : null);
     }
 
     private static void Check(ToolResult result, string what) =>
@@ -191,7 +191,7 @@ public sealed class GpgsmEngine : IInteropEngine, IDisposable
             : Gpgsm(["--status-fd", "1", "--verify", derFile, Scratch.Write(_directory, content, ".content")]);
         string status = verify.StdoutText;
         bool ok = verify.ExitCode == 0 && status.Contains("[GNUPG:] GOODSIG", StringComparison.Ordinal) && status.Contains("[GNUPG:] TRUST_FULLY", StringComparison.Ordinal);
-        return new EngineVerdict(true, ok, ok ? "" : Reason(status + verify.Stderr));
+        return new EngineVerdict(true, ok, ok ? "" : Reason(status + verify.Stderr), ok ? content : null);
     }
 
     public void Dispose() => Scratch.Run("gpgconf", ["--homedir", _home, "--kill", "gpg-agent"]);

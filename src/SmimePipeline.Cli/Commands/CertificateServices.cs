@@ -16,18 +16,26 @@ namespace SmimePipeline.Cli.Commands;
 /// </summary>
 public static class CertificateServices
 {
-    /// <summary>Adds what a command needs: the shared registrations plus warnings on stderr.</summary>
+    /// <summary>
+    /// Adds what a command needs: the shared registrations plus warnings on stderr. Signer keys in PKCS#11 tokens are
+    /// opened by the shared registration's <see cref="Pkcs11KeyProvider"/>, set from the worker's own keys in the
+    /// environment (<c>SmimePipeline__Signer__Pkcs11__ModulePath</c>, <c>__PinFile</c>, <c>__MaxSessions</c>,
+    /// <c>__SessionWaitTimeout</c>); the PIN from that file, else the URI's <c>pin-source</c>, else <c>$SMIME_PKCS11_PIN</c>.
+    /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configureCertificates">Sets the store, directory and revocation policy.</param>
     /// <param name="configureProtection">Sets the algorithms; <see langword="null"/> keeps the defaults.</param>
+    /// <param name="configurePkcs11">Overrides the PKCS#11 settings after the environment (a command's <c>--pkcs11-module</c>); optional.</param>
     /// <returns><paramref name="services"/>.</returns>
-    public static IServiceCollection Add(IServiceCollection services, Action<SmimeCertificatesOptions> configureCertificates, Action<ProtectionOptions>? configureProtection = null)
+    public static IServiceCollection Add(IServiceCollection services, Action<SmimeCertificatesOptions> configureCertificates, Action<ProtectionOptions>? configureProtection = null, Action<Pkcs11Options>? configurePkcs11 = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configureCertificates);
         services.AddSingleton<ICertificateValidationObserver, ConsoleValidationWarnings>();
         services.AddSmimeCertificates().Configure(configureCertificates);
         services.AddSmimeProtection().Configure(configureProtection ?? (_ => { }));
+        var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        services.AddOptions<Pkcs11Options>().Bind(environment.GetSection(Pkcs11Options.SectionName)).Configure(configurePkcs11 ?? (_ => { }));
         return services;
     }
 
@@ -36,15 +44,21 @@ public static class CertificateServices
     /// <param name="configureProtection">Sets the algorithms; <see langword="null"/> keeps the defaults.</param>
     /// <returns>The container; dispose it to close the directory.</returns>
     /// <exception cref="CliException">The settings are invalid; the message names them.</exception>
-    /// <param name="pkcs11">Opens signer keys filed as <c>pkcs11:</c> URIs; <see langword="null"/> when none are used (the caller disposes it).</param>
-    public static ServiceProvider Build(Action<SmimeCertificatesOptions> configureCertificates, Action<ProtectionOptions>? configureProtection = null, Pkcs11KeyProvider? pkcs11 = null)
+    /// <param name="pkcs11">
+    /// A provider the caller already opened (the bench, which reads its certificate from the token first; the caller
+    /// disposes it); <see langword="null"/>: the shared registration's, set from the environment and <paramref name="configurePkcs11"/>.
+    /// </param>
+    /// <param name="configurePkcs11">Overrides the PKCS#11 settings after the environment; optional.</param>
+    public static ServiceProvider Build(Action<SmimeCertificatesOptions> configureCertificates, Action<ProtectionOptions>? configureProtection = null, Pkcs11KeyProvider? pkcs11 = null, Action<Pkcs11Options>? configurePkcs11 = null)
     {
         var services = new ServiceCollection();
-        Add(services, configureCertificates, configureProtection);
         if (pkcs11 is not null)
         {
+            // Before the shared registration, whose TryAdd then keeps this one.
             services.AddSingleton(pkcs11);
         }
+
+        Add(services, configureCertificates, configureProtection, configurePkcs11);
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         try
@@ -52,6 +66,7 @@ public static class CertificateServices
             // A host validates at start; a command validates here, before it touches a file.
             _ = provider.GetRequiredService<IOptions<SmimeCertificatesOptions>>().Value;
             _ = provider.GetRequiredService<IOptions<ProtectionOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<Pkcs11Options>>().Value;
         }
         catch (OptionsValidationException invalid)
         {
@@ -69,6 +84,7 @@ public static class CertificateServices
     /// <param name="revocation">The <c>--revocation</c> option; <see langword="null"/> means <see cref="RevocationPolicy.Strict"/>.</param>
     /// <param name="configureProtection">Sets the algorithms; <see langword="null"/> keeps the defaults.</param>
     /// <param name="storeRequired">Whether a store must be named even with a PostgreSQL directory.</param>
+    /// <param name="configurePkcs11">Overrides the PKCS#11 settings after the environment; optional.</param>
     /// <returns>The container.</returns>
     /// <exception cref="CliException">No store where one is needed, or invalid settings.</exception>
     internal static ServiceProvider Build(
@@ -77,7 +93,8 @@ public static class CertificateServices
         Option<string?> postgres,
         Option<RevocationPolicy>? revocation = null,
         Action<ProtectionOptions>? configureProtection = null,
-        bool storeRequired = true)
+        bool storeRequired = true,
+        Action<Pkcs11Options>? configurePkcs11 = null)
     {
         var connectionString = parseResult.GetValue(postgres) ?? Environment.GetEnvironmentVariable(DirectoryOption.EnvironmentVariable);
         bool usesPostgres = !string.IsNullOrWhiteSpace(connectionString);
@@ -93,6 +110,7 @@ public static class CertificateServices
                 o.Postgres = connectionString ?? "";
                 o.Revocation = policy;
             },
-            configureProtection);
+            configureProtection,
+            configurePkcs11: configurePkcs11);
     }
 }

@@ -29,10 +29,13 @@ internal static class ProtectCommand
         var opaque = new Option<bool>("--opaque") { Description = "Opaque signing (application/pkcs7-mime; smime-type=signed-data) instead of multipart/signed." };
         var headerProtection = new Option<string>("--header-protection") { Description = "on: protected headers travel inside (RFC 9788) and an encrypted mail's Subject becomes [...]; off (default).", DefaultValueFactory = _ => "off" };
         headerProtection.AcceptOnlyFromAmong("on", "off");
+        var legacyDisplay = new Option<string>("--legacy-display") { Description = "With header protection on an encrypted mail: on (default) starts the text with the real Subject for clients without header protection (RFC 9788 legacy display); off leaves the text as it is.", DefaultValueFactory = _ => "on" };
+        legacyDisplay.AcceptOnlyFromAmong("on", "off");
+        var pkcs11Module = new Option<string?>("--pkcs11-module") { Description = "The PKCS#11 module for a signer key in a token whose URI has no module-path (else $SmimePipeline__Signer__Pkcs11__ModulePath, as the worker). PIN: $SmimePipeline__Signer__Pkcs11__PinFile, else $SMIME_PKCS11_PIN." };
 
         var command = new Command("protect", "Sign and encrypt one message exactly as the signer worker does: certificates from the store and the recipient directory, each validated (chain, revocation) on use.")
         {
-            input, output, store, postgres, revocation, digest, signOnly, encryptOnly, cipher, signature, keyTransport, opaque, headerProtection,
+            input, output, store, postgres, revocation, digest, signOnly, encryptOnly, cipher, signature, keyTransport, opaque, headerProtection, legacyDisplay, pkcs11Module,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -65,19 +68,32 @@ internal static class ProtectCommand
                 throw new CliException($"{storePath}: no such certificate store (create it with 'smime certs import-signer').");
             }
 
-            // The signer worker's registration: validated store, recipient directory, revocation, capabilities.
-            await using var services = CertificateServices.Build(parseResult, store, postgres, revocation, o =>
+            string? module = parseResult.GetValue(pkcs11Module);
+            if (module is not null && !File.Exists(module))
             {
-                o.Signature = parseResult.GetValue(signature) == "rsa-pss" ? SignatureScheme.RsaPss : SignatureScheme.RsaPkcs1;
-                o.KeyTransport = parseResult.GetValue(keyTransport) == "rsa-oaep" ? KeyTransport.RsaOaep : KeyTransport.RsaPkcs1;
-                o.Digest = parseResult.GetValue(digest) switch
+                throw new CliException($"--pkcs11-module: the PKCS#11 module {module} does not exist.");
+            }
+
+            // The signer worker's registration: validated store, recipient directory, revocation, capabilities, PKCS#11 keys.
+            await using var services = CertificateServices.Build(
+                parseResult,
+                store,
+                postgres,
+                revocation,
+                o =>
                 {
-                    "sha256" => SignatureDigest.Sha256,
-                    "sha384" => SignatureDigest.Sha384,
-                    "sha512" => SignatureDigest.Sha512,
-                    _ => SignatureDigest.Auto,
-                };
-            });
+                    o.LegacyDisplay = parseResult.GetValue(legacyDisplay) == "on";
+                    o.Signature = parseResult.GetValue(signature) == "rsa-pss" ? SignatureScheme.RsaPss : SignatureScheme.RsaPkcs1;
+                    o.KeyTransport = parseResult.GetValue(keyTransport) == "rsa-oaep" ? KeyTransport.RsaOaep : KeyTransport.RsaPkcs1;
+                    o.Digest = parseResult.GetValue(digest) switch
+                    {
+                        "sha256" => SignatureDigest.Sha256,
+                        "sha384" => SignatureDigest.Sha384,
+                        "sha512" => SignatureDigest.Sha512,
+                        _ => SignatureDigest.Auto,
+                    };
+                },
+                configurePkcs11: module is null ? null : o => o.ModulePath = module);
             var protector = services.GetRequiredService<SmimeProtector>();
             MimeMessage message;
             await using (var stream = inFile.OpenRead())

@@ -41,6 +41,17 @@ public sealed class ProtectionOptions
     public string ObscuredSubject { get; set; } = "[...]";
 
     /// <summary>
+    /// With header protection on (here or per message) and the Subject obscured on an encrypted mail, the main text
+    /// parts of the payload begin with RFC 9788's legacy display element (§4.5.3): <c>Subject: …</c> and a blank line
+    /// in text/plain, a <c>div.header-protection-legacy-display</c> in text/html, each part marked
+    /// <c>hp-legacy-display="1"</c>, so that clients without header protection (Outlook, neomutt, …) show the real
+    /// Subject instead of only <see cref="ObscuredSubject"/>. Default <see langword="true"/>; it has no effect
+    /// without header protection, on signed-only mail, with an empty <see cref="ObscuredSubject"/>, or on a mail
+    /// without a text/plain or text/html body part. <see langword="false"/> leaves the text exactly as it was given.
+    /// </summary>
+    public bool LegacyDisplay { get; set; } = true;
+
+    /// <summary>
     /// The largest total size of a message's headers (names, colons and raw values), in bytes; larger is refused
     /// as <see cref="Errors.ProtectionRefusal.InvalidHeader"/>. Default 256 KiB (<see cref="Mime.HeaderRules.DefaultMaxHeaderBytes"/>);
     /// 4 KiB to 16 MiB.

@@ -41,7 +41,7 @@ public sealed class Pkcs11KeyProvider : IDisposable
     {
         ArgumentNullException.ThrowIfNull(uri);
         string module = uri.ModulePath ?? (_options.ModulePath.Length > 0 ? _options.ModulePath
-            : throw new Pkcs11UnavailableException($"The key {uri} names no PKCS#11 module: add module-path to the URI, --module, or set {Pkcs11Options.SectionName}:ModulePath."));
+            : throw new Pkcs11UnavailableException($"The key {uri} names no PKCS#11 module: add module-path to the URI, --module (import-signer, bench) or --pkcs11-module (protect), or set {Pkcs11Options.SectionName}:ModulePath."));
         string key = string.Join('|', Path.GetFullPath(module), uri.Token, uri.Serial, uri.Manufacturer, uri.Model, uri.SlotId);
         return _tokens.GetOrAdd(key, _ => new Pkcs11Token(Pkcs11Module.Load(module), uri, () => ReadPin(uri), _options.MaxSessions)
         {

@@ -21,7 +21,10 @@ public static class SmimeCertificatesServiceCollectionExtensions
     /// <summary>
     /// Adds the certificate services, configured by <see cref="SmimeCertificatesOptions"/> (validated when first
     /// resolved, or at start with a host): <see cref="IRecipientDirectory"/> (SQLite in the store by default, or
-    /// PostgreSQL), <see cref="DirectoryCertificateStore"/> (opening signer keys in PKCS#11 tokens through a <see cref="Pkcs11KeyProvider"/> when the caller registered one), <see cref="SignerKeySources"/>,
+    /// PostgreSQL), <see cref="Pkcs11KeyProvider"/> (configured by <see cref="Pkcs11Options"/>, validated by
+    /// <see cref="Pkcs11OptionsValidator"/>: module path, PIN file else <c>$SMIME_PKCS11_PIN</c>; it loads no module until
+    /// a signer filed as a <c>pkcs11:</c> URI signs), <see cref="DirectoryCertificateStore"/> (opening signer keys in
+    /// PKCS#11 tokens through that provider), <see cref="SignerKeySources"/>,
     /// <see cref="RevocationChecker"/>, <see cref="ICertificateValidator"/> (chain to the directory's and the
     /// store's anchors, revocation per <see cref="SmimeCertificatesOptions.Revocation"/>), the
     /// <see cref="ICertificateStore"/> the protector uses (<see cref="ValidatedCertificateStore"/>: every certificate
@@ -39,10 +42,16 @@ public static class SmimeCertificatesServiceCollectionExtensions
         services.AddHttpClient(RevocationHttpClientName);
 
         services.TryAddSingleton(CreateDirectory);
+        // Signer keys in PKCS#11 tokens: one provider (one module load and session pool per token) for every entry
+        // point, so a signer filed as a pkcs11: URI signs in the worker, smime protect and smime bench alike. Callers
+        // bind Pkcs11Options (the worker from Signer:Pkcs11, the CLI from the same keys in its environment).
+        services.AddOptions<Pkcs11Options>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pkcs11Options>, Pkcs11OptionsValidator>());
+        services.TryAddSingleton(sp => new Pkcs11KeyProvider(sp.GetRequiredService<IOptions<Pkcs11Options>>().Value));
         services.TryAddSingleton(sp => new DirectoryCertificateStore(
             Options(sp).StorePath is { Length: > 0 } store ? store : throw new InvalidOperationException("No certificate store: StorePath is not set."),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<Pkcs11KeyProvider>()));
+            sp.GetRequiredService<Pkcs11KeyProvider>()));
         services.TryAddSingleton(sp => new SignerKeySources(
             sp.GetRequiredService<DirectoryCertificateStore>(),
             Options(sp).IdentitiesPath is { Length: > 0 } mounted ? new MountedSignerIdentities(mounted, sp.GetRequiredService<TimeProvider>()) : null));

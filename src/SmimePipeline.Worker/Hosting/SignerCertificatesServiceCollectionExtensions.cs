@@ -24,11 +24,9 @@ public static class SignerCertificatesServiceCollectionExtensions
 
         // The same registration as smime protect, certs and bench: only the mapping of the worker's settings is ours.
         services.AddSmimeCertificates().Configure<IOptions<SmimePipelineOptions>>((certificates, pipeline) => MapTo(pipeline.Value, certificates)).ValidateOnStart();
-        // Signer keys in PKCS#11 tokens (Signer:Pkcs11): one module load and one session pool per token, shared by
-        // every signer thread; AddSmimeCertificates' file store opens them for signers filed as pkcs11: URIs.
+        // Signer keys in PKCS#11 tokens (Signer:Pkcs11): AddSmimeCertificates registers the one Pkcs11KeyProvider (one
+        // module load and one session pool per token, shared by every signer thread); only its settings are ours.
         services.AddOptions<Pkcs11Options>().BindConfiguration(Pkcs11Options.SectionName).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pkcs11Options>, Pkcs11OptionsValidator>());
-        services.TryAddSingleton(sp => new Pkcs11KeyProvider(sp.GetRequiredService<IOptions<Pkcs11Options>>().Value));
         services.AddHealthChecks().AddCheck<Pkcs11HealthCheck>("pkcs11", tags: ["ready"]);
         services.TryAddSingleton<ICertificateValidationObserver, CertificateValidationTelemetry>();
 

@@ -1,6 +1,7 @@
 using System.Text;
 using MimeKit;
 using SmimePipeline.Contracts;
+using SmimePipeline.Cryptography.Mime;
 using SmimePipeline.Cryptography.Options;
 
 namespace SmimePipeline.Cryptography.Tests.Algorithms;
@@ -24,6 +25,9 @@ public sealed class MimeTreePropertyTests(AlgorithmPki pki) : IClassFixture<Algo
         var random = new Random(seed);
         var body = GenerateEntity(random, depth: 0);
         var expected = Leaves(body).Select(Snapshot).ToList();
+        var mainParts = new HashSet<MimeEntity>(ReferenceEqualityComparer.Instance);
+        MainTextParts(body, mainParts);
+        var shownFirst = Leaves(body).Select(mainParts.Contains).ToList();
         string sender = Senders[random.Next(Senders.Length)];
         string recipient = random.Next(2) == 0 ? AlgorithmPki.RsaRecipient : AlgorithmPki.EcRecipient;
         var message = ProtectedBytes.Mail(sender, "property " + seed, recipient);
@@ -47,10 +51,34 @@ public sealed class MimeTreePropertyTests(AlgorithmPki pki) : IClassFixture<Algo
 
         var actual = Leaves(MimeEntity.Load(new MemoryStream(verified.Content))).Select(Snapshot).ToList();
         Assert.Equal(expected.Count, actual.Count);
+        var actualLeaves = Leaves(MimeEntity.Load(new MemoryStream(verified.Content))).ToList();
         for (int i = 0; i < expected.Count; i++)
         {
             Assert.Equal(expected[i].Type, actual[i].Type);
-            Assert.True(expected[i].Content.SequenceEqual(actual[i].Content), $"seed {seed}: leaf {i} ({expected[i].Type}) changed");
+            // With header protection the Subject is obscured outside, so the main text parts begin with the RFC 9788
+            // legacy display element (none of the generated HTML has a <body> tag: it goes first); the rest is unchanged.
+            bool legacyDisplay = policy.HeaderProtection == true && shownFirst[i];
+            Assert.Equal(legacyDisplay, actualLeaves[i].ContentType.Parameters.Contains(LegacyDisplay.Parameter));
+            byte[] element = !legacyDisplay ? [] : Encoding.UTF8.GetBytes(expected[i].Type == "text/html"
+                ? LegacyDisplay.FormatHtml([KeyValuePair.Create("Subject", "property " + seed)], "\n")
+                : LegacyDisplay.FormatText([KeyValuePair.Create("Subject", "property " + seed)], "\n"));
+            Assert.True(element.Concat(expected[i].Content).SequenceEqual(actual[i].Content), $"seed {seed}: leaf {i} ({expected[i].Type}) changed");
+        }
+    }
+
+    /// <summary>RFC 9788's main body parts, written out independently of the engine: each alternative, else the first part.</summary>
+    private static void MainTextParts(MimeEntity entity, HashSet<MimeEntity> parts)
+    {
+        if (entity is Multipart multipart)
+        {
+            foreach (var child in multipart.ContentType.IsMimeType("multipart", "alternative") ? multipart : multipart.Take(1))
+            {
+                MainTextParts(child, parts);
+            }
+        }
+        else if (entity is TextPart { IsAttachment: false } text && (text.IsPlain || text.IsHtml))
+        {
+            parts.Add(text);
         }
     }
 

@@ -15,6 +15,7 @@ public sealed class ProtectionOptionsValidatorTests
         Assert.False(options.Opaque);
         Assert.False(options.HeaderProtection);
         Assert.Equal("[...]", options.ObscuredSubject);
+        Assert.True(options.LegacyDisplay, "RFC 9788's legacy display is on whenever header protection is on");
     }
 
     [Fact]

@@ -10,6 +10,7 @@ using SmimePipeline.Cryptography;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Cryptography.Errors;
 using SmimePipeline.Cryptography.Options;
+using SmimePipeline.Cryptography.Pkcs11;
 using SmimePipeline.Testing;
 using SmimePipeline.Worker.Hosting;
 
@@ -27,7 +28,7 @@ public sealed class OneCertificateRegistrationTests : IClassFixture<DemoPkiFixtu
     [
         typeof(ICertificateStore), typeof(ICertificateValidator), typeof(IRecipientDirectory), typeof(IRecipientCapabilities),
         typeof(ICertificateAuthoritySource), typeof(RevocationChecker), typeof(CertificateHarvester), typeof(SmimeProtector),
-        typeof(SignerKeySources), typeof(DirectoryCertificateStore),
+        typeof(SignerKeySources), typeof(DirectoryCertificateStore), typeof(Pkcs11KeyProvider),
     ];
 
     private readonly DemoPki _pki;
@@ -84,6 +85,12 @@ public sealed class OneCertificateRegistrationTests : IClassFixture<DemoPkiFixtu
         Assert.Equal(SignatureDigest.Sha384, cli.GetRequiredService<IOptions<ProtectionOptions>>().Value.Digest);
         Assert.IsType<DirectoryRecipientCapabilities>(cli.GetRequiredService<IRecipientCapabilities>());
 
+        // Signer keys in tokens: one provider each, from the shared registration, with the settings of each door.
+        var wp = worker.GetRequiredService<IOptions<Pkcs11Options>>().Value;
+        var cp = cli.GetRequiredService<IOptions<Pkcs11Options>>().Value;
+        Assert.Equal((3, TimeSpan.FromSeconds(9)), (wp.MaxSessions, wp.SessionWaitTimeout));
+        Assert.Equal((wp.MaxSessions, wp.SessionWaitTimeout), (cp.MaxSessions, cp.SessionWaitTimeout));
+
         // And they decide alike: the same unknown recipient is refused for the same reason by both.
         var fromWorker = Refusal(worker.GetRequiredService<SmimeProtector>());
         var fromCli = Refusal(cli.GetRequiredService<SmimeProtector>());
@@ -102,6 +109,8 @@ public sealed class OneCertificateRegistrationTests : IClassFixture<DemoPkiFixtu
             ["SmimePipeline:Directory:Revocation"] = "Lenient",
             ["SmimePipeline:Directory:CacheLifetime"] = "00:00:07",
             ["SmimePipeline:Signer:Protection:Digest"] = "Sha384",
+            ["SmimePipeline:Signer:Pkcs11:MaxSessions"] = "3",
+            ["SmimePipeline:Signer:Pkcs11:SessionWaitTimeout"] = "00:00:09",
         }).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
@@ -121,7 +130,12 @@ public sealed class OneCertificateRegistrationTests : IClassFixture<DemoPkiFixtu
                 o.Revocation = RevocationPolicy.Lenient;
                 o.CacheLifetime = TimeSpan.FromSeconds(7);
             },
-            p => p.Digest = SignatureDigest.Sha384);
+            p => p.Digest = SignatureDigest.Sha384,
+            k =>
+            {
+                k.MaxSessions = 3;
+                k.SessionWaitTimeout = TimeSpan.FromSeconds(9);
+            });
         return services;
     }
 

@@ -47,6 +47,11 @@ public sealed class ProtectCommandTests : IClassFixture<DemoPkiFixture>
         var content = await OpenSslJudge.DecryptAndVerifyAsync(output, _pki.CertificatePath(recipient), _pki.KeyPath(recipient), _pki.CaCertificatePath);
         Assert.Contains("cli-gcm-body-5b1d", content, StringComparison.Ordinal);
         Assert.Contains("hp=cipher", content.Replace("\"", "", StringComparison.Ordinal), StringComparison.Ordinal);
+
+        // RFC 9788 legacy display, on by default with header protection: the text begins with the real Subject.
+        var text = Assert.IsType<MimeKit.TextPart>(MimeKit.MimeEntity.Load(new MemoryStream(Encoding.UTF8.GetBytes(content))));
+        Assert.Equal("1", text.ContentType.Parameters["hp-legacy-display"]);
+        Assert.StartsWith("Subject: CLI test\n\ncli-gcm-body-5b1d", text.Text.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 
     [Fact]

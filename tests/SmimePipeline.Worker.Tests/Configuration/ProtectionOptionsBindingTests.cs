@@ -20,6 +20,7 @@ public sealed class ProtectionOptionsBindingTests
             ["SmimePipeline:Signer:Protection:Opaque"] = "true",
             ["SmimePipeline:Signer:Protection:HeaderProtection"] = "true",
             ["SmimePipeline:Signer:Protection:ObscuredSubject"] = "(protected)",
+            ["SmimePipeline:Signer:Protection:LegacyDisplay"] = "false",
             ["SmimePipeline:Signer:Protection:AllowedAlgorithms:0"] = "aes256-gcm",
         });
 
@@ -31,7 +32,21 @@ public sealed class ProtectionOptionsBindingTests
         Assert.True(options.Opaque);
         Assert.True(options.HeaderProtection);
         Assert.Equal("(protected)", options.ObscuredSubject);
+        Assert.False(options.LegacyDisplay);
         Assert.Equal(["aes256-gcm"], options.AllowedAlgorithms);
+    }
+
+    [Fact]
+    public void The_legacy_display_is_on_by_default_and_a_value_that_is_not_a_boolean_stops_the_signer()
+    {
+        using (var defaults = Build(new Dictionary<string, string?> { ["SmimePipeline:Signer:Protection:HeaderProtection"] = "true" }))
+        {
+            Assert.True(defaults.GetRequiredService<IOptions<ProtectionOptions>>().Value.LegacyDisplay);
+        }
+
+        using var provider = Build(new Dictionary<string, string?> { ["SmimePipeline:Signer:Protection:LegacyDisplay"] = "sometimes" });
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IOptions<ProtectionOptions>>().Value);
+        Assert.Contains("LegacyDisplay", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
