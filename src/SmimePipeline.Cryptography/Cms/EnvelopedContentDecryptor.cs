@@ -38,7 +38,7 @@ public static class EnvelopedContentDecryptor
         var named = new List<string>();
         foreach (var entry in envelope.Recipients)
         {
-            var recipient = Describe(RecipientInfo.GetInstance(entry));
+            var recipient = Describe(entry);
             named.Add(recipient.Description);
             if (recipient.KeyTransport is null)
             {
@@ -102,6 +102,18 @@ public static class EnvelopedContentDecryptor
     private static byte[] Octets(Asn1OctetString? content) =>
         content?.GetOctets() ?? throw new EnvelopeRefusedException(EnvelopeRefusal.Malformed, "The enveloped data carries no encrypted content (detached content is not read).");
 
+    private static Recipient Describe(Asn1Encodable entry)
+    {
+        try
+        {
+            return Describe(RecipientInfo.GetInstance(entry));
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidCastException or InvalidOperationException or Asn1Exception)
+        {
+            throw new EnvelopeRefusedException(EnvelopeRefusal.Malformed, $"A RecipientInfo of the encrypted content is not readable: {ex.Message}", ex);
+        }
+    }
+
     private static Recipient Describe(RecipientInfo info)
     {
         if (info.Info is not KeyTransRecipientInfo transport)
@@ -119,7 +131,7 @@ public static class EnvelopedContentDecryptor
         var identifier = transport.RecipientIdentifier;
         if (identifier.IsTagged)
         {
-            byte[] keyIdentifier = Asn1OctetString.GetInstance((Asn1TaggedObject)identifier.ID, false).GetOctets();
+            byte[] keyIdentifier = (identifier.ID is Asn1TaggedObject tagged ? Asn1OctetString.GetInstance(tagged, false) : Asn1OctetString.GetInstance(identifier.ID)).GetOctets();
             return new Recipient(
                 $"subject key identifier {Convert.ToHexStringLower(keyIdentifier)}",
                 transport,
