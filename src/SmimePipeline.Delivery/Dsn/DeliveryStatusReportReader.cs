@@ -99,9 +99,9 @@ public static class DeliveryStatusReportReader
     {
         Guid? fromEnvelope = ParseId(Field(perMessage, "Original-Envelope-Id"));
         Guid? fromHeader = null;
-        foreach (var returned in report.OfType<MessagePart>())
+        foreach (var headers in report.Select(ReturnedHeaders))
         {
-            if (returned.Message?.Headers[SmtpTransport.MailIdHeader] is { } value)
+            if (headers?[SmtpTransport.MailIdHeader] is { } value)
             {
                 fromHeader = ParseId(value.Trim());
                 break;
@@ -115,6 +115,32 @@ public static class DeliveryStatusReportReader
         }
 
         return fromEnvelope ?? fromHeader;
+    }
+
+    // RFC 3464 §2: the returned message is message/rfc822 (whole) or text/rfc822-headers (RET=HDRS).
+    private static HeaderList? ReturnedHeaders(MimeEntity entity)
+    {
+        if (entity is MessagePart { Message: { } returned })
+        {
+            return returned.Headers;
+        }
+
+        if (entity is MimePart { Content: { } content } part && part.ContentType.IsMimeType("text", "rfc822-headers"))
+        {
+            using var decoded = new MemoryStream();
+            content.DecodeTo(decoded);
+            decoded.Position = 0;
+            try
+            {
+                return HeaderList.Load(decoded);
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+        }
+
+        return null;
     }
 
     private static Guid? ParseId(string? value) => Guid.TryParse(value, out var id) && id != Guid.Empty ? id : null;
