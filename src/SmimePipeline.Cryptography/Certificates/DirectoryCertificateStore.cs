@@ -59,11 +59,27 @@ public sealed class DirectoryCertificateStore : ICertificateStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(address);
         var signer = Pick(_index.Signers, address, s => s.Certificate);
-        if (signer is null)
-        {
-            return null;
-        }
+        return signer is null ? null : Open(signer);
+    }
 
+    /// <summary>
+    /// The signer identity whose certificate satisfies <paramref name="matches"/>, whatever its address or validity
+    /// (a reply may be encrypted to a certificate that was renewed since), or <see langword="null"/>.
+    /// </summary>
+    /// <param name="matches">Whether a signer certificate is the one sought.</param>
+    /// <returns>The identity with its key opened; the store owns it.</returns>
+    /// <exception cref="InvalidDataException">The key file cannot be read; the message names it.</exception>
+    /// <exception cref="Pkcs11UnavailableException">The signer's PKCS#11 token is unavailable (transient: retry).</exception>
+    /// <exception cref="Pkcs11KeyNotFoundException">The token holds no matching key for the signer's certificate.</exception>
+    public SignerIdentity? FindSigner(Func<X509Certificate2, bool> matches)
+    {
+        ArgumentNullException.ThrowIfNull(matches);
+        var signer = _index.Signers.Values.SelectMany(s => s).FirstOrDefault(s => matches(s.Certificate));
+        return signer is null ? null : Open(signer);
+    }
+
+    private SignerIdentity Open(StoreIndex.SignerFile signer)
+    {
         string cacheKey = signer.Address + "|" + signer.Thumbprint;
         var lazy = _identities.GetOrAdd(
             cacheKey,

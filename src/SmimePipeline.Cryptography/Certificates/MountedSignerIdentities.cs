@@ -65,6 +65,15 @@ public sealed class MountedSignerIdentities : IDisposable
             .FirstOrDefault();
     }
 
+    /// <summary>The identity whose certificate satisfies <paramref name="matches"/>, whatever its validity, or <see langword="null"/>.</summary>
+    /// <param name="matches">Whether a certificate is the one sought.</param>
+    /// <returns>The identity; this object owns it.</returns>
+    public SignerIdentity? Find(Func<System.Security.Cryptography.X509Certificates.X509Certificate2, bool> matches)
+    {
+        ArgumentNullException.ThrowIfNull(matches);
+        return _snapshot.Identities.FirstOrDefault(i => matches(i.Certificate));
+    }
+
     /// <summary>Re-reads the identities when any file under <see cref="RootPath"/> changed since the last read.</summary>
     /// <returns>Whether anything was reloaded.</returns>
     public bool Refresh()

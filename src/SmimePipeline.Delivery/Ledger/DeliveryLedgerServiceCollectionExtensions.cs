@@ -15,6 +15,12 @@ public static class DeliveryLedgerServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(configSectionPath);
         services.AddOptions<DeliveryLedgerOptions>().BindConfiguration(configSectionPath).ValidateOnStart();
+        // Idempotent: the sender and the webhooks roles of one process both ask for the ledger.
+        if (services.Any(d => d.ServiceType == typeof(IDeliveryLedger)))
+        {
+            return services;
+        }
+
         services.AddSingleton<IValidateOptions<DeliveryLedgerOptions>>(new DeliveryLedgerOptionsValidator(configSectionPath));
         services.AddSingleton<IDeliveryLedger>(provider =>
         {

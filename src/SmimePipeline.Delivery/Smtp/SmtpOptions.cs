@@ -1,3 +1,5 @@
+using MailKit;
+
 namespace SmimePipeline.Delivery.Smtp;
 
 /// <summary>Settings of <see cref="SmtpTransport"/>.</summary>
@@ -32,4 +34,12 @@ public sealed class SmtpOptions
 
     /// <summary>Limit for connecting and for each SMTP command. Default 30 seconds.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// When the server offers the DSN extension (RFC 3461), the delivery status notifications asked for each
+    /// recipient (<c>NOTIFY=</c>). Default <c>Failure, Delay</c>; <c>Never</c> asks for none; null sends no DSN
+    /// parameters at all. The envelope id (<c>ENVID=</c>) is always the mail id and only headers are asked back
+    /// (<c>RET=HDRS</c>), so a bounce maps back to its mail without returning the content.
+    /// </summary>
+    public DeliveryStatusNotification? Notify { get; set; } = DeliveryStatusNotification.Failure | DeliveryStatusNotification.Delay;
 }

@@ -10,9 +10,12 @@ namespace SmimePipeline.Delivery.Smtp;
 
 /// <summary>
 /// Delivers through an SMTP server or relay with MailKit. The envelope comes from
-/// <see cref="OutgoingMail"/>, not from the headers. The message bytes are sent unchanged: they are
-/// signed, and any re-encoding would break the signature. Recipients the server refuses while
-/// accepting others are reported in the receipt.
+/// <see cref="OutgoingMail"/>, not from the headers. The message bytes are sent unchanged (they are
+/// signed, and any re-encoding would break the signature) except for one outer header prepended,
+/// <see cref="MailIdHeader"/>, which the signature does not cover. Recipients the server refuses while
+/// accepting others are reported in the receipt. When the server offers DSN (RFC 3461), the mail id goes
+/// as <c>ENVID</c>, with <c>RET=HDRS</c> and <see cref="SmtpOptions.Notify"/> per recipient, so that a
+/// bounce (RFC 3464) names the mail by its Original-Envelope-Id, or by the returned mail-id header.
 /// </summary>
 /// <remarks>
 /// Connections are pooled: at most <see cref="SmtpOptions.MaxConnections"/> at once, each reused for
@@ -24,6 +27,9 @@ public sealed class SmtpTransport : IMailTransport, IDisposable
 {
     /// <summary>The transport name used in configuration and receipts.</summary>
     public const string TransportName = "smtp";
+
+    /// <summary>The outer header carrying the mail id (32 hex digits), returned in the headers of a DSN.</summary>
+    public const string MailIdHeader = "X-Smime-Mail-Id";
 
     private static readonly TimeSpan IdleCheckAfter = TimeSpan.FromSeconds(10);
 
@@ -74,6 +80,13 @@ public sealed class SmtpTransport : IMailTransport, IDisposable
             };
         }
 
+        // A producer's copy of the header could send our bounces to another mail: only ours goes out.
+        message.Headers.RemoveAll(MailIdHeader);
+        if (mail.MailId != Guid.Empty)
+        {
+            message.Headers.Insert(0, new Header(MailIdHeader, mail.MailId.ToString("N")));
+        }
+
         var sender = new MailboxAddress(string.Empty, mail.EnvelopeFrom);
         var recipients = mail.EnvelopeTo.Select(address => new MailboxAddress(string.Empty, address)).ToList();
 
@@ -86,7 +99,7 @@ public sealed class SmtpTransport : IMailTransport, IDisposable
             try
             {
                 connection = await RentAsync(cancellationToken);
-                connection.Client.BeginMail();
+                connection.Client.BeginMail(mail.MailId);
                 offered = true;
                 serverReply = await connection.Client.SendAsync(RawFormat, message, sender, recipients, cancellationToken);
             }
@@ -156,7 +169,12 @@ public sealed class SmtpTransport : IMailTransport, IDisposable
             }
         }
 
-        var client = new RecordingSmtpClient(Name) { Timeout = (int)_options.Timeout.TotalMilliseconds };
+        var client = new RecordingSmtpClient(Name, _options.Notify)
+        {
+            Timeout = (int)_options.Timeout.TotalMilliseconds,
+            // RET=HDRS: a bounce returns the headers (with the mail id), not the encrypted content.
+            DeliveryStatusNotificationType = DeliveryStatusNotificationType.HeadersOnly,
+        };
         try
         {
             await client.ConnectAsync(_options.Host, _options.Port, ToMailKit(_options.Security), cancellationToken);
@@ -263,18 +281,26 @@ public sealed class SmtpTransport : IMailTransport, IDisposable
     /// MailKit's default aborts the whole send on the first refused RCPT. Recording instead lets
     /// the mail go to the recipients that were accepted, and report the others.
     /// </summary>
-    private sealed class RecordingSmtpClient(string provider) : SmtpClient
+    private sealed class RecordingSmtpClient(string provider, DeliveryStatusNotification? notify) : SmtpClient
     {
+        private string? _envelopeId;
+
         public List<string> Accepted { get; } = [];
 
         public List<RecipientRejection> Rejected { get; } = [];
 
         // A pooled connection carries many mails: each starts with empty results.
-        public void BeginMail()
+        public void BeginMail(Guid mailId)
         {
+            _envelopeId = mailId == Guid.Empty ? null : mailId.ToString("N");
             Accepted.Clear();
             Rejected.Clear();
         }
+
+        // MailKit sends these only when the server announced DSN in its EHLO reply.
+        protected override string? GetEnvelopeId(MimeMessage message) => _envelopeId;
+
+        protected override DeliveryStatusNotification? GetDeliveryStatusNotifications(MimeMessage message, MailboxAddress mailbox) => notify;
 
         protected override void OnRecipientAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)
             => Accepted.Add(mailbox.Address);

@@ -20,4 +20,10 @@ public static class InboundRefusalReasons
 
     /// <summary>The mail is not readable MIME.</summary>
     public const string Unreadable = "unreadable";
+
+    /// <summary>The mail is encrypted, but to none of our signer identities' certificates.</summary>
+    public const string NotAddressedToUs = "not-addressed-to-us";
+
+    /// <summary>The mail is encrypted to one of our identities, but does not decrypt (damaged, tampered, wrong key, an algorithm that is not read).</summary>
+    public const string DecryptionFailed = "decryption-failed";
 }

@@ -10,7 +10,8 @@ public static class HarvestServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="HarvestOptions"/> (validated at start), the DNS DKIM key locator and the
-    /// <see cref="DkimAuthenticator"/> that runs before every harvest.
+    /// <see cref="DkimAuthenticator"/> that runs before every harvest, and the <see cref="CertificateDirectory.EncryptedReplyOpener"/>
+    /// that decrypts replies encrypted to a signer identity (needs <c>AddSignerCertificates</c>).
     /// </summary>
     public static IServiceCollection AddInboundHarvest(this IServiceCollection services)
     {
@@ -26,6 +27,8 @@ public static class HarvestServiceCollectionExtensions
         services.TryAddSingleton(sp => new DkimAuthenticator(
             sp.GetRequiredService<MimeKit.Cryptography.IDkimPublicKeyLocator>(),
             sp.GetRequiredService<IOptions<HarvestOptions>>().Value.Dkim));
+        // Encrypted replies are opened with the signer identities' keys, which only this role holds.
+        services.TryAddSingleton(sp => new CertificateDirectory.EncryptedReplyOpener(sp.GetRequiredService<CertificateDirectory.Registration.SignerKeySources>()));
         return services;
     }
 }

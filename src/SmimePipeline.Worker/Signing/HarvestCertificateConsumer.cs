@@ -14,14 +14,17 @@ namespace SmimePipeline.Worker.Signing;
 
 /// <summary>
 /// Files the certificate of a signed mail (<see cref="HarvestCertificate"/>) in the recipient directory, after
-/// its DKIM signature shows that the From domain sent it (<see cref="DkimAuthenticator"/>). A refused mail (no
-/// or failing or misaligned DKIM, not signed, bad signature, untrusted chain, signer not the From address) is
+/// its DKIM signature shows that the From domain sent it (<see cref="DkimAuthenticator"/>). A reply encrypted to one
+/// of our signer identities is decrypted first (<see cref="EncryptedReplyOpener"/>) and its inner entity harvested.
+/// A refused mail (no or failing or misaligned DKIM, not addressed to us, not decryptable, not signed, bad signature,
+/// untrusted chain, signer not the From address) is
 /// logged and counted with its reason and goes to the error queue; nothing is stored. The request itself is
 /// validated first (size, fields), as if a stranger wrote it.
 /// </summary>
 public sealed class HarvestCertificateConsumer(
     CertificateHarvester harvester,
     DkimAuthenticator dkim,
+    EncryptedReplyOpener opener,
     ReturnPathTelemetry telemetry,
     SignerRefusals refusals,
     IOptions<SmimePipelineOptions> options,
@@ -49,13 +52,19 @@ public sealed class HarvestCertificateConsumer(
         {
             using var message = Load(request.Mail);
             var verdict = await dkim.AuthenticateAsync(message, context.CancellationToken);
-            RequireSigned(message);
+            var opened = opener.Open(message);
+            RequireSigned(message, opened is not null);
             var result = harvester.Harvest(message);
             telemetry.RecordHarvest(Harvested);
             Log.CertificateHarvested(logger, request.RequestId, result.Address, result.Thumbprints.Count);
             if (verdict is not null)
             {
                 ReturnPathLog.HarvestDkimPassed(logger, request.RequestId, verdict.SigningDomain, verdict.Selector, request.Source ?? "bus");
+            }
+
+            if (opened is not null)
+            {
+                ReturnPathLog.HarvestDecrypted(logger, request.RequestId, opened.Recipient.Subject, opened.Recipient.Thumbprint);
             }
         }
         catch (InboundMailRefusedException refusal)
@@ -90,8 +99,9 @@ public sealed class HarvestCertificateConsumer(
         }
     }
 
-    private static void RequireSigned(MimeMessage message)
+    private static void RequireSigned(MimeMessage message, bool decrypted)
     {
+        string inside = decrypted ? " inside its encryption" : "";
         switch (message.Body)
         {
             case MultipartSigned:
@@ -101,12 +111,14 @@ public sealed class HarvestCertificateConsumer(
                 throw new InboundMailRefusedException(
                     InboundRefusalReasons.NotSigned,
                     message.From.Mailboxes.FirstOrDefault()?.Address,
-                    $"The mail from {message.From} is encrypted; only a signed, unencrypted reply can be harvested.");
+                    decrypted
+                        ? $"The mail from {message.From} is encrypted twice; only a signed reply, encrypted once to us or not at all, can be harvested."
+                        : $"The mail from {message.From} is encrypted with an S/MIME type that is not read; only a signed reply, encrypted to us or not at all, can be harvested.");
             default:
                 throw new InboundMailRefusedException(
                     InboundRefusalReasons.NotSigned,
                     message.From.Mailboxes.FirstOrDefault()?.Address,
-                    $"The mail from {message.From} is not S/MIME signed (its body is {message.Body?.ContentType.MimeType ?? "empty"}).");
+                    $"The mail from {message.From} is not S/MIME signed{inside} (its body is {message.Body?.ContentType.MimeType ?? "empty"}).");
         }
     }
 }

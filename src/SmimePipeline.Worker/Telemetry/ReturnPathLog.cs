@@ -32,4 +32,7 @@ internal static partial class ReturnPathLog
 
     [LoggerMessage(EventId = 1609, Level = LogLevel.Information, Message = "Webhook {Endpoint} received batch {BatchId} with {Count} entries")]
     public static partial void WebhookBatchReceived(ILogger logger, string endpoint, string batchId, int count);
+
+    [LoggerMessage(EventId = 1610, Level = LogLevel.Information, Message = "Harvest request {RequestId}: decrypted the reply addressed to our certificate {Subject} ({Thumbprint})")]
+    public static partial void HarvestDecrypted(ILogger logger, Guid requestId, string subject, string thumbprint);
 }

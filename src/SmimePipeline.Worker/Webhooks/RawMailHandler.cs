@@ -7,11 +7,14 @@ namespace SmimePipeline.Worker.Webhooks;
 /// <summary>
 /// <c>POST /webhooks/raw</c>: one <c>message/rfc822</c> body, authenticated by <c>Authorization: Bearer</c>, for any
 /// other intake (a Postfix pipe, another provider's inbound route). 401 wrong token, 415 another content type,
-/// 413 too large, 400 empty, 503 when RabbitMQ did not confirm, else 202.
+/// 413 too large, 400 empty, 503 when RabbitMQ did not confirm, else 202. A delivery status notification
+/// (<c>multipart/report; report-type=delivery-status</c>, a bounce of an SMTP transmission) is not harvested but
+/// handed to <see cref="DeliveryStatusNotificationHandler"/>, which answers it.
 /// </summary>
 public sealed class RawMailHandler(
     IOptions<WebhooksOptions> options,
     HarvestIntake queue,
+    DeliveryStatusNotificationHandler bounces,
     ReturnPathTelemetry telemetry,
     TimeProvider time,
     ILogger<RawMailHandler> logger)
@@ -56,6 +59,12 @@ public sealed class RawMailHandler(
         if (mail.Length == 0)
         {
             await RefuseAsync(context, StatusCodes.Status400BadRequest, "the body is empty");
+            return;
+        }
+
+        if (Delivery.Dsn.DeliveryStatusReportReader.IsReport(mail))
+        {
+            await bounces.HandleAsync(context, mail);
             return;
         }
 

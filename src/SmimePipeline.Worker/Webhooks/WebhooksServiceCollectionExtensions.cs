@@ -22,9 +22,12 @@ public static class WebhooksServiceCollectionExtensions
         services.TryAddSingleton<RawMailHandler>();
         services.TryAddSingleton<RecipientFatePublisher>();
         services.TryAddSingleton<EventWebhookHandler>();
+        services.TryAddSingleton<DeliveryStatusNotificationHandler>();
 
         // Event webhooks write the per-recipient story into the delivery ledger's database.
         services.AddRecipientFateLedger($"{Configuration.SmimePipelineOptions.SectionName}:Delivery:Ledger");
+        // Bounces of SMTP transmissions (DSNs on the raw endpoint) are accepted only for mails the ledger knows.
+        services.AddDeliveryLedger($"{Configuration.SmimePipelineOptions.SectionName}:Delivery:Ledger");
         return services;
     }
 }

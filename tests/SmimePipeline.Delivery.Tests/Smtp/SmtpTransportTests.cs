@@ -16,7 +16,7 @@ public sealed class SmtpTransportTests
     }));
 
     [Fact]
-    public async Task Sent_mail_arrives_byte_identical_with_the_envelope_from_the_mail_not_the_headers()
+    public async Task Sent_mail_arrives_byte_identical_after_the_mail_id_header_with_the_envelope_from_the_mail_not_the_headers()
     {
         var mailbox = SmtpSinkMailbox.ForTestServices();
         var transport = CreateTransport(TestServices.SmtpHost, TestServices.SmtpPort);
@@ -30,8 +30,11 @@ public sealed class SmtpTransportTests
         var received = await mailbox.WaitForMessageToAsync(first);
         Assert.Equal(bounce, received.EnvelopeFrom);
         Assert.Equal(new[] { first, second }, received.EnvelopeTo);
-        // The signature covers these bytes: any change by MimeKit/MailKit would break it.
-        BytesAssert.Identical(mail.Content, received.Content);
+        // The signature covers these bytes: any change by MimeKit/MailKit would break it. Only the outer
+        // mail-id header, which no signature covers, comes before them.
+        byte[] header = System.Text.Encoding.ASCII.GetBytes($"{SmtpTransport.MailIdHeader}: {mail.MailId:N}\r\n");
+        Assert.True(received.Content.AsSpan().StartsWith(header), "the mail-id header must come first");
+        BytesAssert.Identical(mail.Content, received.Content.AsSpan(header.Length));
         Assert.Equal("smtp", receipt.Provider);
         Assert.Equal(new[] { first, second }, receipt.AcceptedRecipients);
         Assert.Empty(receipt.Rejected);
@@ -133,5 +136,54 @@ public sealed class SmtpTransportTests
         Assert.Equal(76, bodyLine.Length);
         Assert.DoesNotContain(bodyLine, error.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(bodyLine, error.ProviderResponse ?? "", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_server_offering_DSN_gets_the_mail_id_as_ENVID_headers_only_returned_and_notify_on_failure_and_delay()
+    {
+        var mailbox = SmtpSinkMailbox.ForTestServices();
+        var transport = CreateTransport(TestServices.SmtpHost, TestServices.SmtpPort);
+        var first = TestMails.UniqueAddress("dsn-first");
+        var second = TestMails.UniqueAddress("dsn-second");
+        var signed = TestMails.Signed("bounces@bank.example", first, second);
+        // A producer's own copy of the header (here another mail's id) must not go out.
+        var mail = signed with { Content = (byte[])[.. "X-Smime-Mail-Id: 00000000000000000000000000000bad\r\n"u8, .. signed.Content.Span] };
+
+        await transport.SendAsync(mail, CancellationToken.None);
+
+        // smtp-sink (which announces DSN) dumps the MAIL and RCPT parameters it received as X-Mail-Args/X-Rcpt-Args.
+        var received = await mailbox.WaitForMessageToAsync(first);
+        var dump = (await File.ReadAllLinesAsync(Path.Combine(mailbox.Directory, received.FileName))).TakeWhile(l => !l.StartsWith("Received:", StringComparison.Ordinal)).ToList();
+        var mailArgs = Assert.Single(dump, l => l.StartsWith("X-Mail-Args:", StringComparison.Ordinal));
+        Assert.Contains($"ENVID={mail.MailId:N}", mailArgs, StringComparison.Ordinal);
+        Assert.Contains("RET=HDRS", mailArgs, StringComparison.Ordinal);
+        var rcptArgs = dump.Where(l => l.StartsWith("X-Rcpt-Args:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, rcptArgs.Count);
+        Assert.All(rcptArgs, l => Assert.Contains("NOTIFY=FAILURE,DELAY", l, StringComparison.Ordinal));
+        // A producer's own copy of the header is replaced, never forwarded: exactly one, ours.
+        var headers = System.Text.Encoding.ASCII.GetString(received.Content).Split("\r\n\r\n")[0];
+        var idHeader = Assert.Single(headers.Split("\r\n"), h => h.StartsWith(SmtpTransport.MailIdHeader + ":", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal($"{SmtpTransport.MailIdHeader}: {mail.MailId:N}", idHeader);
+    }
+
+    [Fact]
+    public async Task Notify_never_is_sent_as_configured()
+    {
+        var mailbox = SmtpSinkMailbox.ForTestServices();
+        var transport = new SmtpTransport(Options.Create(new SmtpOptions
+        {
+            Host = TestServices.SmtpHost,
+            Port = TestServices.SmtpPort,
+            Security = SmtpSecurity.None,
+            Timeout = TimeSpan.FromSeconds(10),
+            Notify = MailKit.DeliveryStatusNotification.Never,
+        }));
+        var to = TestMails.UniqueAddress("dsn-never");
+
+        await transport.SendAsync(TestMails.Signed("bounces@bank.example", to), CancellationToken.None);
+
+        var received = await mailbox.WaitForMessageToAsync(to);
+        var dump = await File.ReadAllLinesAsync(Path.Combine(mailbox.Directory, received.FileName));
+        Assert.Contains(dump, l => l.StartsWith("X-Rcpt-Args:", StringComparison.Ordinal) && l.Contains("NOTIFY=NEVER", StringComparison.Ordinal));
     }
 }

@@ -58,11 +58,13 @@ public static class SoftHsm
     /// <param name="keyType"><c>rsa:2048</c>, <c>EC:prime256v1</c>, <c>EC:secp384r1</c>.</param>
     /// <param name="label">The key's CKA_LABEL.</param>
     /// <param name="id">The key's CKA_ID.</param>
+    /// <param name="decrypt">Also allow decryption (CKA_DECRYPT) with the private key: an RSA key that opens mail encrypted to it.</param>
     /// <returns>The public key.</returns>
-    public static async Task<byte[]?> GenerateKeyPairAsync(string token, string keyType, string label, byte id)
+    public static async Task<byte[]?> GenerateKeyPairAsync(string token, string keyType, string label, byte id, bool decrypt = false)
     {
         string idHex = id.ToString("x2", CultureInfo.InvariantCulture);
-        await RunToolAsync("--token-label", token, "--login", "--pin", UserPin, "--keypairgen", "--key-type", keyType, "--label", label, "--id", idHex, "--usage-sign");
+        string[] arguments = ["--token-label", token, "--login", "--pin", UserPin, "--keypairgen", "--key-type", keyType, "--label", label, "--id", idHex, "--usage-sign"];
+        await RunToolAsync(decrypt ? [.. arguments, "--usage-decrypt"] : arguments);
         var exported = await ExternalTool.RunAsync(
             Require("pkcs11-tool"), ["--module", ModulePath, "--token-label", token, "--read-object", "--type", "pubkey", "--id", idHex], environment: Environment);
         return exported.ExitCode == 0 ? exported.Stdout : null;

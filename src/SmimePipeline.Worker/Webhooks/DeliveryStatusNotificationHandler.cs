@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using SmimePipeline.Delivery.Dsn;
+using SmimePipeline.Delivery.Ledger;
+using SmimePipeline.Worker.Telemetry;
+
+namespace SmimePipeline.Worker.Webhooks;
+
+/// <summary>
+/// Bounces of SMTP transmissions: a delivery status notification (RFC 3464) posted to <c>POST /webhooks/raw</c>
+/// (<see cref="RawMailHandler"/> hands over every <c>multipart/report; report-type=delivery-status</c> body) is mapped
+/// to its mail by Original-Envelope-Id or the returned <c>X-Smime-Mail-Id</c> header, and each per-recipient block is
+/// recorded in the fate ledger (failed → bounced, hard for 5.x.x, soft for 4.x.x; delayed → delayed;
+/// delivered/relayed/expanded → delivered) and published as <c>EmailRecipientBounced</c>/<c>EmailRecipientDelivered</c>.
+/// Each block's event id is derived from the report's bytes, so a report posted twice is recorded and published once.
+/// Answers: 200 when all is recorded and published, 400 for an unreadable report, 422 for a report naming no mail id
+/// or a mail id the delivery ledger does not know (never guessed), 503 when the ledger or the broker failed (the
+/// sender retries; nothing is counted twice).
+/// </summary>
+public sealed class DeliveryStatusNotificationHandler(
+    IOptions<WebhooksOptions> options,
+    IDeliveryLedger deliveries,
+    IRecipientFateLedger ledger,
+    RecipientFatePublisher publisher,
+    ReturnPathTelemetry telemetry,
+    TimeProvider time,
+    ILogger<DeliveryStatusNotificationHandler> logger)
+{
+    /// <summary>The endpoint name in metrics and logs.</summary>
+    public const string Endpoint = "dsn";
+
+    /// <summary>Records and publishes the report in <paramref name="mail"/> and answers the request.</summary>
+    /// <param name="context">The request, already authenticated by the raw endpoint.</param>
+    /// <param name="mail">The report's bytes.</param>
+    public async Task HandleAsync(HttpContext context, byte[] mail)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(mail);
+        DeliveryStatusReport report;
+        try
+        {
+            report = DeliveryStatusReportReader.Read(mail);
+        }
+        catch (DeliveryStatusReportException refused)
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, "unreadable-report", refused.Message);
+            return;
+        }
+
+        if (report.MailId is not { } mailId)
+        {
+            await RefuseAsync(context, StatusCodes.Status422UnprocessableEntity, "no-mail-id",
+                "the delivery status notification names no mail id (no Original-Envelope-Id and no returned X-Smime-Mail-Id header)");
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(options.Value.HandOverTimeout);
+        try
+        {
+            if (await deliveries.FindAsync(mailId, timeout.Token) is not { } sent)
+            {
+                await RefuseAsync(context, StatusCodes.Status422UnprocessableEntity, "unknown-mail-id",
+                    $"the delivery status notification names mail {mailId:N}, which the delivery ledger does not know");
+                return;
+            }
+
+            string reportId = Convert.ToHexStringLower(SHA256.HashData(mail))[..32];
+            var now = time.GetUtcNow();
+            for (int i = 0; i < report.Recipients.Count; i++)
+            {
+                var fate = FateOf(report, report.Recipients[i], $"dsn:{reportId}:{i}", mailId, sent, now);
+                if (await ledger.RecordAsync(fate, timeout.Token))
+                {
+                    telemetry.RecordEspEvent(fate.EspEventType);
+                    if (fate.Kind == RecipientFateKind.Bounced)
+                    {
+                        telemetry.RecordBounce(fate.BounceClass, fate.Hard ?? false);
+                    }
+
+                    ReturnPathLog.RecipientFateRecorded(logger, fate.MailId, fate.Recipient, fate.Kind, fate.EspEventType, fate.BounceClass);
+                }
+
+                if (!await ledger.IsPublishedAsync(fate.EventId, timeout.Token))
+                {
+                    await publisher.PublishAsync(fate, timeout.Token);
+                    await ledger.MarkPublishedAsync(fate.EventId, timeout.Token);
+                }
+
+                telemetry.RecordWebhookEntry(Endpoint, "accepted");
+            }
+
+            ReturnPathLog.WebhookBatchAccepted(logger, Endpoint, report.Recipients.Count, report.Recipients.Count, 0);
+            telemetry.RecordWebhookRequest(Endpoint, StatusCodes.Status200OK);
+            await WebhookAnswers.CountsAsync(context, StatusCodes.Status200OK, report.Recipients.Count, 0);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            ReturnPathLog.WebhookHandOverFailed(logger, Endpoint, ex.GetType().Name + ": " + ex.Message);
+            telemetry.RecordWebhookRequest(Endpoint, StatusCodes.Status503ServiceUnavailable);
+            await WebhookAnswers.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "The report could not be recorded; retry later.");
+        }
+    }
+
+    private static RecipientFate FateOf(DeliveryStatusReport report, DsnRecipient recipient, string eventId, Guid mailId, DeliveryLedgerEntry sent, DateTimeOffset now)
+    {
+        var kind = recipient.Action switch
+        {
+            "failed" => RecipientFateKind.Bounced,
+            "delayed" => RecipientFateKind.Delayed,
+            _ => RecipientFateKind.Delivered,
+        };
+
+        // RFC 3463: 4.x.x is a persistent transient failure (soft), 5.x.x a permanent one (hard).
+        bool? hard = kind == RecipientFateKind.Bounced ? !recipient.Status.StartsWith("4.", StringComparison.Ordinal) : null;
+        string answer = recipient.DiagnosticCode is { } diagnostic ? $"{recipient.Status} ({diagnostic})" : recipient.Status;
+        return new RecipientFate(
+            eventId,
+            mailId,
+            recipient.Recipient,
+            kind,
+            "dsn_" + recipient.Action,
+            recipient.LastAttempt ?? report.ArrivalDate ?? now,
+            sent.Provider,
+            sent.ProviderMessageId,
+            BounceClass: null,
+            hard,
+            answer.Length > 1000 ? answer[..1000] : answer);
+    }
+
+    private Task RefuseAsync(HttpContext context, int status, string outcome, string reason)
+    {
+        telemetry.RecordWebhookEntry(Endpoint, outcome);
+        telemetry.RecordWebhookRequest(Endpoint, status);
+        ReturnPathLog.WebhookRequestRefused(logger, Endpoint, context.Connection.RemoteIpAddress?.ToString(), status, reason);
+        return WebhookAnswers.ErrorAsync(context, status, reason);
+    }
+}
