@@ -12,4 +12,13 @@ public sealed class SmimePipelineClientOptions
     /// <see cref="MessageSizeLimits.DefaultMaxMessageBytes"/> (20,000,000).
     /// </summary>
     public int MaxMessageBytes { get; set; } = MessageSizeLimits.DefaultMaxMessageBytes;
+
+    /// <summary>
+    /// Mail whose protected form is estimated above this many bytes goes to the signers' large-mail lane
+    /// (<see cref="QueueNames.ProtectLarge"/>), so that it never holds up small mails in <see cref="QueueNames.Protect"/>;
+    /// default 262,144 (256 KB); 0 sends everything to <see cref="QueueNames.Protect"/>. Only on RabbitMQ, and only when
+    /// a signer has bound the lane: the message is sent mandatory, and if the broker returns it (no signer of this
+    /// version yet), it goes to <see cref="QueueNames.Protect"/> instead. Must be 0 or at least 65,536.
+    /// </summary>
+    public int LargeMailThresholdBytes { get; set; } = 256 * 1024;
 }
