@@ -22,7 +22,9 @@ public sealed class LargeMailLaneTests : BrokerTest
     public async Task Large_mail_waits_in_its_own_lane_small_mail_in_the_main_queue_and_both_decrypt_and_verify_with_openssl()
     {
         var outbox = Path.Combine(Temp.Path, "outbox");
-        // A signer declares and binds both queues; stopped again, so that the mails wait where the client put them.
+        // The sender first, so that smime-deliver is bound before any signer sends to it. A signer declares and binds
+        // both of its queues and is stopped again, so that the mails wait where the client put them.
+        await using var sender = await WorkerHost.StartAsync(WorkerSettings("Sender", outbox));
         await (await WorkerHost.StartAsync(WorkerSettings("Signer", outbox))).DisposeAsync();
 
         var attachment = new byte[1_500 * 1024];
@@ -49,7 +51,6 @@ public sealed class LargeMailLaneTests : BrokerTest
             () => "expected one mail in each of smime-protect-large and smime-protect");
 
         await using var signer = await WorkerHost.StartAsync(WorkerSettings("Signer", outbox));
-        await using var sender = await WorkerHost.StartAsync(WorkerSettings("Sender", outbox));
         var largeFile = Path.Combine(outbox, $"{large.MailId:N}.eml");
         var smallFile = Path.Combine(outbox, $"{small.MailId:N}.eml");
         await Eventually.HoldsAsync(
