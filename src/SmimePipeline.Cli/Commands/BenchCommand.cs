@@ -114,11 +114,11 @@ internal static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "Mails sent through before measuring (JIT, pools, connections); not counted." };
         var brokerPid = new Option<int?>("--broker-pid") { Description = "The broker's process on this machine (RabbitMQ's beam.smp): its CPU time per mail is reported too." };
         var roles = new Option<bool>("--roles") { Description = "After the run, measure producer, signer and sender apart (publish all, then a signer alone, then a sender alone) and report each one's CPU per mail." };
-        var noLargeLane = new Option<bool>("--no-large-lane") { Description = "Send large mail to smime-protect with the rest instead of the signers' large-mail lane (smime-protect-large), to compare." };
+        var largeLane = new Option<bool>("--large-lane") { Description = "The client sends mail above 256 KB to the signers' large-mail lane (smime-protect-large) instead of smime-protect, to compare." };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var command = new Command("pipeline", "Signer and sender in this process on RabbitMQ, pickup directory: messages/s and latency publish-to-file.")
         {
-            rabbit, messages, message, largeEvery, rate, warmup, brokerPid, roles, noLargeLane, json,
+            rabbit, messages, message, largeEvery, rate, warmup, brokerPid, roles, largeLane, json,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -136,7 +136,7 @@ internal static class BenchCommand
 
             var broker = BrokerOption.Require(parseResult, rabbit);
             var result = await PipelineBenchRunner.RunAsync(
-                broker, count, BenchMail.Parse(parseResult.GetRequiredValue(message)), parseResult.GetValue(largeEvery), parseResult.GetValue(rate), parseResult.GetValue(warmup), pid, parseResult.GetValue(roles), !parseResult.GetValue(noLargeLane), Console.Error, cancellationToken);
+                broker, count, BenchMail.Parse(parseResult.GetRequiredValue(message)), parseResult.GetValue(largeEvery), parseResult.GetValue(rate), parseResult.GetValue(warmup), pid, parseResult.GetValue(roles), parseResult.GetValue(largeLane), Console.Error, cancellationToken);
             if (parseResult.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.PipelineBenchResult));

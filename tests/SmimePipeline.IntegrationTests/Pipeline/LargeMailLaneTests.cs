@@ -11,8 +11,8 @@ using SmimePipeline.IntegrationTests.Infrastructure;
 namespace SmimePipeline.IntegrationTests.Pipeline;
 
 /// <summary>
-/// Issue 17, target 2, on the real RabbitMQ: the client sends mail estimated above 256 KB to the signers' large-mail
-/// lane (<c>smime-protect-large</c>, a quorum queue of its own) and the rest to <c>smime-protect</c>; both are
+/// Issue 17, target 2, on the real RabbitMQ: a client configured with a 256 KB threshold sends mail estimated above it
+/// to the signers' large-mail lane (<c>smime-protect-large</c>, a quorum queue of its own) and the rest to <c>smime-protect</c>; both are
 /// protected, delivered and judged by OpenSSL. Against signers that have not bound the lane (an earlier version),
 /// the broker returns the mandatory message and the client sends it to <c>smime-protect</c> instead: nothing is lost.
 /// </summary>
@@ -36,7 +36,7 @@ public sealed class LargeMailLaneTests : BrokerTest
         var bus = await StartProducerAsync();
         try
         {
-            var publisher = new SmimeMailPublisher(bus, Options.Create(new SmimePipelineClientOptions()));
+            var publisher = new SmimeMailPublisher(bus, Options.Create(new SmimePipelineClientOptions { LargeMailThresholdBytes = 256 * 1024 }));
             await publisher.ProtectAsync(large);
             await publisher.ProtectAsync(small);
         }
@@ -102,7 +102,7 @@ public sealed class LargeMailLaneTests : BrokerTest
             var bus = await StartProducerAsync();
             try
             {
-                await new SmimeMailPublisher(bus, Options.Create(new SmimePipelineClientOptions())).ProtectAsync(large);
+                await new SmimeMailPublisher(bus, Options.Create(new SmimePipelineClientOptions { LargeMailThresholdBytes = 256 * 1024 })).ProtectAsync(large);
             }
             finally
             {
