@@ -15,9 +15,11 @@ public sealed class SmimeMailPublisher : ISmimeMailPublisher
     // declares it, as a classic queue, and RabbitMQ refuses that for the workers' quorum queue.
     private static readonly Uri ProtectQueue = new($"exchange:{QueueNames.Protect}");
     private static readonly Uri HarvestQueue = new($"exchange:{QueueNames.Harvest}");
+    private static readonly Uri ProtectLargeQueue = new($"exchange:{QueueNames.ProtectLarge}");
 
     private readonly ISendEndpointProvider _sendEndpointProvider;
     private readonly int _maxMessageBytes;
+    private readonly int _largeMailThresholdBytes;
 
     /// <summary>A publisher with the default limit (<see cref="MessageSizeLimits.DefaultMaxMessageBytes"/>).</summary>
     public SmimeMailPublisher(ISendEndpointProvider sendEndpointProvider)
@@ -25,13 +27,30 @@ public sealed class SmimeMailPublisher : ISmimeMailPublisher
     {
     }
 
-    /// <summary>A publisher with the configured limit.</summary>
+    /// <summary>A publisher with the configured limit; without the large-mail lane unless <paramref name="sendEndpointProvider"/> is a RabbitMQ bus.</summary>
     public SmimeMailPublisher(ISendEndpointProvider sendEndpointProvider, IOptions<SmimePipelineClientOptions> options)
+        : this(sendEndpointProvider, options, IsRabbitMq(sendEndpointProvider as IBus))
+    {
+    }
+
+    /// <summary>A publisher with the configured limit and threshold.</summary>
+    /// <param name="sendEndpointProvider">Where to send.</param>
+    /// <param name="options">Limit and large-mail threshold.</param>
+    /// <param name="largeMailLane">
+    /// Whether large mail may take <see cref="QueueNames.ProtectLarge"/>: only on RabbitMQ, where a message nobody has
+    /// bound a queue for comes back (mandatory) and can be sent to <see cref="QueueNames.Protect"/> instead. On another
+    /// transport it would be dropped, so pass false.
+    /// </param>
+    public SmimeMailPublisher(ISendEndpointProvider sendEndpointProvider, IOptions<SmimePipelineClientOptions> options, bool largeMailLane)
     {
         ArgumentNullException.ThrowIfNull(options);
         _sendEndpointProvider = sendEndpointProvider ?? throw new ArgumentNullException(nameof(sendEndpointProvider));
         _maxMessageBytes = options.Value.MaxMessageBytes;
+        _largeMailThresholdBytes = largeMailLane ? options.Value.LargeMailThresholdBytes : 0;
     }
+
+    /// <summary>Whether <paramref name="bus"/> is a RabbitMQ bus (the only transport the large-mail lane is used on).</summary>
+    public static bool IsRabbitMq(IBus? bus) => bus?.Address.Scheme is "rabbitmq" or "rabbitmqs";
 
     /// <inheritdoc />
     /// <exception cref="MessageTooLargeException">The mail would exceed the size limit once protected.</exception>
@@ -43,9 +62,9 @@ public sealed class SmimeMailPublisher : ISmimeMailPublisher
             throw new ArgumentException("MailId must be set: it identifies the mail in every event and in the delivery ledger.", nameof(mail));
         }
 
-        EnsureFits(mail.MailId, ProtectedSizeEstimate.Of(mail));
-        var endpoint = await _sendEndpointProvider.GetSendEndpoint(ProtectQueue);
-        await endpoint.Send(mail, cancellationToken);
+        var estimate = ProtectedSizeEstimate.Of(mail);
+        EnsureFits(mail.MailId, estimate);
+        await SendToSignersAsync(mail, estimate, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -60,9 +79,9 @@ public sealed class SmimeMailPublisher : ISmimeMailPublisher
 
         var id = mailId ?? NewId.NextGuid();
         policy ??= SecurityPolicy.SignAndEncrypt;
-        EnsureFits(id, ProtectedSizeEstimate.Of(message.LongLength, policy));
-        var endpoint = await _sendEndpointProvider.GetSendEndpoint(ProtectQueue);
-        await endpoint.Send(new ProtectMimeMessage { MailId = id, Message = message, Policy = policy }, cancellationToken);
+        var estimate = ProtectedSizeEstimate.Of(message.LongLength, policy);
+        EnsureFits(id, estimate);
+        await SendToSignersAsync(new ProtectMimeMessage { MailId = id, Message = message, Policy = policy }, estimate, cancellationToken);
         return id;
     }
 
@@ -74,6 +93,39 @@ public sealed class SmimeMailPublisher : ISmimeMailPublisher
         EnsureFits(harvest.RequestId, harvest.Mail?.LongLength ?? 0);
         var endpoint = await _sendEndpointProvider.GetSendEndpoint(HarvestQueue);
         await endpoint.Send(harvest, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="command"/> to <see cref="QueueNames.ProtectLarge"/> when it is estimated above the threshold
+    /// and a signer has bound that lane, else to <see cref="QueueNames.Protect"/>. The broker confirms either send.
+    /// </summary>
+    private async Task SendToSignersAsync<T>(T command, long estimatedBytes, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (_largeMailThresholdBytes > 0 && estimatedBytes > _largeMailThresholdBytes)
+        {
+            var lane = await _sendEndpointProvider.GetSendEndpoint(ProtectLargeQueue);
+            try
+            {
+                // Mandatory: with no queue bound (signers of an earlier version) the broker returns the message
+                // instead of dropping it, MassTransit throws, and the mail takes the main queue.
+                await lane.Send(command, context =>
+                {
+                    if (context is RabbitMqSendContext rabbit)
+                    {
+                        rabbit.Mandatory = true;
+                    }
+                }, cancellationToken);
+                return;
+            }
+            catch (MessageReturnedException)
+            {
+                // Not sent: the broker returned it. The main queue takes every command.
+            }
+        }
+
+        var endpoint = await _sendEndpointProvider.GetSendEndpoint(ProtectQueue);
+        await endpoint.Send(command, cancellationToken);
     }
 
     private void EnsureFits(Guid mailId, long estimatedBytes)

@@ -9,8 +9,17 @@ public sealed class SmimePipelineClientOptionsValidator : IValidateOptions<Smime
     public ValidateOptionsResult Validate(string? name, SmimePipelineClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.MaxMessageBytes is >= 64 * 1024 and <= 100_000_000
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"SmimePipeline:MaxMessageBytes must be between {64 * 1024} and 100000000 (was {options.MaxMessageBytes}).");
+        var failures = new List<string>();
+        if (options.MaxMessageBytes is < 64 * 1024 or > 100_000_000)
+        {
+            failures.Add($"SmimePipeline:MaxMessageBytes must be between {64 * 1024} and 100000000 (was {options.MaxMessageBytes}).");
+        }
+
+        if (options.LargeMailThresholdBytes != 0 && options.LargeMailThresholdBytes < 64 * 1024)
+        {
+            failures.Add($"LargeMailThresholdBytes must be 0 (no large-mail lane) or at least {64 * 1024} (was {options.LargeMailThresholdBytes}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

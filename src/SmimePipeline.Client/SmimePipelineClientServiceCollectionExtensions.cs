@@ -28,7 +28,8 @@ public static class SmimePipelineClientServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmimePipelineClientOptions>, SmimePipelineClientOptionsValidator>());
         services.TryAddScoped<ISmimeMailPublisher>(sp => new SmimeMailPublisher(
             sp.GetRequiredService<MassTransit.ISendEndpointProvider>(),
-            sp.GetRequiredService<IOptions<SmimePipelineClientOptions>>()));
+            sp.GetRequiredService<IOptions<SmimePipelineClientOptions>>(),
+            SmimeMailPublisher.IsRabbitMq(sp.GetService<MassTransit.IBus>())));
         return services;
     }
 }

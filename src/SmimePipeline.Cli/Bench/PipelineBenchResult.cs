@@ -24,6 +24,9 @@ namespace SmimePipeline.Cli.Bench;
 /// <param name="LargeDelivered">Large mails that reached the pickup directory.</param>
 /// <param name="LargeLatencyP50Milliseconds">Median latency of the large mails.</param>
 /// <param name="LargeLatencyP99Milliseconds">99th percentile latency of the large mails.</param>
+/// <param name="BrokerCpuMillisecondsPerMail">CPU time of the broker's process (<c>--broker-pid</c>) over the same interval as
+/// <paramref name="ProcessCpuMillisecondsPerMail"/>, per mail; null when no broker process was given.</param>
+/// <param name="Roles">With <c>--roles</c>: each role's CPU per mail, measured apart after the run; else null.</param>
 internal sealed record PipelineBenchResult(
     string Message,
     int Messages,
@@ -43,4 +46,6 @@ internal sealed record PipelineBenchResult(
     double PublishRate,
     int LargeDelivered,
     double LargeLatencyP50Milliseconds,
-    double LargeLatencyP99Milliseconds);
+    double LargeLatencyP99Milliseconds,
+    double? BrokerCpuMillisecondsPerMail = null,
+    PipelineRoles? Roles = null);

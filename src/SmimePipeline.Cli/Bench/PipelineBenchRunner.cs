@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using MassTransit;
 using SmimePipeline.Cli.Telemetry;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography.Certificates;
+using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Hosting;
 using SmimePipeline.Worker.Telemetry;
 
@@ -19,6 +21,9 @@ internal static class PipelineBenchRunner
 {
     private const int InFlight = 200;
 
+    /// <summary>With <c>--large-lane</c>, the client's large-mail threshold: the ≈1.5 MB mails take the lane, the rest not.</summary>
+    private const int LargeMailLaneThresholdBytes = 256 * 1024;
+
     /// <summary>How long the run waits when no mail comes through before it reports what arrived.</summary>
     private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
 
@@ -29,79 +34,209 @@ internal static class PipelineBenchRunner
     /// <param name="rate">0 to publish everything at once, or mails per second to publish at, so that latency
     /// shows the time a mail spends in the pipeline rather than in the queue.</param>
     /// <param name="warmup">Mails sent through and delivered before the measured run (not counted).</param>
+    /// <param name="brokerPid">The broker's process on this machine (RabbitMQ's <c>beam.smp</c>), whose CPU time is then
+    /// reported per mail; null for none.</param>
+    /// <param name="roles">After the run, measure each role's CPU per mail apart (<see cref="PipelineRoles"/>).</param>
+    /// <param name="largeMailLane">Whether the client sends mail above 256 KB to the signers' large-mail lane, or
+    /// everything to <c>smime-protect</c> (the client's default), to measure the difference.</param>
     /// <param name="progress">Where progress and problems are written.</param>
     /// <param name="cancellationToken">Stops the run.</param>
+    /// <exception cref="InvalidOperationException"><paramref name="brokerPid"/> names no process whose /proc entry can be read.</exception>
     public static async Task<PipelineBenchResult> RunAsync(
-        Uri rabbitMq, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, TextWriter progress, CancellationToken cancellationToken)
+        Uri rabbitMq, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid, bool roles, bool largeMailLane, TextWriter progress, CancellationToken cancellationToken)
     {
         var root = Directory.CreateTempSubdirectory("smime-bench-");
         try
         {
             var pki = DemoPki.EnsureCreated(Path.Combine(root.FullName, "pki"));
             var outbox = Directory.CreateDirectory(Path.Combine(root.FullName, "outbox")).FullName;
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            var clientLargeMailThreshold = largeMailLane ? LargeMailLaneThresholdBytes : 0;
+            var result = await MeasureAsync(rabbitMq, clientLargeMailThreshold, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, progress, cancellationToken);
+            if (roles)
             {
-                ["SmimePipeline:Roles"] = "Signer,Sender",
-                ["SmimePipeline:Transport"] = "RabbitMq",
-                ["SmimePipeline:RabbitMq:Uri"] = rabbitMq.ToString(),
-                ["SmimePipeline:Signer:StorePath"] = pki.StorePath,
-                ["SmimePipeline:Delivery:Provider"] = "pickup",
-                ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
-                ["SmimePipeline:ClaimCheck:Directory"] = Path.Combine(root.FullName, "claims"),
-            });
-            builder.Configuration.AddEnvironmentVariables();
-            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-            CliTelemetry.AddTo(builder);
-            builder.Services.AddSmimePipelineWorker(builder.Configuration);
-            builder.Services.AddSmimePipelineClient();
+                var template = BenchMail.Create(size, pki.SenderAddress, pki.RecipientAddresses[0], Guid.Empty);
+                result = result with { Roles = await MeasureRolesAsync(rabbitMq, clientLargeMailThreshold, root.FullName, pki, outbox, template, messages, brokerPid, progress, cancellationToken) };
+            }
 
-            using var host = builder.Build();
+            return result;
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<PipelineBenchResult> MeasureAsync(
+        Uri rabbitMq, int clientLargeMailThreshold, string root, DemoPki pki, string outbox, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid, TextWriter progress, CancellationToken cancellationToken)
+    {
+        using var host = BuildHost(rabbitMq, clientLargeMailThreshold, "Signer,Sender", root, pki, outbox);
+        await host.StartAsync(cancellationToken);
+        try
+        {
+            var telemetry = host.Services.GetRequiredService<SmimeTelemetry>();
+            var published = new ConcurrentDictionary<Guid, DateTime>();
+            var template = BenchMail.Create(size, pki.SenderAddress, pki.RecipientAddresses[0], Guid.Empty);
+            var largeTemplate = BenchMail.Create(BenchMessageSize.Large, pki.SenderAddress, pki.RecipientAddresses[0], Guid.Empty);
+            var large = new HashSet<Guid>();
+            long warmedUp = await WarmUpAsync(host.Services, telemetry, template, largeTemplate, largeEvery, warmup, progress, cancellationToken);
+            var clock = Stopwatch.StartNew();
+            var firstPublish = DateTime.UtcNow;
+            var cpu = new MachineCpuTime();
+            var broker = brokerPid is { } pid ? new ProcessCpuTime(pid) : null;
+            string sampleTraceId;
+            using var sampleTrace = new SampleTrace();
+            using (var scope = host.Services.CreateScope())
+            {
+                var publisher = scope.ServiceProvider.GetRequiredService<ISmimeMailPublisher>();
+
+                // The first mail is published inside a span (only it is traced, so tracing costs the
+                // measurement nothing); its trace id finds the whole path in Jaeger or the collector.
+                using (var span = SampleTrace.Start("smime bench publish"))
+                {
+                    var first = template with { MailId = Guid.NewGuid() };
+                    published[first.MailId] = DateTime.UtcNow;
+                    sampleTraceId = span?.TraceId.ToHexString() ?? "(tracing off)";
+                    await publisher.ProtectAsync(first, cancellationToken);
+                }
+
+                var pending = new List<Task>(InFlight);
+                for (int i = 1; i < messages; i++)
+                {
+                    if (rate > 0 && TimeSpan.FromSeconds(i / rate) - clock.Elapsed is { Ticks: > 0 } wait)
+                    {
+                        await Task.Delay(wait, cancellationToken);
+                    }
+
+                    bool isLarge = IsLarge(i, largeEvery);
+                    var mail = (isLarge ? largeTemplate : template) with { MailId = Guid.NewGuid() };
+                    if (isLarge)
+                    {
+                        large.Add(mail.MailId);
+                    }
+
+                    published[mail.MailId] = DateTime.UtcNow;
+                    pending.Add(publisher.ProtectAsync(mail, cancellationToken));
+                    if (pending.Count == InFlight)
+                    {
+                        await Task.WhenAll(pending);
+                        pending.Clear();
+                    }
+                }
+
+                await Task.WhenAll(pending);
+            }
+
+            long through = await WaitForMailsAsync(telemetry, warmedUp, messages, cancellationToken);
+            if (through < messages)
+            {
+                progress.WriteLine($"smime bench pipeline: no progress for {StallTimeout.TotalSeconds:F0} s at {through}/{messages}; reporting what arrived.");
+            }
+
+            var processCpu = cpu.ProcessElapsed;
+            var machineCpu = cpu.MachineElapsed;
+            var brokerCpu = broker?.Elapsed;
+            var latencies = new List<double>(messages);
+            var largeLatencies = new List<double>(large.Count);
+            var lastFile = firstPublish;
+            foreach (var file in Directory.EnumerateFiles(outbox, "*.eml"))
+            {
+                if (Guid.TryParseExact(Path.GetFileNameWithoutExtension(file), "N", out var id) && published.TryGetValue(id, out var sent))
+                {
+                    var written = File.GetLastWriteTimeUtc(file);
+                    (large.Contains(id) ? largeLatencies : latencies).Add((written - sent).TotalMilliseconds);
+                    lastFile = written > lastFile ? written : lastFile;
+                }
+            }
+
+            latencies.Sort();
+            largeLatencies.Sort();
+            int delivered = latencies.Count + largeLatencies.Count;
+            double seconds = Math.Max((lastFile - firstPublish).TotalSeconds, 0.001);
+            return new PipelineBenchResult(
+                size.ToString().ToLowerInvariant(),
+                messages,
+                delivered,
+                Math.Round(seconds, 3),
+                Math.Round(delivered / seconds, 1),
+                Math.Round(Percentile(latencies, 0.50), 1),
+                Math.Round(Percentile(latencies, 0.99), 1),
+                Math.Round(latencies.Count == 0 ? 0 : latencies[^1], 1),
+                telemetry.ProtectedTotal - warmedUp,
+                telemetry.FailedTotal,
+                sampleTraceId,
+                Environment.ProcessorCount,
+                Math.Round(processCpu.TotalMilliseconds / messages, 3),
+                machineCpu is { } machine ? Math.Round(machine.TotalMilliseconds / messages, 3) : null,
+                largeEvery,
+                rate,
+                largeLatencies.Count,
+                Math.Round(Percentile(largeLatencies, 0.50), 1),
+                Math.Round(Percentile(largeLatencies, 0.99), 1))
+            {
+                BrokerCpuMillisecondsPerMail = brokerCpu is { } b ? Math.Round(b.TotalMilliseconds / messages, 3) : null,
+            };
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// A host in this process with the given worker <paramref name="roles"/> (or only a bus for publishing when
+    /// null) and the client library, on <paramref name="rabbitMq"/>, delivering into <paramref name="outbox"/>.
+    /// </summary>
+    private static IHost BuildHost(Uri rabbitMq, int clientLargeMailThreshold, string? roles, string root, DemoPki pki, string outbox)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        if (roles is null)
+        {
+            // The producer alone: a bus that only sends, as a producer service has (no consumers, no worker).
+            builder.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) => cfg.ConfigureRabbitMqHost(new RabbitMqOptions { Uri = rabbitMq })));
+            builder.Services.AddSmimePipelineClient(o => o.LargeMailThresholdBytes = clientLargeMailThreshold);
+            return builder.Build();
+        }
+
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["SmimePipeline:Roles"] = roles,
+            ["SmimePipeline:Transport"] = "RabbitMq",
+            ["SmimePipeline:RabbitMq:Uri"] = rabbitMq.ToString(),
+            ["SmimePipeline:Signer:StorePath"] = pki.StorePath,
+            ["SmimePipeline:Delivery:Provider"] = "pickup",
+            ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
+            ["SmimePipeline:ClaimCheck:Directory"] = Path.Combine(root, "claims"),
+        });
+        builder.Configuration.AddEnvironmentVariables();
+        CliTelemetry.AddTo(builder);
+        builder.Services.AddSmimePipelineWorker(builder.Configuration);
+        builder.Services.AddSmimePipelineClient(o => o.LargeMailThresholdBytes = clientLargeMailThreshold);
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// The <see cref="PipelineRoles"/> phases: publish <paramref name="mails"/> with no consumer, then a signer alone
+    /// until all are protected, then a sender alone until all are delivered. Runs after the measured run, so the JIT
+    /// is warm and the quorum queues exist.
+    /// </summary>
+    private static async Task<PipelineRoles> MeasureRolesAsync(
+        Uri rabbitMq, int clientLargeMailThreshold, string root, DemoPki pki, string outbox, ProtectEmail template, int mails, int? brokerPid, TextWriter progress, CancellationToken cancellationToken)
+    {
+        RoleCpu producer;
+        using (var host = BuildHost(rabbitMq, clientLargeMailThreshold, roles: null, root, pki, outbox))
+        {
             await host.StartAsync(cancellationToken);
             try
             {
-                var telemetry = host.Services.GetRequiredService<SmimeTelemetry>();
-                var published = new ConcurrentDictionary<Guid, DateTime>();
-                var template = BenchMail.Create(size, pki.SenderAddress, pki.RecipientAddresses[0], Guid.Empty);
-                var largeTemplate = BenchMail.Create(BenchMessageSize.Large, pki.SenderAddress, pki.RecipientAddresses[0], Guid.Empty);
-                var large = new HashSet<Guid>();
-                long warmedUp = await WarmUpAsync(host.Services, telemetry, template, largeTemplate, largeEvery, warmup, progress, cancellationToken);
-                var clock = Stopwatch.StartNew();
-                var firstPublish = DateTime.UtcNow;
-                var cpu = new MachineCpuTime();
-                string sampleTraceId;
-                using var sampleTrace = new SampleTrace();
+                var meter = new RoleMeter(brokerPid);
                 using (var scope = host.Services.CreateScope())
                 {
                     var publisher = scope.ServiceProvider.GetRequiredService<ISmimeMailPublisher>();
-
-                    // The first mail is published inside a span (only it is traced, so tracing costs the
-                    // measurement nothing); its trace id finds the whole path in Jaeger or the collector.
-                    using (var span = SampleTrace.Start("smime bench publish"))
-                    {
-                        var first = template with { MailId = Guid.NewGuid() };
-                        published[first.MailId] = DateTime.UtcNow;
-                        sampleTraceId = span?.TraceId.ToHexString() ?? "(tracing off)";
-                        await publisher.ProtectAsync(first, cancellationToken);
-                    }
-
                     var pending = new List<Task>(InFlight);
-                    for (int i = 1; i < messages; i++)
+                    for (int i = 0; i < mails; i++)
                     {
-                        if (rate > 0 && TimeSpan.FromSeconds(i / rate) - clock.Elapsed is { Ticks: > 0 } wait)
-                        {
-                            await Task.Delay(wait, cancellationToken);
-                        }
-
-                        bool isLarge = IsLarge(i, largeEvery);
-                        var mail = (isLarge ? largeTemplate : template) with { MailId = Guid.NewGuid() };
-                        if (isLarge)
-                        {
-                            large.Add(mail.MailId);
-                        }
-
-                        published[mail.MailId] = DateTime.UtcNow;
-                        pending.Add(publisher.ProtectAsync(mail, cancellationToken));
+                        pending.Add(publisher.ProtectAsync(template with { MailId = Guid.NewGuid() }, cancellationToken));
                         if (pending.Count == InFlight)
                         {
                             await Task.WhenAll(pending);
@@ -112,60 +247,56 @@ internal static class PipelineBenchRunner
                     await Task.WhenAll(pending);
                 }
 
-                long through = await WaitForMailsAsync(telemetry, warmedUp, messages, cancellationToken);
-                if (through < messages)
-                {
-                    progress.WriteLine($"smime bench pipeline: no progress for {StallTimeout.TotalSeconds:F0} s at {through}/{messages}; reporting what arrived.");
-                }
-
-                var processCpu = cpu.ProcessElapsed;
-                var machineCpu = cpu.MachineElapsed;
-                var latencies = new List<double>(messages);
-                var largeLatencies = new List<double>(large.Count);
-                var lastFile = firstPublish;
-                foreach (var file in Directory.EnumerateFiles(outbox, "*.eml"))
-                {
-                    if (Guid.TryParseExact(Path.GetFileNameWithoutExtension(file), "N", out var id) && published.TryGetValue(id, out var sent))
-                    {
-                        var written = File.GetLastWriteTimeUtc(file);
-                        (large.Contains(id) ? largeLatencies : latencies).Add((written - sent).TotalMilliseconds);
-                        lastFile = written > lastFile ? written : lastFile;
-                    }
-                }
-
-                latencies.Sort();
-                largeLatencies.Sort();
-                int delivered = latencies.Count + largeLatencies.Count;
-                double seconds = Math.Max((lastFile - firstPublish).TotalSeconds, 0.001);
-                return new PipelineBenchResult(
-                    size.ToString().ToLowerInvariant(),
-                    messages,
-                    delivered,
-                    Math.Round(seconds, 3),
-                    Math.Round(delivered / seconds, 1),
-                    Math.Round(Percentile(latencies, 0.50), 1),
-                    Math.Round(Percentile(latencies, 0.99), 1),
-                    Math.Round(latencies.Count == 0 ? 0 : latencies[^1], 1),
-                    telemetry.ProtectedTotal - warmedUp,
-                    telemetry.FailedTotal,
-                    sampleTraceId,
-                    Environment.ProcessorCount,
-                    Math.Round(processCpu.TotalMilliseconds / messages, 3),
-                    machineCpu is { } machine ? Math.Round(machine.TotalMilliseconds / messages, 3) : null,
-                    largeEvery,
-                    rate,
-                    largeLatencies.Count,
-                    Math.Round(Percentile(largeLatencies, 0.50), 1),
-                    Math.Round(Percentile(largeLatencies, 0.99), 1));
+                producer = meter.PerMail(mails);
             }
             finally
             {
                 await host.StopAsync(CancellationToken.None);
             }
         }
+
+        progress.WriteLine($"smime bench pipeline: roles: {mails} mails published with no consumer; signer alone next.");
+        var signer = await MeasureConsumerRoleAsync(rabbitMq, clientLargeMailThreshold, "Signer", root, pki, outbox, mails, brokerPid, t => t.ProtectedTotal + t.FailedTotal, cancellationToken);
+        progress.WriteLine($"smime bench pipeline: roles: {mails} mails protected by the signer alone; sender alone next.");
+        var sender = await MeasureConsumerRoleAsync(rabbitMq, clientLargeMailThreshold, "Sender", root, pki, outbox, mails, brokerPid, t => t.DeliveredTotal + t.FailedTotal, cancellationToken);
+        return new PipelineRoles(mails, producer, signer, sender);
+    }
+
+    /// <summary>Starts a host with only <paramref name="role"/> and measures until <paramref name="done"/> reaches <paramref name="mails"/>.</summary>
+    private static async Task<RoleCpu> MeasureConsumerRoleAsync(
+        Uri rabbitMq, int clientLargeMailThreshold, string role, string root, DemoPki pki, string outbox, int mails, int? brokerPid, Func<SmimeTelemetry, long> done, CancellationToken cancellationToken)
+    {
+        using var host = BuildHost(rabbitMq, clientLargeMailThreshold, role, root, pki, outbox);
+        var telemetry = host.Services.GetRequiredService<SmimeTelemetry>();
+        // Measured from before the start: the consumers take mails as soon as the bus is up. The host's start-up
+        // (a few tens of milliseconds of CPU with a warm JIT) is counted in, and errs high.
+        var meter = new RoleMeter(brokerPid);
+        await host.StartAsync(cancellationToken);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var lastChange = TimeSpan.Zero;
+            long last = -1;
+            while (done(telemetry) < mails)
+            {
+                long now = done(telemetry);
+                if (now != last)
+                {
+                    (last, lastChange) = (now, clock.Elapsed);
+                }
+                else if (clock.Elapsed - lastChange > StallTimeout)
+                {
+                    throw new Commands.CliException($"smime bench pipeline: roles: the {role.ToLowerInvariant()} alone got {now} of {mails} mails through; none for {StallTimeout.TotalSeconds:F0} s.");
+                }
+
+                await Task.Delay(20, cancellationToken);
+            }
+
+            return meter.PerMail(mails);
+        }
         finally
         {
-            root.Delete(recursive: true);
+            await host.StopAsync(CancellationToken.None);
         }
     }
 

@@ -112,10 +112,13 @@ internal static class BenchCommand
         var largeEvery = new Option<int>("--large-every") { Description = "Make every Nth mail a large one (≈1.5 MB) and report its latency apart; 0 = none." };
         var rate = new Option<double>("--rate") { Description = "Publish at this many mails per second (latency then shows time in the pipeline, not in the queue); 0 = all at once." };
         var warmup = new Option<int>("--warmup") { Description = "Mails sent through before measuring (JIT, pools, connections); not counted." };
+        var brokerPid = new Option<int?>("--broker-pid") { Description = "The broker's process on this machine (RabbitMQ's beam.smp): its CPU time per mail is reported too." };
+        var roles = new Option<bool>("--roles") { Description = "After the run, measure producer, signer and sender apart (publish all, then a signer alone, then a sender alone) and report each one's CPU per mail." };
+        var largeLane = new Option<bool>("--large-lane") { Description = "The client sends mail above 256 KB to the signers' large-mail lane (smime-protect-large) instead of smime-protect, to compare." };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var command = new Command("pipeline", "Signer and sender in this process on RabbitMQ, pickup directory: messages/s and latency publish-to-file.")
         {
-            rabbit, messages, message, largeEvery, rate, warmup, json,
+            rabbit, messages, message, largeEvery, rate, warmup, brokerPid, roles, largeLane, json,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -125,9 +128,15 @@ internal static class BenchCommand
                 throw new CliException("--messages must be at least 1; --large-every, --rate and --warmup at least 0.");
             }
 
+            var pid = parseResult.GetValue(brokerPid);
+            if (pid is { } p && (p <= 0 || !File.Exists($"/proc/{p}/stat")))
+            {
+                throw new CliException($"--broker-pid {p}: no such process on this machine (/proc/{p}/stat cannot be read).");
+            }
+
             var broker = BrokerOption.Require(parseResult, rabbit);
             var result = await PipelineBenchRunner.RunAsync(
-                broker, count, BenchMail.Parse(parseResult.GetRequiredValue(message)), parseResult.GetValue(largeEvery), parseResult.GetValue(rate), parseResult.GetValue(warmup), Console.Error, cancellationToken);
+                broker, count, BenchMail.Parse(parseResult.GetRequiredValue(message)), parseResult.GetValue(largeEvery), parseResult.GetValue(rate), parseResult.GetValue(warmup), pid, parseResult.GetValue(roles), parseResult.GetValue(largeLane), Console.Error, cancellationToken);
             if (parseResult.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.PipelineBenchResult));
@@ -144,14 +153,30 @@ internal static class BenchCommand
                         $"large mails (every {result.LargeEvery}th): {result.LargeDelivered} delivered, latency p50 {result.LargeLatencyP50Milliseconds:F0} ms, p99 {result.LargeLatencyP99Milliseconds:F0} ms; the latencies above are those of the {result.Message} mails"));
                 }
 
+                PrintRoles(result);
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"CPU per mail: {result.ProcessCpuMillisecondsPerMail:F2} ms in this process, {(result.MachineCpuMillisecondsPerMail is { } machine ? $"{machine:F2} ms on the whole machine ({result.ProcessorCount} cores carry at most {result.ProcessorCount * 1000 / machine:F0} msg/s)" : "whole machine unknown")}"));
+                    $"CPU per mail: {result.ProcessCpuMillisecondsPerMail:F2} ms in this process, {(result.BrokerCpuMillisecondsPerMail is { } brokerMs ? $"{brokerMs:F2} ms in the broker, " : "")}{(result.MachineCpuMillisecondsPerMail is { } machine ? $"{machine:F2} ms on the whole machine ({result.ProcessorCount} cores carry at most {result.ProcessorCount * 1000 / machine:F0} msg/s)" : "whole machine unknown")}"));
             }
 
             return result.Delivered == count ? 0 : 1;
         }));
         return command;
+    }
+
+    private static void PrintRoles(PipelineBenchResult result)
+    {
+        if (result.Roles is not { } roles)
+        {
+            return;
+        }
+
+        foreach (var (name, role) in new[] { ("producer", roles.Producer), ("signer", roles.Signer), ("sender", roles.Sender) })
+        {
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{name,-8} alone, {roles.Mails} mails in {role.Seconds:F2} s: {role.ProcessCpuMillisecondsPerMail:F3} ms CPU per mail in this process, broker {(role.BrokerCpuMillisecondsPerMail is { } b ? $"{b:F3} ms" : "unknown")}, whole machine {(role.MachineCpuMillisecondsPerMail is { } m ? $"{m:F3} ms" : "unknown")}"));
+        }
     }
 
     private static void PrintProtect(BenchReport report)

@@ -30,7 +30,11 @@ public sealed class WorkQueueConsumers : IReceiveEndpointObserver
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(services);
         var roles = options.Value.Roles;
-        _expected = [.. roles.HasFlag(WorkerRoles.Signer) ? new[] { QueueNames.Protect, QueueNames.Harvest } : [], .. roles.HasFlag(WorkerRoles.Sender) ? new[] { QueueNames.Deliver } : []];
+        // The large-mail lane exists on RabbitMQ only (see LargeMailLane).
+        var signerQueues = options.Value.Transport == TransportKind.RabbitMq
+            ? new[] { QueueNames.Protect, QueueNames.ProtectLarge, QueueNames.Harvest }
+            : [QueueNames.Protect, QueueNames.Harvest];
+        _expected = [.. roles.HasFlag(WorkerRoles.Signer) ? signerQueues : [], .. roles.HasFlag(WorkerRoles.Sender) ? new[] { QueueNames.Deliver } : []];
         _time = time;
         _breaker = new Lazy<EspCircuitBreaker?>(services.GetService<EspCircuitBreaker>);
         _started = time.GetUtcNow();

@@ -115,6 +115,12 @@ public static class WorkerServiceCollectionExtensions
                     var rabbit = context.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.RabbitMq;
                     cfg.ConfigureRabbitMqHost(rabbit);
                     cfg.ConfigureEndpoints(context);
+                    if (options.Roles.HasFlag(WorkerRoles.Signer))
+                    {
+                        // Issue 17: large mail in a lane of its own, so small mail never waits behind it. After
+                        // ConfigureEndpoints: MassTransit leaves a consumer configured by hand out of it.
+                        cfg.ReceiveEndpoint(QueueNames.ProtectLarge, endpoint => LargeMailLane.Configure(endpoint, context, options));
+                    }
                 });
             }
             else
