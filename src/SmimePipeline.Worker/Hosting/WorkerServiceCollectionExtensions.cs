@@ -54,6 +54,12 @@ public static class WorkerServiceCollectionExtensions
             // Only signers ever load private keys.
             services.AddSignerCertificates(options);
             services.AddInboundHarvest();
+            if (options.Transport == TransportKind.RabbitMq)
+            {
+                // Before MassTransit's hosted service: the queue this role sends to exists before the first mail.
+                services.AddHostedService<DeliverQueueDeclaration>();
+            }
+
             services.AddHealthChecks().AddCheck<SignerKeysHealthCheck>("signer-keys", tags: ["ready"]);
 
             // Algorithms and shapes (cipher, signature scheme, opaque, header protection) from Signer:Protection;

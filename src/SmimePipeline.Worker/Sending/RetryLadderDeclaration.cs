@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using SmimePipeline.Contracts;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Hosting;
 
 namespace SmimePipeline.Worker.Sending;
 
@@ -17,34 +18,19 @@ internal sealed class RetryLadderDeclaration(IOptions<SmimePipelineOptions> opti
     {
         var settings = options.Value;
         var schedule = DurationList.Parse(settings.Sender.RetrySchedule);
-        var factory = new ConnectionFactory { Uri = settings.RabbitMq.Uri!, ClientProvidedName = "smime-sender-topology" };
-        if (settings.RabbitMq.PasswordFile is { Length: > 0 } file)
-        {
-            factory.Password = (await File.ReadAllTextAsync(file, cancellationToken)).Trim();
-        }
-
-        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+        await using var connection = await RabbitMqTopology.ConnectAsync(settings.RabbitMq, "smime-sender-topology", cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
 
         // The rungs dead-letter to this exchange; MassTransit binds it to the work queue.
         await channel.ExchangeDeclareAsync(QueueNames.Deliver, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
         for (var step = 1; step <= schedule.Count; step++)
         {
-            await DeclareBoundQueueAsync(channel, RetryLadderTopology.RungName(step), RetryLadderTopology.RungArguments(schedule[step - 1]), cancellationToken);
+            await RabbitMqTopology.DeclareBoundQueueAsync(channel, RetryLadderTopology.RungName(step), RetryLadderTopology.RungArguments(schedule[step - 1]), cancellationToken);
         }
 
-        await DeclareBoundQueueAsync(channel, RetryLadderTopology.DeadLetterQueue, RetryLadderTopology.DeadLetterArguments(), cancellationToken);
+        await RabbitMqTopology.DeclareBoundQueueAsync(channel, RetryLadderTopology.DeadLetterQueue, RetryLadderTopology.DeadLetterArguments(), cancellationToken);
         SenderLog.LadderDeclared(logger, schedule.Count, settings.Sender.RetrySchedule, RetryLadderTopology.DeadLetterQueue);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    // Exchange and queue of the same name, fanout-bound: the layout MassTransit uses and
-    // deploy/rabbitmq/definitions.json declares, so "exchange:NAME" send addresses reach the queue.
-    private static async Task DeclareBoundQueueAsync(IChannel channel, string name, IDictionary<string, object?> arguments, CancellationToken cancellationToken)
-    {
-        await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: arguments, cancellationToken: cancellationToken);
-        await channel.QueueBindAsync(name, name, routingKey: string.Empty, cancellationToken: cancellationToken);
-    }
 }
