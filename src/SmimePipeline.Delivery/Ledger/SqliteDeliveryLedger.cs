@@ -1,7 +1,5 @@
 using System.Data.Common;
-using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
-using SQLitePCL;
 
 namespace SmimePipeline.Delivery.Ledger;
 
@@ -13,17 +11,9 @@ namespace SmimePipeline.Delivery.Ledger;
 /// loses nothing; a machine that loses power may lose the last commits, and those mails are then
 /// sent again (a duplicate, never a loss).
 /// </summary>
-/// <remarks>
-/// <c>synchronous</c> is a setting of the SQLite connection, and connections are pooled: it is set once on each
-/// new physical connection and kept while the pool holds it, not sent again with every ledger call (it was a
-/// second statement on each of the three ledger calls per mail, ≈ half the ledger's CPU in a profile).
-/// </remarks>
 public sealed class SqliteDeliveryLedger : SqlDeliveryLedger
 {
     private readonly string _connectionString;
-
-    // The physical connections (SQLite handles) already set to synchronous = NORMAL; an entry goes with its handle.
-    private readonly ConditionalWeakTable<sqlite3, object> _tuned = [];
 
     /// <summary>Uses (and creates if needed) the database file at <paramref name="path"/>.</summary>
     public SqliteDeliveryLedger(string path)
@@ -43,33 +33,15 @@ public sealed class SqliteDeliveryLedger : SqlDeliveryLedger
 
     /// <inheritdoc />
     protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
-        => await OpenTunedConnectionAsync(cancellationToken);
-
-    /// <summary>Opens a connection (from the pool when it has one) set to <c>synchronous = NORMAL</c>.</summary>
-    internal async Task<SqliteConnection> OpenTunedConnectionAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
-        try
+        await connection.OpenAsync(cancellationToken);
+        using (var pragma = connection.CreateCommand())
         {
-            await connection.OpenAsync(cancellationToken);
-            var handle = connection.Handle ?? throw new InvalidOperationException("The SQLite connection to the delivery ledger opened without a handle.");
-            if (!_tuned.TryGetValue(handle, out _))
-            {
-                using (var pragma = connection.CreateCommand())
-                {
-                    pragma.CommandText = "PRAGMA synchronous = NORMAL;";
-                    await pragma.ExecuteNonQueryAsync(cancellationToken);
-                }
-
-                _tuned.AddOrUpdate(handle, handle);
-            }
-
-            return connection;
+            pragma.CommandText = "PRAGMA synchronous = NORMAL;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
         }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
+
+        return connection;
     }
 }
