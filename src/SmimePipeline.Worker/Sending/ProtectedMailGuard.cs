@@ -28,16 +28,15 @@ public static class ProtectedMailGuard
     /// </summary>
     public static MailRefusal? Check(byte[] content, AppliedProtection? declared)
     {
-        var found = Inspect(content, out var shape);
-        bool acceptable = declared switch
+        // The signer's usual output is decided from its headers and first 24 body bytes; everything else, and every
+        // refusal, goes through the full parse below.
+        if (IsAcceptable(InspectQuickly(content), declared))
         {
-            null => found is Found.Signed or Found.Enveloped,
-            { } d when d.HasFlag(AppliedProtection.Encryption) => found == Found.Enveloped,
-            { } d when d.HasFlag(AppliedProtection.Signature) => found == Found.Signed,
-            _ => false,
-        };
+            return null;
+        }
 
-        if (acceptable)
+        var found = Inspect(content, out var shape);
+        if (IsAcceptable(found, declared))
         {
             return null;
         }
@@ -52,14 +51,44 @@ public static class ProtectedMailGuard
         return new MailRefusal(MailRefusal.NotProtected, $"The mail must be {expected}, but is {shape}; it was not handed to any ESP.");
     }
 
-    private enum Found
+    internal enum Found
     {
         Nothing,
         Signed,
         Enveloped,
     }
 
-    private static Found Inspect(byte[] content, out string shape)
+    private static bool IsAcceptable(Found found, AppliedProtection? declared) => declared switch
+    {
+        null => found is Found.Signed or Found.Enveloped,
+        { } d when d.HasFlag(AppliedProtection.Encryption) => found == Found.Enveloped,
+        { } d when d.HasFlag(AppliedProtection.Signature) => found == Found.Signed,
+        _ => false,
+    };
+
+    /// <summary>
+    /// What <see cref="Pkcs7MimeQuickCheck"/> can tell without parsing the message: <see cref="Found.Nothing"/> means
+    /// "ask the full parse", never "refused".
+    /// </summary>
+    internal static Found InspectQuickly(byte[] content)
+    {
+        Span<byte> head = stackalloc byte[24];
+        if (!Pkcs7MimeQuickCheck.TryRead(content, out var smimeType, head))
+        {
+            return Found.Nothing;
+        }
+
+        return smimeType switch
+        {
+            "enveloped-data" when IsContentInfo(head, EnvelopedDataOid) => Found.Enveloped,
+            "authenveloped-data" when IsContentInfo(head, AuthEnvelopedDataOid) => Found.Enveloped,
+            "signed-data" when IsContentInfo(head, SignedDataOid) => Found.Signed,
+            _ => Found.Nothing,
+        };
+    }
+
+    /// <summary>The full parse with MimeKit: what the mail is, and its shape for a refusal.</summary>
+    internal static Found Inspect(byte[] content, out string shape)
     {
         ArgumentNullException.ThrowIfNull(content);
         using var stream = new MemoryStream(content, writable: false);
@@ -142,10 +171,27 @@ public static class ProtectedMailGuard
         }
 
         head = head[..read];
-        // SEQUENCE, then its length: short form, indefinite (0x80, BER), or long form with 1-4 length octets.
         if (head.Length < 2 || head[0] != 0x30)
         {
             shape += " whose content is not a CMS ContentInfo";
+            return false;
+        }
+
+        if (!IsContentInfo(head, oid))
+        {
+            shape += " whose CMS content type does not match";
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="head"/> begins with a DER SEQUENCE whose first element is <paramref name="oid"/>.</summary>
+    private static bool IsContentInfo(ReadOnlySpan<byte> head, byte[] oid)
+    {
+        // SEQUENCE, then its length: short form, indefinite (0x80, BER), or long form with 1-4 length octets.
+        if (head.Length < 2 || head[0] != 0x30)
+        {
             return false;
         }
 
@@ -157,12 +203,6 @@ public static class ProtectedMailGuard
             _ => -1,
         };
         var start = 2 + lengthOctets;
-        if (lengthOctets < 0 || head.Length < start + oid.Length || !head.Slice(start, oid.Length).SequenceEqual(oid))
-        {
-            shape += " whose CMS content type does not match";
-            return false;
-        }
-
-        return true;
+        return lengthOctets >= 0 && head.Length >= start + oid.Length && head.Slice(start, oid.Length).SequenceEqual(oid);
     }
 }
