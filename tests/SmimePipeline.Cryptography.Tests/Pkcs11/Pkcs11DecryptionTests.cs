@@ -8,7 +8,8 @@ using SmimePipeline.Testing.Pkcs11;
 namespace SmimePipeline.Cryptography.Tests.Pkcs11;
 
 /// <summary>A reply encrypted by OpenSSL to a signer whose RSA key lives in SoftHSM2 opens with C_Decrypt in the token.</summary>
-public sealed class Pkcs11DecryptionTests(SoftHsmSignerFixture hsm) : IClassFixture<SoftHsmSignerFixture>
+[Collection(SoftHsmTokenGroup.Name)]
+public sealed class Pkcs11DecryptionTests(SoftHsmSignerFixture hsm)
 {
     [Theory]
     [InlineData("pkcs1", 7, new string[0])]

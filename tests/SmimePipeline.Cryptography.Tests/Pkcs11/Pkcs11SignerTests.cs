@@ -11,7 +11,8 @@ using SmimePipeline.Testing.Pkcs11;
 namespace SmimePipeline.Cryptography.Tests.Pkcs11;
 
 /// <summary>Signer keys generated inside SoftHSM2 sign mail that OpenSSL verifies; the keys never leave the token.</summary>
-public sealed class Pkcs11SignerTests(SoftHsmSignerFixture hsm) : IClassFixture<SoftHsmSignerFixture>
+[Collection(SoftHsmTokenGroup.Name)]
+public sealed class Pkcs11SignerTests(SoftHsmSignerFixture hsm)
 {
     [Theory]
     [InlineData(SoftHsmSignerFixture.RsaAddress, SignatureScheme.RsaPkcs1, "sha256WithRSAEncryption")]

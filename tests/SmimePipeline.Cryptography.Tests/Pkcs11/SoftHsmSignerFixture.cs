@@ -91,3 +91,14 @@ public sealed class SoftHsmSignerFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 }
+
+/// <summary>
+/// One <see cref="SoftHsmSignerFixture"/> for every test class that uses a token: SoftHSM2 sees only the tokens that
+/// exist when the module is loaded (once per process), so a second fixture's token, created later, would be missing.
+/// The classes of the collection also run one after the other, so closing sessions in one cannot disturb another.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class SoftHsmTokenGroup : ICollectionFixture<SoftHsmSignerFixture>
+{
+    public const string Name = "softhsm";
+}
