@@ -20,8 +20,7 @@ namespace SmimePipeline.Worker.Webhooks;
 public sealed class DeliveryStatusNotificationHandler(
     IOptions<WebhooksOptions> options,
     IDeliveryLedger deliveries,
-    IRecipientFateLedger ledger,
-    RecipientFatePublisher publisher,
+    RecipientFateRecorder fates,
     ReturnPathTelemetry telemetry,
     TimeProvider time,
     ILogger<DeliveryStatusNotificationHandler> logger)
@@ -69,22 +68,7 @@ public sealed class DeliveryStatusNotificationHandler(
             for (int i = 0; i < report.Recipients.Count; i++)
             {
                 var fate = FateOf(report, report.Recipients[i], $"dsn:{reportId}:{i}", mailId, sent, now);
-                if (await ledger.RecordAsync(fate, timeout.Token))
-                {
-                    telemetry.RecordEspEvent(fate.EspEventType);
-                    if (fate.Kind == RecipientFateKind.Bounced)
-                    {
-                        telemetry.RecordBounce(fate.BounceClass, fate.Hard ?? false);
-                    }
-
-                    ReturnPathLog.RecipientFateRecorded(logger, fate.MailId, fate.Recipient, fate.Kind, fate.EspEventType, fate.BounceClass);
-                }
-
-                if (!await ledger.IsPublishedAsync(fate.EventId, timeout.Token))
-                {
-                    await publisher.PublishAsync(fate, timeout.Token);
-                    await ledger.MarkPublishedAsync(fate.EventId, timeout.Token);
-                }
+                await fates.RecordAndPublishAsync(fate, timeout.Token);
 
                 telemetry.RecordWebhookEntry(Endpoint, "accepted");
             }

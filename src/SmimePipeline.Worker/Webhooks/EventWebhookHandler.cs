@@ -17,7 +17,7 @@ namespace SmimePipeline.Worker.Webhooks;
 public sealed class EventWebhookHandler(
     IOptions<WebhooksOptions> options,
     IRecipientFateLedger ledger,
-    RecipientFatePublisher publisher,
+    RecipientFateRecorder fates,
     ReturnPathTelemetry telemetry,
     TimeProvider time,
     ILogger<EventWebhookHandler> logger)
@@ -121,22 +121,7 @@ public sealed class EventWebhookHandler(
             return false;
         }
 
-        if (await ledger.RecordAsync(fate, cancellationToken))
-        {
-            telemetry.RecordEspEvent(fate.EspEventType);
-            if (fate.Kind == RecipientFateKind.Bounced)
-            {
-                telemetry.RecordBounce(fate.BounceClass, fate.Hard ?? false);
-            }
-
-            ReturnPathLog.RecipientFateRecorded(logger, fate.MailId, fate.Recipient, fate.Kind, fate.EspEventType, fate.BounceClass);
-        }
-
-        if (!await ledger.IsPublishedAsync(fate.EventId, cancellationToken))
-        {
-            await publisher.PublishAsync(fate, cancellationToken);
-            await ledger.MarkPublishedAsync(fate.EventId, cancellationToken);
-        }
+        await fates.RecordAndPublishAsync(fate, cancellationToken);
 
         telemetry.RecordWebhookEntry(Endpoint, "accepted");
         return true;

@@ -21,6 +21,7 @@ public static class WebhooksServiceCollectionExtensions
         services.TryAddSingleton<RelayWebhookHandler>();
         services.TryAddSingleton<RawMailHandler>();
         services.TryAddSingleton<RecipientFatePublisher>();
+        services.TryAddSingleton<RecipientFateRecorder>();
         services.TryAddSingleton<EventWebhookHandler>();
         services.TryAddSingleton<DeliveryStatusNotificationHandler>();
 
