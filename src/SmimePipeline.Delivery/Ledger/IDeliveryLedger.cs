@@ -2,7 +2,7 @@ namespace SmimePipeline.Delivery.Ledger;
 
 /// <summary>
 /// The record that keeps a redelivered mail from being sent twice. Before calling the ESP a sender
-/// claims the hand-over (<see cref="TryClaimHandOverAsync"/>: <see cref="DeliveryLedgerState.HandingToEsp"/>);
+/// claims the hand-over (<see cref="ClaimHandOverAsync"/>: <see cref="DeliveryLedgerState.HandingToEsp"/>);
 /// right after the ESP answers it records the answer: <see cref="DeliveryLedgerState.Accepted"/> with the ESP's
 /// id, or <see cref="DeliveryLedgerState.Refused"/> / <see cref="DeliveryLedgerState.OutcomeUnknown"/>. A mail
 /// found accepted is acknowledged without sending; a mail another sender is handing over right now is not
@@ -25,10 +25,14 @@ public interface IDeliveryLedger
     /// Atomically claims the hand-over of the mail for this sender (state <see cref="DeliveryLedgerState.HandingToEsp"/>,
     /// attempt counted) when nobody holds it: the mail is new, <see cref="DeliveryLedgerState.Refused"/>,
     /// <see cref="DeliveryLedgerState.OutcomeUnknown"/>, or its hand-over claim was last written before
-    /// <paramref name="staleBefore"/> (that sender stopped).
+    /// <paramref name="staleBefore"/> (that sender stopped). Reads the mail's entry first, on the same connection
+    /// and in the same round trip, so that a sender needs no <see cref="FindAsync"/> before it.
     /// </summary>
-    /// <returns>True when claimed; false when the mail is accepted or another sender is handing it over right now.</returns>
-    Task<bool> TryClaimHandOverAsync(Guid mailId, string provider, DateTimeOffset at, DateTimeOffset staleBefore, CancellationToken cancellationToken);
+    /// <returns>
+    /// <see cref="HandOverClaim.Claimed"/> false when the mail is accepted or another sender is handing it over
+    /// right now; <see cref="HandOverClaim.Previous"/> the entry read just before the claim (see <see cref="HandOverClaim"/>).
+    /// </returns>
+    Task<HandOverClaim> ClaimHandOverAsync(Guid mailId, string provider, DateTimeOffset at, DateTimeOffset staleBefore, CancellationToken cancellationToken);
 
     /// <summary>Records that the ESP accepted the mail, with its id. Durable when the task completes.</summary>
     Task RecordAcceptedAsync(Guid mailId, string provider, string? providerMessageId, DateTimeOffset at, CancellationToken cancellationToken);

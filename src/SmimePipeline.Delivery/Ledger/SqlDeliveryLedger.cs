@@ -5,7 +5,8 @@ namespace SmimePipeline.Delivery.Ledger;
 
 /// <summary>
 /// The ledger on an SQL database; the statements are the same for SQLite and PostgreSQL
-/// (<c>INSERT … ON CONFLICT … DO UPDATE … WHERE</c> is supported by both).
+/// (<c>INSERT … ON CONFLICT … DO UPDATE … WHERE</c> is supported by both). Every write is one such upsert
+/// (<see cref="Upsert"/>), so a row is created by whichever write comes first and no write needs a read before it.
 /// </summary>
 public abstract class SqlDeliveryLedger : IDeliveryLedger
 {
@@ -13,6 +14,25 @@ public abstract class SqlDeliveryLedger : IDeliveryLedger
     private const string Accepted = "accepted";
     private const string Refused = "refused";
     private const string Unknown = "unknown";
+
+    private const string SelectEntry =
+        "SELECT state, provider, provider_message_id, attempts, updated_at FROM smime_delivery_ledger WHERE mail_id = @id";
+
+    // A new attempt: counts it; never touches an accepted mail.
+    private static readonly string RecordHandingSql = Upsert(
+        "'handing'", "NULL", "attempts = smime_delivery_ledger.attempts + 1, ", "smime_delivery_ledger.state <> 'accepted'");
+
+    // One statement, so two senders holding copies of the same mail cannot both claim it.
+    private static readonly string ClaimSql = Upsert(
+        "'handing'", "NULL", "attempts = smime_delivery_ledger.attempts + 1, ",
+        "smime_delivery_ledger.state IN ('refused', 'unknown') OR (smime_delivery_ledger.state = 'handing' AND smime_delivery_ledger.updated_at < @stale)");
+
+    // The entry before the claim, then the claim, in one command: one connection and (on PostgreSQL) one round trip.
+    private static readonly string ReadThenClaimSql = SelectEntry + "; " + ClaimSql;
+
+    private static readonly string RecordNotAcceptedSql = Upsert("@state", "NULL", "", "smime_delivery_ledger.state <> 'accepted'");
+
+    private static readonly string RecordAcceptedSql = Upsert("'accepted'", "@pmid", "provider_message_id = @pmid, ", onlyWhen: null);
 
     private readonly Lock _createLock = new();
     private Task? _creation;
@@ -28,9 +48,65 @@ public abstract class SqlDeliveryLedger : IDeliveryLedger
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT state, provider, provider_message_id, attempts, updated_at FROM smime_delivery_ledger WHERE mail_id = @id";
+        command.CommandText = SelectEntry;
         AddParameter(command, "@id", Key(mailId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await ReadEntryAsync(reader, mailId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task RecordHandingAsync(Guid mailId, string provider, DateTimeOffset at, CancellationToken cancellationToken)
+        => ExecuteAsync(RecordHandingSql, mailId, provider, at, extra: null, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<HandOverClaim> ClaimHandOverAsync(Guid mailId, string provider, DateTimeOffset at, DateTimeOffset staleBefore, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = ReadThenClaimSql;
+        AddParameter(command, "@id", Key(mailId));
+        AddParameter(command, "@provider", provider);
+        AddParameter(command, "@at", at.UtcDateTime);
+        AddParameter(command, "@stale", staleBefore.UtcDateTime);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var previous = await ReadEntryAsync(reader, mailId, cancellationToken);
+        // Reading past the only row finishes the read (on SQLite its read transaction ends) before the claim runs
+        // as a write transaction of its own; moving to the next result runs the claim, which returns no rows.
+        await reader.ReadAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        await reader.CloseAsync();
+        return new HandOverClaim(reader.RecordsAffected > 0, previous);
+    }
+
+    /// <inheritdoc />
+    public Task RecordNotAcceptedAsync(Guid mailId, string provider, DeliveryLedgerState outcome, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var state = outcome switch
+        {
+            DeliveryLedgerState.Refused => Refused,
+            DeliveryLedgerState.OutcomeUnknown => Unknown,
+            _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Only Refused or OutcomeUnknown describe an attempt that was not accepted."),
+        };
+        return ExecuteAsync(RecordNotAcceptedSql, mailId, provider, at, ("@state", state), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task RecordAcceptedAsync(Guid mailId, string provider, string? providerMessageId, DateTimeOffset at, CancellationToken cancellationToken)
+        => ExecuteAsync(RecordAcceptedSql, mailId, provider, at, ("@pmid", (object?)providerMessageId ?? DBNull.Value), cancellationToken);
+
+    /// <summary>
+    /// The one statement shape of every write: insert the mail's row as <paramref name="state"/> (first attempt), or
+    /// update the existing row's state, provider and time, plus <paramref name="alsoSet"/>, when <paramref name="onlyWhen"/>
+    /// holds (always when null). Parameters: <c>@id</c>, <c>@provider</c>, <c>@at</c> and those the parts name.
+    /// </summary>
+    private static string Upsert(string state, string providerMessageId, string alsoSet, string? onlyWhen) =>
+        "INSERT INTO smime_delivery_ledger (mail_id, state, provider, provider_message_id, attempts, updated_at) " +
+        $"VALUES (@id, {state}, @provider, {providerMessageId}, 1, @at) " +
+        $"ON CONFLICT (mail_id) DO UPDATE SET state = {state}, provider = @provider, {alsoSet}updated_at = @at" +
+        (onlyWhen is null ? "" : $" WHERE {onlyWhen}");
+
+    private static async Task<DeliveryLedgerEntry?> ReadEntryAsync(DbDataReader reader, Guid mailId, CancellationToken cancellationToken)
+    {
         if (!await reader.ReadAsync(cancellationToken))
         {
             return null;
@@ -48,80 +124,6 @@ public abstract class SqlDeliveryLedger : IDeliveryLedger
             mailId, state, reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt32(3), new DateTimeOffset(updated));
     }
 
-    /// <inheritdoc />
-    public async Task RecordHandingAsync(Guid mailId, string provider, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText =
-            "INSERT INTO smime_delivery_ledger (mail_id, state, provider, provider_message_id, attempts, updated_at) " +
-            "VALUES (@id, 'handing', @provider, NULL, 1, @at) " +
-            "ON CONFLICT (mail_id) DO UPDATE SET state = 'handing', provider = @provider, attempts = smime_delivery_ledger.attempts + 1, updated_at = @at " +
-            "WHERE smime_delivery_ledger.state <> 'accepted'";
-        AddParameter(command, "@id", Key(mailId));
-        AddParameter(command, "@provider", provider);
-        AddParameter(command, "@at", at.UtcDateTime);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public async Task<bool> TryClaimHandOverAsync(Guid mailId, string provider, DateTimeOffset at, DateTimeOffset staleBefore, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        // One statement, so two senders holding copies of the same mail cannot both claim it.
-        command.CommandText =
-            "INSERT INTO smime_delivery_ledger (mail_id, state, provider, provider_message_id, attempts, updated_at) " +
-            "VALUES (@id, 'handing', @provider, NULL, 1, @at) " +
-            "ON CONFLICT (mail_id) DO UPDATE SET state = 'handing', provider = @provider, attempts = smime_delivery_ledger.attempts + 1, updated_at = @at " +
-            "WHERE smime_delivery_ledger.state IN ('refused', 'unknown') " +
-            "OR (smime_delivery_ledger.state = 'handing' AND smime_delivery_ledger.updated_at < @stale)";
-        AddParameter(command, "@id", Key(mailId));
-        AddParameter(command, "@provider", provider);
-        AddParameter(command, "@at", at.UtcDateTime);
-        AddParameter(command, "@stale", staleBefore.UtcDateTime);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
-    }
-
-    /// <inheritdoc />
-    public async Task RecordNotAcceptedAsync(Guid mailId, string provider, DeliveryLedgerState outcome, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        var state = outcome switch
-        {
-            DeliveryLedgerState.Refused => Refused,
-            DeliveryLedgerState.OutcomeUnknown => Unknown,
-            _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Only Refused or OutcomeUnknown describe an attempt that was not accepted."),
-        };
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText =
-            "INSERT INTO smime_delivery_ledger (mail_id, state, provider, provider_message_id, attempts, updated_at) " +
-            "VALUES (@id, @state, @provider, NULL, 1, @at) " +
-            "ON CONFLICT (mail_id) DO UPDATE SET state = @state, provider = @provider, updated_at = @at " +
-            "WHERE smime_delivery_ledger.state <> 'accepted'";
-        AddParameter(command, "@id", Key(mailId));
-        AddParameter(command, "@state", state);
-        AddParameter(command, "@provider", provider);
-        AddParameter(command, "@at", at.UtcDateTime);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public async Task RecordAcceptedAsync(Guid mailId, string provider, string? providerMessageId, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText =
-            "INSERT INTO smime_delivery_ledger (mail_id, state, provider, provider_message_id, attempts, updated_at) " +
-            "VALUES (@id, 'accepted', @provider, @pmid, 1, @at) " +
-            "ON CONFLICT (mail_id) DO UPDATE SET state = 'accepted', provider = @provider, provider_message_id = @pmid, updated_at = @at";
-        AddParameter(command, "@id", Key(mailId));
-        AddParameter(command, "@provider", provider);
-        AddParameter(command, "@pmid", (object?)providerMessageId ?? DBNull.Value);
-        AddParameter(command, "@at", at.UtcDateTime);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
     private static string Key(Guid mailId) => mailId.ToString("D", CultureInfo.InvariantCulture);
 
     private static void AddParameter(DbCommand command, string name, object value)
@@ -130,6 +132,22 @@ public abstract class SqlDeliveryLedger : IDeliveryLedger
         parameter.ParameterName = name;
         parameter.Value = value;
         command.Parameters.Add(parameter);
+    }
+
+    private async Task ExecuteAsync(string sql, Guid mailId, string provider, DateTimeOffset at, (string Name, object Value)? extra, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        AddParameter(command, "@id", Key(mailId));
+        AddParameter(command, "@provider", provider);
+        AddParameter(command, "@at", at.UtcDateTime);
+        if (extra is { } parameter)
+        {
+            AddParameter(command, parameter.Name, parameter.Value);
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)

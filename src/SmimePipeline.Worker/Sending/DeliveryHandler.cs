@@ -112,22 +112,21 @@ public sealed class DeliveryHandler
         activity?.SetTag("smime.mail_id", mail.MailId);
         activity?.SetTag("smime.provider", _transport.Name);
 
-        var known = await _ledger.FindAsync(mail.MailId, context.CancellationToken);
-        if (known is { State: DeliveryLedgerState.Accepted })
-        {
-            await AcknowledgeAcceptedAsync(context, known);
-            return;
-        }
-
-        ExplainPreviousAttempt(mail.MailId, known);
         var outgoing = new OutgoingMail(mail.MailId, mail.EnvelopeFrom, mail.EnvelopeTo, content);
         for (var retry = 0; ; retry++)
         {
-            if (!await ClaimHandOverAsync(context))
+            // No read before the claim: the claim reads the entry itself, in the same round trip.
+            var claim = await ClaimHandOverAsync(context);
+            if (!claim.Claimed)
             {
-                // Another sender finished the hand-over meanwhile, and the ESP accepted it.
-                await AcknowledgeAcceptedAsync(context, await _ledger.FindAsync(mail.MailId, context.CancellationToken));
+                // Accepted before (a redelivery after a crash or a broker blink), or by another sender meanwhile.
+                await AcknowledgeAcceptedAsync(context, claim.Previous);
                 return;
+            }
+
+            if (retry == 0)
+            {
+                ExplainPreviousAttempt(mail.MailId, claim.Previous);
             }
 
             DeliveryReceipt receipt;
@@ -217,29 +216,24 @@ public sealed class DeliveryHandler
     /// Claims the hand-over in the ledger. While another sender holds a fresh claim on the same mail (a copy
     /// redelivered after a broker blink while the first hand-over is still running), waits for it to finish.
     /// </summary>
-    /// <returns>True when claimed; false when the mail turned out to be accepted.</returns>
-    private async Task<bool> ClaimHandOverAsync(ConsumeContext<DeliverEmail> context)
+    /// <returns>Claimed, with the entry the previous attempt left; or not claimed because the mail is accepted.</returns>
+    private async Task<HandOverClaim> ClaimHandOverAsync(ConsumeContext<DeliverEmail> context)
     {
         var mailId = context.Message.MailId;
         var waiting = false;
         while (true)
         {
             var now = _time.GetUtcNow();
-            if (await _ledger.TryClaimHandOverAsync(mailId, _transport.Name, now, now - _deadline.Limit, context.CancellationToken))
+            var claim = await _ledger.ClaimHandOverAsync(mailId, _transport.Name, now, now - _deadline.Limit, context.CancellationToken);
+            if (claim.Claimed || claim.Previous is { State: DeliveryLedgerState.Accepted })
             {
-                return true;
-            }
-
-            var entry = await _ledger.FindAsync(mailId, context.CancellationToken);
-            if (entry is { State: DeliveryLedgerState.Accepted })
-            {
-                return false;
+                return claim;
             }
 
             if (!waiting)
             {
                 waiting = true;
-                SenderLog.WaitingForOtherHandOver(_logger, mailId, entry?.Provider ?? _transport.Name);
+                SenderLog.WaitingForOtherHandOver(_logger, mailId, claim.Previous?.Provider ?? _transport.Name);
             }
 
             await Task.Delay(ClaimPollInterval, _time, context.CancellationToken);

@@ -32,7 +32,7 @@ public sealed class HandOverDeadline : IDisposable
 
     /// <summary>
     /// The longest a hand-over may take. A ledger claim older than this belongs to a sender that stopped
-    /// (<see cref="Delivery.Ledger.IDeliveryLedger.TryClaimHandOverAsync"/>).
+    /// (<see cref="Delivery.Ledger.IDeliveryLedger.ClaimHandOverAsync"/>).
     /// </summary>
     public TimeSpan Limit { get; }
 

@@ -64,12 +64,12 @@ public abstract class DeliveryLedgerContractTests
     {
         var id = Guid.NewGuid();
         var limit = TimeSpan.FromSeconds(45);
-        Assert.True(await Ledger.TryClaimHandOverAsync(id, "sparkpost", T0, T0 - limit, CancellationToken.None));
+        Assert.True((await Ledger.ClaimHandOverAsync(id, "sparkpost", T0, T0 - limit, CancellationToken.None)).Claimed);
         // A redelivered copy while the first hand-over runs: not claimed, not sent twice.
-        Assert.False(await Ledger.TryClaimHandOverAsync(id, "sparkpost", T0.AddSeconds(5), T0.AddSeconds(5) - limit, CancellationToken.None));
+        Assert.False((await Ledger.ClaimHandOverAsync(id, "sparkpost", T0.AddSeconds(5), T0.AddSeconds(5) - limit, CancellationToken.None)).Claimed);
 
         // The sender stopped: once the claim is older than the limit, another sender may take over.
-        Assert.True(await Ledger.TryClaimHandOverAsync(id, "sparkpost", T0.AddSeconds(50), T0.AddSeconds(50) - limit, CancellationToken.None));
+        Assert.True((await Ledger.ClaimHandOverAsync(id, "sparkpost", T0.AddSeconds(50), T0.AddSeconds(50) - limit, CancellationToken.None)).Claimed);
         var entry = await Ledger.FindAsync(id, CancellationToken.None);
         Assert.Equal((DeliveryLedgerState.HandingToEsp, 2), (entry!.State, entry.Attempts));
     }
@@ -80,11 +80,11 @@ public abstract class DeliveryLedgerContractTests
     public async Task An_answered_attempt_releases_the_claim_at_once(DeliveryLedgerState outcome)
     {
         var id = Guid.NewGuid();
-        Assert.True(await Ledger.TryClaimHandOverAsync(id, "smtp", T0, T0.AddMinutes(-1), CancellationToken.None));
+        Assert.True((await Ledger.ClaimHandOverAsync(id, "smtp", T0, T0.AddMinutes(-1), CancellationToken.None)).Claimed);
         await Ledger.RecordNotAcceptedAsync(id, "smtp", outcome, T0.AddSeconds(1), CancellationToken.None);
         Assert.Equal(outcome, (await Ledger.FindAsync(id, CancellationToken.None))!.State);
 
-        Assert.True(await Ledger.TryClaimHandOverAsync(id, "smtp", T0.AddSeconds(2), T0.AddMinutes(-1), CancellationToken.None));
+        Assert.True((await Ledger.ClaimHandOverAsync(id, "smtp", T0.AddSeconds(2), T0.AddMinutes(-1), CancellationToken.None)).Claimed);
         Assert.Equal(2, (await Ledger.FindAsync(id, CancellationToken.None))!.Attempts);
     }
 
@@ -94,7 +94,7 @@ public abstract class DeliveryLedgerContractTests
         var id = Guid.NewGuid();
         await Ledger.RecordAcceptedAsync(id, "sparkpost", "9", T0, CancellationToken.None);
 
-        Assert.False(await Ledger.TryClaimHandOverAsync(id, "sparkpost", T0.AddHours(1), T0.AddHours(1), CancellationToken.None));
+        Assert.False((await Ledger.ClaimHandOverAsync(id, "sparkpost", T0.AddHours(1), T0.AddHours(1), CancellationToken.None)).Claimed);
         await Ledger.RecordNotAcceptedAsync(id, "sparkpost", DeliveryLedgerState.OutcomeUnknown, T0.AddHours(1), CancellationToken.None);
 
         Assert.Equal(DeliveryLedgerState.Accepted, (await Ledger.FindAsync(id, CancellationToken.None))!.State);
@@ -105,9 +105,44 @@ public abstract class DeliveryLedgerContractTests
     {
         var id = Guid.NewGuid();
         var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
-            Task.Run(() => Ledger.TryClaimHandOverAsync(id, "sparkpost", T0.AddMilliseconds(i), T0.AddMinutes(-1), CancellationToken.None))));
+            Task.Run(() => Ledger.ClaimHandOverAsync(id, "sparkpost", T0.AddMilliseconds(i), T0.AddMinutes(-1), CancellationToken.None))));
 
-        Assert.Single(claims, claimed => claimed);
+        Assert.Single(claims, claim => claim.Claimed);
+    }
+
+    [Fact]
+    public async Task A_claim_reports_the_entry_it_found_before_claiming()
+    {
+        var id = Guid.NewGuid();
+        var limit = TimeSpan.FromSeconds(45);
+        Assert.Equal(new HandOverClaim(true, null), await Ledger.ClaimHandOverAsync(id, "smtp", T0, T0 - limit, CancellationToken.None));
+
+        // Held by a fresh claim: not claimed, and the holder's entry is what the waiting sender sees.
+        var held = await Ledger.ClaimHandOverAsync(id, "sparkpost", T0.AddSeconds(1), T0.AddSeconds(1) - limit, CancellationToken.None);
+        Assert.Equal(new HandOverClaim(false, new DeliveryLedgerEntry(id, DeliveryLedgerState.HandingToEsp, "smtp", null, 1, T0)), held);
+
+        // After a refusal the next claim wins and reports the refusal it replaced (the sender logs a retry after refusal).
+        await Ledger.RecordNotAcceptedAsync(id, "smtp", DeliveryLedgerState.Refused, T0.AddSeconds(2), CancellationToken.None);
+        var retried = await Ledger.ClaimHandOverAsync(id, "smtp", T0.AddSeconds(3), T0.AddSeconds(3) - limit, CancellationToken.None);
+        Assert.Equal(new HandOverClaim(true, new DeliveryLedgerEntry(id, DeliveryLedgerState.Refused, "smtp", null, 1, T0.AddSeconds(2))), retried);
+        Assert.Equal(new DeliveryLedgerEntry(id, DeliveryLedgerState.HandingToEsp, "smtp", null, 2, T0.AddSeconds(3)), await Ledger.FindAsync(id, CancellationToken.None));
+
+        // Accepted: never claimed again, and the claim carries the acceptance with the ESP's id.
+        await Ledger.RecordAcceptedAsync(id, "smtp", "250 queued as 4XyZ", T0.AddSeconds(4), CancellationToken.None);
+        var late = await Ledger.ClaimHandOverAsync(id, "smtp", T0.AddHours(1), T0.AddHours(1), CancellationToken.None);
+        Assert.Equal(new HandOverClaim(false, new DeliveryLedgerEntry(id, DeliveryLedgerState.Accepted, "smtp", "250 queued as 4XyZ", 2, T0.AddSeconds(4))), late);
+    }
+
+    [Fact]
+    public async Task A_stale_claim_is_taken_over_and_reported_as_the_previous_attempt()
+    {
+        var id = Guid.NewGuid();
+        var limit = TimeSpan.FromSeconds(45);
+        Assert.True((await Ledger.ClaimHandOverAsync(id, "sparkpost", T0, T0 - limit, CancellationToken.None)).Claimed);
+
+        var takeover = await Ledger.ClaimHandOverAsync(id, "sparkpost", T0.AddSeconds(46), T0.AddSeconds(46) - limit, CancellationToken.None);
+
+        Assert.Equal(new HandOverClaim(true, new DeliveryLedgerEntry(id, DeliveryLedgerState.HandingToEsp, "sparkpost", null, 1, T0)), takeover);
     }
 
     [Fact]
