@@ -7,7 +7,8 @@ namespace SmimePipeline.Delivery.Pickup;
 /// Delivers by writing each mail as <c>&lt;mail id&gt;.eml</c> into a directory, for tests, demos and
 /// mail servers that pick files up. A reader never sees a half-written file: the mail is written
 /// to a hidden temporary file in the same directory, flushed to disk, then renamed (rename is
-/// atomic within one file system). Sending the same mail id again replaces the file with the same
+/// atomic within one file system), and the directory is flushed before the receipt is returned, so a
+/// mail reported delivered survives a power loss. Sending the same mail id again replaces the file with the same
 /// content, so redelivery never creates a duplicate.
 /// </summary>
 public sealed class PickupDirectoryTransport : IMailTransport
@@ -48,6 +49,8 @@ public sealed class PickupDirectoryTransport : IMailTransport
             Directory.CreateDirectory(_directory);
             await WriteDurablyAsync(tempPath, mail.Content, cancellationToken);
             File.Move(tempPath, finalPath, overwrite: true);
+            // The rename is what the receipt reports; it must survive a power loss too, not only the file's bytes.
+            DirectoryEntries.Flush(_directory);
         }
         catch (UnauthorizedAccessException e)
         {
