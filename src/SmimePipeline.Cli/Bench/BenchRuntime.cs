@@ -23,8 +23,7 @@ internal sealed record BenchRuntime(bool ServerGc, bool ConcurrentGc, long GcHea
     public const long WorkerLohThresholdBytes = 1_048_576;
 
     /// <summary>Whether this process runs with the worker's GC and JIT settings.</summary>
-    public bool MatchesWorker => ServerGc && ConcurrentGc && LohThresholdBytes == WorkerLohThresholdBytes
-        && TieredCompilation == "default" && TieredPgo == "default" && ReadyToRun == "default" && CallCountingDelayMs == "0";
+    public bool MatchesWorker => DifferenceFromWorker() is null;
 
     /// <summary>This process's settings.</summary>
     public static BenchRuntime Current()
@@ -45,7 +44,8 @@ internal sealed record BenchRuntime(bool ServerGc, bool ConcurrentGc, long GcHea
     public string? DifferenceFromWorker()
     {
         var differences = new List<string>();
-        if (!ServerGc || !ConcurrentGc)
+        // On one core the runtime uses the workstation GC whatever is configured, for the worker as well (taskset -c 0).
+        if ((!ServerGc && Environment.ProcessorCount > 1) || !ConcurrentGc)
         {
             differences.Add($"GC {(ServerGc ? "server" : "workstation")}{(ConcurrentGc ? "" : ", not concurrent")} (worker: server, concurrent)");
         }

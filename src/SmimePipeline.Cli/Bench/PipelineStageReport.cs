@@ -24,6 +24,8 @@ internal static class PipelineStageReport
             Between(mails, m => m.DeliverConfirmed, m => m.SenderReceived),
             Between(mails, m => m.SenderReceived, m => m.EspAnswered != 0 ? m.EspAnswered : m.FileVisible),
             Between(mails, m => m.PublishCalled, m => m.FileVisible),
+            Between(mails, m => m.DeliverConfirmed, m => m.SignerAcknowledged),
+            Between(mails, m => m.EspAnswered, m => m.SenderAcknowledged),
             limits is null || allMails is null || seconds <= 0 ? null : Occupancy(allMails, limits, seconds));
     }
 

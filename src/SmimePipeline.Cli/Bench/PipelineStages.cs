@@ -16,6 +16,10 @@ namespace SmimePipeline.Cli.Bench;
 /// <param name="Delivery">Sender's receive to the ESP's answer (guard, ledger claim, pickup file written, synced, renamed); to
 /// the file's time when the answer was not seen.</param>
 /// <param name="Total">Publish call to the pickup file's time.</param>
+/// <param name="SignerAfterHandOver">Not on the mail's path but holding one of the signer's in-flight places: from the
+/// <c>DeliverEmail</c> confirm to the signer's acknowledgement (the <c>EmailProtected</c> publish and its confirm).</param>
+/// <param name="SenderAfterAnswer">Likewise for the sender's concurrency: from the ESP's answer to the acknowledgement
+/// (the ledger's "accepted" record, the <c>EmailDelivered</c> publish and its confirm).</param>
 /// <param name="Occupancy">Over all mails of the run (both sizes): the producer's publish window, the signer's in-flight
 /// limit, the protect slots and the sender's concurrency, each with the average number of mails inside.</param>
 internal sealed record PipelineStages(
@@ -28,4 +32,6 @@ internal sealed record PipelineStages(
     StageLatency SenderQueue,
     StageLatency Delivery,
     StageLatency Total,
+    StageLatency SignerAfterHandOver,
+    StageLatency SenderAfterAnswer,
     IReadOnlyDictionary<string, StageOccupancy>? Occupancy = null);
