@@ -180,6 +180,31 @@ def floor_us(x):
 def own_share(x):
     return (x["microsecondsPerMessage"] - floor_us(x)) / floor_us(x)
 
+STAGES = [("publish", "publish -> confirm"), ("signerQueue", "signer queue"), ("signerWait", "signer wait (slot)"),
+          ("protect", "protect"), ("handOver", "hand-over -> confirm"), ("senderQueue", "sender queue"),
+          ("delivery", "delivery (ESP answer)"), ("total", "total, publish -> file"),
+          ("signerAfterHandOver", "signer after hand-over *"), ("senderAfterAnswer", "sender after answer *")]
+
+def print_stages(label, runs):
+    """Where the standard mails of each run spent their time (bench pipeline's `stages`), p50 / p99 in ms, side by side,
+    and how full each bounded place was on average (Little's law) against its limit."""
+    runs = [(name, run) for name, run in runs if run and run.get("stages")]
+    if not runs:
+        return
+    print(f"    {label}, standard mails, ms p50 / p99:")
+    print("      " + f"{'stage':<26}" + "".join(f"{name:>22}" for name, _ in runs))
+    for key, text in STAGES:
+        cells = []
+        for _, run in runs:
+            x = run["stages"].get(key)
+            cells.append(f"{x['p50Milliseconds']:>9.1f} / {x['p99Milliseconds']:<8.1f}" if x else f"{'-':>20}")
+        print(f"      {text:<26}" + "".join(f"{c:>22}" for c in cells))
+    print("      * not on the mail's path: it holds an in-flight place (the EmailProtected / EmailDelivered publish and its confirm)")
+    for name, run in runs:
+        occupancy = run["stages"].get("occupancy") or {}
+        if occupancy:
+            print(f"      {name}: mails inside on average / limit: " + ", ".join(f"{k} {v['average']:.1f}/{v['limit']}" for k, v in occupancy.items()))
+
 for r in range(1, repeat + 1):
     openssl = float(open(f"{results}/openssl-{r}.txt").read().strip() or 0)
     if openssl <= 0:
@@ -235,6 +260,7 @@ for r in range(1, repeat + 1):
                   ceiling=(elsewhere + floor_ms) / floor_ms, at_most=True)
             if broker is not None:
                 print(f"  (smime + RabbitMQ alone, without kernel threads and other processes: {(ours_ms + broker) / floor_ms:.2f}x the floor)")
+        print_stages("where the time went, flat out", [("flat out", pipeline)])
         check(6, "end to end >= 0.4x two-thread protect rate", pipeline["messagesPerSecond"] / two["messagesPerSecond"], 0.4,
               ceiling=(pipeline["processorCount"] * 1000 / (machine - ours_ms + floor_ms)) / two["messagesPerSecond"] if machine else None)
 
@@ -244,6 +270,7 @@ for r in range(1, repeat + 1):
         print(f"    standard alone:              p50 {paced['latencyP50Milliseconds']:.1f} ms, p99 {paced['latencyP99Milliseconds']:.1f} ms, max {paced['latencyMaxMilliseconds']:.1f} ms, {paced['delivered']}/{paced['messages']} delivered")
         print(f"    with every 10th ≈1.5 MB:     p50 {mixed['latencyP50Milliseconds']:.1f} ms, p99 {mixed['latencyP99Milliseconds']:.1f} ms, max {mixed['latencyMaxMilliseconds']:.1f} ms (small ones); "
               f"large p50 {mixed['largeLatencyP50Milliseconds']:.0f} ms, p99 {mixed['largeLatencyP99Milliseconds']:.0f} ms; {mixed['delivered']}/{mixed['messages']} delivered")
+        print_stages("where the time went, paced", [("alone", paced), ("with 1.5 MB mails", mixed)])
         check(17, "2: small mails' p99 with large ones <= 3x without", mixed["latencyP99Milliseconds"] / max(paced["latencyP99Milliseconds"], 0.1), 3.0,
               ceiling=1.0, at_most=True)
 
@@ -252,6 +279,7 @@ for r in range(1, repeat + 1):
         roles = pinned["roles"]
         print(f"\n  broker pinned to core 1, smime to core 0: {pinned['messagesPerSecond']:.1f} msg/s flat out, "
               f"{pinned['processCpuMillisecondsPerMail']:.2f} ms/mail in smime, {pinned.get('brokerCpuMillisecondsPerMail') or 0:.2f} ms/mail in RabbitMQ")
+        print_stages("where the time went, pinned", [("pinned", pinned)])
         print(f"  each role alone ({roles['mails']} mails; broker = beam.smp's CPU in that phase, rest = whole machine minus both):")
         print(f"    {'role':<9} {'smime ms':>9} {'broker ms':>10} {'rest ms':>8} {'seconds':>8}")
         total_ours = total_broker = 0.0

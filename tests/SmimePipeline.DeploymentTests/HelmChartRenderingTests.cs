@@ -149,18 +149,27 @@ public sealed class HelmChartRenderingTests
     }
 
     [Fact]
-    public async Task Large_example_scales_signers_with_keda_on_the_protect_queue_and_mounts_identities_read_only()
+    public async Task Large_example_scales_signers_with_keda_on_the_protect_queue_and_the_large_lane_and_mounts_identities_read_only()
     {
         var documents = await RenderAsync("-f", "examples/values-large.yaml");
 
         var scaled = Assert.Single(documents, d => Kind(d) == "ScaledObject");
         Assert.Equal("signer", Component(scaled));
-        var trigger = Assert.Single(scaled["spec"]!["triggers"]!.AsArray())!;
+        // Two triggers: the protect queue, and the large-mail lane that signers consume too (issue 17).
+        var triggers = scaled["spec"]!["triggers"]!.AsArray();
+        Assert.Equal(2, triggers.Count);
+        var trigger = triggers[0]!;
         Assert.Equal("rabbitmq", trigger["type"]!.GetValue<string>());
         Assert.Equal("smime-protect", trigger["metadata"]!["queueName"]!.GetValue<string>());
         Assert.Equal("500", trigger["metadata"]!["value"]!.GetValue<string>());
+        var lane = triggers[1]!;
+        Assert.Equal("rabbitmq", lane["type"]!.GetValue<string>());
+        Assert.Equal("QueueLength", lane["metadata"]!["mode"]!.GetValue<string>());
+        Assert.Equal("smime-protect-large", lane["metadata"]!["queueName"]!.GetValue<string>());
+        Assert.Equal("35", lane["metadata"]!["value"]!.GetValue<string>());
         var auth = Assert.Single(documents, d => Kind(d) == "TriggerAuthentication");
         Assert.Equal(auth["metadata"]!["name"]!.GetValue<string>(), trigger["authenticationRef"]!["name"]!.GetValue<string>());
+        Assert.Equal(auth["metadata"]!["name"]!.GetValue<string>(), lane["authenticationRef"]!["name"]!.GetValue<string>());
         Assert.Equal("smime-rabbitmq", auth["spec"]!["secretTargetRef"]![0]!["name"]!.GetValue<string>());
 
         var signer = documents.Single(d => Kind(d) == "Deployment" && Component(d) == "signer");

@@ -27,6 +27,11 @@ namespace SmimePipeline.Cli.Bench;
 /// <param name="BrokerCpuMillisecondsPerMail">CPU time of the broker's process (<c>--broker-pid</c>) over the same interval as
 /// <paramref name="ProcessCpuMillisecondsPerMail"/>, per mail; null when no broker process was given.</param>
 /// <param name="Roles">With <c>--roles</c>: each role's CPU per mail, measured apart after the run; else null.</param>
+/// <param name="Stages">Where the mails of <paramref name="Message"/>'s size spent their time, stage by stage, and how full
+/// each bounded place was (<see cref="StageRecorder"/>); null with <c>--no-stages</c>.</param>
+/// <param name="LargeStages">The same for the large mails; null without them or with <c>--no-stages</c>.</param>
+/// <param name="ProducerInFlight">Publishes the bench kept in flight (<c>--in-flight</c>, a sliding window).</param>
+/// <param name="Runtime">The GC and JIT settings of this process, to compare with the worker's.</param>
 internal sealed record PipelineBenchResult(
     string Message,
     int Messages,
@@ -48,4 +53,8 @@ internal sealed record PipelineBenchResult(
     double LargeLatencyP50Milliseconds,
     double LargeLatencyP99Milliseconds,
     double? BrokerCpuMillisecondsPerMail = null,
-    PipelineRoles? Roles = null);
+    PipelineRoles? Roles = null,
+    PipelineStages? Stages = null,
+    PipelineStages? LargeStages = null,
+    int ProducerInFlight = 0,
+    BenchRuntime? Runtime = null);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using MassTransit;
+using Microsoft.Extensions.Options;
 using SmimePipeline.Cli.Telemetry;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
@@ -13,13 +14,14 @@ namespace SmimePipeline.Cli.Bench;
 
 /// <summary>
 /// <c>smime bench pipeline</c>: signer and sender roles in this process on a real RabbitMQ, a pickup
-/// directory as the ESP; publishes N mails (200 in flight) and measures, per mail, the time from the
-/// publish call to the moment its file appears (the file's modification time, written atomically by
-/// the pickup transport).
+/// directory as the ESP; publishes N mails (a sliding window of publishes in flight, 200 by default) and measures,
+/// per mail, the time from the publish call to the moment its file appears (the file's modification time, written
+/// atomically by the pickup transport), and in between the time of each stage (<see cref="StageRecorder"/>).
 /// </summary>
 internal static class PipelineBenchRunner
 {
-    private const int InFlight = 200;
+    /// <summary>Publishes the bench keeps in flight unless told otherwise (<c>--in-flight</c>).</summary>
+    public const int DefaultInFlight = 200;
 
     /// <summary>With <c>--large-lane</c>, the client's large-mail threshold: the ≈1.5 MB mails take the lane, the rest not.</summary>
     private const int LargeMailLaneThresholdBytes = 256 * 1024;
@@ -39,11 +41,14 @@ internal static class PipelineBenchRunner
     /// <param name="roles">After the run, measure each role's CPU per mail apart (<see cref="PipelineRoles"/>).</param>
     /// <param name="largeMailLane">Whether the client sends mail above 256 KB to the signers' large-mail lane, or
     /// everything to <c>smime-protect</c> (the client's default), to measure the difference.</param>
+    /// <param name="inFlight">Publishes kept in flight: a new one starts as soon as one is confirmed.</param>
+    /// <param name="stages">Whether to follow every mail stage by stage (<see cref="StageRecorder"/>).</param>
     /// <param name="progress">Where progress and problems are written.</param>
     /// <param name="cancellationToken">Stops the run.</param>
     /// <exception cref="InvalidOperationException"><paramref name="brokerPid"/> names no process whose /proc entry can be read.</exception>
     public static async Task<PipelineBenchResult> RunAsync(
-        Uri rabbitMq, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid, bool roles, bool largeMailLane, TextWriter progress, CancellationToken cancellationToken)
+        Uri rabbitMq, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid, bool roles, bool largeMailLane,
+        int inFlight, bool stages, TextWriter progress, CancellationToken cancellationToken)
     {
         var root = Directory.CreateTempSubdirectory("smime-bench-");
         try
@@ -51,11 +56,11 @@ internal static class PipelineBenchRunner
             var pki = DemoPki.EnsureCreated(Path.Combine(root.FullName, "pki"));
             var outbox = Directory.CreateDirectory(Path.Combine(root.FullName, "outbox")).FullName;
             var clientLargeMailThreshold = largeMailLane ? LargeMailLaneThresholdBytes : 0;
-            var result = await MeasureAsync(rabbitMq, clientLargeMailThreshold, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, progress, cancellationToken);
+            var result = await MeasureAsync(rabbitMq, clientLargeMailThreshold, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, inFlight, stages, progress, cancellationToken);
             if (roles)
             {
                 var template = BenchMail.Create(size, pki.SenderAddress, pki.RecipientAddresses[0], Guid.Empty);
-                result = result with { Roles = await MeasureRolesAsync(rabbitMq, clientLargeMailThreshold, root.FullName, pki, outbox, template, messages, brokerPid, progress, cancellationToken) };
+                result = result with { Roles = await MeasureRolesAsync(rabbitMq, clientLargeMailThreshold, root.FullName, pki, outbox, template, messages, brokerPid, inFlight, progress, cancellationToken) };
             }
 
             return result;
@@ -67,7 +72,8 @@ internal static class PipelineBenchRunner
     }
 
     private static async Task<PipelineBenchResult> MeasureAsync(
-        Uri rabbitMq, int clientLargeMailThreshold, string root, DemoPki pki, string outbox, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid, TextWriter progress, CancellationToken cancellationToken)
+        Uri rabbitMq, int clientLargeMailThreshold, string root, DemoPki pki, string outbox, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid,
+        int inFlight, bool stages, TextWriter progress, CancellationToken cancellationToken)
     {
         using var host = BuildHost(rabbitMq, clientLargeMailThreshold, "Signer,Sender", root, pki, outbox);
         await host.StartAsync(cancellationToken);
@@ -83,24 +89,16 @@ internal static class PipelineBenchRunner
             var firstPublish = DateTime.UtcNow;
             var cpu = new MachineCpuTime();
             var broker = brokerPid is { } pid ? new ProcessCpuTime(pid) : null;
-            string sampleTraceId;
-            using var sampleTrace = new SampleTrace();
+            string? sampleTraceId = null;
+            // Either every mail is followed stage by stage, or (--no-stages) only the first one is traced, as a sample.
+            using var recorder = stages ? new StageRecorder() : null;
+            using var sampleTrace = stages ? null : new SampleTrace();
             using (var scope = host.Services.CreateScope())
             {
                 var publisher = scope.ServiceProvider.GetRequiredService<ISmimeMailPublisher>();
-
-                // The first mail is published inside a span (only it is traced, so tracing costs the
-                // measurement nothing); its trace id finds the whole path in Jaeger or the collector.
-                using (var span = SampleTrace.Start("smime bench publish"))
-                {
-                    var first = template with { MailId = Guid.NewGuid() };
-                    published[first.MailId] = DateTime.UtcNow;
-                    sampleTraceId = span?.TraceId.ToHexString() ?? "(tracing off)";
-                    await publisher.ProtectAsync(first, cancellationToken);
-                }
-
-                var pending = new List<Task>(InFlight);
-                for (int i = 1; i < messages; i++)
+                using var window = new SemaphoreSlim(inFlight, inFlight);
+                var pending = new List<Task>(messages);
+                for (int i = 0; i < messages; i++)
                 {
                     if (rate > 0 && TimeSpan.FromSeconds(i / rate) - clock.Elapsed is { Ticks: > 0 } wait)
                     {
@@ -114,13 +112,9 @@ internal static class PipelineBenchRunner
                         large.Add(mail.MailId);
                     }
 
-                    published[mail.MailId] = DateTime.UtcNow;
-                    pending.Add(publisher.ProtectAsync(mail, cancellationToken));
-                    if (pending.Count == InFlight)
-                    {
-                        await Task.WhenAll(pending);
-                        pending.Clear();
-                    }
+                    // A sliding window: the next publish starts as soon as any one in flight is confirmed.
+                    await window.WaitAsync(cancellationToken);
+                    pending.Add(PublishOneAsync(publisher, mail, i == 0, recorder, window, published, id => sampleTraceId = id, cancellationToken));
                 }
 
                 await Task.WhenAll(pending);
@@ -145,6 +139,10 @@ internal static class PipelineBenchRunner
                     var written = File.GetLastWriteTimeUtc(file);
                     (large.Contains(id) ? largeLatencies : latencies).Add((written - sent).TotalMilliseconds);
                     lastFile = written > lastFile ? written : lastFile;
+                    if (recorder?.Of(id) is { } timeline)
+                    {
+                        timeline.FileVisible = written.Ticks;
+                    }
                 }
             }
 
@@ -152,6 +150,16 @@ internal static class PipelineBenchRunner
             largeLatencies.Sort();
             int delivered = latencies.Count + largeLatencies.Count;
             double seconds = Math.Max((lastFile - firstPublish).TotalSeconds, 0.001);
+            PipelineStages? smallStages = null, largeStages = null;
+            if (recorder is not null)
+            {
+                var options = host.Services.GetRequiredService<IOptions<SmimePipelineOptions>>().Value;
+                var limits = new PipelineStageReport.Limits(inFlight, options.Signer.EffectiveInFlight, options.Signer.EffectiveConcurrency, options.Sender.Concurrency);
+                var all = published.Keys.Select(recorder.Of).OfType<MailTimeline>().ToList();
+                smallStages = PipelineStageReport.Of([.. published.Keys.Where(id => !large.Contains(id)).Select(recorder.Of).OfType<MailTimeline>()], limits, all, seconds);
+                largeStages = large.Count == 0 ? null : PipelineStageReport.Of([.. large.Select(recorder.Of).OfType<MailTimeline>()]);
+            }
+
             return new PipelineBenchResult(
                 size.ToString().ToLowerInvariant(),
                 messages,
@@ -163,7 +171,7 @@ internal static class PipelineBenchRunner
                 Math.Round(latencies.Count == 0 ? 0 : latencies[^1], 1),
                 telemetry.ProtectedTotal - warmedUp,
                 telemetry.FailedTotal,
-                sampleTraceId,
+                sampleTraceId ?? recorder?.FirstTraceId ?? "(tracing off)",
                 Environment.ProcessorCount,
                 Math.Round(processCpu.TotalMilliseconds / messages, 3),
                 machineCpu is { } machine ? Math.Round(machine.TotalMilliseconds / messages, 3) : null,
@@ -174,6 +182,10 @@ internal static class PipelineBenchRunner
                 Math.Round(Percentile(largeLatencies, 0.99), 1))
             {
                 BrokerCpuMillisecondsPerMail = brokerCpu is { } b ? Math.Round(b.TotalMilliseconds / messages, 3) : null,
+                Stages = smallStages,
+                LargeStages = largeStages,
+                ProducerInFlight = inFlight,
+                Runtime = BenchRuntime.Current(),
             };
         }
         finally
@@ -221,7 +233,7 @@ internal static class PipelineBenchRunner
     /// is warm and the quorum queues exist.
     /// </summary>
     private static async Task<PipelineRoles> MeasureRolesAsync(
-        Uri rabbitMq, int clientLargeMailThreshold, string root, DemoPki pki, string outbox, ProtectEmail template, int mails, int? brokerPid, TextWriter progress, CancellationToken cancellationToken)
+        Uri rabbitMq, int clientLargeMailThreshold, string root, DemoPki pki, string outbox, ProtectEmail template, int mails, int? brokerPid, int inFlight, TextWriter progress, CancellationToken cancellationToken)
     {
         RoleCpu producer;
         using (var host = BuildHost(rabbitMq, clientLargeMailThreshold, roles: null, root, pki, outbox))
@@ -233,15 +245,12 @@ internal static class PipelineBenchRunner
                 using (var scope = host.Services.CreateScope())
                 {
                     var publisher = scope.ServiceProvider.GetRequiredService<ISmimeMailPublisher>();
-                    var pending = new List<Task>(InFlight);
+                    using var window = new SemaphoreSlim(inFlight, inFlight);
+                    var pending = new List<Task>(mails);
                     for (int i = 0; i < mails; i++)
                     {
-                        pending.Add(publisher.ProtectAsync(template with { MailId = Guid.NewGuid() }, cancellationToken));
-                        if (pending.Count == InFlight)
-                        {
-                            await Task.WhenAll(pending);
-                            pending.Clear();
-                        }
+                        await window.WaitAsync(cancellationToken);
+                        pending.Add(PublishInWindowAsync(publisher, template with { MailId = Guid.NewGuid() }, window, cancellationToken));
                     }
 
                     await Task.WhenAll(pending);
@@ -330,6 +339,44 @@ internal static class PipelineBenchRunner
         return through;
     }
 
+    /// <summary>
+    /// Publishes one measured mail inside its root span (every mail with the <paramref name="recorder"/>, else only the
+    /// first as the sample trace), notes its publish time, and frees its place in <paramref name="window"/> once confirmed.
+    /// </summary>
+    private static async Task PublishOneAsync(
+        ISmimeMailPublisher publisher, ProtectEmail mail, bool first, StageRecorder? recorder, SemaphoreSlim window,
+        ConcurrentDictionary<Guid, DateTime> published, Action<string> sampleTraceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var span = recorder is not null ? recorder.Publish(mail.MailId) : first ? SampleTrace.Start("smime bench publish") : null;
+            if (first && recorder is null && span is not null)
+            {
+                sampleTraceId(span.TraceId.ToHexString());
+            }
+
+            published[mail.MailId] = DateTime.UtcNow;
+            await publisher.ProtectAsync(mail, cancellationToken);
+        }
+        finally
+        {
+            window.Release();
+        }
+    }
+
+    /// <summary>Publishes <paramref name="mail"/> and frees its place in <paramref name="window"/> once confirmed.</summary>
+    private static async Task PublishInWindowAsync(ISmimeMailPublisher publisher, ProtectEmail mail, SemaphoreSlim window, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await publisher.ProtectAsync(mail, cancellationToken);
+        }
+        finally
+        {
+            window.Release();
+        }
+    }
+
     /// <summary>Whether mail number <paramref name="index"/> of a run is a large one.</summary>
     private static bool IsLarge(int index, int largeEvery) => largeEvery > 0 && index % largeEvery == largeEvery - 1;
 
@@ -364,6 +411,5 @@ internal static class PipelineBenchRunner
         }
     }
 
-    private static double Percentile(List<double> sorted, double fraction) =>
-        sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(fraction * sorted.Count) - 1)];
+    private static double Percentile(List<double> sorted, double fraction) => StageLatency.Percentile(sorted, fraction);
 }

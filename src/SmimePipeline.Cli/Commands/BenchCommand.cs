@@ -115,10 +115,12 @@ internal static class BenchCommand
         var brokerPid = new Option<int?>("--broker-pid") { Description = "The broker's process on this machine (RabbitMQ's beam.smp): its CPU time per mail is reported too." };
         var roles = new Option<bool>("--roles") { Description = "After the run, measure producer, signer and sender apart (publish all, then a signer alone, then a sender alone) and report each one's CPU per mail." };
         var largeLane = new Option<bool>("--large-lane") { Description = "The client sends mail above 256 KB to the signers' large-mail lane (smime-protect-large) instead of smime-protect, to compare." };
+        var inFlight = new Option<int>("--in-flight") { Description = "Publishes kept in flight by the bench's producer (a sliding window).", DefaultValueFactory = _ => PipelineBenchRunner.DefaultInFlight };
+        var noStages = new Option<bool>("--no-stages") { Description = "Do not follow every mail stage by stage (only the first one is traced, as a sample); to measure what following costs." };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
-        var command = new Command("pipeline", "Signer and sender in this process on RabbitMQ, pickup directory: messages/s and latency publish-to-file.")
+        var command = new Command("pipeline", "Signer and sender in this process on RabbitMQ, pickup directory: messages/s, latency publish-to-file and where it goes, stage by stage.")
         {
-            rabbit, messages, message, largeEvery, rate, warmup, brokerPid, roles, largeLane, json,
+            rabbit, messages, message, largeEvery, rate, warmup, brokerPid, roles, largeLane, inFlight, noStages, json,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -126,6 +128,17 @@ internal static class BenchCommand
             if (count < 1 || parseResult.GetValue(largeEvery) < 0 || parseResult.GetValue(rate) < 0 || parseResult.GetValue(warmup) < 0)
             {
                 throw new CliException("--messages must be at least 1; --large-every, --rate and --warmup at least 0.");
+            }
+
+            int window = parseResult.GetValue(inFlight);
+            if (window < 1)
+            {
+                throw new CliException($"--in-flight {window}: keep at least 1 publish in flight.");
+            }
+
+            if (BenchRuntime.Current().DifferenceFromWorker() is { } difference)
+            {
+                Console.Error.WriteLine($"smime bench pipeline: this process's runtime settings differ from the worker's: {difference}.");
             }
 
             var pid = parseResult.GetValue(brokerPid);
@@ -136,7 +149,8 @@ internal static class BenchCommand
 
             var broker = BrokerOption.Require(parseResult, rabbit);
             var result = await PipelineBenchRunner.RunAsync(
-                broker, count, BenchMail.Parse(parseResult.GetRequiredValue(message)), parseResult.GetValue(largeEvery), parseResult.GetValue(rate), parseResult.GetValue(warmup), pid, parseResult.GetValue(roles), parseResult.GetValue(largeLane), Console.Error, cancellationToken);
+                broker, count, BenchMail.Parse(parseResult.GetRequiredValue(message)), parseResult.GetValue(largeEvery), parseResult.GetValue(rate), parseResult.GetValue(warmup), pid, parseResult.GetValue(roles), parseResult.GetValue(largeLane),
+                window, !parseResult.GetValue(noStages), Console.Error, cancellationToken);
             if (parseResult.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.PipelineBenchResult));
@@ -153,6 +167,8 @@ internal static class BenchCommand
                         $"large mails (every {result.LargeEvery}th): {result.LargeDelivered} delivered, latency p50 {result.LargeLatencyP50Milliseconds:F0} ms, p99 {result.LargeLatencyP99Milliseconds:F0} ms; the latencies above are those of the {result.Message} mails"));
                 }
 
+                PrintStages(result.Message, result.Stages);
+                PrintStages("large", result.LargeStages);
                 PrintRoles(result);
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
@@ -162,6 +178,30 @@ internal static class BenchCommand
             return result.Delivered == count ? 0 : 1;
         }));
         return command;
+    }
+
+    private static void PrintStages(string size, PipelineStages? stages)
+    {
+        if (stages is null)
+        {
+            return;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stages of the {size} mails ({stages.Mails} followed), ms: {"p50",8} {"p99",8} {"mean",8} {"max",8}"));
+        foreach (var (name, stage) in new[]
+        {
+            ("publish → confirm", stages.Publish), ("signer queue", stages.SignerQueue), ("signer wait (slot)", stages.SignerWait), ("protect", stages.Protect),
+            ("hand-over → confirm", stages.HandOver), ("sender queue", stages.SenderQueue), ("delivery (ESP answer)", stages.Delivery), ("total, publish → file", stages.Total),
+            ("signer, after hand-over", stages.SignerAfterHandOver), ("sender, after answer", stages.SenderAfterAnswer),
+        })
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-24} {stage.P50Milliseconds,8:F1} {stage.P99Milliseconds,8:F1} {stage.MeanMilliseconds,8:F1} {stage.MaxMilliseconds,8:F1}"));
+        }
+
+        if (stages.Occupancy is { } occupancy)
+        {
+            Console.WriteLine("  mails inside, on average / limit: " + string.Join(", ", occupancy.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} {o.Value.Average:F1}/{o.Value.Limit}"))));
+        }
     }
 
     private static void PrintRoles(PipelineBenchResult result)

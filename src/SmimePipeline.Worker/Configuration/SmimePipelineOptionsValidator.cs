@@ -73,7 +73,7 @@ public sealed class SmimePipelineOptionsValidator : IValidateOptions<SmimePipeli
 
             if (options.Signer.InFlight < 0)
             {
-                failures.Add($"{s}:Signer:InFlight must be 0 (4 per protected mail) or more (was {options.Signer.InFlight}).");
+                failures.Add($"{s}:Signer:InFlight must be 0 ({SignerOptions.DefaultInFlightPerSlot} per protected mail) or more (was {options.Signer.InFlight}).");
             }
         }
 

@@ -9,7 +9,7 @@ namespace SmimePipeline.Worker.Signing;
 
 /// <summary>
 /// Puts a signer consumer on the <c>smime-protect</c> queue holding <c>Signer:InFlight</c> mails at once
-/// (default 4 per core; <see cref="ProtectionSlots"/> keeps the CPU-bound protection itself at one mail per
+/// (default 16 per core, <see cref="SignerOptions.DefaultInFlightPerSlot"/>; <see cref="ProtectionSlots"/> keeps the CPU-bound protection itself at one mail per
 /// core) and short in-process retries for unexpected errors (<see cref="UnexpectedFailureRetry"/>). Refusals are
 /// never retried: the same mail would be refused again. An unavailable PKCS#11 token is retried longer (about
 /// five minutes, backing off).

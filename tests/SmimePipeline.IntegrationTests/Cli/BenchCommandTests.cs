@@ -4,8 +4,8 @@ using SmimePipeline.IntegrationTests.Infrastructure;
 namespace SmimePipeline.IntegrationTests.Cli;
 
 /// <summary>
-/// A smoke test of <c>smime bench protect --json</c>: the fields scripts/bench.sh reads exist and are
-/// plausible. It measures nothing (benchmarks are not timed tests); scripts/bench.sh does.
+/// A smoke test of <c>smime bench protect --json</c> and <c>smime bench pipeline --json</c>: the fields scripts/bench.sh
+/// reads exist and are plausible. It measures nothing (benchmarks are not timed tests); scripts/bench.sh does.
 /// </summary>
 public sealed class BenchCommandTests
 {
@@ -83,5 +83,52 @@ public sealed class BenchCommandTests
         Assert.True(run.GetProperty("seconds").GetDouble() >= 0.5);
         Assert.True(run.GetProperty("processCpuMillisecondsPerMail").GetDouble() > 0);
         Assert.True(run.GetProperty("machineCpuMillisecondsPerMail").GetDouble() >= run.GetProperty("processCpuMillisecondsPerMail").GetDouble() * 0.5);
+
+        // Every mail followed stage by stage from the worker's spans: each of the 9 small mails was seen at every point.
+        var stages = run.GetProperty("stages");
+        Assert.Equal(9, stages.GetProperty("mails").GetInt32());
+        string[] path = ["publish", "signerQueue", "signerWait", "protect", "handOver", "senderQueue", "delivery"];
+        foreach (var stage in path.Append("total").Append("signerAfterHandOver").Append("senderAfterAnswer"))
+        {
+            Assert.True(stages.GetProperty(stage).GetProperty("mails").GetInt32() == 9, $"{stage}: {stages.GetProperty(stage)}");
+        }
+
+        Assert.True(stages.GetProperty("protect").GetProperty("p50Milliseconds").GetDouble() > 0);
+        // The stages follow each other up to the ESP's answer, which comes after the pickup file was written:
+        // their means add up to at least the mean publish-to-file time.
+        double pathMean = path.Sum(stage => stages.GetProperty(stage).GetProperty("meanMilliseconds").GetDouble());
+        double totalMean = stages.GetProperty("total").GetProperty("meanMilliseconds").GetDouble();
+        Assert.True(pathMean >= totalMean - 1, $"stages add up to {pathMean} ms, publish to file took {totalMean} ms on average");
+
+        // No bounded place held more mails on average than its limit.
+        var occupancy = stages.GetProperty("occupancy");
+        Assert.Equal(200, occupancy.GetProperty("producerWindow").GetProperty("limit").GetInt32());
+        foreach (var place in new[] { "producerWindow", "signerInFlight", "protectSlots", "senderConcurrency" })
+        {
+            var average = occupancy.GetProperty(place).GetProperty("average").GetDouble();
+            Assert.InRange(average, 0.0, occupancy.GetProperty(place).GetProperty("limit").GetInt32() + 0.01);
+        }
+
+        Assert.True(occupancy.GetProperty("signerInFlight").GetProperty("limit").GetInt32() >= occupancy.GetProperty("protectSlots").GetProperty("limit").GetInt32());
+        Assert.Equal(3, run.GetProperty("largeStages").GetProperty("mails").GetInt32());
+        Assert.Equal(200, run.GetProperty("producerInFlight").GetInt32());
+        Assert.True(run.GetProperty("runtime").GetProperty("lohThresholdBytes").GetInt64() > 0);
+    }
+
+    [Fact]
+    public async Task Bench_pipeline_without_stages_keeps_the_figures_and_leaves_stages_out()
+    {
+        await using var vhost = await RabbitMqVirtualHost.CreateAsync();
+
+        var result = await SmimeCli.RunAsync(
+            ["bench", "pipeline", "--rabbitmq", vhost.AmqpUri.ToString(), "--messages", "6", "--message", "small", "--in-flight", "2", "--no-stages", "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var report = JsonDocument.Parse(result.Stdout);
+        var run = report.RootElement;
+        Assert.Equal(6, run.GetProperty("delivered").GetInt32());
+        Assert.Equal(2, run.GetProperty("producerInFlight").GetInt32());
+        Assert.Equal(JsonValueKind.Null, run.GetProperty("stages").ValueKind);
+        Assert.Matches("^[0-9a-f]{32}$", run.GetProperty("sampleTraceId").GetString());
     }
 }

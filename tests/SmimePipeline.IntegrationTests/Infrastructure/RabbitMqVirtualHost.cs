@@ -68,6 +68,18 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         return document.RootElement.TryGetProperty("messages", out var messages) ? messages.GetInt64() : 0;
     }
 
+    /// <summary>The prefetch count of each consumer of <paramref name="queue"/> in this virtual host (empty while none consumes).</summary>
+    public async Task<IReadOnlyList<int>> ConsumerPrefetchCountsAsync(string queue)
+    {
+        using var response = await _http.GetAsync($"api/consumers/{Name}");
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.EnumerateArray()
+            .Where(c => c.GetProperty("queue").GetProperty("name").GetString() == queue)
+            .Select(c => c.GetProperty("prefetch_count").GetInt32())
+            .ToList();
+    }
+
     /// <summary>Peeks at up to <paramref name="count"/> messages (they stay in the queue).</summary>
     public async Task<IReadOnlyList<JsonElement>> PeekAsync(string queue, int count)
     {

@@ -90,19 +90,19 @@ public sealed class SmimePipelineOptionsValidatorTests
     }
 
     [Fact]
-    public void Signer_protects_one_mail_per_core_and_holds_four_per_core_by_default()
+    public void Signer_protects_one_mail_per_core_and_holds_sixteen_per_core_by_default()
     {
         var signer = new SignerOptions();
 
         Assert.Equal(Environment.ProcessorCount, signer.EffectiveConcurrency);
-        Assert.Equal(4 * Environment.ProcessorCount, signer.EffectiveInFlight);
+        Assert.Equal(16 * Environment.ProcessorCount, signer.EffectiveInFlight);
     }
 
     [Theory]
-    [InlineData(3, 0, 12)]
+    [InlineData(3, 0, 48)]
     [InlineData(2, 16, 16)]
     [InlineData(4, 2, 4)] // never fewer mails held than are protected at once
-    public void Signer_in_flight_follows_its_setting_or_four_per_protected_mail(int concurrency, int inFlight, int expected)
+    public void Signer_in_flight_follows_its_setting_or_sixteen_per_protected_mail(int concurrency, int inFlight, int expected)
     {
         var signer = new SignerOptions { Concurrency = concurrency, InFlight = inFlight };
 

@@ -1,0 +1,47 @@
+namespace SmimePipeline.Cli.Bench;
+
+/// <summary>
+/// When one bench mail passed each point of the pipeline, in UTC ticks (0 = not seen). Written by the
+/// <see cref="StageRecorder"/>'s span callbacks on the pipeline's threads, read once all mails are through.
+/// </summary>
+internal sealed class MailTimeline
+{
+    /// <summary>The bench called <c>ProtectAsync</c>.</summary>
+    public long PublishCalled;
+
+    /// <summary>The broker confirmed the <c>ProtectEmail</c> (MassTransit's send span to the signers' queue ended).</summary>
+    public long PublishConfirmed;
+
+    /// <summary>The signer's MassTransit receive span started: the consumer took the mail (within its concurrency limit).</summary>
+    public long SignerReceived;
+
+    /// <summary>The signer's receive span ended: the mail was handed on and acknowledged.</summary>
+    public long SignerAcknowledged;
+
+    /// <summary>The protector started (its certificate lookup span): a protect slot was free and the MIME was composed.</summary>
+    public long ProtectStarted;
+
+    /// <summary>The <c>smime protect</c> span ended: the protected bytes are ready.</summary>
+    public long ProtectDone;
+
+    /// <summary>The broker confirmed the <c>DeliverEmail</c> (send span to <c>smime-deliver</c> ended).</summary>
+    public long DeliverConfirmed;
+
+    /// <summary>The sender's receive span started.</summary>
+    public long SenderReceived;
+
+    /// <summary>The sender's receive span ended: the mail was acknowledged.</summary>
+    public long SenderAcknowledged;
+
+    /// <summary>The ESP answered (pickup: the file is written, synced and renamed), from the ledger's record-lag measurement.</summary>
+    public long EspAnswered;
+
+    /// <summary>The pickup file's modification time.</summary>
+    public long FileVisible;
+
+    /// <summary>Sets <paramref name="field"/> to <paramref name="ticks"/> unless an earlier event already set it.</summary>
+    public static void SetFirst(ref long field, long ticks) => Interlocked.CompareExchange(ref field, ticks, 0);
+
+    /// <summary>Sets <paramref name="field"/> to <paramref name="ticks"/>, whatever it held (the last attempt counts).</summary>
+    public static void SetLast(ref long field, long ticks) => Interlocked.Exchange(ref field, ticks);
+}

@@ -1,0 +1,69 @@
+namespace SmimePipeline.Cli.Bench;
+
+/// <summary>Turns the recorded <see cref="MailTimeline"/>s into <see cref="PipelineStages"/>.</summary>
+internal static class PipelineStageReport
+{
+    /// <summary>The limits of the bounded places, for <see cref="Occupancy"/>.</summary>
+    /// <param name="ProducerWindow">Publishes the bench keeps in flight.</param>
+    /// <param name="SignerInFlight">The signer's concurrent message limit (<c>Signer:InFlight</c>).</param>
+    /// <param name="ProtectSlots">Mails protected at once (<c>Signer:Concurrency</c>).</param>
+    /// <param name="SenderConcurrency">The sender's concurrent message limit (<c>Sender:Concurrency</c>).</param>
+    public sealed record Limits(int ProducerWindow, int SignerInFlight, int ProtectSlots, int SenderConcurrency);
+
+    /// <summary>The stages of <paramref name="mails"/>; occupancy only when <paramref name="limits"/> is given.</summary>
+    public static PipelineStages Of(IReadOnlyCollection<MailTimeline> mails, Limits? limits = null, IReadOnlyCollection<MailTimeline>? allMails = null, double seconds = 0)
+    {
+        ArgumentNullException.ThrowIfNull(mails);
+        return new PipelineStages(
+            mails.Count,
+            Between(mails, m => m.PublishCalled, m => m.PublishConfirmed),
+            Between(mails, m => m.PublishConfirmed, m => m.SignerReceived),
+            Between(mails, m => m.SignerReceived, m => m.ProtectStarted),
+            Between(mails, m => m.ProtectStarted, m => m.ProtectDone),
+            Between(mails, m => m.ProtectDone, m => m.DeliverConfirmed),
+            Between(mails, m => m.DeliverConfirmed, m => m.SenderReceived),
+            Between(mails, m => m.SenderReceived, m => m.EspAnswered != 0 ? m.EspAnswered : m.FileVisible),
+            Between(mails, m => m.PublishCalled, m => m.FileVisible),
+            Between(mails, m => m.DeliverConfirmed, m => m.SignerAcknowledged),
+            Between(mails, m => m.EspAnswered, m => m.SenderAcknowledged),
+            limits is null || allMails is null || seconds <= 0 ? null : Occupancy(allMails, limits, seconds));
+    }
+
+    private static Dictionary<string, StageOccupancy> Occupancy(IReadOnlyCollection<MailTimeline> mails, Limits limits, double seconds) => new()
+    {
+        ["producerWindow"] = new(Average(mails, m => m.PublishCalled, m => m.PublishConfirmed, seconds), limits.ProducerWindow),
+        ["signerInFlight"] = new(Average(mails, m => m.SignerReceived, m => m.SignerAcknowledged, seconds), limits.SignerInFlight),
+        ["protectSlots"] = new(Average(mails, m => m.ProtectStarted, m => m.ProtectDone, seconds), limits.ProtectSlots),
+        ["senderConcurrency"] = new(Average(mails, m => m.SenderReceived, m => m.SenderAcknowledged, seconds), limits.SenderConcurrency),
+    };
+
+    private static StageLatency Between(IEnumerable<MailTimeline> mails, Func<MailTimeline, long> from, Func<MailTimeline, long> to)
+    {
+        var milliseconds = new List<double>();
+        foreach (var mail in mails)
+        {
+            long a = from(mail), b = to(mail);
+            if (a != 0 && b != 0)
+            {
+                milliseconds.Add((b - a) / (double)TimeSpan.TicksPerMillisecond);
+            }
+        }
+
+        return StageLatency.Of(milliseconds);
+    }
+
+    private static double Average(IEnumerable<MailTimeline> mails, Func<MailTimeline, long> from, Func<MailTimeline, long> to, double seconds)
+    {
+        long ticks = 0;
+        foreach (var mail in mails)
+        {
+            long a = from(mail), b = to(mail);
+            if (a != 0 && b > a)
+            {
+                ticks += b - a;
+            }
+        }
+
+        return Math.Round(ticks / (double)TimeSpan.TicksPerSecond / seconds, 2);
+    }
+}

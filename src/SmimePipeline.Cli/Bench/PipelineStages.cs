@@ -1,0 +1,37 @@
+namespace SmimePipeline.Cli.Bench;
+
+/// <summary>
+/// Where the mails of one size spent their time, stage by stage, from the spans the pipeline emits
+/// (<see cref="StageRecorder"/>). The stages follow each other: their sums add up to <see cref="Total"/> where every
+/// point was seen. A stage may be slightly negative for a mail when two events race (the broker can deliver a message
+/// to the signer before the producer has its confirm).
+/// </summary>
+/// <param name="Mails">Mails of this size that were followed.</param>
+/// <param name="Publish">Publish call to the broker's confirm of <c>ProtectEmail</c> (the producer's send, the quorum queue's commit).</param>
+/// <param name="SignerQueue">Confirm to the signer's receive: waiting in the quorum queue and in the consumer's prefetch, behind the signer's in-flight limit.</param>
+/// <param name="SignerWait">Receive to the protector's start: deserialising, waiting for a protect slot, composing the MIME message.</param>
+/// <param name="Protect">Certificate lookup, sign, encrypt, serialise (the slot is held).</param>
+/// <param name="HandOver">Protect done to the broker's confirm of <c>DeliverEmail</c> (claim check, send, quorum commit).</param>
+/// <param name="SenderQueue">That confirm to the sender's receive: waiting in <c>smime-deliver</c> and the sender's prefetch.</param>
+/// <param name="Delivery">Sender's receive to the ESP's answer (guard, ledger claim, pickup file written, synced, renamed); to
+/// the file's time when the answer was not seen.</param>
+/// <param name="Total">Publish call to the pickup file's time.</param>
+/// <param name="SignerAfterHandOver">Not on the mail's path but holding one of the signer's in-flight places: from the
+/// <c>DeliverEmail</c> confirm to the signer's acknowledgement (the <c>EmailProtected</c> publish and its confirm).</param>
+/// <param name="SenderAfterAnswer">Likewise for the sender's concurrency: from the ESP's answer to the acknowledgement
+/// (the ledger's "accepted" record, the <c>EmailDelivered</c> publish and its confirm).</param>
+/// <param name="Occupancy">Over all mails of the run (both sizes): the producer's publish window, the signer's in-flight
+/// limit, the protect slots and the sender's concurrency, each with the average number of mails inside.</param>
+internal sealed record PipelineStages(
+    int Mails,
+    StageLatency Publish,
+    StageLatency SignerQueue,
+    StageLatency SignerWait,
+    StageLatency Protect,
+    StageLatency HandOver,
+    StageLatency SenderQueue,
+    StageLatency Delivery,
+    StageLatency Total,
+    StageLatency SignerAfterHandOver,
+    StageLatency SenderAfterAnswer,
+    IReadOnlyDictionary<string, StageOccupancy>? Occupancy = null);
