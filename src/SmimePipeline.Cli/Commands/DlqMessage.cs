@@ -65,11 +65,12 @@ internal sealed record DlqMessage(ulong DeliveryTag, IReadOnlyDictionary<string,
     /// <summary>
     /// MassTransit could not read the body (a deserialiser's failure, a binary <c>DeliverEmail</c>'s header): the
     /// <see cref="UnreadableMessageObserver"/> reported it as <c>unreadable-message</c>, so the list says the same.
+    /// MassTransit names the innermost exception, e.g. System.Text.Json's internal <c>JsonReaderException</c>.
     /// </summary>
     private static bool IsUnreadable(string exceptionType) =>
         exceptionType.EndsWith(nameof(DeliverEmailHeaderException), StringComparison.Ordinal)
         || exceptionType.EndsWith(nameof(System.Runtime.Serialization.SerializationException), StringComparison.Ordinal)
-        || exceptionType.EndsWith(nameof(JsonException), StringComparison.Ordinal);
+        || exceptionType.StartsWith("System.Text.Json.", StringComparison.Ordinal);
 
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 

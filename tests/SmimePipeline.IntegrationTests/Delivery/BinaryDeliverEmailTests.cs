@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using MassTransit;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
@@ -207,5 +208,66 @@ public sealed class BinaryDeliverEmailTests : IAsyncLifetime
             TimeSpan.FromSeconds(60),
             () => "the requeued binary mail was not delivered");
         Assert.Equal(1, _rig.Fake.AcceptedByMailId[refused.MailId.ToString("D")]);
+    }
+
+    [Fact]
+    public async Task An_old_sender_moves_a_binary_mail_to_the_error_queue_intact_and_dlq_requeue_delivers_it_after_the_upgrade()
+    {
+        // A sender before issue 17, as far as the wire goes: MassTransit with its JSON deserializers only, consuming smime-deliver.
+        var consumedByOldSender = 0;
+        var oldSender = Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.Host(_rig.VirtualHost.AmqpUri);
+            cfg.ReceiveEndpoint(QueueNames.Deliver, e =>
+            {
+                e.SetQuorumQueue();
+                e.Handler<DeliverEmail>(_ =>
+                {
+                    Interlocked.Increment(ref consumedByOldSender);
+                    return Task.CompletedTask;
+                });
+            });
+        });
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            await oldSender.StartAsync(timeout.Token);
+        }
+
+        var mail = DeliveryRig.Mail();
+        try
+        {
+            await _rig.StartProducerAsync();
+            await _rig.SendBinaryAsync([mail]);
+            await Eventually.HoldsAsync(
+                async () => await _rig.VirtualHost.CountMessagesAsync(ErrorQueue) == 1,
+                TimeSpan.FromSeconds(90),
+                () => "the old sender did not move the binary mail to smime-deliver_error");
+        }
+        finally
+        {
+            await oldSender.StopAsync();
+        }
+
+        Assert.Equal(0, consumedByOldSender);
+        var error = Assert.Single(await _rig.VirtualHost.PeekAsync(ErrorQueue, 5));
+        var properties = error.GetProperty("properties");
+        Assert.Equal(Binary, properties.GetProperty("content_type").GetString());
+        Assert.Equal(mail.MailId.ToString("D"), properties.GetProperty("headers").GetProperty(SenderHeaders.MailId).GetString());
+        Assert.Equal(Encoding.ASCII.GetString(mail.Content), error.GetProperty("payload").GetString());
+
+        // The upgrade: a sender of this version, then the operator requeues what the old one could not read.
+        await using var sender = await WorkerHost.StartAsync(_rig.SenderSettings());
+        var broker = _rig.VirtualHost.AmqpUri.ToString();
+        var list = await SmimeCli.RunAsync(["dlq", "list", "--queue", ErrorQueue, "--rabbitmq", broker]);
+        Assert.True(list.ExitCode == 0, list.Describe());
+        Assert.Contains(list.StdoutText.Split('\n'), l => l.StartsWith(mail.MailId.ToString("D"), StringComparison.Ordinal) && l.Contains(UnreadableMessageObserver.ReasonCode, StringComparison.Ordinal));
+        var requeue = await SmimeCli.RunAsync(["dlq", "requeue", "--queue", ErrorQueue, "--all", "--reason", UnreadableMessageObserver.ReasonCode, "--rabbitmq", broker]);
+        Assert.True(requeue.ExitCode == 0, requeue.Describe());
+        Assert.Contains("requeued 1 mail(s)", requeue.Stderr, StringComparison.Ordinal);
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(_rig.Fake.AcceptedByMailId.ContainsKey(mail.MailId.ToString("D"))),
+            TimeSpan.FromSeconds(60),
+            () => $"the requeued mail was not delivered; failures: {string.Join("; ", _rig.FailedEvents.Select(f => f.Reason))}");
+        Assert.Equal(1, _rig.Fake.AcceptedByMailId[mail.MailId.ToString("D")]);
     }
 }
