@@ -45,6 +45,7 @@ internal static class DlqCommand
             foreach (var (message, _) in matches)
             {
                 Console.WriteLine($"mail {message.MailId} ({message.BodySize} bytes on the queue)");
+                Console.WriteLine($"  content-type: {message.ContentType ?? "-"}");
                 foreach (var (name, value) in message.Headers)
                 {
                     Console.WriteLine($"  {name}: {value}");

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using RabbitMQ.Client;
 using SmimePipeline.Worker.Failures;
+using SmimePipeline.Worker.Messaging;
 using SmimePipeline.Worker.Sending;
 
 namespace SmimePipeline.Cli.Commands;
@@ -13,7 +14,13 @@ namespace SmimePipeline.Cli.Commands;
 /// error queues (<c>smime-protect_error</c>, <c>smime-deliver_error</c>), where the reason is in
 /// <c>MT-Fault-Message</c> and the mail id only in the message envelope.
 /// </summary>
-internal sealed record DlqMessage(ulong DeliveryTag, IReadOnlyDictionary<string, string> Headers, int BodySize, string? EnvelopeMailId)
+/// <remarks>
+/// Both formats of <c>DeliverEmail</c> are read: MassTransit's JSON envelope (the mail id inside it) and issue 17's
+/// binary body (<c>application/vnd.smimepipeline.deliver-email</c>), whose mail id is the <c>smime-mail-id</c> header and
+/// whose body, the protected mail, is never parsed. <c>requeue</c> republishes body and properties unchanged, so a mail
+/// keeps its format.
+/// </remarks>
+internal sealed record DlqMessage(ulong DeliveryTag, IReadOnlyDictionary<string, string> Headers, int BodySize, string? EnvelopeMailId, string? ContentType)
 {
     private const string FaultExceptionType = "MT-Fault-ExceptionType";
     private const string FaultMessage = "MT-Fault-Message";
@@ -36,6 +43,11 @@ internal sealed record DlqMessage(ulong DeliveryTag, IReadOnlyDictionary<string,
                 return null;
             }
 
+            if (IsUnreadable(type))
+            {
+                return UnreadableMessageObserver.ReasonCode;
+            }
+
             var message = Header(FaultMessage) ?? "";
             var colon = message.IndexOf(": ", StringComparison.Ordinal);
             return type.EndsWith(nameof(MailDeadLetteredException), StringComparison.Ordinal) && colon > 0
@@ -49,6 +61,16 @@ internal sealed record DlqMessage(ulong DeliveryTag, IReadOnlyDictionary<string,
 
     /// <summary>The ESP's answer when there is one, else the reason sentence.</summary>
     public string? Detail => Header(SenderHeaders.EspAnswer) ?? Header(SenderHeaders.Reason) ?? Header(FaultMessage);
+
+    /// <summary>
+    /// MassTransit could not read the body (a deserialiser's failure, a binary <c>DeliverEmail</c>'s header): the
+    /// <see cref="UnreadableMessageObserver"/> reported it as <c>unreadable-message</c>, so the list says the same.
+    /// MassTransit names the innermost exception, e.g. System.Text.Json's internal <c>JsonReaderException</c>.
+    /// </summary>
+    private static bool IsUnreadable(string exceptionType) =>
+        exceptionType.EndsWith(nameof(DeliverEmailHeaderException), StringComparison.Ordinal)
+        || exceptionType.EndsWith(nameof(System.Runtime.Serialization.SerializationException), StringComparison.Ordinal)
+        || exceptionType.StartsWith("System.Text.Json.", StringComparison.Ordinal);
 
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 
@@ -66,8 +88,11 @@ internal sealed record DlqMessage(ulong DeliveryTag, IReadOnlyDictionary<string,
             };
         }
 
-        var envelopeMailId = headers.ContainsKey(SenderHeaders.MailId) ? null : ReadEnvelopeMailId(result.Body);
-        return new DlqMessage(result.DeliveryTag, headers, result.Body.Length, envelopeMailId);
+        var contentType = result.BasicProperties.ContentType;
+        var binary = contentType is not null
+            && contentType.StartsWith(DeliverEmailBinaryFormat.MediaType, StringComparison.OrdinalIgnoreCase);
+        var envelopeMailId = headers.ContainsKey(SenderHeaders.MailId) || binary ? null : ReadEnvelopeMailId(result.Body);
+        return new DlqMessage(result.DeliveryTag, headers, result.Body.Length, envelopeMailId, contentType);
     }
 
     // Only message.mailId is read from MassTransit's JSON envelope; nothing else of the body is looked at or shown.

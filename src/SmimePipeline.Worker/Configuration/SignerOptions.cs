@@ -30,6 +30,13 @@ public sealed class SignerOptions
     /// <summary>The policy for recipients without a valid certificate when a mail does not say. Default Fail.</summary>
     public SmimePipeline.Contracts.MissingCertificatePolicy MissingCertificate { get; set; } = SmimePipeline.Contracts.MissingCertificatePolicy.Fail;
 
+    /// <summary>
+    /// How <c>DeliverEmail</c> travels to the sender role. Default <see cref="DeliverEmailFormat.Binary"/> (the mail's
+    /// bytes as the body, its fields in headers); <see cref="DeliverEmailFormat.Json"/> while senders of a version
+    /// before the binary format still consume <c>smime-deliver</c> (upgrade senders first, then signers).
+    /// </summary>
+    public DeliverEmailFormat DeliverEmailFormat { get; set; } = DeliverEmailFormat.Binary;
+
     /// <summary>The effective concurrency.</summary>
     public int EffectiveConcurrency => Concurrency > 0 ? Concurrency : Environment.ProcessorCount;
 

@@ -66,6 +66,11 @@ public sealed class SmimePipelineOptionsValidator : IValidateOptions<SmimePipeli
                 failures.Add($"{s}:Signer:IdentitiesPath '{identities}' does not exist.");
             }
 
+            if (!Enum.IsDefined(options.Signer.DeliverEmailFormat))
+            {
+                failures.Add($"{s}:Signer:DeliverEmailFormat must be Binary or Json (was '{options.Signer.DeliverEmailFormat}').");
+            }
+
             if (options.Signer.Concurrency < 0)
             {
                 failures.Add($"{s}:Signer:Concurrency must be 0 (one per core) or more (was {options.Signer.Concurrency}).");

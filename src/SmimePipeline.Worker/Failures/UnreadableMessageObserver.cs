@@ -2,6 +2,7 @@ using System.Runtime.Serialization;
 using System.Text.Json;
 using MassTransit;
 using SmimePipeline.Contracts;
+using SmimePipeline.Worker.Messaging;
 using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.Worker.Failures;
@@ -88,6 +89,7 @@ public sealed class UnreadableMessageObserver(
     /// <summary>What failed, by JSON path and exception type: never the exception's message, which can quote the body.</summary>
     private static string Describe(Exception cause) => cause switch
     {
+        DeliverEmailHeaderException header => header.Message,
         JsonException { Path: { Length: > 0 } path } when cause.Message.Contains("missing required properties", StringComparison.Ordinal) =>
             $"a required field is missing ({RequiredFields(cause.Message)}) at {path}",
         JsonException { Path: { Length: > 1 } path } => $"the value at {path} is not of the contract's type",
@@ -110,9 +112,15 @@ public sealed class UnreadableMessageObserver(
         _ => null,
     };
 
-    /// <summary>The <c>mailId</c> of the envelope's message, if the body is JSON enough to say it; else the empty id.</summary>
+    /// <summary>The <c>mailId</c> of the envelope's message (or a binary DeliverEmail's header), if it says one; else the empty id.</summary>
     private static Guid MailIdOf(ReceiveContext context)
     {
+        if (DeliverEmailBinaryFormat.Is(context.ContentType))
+        {
+            // Binary DeliverEmail: the id is a header; the body is the mail and is never parsed here.
+            return DeliverEmailHeaderReader.MailIdOrEmpty(context.TransportHeaders);
+        }
+
         try
         {
             using var document = JsonDocument.Parse(context.Body.GetBytes());

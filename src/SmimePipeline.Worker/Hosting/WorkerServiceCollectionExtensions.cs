@@ -9,6 +9,7 @@ using SmimePipeline.Worker.ClaimCheck;
 using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Failures;
 using SmimePipeline.Worker.Harvest;
+using SmimePipeline.Worker.Messaging;
 using SmimePipeline.Worker.Sending;
 using SmimePipeline.Worker.Signing;
 using SmimePipeline.Worker.Telemetry;
@@ -120,6 +121,7 @@ public static class WorkerServiceCollectionExtensions
                 {
                     var rabbit = context.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.RabbitMq;
                     cfg.ConfigureRabbitMqHost(rabbit);
+                    DeliverEmailWireFormat.AddDeliverEmailBinaryFormat(cfg);
                     cfg.ConfigureEndpoints(context);
                     if (options.Roles.HasFlag(WorkerRoles.Signer))
                     {
@@ -131,7 +133,11 @@ public static class WorkerServiceCollectionExtensions
             }
             else
             {
-                bus.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+                bus.UsingInMemory((context, cfg) =>
+                {
+                    DeliverEmailWireFormat.AddDeliverEmailBinaryFormat(cfg);
+                    cfg.ConfigureEndpoints(context);
+                });
             }
         });
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using MassTransit;
 using SmimePipeline.Contracts;
+using SmimePipeline.Worker.Messaging;
 
 namespace SmimePipeline.Worker.Sending;
 
@@ -54,6 +55,8 @@ internal static class SenderMessageHeaders
 
     private static void CopyCorrelation(SendContext send, ConsumeContext original)
     {
+        // A retried or dead-lettered mail keeps the format it came in (binary or JSON, issue 17).
+        DeliverEmailWireFormat.KeepReceivedFormat(send, original);
         send.CorrelationId = original.CorrelationId;
         send.ConversationId = original.ConversationId;
         send.InitiatorId = original.MessageId;

@@ -8,6 +8,7 @@ using SmimePipeline.Cryptography.Errors;
 using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.ClaimCheck;
 using SmimePipeline.Worker.Failures;
+using SmimePipeline.Worker.Messaging;
 using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.Worker.Signing;
@@ -37,6 +38,7 @@ public sealed class MailProtectionHandler
     private readonly ILogger<MailProtectionHandler> _logger;
     private readonly DeliveryContentStore _claimCheck;
     private readonly ProtectionSlots _slots;
+    private readonly DeliverEmailFormat _deliverEmailFormat;
 
     public MailProtectionHandler(
         SmimeProtector protector,
@@ -54,6 +56,7 @@ public sealed class MailProtectionHandler
         _protector = protector;
         _assessment = assessment;
         _defaultMissingCertificate = options.Value.Signer.MissingCertificate;
+        _deliverEmailFormat = options.Value.Signer.DeliverEmailFormat;
         _telemetry = telemetry;
         _time = time;
         _logger = logger;
@@ -149,7 +152,7 @@ public sealed class MailProtectionHandler
             },
             context.CancellationToken);
         var endpoint = await context.GetSendEndpoint(DeliverQueue);
-        await endpoint.Send(deliver, context.CancellationToken);
+        await endpoint.Send(deliver, send => DeliverEmailWireFormat.Apply(send, _deliverEmailFormat), context.CancellationToken);
 
         await context.Publish(
             new EmailProtected

@@ -7,6 +7,8 @@ using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
 using SmimePipeline.Testing.SparkPost;
+using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Messaging;
 
 namespace SmimePipeline.IntegrationTests.Delivery;
 
@@ -61,6 +63,7 @@ public sealed class DeliveryRig : IAsyncDisposable
         _bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
             cfg.Host(VirtualHost.AmqpUri);
+            DeliverEmailWireFormat.AddDeliverEmailBinaryFormat(cfg);
             cfg.ReceiveEndpoint("test-delivery-failed-events", e => e.Handler<EmailDeliveryFailed>(context =>
             {
                 FailedEvents.Add(context.Message);
@@ -109,6 +112,16 @@ public sealed class DeliveryRig : IAsyncDisposable
         foreach (var batch in mails.Chunk(200))
         {
             await Task.WhenAll(batch.Select(m => endpoint.Send(m)));
+        }
+    }
+
+    /// <summary>Sends to the <c>smime-deliver</c> exchange in the binary format a signer of issue 17 writes.</summary>
+    public async Task SendBinaryAsync(IEnumerable<DeliverEmail> mails)
+    {
+        var endpoint = await _bus!.GetSendEndpoint(new Uri($"exchange:{QueueNames.Deliver}"));
+        foreach (var batch in mails.Chunk(200))
+        {
+            await Task.WhenAll(batch.Select(m => endpoint.Send(m, send => DeliverEmailWireFormat.Apply(send, DeliverEmailFormat.Binary))));
         }
     }
 

@@ -106,6 +106,20 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
     }
 
     /// <summary>
+    /// Publishes <paramref name="payload"/> with AMQP <paramref name="headers"/> (strings, integers) through the management
+    /// API, as a hostile or non-MassTransit producer would; fails unless the broker routed it.
+    /// </summary>
+    public async Task PublishRawAsync(string exchange, string payload, string contentType, IReadOnlyDictionary<string, object> headers)
+    {
+        using var response = await _http.PostAsJsonAsync(
+            $"api/exchanges/{Name}/{exchange}/publish",
+            new { properties = new { content_type = contentType, delivery_mode = 2, headers }, routing_key = "", payload, payload_encoding = "string" });
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.True(document.RootElement.GetProperty("routed").GetBoolean(), $"the broker did not route the message to {exchange}");
+    }
+
+    /// <summary>
     /// Closes every client connection to this virtual host from the broker's side (what
     /// <c>rabbitmqctl close_all_connections -p VHOST</c> does), at once and without touching other tests' hosts.
     /// </summary>
