@@ -180,6 +180,11 @@ def floor_us(x):
 def own_share(x):
     return (x["microsecondsPerMessage"] - floor_us(x)) / floor_us(x)
 
+def paired_share(x):
+    """Own work / floor timed in alternating protect and floor slices (PairedOwnWork); the sequential figure if absent."""
+    p = x.get("pairedOwnWork")
+    return p["ownShare"] if p else own_share(x)
+
 STAGES = [("publish", "publish -> confirm"), ("signerQueue", "signer queue"), ("signerWait", "signer wait (slot)"),
           ("protect", "protect"), ("handOver", "hand-over -> confirm"), ("senderQueue", "sender queue"),
           ("delivery", "delivery (ESP answer)"), ("total", "total, publish -> file"),
@@ -214,12 +219,12 @@ for r in range(1, repeat + 1):
     one, two = ours(f"standard-rsa2048-1t-{r}"), ours(f"standard-rsa2048-2t-{r}")
     print(f"\nround {r}: openssl speed rsa2048 on cpu 0: {openssl:.1f} sign/s")
     print("  floor = the cryptography one message needs (sign, digest, AES, key transports), timed in the same process on the same core")
-    print(f"  {'run':<32} {'msg/s':>9} {'x openssl':>10} {'us/msg':>8} {'floor us':>9} {'own us':>7} {'own/fl':>7} {'input':>8} {'output':>8} {'alloc/msg':>10} {'alloc/out':>9} {'LOH/msg':>8}")
+    print(f"  {'run':<32} {'msg/s':>9} {'x openssl':>10} {'us/msg':>8} {'floor us':>9} {'own us':>7} {'own/fl':>7} {'paired':>7} {'input':>8} {'output':>8} {'alloc/msg':>10} {'alloc/out':>9} {'LOH/msg':>8}")
     for label, x in [("standard rsa2048 1 core", std), ("small rsa2048 1 core", small),
                      ("standard p256 1 core", std_ec), ("small p256 1 core", small_ec),
                      ("standard rsa2048 2 cores 1 thr", one), ("standard rsa2048 2 cores 2 thr", two)]:
         floor = floor_us(x)
-        print(f"  {label:<32} {x['messagesPerSecond']:>9.1f} {x['messagesPerSecond']/openssl:>10.2f} {x['microsecondsPerMessage']:>8.1f} {floor:>9.1f} {x['microsecondsPerMessage'] - floor:>7.1f} {own_share(x):>7.2f} {x['inputBytes']:>8} {x['outputBytes']:>8} {x['allocatedBytesPerMessage']:>10.0f} {x['allocationPerOutputByte']:>9.2f} {x['largeObjectHeapBytesPerMessage']:>8.0f}")
+        print(f"  {label:<32} {x['messagesPerSecond']:>9.1f} {x['messagesPerSecond']/openssl:>10.2f} {x['microsecondsPerMessage']:>8.1f} {floor:>9.1f} {x['microsecondsPerMessage'] - floor:>7.1f} {own_share(x):>7.2f} {paired_share(x):>7.2f} {x['inputBytes']:>8} {x['outputBytes']:>8} {x['allocatedBytesPerMessage']:>10.0f} {x['allocationPerOutputByte']:>9.2f} {x['largeObjectHeapBytesPerMessage']:>8.0f}")
     check(6, "standard RSA-2048 >= 0.6x openssl sign/s", std["messagesPerSecond"] / openssl, 0.6, ceiling=1e6 / floor_us(std) / openssl)
     check(6, "small RSA-2048 >= 0.8x openssl sign/s", small["messagesPerSecond"] / openssl, 0.8, ceiling=1e6 / floor_us(small) / openssl)
     # With the same own work w per message, (floor_rsa + w) / (floor_p256 + w) falls as w grows: its best is at w = 0.
@@ -229,8 +234,8 @@ for r in range(1, repeat + 1):
     # are ArrayPool refills after the runtime trimmed the pool (it does so on full collections).
     check(6, "standard (< 1 MB): no LOH allocation per message (B/msg < 850)", 1.0 if std["largeObjectHeapBytesPerMessage"] < 850 else 0.0, 1.0, shown=std["largeObjectHeapBytesPerMessage"])
     # Issue 17, target 3: the protect stage, stated against the crypto floor (zero own work is the ceiling).
-    check(17, "3: standard, own work <= 20% of the crypto floor", own_share(std), 0.20, ceiling=0.0, at_most=True)
-    check(17, "3: small, own work <= 20% of the crypto floor", own_share(small), 0.20, ceiling=0.0, at_most=True)
+    check(17, "3: standard, own work <= 20% of the crypto floor (paired)", paired_share(std), 0.20, ceiling=0.0, at_most=True)
+    check(17, "3: small, own work <= 20% of the crypto floor (paired)", paired_share(small), 0.20, ceiling=0.0, at_most=True)
     check(17, "3: standard, allocation <= 2x output size", std["allocationPerOutputByte"], 2.0, at_most=True)
     check(17, "3: two threads >= 1.8x one thread", two["messagesPerSecond"] / one["messagesPerSecond"], 1.8, ceiling=2.0)
     baseline = load(f"baseline-{r}")

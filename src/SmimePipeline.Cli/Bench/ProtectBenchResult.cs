@@ -36,4 +36,11 @@ internal sealed record ProtectBenchResult(
     double AllocatedBytesPerMessage,
     double AllocationPerOutputByte,
     double LargeObjectHeapBytesPerMessage,
-    int Gen2Collections);
+    int Gen2Collections)
+{
+    /// <summary>
+    /// Own work timed in alternating protect/floor slices on one thread (<see cref="Bench.PairedOwnWork"/>); null with
+    /// more than one thread, for the baseline, and for a key in a PKCS#11 token.
+    /// </summary>
+    public PairedOwnWork? PairedOwnWork { get; init; }
+}

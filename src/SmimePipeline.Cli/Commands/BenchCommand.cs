@@ -237,6 +237,13 @@ internal static class BenchCommand
                 $"crypto floor {ourFloor:F1} µs/msg (at most {1e6 / ourFloor:F0} msg/s per core); our own work {report.Results[0].MicrosecondsPerMessage - ourFloor:F1} µs/msg"));
         }
 
+        if (report.Results[0].PairedOwnWork is { } paired)
+        {
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"paired ({paired.Pairs} alternating {paired.SliceMilliseconds} ms slices): own work {paired.OwnMicroseconds:F1} µs/msg against a floor of {paired.FloorMicroseconds:F1} µs = {paired.OwnShare:P1} (pairs {paired.OwnShareMin:P1}–{paired.OwnShareMax:P1})"));
+        }
+
         if (report.BaselineRatio is { } ratio)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio {ProtectBenchRunner.OurEngine}/mimekit: {ratio:F2}x"));

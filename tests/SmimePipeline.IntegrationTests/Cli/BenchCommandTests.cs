@@ -42,6 +42,13 @@ public sealed class BenchCommandTests
         Assert.True(floor.GetProperty("microseconds").GetDouble() > 0);
         Assert.True(results[0].GetProperty("microsecondsPerMessage").GetDouble() > 0);
         Assert.Equal(JsonValueKind.Null, results[1].GetProperty("cryptoFloor").ValueKind);
+
+        // One thread: own work is also timed in alternating protect/floor slices; the baseline has none.
+        var paired = results[0].GetProperty("pairedOwnWork");
+        Assert.Equal(10, paired.GetProperty("pairs").GetInt32());
+        Assert.True(paired.GetProperty("floorMicroseconds").GetDouble() > 0);
+        Assert.InRange(paired.GetProperty("ownShare").GetDouble(), paired.GetProperty("ownShareMin").GetDouble(), paired.GetProperty("ownShareMax").GetDouble());
+        Assert.Equal(JsonValueKind.Null, results[1].GetProperty("pairedOwnWork").ValueKind);
     }
 
     [Fact]
