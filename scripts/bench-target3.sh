@@ -6,7 +6,7 @@
 #  D: as A with a memory-streaming neighbour on core 1 (is our part memory-bound, the crypto not?)
 DLL=${DLL:-$(cd "$(dirname "$0")/.." && pwd)/src/SmimePipeline.Cli/bin/Release/net10.0/smime.dll}
 MSG=${MSG:-standard}
-run() { local label=$1; shift; echo "== $label"; "$@" taskset -c 0 dotnet $DLL bench protect --message $MSG --key rsa2048 --threads 1 --seconds 8 --warmup $W | tail -1; }
+run() { local label=$1; shift; echo "== $label"; "$@" taskset -c 0 dotnet $DLL bench protect --message $MSG --key rsa2048 --threads 1 --seconds 8 --warmup $W | tail -2; }
 taskset -c 0 openssl speed -seconds 5 rsa2048 2>/dev/null | tail -1
 for round in 1 2; do
   W=20 run "A round $round warmup 20" env
