@@ -130,7 +130,7 @@ public sealed class RevocationListImportTests : IClassFixture<TestPki>, IDisposa
     {
         var now = DateTimeOffset.UtcNow;
         var builder = new CertificateRevocationListBuilder();
-        builder.AddEntry(revoked is null ? RandomNumberGenerator.GetBytes(8) : Convert.FromHexString(revoked.SerialNumber), now.AddDays(-1));
+        builder.AddEntry(revoked is null ? RandomSerialNumber.Create() : Convert.FromHexString(revoked.SerialNumber), now.AddDays(-1));
         var issued = thisUpdate ?? now.AddMinutes(-1);
         // The generator overload: the issuer overload itself refuses a CA without cRLSign, which one test needs.
         using var key = issuer.GetRSAPrivateKey()!;
@@ -158,7 +158,7 @@ public sealed class RevocationListImportTests : IClassFixture<TestPki>, IDisposa
         }
 
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
-        using var certificate = request.Create(issuer, now.AddDays(-1), now.AddYears(1), RandomNumberGenerator.GetBytes(8));
+        using var certificate = request.Create(issuer, now.AddDays(-1), now.AddYears(1), RandomSerialNumber.Create());
         return certificate.CopyWithPrivateKey(key);
     }
 
@@ -170,7 +170,7 @@ public sealed class RevocationListImportTests : IClassFixture<TestPki>, IDisposa
         san.AddEmailAddress(address);
         request.CertificateExtensions.Add(san.Build());
         var now = DateTimeOffset.UtcNow;
-        return request.Create(_pki.Intermediate, now.AddHours(-1), now.AddDays(30), RandomNumberGenerator.GetBytes(8));
+        return request.Create(_pki.Intermediate, now.AddHours(-1), now.AddDays(30), RandomSerialNumber.Create());
     }
 
     /// <summary>What an older version, or someone with write access to the database, could leave in the table.</summary>

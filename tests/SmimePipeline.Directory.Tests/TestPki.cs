@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Org.BouncyCastle.Crypto.Operators;
 using Org.BouncyCastle.Ocsp;
 using Org.BouncyCastle.Security;
+using SmimePipeline.Testing;
 using BcCertificate = Org.BouncyCastle.X509.X509Certificate;
 
 namespace SmimePipeline.CertificateDirectory.Tests;
@@ -171,7 +172,7 @@ public sealed class TestPki : IAsyncLifetime
         }
 
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
-        using var certificate = request.Create(issuer, notBefore, notAfter, RandomNumberGenerator.GetBytes(8));
+        using var certificate = request.Create(issuer, notBefore, notAfter, RandomSerialNumber.Create());
         return certificate.CopyWithPrivateKey(key);
     }
 }

@@ -182,7 +182,7 @@ public sealed class CertsHostileInputTests : IDisposable
     {
         var now = DateTimeOffset.UtcNow;
         var builder = new CertificateRevocationListBuilder();
-        builder.AddEntry(RandomNumberGenerator.GetBytes(8), now.AddDays(-1));
+        builder.AddEntry(RandomSerialNumber.Create(), now.AddDays(-1));
         var crl = builder.Build(issuer, new BigInteger(RandomNumberGenerator.GetInt32(1, int.MaxValue)), now.AddDays(7), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, now.AddMinutes(-1));
         var path = Path.Combine(_temp.Path, name);
         File.WriteAllText(path, PemEncoding.WriteString("X509 CRL", crl), Encoding.ASCII);
