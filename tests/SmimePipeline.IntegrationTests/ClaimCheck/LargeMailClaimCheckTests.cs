@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using MassTransit;
 using MimeKit;
-using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
 
@@ -37,20 +35,7 @@ public sealed class LargeMailClaimCheckTests : BrokerTest
             Attachments = [new MailAttachment("archive.bin", "application/octet-stream", attachment)],
         };
 
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(VirtualHost.AmqpUri));
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-        {
-            await bus.StartAsync(timeout.Token);
-        }
-
-        try
-        {
-            await new SmimeMailPublisher(bus).ProtectAsync(mail);
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
+        await PublishAsync(mail);
 
         var file = Path.Combine(outbox, $"{mail.MailId:N}.eml");
         await Eventually.HoldsAsync(

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
@@ -43,17 +42,7 @@ public sealed class BrokerDefinitionsTests : BrokerTest
 
         var good = TestMails.Create(1, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses);
         var refused = good with { MailId = Guid.NewGuid(), To = [new MailAddress("no-certificate@nowhere.example")] };
-        var bus = await StartProducerAsync();
-        try
-        {
-            var publisher = new SmimeMailPublisher(bus);
-            await publisher.ProtectAsync(good);
-            await publisher.ProtectAsync(refused);
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
+        await PublishAsync(good, refused);
 
         await Eventually.HoldsAsync(
             () => Task.FromResult(File.Exists(Path.Combine(outbox, $"{good.MailId:N}.eml"))),

@@ -1,4 +1,3 @@
-using SmimePipeline.Client;
 using SmimePipeline.IntegrationTests.Infrastructure;
 
 namespace SmimePipeline.IntegrationTests.Deployment;
@@ -27,19 +26,9 @@ public sealed class GracefulShutdownTests : BrokerTest
         await using var sender = await WorkerHost.StartAsync(WorkerSettings("Sender", outbox));
         var first = await WorkerProcess.StartAsync(signerEnvironment, Temp.Path);
 
-        var bus = await StartProducerAsync();
-        try
-        {
-            var publisher = new SmimeMailPublisher(bus);
-            foreach (var batch in Enumerable.Range(0, count).Chunk(100))
-            {
-                await Task.WhenAll(batch.Select(i => publisher.ProtectAsync(TestMails.Create(i, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses))));
-            }
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
+        await PublishAsync(
+            Enumerable.Range(0, count).Select(i => TestMails.Create(i, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses)).ToList(),
+            inFlight: 100);
 
         await Eventually.HoldsAsync(
             () => Task.FromResult(Directory.Exists(outbox) && Directory.GetFiles(outbox, "*.eml").Length >= 20),

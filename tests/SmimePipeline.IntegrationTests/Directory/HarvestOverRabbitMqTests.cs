@@ -37,26 +37,20 @@ public sealed class HarvestOverRabbitMqTests : BrokerTest
             // This test is about the S/MIME checks; DKIM before harvest has its own (ReturnPath/InboundRelayTests).
             ["SmimePipeline:Harvest:Dkim"] = "Off",
         });
-        var bus = await StartProducerAsync();
-        try
-        {
-            var endpoint = await bus.GetSendEndpoint(new Uri($"exchange:{QueueNames.Harvest}"));
-            await endpoint.Send(new HarvestCertificate { RequestId = Guid.NewGuid(), Mail = tampered });
-            await endpoint.Send(new HarvestCertificate { RequestId = Guid.NewGuid(), Mail = good });
-            using var directory = new SqliteRecipientDirectory(Path.Combine(Temp.Path, "directory.sqlite"));
-            await Eventually.HoldsAsync(
-                () => Task.FromResult(directory.Find(carol).Count == 1 && directory.List().Count == 1),
-                TimeSpan.FromSeconds(60),
-                () => $"{directory.List().Count} entries in the directory");
-            await Eventually.HoldsAsync(
-                async () => await VirtualHost.CountMessagesAsync($"{QueueNames.Harvest}_error") == 1,
-                TimeSpan.FromSeconds(60),
-                () => "the tampered mail is not in smime-harvest_error");
-            Assert.NotNull(Assert.Single(directory.Find(carol)).SmimeCapabilities);
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
+        await SendAsync(
+            QueueNames.Harvest,
+            new HarvestCertificate { RequestId = Guid.NewGuid(), Mail = tampered },
+            new HarvestCertificate { RequestId = Guid.NewGuid(), Mail = good });
+
+        using var directory = new SqliteRecipientDirectory(Path.Combine(Temp.Path, "directory.sqlite"));
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(directory.Find(carol).Count == 1 && directory.List().Count == 1),
+            TimeSpan.FromSeconds(60),
+            () => $"{directory.List().Count} entries in the directory");
+        await Eventually.HoldsAsync(
+            async () => await VirtualHost.CountMessagesAsync($"{QueueNames.Harvest}_error") == 1,
+            TimeSpan.FromSeconds(60),
+            () => "the tampered mail is not in smime-harvest_error");
+        Assert.NotNull(Assert.Single(directory.Find(carol)).SmimeCapabilities);
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using SmimePipeline.CertificateDirectory;
-using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.IntegrationTests.Infrastructure;
@@ -36,46 +35,37 @@ public sealed class SharedPostgresDirectoryTests : BrokerTest
         await using var signerA = await WorkerHost.StartAsync(Settings("Signer", outbox));
         await using var signerB = await WorkerHost.StartAsync(Settings("Signer", outbox));
         await using var sender = await WorkerHost.StartAsync(Settings("Sender", outbox));
-        var bus = await StartProducerAsync();
         var mails = Enumerable.Range(0, count).Select(i => Mail(dave, i)).ToList();
         var late = Mail(dave, count);
-        try
+        await PublishAsync(mails, inFlight: count);
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(System.IO.Directory.GetFiles(outbox, "*.eml").Length >= count),
+            TimeSpan.FromMinutes(2),
+            () => $"{System.IO.Directory.GetFiles(outbox, "*.eml").Length} of {count} mails delivered");
+
+        Assert.Equal(count, signerA.Telemetry.ProtectedTotal + signerB.Telemetry.ProtectedTotal);
+        Assert.True(signerA.Telemetry.ProtectedTotal > 0 && signerB.Telemetry.ProtectedTotal > 0, $"one signer did all the work ({signerA.Telemetry.ProtectedTotal}/{signerB.Telemetry.ProtectedTotal})");
+        foreach (var mail in mails.Take(3))
         {
-            var publisher = new SmimeMailPublisher(bus);
-            await Task.WhenAll(mails.Select(m => publisher.ProtectAsync(m)));
-            await Eventually.HoldsAsync(
-                () => Task.FromResult(System.IO.Directory.GetFiles(outbox, "*.eml").Length >= count),
-                TimeSpan.FromMinutes(2),
-                () => $"{System.IO.Directory.GetFiles(outbox, "*.eml").Length} of {count} mails delivered");
-
-            Assert.Equal(count, signerA.Telemetry.ProtectedTotal + signerB.Telemetry.ProtectedTotal);
-            Assert.True(signerA.Telemetry.ProtectedTotal > 0 && signerB.Telemetry.ProtectedTotal > 0, $"one signer did all the work ({signerA.Telemetry.ProtectedTotal}/{signerB.Telemetry.ProtectedTotal})");
-            foreach (var mail in mails.Take(3))
-            {
-                var content = await OpenSslJudge.DecryptAndVerifyAsync(Path.Combine(outbox, $"{mail.MailId:N}.eml"), daveCertificate, daveKey, Pki.CaCertificatePath);
-                Assert.Contains(mail.MailId.ToString("N"), content, StringComparison.Ordinal);
-            }
-
-            // A third process removes the certificate; both workers see it once their 1 s cache expires.
-            using (var directory = new PostgresRecipientDirectory(TestServices.PostgresConnectionString, _tablePrefix))
-            {
-                Assert.Equal(1, directory.Remove(dave));
-            }
-
-            await Eventually.HoldsAsync(
-                () => Task.FromResult(new[] { signerA, signerB }.All(s => s.Services.GetRequiredService<IRecipientDirectory>().Find(dave).Count == 0)),
-                TimeSpan.FromSeconds(30),
-                () => "a signer's directory still finds the removed certificate");
-            await publisher.ProtectAsync(late);
-            await Eventually.HoldsAsync(
-                async () => await VirtualHost.CountMessagesAsync("smime-protect_error") == 1,
-                TimeSpan.FromSeconds(30),
-                () => "the mail to a removed recipient is not in smime-protect_error");
+            var content = await OpenSslJudge.DecryptAndVerifyAsync(Path.Combine(outbox, $"{mail.MailId:N}.eml"), daveCertificate, daveKey, Pki.CaCertificatePath);
+            Assert.Contains(mail.MailId.ToString("N"), content, StringComparison.Ordinal);
         }
-        finally
+
+        // A third process removes the certificate; both workers see it once their 1 s cache expires.
+        using (var directory = new PostgresRecipientDirectory(TestServices.PostgresConnectionString, _tablePrefix))
         {
-            await bus.StopAsync();
+            Assert.Equal(1, directory.Remove(dave));
         }
+
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(new[] { signerA, signerB }.All(s => s.Services.GetRequiredService<IRecipientDirectory>().Find(dave).Count == 0)),
+            TimeSpan.FromSeconds(30),
+            () => "a signer's directory still finds the removed certificate");
+        await PublishAsync(late);
+        await Eventually.HoldsAsync(
+            async () => await VirtualHost.CountMessagesAsync("smime-protect_error") == 1,
+            TimeSpan.FromSeconds(30),
+            () => "the mail to a removed recipient is not in smime-protect_error");
 
         Assert.False(File.Exists(Path.Combine(outbox, $"{late.MailId:N}.eml")), "a mail to a recipient without a certificate went out");
     }

@@ -1,4 +1,7 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
+using SmimePipeline.Client;
+using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Testing;
 
@@ -6,7 +9,9 @@ namespace SmimePipeline.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// Base of the tests that run the pipeline on the real broker: a private virtual host, a demo PKI and a
-/// temporary directory per test, and a producer bus on demand.
+/// temporary directory per test, and a producer on demand: <see cref="PublishAsync(ProtectEmail[])"/> and
+/// <see cref="SendAsync{T}"/> start a producer bus, hand their messages over and stop it again; a test that needs the
+/// bus itself (to watch what a producer sees) starts one with <see cref="StartProducerAsync"/>.
 /// </summary>
 public abstract class BrokerTest : IAsyncLifetime, IDisposable
 {
@@ -52,6 +57,70 @@ public abstract class BrokerTest : IAsyncLifetime, IDisposable
         }
 
         return settings;
+    }
+
+    /// <summary>
+    /// A mail from the demo RSA sender to the first demo recipient alone, so a test can name the one key that must
+    /// open it.
+    /// </summary>
+    protected ProtectEmail OneRecipientMail() =>
+        TestMails.Create(0, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses) with
+        {
+            From = new MailAddress(Pki.SenderAddress),
+            To = [new MailAddress(Pki.RecipientAddresses[0])],
+        };
+
+    /// <summary>
+    /// Publishes <paramref name="mails"/> in the order given, each confirmed by the broker before the next is
+    /// published, on a producer bus started for the purpose and stopped before this returns (also when a publish
+    /// fails, whose exception then propagates).
+    /// </summary>
+    protected Task PublishAsync(params ProtectEmail[] mails) => PublishAsync(mails, inFlight: 1);
+
+    /// <summary>
+    /// Publishes <paramref name="mails"/> through <see cref="SmimeMailPublisher"/> on a producer bus started for the
+    /// purpose, with up to <paramref name="inFlight"/> publishes awaiting their confirms at once (1: strictly in order),
+    /// and stops the bus before this returns, also when a publish fails (whose exception then propagates).
+    /// <paramref name="client"/> configures the publisher (default: <see cref="SmimePipelineClientOptions"/>' defaults).
+    /// </summary>
+    protected async Task PublishAsync(IReadOnlyList<ProtectEmail> mails, int inFlight, SmimePipelineClientOptions? client = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inFlight, 1);
+        var bus = await StartProducerAsync();
+        try
+        {
+            var publisher = new SmimeMailPublisher(bus, Options.Create(client ?? new SmimePipelineClientOptions()));
+            foreach (var batch in mails.Chunk(inFlight))
+            {
+                await Task.WhenAll(batch.Select(m => publisher.ProtectAsync(m)));
+            }
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="messages"/> in order to the exchange of <paramref name="queue"/> (each confirmed before
+    /// the next) on a producer bus started for the purpose and stopped before this returns, also when a send fails.
+    /// </summary>
+    protected async Task SendAsync<T>(string queue, params T[] messages)
+        where T : class
+    {
+        var bus = await StartProducerAsync();
+        try
+        {
+            var endpoint = await bus.GetSendEndpoint(new Uri($"exchange:{queue}"));
+            foreach (var message in messages)
+            {
+                await endpoint.Send(message);
+            }
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
     }
 
     /// <summary>A started producer bus on this test's virtual host (what a producer service runs).</summary>

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
@@ -43,25 +42,14 @@ public sealed partial class PrometheusScrapeTests : BrokerTest
             },
             Temp.Path);
 
-        var bus = await StartProducerAsync();
-        try
+        // The good mails, then one refusal, so the dead-letter counter exists too.
+        var refused = TestMails.Create(0, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses) with
         {
-            var publisher = new SmimeMailPublisher(bus);
-            for (var i = 0; i < good; i++)
-            {
-                await publisher.ProtectAsync(TestMails.Create(i, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses));
-            }
-
-            // One refusal, so the dead-letter counter exists too.
-            await publisher.ProtectAsync(TestMails.Create(0, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses) with
-            {
-                To = [new MailAddress("no-certificate@nowhere.example")],
-            });
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
+            To = [new MailAddress("no-certificate@nowhere.example")],
+        };
+        await PublishAsync(
+            [.. Enumerable.Range(0, good).Select(i => TestMails.Create(i, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses)), refused],
+            inFlight: 1);
 
         await Eventually.HoldsAsync(
             async () => Directory.Exists(outbox) && Directory.GetFiles(outbox, "*.eml").Length == good && await VirtualHost.CountMessagesAsync("smime-protect_error") == 1,

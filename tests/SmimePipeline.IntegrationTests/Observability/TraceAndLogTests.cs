@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Trace;
-using SmimePipeline.Client;
 using SmimePipeline.Cryptography;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
@@ -46,26 +44,14 @@ public sealed class TraceAndLogTests : BrokerTest
         await using var signer = await WorkerHost.StartAsync(Settings("Signer", null), Observe);
         // The SMTP server is not there yet: the first attempts fail with a connection error.
         await using var sender = await WorkerHost.StartAsync(Settings("Sender", smtpPort), Observe);
-        var bus = await StartProducerAsync();
-
         const string secretBody = "SECRET-BODY-7d1c0e5b-do-not-log";
-        var recipient = Pki.RecipientAddresses[0];
-        var mail = TestMails.Create(0, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses) with
-        {
-            From = new Contracts.MailAddress(Pki.SenderAddress),
-            To = [new Contracts.MailAddress(recipient)],
-            TextBody = secretBody,
-        };
+        var mail = OneRecipientMail() with { TextBody = secretBody };
+        var recipient = mail.To[0].Address;
         ActivityTraceId traceId;
-        try
+        using (var publish = Producer.StartActivity("order service publishes a statement", ActivityKind.Producer))
         {
-            using var publish = Producer.StartActivity("order service publishes a statement", ActivityKind.Producer);
             traceId = publish!.TraceId;
-            await new SmimeMailPublisher(bus).ProtectAsync(mail);
-        }
-        finally
-        {
-            await bus.StopAsync();
+            await PublishAsync(mail);
         }
 
         await Eventually.HoldsAsync(

@@ -1,4 +1,3 @@
-using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Worker.Sending;
@@ -19,24 +18,11 @@ public sealed class BinaryDeliverEmailPipelineTests : BrokerTest
     public async Task The_signer_sends_deliver_email_in_the_configured_format_and_the_sender_delivers_it(string? format, string contentType)
     {
         var outbox = Path.Combine(Temp.Path, "outbox");
-        var recipient = Pki.RecipientAddresses[0];
-        var mail = TestMails.Create(0, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses) with
-        {
-            From = new MailAddress(Pki.SenderAddress),
-            To = [new MailAddress(recipient)],
-        };
+        var mail = OneRecipientMail();
+        var recipient = mail.To[0].Address;
         await using (var signer = await WorkerHost.StartAsync(WorkerSettings("Signer", outbox, ("SmimePipeline:Signer:DeliverEmailFormat", format))))
         {
-            var bus = await StartProducerAsync();
-            try
-            {
-                await new SmimeMailPublisher(bus).ProtectAsync(mail);
-            }
-            finally
-            {
-                await bus.StopAsync();
-            }
-
+            await PublishAsync(mail);
             await Eventually.HoldsAsync(
                 async () => await VirtualHost.CountMessagesAsync(QueueNames.Deliver) == 1,
                 TimeSpan.FromSeconds(90),

@@ -1,6 +1,5 @@
 using MimeKit;
 using Org.BouncyCastle.Cms;
-using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.IntegrationTests.Infrastructure;
@@ -44,16 +43,7 @@ public sealed class Ed25519SignerPipelineTests : BrokerTest
         var mails = Enumerable.Range(0, 4)
             .Select(i => TestMails.Create(i, Sender, Sender, Pki.RecipientAddresses) with { Policy = SecurityPolicy.SignAndEncrypt with { Opaque = i % 2 == 0 } })
             .ToList();
-        var bus = await StartProducerAsync();
-        try
-        {
-            var publisher = new SmimeMailPublisher(bus);
-            await Task.WhenAll(mails.Select(m => publisher.ProtectAsync(m)));
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
+        await PublishAsync(mails, inFlight: 100);
 
         await Eventually.HoldsAsync(
             () => Task.FromResult(Directory.Exists(outbox) && Directory.GetFiles(outbox, "*.eml").Length >= mails.Count),

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using MassTransit;
-using Microsoft.Extensions.Options;
 using MimeKit;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
@@ -33,17 +32,7 @@ public sealed class LargeMailLaneTests : BrokerTest
         var large = Mail(recipient, "Large statement", [new MailAttachment("statement.pdf", "application/pdf", attachment)]);
         var small = Mail(recipient, "Small notice", []);
 
-        var bus = await StartProducerAsync();
-        try
-        {
-            var publisher = new SmimeMailPublisher(bus, Options.Create(new SmimePipelineClientOptions { LargeMailThresholdBytes = 256 * 1024 }));
-            await publisher.ProtectAsync(large);
-            await publisher.ProtectAsync(small);
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
+        await PublishAsync([large, small], inFlight: 1, LaneAt256Kilobytes());
 
         await Eventually.HoldsAsync(
             async () => await VirtualHost.CountMessagesAsync(QueueNames.ProtectLarge) == 1 && await VirtualHost.CountMessagesAsync(QueueNames.Protect) == 1,
@@ -99,15 +88,7 @@ public sealed class LargeMailLaneTests : BrokerTest
         try
         {
             var large = Mail(Pki.RecipientAddresses[0], "Large statement", [new MailAttachment("statement.pdf", "application/pdf", new byte[600 * 1024])]);
-            var bus = await StartProducerAsync();
-            try
-            {
-                await new SmimeMailPublisher(bus, Options.Create(new SmimePipelineClientOptions { LargeMailThresholdBytes = 256 * 1024 })).ProtectAsync(large);
-            }
-            finally
-            {
-                await bus.StopAsync();
-            }
+            await PublishAsync([large], inFlight: 1, LaneAt256Kilobytes());
 
             await Eventually.HoldsAsync(
                 () => Task.FromResult(received.ContainsKey(large.MailId)),
@@ -121,6 +102,8 @@ public sealed class LargeMailLaneTests : BrokerTest
             await earlierSigner.StopAsync();
         }
     }
+
+    private static SmimePipelineClientOptions LaneAt256Kilobytes() => new() { LargeMailThresholdBytes = 256 * 1024 };
 
     private ProtectEmail Mail(string recipient, string subject, IReadOnlyList<MailAttachment> attachments)
     {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
@@ -19,28 +18,15 @@ public sealed class PipelineOverRabbitMqTests : BrokerTest
         var outbox = Path.Combine(Temp.Path, "outbox");
         await using var signer = await WorkerHost.StartAsync(Settings("Signer", outbox));
         await using var sender = await WorkerHost.StartAsync(Settings("Sender", outbox));
-        var bus = await StartProducerAsync();
-
         var mails = Enumerable.Range(0, count)
             .Select(i => TestMails.Create(i, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses))
             .ToList();
-        try
-        {
-            var publisher = new SmimeMailPublisher(bus);
-            foreach (var batch in mails.Chunk(100))
-            {
-                await Task.WhenAll(batch.Select(m => publisher.ProtectAsync(m)));
-            }
+        await PublishAsync(mails, inFlight: 100);
 
-            await Eventually.HoldsAsync(
-                () => Task.FromResult(Directory.GetFiles(outbox, "*.eml").Length >= count),
-                TimeSpan.FromMinutes(4),
-                () => $"{Directory.GetFiles(outbox, "*.eml").Length} of {count} mails in the pickup directory");
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(Directory.GetFiles(outbox, "*.eml").Length >= count),
+            TimeSpan.FromMinutes(4),
+            () => $"{Directory.GetFiles(outbox, "*.eml").Length} of {count} mails in the pickup directory");
 
         Assert.Equal(count, Directory.GetFiles(outbox, "*.eml").Length);
         Assert.Equal(0, await VirtualHost.CountMessagesAsync("smime-protect_error"));
@@ -79,17 +65,8 @@ public sealed class PipelineOverRabbitMqTests : BrokerTest
         smtpSettings["SmimePipeline:Delivery:Smtp:Security"] = "None";
         await using var sender = await WorkerHost.StartAsync(smtpSettings);
         var mailbox = SmtpSinkMailbox.ForTestServices();
-        var bus = await StartProducerAsync();
-
         var mail = TestMails.Create(1, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses);
-        try
-        {
-            await new SmimeMailPublisher(bus).ProtectAsync(mail);
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
+        await PublishAsync(mail);
 
         var recipient = mail.To[0].Address;
         var received = await mailbox.WaitForMessageToAsync(recipient, TimeSpan.FromSeconds(60));
@@ -105,24 +82,13 @@ public sealed class PipelineOverRabbitMqTests : BrokerTest
         var outbox = Path.Combine(Temp.Path, "outbox-dlq");
         await using var signer = await WorkerHost.StartAsync(Settings("Signer", outbox));
         await using var sender = await WorkerHost.StartAsync(Settings("Sender", outbox));
-        var bus = await StartProducerAsync();
-
         const string unknown = "nobody-has-a-cert@elsewhere.example";
         var refused = TestMails.Create(0, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses) with
         {
             To = [new MailAddress(Pki.RecipientAddresses[0]), new MailAddress(unknown)],
         };
         var good = TestMails.Create(0, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses);
-        try
-        {
-            var publisher = new SmimeMailPublisher(bus);
-            await publisher.ProtectAsync(refused);
-            await publisher.ProtectAsync(good);
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
+        await PublishAsync(refused, good);
 
         var goodFile = Path.Combine(outbox, $"{good.MailId:N}.eml");
         await Eventually.HoldsAsync(() => Task.FromResult(File.Exists(goodFile)), TimeSpan.FromSeconds(60), () => "the good mail after the refused one was not delivered");

@@ -1,4 +1,3 @@
-using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
 
@@ -16,22 +15,10 @@ public sealed class SignerBeforeSenderTests : BrokerTest
     {
         var outbox = Path.Combine(Temp.Path, "outbox");
         await using var signer = await WorkerHost.StartAsync(WorkerSettings("Signer", outbox));
-        var recipient = Pki.RecipientAddresses[0];
-        var mail = TestMails.Create(0, Pki.SenderAddress, Pki.EcdsaSenderAddress, Pki.RecipientAddresses) with
-        {
-            From = new MailAddress(Pki.SenderAddress),
-            To = [new MailAddress(recipient)],
-        };
+        var mail = OneRecipientMail();
+        var recipient = mail.To[0].Address;
 
-        var bus = await StartProducerAsync();
-        try
-        {
-            await new SmimeMailPublisher(bus).ProtectAsync(mail);
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
+        await PublishAsync(mail);
 
         await Eventually.HoldsAsync(
             async () => await VirtualHost.CountMessagesAsync(QueueNames.Deliver) == 1,

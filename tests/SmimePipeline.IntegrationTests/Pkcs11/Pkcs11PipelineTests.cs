@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using SmimePipeline.Client;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Cryptography.Pkcs11;
 using SmimePipeline.IntegrationTests.Infrastructure;
@@ -25,7 +24,7 @@ public sealed class Pkcs11PipelineTests : BrokerTest
         await using var signer = await WorkerHost.StartAsync(Settings("Signer", outbox));
         await using var sender = await WorkerHost.StartAsync(WorkerSettings("Sender", outbox));
 
-        var mails = await PublishAsync(20);
+        var mails = await PublishTokenSignedMailsAsync(20);
         await WaitDeliveredAsync(outbox, mails.Count);
 
         await JudgeAsync(outbox, mails);
@@ -53,7 +52,7 @@ public sealed class Pkcs11PipelineTests : BrokerTest
         await using var sender = await WorkerHost.StartAsync(WorkerSettings("Sender", outbox));
         var health = signer.Services.GetRequiredService<HealthCheckService>();
 
-        var before = await PublishAsync(10);
+        var before = await PublishTokenSignedMailsAsync(10);
         await WaitDeliveredAsync(outbox, before.Count);
         Assert.Equal(HealthStatus.Healthy, (await ReadinessAsync(health)).Status);
 
@@ -63,7 +62,7 @@ public sealed class Pkcs11PipelineTests : BrokerTest
         string parked = pinFile + ".away";
         File.Move(pinFile, parked);
         CloseAllSessions(keys.Token);
-        var during = await PublishAsync(10);
+        var during = await PublishTokenSignedMailsAsync(10);
         await Eventually.HoldsAsync(
             async () => (await ReadinessAsync(health)).Status == HealthStatus.Unhealthy,
             TimeSpan.FromSeconds(60),
@@ -111,20 +110,10 @@ public sealed class Pkcs11PipelineTests : BrokerTest
         return keys;
     }
 
-    private async Task<List<Contracts.ProtectEmail>> PublishAsync(int count)
+    private async Task<List<Contracts.ProtectEmail>> PublishTokenSignedMailsAsync(int count)
     {
         var mails = Enumerable.Range(0, count).Select(i => TestMails.Create(i, RsaSender, EcSender, Pki.RecipientAddresses)).ToList();
-        var bus = await StartProducerAsync();
-        try
-        {
-            var publisher = new SmimeMailPublisher(bus);
-            await Task.WhenAll(mails.Select(m => publisher.ProtectAsync(m)));
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
-
+        await PublishAsync(mails, inFlight: 100);
         return mails;
     }
 

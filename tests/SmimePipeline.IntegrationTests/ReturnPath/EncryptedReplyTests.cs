@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using SmimePipeline.CertificateDirectory;
-using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.IntegrationTests.Infrastructure;
@@ -121,15 +120,7 @@ public sealed class EncryptedReplyTests : BrokerTest
 
         // dave is now encryptable: a mail to him decrypts with his key in OpenSSL and verifies.
         var mail = TestMails.Create(1, Pki.SenderAddress, Pki.EcdsaSenderAddress, [dave]);
-        var bus = await StartProducerAsync();
-        try
-        {
-            await new SmimeMailPublisher(bus).ProtectAsync(mail);
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
+        await PublishAsync(mail);
 
         var delivered = Path.Combine(outbox, $"{mail.MailId:N}.eml");
         await Eventually.HoldsAsync(() => Task.FromResult(File.Exists(delivered)), TimeSpan.FromSeconds(90), () => $"the mail to {dave} was not delivered:\n{signer.Output}");
