@@ -62,7 +62,7 @@ ensure_published() {
   local marker="$BIN/.instrumented"
   if [[ -f "$marker" && -f "$PLAIN/smime-fuzz.dll" ]] \
     && [[ -z "$(find "$REPO_ROOT/src/SmimePipeline.Cryptography" "$REPO_ROOT/src/SmimePipeline.Contracts" "$REPO_ROOT/tests/SmimePipeline.Fuzzing" \
-                 "$REPO_ROOT/Directory.Packages.props" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -newer "$marker" -print -quit)" ]]; then
+                 "$REPO_ROOT/tests/SmimePipeline.Testing/RandomSerialNumber.cs" "$REPO_ROOT/Directory.Packages.props" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -newer "$marker" -print -quit)" ]]; then
     echo "fuzz: reusing the instrumented harness in $BIN"
     return
   fi

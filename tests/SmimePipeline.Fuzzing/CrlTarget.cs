@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Cryptography.Errors;
+using SmimePipeline.Testing;
 
 namespace SmimePipeline.Fuzzing;
 
@@ -38,7 +39,8 @@ internal sealed class CrlTarget : IFuzzTarget
         using var ca = pki.LoadAuthority();
         var now = DateTimeOffset.UtcNow;
         var builder = new CertificateRevocationListBuilder();
-        builder.AddEntry(RandomNumberGenerator.GetBytes(8), now.AddDays(-1), X509RevocationReason.KeyCompromise);
+        // Minimally encoded, or AddEntry refuses it (about one serial in 256 of plain random bytes).
+        builder.AddEntry(RandomSerialNumber.Create(), now.AddDays(-1), X509RevocationReason.KeyCompromise);
         byte[] crl = builder.Build(ca, BigInteger.One, now.AddYears(5), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, now.AddMinutes(-10));
         File.WriteAllBytes(Path.Combine(directory, "ca.crl"), crl);
         File.WriteAllText(Path.Combine(directory, "ca.crl.pem"), PemEncoding.WriteString("X509 CRL", crl) + "\n");
