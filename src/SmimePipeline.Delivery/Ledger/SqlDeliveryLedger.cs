@@ -62,11 +62,7 @@ public abstract class SqlDeliveryLedger : IDeliveryLedger
     public async Task<HandOverClaim> ClaimHandOverAsync(Guid mailId, string provider, DateTimeOffset at, DateTimeOffset staleBefore, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = ReadThenClaimSql;
-        AddParameter(command, "@id", Key(mailId));
-        AddParameter(command, "@provider", provider);
-        AddParameter(command, "@at", at.UtcDateTime);
+        await using var command = CreateCommand(connection, ReadThenClaimSql, mailId, provider, at);
         AddParameter(command, "@stale", staleBefore.UtcDateTime);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var previous = await ReadEntryAsync(reader, mailId, cancellationToken);
@@ -134,14 +130,24 @@ public abstract class SqlDeliveryLedger : IDeliveryLedger
         command.Parameters.Add(parameter);
     }
 
-    private async Task ExecuteAsync(string sql, Guid mailId, string provider, DateTimeOffset at, (string Name, object Value)? extra, CancellationToken cancellationToken)
+    /// <summary>
+    /// A command on <paramref name="connection"/> running <paramref name="sql"/> with the parameters every write of
+    /// <see cref="Upsert"/> names: <c>@id</c> (the mail's key), <c>@provider</c> and <c>@at</c> (in UTC).
+    /// </summary>
+    private static DbCommand CreateCommand(DbConnection connection, string sql, Guid mailId, string provider, DateTimeOffset at)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
+        var command = connection.CreateCommand();
         command.CommandText = sql;
         AddParameter(command, "@id", Key(mailId));
         AddParameter(command, "@provider", provider);
         AddParameter(command, "@at", at.UtcDateTime);
+        return command;
+    }
+
+    private async Task ExecuteAsync(string sql, Guid mailId, string provider, DateTimeOffset at, (string Name, object Value)? extra, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = CreateCommand(connection, sql, mailId, provider, at);
         if (extra is { } parameter)
         {
             AddParameter(command, parameter.Name, parameter.Value);
