@@ -40,7 +40,7 @@ public sealed class DeliverEmailConsumer(
         // Large mail travels by claim check: only a claim this pipeline minted is ever opened, and only mail protected
         // as declared leaves. A refusal there (MailRefusedException, permanent) and every other failure of loading
         // are routed by the handler like any failure: dead-lettered with their reason, or retried.
-        await handler.DeliverAsync(context, async cancellationToken =>
+        var accepted = await handler.DeliverAsync(context, async cancellationToken =>
         {
             try
             {
@@ -57,8 +57,13 @@ public sealed class DeliverEmailConsumer(
                 throw;
             }
         });
+        // The claim goes once the mail is accepted. When the handler saw the acceptance (it wrote it, or its ledger claim
+        // read it) the ledger is not read again: an acceptance is final, so the read could only say the same. When it did
+        // not (this attempt was routed to the ladder or the DLQ), the read is kept, because the handler's claim is then NOT
+        // the same answer: another copy of this mail, redelivered after a broker blink or handed back by `dlq requeue`,
+        // may have been accepted by another sender after this attempt's claim, and this consumer releases the claim then.
         if (mail.ContentAddress is not null
-            && await ledger.FindAsync(mail.MailId, context.CancellationToken) is { State: DeliveryLedgerState.Accepted })
+            && (accepted || await ledger.FindAsync(mail.MailId, context.CancellationToken) is { State: DeliveryLedgerState.Accepted }))
         {
             claimCheck.Release(mail);
         }

@@ -73,14 +73,21 @@ public sealed class DeliveryHandler
     /// Delivers the mail of <paramref name="context"/> whose protected bytes <paramref name="loadContent"/>
     /// returns (from the message or its claim check), routing every failure of either step.
     /// </summary>
-    public async Task DeliverAsync(ConsumeContext<DeliverEmail> context, Func<CancellationToken, Task<ReadOnlyMemory<byte>>> loadContent)
+    /// <returns>
+    /// True when the mail ends this attempt accepted by the ESP as the ledger records it, an acceptance no later write
+    /// changes: this attempt handed it over, or its ledger claim found it accepted by an earlier attempt or by another
+    /// sender. False when the mail was routed to the retry ladder or the dead-letter queue instead; the ledger may yet
+    /// come to show it accepted, by another copy of the same mail. A failure that MassTransit's own retries are to see
+    /// again is thrown, not returned.
+    /// </returns>
+    public async Task<bool> DeliverAsync(ConsumeContext<DeliverEmail> context, Func<CancellationToken, Task<ReadOnlyMemory<byte>>> loadContent)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(loadContent);
         try
         {
             var content = await loadContent(context.CancellationToken);
-            await DeliverCoreAsync(context, content);
+            return await DeliverCoreAsync(context, content);
         }
         catch (Exception e) when (e is not OutOfMemoryException && !context.CancellationToken.IsCancellationRequested)
         {
@@ -97,14 +104,17 @@ public sealed class DeliveryHandler
                 ReasonCode = reason.ReasonCode,
             };
             await RouteFailureAsync(context, failure, countsForBreaker: false);
+            return false;
         }
     }
 
     /// <summary>Delivers the mail of <paramref name="context"/> whose protected bytes are <paramref name="content"/>.</summary>
-    public Task DeliverAsync(ConsumeContext<DeliverEmail> context, ReadOnlyMemory<byte> content)
+    /// <returns>Whether the mail ends this attempt accepted by the ESP, as for the overload that loads the content.</returns>
+    public Task<bool> DeliverAsync(ConsumeContext<DeliverEmail> context, ReadOnlyMemory<byte> content)
         => DeliverAsync(context, _ => Task.FromResult(content));
 
-    private async Task DeliverCoreAsync(ConsumeContext<DeliverEmail> context, ReadOnlyMemory<byte> content)
+    /// <returns>True when the mail is accepted (now or before), false when it was routed to the ladder or the DLQ.</returns>
+    private async Task<bool> DeliverCoreAsync(ConsumeContext<DeliverEmail> context, ReadOnlyMemory<byte> content)
     {
         var mail = context.Message;
         var started = _time.GetTimestamp();
@@ -121,7 +131,7 @@ public sealed class DeliveryHandler
             {
                 // Accepted before (a redelivery after a crash or a broker blink), or by another sender meanwhile.
                 await AcknowledgeAcceptedAsync(context, claim.Previous);
-                return;
+                return true;
             }
 
             if (retry == 0)
@@ -146,7 +156,7 @@ public sealed class DeliveryHandler
 
                 activity?.SetStatus(ActivityStatusCode.Error, failure.Kind.ToString());
                 await RouteFailureAsync(context, failure, countsForBreaker: true);
-                return;
+                return false;
             }
 
             _breaker.RecordSuccess(receipt.Provider);
@@ -159,7 +169,7 @@ public sealed class DeliveryHandler
             await PublishDeliveredAsync(context, receipt.Provider, receipt.ProviderMessageId, receipt.AcceptedRecipients, _time.GetUtcNow());
             _telemetry.RecordDelivered(receipt.Provider, _time.GetElapsedTime(started));
             Log.MailDelivered(_logger, mail.MailId, receipt.Provider, receipt.ProviderMessageId);
-            return;
+            return true;
         }
     }
 
