@@ -71,6 +71,24 @@ public abstract class BrokerTest : IAsyncLifetime, IDisposable
         };
 
     /// <summary>
+    /// Waits up to <paramref name="within"/> for <paramref name="mail"/>'s file (<c>{MailId:N}.eml</c>) in the pickup
+    /// directory <paramref name="outbox"/>, then has OpenSSL decrypt it with the demo key of its first To recipient and
+    /// verify its signature against the demo CA, and asserts that the result carries the mail's marker. Fails with
+    /// <paramref name="notDelivered"/> when the file never appears, with OpenSSL's error when it does not read.
+    /// </summary>
+    protected async Task AssertDeliveredAndReadableAsync(string outbox, ProtectEmail mail, TimeSpan within, string notDelivered)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        var file = Path.Combine(outbox, $"{mail.MailId:N}.eml");
+        await Eventually.HoldsAsync(() => Task.FromResult(File.Exists(file)), within, () => notDelivered);
+        var recipient = mail.To[0].Address;
+        Assert.Contains(
+            TestMails.Marker(mail.MailId),
+            await OpenSslJudge.DecryptAndVerifyAsync(file, Pki.CertificatePath(recipient), Pki.KeyPath(recipient), Pki.CaCertificatePath),
+            StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// Publishes <paramref name="mails"/> in the order given, each confirmed by the broker before the next is
     /// published, on a producer bus started for the purpose and stopped before this returns (also when a publish
     /// fails, whose exception then propagates).

@@ -19,7 +19,6 @@ public sealed class BinaryDeliverEmailPipelineTests : BrokerTest
     {
         var outbox = Path.Combine(Temp.Path, "outbox");
         var mail = OneRecipientMail();
-        var recipient = mail.To[0].Address;
         await using (var signer = await WorkerHost.StartAsync(WorkerSettings("Signer", outbox, ("SmimePipeline:Signer:DeliverEmailFormat", format))))
         {
             await PublishAsync(mail);
@@ -47,14 +46,6 @@ public sealed class BinaryDeliverEmailPipelineTests : BrokerTest
         }
 
         await using var sender = await WorkerHost.StartAsync(WorkerSettings("Sender", outbox));
-        var file = Path.Combine(outbox, $"{mail.MailId:N}.eml");
-        await Eventually.HoldsAsync(
-            () => Task.FromResult(File.Exists(file)),
-            TimeSpan.FromSeconds(90),
-            () => "the mail was not delivered");
-        Assert.Contains(
-            TestMails.Marker(mail.MailId),
-            await OpenSslJudge.DecryptAndVerifyAsync(file, Pki.CertificatePath(recipient), Pki.KeyPath(recipient), Pki.CaCertificatePath),
-            StringComparison.Ordinal);
+        await AssertDeliveredAndReadableAsync(outbox, mail, TimeSpan.FromSeconds(90), "the mail was not delivered");
     }
 }

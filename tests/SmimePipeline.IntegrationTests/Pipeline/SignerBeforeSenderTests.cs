@@ -16,8 +16,6 @@ public sealed class SignerBeforeSenderTests : BrokerTest
         var outbox = Path.Combine(Temp.Path, "outbox");
         await using var signer = await WorkerHost.StartAsync(WorkerSettings("Signer", outbox));
         var mail = OneRecipientMail();
-        var recipient = mail.To[0].Address;
-
         await PublishAsync(mail);
 
         await Eventually.HoldsAsync(
@@ -26,14 +24,6 @@ public sealed class SignerBeforeSenderTests : BrokerTest
             () => "the protected mail is not waiting in smime-deliver");
 
         await using var sender = await WorkerHost.StartAsync(WorkerSettings("Sender", outbox));
-        var file = Path.Combine(outbox, $"{mail.MailId:N}.eml");
-        await Eventually.HoldsAsync(
-            () => Task.FromResult(File.Exists(file)),
-            TimeSpan.FromSeconds(60),
-            () => "the mail was not delivered once a sender started");
-        Assert.Contains(
-            TestMails.Marker(mail.MailId),
-            await OpenSslJudge.DecryptAndVerifyAsync(file, Pki.CertificatePath(recipient), Pki.KeyPath(recipient), Pki.CaCertificatePath),
-            StringComparison.Ordinal);
+        await AssertDeliveredAndReadableAsync(outbox, mail, TimeSpan.FromSeconds(60), "the mail was not delivered once a sender started");
     }
 }
