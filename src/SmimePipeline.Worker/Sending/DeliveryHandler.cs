@@ -7,6 +7,7 @@ using SmimePipeline.Delivery.Ledger;
 using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Failures;
 using SmimePipeline.Worker.Telemetry;
+using SmimePipeline.Worker.Validation;
 
 namespace SmimePipeline.Worker.Sending;
 
@@ -86,7 +87,25 @@ public sealed class DeliveryHandler
         ArgumentNullException.ThrowIfNull(loadContent);
         try
         {
-            var content = await loadContent(context.CancellationToken);
+            ReadOnlyMemory<byte> content;
+            try
+            {
+                content = await loadContent(context.CancellationToken);
+            }
+            catch (MailRefusedException missing) when (missing.ReasonCode == MailRefusal.ClaimMissing)
+            {
+                // A claim is deleted once its mail is accepted. A copy redelivered after a sender handed the mail over,
+                // deleted the claim and stopped before its ack finds the claim gone: the ledger tells that copy (already
+                // delivered, acknowledged as a duplicate) from a claim that never existed or was swept (dead-lettered).
+                if (await _ledger.FindAsync(context.Message.MailId, context.CancellationToken) is { State: DeliveryLedgerState.Accepted } accepted)
+                {
+                    await AcknowledgeAcceptedAsync(context, accepted);
+                    return true;
+                }
+
+                throw;
+            }
+
             return await DeliverCoreAsync(context, content);
         }
         catch (Exception e) when (e is not OutOfMemoryException && !context.CancellationToken.IsCancellationRequested)

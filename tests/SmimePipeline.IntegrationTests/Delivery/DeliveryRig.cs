@@ -36,6 +36,8 @@ public sealed class DeliveryRig : IAsyncDisposable
 
     public ConcurrentBag<EmailDeliveryFailed> FailedEvents { get; } = [];
 
+    public ConcurrentBag<EmailDelivered> DeliveredEvents { get; } = [];
+
     public static async Task<DeliveryRig> CreateAsync()
         => new(await RabbitMqVirtualHost.CreateAsync(), await SparkPostFake.StartAsync());
 
@@ -67,6 +69,11 @@ public sealed class DeliveryRig : IAsyncDisposable
             cfg.ReceiveEndpoint("test-delivery-failed-events", e => e.Handler<EmailDeliveryFailed>(context =>
             {
                 FailedEvents.Add(context.Message);
+                return Task.CompletedTask;
+            }));
+            cfg.ReceiveEndpoint("test-delivered-events", e => e.Handler<EmailDelivered>(context =>
+            {
+                DeliveredEvents.Add(context.Message);
                 return Task.CompletedTask;
             }));
         });
