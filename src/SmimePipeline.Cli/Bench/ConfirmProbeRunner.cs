@@ -34,6 +34,7 @@ internal static class ConfirmProbeRunner
     /// <param name="brokerPid">The broker's process on this machine, for its CPU per publish; null for none.</param>
     /// <param name="cancellationToken">Stops the run.</param>
     /// <exception cref="RabbitMQ.Client.Exceptions.BrokerUnreachableException">The broker cannot be reached.</exception>
+    /// <exception cref="Commands.CliException">A level confirmed no publish that started within it (the level is shorter than one confirm).</exception>
     public static async Task<ConfirmProbeResult> RunAsync(
         Uri rabbitMq, bool quorum, int bodyBytes, IReadOnlyList<int> inFlight, IReadOnlyList<string> clients, double seconds, double warmupSeconds,
         int? brokerPid, CancellationToken cancellationToken)
@@ -76,6 +77,8 @@ internal static class ConfirmProbeRunner
                     {
                         var endpoint = await host.Services.GetRequiredService<ISendEndpointProvider>().GetSendEndpoint(new Uri($"exchange:{queue}"));
                         var message = new ConfirmProbeMessage(body);
+                        // The first send declares the exchange and opens the channel: not part of any level.
+                        await endpoint.Send(message, cancellationToken);
                         foreach (int n in inFlight)
                         {
                             levels.Add(await MeasureLevelAsync(client, n, ct => endpoint.Send(message, ct), seconds, warmupSeconds, brokerPid, drain, cancellationToken));
@@ -92,6 +95,7 @@ internal static class ConfirmProbeRunner
                     await using var channel = await connection.CreateChannelAsync(
                         new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
                     var properties = new BasicProperties { Persistent = true, ContentType = "application/octet-stream" };
+                    await channel.BasicPublishAsync(queue, string.Empty, mandatory: false, properties, body, cancellationToken);
                     foreach (int n in inFlight)
                     {
                         levels.Add(await MeasureLevelAsync(
@@ -163,6 +167,12 @@ internal static class ConfirmProbeRunner
         var brokerCpu = broker?.Elapsed;
         var (messages, bytes) = drain.Since(drained);
         var all = latencies.SelectMany(l => l).ToList();
+        if (all.Count == 0)
+        {
+            throw new Commands.CliException(
+                $"smime bench confirm: no publish through {client} at {inFlight} in flight was both started and confirmed within the measured {seconds} s; the broker answers slower than that: lengthen --seconds.");
+        }
+
         double measured = Math.Max((lastConfirm.Max() - measureFrom).TotalSeconds, 0.001);
         return new ConfirmProbeLevel(
             client,

@@ -183,7 +183,7 @@ public sealed class BenchCommandTests
         await using var vhost = await RabbitMqVirtualHost.CreateAsync();
 
         var result = await SmimeCli.RunAsync(
-            ["bench", "confirm", "--rabbitmq", vhost.AmqpUri.ToString(), "--in-flight", "1,3", "--body-bytes", "1000", "--seconds", "0.5", "--warmup", "0.2", "--json"]);
+            ["bench", "confirm", "--rabbitmq", vhost.AmqpUri.ToString(), "--in-flight", "1,3", "--body-bytes", "1000", "--seconds", "1", "--warmup", "0.3", "--json"]);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         using var report = JsonDocument.Parse(result.Stdout);
