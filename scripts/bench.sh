@@ -8,7 +8,8 @@
 # Builds Release, measures `openssl speed rsa2048` and `smime bench protect` on the same core in the same run,
 # then `smime bench pipeline` through RabbitMQ: flat out (target 1), paced at half that rate with and without
 # every 10th mail ≈1.5 MB (target 2), and with the broker pinned to core 1 and smime to core 0, each role's CPU
-# per mail measured apart (target 4, the capacity model's check). Prints every figure with its target, its
+# per mail and window residence measured apart, then the pinned broker's confirm latency (target 4, the capacity
+# model's check: min of CPU and window bounds). Prints every figure with its target, its
 # ceiling and PASS/FAIL. Without --rabbitmq it starts a private RabbitMQ node through `scripts/test.sh
 # --services-only` (stopped on exit); with --rabbitmq, --broker-pid names that broker's beam.smp process (on
 # this machine) for its CPU per mail and the pinned run, which is skipped without it.
@@ -27,7 +28,7 @@ PACED_MESSAGES=1500
 PIPELINE=1
 PIPELINE_WARMUP=1500  # P1's profile: after 300 warm-up mails a fifth of the process CPU was still the JIT
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) SECONDS_MEASURED="$2"; shift 2 ;;
@@ -142,6 +143,11 @@ for round in $(seq 1 "$REPEAT"); do
     if [[ -n "$BROKER_PID" && "$(nproc)" -ge 2 ]]; then
       if taskset -a -cp 1 "$BROKER_PID" >/dev/null 2>&1; then
         pipeline "pinned-$round" --cpus 0 --messages "$MESSAGES" --roles
+        # The broker's confirm latency on the same pinned core, nothing else flowing: one 55 KB publish at a time
+        # (its floor: quorum commit, the write-ahead log's fsync) and 16 at a time (the signer's window), quorum queue.
+        echo "[bench.sh] confirm-$round: smime bench confirm (taskset -c 0)" >&2
+        taskset -c 0 dotnet "$SMIME_DLL" bench confirm --rabbitmq "$RABBITMQ" --client rabbitmq-client --in-flight 1,16 \
+          --seconds 3 --warmup 1 "${BROKER_ARGS[@]}" --json > "$RESULTS/confirm-$round.json"
         taskset -a -cp "$BROKER_CPUS" "$BROKER_PID" >/dev/null
       else
         echo "[bench.sh] cannot pin beam.smp ($BROKER_PID) to core 1 (another user's process? run as root or as its user): target 4 skipped" >&2
@@ -296,15 +302,58 @@ for r in range(1, repeat + 1):
             total_broker += b
             print(f"    {name:<9} {x['processCpuMillisecondsPerMail']:>9.3f} {b:>10.3f} {rest:>8.3f} {x['seconds']:>8.2f}")
         print(f"    {'sum':<9} {total_ours:>9.3f} {total_broker:>10.3f}")
-        # The model: smime's core carries 1000 / (producer + signer + sender) mails/s, the broker's core
-        # 1000 / broker; the slower of the two sets the rate. The pinned flat-out run checks it.
-        ours_rate = 1000 / total_ours
+        # The model. CPU: each core carries 1000 / (its CPU per mail) mails/s (smime's core: producer + signer + sender;
+        # the broker's core: the broker's share of all three). Windows (Little's law): a window of W places, each held
+        # R ms per mail, passes at most W / R mails/s. R is measured per role while it ran alone, never taken from the
+        # pinned run itself, and split in two: Q, the waits for the broker's confirms (kept as measured), and the rest,
+        # work on smime's core, which stretches as that core fills: alone it took C at utilisation U_alone (the role's
+        # own CPU at its own rate), so its demand is D = C (1 - U_alone), and at X mails/s with every role on the core
+        # it takes D / (1 - X c / 1000), c = producer + signer + sender. The model's rate is the largest X that every
+        # bound allows (bisection); each bound is printed at that X.
+        c_total = total_ours
+        windows = []
+        for name, key in (("producer", "producerWindow"), ("signer", "signerWindow"), ("sender", "senderWindow")):
+            w = roles.get(key)
+            if not w:
+                continue
+            x = roles[name]
+            rate_alone = roles["mails"] / x["seconds"]
+            u_alone = min(rate_alone * x["processCpuMillisecondsPerMail"] / 1000, 0.95)
+            demand = max(w["residenceMilliseconds"] - w["confirmWaitMilliseconds"], 0.0) * (1 - u_alone)
+            windows.append((name, w["limit"], w["confirmWaitMilliseconds"], demand))
+            print(f"    {name} window alone: {w['averageInside']:.1f} of {w['limit']} places busy, {w['residenceMilliseconds']:.1f} ms per mail in a place = "
+                  f"{w['confirmWaitMilliseconds']:.1f} ms waiting for confirms + {w['residenceMilliseconds'] - w['confirmWaitMilliseconds']:.1f} ms on smime's core "
+                  f"(at {u_alone:.0%} busy: {demand:.1f} ms of demand) -> alone at most {w['maxMailsPerSecond']:.0f} msg/s")
+
+        def residence(window, x):
+            _, _, wait, demand = window
+            u = x * c_total / 1000
+            return float("inf") if u >= 1 else wait + demand / (1 - u)
+
         broker_rate = 1000 / total_broker if total_broker else float("inf")
-        predicted = min(ours_rate, broker_rate)
-        print(f"  capacity model: smime's core {ours_rate:.0f} msg/s, the broker's core {broker_rate:.0f} msg/s -> {predicted:.0f} msg/s, "
-              f"bound by {'smime' if ours_rate <= broker_rate else 'the broker'}; measured {pinned['messagesPerSecond']:.0f} msg/s")
+        ours_rate = 1000 / c_total
+        lo, hi = 0.0, min(ours_rate, broker_rate)
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            if all(limit * 1000 / residence(wd, mid) >= mid for wd in windows for limit in [wd[1]]):
+                lo = mid
+            else:
+                hi = mid
+        predicted = lo
+        bounds = [("smime's core (CPU)", ours_rate), ("the broker's core (CPU)", broker_rate)]
+        bounds += [(f"the {wd[0]}'s window ({wd[1]} places, {residence(wd, predicted):.0f} ms per mail at that rate)", wd[1] * 1000 / residence(wd, predicted)) for wd in windows]
+        binding = min(bounds, key=lambda b: b[1])[0]
+        print(f"  capacity model at {predicted:.0f} msg/s, every bound in msg/s: " + "; ".join(f"{name} {rate:.0f}" for name, rate in bounds))
+        print(f"  -> {predicted:.0f} msg/s, bound by {binding}; measured {pinned['messagesPerSecond']:.0f} msg/s = {pinned['messagesPerSecond'] / predicted:.2f}x "
+              f"(CPU only: {min(ours_rate, broker_rate):.0f} msg/s)")
         check(17, "4: broker-pinned run / capacity model within 1 +- 0.25", abs(pinned["messagesPerSecond"] / predicted - 1), 0.25,
               shown=pinned["messagesPerSecond"] / predicted, at_most=True)
+        confirm = load(f"confirm-{r}")
+        if confirm:
+            print(f"  the pinned broker's publish -> confirm, {confirm['queueType']} queue, {confirm['bodyBytes']} B, nothing else flowing (smime bench confirm):")
+            for x in confirm["levels"]:
+                print(f"    {x['inFlight']:>3} in flight: {x['publishesPerSecond']:>7.1f} publishes/s, p50 {x['latency']['p50Milliseconds']:.2f} ms, "
+                      f"mean {x['latency']['meanMilliseconds']:.2f} ms, p99 {x['latency']['p99Milliseconds']:.2f} ms")
     elif paced:
         print("\n  target 4 not measured: no broker process to pin (give --broker-pid with --rabbitmq, on a machine with 2+ cores)")
 

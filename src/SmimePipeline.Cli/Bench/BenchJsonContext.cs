@@ -6,4 +6,5 @@ namespace SmimePipeline.Cli.Bench;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(BenchReport))]
 [JsonSerializable(typeof(PipelineBenchResult))]
+[JsonSerializable(typeof(ConfirmProbeResult))]
 internal sealed partial class BenchJsonContext : JsonSerializerContext;

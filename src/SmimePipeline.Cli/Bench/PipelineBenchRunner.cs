@@ -235,6 +235,10 @@ internal static class PipelineBenchRunner
     private static async Task<PipelineRoles> MeasureRolesAsync(
         Uri rabbitMq, int clientLargeMailThreshold, string root, DemoPki pki, string outbox, ProtectEmail template, int mails, int? brokerPid, int inFlight, TextWriter progress, CancellationToken cancellationToken)
     {
+        // Every mail is followed as in the measured run (same CPU for the listener), so that each role's window can be
+        // read from its mails' residence times while it ran alone.
+        using var recorder = new StageRecorder();
+        var ids = new List<Guid>(mails);
         RoleCpu producer;
         using (var host = BuildHost(rabbitMq, clientLargeMailThreshold, roles: null, root, pki, outbox))
         {
@@ -250,7 +254,9 @@ internal static class PipelineBenchRunner
                     for (int i = 0; i < mails; i++)
                     {
                         await window.WaitAsync(cancellationToken);
-                        pending.Add(PublishInWindowAsync(publisher, template with { MailId = Guid.NewGuid() }, window, cancellationToken));
+                        var mail = template with { MailId = Guid.NewGuid() };
+                        ids.Add(mail.MailId);
+                        pending.Add(PublishInWindowAsync(publisher, mail, recorder, window, cancellationToken));
                     }
 
                     await Task.WhenAll(pending);
@@ -265,18 +271,53 @@ internal static class PipelineBenchRunner
         }
 
         progress.WriteLine($"smime bench pipeline: roles: {mails} mails published with no consumer; signer alone next.");
-        var signer = await MeasureConsumerRoleAsync(rabbitMq, clientLargeMailThreshold, "Signer", root, pki, outbox, mails, brokerPid, t => t.ProtectedTotal + t.FailedTotal, cancellationToken);
+        var (signer, signerLimit) = await MeasureConsumerRoleAsync(rabbitMq, clientLargeMailThreshold, "Signer", root, pki, outbox, mails, brokerPid, t => t.ProtectedTotal + t.FailedTotal, o => o.Signer.EffectiveInFlight, cancellationToken);
         progress.WriteLine($"smime bench pipeline: roles: {mails} mails protected by the signer alone; sender alone next.");
-        var sender = await MeasureConsumerRoleAsync(rabbitMq, clientLargeMailThreshold, "Sender", root, pki, outbox, mails, brokerPid, t => t.DeliveredTotal + t.FailedTotal, cancellationToken);
-        return new PipelineRoles(mails, producer, signer, sender);
+        var (sender, senderLimit) = await MeasureConsumerRoleAsync(rabbitMq, clientLargeMailThreshold, "Sender", root, pki, outbox, mails, brokerPid, t => t.DeliveredTotal + t.FailedTotal, o => o.Sender.Concurrency, cancellationToken);
+        var timelines = ids.Select(recorder.Of).OfType<MailTimeline>().ToList();
+        return new PipelineRoles(mails, producer, signer, sender)
+        {
+            ProducerWindow = WindowOf(timelines, inFlight, producer.Seconds, m => m.PublishCalled, m => m.PublishConfirmed, m => Span(m.PublishCalled, m.PublishConfirmed)),
+            SignerWindow = WindowOf(timelines, signerLimit, signer.Seconds, m => m.SignerReceived, m => m.SignerAcknowledged, m => Span(m.ProtectDone, m.SignerAcknowledged)),
+            SenderWindow = WindowOf(timelines, senderLimit, sender.Seconds, m => m.SenderReceived, m => m.SenderAcknowledged, m => Span(m.EspAnswered, m.SenderAcknowledged)),
+        };
     }
 
-    /// <summary>Starts a host with only <paramref name="role"/> and measures until <paramref name="done"/> reaches <paramref name="mails"/>.</summary>
-    private static async Task<RoleCpu> MeasureConsumerRoleAsync(
-        Uri rabbitMq, int clientLargeMailThreshold, string role, string root, DemoPki pki, string outbox, int mails, int? brokerPid, Func<SmimeTelemetry, long> done, CancellationToken cancellationToken)
+    /// <summary>A role's <see cref="RoleWindow"/> from the mails whose place in it (<paramref name="from"/> → <paramref name="to"/>) was seen.</summary>
+    private static RoleWindow? WindowOf(
+        List<MailTimeline> mails, int limit, double seconds, Func<MailTimeline, long> from, Func<MailTimeline, long> to, Func<MailTimeline, double?> confirmWait)
+    {
+        var residence = new List<double>(mails.Count);
+        var waits = new List<double>(mails.Count);
+        foreach (var mail in mails)
+        {
+            if (Span(from(mail), to(mail)) is { } held)
+            {
+                residence.Add(held);
+                if (confirmWait(mail) is { } wait)
+                {
+                    waits.Add(wait);
+                }
+            }
+        }
+
+        return RoleWindow.Of(limit, residence, waits, seconds);
+    }
+
+    /// <summary>Milliseconds from <paramref name="from"/> to <paramref name="to"/> (UTC ticks), or null when either was not seen.</summary>
+    private static double? Span(long from, long to) => from != 0 && to != 0 ? (to - from) / (double)TimeSpan.TicksPerMillisecond : null;
+
+    /// <summary>
+    /// Starts a host with only <paramref name="role"/> and measures until <paramref name="done"/> reaches <paramref name="mails"/>;
+    /// returns the role's CPU per mail and its window's size (<paramref name="limit"/> of the host's options).
+    /// </summary>
+    private static async Task<(RoleCpu Cpu, int Limit)> MeasureConsumerRoleAsync(
+        Uri rabbitMq, int clientLargeMailThreshold, string role, string root, DemoPki pki, string outbox, int mails, int? brokerPid, Func<SmimeTelemetry, long> done,
+        Func<SmimePipelineOptions, int> limit, CancellationToken cancellationToken)
     {
         using var host = BuildHost(rabbitMq, clientLargeMailThreshold, role, root, pki, outbox);
         var telemetry = host.Services.GetRequiredService<SmimeTelemetry>();
+        int places = limit(host.Services.GetRequiredService<IOptions<SmimePipelineOptions>>().Value);
         // Measured from before the start: the consumers take mails as soon as the bus is up. The host's start-up
         // (a few tens of milliseconds of CPU with a warm JIT) is counted in, and errs high.
         var meter = new RoleMeter(brokerPid);
@@ -301,7 +342,7 @@ internal static class PipelineBenchRunner
                 await Task.Delay(20, cancellationToken);
             }
 
-            return meter.PerMail(mails);
+            return (meter.PerMail(mails), places);
         }
         finally
         {
@@ -364,11 +405,12 @@ internal static class PipelineBenchRunner
         }
     }
 
-    /// <summary>Publishes <paramref name="mail"/> and frees its place in <paramref name="window"/> once confirmed.</summary>
-    private static async Task PublishInWindowAsync(ISmimeMailPublisher publisher, ProtectEmail mail, SemaphoreSlim window, CancellationToken cancellationToken)
+    /// <summary>Publishes <paramref name="mail"/> inside its root span of <paramref name="recorder"/> and frees its place in <paramref name="window"/> once confirmed.</summary>
+    private static async Task PublishInWindowAsync(ISmimeMailPublisher publisher, ProtectEmail mail, StageRecorder recorder, SemaphoreSlim window, CancellationToken cancellationToken)
     {
         try
         {
+            using var span = recorder.Publish(mail.MailId);
             await publisher.ProtectAsync(mail, cancellationToken);
         }
         finally

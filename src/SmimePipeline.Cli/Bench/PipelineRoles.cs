@@ -11,4 +11,14 @@ namespace SmimePipeline.Cli.Bench;
 /// <param name="Producer">Publishing <c>ProtectEmail</c> (client library, MassTransit, confirms).</param>
 /// <param name="Signer">Consuming <c>ProtectEmail</c>, protecting, sending <c>DeliverEmail</c>, publishing <c>EmailProtected</c>.</param>
 /// <param name="Sender">Consuming <c>DeliverEmail</c>, ledger, pickup file (fsync), publishing <c>EmailDelivered</c>.</param>
-internal sealed record PipelineRoles(int Mails, RoleCpu Producer, RoleCpu Signer, RoleCpu Sender);
+internal sealed record PipelineRoles(int Mails, RoleCpu Producer, RoleCpu Signer, RoleCpu Sender)
+{
+    /// <summary>The producer's publish window in its phase (publishes in flight, each held until confirmed); null when not traced.</summary>
+    public RoleWindow? ProducerWindow { get; init; }
+
+    /// <summary>The signer's in-flight window (<c>Signer:InFlight</c>) in its phase; null when not traced.</summary>
+    public RoleWindow? SignerWindow { get; init; }
+
+    /// <summary>The sender's window (<c>Sender:Concurrency</c>) in its phase; null when not traced.</summary>
+    public RoleWindow? SenderWindow { get; init; }
+}

@@ -7,8 +7,8 @@ using SmimePipeline.Cli.Bench;
 namespace SmimePipeline.Cli.Commands;
 
 /// <summary>
-/// <c>smime bench protect|pipeline</c>: throughput of the protect stage in-process, and of the whole
-/// pipeline through RabbitMQ. Figures are printed, never judged here: <c>scripts/bench.sh</c> compares
+/// <c>smime bench protect|pipeline|confirm</c>: throughput of the protect stage in-process, of the whole
+/// pipeline through RabbitMQ, and the broker's publish → confirm latency under load. Figures are printed, never judged here: <c>scripts/bench.sh</c> compares
 /// them against <c>openssl speed</c> from the same run and the issue's targets.
 /// </summary>
 internal static class BenchCommand
@@ -18,6 +18,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Measure throughput: the protect stage in-process, or the pipeline end to end.");
         command.Subcommands.Add(CreateProtect());
         command.Subcommands.Add(CreatePipeline());
+        command.Subcommands.Add(CreateConfirm());
         return command;
     }
 
@@ -180,6 +181,73 @@ internal static class BenchCommand
         return command;
     }
 
+    private static Command CreateConfirm()
+    {
+        var rabbit = BrokerOption.Create("The broker, e.g. amqp://guest:guest@localhost:5672/.", required: true);
+        var queueType = new Option<string>("--queue-type") { Description = "quorum (as the pipeline's queues) or classic (for comparison).", DefaultValueFactory = _ => "quorum" }
+            .AcceptOnlyFromAmong("quorum", "classic");
+        var bodyBytes = new Option<int>("--body-bytes") { Description = "Bytes of body per publish (a standard ProtectEmail is ≈ 55,000 before MassTransit's envelope).", DefaultValueFactory = _ => 55_000 };
+        var inFlight = new Option<string>("--in-flight") { Description = "Comma-separated numbers of publishes in flight to measure.", DefaultValueFactory = _ => "1,4,16,64" };
+        var client = new Option<string>("--client") { Description = "rabbitmq-client (RabbitMQ.Client directly), masstransit, or both.", DefaultValueFactory = _ => "both" }
+            .AcceptOnlyFromAmong("rabbitmq-client", "masstransit", "both");
+        var seconds = new Option<double>("--seconds") { Description = "Measured seconds per level.", DefaultValueFactory = _ => 5 };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds of each level before measuring.", DefaultValueFactory = _ => 2 };
+        var brokerPid = new Option<int?>("--broker-pid") { Description = "The broker's process on this machine (RabbitMQ's beam.smp): its CPU time per publish is reported too." };
+        var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
+        var command = new Command("confirm", "The broker's publish → confirm latency and rate at several publishes in flight, through RabbitMQ.Client and through MassTransit.")
+        {
+            rabbit, queueType, bodyBytes, inFlight, client, seconds, warmup, brokerPid, json,
+        };
+        command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            var levels = new List<int>();
+            foreach (var part in parseResult.GetRequiredValue(inFlight).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1 || n > 1024)
+                {
+                    throw new CliException($"--in-flight: '{part}' is not a number of publishes from 1 to 1024.");
+                }
+
+                levels.Add(n);
+            }
+
+            int body = parseResult.GetValue(bodyBytes);
+            if (levels.Count == 0 || body < 0 || parseResult.GetValue(seconds) <= 0 || parseResult.GetValue(warmup) < 0)
+            {
+                throw new CliException("--in-flight needs at least one number, --body-bytes at least 0, --seconds more than 0, --warmup at least 0.");
+            }
+
+            var pid = parseResult.GetValue(brokerPid);
+            if (pid is { } p && (p <= 0 || !File.Exists($"/proc/{p}/stat")))
+            {
+                throw new CliException($"--broker-pid {p}: no such process on this machine (/proc/{p}/stat cannot be read).");
+            }
+
+            string clients = parseResult.GetRequiredValue(client);
+            var result = await ConfirmProbeRunner.RunAsync(
+                BrokerOption.Require(parseResult, rabbit), parseResult.GetRequiredValue(queueType) == "quorum", body, levels,
+                clients == "both" ? ["rabbitmq-client", "masstransit"] : [clients], parseResult.GetValue(seconds), parseResult.GetValue(warmup), pid, cancellationToken);
+            if (parseResult.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.ConfirmProbeResult));
+            }
+            else
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.QueueType} queue, {result.BodyBytes} B body; publish → confirm in ms"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"client",-16} {"in flight",9} {"publishes/s",11} {"p50",8} {"p99",8} {"mean",8} {"wire B",8} {"broker ms",9}"));
+                foreach (var l in result.Levels)
+                {
+                    Console.WriteLine(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{l.Client,-16} {l.InFlight,9} {l.PublishesPerSecond,11:F1} {l.Latency.P50Milliseconds,8:F2} {l.Latency.P99Milliseconds,8:F2} {l.Latency.MeanMilliseconds,8:F2} {l.WireBytes,8:F0} {(l.BrokerCpuMillisecondsPerPublish is { } b ? b.ToString("F3", CultureInfo.InvariantCulture) : "-"),9}"));
+                }
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
     private static void PrintStages(string size, PipelineStages? stages)
     {
         if (stages is null)
@@ -216,6 +284,16 @@ internal static class BenchCommand
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"{name,-8} alone, {roles.Mails} mails in {role.Seconds:F2} s: {role.ProcessCpuMillisecondsPerMail:F3} ms CPU per mail in this process, broker {(role.BrokerCpuMillisecondsPerMail is { } b ? $"{b:F3} ms" : "unknown")}, whole machine {(role.MachineCpuMillisecondsPerMail is { } m ? $"{m:F3} ms" : "unknown")}"));
+        }
+
+        foreach (var (name, window) in new[] { ("producer", roles.ProducerWindow), ("signer", roles.SignerWindow), ("sender", roles.SenderWindow) })
+        {
+            if (window is not null)
+            {
+                Console.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{name,-8} window alone: {window.AverageInside:F1} of {window.Limit} places busy on average, {window.ResidenceMilliseconds:F1} ms per mail in a place ({window.ConfirmWaitMilliseconds:F1} ms of it confirm waits) -> at most {window.MaxMailsPerSecond:F0} mails/s"));
+            }
         }
     }
 

@@ -4,7 +4,7 @@ using SmimePipeline.IntegrationTests.Infrastructure;
 namespace SmimePipeline.IntegrationTests.Cli;
 
 /// <summary>
-/// A smoke test of <c>smime bench protect --json</c> and <c>smime bench pipeline --json</c>: the fields scripts/bench.sh
+/// A smoke test of <c>smime bench protect --json</c>, <c>smime bench pipeline --json</c> and <c>smime bench confirm --json</c>: the fields scripts/bench.sh
 /// reads exist and are plausible. It measures nothing (benchmarks are not timed tests); scripts/bench.sh does.
 /// </summary>
 public sealed class BenchCommandTests
@@ -137,5 +137,73 @@ public sealed class BenchCommandTests
         Assert.Equal(2, run.GetProperty("producerInFlight").GetInt32());
         Assert.Equal(JsonValueKind.Null, run.GetProperty("stages").ValueKind);
         Assert.Matches("^[0-9a-f]{32}$", run.GetProperty("sampleTraceId").GetString());
+    }
+
+    [Fact]
+    public async Task Bench_pipeline_roles_report_each_roles_window_from_its_mails_residence()
+    {
+        await using var vhost = await RabbitMqVirtualHost.CreateAsync();
+
+        var result = await SmimeCli.RunAsync(
+            ["bench", "pipeline", "--rabbitmq", vhost.AmqpUri.ToString(), "--messages", "6", "--message", "small", "--in-flight", "3", "--roles", "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var report = JsonDocument.Parse(result.Stdout);
+        var roles = report.RootElement.GetProperty("roles");
+        Assert.Equal(6, roles.GetProperty("mails").GetInt32());
+        foreach (var (window, limit) in new[] { ("producerWindow", 3), ("signerWindow", 0), ("senderWindow", 10) })
+        {
+            var w = roles.GetProperty(window);
+            // Every mail of the phase was followed while its role ran alone.
+            Assert.True(w.GetProperty("mails").GetInt32() == 6, $"{window}: {w}");
+            if (limit > 0)
+            {
+                Assert.Equal(limit, w.GetProperty("limit").GetInt32());
+            }
+
+            double residence = w.GetProperty("residenceMilliseconds").GetDouble();
+            double wait = w.GetProperty("confirmWaitMilliseconds").GetDouble();
+            Assert.True(residence > 0, $"{window}: {w}");
+            // The confirm waits are part of the time a mail holds its place (rounding aside).
+            Assert.InRange(wait, 0.0, residence + 0.02);
+            Assert.InRange(w.GetProperty("averageInside").GetDouble(), 0.0, w.GetProperty("limit").GetInt32() + 0.01);
+            // Little's law: the window's bound is its places over the residence.
+            Assert.Equal(w.GetProperty("limit").GetInt32() * 1000 / residence, w.GetProperty("maxMailsPerSecond").GetDouble(), 0.5);
+        }
+
+        // The producer's places are held only by the publish and its confirm.
+        var producer = roles.GetProperty("producerWindow");
+        Assert.Equal(producer.GetProperty("residenceMilliseconds").GetDouble(), producer.GetProperty("confirmWaitMilliseconds").GetDouble(), 0.02);
+        Assert.True(roles.GetProperty("signerWindow").GetProperty("limit").GetInt32() >= 1);
+    }
+
+    [Fact]
+    public async Task Bench_confirm_json_reports_latency_and_rate_per_client_and_in_flight_and_removes_its_queue()
+    {
+        await using var vhost = await RabbitMqVirtualHost.CreateAsync();
+
+        var result = await SmimeCli.RunAsync(
+            ["bench", "confirm", "--rabbitmq", vhost.AmqpUri.ToString(), "--in-flight", "1,3", "--body-bytes", "1000", "--seconds", "1", "--warmup", "0.3", "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var report = JsonDocument.Parse(result.Stdout);
+        var run = report.RootElement;
+        Assert.Equal("quorum", run.GetProperty("queueType").GetString());
+        Assert.Equal(1000, run.GetProperty("bodyBytes").GetInt32());
+        var levels = run.GetProperty("levels").EnumerateArray().ToList();
+        Assert.Equal(["rabbitmq-client/1", "rabbitmq-client/3", "masstransit/1", "masstransit/3"], levels.Select(l => $"{l.GetProperty("client").GetString()}/{l.GetProperty("inFlight").GetInt32()}"));
+        foreach (var level in levels)
+        {
+            Assert.True(level.GetProperty("publishes").GetInt32() > 0, level.ToString());
+            var latency = level.GetProperty("latency");
+            Assert.True(latency.GetProperty("p50Milliseconds").GetDouble() > 0, level.ToString());
+            Assert.True(latency.GetProperty("p99Milliseconds").GetDouble() >= latency.GetProperty("p50Milliseconds").GetDouble());
+        }
+
+        // The consumer saw the body as sent directly, and inside MassTransit's envelope (base64 and headers) through the bus.
+        Assert.Equal(1000, levels[0].GetProperty("wireBytes").GetDouble());
+        Assert.True(levels[2].GetProperty("wireBytes").GetDouble() > 1000 * 4 / 3.0, levels[2].ToString());
+
+        Assert.False(await vhost.QueueExistsAsync("smime-bench-confirm-quorum"), "the probe's queue is left behind");
     }
 }
