@@ -105,7 +105,8 @@ public static class CmsSignedDataWriter
         int explicitLength = DerHeader.Total(signedDataLength);
         int contentInfoLength = SignedDataOid.Length + DerHeader.Total(explicitLength);
 
-        var der = new byte[DerHeader.Total(contentInfoLength)];
+        // Every byte is written below (the length is checked at the end), so it need not be zeroed first.
+        var der = GC.AllocateUninitializedArray<byte>(DerHeader.Total(contentInfoLength));
         var span = der.AsSpan();
         offset = DerHeader.Write(span, DerHeader.Sequence, contentInfoLength);
         offset += Append(span[offset..], SignedDataOid);
