@@ -469,7 +469,7 @@ public sealed class SmimeProtector
             ? EcRecipientRules.FindProblem(address, certificate, now)
             : CertificateRules.FindRecipientProblem(address, certificate, now);
 
-    private static void WriteOuterHeaders(MimeMessage message, string sender, DateTimeOffset now, string? outerSubject, Stream output)
+    private static void WriteOuterHeaders(MimeMessage message, string sender, DateTimeOffset now, string? outerSubject, PooledMemoryStream output)
     {
         // RFC 8551 §3.1: the outer headers stay readable; Content-* describe the new top-level entity instead.
         var headers = new HeaderList();
@@ -511,9 +511,11 @@ public sealed class SmimeProtector
 
         // HeaderList.WriteTo ends with the blank line that separates headers from a body; the top-level
         // entity brings its own Content-* headers and blank line, so that separator is dropped here.
-        using var buffer = new MemoryStream();
-        headers.WriteTo(MimeCanonicalizer.CanonicalFormat, buffer);
-        var written = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
-        output.Write(written.EndsWith("\r\n\r\n"u8) ? written[..^2] : written);
+        int start = (int)output.Length;
+        headers.WriteTo(MimeCanonicalizer.CanonicalFormat, output);
+        if (output.WrittenSpan[start..].EndsWith("\r\n\r\n"u8))
+        {
+            output.Truncate((int)output.Length - 2);
+        }
     }
 }

@@ -8,7 +8,8 @@ namespace SmimePipeline.Benchmarks;
 
 /// <summary>
 /// The stages of the protect path on the standard message, one at a time, so a regression shows where
-/// it is: MIME canonicalisation, CMS SignedData (detached), CMS EnvelopedData.
+/// it is: MIME canonicalisation, CMS SignedData (detached), CMS EnvelopedData, the final pkcs7-mime message
+/// (outer headers and base64). Composition alone is <see cref="ProtectBenchmarks.ComposeStandard"/>.
 /// </summary>
 [MemoryDiagnoser]
 public class StageBenchmarks : IDisposable
@@ -18,6 +19,7 @@ public class StageBenchmarks : IDisposable
     private byte[] _canonical = [];
     private CmsSignerKey _signerKey = null!;
     private X509Certificate2[] _recipients = [];
+    private byte[] _envelopedData = [];
 
     [GlobalSetup]
     public void Setup()
@@ -28,6 +30,7 @@ public class StageBenchmarks : IDisposable
         _canonical = canonical.ToArray();
         _signerKey = new CmsSignerKey(_keys.SignerIdentity);
         _recipients = [_keys.RecipientCertificate, _keys.SignerIdentity.Certificate];
+        _envelopedData = CmsEnvelopedDataWriter.Write(_canonical, _recipients, ContentEncryptionAlgorithm.Aes256Cbc);
     }
 
     [Benchmark]
@@ -44,6 +47,11 @@ public class StageBenchmarks : IDisposable
 
     [Benchmark]
     public int EnvelopeOnlyStandard() => CmsEnvelopedDataWriter.Write(_canonical, _recipients, ContentEncryptionAlgorithm.Aes256Cbc).Length;
+
+    [Benchmark]
+    public int FinalMimeStandard() => SmimeEntityWriter.CreatePkcs7MimeMessage(OuterHeaders, _envelopedData, Pkcs7MimeType.EnvelopedData).Length;
+
+    private static ReadOnlySpan<byte> OuterHeaders => "From: noreply@bank.example\r\nTo: alice@example.org\r\nSubject: Statement\r\nMIME-Version: 1.0\r\n"u8;
 
     public void Dispose()
     {

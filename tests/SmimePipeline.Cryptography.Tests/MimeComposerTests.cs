@@ -90,6 +90,28 @@ public sealed class MimeComposerTests
         Assert.Equal(clock.GetUtcNow(), message.Date);
     }
 
+    [Fact]
+    public void Compose_writes_the_headers_in_a_fixed_order_with_the_clock_s_date_and_no_generated_values()
+    {
+        var clock = new FixedClock(new DateTimeOffset(2026, 3, 1, 8, 30, 15, 250, TimeSpan.Zero));
+
+        var message = MimeComposer.Compose(Mail with { Subject = "Kontoauszug März" }, clock);
+
+        Assert.Equal(["From", "Date", "Subject", "Message-Id", "To", "Cc", "Bcc"], message.Headers.Select(h => h.Field));
+        Assert.Equal("Sun, 01 Mar 2026 08:30:15 +0000", message.Headers[HeaderId.Date]);
+        Assert.Equal(new DateTimeOffset(2026, 3, 1, 8, 30, 15, TimeSpan.Zero), message.Date);
+        Assert.Equal("Kontoauszug März", message.Subject);
+        Assert.Equal("<0f8fad5bd9cb469fa16570867728950e@bank.example>", message.Headers[HeaderId.MessageId]);
+        using var written = new MemoryStream();
+        message.Headers.WriteTo(MimeCanonicalizer.CanonicalFormat, written);
+        string headers = System.Text.Encoding.ASCII.GetString(written.ToArray());
+        Assert.Equal(
+            "From: Bank <noreply@Bank.Example>\r\nDate: Sun, 01 Mar 2026 08:30:15 +0000\r\nSubject: Kontoauszug =?utf-8?b?TcOkcno=?=\r\n"
+            + "Message-Id: <0f8fad5bd9cb469fa16570867728950e@bank.example>\r\nTo: Alice <alice@example.org>\r\nCc: bob@example.org\r\n"
+            + "Bcc: audit@bank.example\r\n\r\n",
+            headers);
+    }
+
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;

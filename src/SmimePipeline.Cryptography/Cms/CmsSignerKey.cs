@@ -159,6 +159,12 @@ public sealed class CmsSignerKey : IDisposable
     /// <summary>SHA-256 of the signer certificate, for signing-certificate-v2 (RFC 5035).</summary>
     public ReadOnlyMemory<byte> CertificateSha256 { get; }
 
+    /// <summary>
+    /// The DER pieces of a SignedData that do not change per message, encoded on first use (a race encodes
+    /// them twice, with the same result).
+    /// </summary>
+    internal SignedDataTemplate Template => _template ??= new SignedDataTemplate(this);
+
     /// <summary>Signs the DER encoding of the signed attributes (RFC 5652 §5.4).</summary>
     /// <param name="signedAttributes">The DER SET OF signed attributes.</param>
     /// <returns>The signature value (PKCS#1 v1.5 or PSS for RSA, DER Ecdsa-Sig-Value for ECDSA, 64 bytes for Ed25519).</returns>
@@ -213,6 +219,7 @@ public sealed class CmsSignerKey : IDisposable
     }
 
     private int? _keySize;
+    private SignedDataTemplate? _template;
 
     private static int ReadKeySize(X509Certificate2 certificate)
     {

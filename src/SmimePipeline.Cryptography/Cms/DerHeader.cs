@@ -8,6 +8,8 @@ internal static class DerHeader
     public const byte ContextExplicit0 = 0xA0;
     public const byte ContextPrimitive0 = 0x80;
     public const byte OctetString = 0x04;
+    public const byte Set = 0x31;
+    public const byte UtcTime = 0x17;
 
     /// <summary>Size of a header plus its content.</summary>
     public static int Total(int contentLength) => 1 + LengthOfLength(contentLength) + contentLength;
