@@ -41,6 +41,7 @@ internal static class PipelineBenchRunner
     /// <param name="roles">After the run, measure each role's CPU per mail apart (<see cref="PipelineRoles"/>).</param>
     /// <param name="largeMailLane">Whether the client sends mail above 256 KB to the signers' large-mail lane, or
     /// everything to <c>smime-protect</c> (the client's default), to measure the difference.</param>
+    /// <param name="format">How the client sends the commands to the signers (binary or MassTransit JSON), to compare.</param>
     /// <param name="inFlight">Publishes kept in flight: a new one starts as soon as one is confirmed.</param>
     /// <param name="stages">Whether to follow every mail stage by stage (<see cref="StageRecorder"/>).</param>
     /// <param name="progress">Where progress and problems are written.</param>
@@ -48,19 +49,24 @@ internal static class PipelineBenchRunner
     /// <exception cref="InvalidOperationException"><paramref name="brokerPid"/> names no process whose /proc entry can be read.</exception>
     public static async Task<PipelineBenchResult> RunAsync(
         Uri rabbitMq, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid, bool roles, bool largeMailLane,
-        int inFlight, bool stages, TextWriter progress, CancellationToken cancellationToken)
+        ProtectCommandFormat format, int inFlight, bool stages, TextWriter progress, CancellationToken cancellationToken)
     {
         var root = Directory.CreateTempSubdirectory("smime-bench-");
         try
         {
             var pki = DemoPki.EnsureCreated(Path.Combine(root.FullName, "pki"));
             var outbox = Directory.CreateDirectory(Path.Combine(root.FullName, "outbox")).FullName;
-            var clientLargeMailThreshold = largeMailLane ? LargeMailLaneThresholdBytes : 0;
-            var result = await MeasureAsync(rabbitMq, clientLargeMailThreshold, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, inFlight, stages, progress, cancellationToken);
+            Action<SmimePipelineClientOptions> client = o =>
+            {
+                o.LargeMailThresholdBytes = largeMailLane ? LargeMailLaneThresholdBytes : 0;
+                o.MessageFormat = format;
+            };
+
+            var result = await MeasureAsync(rabbitMq, client, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, inFlight, stages, progress, cancellationToken);
             if (roles)
             {
                 var template = BenchMail.Create(size, pki.SenderAddress, pki.RecipientAddresses[0], Guid.Empty);
-                result = result with { Roles = await MeasureRolesAsync(rabbitMq, clientLargeMailThreshold, root.FullName, pki, outbox, template, messages, brokerPid, inFlight, progress, cancellationToken) };
+                result = result with { Roles = await MeasureRolesAsync(rabbitMq, client, root.FullName, pki, outbox, template, messages, brokerPid, inFlight, progress, cancellationToken) };
             }
 
             return result;
@@ -72,10 +78,10 @@ internal static class PipelineBenchRunner
     }
 
     private static async Task<PipelineBenchResult> MeasureAsync(
-        Uri rabbitMq, int clientLargeMailThreshold, string root, DemoPki pki, string outbox, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid,
+        Uri rabbitMq, Action<SmimePipelineClientOptions> client, string root, DemoPki pki, string outbox, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid,
         int inFlight, bool stages, TextWriter progress, CancellationToken cancellationToken)
     {
-        using var host = BuildHost(rabbitMq, clientLargeMailThreshold, "Signer,Sender", root, pki, outbox);
+        using var host = BuildHost(rabbitMq, client, "Signer,Sender", root, pki, outbox);
         await host.StartAsync(cancellationToken);
         try
         {
@@ -198,7 +204,7 @@ internal static class PipelineBenchRunner
     /// A host in this process with the given worker <paramref name="roles"/> (or only a bus for publishing when
     /// null) and the client library, on <paramref name="rabbitMq"/>, delivering into <paramref name="outbox"/>.
     /// </summary>
-    private static IHost BuildHost(Uri rabbitMq, int clientLargeMailThreshold, string? roles, string root, DemoPki pki, string outbox)
+    private static IHost BuildHost(Uri rabbitMq, Action<SmimePipelineClientOptions> client, string? roles, string root, DemoPki pki, string outbox)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
@@ -206,7 +212,7 @@ internal static class PipelineBenchRunner
         {
             // The producer alone: a bus that only sends, as a producer service has (no consumers, no worker).
             builder.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) => cfg.ConfigureRabbitMqHost(new RabbitMqOptions { Uri = rabbitMq })));
-            builder.Services.AddSmimePipelineClient(o => o.LargeMailThresholdBytes = clientLargeMailThreshold);
+            builder.Services.AddSmimePipelineClient(client);
             return builder.Build();
         }
 
@@ -223,7 +229,7 @@ internal static class PipelineBenchRunner
         builder.Configuration.AddEnvironmentVariables();
         CliTelemetry.AddTo(builder);
         builder.Services.AddSmimePipelineWorker(builder.Configuration);
-        builder.Services.AddSmimePipelineClient(o => o.LargeMailThresholdBytes = clientLargeMailThreshold);
+        builder.Services.AddSmimePipelineClient(client);
         return builder.Build();
     }
 
@@ -233,10 +239,10 @@ internal static class PipelineBenchRunner
     /// is warm and the quorum queues exist.
     /// </summary>
     private static async Task<PipelineRoles> MeasureRolesAsync(
-        Uri rabbitMq, int clientLargeMailThreshold, string root, DemoPki pki, string outbox, ProtectEmail template, int mails, int? brokerPid, int inFlight, TextWriter progress, CancellationToken cancellationToken)
+        Uri rabbitMq, Action<SmimePipelineClientOptions> client, string root, DemoPki pki, string outbox, ProtectEmail template, int mails, int? brokerPid, int inFlight, TextWriter progress, CancellationToken cancellationToken)
     {
         RoleCpu producer;
-        using (var host = BuildHost(rabbitMq, clientLargeMailThreshold, roles: null, root, pki, outbox))
+        using (var host = BuildHost(rabbitMq, client, roles: null, root, pki, outbox))
         {
             await host.StartAsync(cancellationToken);
             try
@@ -265,17 +271,17 @@ internal static class PipelineBenchRunner
         }
 
         progress.WriteLine($"smime bench pipeline: roles: {mails} mails published with no consumer; signer alone next.");
-        var signer = await MeasureConsumerRoleAsync(rabbitMq, clientLargeMailThreshold, "Signer", root, pki, outbox, mails, brokerPid, t => t.ProtectedTotal + t.FailedTotal, cancellationToken);
+        var signer = await MeasureConsumerRoleAsync(rabbitMq, client, "Signer", root, pki, outbox, mails, brokerPid, t => t.ProtectedTotal + t.FailedTotal, cancellationToken);
         progress.WriteLine($"smime bench pipeline: roles: {mails} mails protected by the signer alone; sender alone next.");
-        var sender = await MeasureConsumerRoleAsync(rabbitMq, clientLargeMailThreshold, "Sender", root, pki, outbox, mails, brokerPid, t => t.DeliveredTotal + t.FailedTotal, cancellationToken);
+        var sender = await MeasureConsumerRoleAsync(rabbitMq, client, "Sender", root, pki, outbox, mails, brokerPid, t => t.DeliveredTotal + t.FailedTotal, cancellationToken);
         return new PipelineRoles(mails, producer, signer, sender);
     }
 
     /// <summary>Starts a host with only <paramref name="role"/> and measures until <paramref name="done"/> reaches <paramref name="mails"/>.</summary>
     private static async Task<RoleCpu> MeasureConsumerRoleAsync(
-        Uri rabbitMq, int clientLargeMailThreshold, string role, string root, DemoPki pki, string outbox, int mails, int? brokerPid, Func<SmimeTelemetry, long> done, CancellationToken cancellationToken)
+        Uri rabbitMq, Action<SmimePipelineClientOptions> client, string role, string root, DemoPki pki, string outbox, int mails, int? brokerPid, Func<SmimeTelemetry, long> done, CancellationToken cancellationToken)
     {
-        using var host = BuildHost(rabbitMq, clientLargeMailThreshold, role, root, pki, outbox);
+        using var host = BuildHost(rabbitMq, client, role, root, pki, outbox);
         var telemetry = host.Services.GetRequiredService<SmimeTelemetry>();
         // Measured from before the start: the consumers take mails as soon as the bus is up. The host's start-up
         // (a few tens of milliseconds of CPU with a warm JIT) is counted in, and errs high.
