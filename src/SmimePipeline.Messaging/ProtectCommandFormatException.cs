@@ -7,8 +7,8 @@ namespace SmimePipeline.Messaging;
 /// (truncated, a length negative, beyond the body or leaving trailing bytes, a manifest over its size limit, not UTF-8,
 /// not JSON of the manifest's shape, too deep, a field given twice), a header is missing, of the wrong type or given
 /// twice, or the content type names an unknown version. Thrown by the deserializer, so the message never reaches a
-/// consumer; the worker reports it as <c>unreadable-message</c> (or <c>message-too-large</c> when
-/// <see cref="TooLarge"/>) and MassTransit moves it to the queue's <c>_error</c> queue. The message names the rule,
+/// consumer; the worker reports it as <c>unreadable-message</c> and MassTransit moves it to the queue's <c>_error</c>
+/// queue (a body above the size limit is a <see cref="ProtectCommandTooLargeException"/> instead). The message names the rule,
 /// never the body or a header's value (it is copied into <c>MT-Fault-Message</c>).
 /// </summary>
 public sealed class ProtectCommandFormatException : SerializationException
@@ -16,11 +16,9 @@ public sealed class ProtectCommandFormatException : SerializationException
     /// <summary>Creates the exception for a broken rule of <paramref name="format"/>.</summary>
     /// <param name="format">The command, e.g. <c>ProtectEmail</c>.</param>
     /// <param name="problem">The rule broken, e.g. "the body ends inside the manifest"; never content.</param>
-    /// <param name="tooLarge">Whether the rule broken is the size limit.</param>
-    public ProtectCommandFormatException(string format, string problem, bool tooLarge = false)
+    public ProtectCommandFormatException(string format, string problem)
         : base($"the binary {format} {problem}")
     {
-        TooLarge = tooLarge;
     }
 
     /// <summary>Creates the exception with a general message (for serializers' conventions); prefer the rule form.</summary>
@@ -40,7 +38,4 @@ public sealed class ProtectCommandFormatException : SerializationException
         : base(message, innerException)
     {
     }
-
-    /// <summary>Whether the body is above <c>SmimePipeline:MaxMessageBytes</c> (reported as <c>message-too-large</c>).</summary>
-    public bool TooLarge { get; }
 }

@@ -23,16 +23,14 @@ internal static class ProtectEmailBinaryReader
     /// <param name="body">The message body.</param>
     /// <param name="mailId">The mail id read from <see cref="ProtectCommandBinaryFormat.MailIdHeader"/>.</param>
     /// <param name="maxMessageBytes"><c>SmimePipeline:MaxMessageBytes</c>: the payloads may not exceed it.</param>
+    /// <exception cref="ProtectCommandTooLargeException">The body is above the size limit.</exception>
     /// <exception cref="ProtectCommandFormatException">A rule of the framing is broken; the message names it.</exception>
     public static ProtectEmail Read(ReadOnlySpan<byte> body, Guid mailId, int maxMessageBytes)
     {
         long largest = (long)maxMessageBytes + ProtectCommandBinaryFormat.MaxManifestBytes + ProtectCommandBinaryFormat.ManifestLengthBytes;
         if (body.Length > largest)
         {
-            throw new ProtectCommandFormatException(
-                Command,
-                $"is {body.Length} bytes, above the limit of {maxMessageBytes} (SmimePipeline:MaxMessageBytes) plus the largest manifest",
-                tooLarge: true);
+            throw new ProtectCommandTooLargeException(Command, body.Length, maxMessageBytes);
         }
 
         if (body.Length < ProtectCommandBinaryFormat.ManifestLengthBytes)

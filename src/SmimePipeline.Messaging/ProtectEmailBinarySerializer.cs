@@ -55,16 +55,16 @@ public sealed class ProtectEmailBinarySerializer(int maxMessageBytes = MessageSi
 
     /// <inheritdoc />
     /// <exception cref="ProtectCommandFormatException">A header or the body's framing cannot be read.</exception>
+    /// <exception cref="ProtectCommandTooLargeException">The body is above the size limit.</exception>
     public SerializerContext Deserialize(MessageBody body, Headers headers, Uri? destinationAddress = null)
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(headers);
         var mailId = ProtectCommandHeaderReader.MailId(headers, nameof(ProtectEmail));
-        var length = body.Length;
-        if (length > (long)maxMessageBytes + ProtectCommandBinaryFormat.MaxManifestBytes + ProtectCommandBinaryFormat.ManifestLengthBytes)
+        if (body.Length is { } length && length > (long)maxMessageBytes + ProtectCommandBinaryFormat.MaxManifestBytes + ProtectCommandBinaryFormat.ManifestLengthBytes)
         {
             // Refused before the body is copied out of the transport's buffer.
-            throw new ProtectCommandFormatException(nameof(ProtectEmail), $"is {length} bytes, above the limit of {maxMessageBytes} (SmimePipeline:MaxMessageBytes) plus the largest manifest", tooLarge: true);
+            throw new ProtectCommandTooLargeException(nameof(ProtectEmail), length, maxMessageBytes);
         }
 
         var mail = ProtectEmailBinaryReader.Read(body.GetBytes(), mailId, maxMessageBytes);

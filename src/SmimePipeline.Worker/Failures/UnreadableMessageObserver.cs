@@ -49,7 +49,7 @@ public sealed class UnreadableMessageObserver(
 
         var mailId = MailIdOf(context);
         // A binary protect command above the size limit is refused before it is read, with the code JSON gets for it.
-        var code = cause is ProtectCommandFormatException { TooLarge: true } ? MailRefusal.MessageTooLarge : ReasonCode;
+        var code = cause is ProtectCommandTooLargeException ? MailRefusal.MessageTooLarge : ReasonCode;
         string reason = $"the {stage} message could not be read: {Describe(cause)}";
         telemetry.RecordDeadLetter(stage, code);
         Log.MailDeadLettered(logger, mailId, stage, code, reason);
@@ -95,6 +95,7 @@ public sealed class UnreadableMessageObserver(
     {
         DeliverEmailHeaderException header => header.Message,
         ProtectCommandFormatException binary => binary.Message,
+        ProtectCommandTooLargeException tooLarge => tooLarge.Message,
         JsonException { Path: { Length: > 0 } path } when cause.Message.Contains("missing required properties", StringComparison.Ordinal) =>
             $"a required field is missing ({RequiredFields(cause.Message)}) at {path}",
         JsonException { Path: { Length: > 1 } path } => $"the value at {path} is not of the contract's type",
