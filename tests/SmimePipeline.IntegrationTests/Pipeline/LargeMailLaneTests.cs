@@ -7,6 +7,7 @@ using MimeKit;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
+using SmimePipeline.Messaging;
 
 namespace SmimePipeline.IntegrationTests.Pipeline;
 
@@ -73,14 +74,22 @@ public sealed class LargeMailLaneTests : BrokerTest
         Assert.Equal(0, await VirtualHost.CountMessagesAsync(QueueNames.Protect + "_error"));
     }
 
-    [Fact]
-    public async Task Against_signers_without_the_lane_large_mail_comes_back_from_the_broker_and_goes_to_the_main_queue()
+    [Theory]
+    [InlineData(ProtectCommandFormat.Json)]
+    [InlineData(ProtectCommandFormat.Binary)]
+    public async Task Against_signers_without_the_lane_large_mail_comes_back_from_the_broker_and_goes_to_the_main_queue(ProtectCommandFormat format)
     {
-        // A signer of an earlier version: it binds smime-protect only.
+        // A signer of an earlier version: it binds smime-protect only. With the binary format it stands for one that
+        // reads binary commands but has no lane: the mandatory fallback does not depend on the format.
         var received = new ConcurrentDictionary<Guid, int>();
         var earlierSigner = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
             cfg.Host(VirtualHost.AmqpUri);
+            if (format == ProtectCommandFormat.Binary)
+            {
+                ProtectCommandWireFormat.AddProtectCommandBinaryFormats(cfg, MessageSizeLimits.DefaultMaxMessageBytes);
+            }
+
             cfg.ReceiveEndpoint(QueueNames.Protect, e =>
             {
                 e.SetQuorumQueue();
@@ -102,7 +111,7 @@ public sealed class LargeMailLaneTests : BrokerTest
             var bus = await StartProducerAsync();
             try
             {
-                await new SmimeMailPublisher(bus, Options.Create(new SmimePipelineClientOptions { LargeMailThresholdBytes = 256 * 1024 })).ProtectAsync(large);
+                await new SmimeMailPublisher(bus, Options.Create(new SmimePipelineClientOptions { LargeMailThresholdBytes = 256 * 1024, MessageFormat = format })).ProtectAsync(large);
             }
             finally
             {
