@@ -17,6 +17,7 @@ WORKDIR /src
 # Keep this list in step with the CLI's project references (checked by the deployment tests).
 COPY global.json Directory.Build.props Directory.Packages.props BannedSymbols.txt .editorconfig ./
 COPY src/SmimePipeline.Contracts/SmimePipeline.Contracts.csproj src/SmimePipeline.Contracts/
+COPY src/SmimePipeline.Messaging/SmimePipeline.Messaging.csproj src/SmimePipeline.Messaging/
 COPY src/SmimePipeline.Client/SmimePipeline.Client.csproj src/SmimePipeline.Client/
 COPY src/SmimePipeline.Cryptography/SmimePipeline.Cryptography.csproj src/SmimePipeline.Cryptography/
 COPY src/SmimePipeline.Delivery/SmimePipeline.Delivery.csproj src/SmimePipeline.Delivery/

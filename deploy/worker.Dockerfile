@@ -23,6 +23,7 @@ WORKDIR /src
 # (tests/SmimePipeline.DeploymentTests checks it).
 COPY global.json Directory.Build.props Directory.Packages.props BannedSymbols.txt .editorconfig ./
 COPY src/SmimePipeline.Contracts/SmimePipeline.Contracts.csproj src/SmimePipeline.Contracts/
+COPY src/SmimePipeline.Messaging/SmimePipeline.Messaging.csproj src/SmimePipeline.Messaging/
 COPY src/SmimePipeline.Cryptography/SmimePipeline.Cryptography.csproj src/SmimePipeline.Cryptography/
 COPY src/SmimePipeline.Delivery/SmimePipeline.Delivery.csproj src/SmimePipeline.Delivery/
 COPY src/SmimePipeline.Directory/SmimePipeline.Directory.csproj src/SmimePipeline.Directory/

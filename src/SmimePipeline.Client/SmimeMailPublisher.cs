@@ -1,13 +1,16 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SmimePipeline.Contracts;
+using SmimePipeline.Messaging;
 
 namespace SmimePipeline.Client;
 
 /// <summary>
 /// Sends the pipeline's commands to the <c>smime-protect</c> queue. Mail that would exceed
 /// <see cref="SmimePipelineClientOptions.MaxMessageBytes"/> once protected is refused with a
-/// <see cref="MessageTooLargeException"/> before the broker is touched.
+/// <see cref="MessageTooLargeException"/> before the broker is touched. Commands travel in
+/// <see cref="SmimePipelineClientOptions.MessageFormat"/> (binary by default); the producer's bus needs no serializer
+/// registered for it.
 /// </summary>
 public sealed class SmimeMailPublisher : ISmimeMailPublisher
 {
@@ -20,6 +23,7 @@ public sealed class SmimeMailPublisher : ISmimeMailPublisher
     private readonly ISendEndpointProvider _sendEndpointProvider;
     private readonly int _maxMessageBytes;
     private readonly int _largeMailThresholdBytes;
+    private readonly bool _binary;
 
     /// <summary>A publisher with the default limit (<see cref="MessageSizeLimits.DefaultMaxMessageBytes"/>).</summary>
     public SmimeMailPublisher(ISendEndpointProvider sendEndpointProvider)
@@ -47,6 +51,7 @@ public sealed class SmimeMailPublisher : ISmimeMailPublisher
         _sendEndpointProvider = sendEndpointProvider ?? throw new ArgumentNullException(nameof(sendEndpointProvider));
         _maxMessageBytes = options.Value.MaxMessageBytes;
         _largeMailThresholdBytes = largeMailLane ? options.Value.LargeMailThresholdBytes : 0;
+        _binary = options.Value.MessageFormat == ProtectCommandFormat.Binary;
     }
 
     /// <summary>Whether <paramref name="bus"/> is a RabbitMQ bus (the only transport the large-mail lane is used on).</summary>
@@ -111,6 +116,7 @@ public sealed class SmimeMailPublisher : ISmimeMailPublisher
                 // instead of dropping it, MassTransit throws, and the mail takes the main queue.
                 await lane.Send(command, context =>
                 {
+                    ChooseFormat(context);
                     if (context is RabbitMqSendContext rabbit)
                     {
                         rabbit.Mandatory = true;
@@ -125,7 +131,16 @@ public sealed class SmimeMailPublisher : ISmimeMailPublisher
         }
 
         var endpoint = await _sendEndpointProvider.GetSendEndpoint(ProtectQueue);
-        await endpoint.Send(command, cancellationToken);
+        await endpoint.Send(command, context => ChooseFormat(context), cancellationToken);
+    }
+
+    /// <summary>Binary (<see cref="ProtectCommandWireFormat"/>) unless <see cref="SmimePipelineClientOptions.MessageFormat"/> says JSON.</summary>
+    private void ChooseFormat(SendContext context)
+    {
+        if (_binary)
+        {
+            ProtectCommandWireFormat.UseBinary(context);
+        }
     }
 
     private void EnsureFits(Guid mailId, long estimatedBytes)

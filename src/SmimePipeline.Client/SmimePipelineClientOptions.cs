@@ -22,4 +22,12 @@ public sealed class SmimePipelineClientOptions
     /// version yet), it goes to <see cref="QueueNames.Protect"/> instead. Must be 0 or at least 65,536.
     /// </summary>
     public int LargeMailThresholdBytes { get; set; }
+
+    /// <summary>
+    /// How <c>ProtectEmail</c> and <c>ProtectMimeMessage</c> travel to the signers. Default
+    /// <see cref="ProtectCommandFormat.Binary"/> (the mail's bytes raw in the body, no base64); set
+    /// <see cref="ProtectCommandFormat.Json"/> while signers older than the binary format still run: upgrade the workers
+    /// first, then the producers. Harvest requests always travel as JSON.
+    /// </summary>
+    public ProtectCommandFormat MessageFormat { get; set; } = ProtectCommandFormat.Binary;
 }

@@ -20,6 +20,11 @@ public sealed class SmimePipelineClientOptionsValidator : IValidateOptions<Smime
             failures.Add($"LargeMailThresholdBytes must be 0 (no large-mail lane) or at least {64 * 1024} (was {options.LargeMailThresholdBytes}).");
         }
 
+        if (!Enum.IsDefined(options.MessageFormat))
+        {
+            failures.Add($"MessageFormat must be Binary or Json (was {(int)options.MessageFormat}).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

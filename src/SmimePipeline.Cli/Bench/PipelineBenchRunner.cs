@@ -41,6 +41,7 @@ internal static class PipelineBenchRunner
     /// <param name="roles">After the run, measure each role's CPU per mail apart (<see cref="PipelineRoles"/>).</param>
     /// <param name="largeMailLane">Whether the client sends mail above 256 KB to the signers' large-mail lane, or
     /// everything to <c>smime-protect</c> (the client's default), to measure the difference.</param>
+    /// <param name="format">How the client sends the commands to the signers (binary or MassTransit JSON), to compare.</param>
     /// <param name="inFlight">Publishes kept in flight: a new one starts as soon as one is confirmed.</param>
     /// <param name="stages">Whether to follow every mail stage by stage (<see cref="StageRecorder"/>).</param>
     /// <param name="progress">Where progress and problems are written.</param>
@@ -48,19 +49,24 @@ internal static class PipelineBenchRunner
     /// <exception cref="InvalidOperationException"><paramref name="brokerPid"/> names no process whose /proc entry can be read.</exception>
     public static async Task<PipelineBenchResult> RunAsync(
         Uri rabbitMq, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid, bool roles, bool largeMailLane,
-        int inFlight, bool stages, TextWriter progress, CancellationToken cancellationToken)
+        ProtectCommandFormat format, int inFlight, bool stages, TextWriter progress, CancellationToken cancellationToken)
     {
         var root = Directory.CreateTempSubdirectory("smime-bench-");
         try
         {
             var pki = DemoPki.EnsureCreated(Path.Combine(root.FullName, "pki"));
             var outbox = Directory.CreateDirectory(Path.Combine(root.FullName, "outbox")).FullName;
-            var clientLargeMailThreshold = largeMailLane ? LargeMailLaneThresholdBytes : 0;
-            var result = await MeasureAsync(rabbitMq, clientLargeMailThreshold, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, inFlight, stages, progress, cancellationToken);
+            Action<SmimePipelineClientOptions> client = o =>
+            {
+                o.LargeMailThresholdBytes = largeMailLane ? LargeMailLaneThresholdBytes : 0;
+                o.MessageFormat = format;
+            };
+
+            var result = await MeasureAsync(rabbitMq, client, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, inFlight, stages, progress, cancellationToken);
             if (roles)
             {
                 var template = BenchMail.Create(size, pki.SenderAddress, pki.RecipientAddresses[0], Guid.Empty);
-                result = result with { Roles = await MeasureRolesAsync(rabbitMq, clientLargeMailThreshold, root.FullName, pki, outbox, template, messages, brokerPid, inFlight, progress, cancellationToken) };
+                result = result with { Roles = await MeasureRolesAsync(rabbitMq, client, root.FullName, pki, outbox, template, messages, brokerPid, inFlight, progress, cancellationToken) };
             }
 
             return result;
@@ -72,10 +78,10 @@ internal static class PipelineBenchRunner
     }
 
     private static async Task<PipelineBenchResult> MeasureAsync(
-        Uri rabbitMq, int clientLargeMailThreshold, string root, DemoPki pki, string outbox, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid,
+        Uri rabbitMq, Action<SmimePipelineClientOptions> client, string root, DemoPki pki, string outbox, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid,
         int inFlight, bool stages, TextWriter progress, CancellationToken cancellationToken)
     {
-        using var host = BuildHost(rabbitMq, clientLargeMailThreshold, "Signer,Sender", root, pki, outbox);
+        using var host = BuildHost(rabbitMq, client, "Signer,Sender", root, pki, outbox);
         await host.StartAsync(cancellationToken);
         try
         {
@@ -198,7 +204,7 @@ internal static class PipelineBenchRunner
     /// A host in this process with the given worker <paramref name="roles"/> (or only a bus for publishing when
     /// null) and the client library, on <paramref name="rabbitMq"/>, delivering into <paramref name="outbox"/>.
     /// </summary>
-    private static IHost BuildHost(Uri rabbitMq, int clientLargeMailThreshold, string? roles, string root, DemoPki pki, string outbox)
+    private static IHost BuildHost(Uri rabbitMq, Action<SmimePipelineClientOptions> client, string? roles, string root, DemoPki pki, string outbox)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
@@ -206,7 +212,7 @@ internal static class PipelineBenchRunner
         {
             // The producer alone: a bus that only sends, as a producer service has (no consumers, no worker).
             builder.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) => cfg.ConfigureRabbitMqHost(new RabbitMqOptions { Uri = rabbitMq })));
-            builder.Services.AddSmimePipelineClient(o => o.LargeMailThresholdBytes = clientLargeMailThreshold);
+            builder.Services.AddSmimePipelineClient(client);
             return builder.Build();
         }
 
@@ -223,7 +229,7 @@ internal static class PipelineBenchRunner
         builder.Configuration.AddEnvironmentVariables();
         CliTelemetry.AddTo(builder);
         builder.Services.AddSmimePipelineWorker(builder.Configuration);
-        builder.Services.AddSmimePipelineClient(o => o.LargeMailThresholdBytes = clientLargeMailThreshold);
+        builder.Services.AddSmimePipelineClient(client);
         return builder.Build();
     }
 
@@ -233,14 +239,14 @@ internal static class PipelineBenchRunner
     /// is warm and the quorum queues exist.
     /// </summary>
     private static async Task<PipelineRoles> MeasureRolesAsync(
-        Uri rabbitMq, int clientLargeMailThreshold, string root, DemoPki pki, string outbox, ProtectEmail template, int mails, int? brokerPid, int inFlight, TextWriter progress, CancellationToken cancellationToken)
+        Uri rabbitMq, Action<SmimePipelineClientOptions> client, string root, DemoPki pki, string outbox, ProtectEmail template, int mails, int? brokerPid, int inFlight, TextWriter progress, CancellationToken cancellationToken)
     {
         // Every mail is followed as in the measured run (same CPU for the listener), so that each role's window can be
         // read from its mails' residence times while it ran alone.
         using var recorder = new StageRecorder();
         var ids = new List<Guid>(mails);
         RoleCpu producer;
-        using (var host = BuildHost(rabbitMq, clientLargeMailThreshold, roles: null, root, pki, outbox))
+        using (var host = BuildHost(rabbitMq, client, roles: null, root, pki, outbox))
         {
             await host.StartAsync(cancellationToken);
             try
@@ -271,9 +277,9 @@ internal static class PipelineBenchRunner
         }
 
         progress.WriteLine($"smime bench pipeline: roles: {mails} mails published with no consumer; signer alone next.");
-        var (signer, signerLimit) = await MeasureConsumerRoleAsync(rabbitMq, clientLargeMailThreshold, "Signer", root, pki, outbox, mails, brokerPid, t => t.ProtectedTotal + t.FailedTotal, o => o.Signer.EffectiveInFlight, cancellationToken);
+        var (signer, signerLimit) = await MeasureConsumerRoleAsync(rabbitMq, client, "Signer", root, pki, outbox, mails, brokerPid, t => t.ProtectedTotal + t.FailedTotal, o => o.Signer.EffectiveInFlight, cancellationToken);
         progress.WriteLine($"smime bench pipeline: roles: {mails} mails protected by the signer alone; sender alone next.");
-        var (sender, senderLimit) = await MeasureConsumerRoleAsync(rabbitMq, clientLargeMailThreshold, "Sender", root, pki, outbox, mails, brokerPid, t => t.DeliveredTotal + t.FailedTotal, o => o.Sender.Concurrency, cancellationToken);
+        var (sender, senderLimit) = await MeasureConsumerRoleAsync(rabbitMq, client, "Sender", root, pki, outbox, mails, brokerPid, t => t.DeliveredTotal + t.FailedTotal, o => o.Sender.Concurrency, cancellationToken);
         var timelines = ids.Select(recorder.Of).OfType<MailTimeline>().ToList();
         return new PipelineRoles(mails, producer, signer, sender)
         {
@@ -312,10 +318,10 @@ internal static class PipelineBenchRunner
     /// returns the role's CPU per mail and its window's size (<paramref name="limit"/> of the host's options).
     /// </summary>
     private static async Task<(RoleCpu Cpu, int Limit)> MeasureConsumerRoleAsync(
-        Uri rabbitMq, int clientLargeMailThreshold, string role, string root, DemoPki pki, string outbox, int mails, int? brokerPid, Func<SmimeTelemetry, long> done,
+        Uri rabbitMq, Action<SmimePipelineClientOptions> client, string role, string root, DemoPki pki, string outbox, int mails, int? brokerPid, Func<SmimeTelemetry, long> done,
         Func<SmimePipelineOptions, int> limit, CancellationToken cancellationToken)
     {
-        using var host = BuildHost(rabbitMq, clientLargeMailThreshold, role, root, pki, outbox);
+        using var host = BuildHost(rabbitMq, client, role, root, pki, outbox);
         var telemetry = host.Services.GetRequiredService<SmimeTelemetry>();
         int places = limit(host.Services.GetRequiredService<IOptions<SmimePipelineOptions>>().Value);
         // Measured from before the start: the consumers take mails as soon as the bus is up. The host's start-up

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using SmimePipeline.Cli.Bench;
+using SmimePipeline.Client;
 
 namespace SmimePipeline.Cli.Commands;
 
@@ -117,11 +118,12 @@ internal static class BenchCommand
         var roles = new Option<bool>("--roles") { Description = "After the run, measure producer, signer and sender apart (publish all, then a signer alone, then a sender alone) and report each one's CPU per mail." };
         var largeLane = new Option<bool>("--large-lane") { Description = "The client sends mail above 256 KB to the signers' large-mail lane (smime-protect-large) instead of smime-protect, to compare." };
         var inFlight = new Option<int>("--in-flight") { Description = "Publishes kept in flight by the bench's producer (a sliding window).", DefaultValueFactory = _ => PipelineBenchRunner.DefaultInFlight };
+        var format = new Option<ProtectCommandFormat>("--format") { Description = "How the client sends ProtectEmail to the signers: Binary (the client's default) or Json (MassTransit's envelope, base64), to compare.", DefaultValueFactory = _ => ProtectCommandFormat.Binary };
         var noStages = new Option<bool>("--no-stages") { Description = "Do not follow every mail stage by stage (only the first one is traced, as a sample); to measure what following costs." };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var command = new Command("pipeline", "Signer and sender in this process on RabbitMQ, pickup directory: messages/s, latency publish-to-file and where it goes, stage by stage.")
         {
-            rabbit, messages, message, largeEvery, rate, warmup, brokerPid, roles, largeLane, inFlight, noStages, json,
+            rabbit, messages, message, largeEvery, rate, warmup, brokerPid, roles, largeLane, format, inFlight, noStages, json,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -151,7 +153,7 @@ internal static class BenchCommand
             var broker = BrokerOption.Require(parseResult, rabbit);
             var result = await PipelineBenchRunner.RunAsync(
                 broker, count, BenchMail.Parse(parseResult.GetRequiredValue(message)), parseResult.GetValue(largeEvery), parseResult.GetValue(rate), parseResult.GetValue(warmup), pid, parseResult.GetValue(roles), parseResult.GetValue(largeLane),
-                window, !parseResult.GetValue(noStages), Console.Error, cancellationToken);
+                parseResult.GetValue(format), window, !parseResult.GetValue(noStages), Console.Error, cancellationToken);
             if (parseResult.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.PipelineBenchResult));

@@ -2,9 +2,11 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using RabbitMQ.Client;
+using SmimePipeline.Messaging;
 using SmimePipeline.Worker.Failures;
 using SmimePipeline.Worker.Messaging;
 using SmimePipeline.Worker.Sending;
+using SmimePipeline.Worker.Validation;
 
 namespace SmimePipeline.Cli.Commands;
 
@@ -43,6 +45,11 @@ internal sealed record DlqMessage(ulong DeliveryTag, IReadOnlyDictionary<string,
                 return null;
             }
 
+            if (type.EndsWith(nameof(ProtectCommandTooLargeException), StringComparison.Ordinal))
+            {
+                return MailRefusal.MessageTooLarge;
+            }
+
             if (IsUnreadable(type))
             {
                 return UnreadableMessageObserver.ReasonCode;
@@ -69,6 +76,7 @@ internal sealed record DlqMessage(ulong DeliveryTag, IReadOnlyDictionary<string,
     /// </summary>
     private static bool IsUnreadable(string exceptionType) =>
         exceptionType.EndsWith(nameof(DeliverEmailHeaderException), StringComparison.Ordinal)
+        || exceptionType.EndsWith(nameof(ProtectCommandFormatException), StringComparison.Ordinal)
         || exceptionType.EndsWith(nameof(System.Runtime.Serialization.SerializationException), StringComparison.Ordinal)
         || exceptionType.StartsWith("System.Text.Json.", StringComparison.Ordinal);
 
@@ -89,8 +97,11 @@ internal sealed record DlqMessage(ulong DeliveryTag, IReadOnlyDictionary<string,
         }
 
         var contentType = result.BasicProperties.ContentType;
+        // Binary DeliverEmail and binary protect commands: the id is a header, the body is never parsed.
         var binary = contentType is not null
-            && contentType.StartsWith(DeliverEmailBinaryFormat.MediaType, StringComparison.OrdinalIgnoreCase);
+            && (contentType.StartsWith(DeliverEmailBinaryFormat.MediaType, StringComparison.OrdinalIgnoreCase)
+                || contentType.StartsWith(ProtectCommandBinaryFormat.ProtectEmailMediaType, StringComparison.OrdinalIgnoreCase)
+                || contentType.StartsWith(ProtectCommandBinaryFormat.ProtectMimeMessageMediaType, StringComparison.OrdinalIgnoreCase));
         var envelopeMailId = headers.ContainsKey(SenderHeaders.MailId) || binary ? null : ReadEnvelopeMailId(result.Body);
         return new DlqMessage(result.DeliveryTag, headers, result.Body.Length, envelopeMailId, contentType);
     }

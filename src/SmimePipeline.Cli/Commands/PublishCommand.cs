@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SmimePipeline.Cli.Telemetry;
+using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 
 namespace SmimePipeline.Cli.Commands;
@@ -33,9 +34,14 @@ internal static class PublishCommand
             DefaultValueFactory = _ => MessageSizeLimits.DefaultMaxMessageBytes,
         };
         var inFlight = new Option<int>("--in-flight") { Description = "Publishes awaiting the broker's confirm at once (default 64).", DefaultValueFactory = _ => 64 };
+        var format = new Option<ProtectCommandFormat>("--format")
+        {
+            Description = "How the messages travel to the signers: Binary (default; signers of this version on) or Json (MassTransit's envelope, read by older signers too).",
+            DefaultValueFactory = _ => ProtectCommandFormat.Binary,
+        };
         var command = new Command("publish", "Hand existing messages to the pipeline's signer workers over one connection.")
         {
-            inputs, rabbit, signOnly, stdinFormat, maxBytes, inFlight,
+            inputs, rabbit, signOnly, stdinFormat, maxBytes, inFlight, format,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -55,7 +61,7 @@ internal static class PublishCommand
             var policy = parseResult.GetValue(signOnly) ? SecurityPolicy.SignOnly : SecurityPolicy.SignAndEncrypt;
             // Disposed last: the spans of every publish are flushed to the OTLP endpoint after the bus stopped.
             using var telemetry = await CliTelemetry.StartAsync(cancellationToken);
-            await using var run = new PublishRun(broker, policy, limit, window);
+            await using var run = new PublishRun(broker, policy, limit, window, parseResult.GetValue(format));
             await foreach (var input in PublishInputs.ReadAsync(
                 parseResult.GetRequiredValue(inputs), parseResult.GetRequiredValue(stdinFormat), Console.OpenStandardInput(), run.Fail, cancellationToken))
             {

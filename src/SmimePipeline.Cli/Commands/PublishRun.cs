@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MassTransit;
+using Microsoft.Extensions.Options;
 using SmimePipeline.Cli.Telemetry;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
@@ -9,9 +10,9 @@ namespace SmimePipeline.Cli.Commands;
 /// <summary>
 /// One <c>smime publish</c> run: the connection is opened at the first message that passes the checks (so an
 /// unreadable or oversized file alone never touches the broker), then up to <c>inFlight</c> sends await their
-/// publisher confirms at once. Thread-safe counters; output lines are whole lines.
+/// publisher confirms at once, in <c>--format</c> (binary by default). Thread-safe counters; output lines are whole lines.
 /// </summary>
-internal sealed class PublishRun(Uri broker, SecurityPolicy policy, int maxBytes, int inFlight) : IAsyncDisposable
+internal sealed class PublishRun(Uri broker, SecurityPolicy policy, int maxBytes, int inFlight, ProtectCommandFormat format) : IAsyncDisposable
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
     private readonly SemaphoreSlim _window = new(inFlight, inFlight);
@@ -114,7 +115,7 @@ internal sealed class PublishRun(Uri broker, SecurityPolicy policy, int maxBytes
         }
 
         _bus = bus;
-        _publisher = new SmimeMailPublisher(bus);
+        _publisher = new SmimeMailPublisher(bus, Options.Create(new SmimePipelineClientOptions { MessageFormat = format }));
         return _publisher;
     }
 

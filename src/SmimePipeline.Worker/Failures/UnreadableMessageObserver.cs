@@ -2,8 +2,10 @@ using System.Runtime.Serialization;
 using System.Text.Json;
 using MassTransit;
 using SmimePipeline.Contracts;
+using SmimePipeline.Messaging;
 using SmimePipeline.Worker.Messaging;
 using SmimePipeline.Worker.Telemetry;
+using SmimePipeline.Worker.Validation;
 
 namespace SmimePipeline.Worker.Failures;
 
@@ -46,9 +48,11 @@ public sealed class UnreadableMessageObserver(
         }
 
         var mailId = MailIdOf(context);
+        // A binary protect command above the size limit is refused before it is read, with the code JSON gets for it.
+        var code = cause is ProtectCommandTooLargeException ? MailRefusal.MessageTooLarge : ReasonCode;
         string reason = $"the {stage} message could not be read: {Describe(cause)}";
-        telemetry.RecordDeadLetter(stage, ReasonCode);
-        Log.MailDeadLettered(logger, mailId, stage, ReasonCode, reason);
+        telemetry.RecordDeadLetter(stage, code);
+        Log.MailDeadLettered(logger, mailId, stage, code, reason);
         if (stage == "harvest")
         {
             return;
@@ -60,7 +64,7 @@ public sealed class UnreadableMessageObserver(
             {
                 MailId = mailId,
                 Stage = stage == "protect" ? FailureStage.Protect : FailureStage.Deliver,
-                ReasonCode = ReasonCode,
+                ReasonCode = code,
                 Reason = reason,
                 FailedAt = time.GetUtcNow(),
             },
@@ -90,6 +94,8 @@ public sealed class UnreadableMessageObserver(
     private static string Describe(Exception cause) => cause switch
     {
         DeliverEmailHeaderException header => header.Message,
+        ProtectCommandFormatException binary => binary.Message,
+        ProtectCommandTooLargeException tooLarge => tooLarge.Message,
         JsonException { Path: { Length: > 0 } path } when cause.Message.Contains("missing required properties", StringComparison.Ordinal) =>
             $"a required field is missing ({RequiredFields(cause.Message)}) at {path}",
         JsonException { Path: { Length: > 1 } path } => $"the value at {path} is not of the contract's type",
@@ -106,7 +112,7 @@ public sealed class UnreadableMessageObserver(
 
     private static string? StageOf(Uri? inputAddress) => inputAddress?.AbsolutePath.TrimEnd('/').Split('/')[^1] switch
     {
-        QueueNames.Protect => "protect",
+        QueueNames.Protect or QueueNames.ProtectLarge => "protect",
         QueueNames.Deliver => "deliver",
         QueueNames.Harvest => "harvest",
         _ => null,
@@ -119,6 +125,12 @@ public sealed class UnreadableMessageObserver(
         {
             // Binary DeliverEmail: the id is a header; the body is the mail and is never parsed here.
             return DeliverEmailHeaderReader.MailIdOrEmpty(context.TransportHeaders);
+        }
+
+        if (ProtectCommandBinaryFormat.Is(context.ContentType))
+        {
+            // Binary ProtectEmail / ProtectMimeMessage: the id is a header; the body is never parsed here.
+            return ProtectCommandBinaryFormat.MailIdOrEmpty(context.TransportHeaders);
         }
 
         try

@@ -5,6 +5,7 @@ using SmimePipeline.Contracts;
 using SmimePipeline.CertificateDirectory.Registration;
 using SmimePipeline.Cryptography.Options;
 using SmimePipeline.Delivery;
+using SmimePipeline.Messaging;
 using SmimePipeline.Worker.ClaimCheck;
 using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Failures;
@@ -122,6 +123,7 @@ public static class WorkerServiceCollectionExtensions
                     var rabbit = context.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.RabbitMq;
                     cfg.ConfigureRabbitMqHost(rabbit);
                     DeliverEmailWireFormat.AddDeliverEmailBinaryFormat(cfg);
+                    ProtectCommandWireFormat.AddProtectCommandBinaryFormats(cfg, context.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.MaxMessageBytes);
                     cfg.ConfigureEndpoints(context);
                     if (options.Roles.HasFlag(WorkerRoles.Signer))
                     {
@@ -136,6 +138,7 @@ public static class WorkerServiceCollectionExtensions
                 bus.UsingInMemory((context, cfg) =>
                 {
                     DeliverEmailWireFormat.AddDeliverEmailBinaryFormat(cfg);
+                    ProtectCommandWireFormat.AddProtectCommandBinaryFormats(cfg, context.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.MaxMessageBytes);
                     cfg.ConfigureEndpoints(context);
                 });
             }

@@ -6,6 +6,7 @@ using MimeKit;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
+using SmimePipeline.Messaging;
 
 namespace SmimePipeline.IntegrationTests.Pipeline;
 
@@ -62,14 +63,22 @@ public sealed class LargeMailLaneTests : BrokerTest
         Assert.Equal(0, await VirtualHost.CountMessagesAsync(QueueNames.Protect + "_error"));
     }
 
-    [Fact]
-    public async Task Against_signers_without_the_lane_large_mail_comes_back_from_the_broker_and_goes_to_the_main_queue()
+    [Theory]
+    [InlineData(ProtectCommandFormat.Json)]
+    [InlineData(ProtectCommandFormat.Binary)]
+    public async Task Against_signers_without_the_lane_large_mail_comes_back_from_the_broker_and_goes_to_the_main_queue(ProtectCommandFormat format)
     {
-        // A signer of an earlier version: it binds smime-protect only.
+        // A signer of an earlier version: it binds smime-protect only. With the binary format it stands for one that
+        // reads binary commands but has no lane: the mandatory fallback does not depend on the format.
         var received = new ConcurrentDictionary<Guid, int>();
         var earlierSigner = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
             cfg.Host(VirtualHost.AmqpUri);
+            if (format == ProtectCommandFormat.Binary)
+            {
+                ProtectCommandWireFormat.AddProtectCommandBinaryFormats(cfg, MessageSizeLimits.DefaultMaxMessageBytes);
+            }
+
             cfg.ReceiveEndpoint(QueueNames.Protect, e =>
             {
                 e.SetQuorumQueue();
@@ -88,7 +97,7 @@ public sealed class LargeMailLaneTests : BrokerTest
         try
         {
             var large = Mail(Pki.RecipientAddresses[0], "Large statement", [new MailAttachment("statement.pdf", "application/pdf", new byte[600 * 1024])]);
-            await PublishAsync([large], inFlight: 1, LaneAt256Kilobytes());
+            await PublishAsync([large], inFlight: 1, LaneAt256Kilobytes(format));
 
             await Eventually.HoldsAsync(
                 () => Task.FromResult(received.ContainsKey(large.MailId)),
@@ -103,7 +112,8 @@ public sealed class LargeMailLaneTests : BrokerTest
         }
     }
 
-    private static SmimePipelineClientOptions LaneAt256Kilobytes() => new() { LargeMailThresholdBytes = 256 * 1024 };
+    private static SmimePipelineClientOptions LaneAt256Kilobytes(ProtectCommandFormat format = ProtectCommandFormat.Binary)
+        => new() { LargeMailThresholdBytes = 256 * 1024, MessageFormat = format };
 
     private ProtectEmail Mail(string recipient, string subject, IReadOnlyList<MailAttachment> attachments)
     {
