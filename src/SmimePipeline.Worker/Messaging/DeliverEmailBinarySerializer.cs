@@ -3,6 +3,7 @@ using System.Runtime.Serialization;
 using MassTransit;
 using MassTransit.Serialization;
 using SmimePipeline.Contracts;
+using SmimePipeline.Messaging;
 
 namespace SmimePipeline.Worker.Messaging;
 
@@ -13,7 +14,6 @@ namespace SmimePipeline.Worker.Messaging;
 /// </summary>
 public sealed class DeliverEmailBinarySerializer : IMessageSerializer, IMessageDeserializer
 {
-    private static readonly string[] MessageTypes = [MessageUrn.ForTypeString<DeliverEmail>()];
 
     /// <inheritdoc />
     public ContentType ContentType { get; } = DeliverEmailBinaryFormat.ContentType;
@@ -29,7 +29,7 @@ public sealed class DeliverEmailBinarySerializer : IMessageSerializer, IMessageD
             throw new SerializationException($"The {DeliverEmailBinaryFormat.MediaType} serializer writes DeliverEmail only, not {typeof(T).Name}.");
         }
 
-        WriteEnvelopeHeaders(context);
+        EnvelopeHeaders.Write(context);
         var headers = context.Headers;
         headers.Set(DeliverEmailBinaryFormat.MailIdHeader, mail.MailId.ToString("D"));
         headers.Set(DeliverEmailBinaryFormat.EnvelopeFromHeader, mail.EnvelopeFrom);
@@ -77,46 +77,34 @@ public sealed class DeliverEmailBinarySerializer : IMessageSerializer, IMessageD
         ArgumentNullException.ThrowIfNull(headers);
         var mail = DeliverEmailHeaderReader.Read(headers, body.GetBytes());
         var context = new RawMessageContext(headers, destinationAddress, RawSerializerOptions.CopyHeaders);
-        return new DeliverEmailBinarySerializerContext(this, context, MessageTypes, mail);
+        return new BinaryCommandSerializerContext<DeliverEmail>(this, context, mail, Fields);
     }
 
     /// <inheritdoc />
     public MessageBody GetMessageBody(string text) => new StringMessageBody(text);
 
-    // What MassTransit's envelope carried and its transport does not: the transport itself writes the message and
-    // correlation ids into the AMQP properties, the trace context into the headers.
-    private static void WriteEnvelopeHeaders(SendContext context)
+    // What MassTransit's outbox or redelivery sees of a received mail when it forwards it.
+    private static Dictionary<string, object> Fields(DeliverEmail mail)
     {
-        var headers = context.Headers;
-        if (context.ConversationId is { } conversationId)
+        var result = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase)
         {
-            headers.Set(MessageHeaders.ConversationId, conversationId.ToString("D"));
+            [nameof(DeliverEmail.MailId)] = mail.MailId,
+            [nameof(DeliverEmail.EnvelopeFrom)] = mail.EnvelopeFrom,
+            [nameof(DeliverEmail.EnvelopeTo)] = mail.EnvelopeTo,
+            [nameof(DeliverEmail.Content)] = mail.Content,
+            [nameof(DeliverEmail.Attempt)] = mail.Attempt,
+        };
+        if (mail.ContentAddress is not null)
+        {
+            result[nameof(DeliverEmail.ContentAddress)] = mail.ContentAddress;
         }
 
-        if (context.InitiatorId is { } initiatorId)
+        if (mail.Protection is { } protection)
         {
-            headers.Set(MessageHeaders.InitiatorId, initiatorId.ToString("D"));
+            result[nameof(DeliverEmail.Protection)] = protection;
         }
 
-        if (context.RequestId is { } requestId)
-        {
-            headers.Set(MessageHeaders.RequestId, requestId.ToString("D"));
-        }
-
-        if (context.SourceAddress is { } source)
-        {
-            headers.Set(MessageHeaders.SourceAddress, source.ToString());
-        }
-
-        if (context.ResponseAddress is { } response)
-        {
-            headers.Set(MessageHeaders.ResponseAddress, response.ToString());
-        }
-
-        if (context.FaultAddress is { } fault)
-        {
-            headers.Set(MessageHeaders.FaultAddress, fault.ToString());
-        }
+        return result;
     }
 
     // A version parameter is short; anything else is not echoed.

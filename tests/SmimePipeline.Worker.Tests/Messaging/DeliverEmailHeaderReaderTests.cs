@@ -1,5 +1,3 @@
-using System.Collections;
-using MassTransit;
 using SmimePipeline.Contracts;
 using SmimePipeline.Worker.Messaging;
 using SmimePipeline.Worker.Validation;
@@ -27,7 +25,7 @@ public sealed class DeliverEmailHeaderReaderTests
     public void Well_formed_headers_and_body_give_the_message()
     {
         byte[] body = [1, 2, 3];
-        var mail = DeliverEmailHeaderReader.Read(new AmqpHeaders(Good()), body);
+        var mail = DeliverEmailHeaderReader.Read(new TableHeaders(Good()), body);
 
         Assert.Equal(MailId, mail.MailId);
         Assert.Equal("bounces@bank.example", mail.EnvelopeFrom);
@@ -47,7 +45,7 @@ public sealed class DeliverEmailHeaderReaderTests
         headers.Remove(DeliverEmailBinaryFormat.ProtectionHeader);
         headers[DeliverEmailBinaryFormat.ContentAddressHeader] = "claim://deliver/6f1c2a5e3b7d4e8f9a0b1c2d3e4f5a6b";
 
-        var mail = DeliverEmailHeaderReader.Read(new AmqpHeaders(headers), []);
+        var mail = DeliverEmailHeaderReader.Read(new TableHeaders(headers), []);
 
         Assert.Equal(0, mail.Attempt);
         Assert.Null(mail.Protection);
@@ -87,7 +85,7 @@ public sealed class DeliverEmailHeaderReaderTests
             headers[header] = value;
         }
 
-        var refused = Assert.Throws<DeliverEmailHeaderException>(() => DeliverEmailHeaderReader.Read(new AmqpHeaders(headers), []));
+        var refused = Assert.Throws<DeliverEmailHeaderException>(() => DeliverEmailHeaderReader.Read(new TableHeaders(headers), []));
 
         Assert.Equal(header, refused.Header);
         Assert.Contains($"header {header} ", refused.Message, StringComparison.Ordinal);
@@ -102,7 +100,7 @@ public sealed class DeliverEmailHeaderReaderTests
         var headers = Good();
         headers["SMIME-Envelope-From"] = "attacker@example.org";
 
-        var refused = Assert.Throws<DeliverEmailHeaderException>(() => DeliverEmailHeaderReader.Read(new AmqpHeaders(headers), []));
+        var refused = Assert.Throws<DeliverEmailHeaderException>(() => DeliverEmailHeaderReader.Read(new TableHeaders(headers), []));
 
         Assert.Equal(DeliverEmailBinaryFormat.EnvelopeFromHeader, refused.Header);
         Assert.Contains("is given twice", refused.Message, StringComparison.Ordinal);
@@ -115,7 +113,7 @@ public sealed class DeliverEmailHeaderReaderTests
         headers[DeliverEmailBinaryFormat.EnvelopeToHeader] = "a@example.org,,b@example.org";
         headers[DeliverEmailBinaryFormat.AttemptHeader] = -1;
 
-        var mail = DeliverEmailHeaderReader.Read(new AmqpHeaders(headers), [1]);
+        var mail = DeliverEmailHeaderReader.Read(new TableHeaders(headers), [1]);
         var refusal = DeliverEmailValidator.Validate(mail, 1_000_000);
 
         Assert.NotNull(refusal);
@@ -131,29 +129,5 @@ public sealed class DeliverEmailHeaderReaderTests
 
         Assert.True(DeliverEmailWireFormat.FitsInHeaders(few));
         Assert.False(DeliverEmailWireFormat.FitsInHeaders(many));
-    }
-
-    /// <summary>Headers as an AMQP table holds them: names compared exactly (MassTransit's send headers fold case).</summary>
-    private sealed class AmqpHeaders(Dictionary<string, object?> values) : Headers
-    {
-        public IEnumerable<KeyValuePair<string, object>> GetAll() =>
-            values.Where(p => p.Value is not null).Select(p => new KeyValuePair<string, object>(p.Key, p.Value!));
-
-        public bool TryGetHeader(string key, out object value)
-        {
-            var found = values.TryGetValue(key, out var stored) && stored is not null;
-            value = stored!;
-            return found;
-        }
-
-        public T? Get<T>(string key, T? defaultValue = default)
-            where T : class => TryGetHeader(key, out var value) && value is T typed ? typed : defaultValue;
-
-        public T? Get<T>(string key, T? defaultValue = null)
-            where T : struct => TryGetHeader(key, out var value) && value is T typed ? typed : defaultValue;
-
-        public IEnumerator<HeaderValue> GetEnumerator() => GetAll().Select(p => new HeaderValue(p.Key, p.Value)).GetEnumerator();
-
-        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }
