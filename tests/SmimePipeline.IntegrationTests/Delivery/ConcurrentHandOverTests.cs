@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using MassTransit;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
 
@@ -13,35 +11,11 @@ namespace SmimePipeline.IntegrationTests.Delivery;
 /// </summary>
 public sealed class ConcurrentHandOverTests : IAsyncLifetime
 {
-    private readonly ConcurrentBag<EmailDelivered> _delivered = [];
     private DeliveryRig _rig = null!;
-    private IBusControl? _events;
 
-    public async Task InitializeAsync()
-    {
-        _rig = await DeliveryRig.CreateAsync();
-        _events = Bus.Factory.CreateUsingRabbitMq(cfg =>
-        {
-            cfg.Host(_rig.VirtualHost.AmqpUri);
-            cfg.ReceiveEndpoint("test-delivered-events", e => e.Handler<EmailDelivered>(context =>
-            {
-                _delivered.Add(context.Message);
-                return Task.CompletedTask;
-            }));
-        });
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await _events.StartAsync(timeout.Token);
-    }
+    public async Task InitializeAsync() => _rig = await DeliveryRig.CreateAsync();
 
-    public async Task DisposeAsync()
-    {
-        if (_events is not null)
-        {
-            await _events.StopAsync();
-        }
-
-        await _rig.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
 
     [Fact]
     public async Task Copies_of_one_mail_in_flight_together_and_after_acceptance_reach_the_ESP_once()
@@ -57,9 +31,9 @@ public sealed class ConcurrentHandOverTests : IAsyncLifetime
 
         await _rig.SendAsync([mail, mail, mail]);
         await Eventually.HoldsAsync(
-            () => Task.FromResult(_delivered.Count(e => e.MailId == mail.MailId) >= 3),
+            () => Task.FromResult(_rig.DeliveredEvents.Count(e => e.MailId == mail.MailId) >= 3),
             TimeSpan.FromSeconds(120),
-            () => $"{_delivered.Count(e => e.MailId == mail.MailId)} of 3 EmailDelivered events; {_rig.Fake.Requests.Count} ESP request(s)");
+            () => $"{_rig.DeliveredEvents.Count(e => e.MailId == mail.MailId)} of 3 EmailDelivered events; {_rig.Fake.Requests.Count} ESP request(s)");
 
         Assert.Single(_rig.Fake.Requests, r => r.MailId == id);
         Assert.Equal(1, _rig.Fake.AcceptedByMailId[id]);
@@ -69,13 +43,13 @@ public sealed class ConcurrentHandOverTests : IAsyncLifetime
         _rig.Fake.AnswerDelay = TimeSpan.Zero;
         await _rig.SendAsync([mail]);
         await Eventually.HoldsAsync(
-            () => Task.FromResult(_delivered.Count(e => e.MailId == mail.MailId) >= 4),
+            () => Task.FromResult(_rig.DeliveredEvents.Count(e => e.MailId == mail.MailId) >= 4),
             TimeSpan.FromSeconds(120),
-            () => $"{_delivered.Count(e => e.MailId == mail.MailId)} of 4 EmailDelivered events");
+            () => $"{_rig.DeliveredEvents.Count(e => e.MailId == mail.MailId)} of 4 EmailDelivered events");
 
         Assert.Single(_rig.Fake.Requests, r => r.MailId == id);
         Assert.Empty(_rig.FailedEvents);
-        var providerIds = _delivered.Where(e => e.MailId == mail.MailId).Select(e => e.ProviderMessageId).Distinct().ToList();
+        var providerIds = _rig.DeliveredEvents.Where(e => e.MailId == mail.MailId).Select(e => e.ProviderMessageId).Distinct().ToList();
         Assert.Single(providerIds);
         Assert.NotNull(providerIds[0]);
     }
