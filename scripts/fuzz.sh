@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing of the parsers that read untrusted input, with SharpFuzz and afl-fuzz (AFL++).
 #
 #   scripts/fuzz.sh TARGET [--seconds N]     fuzz one target for N seconds (default 600)
-#   scripts/fuzz.sh list                     the targets: mime, signed-mail, certificate, crl
+#   scripts/fuzz.sh list                     the targets: mime, signed-mail, certificate, crl, protect-email
 #   scripts/fuzz.sh TARGET --replay          re-run the saved crashes and hangs of TARGET without afl-fuzz
 #
 # What it does: publishes tests/SmimePipeline.Fuzzing to artifacts/fuzz/plain and a copy to artifacts/fuzz/bin, installs the SharpFuzz.CommandLine
@@ -21,7 +21,7 @@ PLAIN="$OUT/plain"  # not instrumented: seeds, list and replay
 TOOLS="$REPO_ROOT/.tools"
 SHARPFUZZ_VERSION="2.3.0"
 # The assemblies whose code parses untrusted input; instrumenting them gives afl-fuzz its coverage.
-INSTRUMENT=(SmimePipeline.Cryptography.dll MimeKit.dll BouncyCastle.Cryptography.dll)
+INSTRUMENT=(SmimePipeline.Cryptography.dll SmimePipeline.Messaging.dll MimeKit.dll BouncyCastle.Cryptography.dll)
 
 usage() {
   echo "usage: scripts/fuzz.sh list | TARGET [--seconds N] | TARGET --replay" >&2
@@ -61,7 +61,7 @@ publish() {
 ensure_published() {
   local marker="$BIN/.instrumented"
   if [[ -f "$marker" && -f "$PLAIN/smime-fuzz.dll" ]] \
-    && [[ -z "$(find "$REPO_ROOT/src/SmimePipeline.Cryptography" "$REPO_ROOT/src/SmimePipeline.Contracts" "$REPO_ROOT/tests/SmimePipeline.Fuzzing" \
+    && [[ -z "$(find "$REPO_ROOT/src/SmimePipeline.Cryptography" "$REPO_ROOT/src/SmimePipeline.Contracts" "$REPO_ROOT/src/SmimePipeline.Messaging" "$REPO_ROOT/tests/SmimePipeline.Fuzzing" \
                  "$REPO_ROOT/tests/SmimePipeline.Testing/RandomSerialNumber.cs" "$REPO_ROOT/Directory.Packages.props" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -newer "$marker" -print -quit)" ]]; then
     echo "fuzz: reusing the instrumented harness in $BIN"
     return

@@ -15,6 +15,7 @@ internal static class FuzzCommand
         new SignedMailTarget(),
         new CertificateTarget(),
         new CrlTarget(),
+        new ProtectEmailBinaryTarget(),
     ];
 
     public static int Run(string[] args)
