@@ -50,6 +50,21 @@ public static class ProtectCommandBinaryFormat
     /// <summary>The deepest JSON the manifest may nest (root, list, mailbox): 4; deeper is refused.</summary>
     public const int MaxManifestDepth = 4;
 
+    /// <summary>
+    /// The largest binary <c>ProtectEmail</c> body a worker reads under <paramref name="maxMessageBytes"/>
+    /// (<c>SmimePipeline:MaxMessageBytes</c>): that many bytes of payloads, plus <see cref="MaxManifestBytes"/> and
+    /// <see cref="ManifestLengthBytes"/>. A larger body is refused as <c>message-too-large</c> before it is read or copied.
+    /// What the payloads add up to is then the validator's, with the same limit as for JSON.
+    /// </summary>
+    public static long LargestBody(int maxMessageBytes) => (long)maxMessageBytes + MaxManifestBytes + ManifestLengthBytes;
+
+    /// <summary>
+    /// The largest binary <c>ProtectMimeMessage</c> body a worker reads: <paramref name="maxMessageBytes"/> itself, since
+    /// the body is the message the validator measures. A larger body is refused as <c>message-too-large</c> before it is
+    /// copied out of the transport's buffer.
+    /// </summary>
+    public static long LargestMimeMessageBody(int maxMessageBytes) => maxMessageBytes;
+
     /// <summary>The content type a binary <c>ProtectEmail</c> is sent with.</summary>
     public static ContentType ProtectEmailContentType => new($"{ProtectEmailMediaType}; v={Version}");
 

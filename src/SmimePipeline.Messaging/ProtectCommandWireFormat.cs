@@ -32,11 +32,11 @@ public static class ProtectCommandWireFormat
 
     /// <summary>Registers the deserializers of both binary commands on <paramref name="bus"/> (JSON stays the default).</summary>
     /// <param name="bus">The bus being configured.</param>
-    /// <param name="maxMessageBytes"><c>SmimePipeline:MaxMessageBytes</c>, enforced before a <c>ProtectEmail</c>'s payloads are read.</param>
+    /// <param name="maxMessageBytes"><c>SmimePipeline:MaxMessageBytes</c>, enforced on both commands before their bodies are copied.</param>
     public static void AddProtectCommandBinaryFormats(IBusFactoryConfigurator bus, int maxMessageBytes)
     {
         ArgumentNullException.ThrowIfNull(bus);
         bus.AddDeserializer(new BinarySerializerFactory<ProtectEmailBinarySerializer>(new ProtectEmailBinarySerializer(maxMessageBytes)));
-        bus.AddDeserializer(new BinarySerializerFactory<ProtectMimeMessageBinarySerializer>(new ProtectMimeMessageBinarySerializer()));
+        bus.AddDeserializer(new BinarySerializerFactory<ProtectMimeMessageBinarySerializer>(new ProtectMimeMessageBinarySerializer(maxMessageBytes)));
     }
 }

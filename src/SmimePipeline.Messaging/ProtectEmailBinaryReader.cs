@@ -27,10 +27,10 @@ internal static class ProtectEmailBinaryReader
     /// <exception cref="ProtectCommandFormatException">A rule of the framing is broken; the message names it.</exception>
     public static ProtectEmail Read(ReadOnlySpan<byte> body, Guid mailId, int maxMessageBytes)
     {
-        long largest = (long)maxMessageBytes + ProtectCommandBinaryFormat.MaxManifestBytes + ProtectCommandBinaryFormat.ManifestLengthBytes;
+        var largest = ProtectCommandBinaryFormat.LargestBody(maxMessageBytes);
         if (body.Length > largest)
         {
-            throw new ProtectCommandTooLargeException(Command, body.Length, maxMessageBytes);
+            throw new ProtectCommandTooLargeException(Command, body.Length, maxMessageBytes, largest);
         }
 
         if (body.Length < ProtectCommandBinaryFormat.ManifestLengthBytes)

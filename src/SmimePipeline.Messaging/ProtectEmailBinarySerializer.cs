@@ -1,7 +1,6 @@
 using System.Net.Mime;
 using System.Runtime.Serialization;
 using MassTransit;
-using MassTransit.Serialization;
 using SmimePipeline.Contracts;
 
 namespace SmimePipeline.Messaging;
@@ -9,33 +8,37 @@ namespace SmimePipeline.Messaging;
 /// <summary>
 /// Writes and reads <see cref="ProtectEmail"/> as <c>application/vnd.smimepipeline.protect-email; v=1</c>
 /// (<see cref="ProtectCommandBinaryFormat"/>). The client sets it on each send of a <see cref="ProtectEmail"/>; the
-/// workers register it as a deserializer chosen by the message's <c>content_type</c>.
+/// workers register it as a deserializer chosen by the message's <c>content_type</c>. What it shares with
+/// <see cref="ProtectMimeMessageBinarySerializer"/> is written once, in <see cref="ProtectCommandBinaryCodec{TCommand}"/>.
 /// </summary>
-/// <param name="maxMessageBytes">
-/// <c>SmimePipeline:MaxMessageBytes</c>: a received body above it (plus the largest manifest) is refused before it is
-/// read. Default <see cref="MessageSizeLimits.DefaultMaxMessageBytes"/>.
-/// </param>
-public sealed class ProtectEmailBinarySerializer(int maxMessageBytes = MessageSizeLimits.DefaultMaxMessageBytes) : IMessageSerializer, IMessageDeserializer
+public sealed class ProtectEmailBinarySerializer : IMessageSerializer, IMessageDeserializer
 {
+    private readonly ProtectCommandBinaryCodec<ProtectEmail> _codec;
+
+    /// <summary>Creates the serializer.</summary>
+    /// <param name="maxMessageBytes">
+    /// <c>SmimePipeline:MaxMessageBytes</c>: a received body above it plus the largest manifest
+    /// (<see cref="ProtectCommandBinaryFormat.LargestBody"/>) is refused before it is read. Default
+    /// <see cref="MessageSizeLimits.DefaultMaxMessageBytes"/>.
+    /// </param>
+    public ProtectEmailBinarySerializer(int maxMessageBytes = MessageSizeLimits.DefaultMaxMessageBytes)
+    {
+        _codec = new ProtectCommandBinaryCodec<ProtectEmail>(
+            this,
+            maxMessageBytes,
+            ProtectCommandBinaryFormat.LargestBody(maxMessageBytes),
+            (mail, _) => ProtectEmailBinaryWriter.Write(mail),
+            (body, mailId, _) => ProtectEmailBinaryReader.Read(body, mailId, maxMessageBytes),
+            Fields);
+    }
+
     /// <inheritdoc />
     public ContentType ContentType { get; } = ProtectCommandBinaryFormat.ProtectEmailContentType;
 
     /// <inheritdoc />
     /// <exception cref="SerializationException">The message is not a <see cref="ProtectEmail"/>, or a field cannot be written (named).</exception>
     public MessageBody GetMessageBody<T>(SendContext<T> context)
-        where T : class
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        if (context.Message is not ProtectEmail mail)
-        {
-            throw new SerializationException($"The {ProtectCommandBinaryFormat.ProtectEmailMediaType} serializer writes ProtectEmail only, not {typeof(T).Name}.");
-        }
-
-        var body = ProtectEmailBinaryWriter.Write(mail);
-        EnvelopeHeaders.Write(context);
-        context.Headers.Set(ProtectCommandBinaryFormat.MailIdHeader, mail.MailId.ToString("D"));
-        return new BytesMessageBody(body);
-    }
+        where T : class => _codec.Write(context, mail => mail.MailId);
 
     /// <inheritdoc />
     public void Probe(ProbeContext context)
@@ -46,31 +49,13 @@ public sealed class ProtectEmailBinarySerializer(int maxMessageBytes = MessageSi
 
     /// <inheritdoc />
     /// <exception cref="ProtectCommandFormatException">The content type's version, a header or the body's framing cannot be read.</exception>
-    public ConsumeContext Deserialize(ReceiveContext receiveContext)
-    {
-        ArgumentNullException.ThrowIfNull(receiveContext);
-        ProtectCommandHeaderReader.CheckVersion(receiveContext.ContentType, nameof(ProtectEmail));
-        return new BodyConsumeContext(receiveContext, Deserialize(receiveContext.Body, receiveContext.TransportHeaders, receiveContext.InputAddress));
-    }
+    /// <exception cref="ProtectCommandTooLargeException">The body is above the size limit.</exception>
+    public ConsumeContext Deserialize(ReceiveContext receiveContext) => _codec.Read(receiveContext);
 
     /// <inheritdoc />
     /// <exception cref="ProtectCommandFormatException">A header or the body's framing cannot be read.</exception>
     /// <exception cref="ProtectCommandTooLargeException">The body is above the size limit.</exception>
-    public SerializerContext Deserialize(MessageBody body, Headers headers, Uri? destinationAddress = null)
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        ArgumentNullException.ThrowIfNull(headers);
-        var mailId = ProtectCommandHeaderReader.MailId(headers, nameof(ProtectEmail));
-        if (body.Length is { } length && length > (long)maxMessageBytes + ProtectCommandBinaryFormat.MaxManifestBytes + ProtectCommandBinaryFormat.ManifestLengthBytes)
-        {
-            // Refused before the body is copied out of the transport's buffer.
-            throw new ProtectCommandTooLargeException(nameof(ProtectEmail), length, maxMessageBytes);
-        }
-
-        var mail = ProtectEmailBinaryReader.Read(body.GetBytes(), mailId, maxMessageBytes);
-        var context = new RawMessageContext(headers, destinationAddress, RawSerializerOptions.CopyHeaders);
-        return new BinaryCommandSerializerContext<ProtectEmail>(this, context, mail, Fields);
-    }
+    public SerializerContext Deserialize(MessageBody body, Headers headers, Uri? destinationAddress = null) => _codec.Read(body, headers, destinationAddress);
 
     /// <inheritdoc />
     public MessageBody GetMessageBody(string text) => new StringMessageBody(text);

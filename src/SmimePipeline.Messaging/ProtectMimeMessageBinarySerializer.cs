@@ -2,7 +2,6 @@ using System.Net.Mime;
 using System.Runtime.Serialization;
 using System.Text.Json;
 using MassTransit;
-using MassTransit.Serialization;
 using SmimePipeline.Contracts;
 
 namespace SmimePipeline.Messaging;
@@ -10,29 +9,47 @@ namespace SmimePipeline.Messaging;
 /// <summary>
 /// Writes and reads <see cref="ProtectMimeMessage"/> as <c>application/vnd.smimepipeline.protect-mime-message; v=1</c>
 /// (<see cref="ProtectCommandBinaryFormat"/>): the body is the RFC 5322 message as it is; mail id and policy are headers.
-/// The size limit is the validator's, as for JSON: the body is the message, nothing it claims needs allocating.
+/// A body above <c>SmimePipeline:MaxMessageBytes</c> is refused as <c>message-too-large</c> before it is copied, the
+/// code the validator gives the same message in JSON. What it shares with <see cref="ProtectEmailBinarySerializer"/> is
+/// written once, in <see cref="ProtectCommandBinaryCodec{TCommand}"/>.
 /// </summary>
 public sealed class ProtectMimeMessageBinarySerializer : IMessageSerializer, IMessageDeserializer
 {
+    private readonly ProtectCommandBinaryCodec<ProtectMimeMessage> _codec;
+
+    /// <summary>Creates the serializer.</summary>
+    /// <param name="maxMessageBytes">
+    /// <c>SmimePipeline:MaxMessageBytes</c>: a received body above it (<see cref="ProtectCommandBinaryFormat.LargestMimeMessageBody"/>)
+    /// is refused as too large before it is copied out of the transport's buffer. Default
+    /// <see cref="MessageSizeLimits.DefaultMaxMessageBytes"/>.
+    /// </param>
+    public ProtectMimeMessageBinarySerializer(int maxMessageBytes = MessageSizeLimits.DefaultMaxMessageBytes)
+    {
+        _codec = new ProtectCommandBinaryCodec<ProtectMimeMessage>(
+            this,
+            maxMessageBytes,
+            ProtectCommandBinaryFormat.LargestMimeMessageBody(maxMessageBytes),
+            (mail, headers) =>
+            {
+                headers.Set(ProtectCommandBinaryFormat.PolicyHeader, JsonSerializer.Serialize(mail.Policy, ProtectCommandJsonContext.Default.SecurityPolicy));
+                return mail.Message ?? [];
+            },
+            (body, mailId, headers) => new ProtectMimeMessage
+            {
+                MailId = mailId,
+                Policy = ProtectCommandHeaderReader.Policy(headers, nameof(ProtectMimeMessage))!,
+                Message = body,
+            },
+            Fields);
+    }
+
     /// <inheritdoc />
     public ContentType ContentType { get; } = ProtectCommandBinaryFormat.ProtectMimeMessageContentType;
 
     /// <inheritdoc />
     /// <exception cref="SerializationException">The message is not a <see cref="ProtectMimeMessage"/>.</exception>
     public MessageBody GetMessageBody<T>(SendContext<T> context)
-        where T : class
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        if (context.Message is not ProtectMimeMessage mail)
-        {
-            throw new SerializationException($"The {ProtectCommandBinaryFormat.ProtectMimeMessageMediaType} serializer writes ProtectMimeMessage only, not {typeof(T).Name}.");
-        }
-
-        EnvelopeHeaders.Write(context);
-        context.Headers.Set(ProtectCommandBinaryFormat.MailIdHeader, mail.MailId.ToString("D"));
-        context.Headers.Set(ProtectCommandBinaryFormat.PolicyHeader, JsonSerializer.Serialize(mail.Policy, ProtectCommandJsonContext.Default.SecurityPolicy));
-        return new BytesMessageBody(mail.Message ?? []);
-    }
+        where T : class => _codec.Write(context, mail => mail.MailId);
 
     /// <inheritdoc />
     public void Probe(ProbeContext context)
@@ -43,28 +60,13 @@ public sealed class ProtectMimeMessageBinarySerializer : IMessageSerializer, IMe
 
     /// <inheritdoc />
     /// <exception cref="ProtectCommandFormatException">The content type's version or a header cannot be read.</exception>
-    public ConsumeContext Deserialize(ReceiveContext receiveContext)
-    {
-        ArgumentNullException.ThrowIfNull(receiveContext);
-        ProtectCommandHeaderReader.CheckVersion(receiveContext.ContentType, nameof(ProtectMimeMessage));
-        return new BodyConsumeContext(receiveContext, Deserialize(receiveContext.Body, receiveContext.TransportHeaders, receiveContext.InputAddress));
-    }
+    /// <exception cref="ProtectCommandTooLargeException">The body is above the size limit.</exception>
+    public ConsumeContext Deserialize(ReceiveContext receiveContext) => _codec.Read(receiveContext);
 
     /// <inheritdoc />
     /// <exception cref="ProtectCommandFormatException">A header cannot be read.</exception>
-    public SerializerContext Deserialize(MessageBody body, Headers headers, Uri? destinationAddress = null)
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        ArgumentNullException.ThrowIfNull(headers);
-        var mail = new ProtectMimeMessage
-        {
-            MailId = ProtectCommandHeaderReader.MailId(headers, nameof(ProtectMimeMessage)),
-            Policy = ProtectCommandHeaderReader.Policy(headers, nameof(ProtectMimeMessage))!,
-            Message = body.GetBytes(),
-        };
-        var context = new RawMessageContext(headers, destinationAddress, RawSerializerOptions.CopyHeaders);
-        return new BinaryCommandSerializerContext<ProtectMimeMessage>(this, context, mail, Fields);
-    }
+    /// <exception cref="ProtectCommandTooLargeException">The body is above the size limit.</exception>
+    public SerializerContext Deserialize(MessageBody body, Headers headers, Uri? destinationAddress = null) => _codec.Read(body, headers, destinationAddress);
 
     /// <inheritdoc />
     public MessageBody GetMessageBody(string text) => new StringMessageBody(text);

@@ -135,6 +135,24 @@ public sealed class ProtectEmailBinaryFormatTests
     }
 
     [Fact]
+    public void The_serializer_and_the_reader_refuse_above_one_size_rule_and_the_serializer_before_copying()
+    {
+        var largest = ProtectCommandBinaryFormat.LargestBody(Max);
+        var headers = new TableHeaders(new Dictionary<string, object?> { [ProtectCommandBinaryFormat.MailIdHeader] = MailId.ToString("D") });
+        var above = new CopyCountingMessageBody(largest + 1);
+
+        Assert.Equal(Max + ProtectCommandBinaryFormat.MaxManifestBytes + ProtectCommandBinaryFormat.ManifestLengthBytes, largest);
+        var fromSerializer = Assert.Throws<ProtectCommandTooLargeException>(() => new ProtectEmailBinarySerializer(Max).Deserialize(above, headers));
+        var fromReader = Assert.Throws<ProtectCommandTooLargeException>(() => Read(new byte[largest + 1]));
+        // At the limit the body is read: it is refused for its framing (an all-zero manifest length), not its size.
+        Assert.Throws<ProtectCommandFormatException>(() => new ProtectEmailBinarySerializer(Max).Deserialize(new CopyCountingMessageBody(largest), headers));
+
+        Assert.Equal(0, above.Copies);
+        Assert.Equal(fromReader.Message, fromSerializer.Message);
+        Assert.Equal($"the binary ProtectEmail is {largest + 1} bytes, above the limit of {Max} (SmimePipeline:MaxMessageBytes) plus the largest manifest", fromSerializer.Message);
+    }
+
+    [Fact]
     public void Content_above_the_limit_within_the_framing_is_refused_by_the_validator_as_for_json()
     {
         var mail = Mail() with { Attachments = [new MailAttachment("big.bin", "application/octet-stream", new byte[Max + 1])] };

@@ -47,6 +47,23 @@ public sealed class ProtectMimeMessageBinaryFormatTests
         Assert.Equal(MailRefusal.MessageTooLarge, ProtectMimeMessageValidator.Validate(Read(new byte[65_537], headers), 65_536)?.ReasonCode);
     }
 
+    [Fact]
+    public void A_body_above_max_message_bytes_is_refused_as_too_large_before_it_is_copied()
+    {
+        var headers = new TableHeaders(new Dictionary<string, object?> { [ProtectCommandBinaryFormat.MailIdHeader] = MailId.ToString("D") });
+        var serializer = new ProtectMimeMessageBinarySerializer(65_536);
+        var atLimit = new CopyCountingMessageBody(65_536);
+        var above = new CopyCountingMessageBody(65_537);
+
+        Assert.True(serializer.Deserialize(atLimit, headers).TryGetMessage<ProtectMimeMessage>(out var read));
+        var ex = Assert.Throws<ProtectCommandTooLargeException>(() => serializer.Deserialize(above, headers));
+
+        Assert.Equal(65_536, read!.Message.Length);
+        Assert.Equal(0, above.Copies);
+        Assert.Equal("the binary ProtectMimeMessage is 65537 bytes, above the limit of 65536 (SmimePipeline:MaxMessageBytes)", ex.Message);
+        Assert.Equal(65_536, ProtectCommandBinaryFormat.LargestMimeMessageBody(65_536));
+    }
+
     public static TheoryData<object?, string> PolicyFaults => new()
     {
         { 12, "header smime-policy is of type int32, not a string" },
