@@ -2,13 +2,13 @@
 # Coverage-guided fuzzing of the parsers that read untrusted input, with SharpFuzz and afl-fuzz (AFL++).
 #
 #   scripts/fuzz.sh TARGET [--seconds N]     fuzz one target for N seconds (default 600)
-#   scripts/fuzz.sh list                     the targets: mime, signed-mail, certificate, crl, protect-email
+#   scripts/fuzz.sh list                     the targets: mime, signed-mail, certificate, crl, protect-email, protect-mime-message
 #   scripts/fuzz.sh TARGET --replay          re-run the saved crashes and hangs of TARGET without afl-fuzz
 #
 # What it does: publishes tests/SmimePipeline.Fuzzing to artifacts/fuzz/plain and a copy to artifacts/fuzz/bin, installs the SharpFuzz.CommandLine
 # tool (2.3.0) into .tools/, instruments SmimePipeline.Cryptography, MimeKit and BouncyCastle in bin/, writes a
 # seed corpus (real mails, certificates and CRLs from the demo PKI in artifacts/fuzz/pki), and runs afl-fuzz
-# at nice 19 (the machine is shared). Findings: artifacts/fuzz/TARGET/findings/default/{crashes,hangs}; every
+# at nice 19 (the machine is shared; SMIME_FUZZ_NICE=N for another level). Findings: artifacts/fuzz/TARGET/findings/default/{crashes,hangs}; every
 # crash is an input on which production code threw something other than its documented refusal. Turn each into
 # a regression test (tests/SmimePipeline.Cryptography.Tests/FuzzFindingsTests.cs) before fixing it.
 # Needs: afl-fuzz (Debian package afl++), dotnet. Not part of CI: fuzzing has no pass/fail time box.
@@ -20,6 +20,8 @@ BIN="$OUT/bin"      # instrumented: only afl-fuzz can run it (it writes coverage
 PLAIN="$OUT/plain"  # not instrumented: seeds, list and replay
 TOOLS="$REPO_ROOT/.tools"
 SHARPFUZZ_VERSION="2.3.0"
+NICE="${SMIME_FUZZ_NICE:-19}"
+[[ "$NICE" =~ ^[0-9]+$ ]] || { echo "fuzz: SMIME_FUZZ_NICE must be 0-19" >&2; exit 1; }
 # The assemblies whose code parses untrusted input; instrumenting them gives afl-fuzz its coverage.
 INSTRUMENT=(SmimePipeline.Cryptography.dll SmimePipeline.Messaging.dll MimeKit.dll BouncyCastle.Cryptography.dll)
 
@@ -99,7 +101,7 @@ ensure_published
 mkdir -p "$WORK"
 rm -rf "$WORK/seeds"
 dotnet "$PLAIN/smime-fuzz.dll" seed "$TARGET" "$WORK/seeds"
-echo "fuzz: $(ls "$WORK/seeds" | wc -l) seed(s) for $TARGET; running afl-fuzz for ${SECONDS_TO_RUN}s at nice 19"
+echo "fuzz: $(ls "$WORK/seeds" | wc -l) seed(s) for $TARGET; running afl-fuzz for ${SECONDS_TO_RUN}s at nice $NICE"
 
 # The target is 'dotnet', not an AFL-compiled binary; SharpFuzz speaks afl-fuzz's fork-server protocol.
 export AFL_SKIP_BIN_CHECK=1
@@ -109,7 +111,7 @@ export AFL_NO_AFFINITY=1
 export AFL_AUTORESUME=1
 export AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 export AFL_SKIP_CRASHES=1
-nice -n 19 afl-fuzz -i "$WORK/seeds" -o "$FINDINGS" -t 10000 -m none -V "$SECONDS_TO_RUN" \
+nice -n "$NICE" afl-fuzz -i "$WORK/seeds" -o "$FINDINGS" -t 10000 -m none -V "$SECONDS_TO_RUN" \
   -- dotnet "$BIN/smime-fuzz.dll" run "$TARGET" > "$WORK/afl.log" 2>&1 || {
     echo "fuzz: afl-fuzz failed; the end of $WORK/afl.log:" >&2
     tail -n 30 "$WORK/afl.log" >&2

@@ -17,12 +17,12 @@ public sealed class SmimePipelineClientOptionsValidator : IValidateOptions<Smime
 
         if (options.LargeMailThresholdBytes != 0 && options.LargeMailThresholdBytes < 64 * 1024)
         {
-            failures.Add($"LargeMailThresholdBytes must be 0 (no large-mail lane) or at least {64 * 1024} (was {options.LargeMailThresholdBytes}).");
+            failures.Add($"SmimePipeline:LargeMailThresholdBytes must be 0 (no large-mail lane) or at least {64 * 1024} (was {options.LargeMailThresholdBytes}).");
         }
 
         if (!Enum.IsDefined(options.MessageFormat))
         {
-            failures.Add($"MessageFormat must be Binary or Json (was {(int)options.MessageFormat}).");
+            failures.Add($"SmimePipeline:MessageFormat must be Binary or Json (was {(int)options.MessageFormat}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -16,6 +16,7 @@ internal static class FuzzCommand
         new CertificateTarget(),
         new CrlTarget(),
         new ProtectEmailBinaryTarget(),
+        new ProtectMimeMessageBinaryTarget(),
     ];
 
     public static int Run(string[] args)
