@@ -2,7 +2,6 @@ using System.Text;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Delivery;
 using SmimePipeline.IntegrationTests.Infrastructure;
-using SmimePipeline.Testing;
 using SmimePipeline.Worker.ClaimCheck;
 using SmimePipeline.Worker.Sending;
 
@@ -14,30 +13,19 @@ namespace SmimePipeline.IntegrationTests.ClaimCheck;
 /// symbolic link planted in the claim directory, is dead-lettered with its reason; no such file reaches the ESP (the
 /// SparkPost fake), nor does plaintext. A genuine claim is delivered and then deleted.
 /// </summary>
-public sealed class ClaimCheckAttackTests : IAsyncLifetime, IDisposable
+public sealed class ClaimCheckAttackTests : ClaimCheckSenderTest
 {
     private const string KeyMaterial = "-----BEGIN PRIVATE KEY-----\nMIIEvAIBADANBgkqhkiG9w0BAQEFAASCBKYwggSiAgEAAoIBAQ-attack-marker\n-----END PRIVATE KEY-----\n";
-    private readonly TempDirectory _temp = new();
-    private DeliveryRig _rig = null!;
-
-    public async Task InitializeAsync() => _rig = await DeliveryRig.CreateAsync();
-
-    public async Task DisposeAsync() => await _rig.DisposeAsync();
-
-    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task No_file_outside_the_claim_directory_is_delivered_whatever_the_address_and_plaintext_never_reaches_the_ESP()
     {
-        var claims = _temp.File("claims");
-        var keyDirectory = _temp.File("store/signers/sender@bank.example");
+        var claims = Claims;
+        var keyDirectory = Temp.File("store/signers/sender@bank.example");
         Directory.CreateDirectory(keyDirectory);
         var keyFile = Path.Combine(keyDirectory, "0a1b.key.pem");
         File.WriteAllText(keyFile, KeyMaterial);
-        var settings = _rig.SenderSettings();
-        settings["SmimePipeline:ClaimCheck:Directory"] = claims;
-        await using var sender = await WorkerHost.StartAsync(settings);
-        await _rig.StartProducerAsync();
+        await using var sender = await StartSenderAsync();
 
         // A symbolic link inside the claim directory, named like a real claim, pointing at the key.
         const string plantedId = "feedfacefeedfacefeedfacefeedface";
@@ -71,22 +59,22 @@ public sealed class ClaimCheckAttackTests : IAsyncLifetime, IDisposable
         var genuineId = await new FileClaimStore(claims).PutAsync(genuineBody, CancellationToken.None);
         var genuine = DeliveryRig.Mail() with { Content = [], ContentAddress = genuineId.Address };
 
-        await _rig.SendAsync([.. attacks, .. plaintext, genuine]);
+        await Rig.SendAsync([.. attacks, .. plaintext, genuine]);
 
         var refusedIds = attacks.Concat(plaintext).Select(m => m.MailId).ToHashSet();
         await Eventually.HoldsAsync(
-            () => Task.FromResult(refusedIds.All(id => _rig.FailedEvents.Any(e => e.MailId == id)) && _rig.Fake.AcceptedByMailId.ContainsKey(genuine.MailId.ToString("D"))),
+            () => Task.FromResult(refusedIds.All(id => Rig.FailedEvents.Any(e => e.MailId == id)) && Rig.Fake.AcceptedByMailId.ContainsKey(genuine.MailId.ToString("D"))),
             TimeSpan.FromSeconds(90),
-            () => $"{_rig.FailedEvents.Count} of {refusedIds.Count} refusals announced; genuine delivered: {_rig.Fake.AcceptedByMailId.ContainsKey(genuine.MailId.ToString("D"))}");
+            () => $"{Rig.FailedEvents.Count} of {refusedIds.Count} refusals announced; genuine delivered: {Rig.Fake.AcceptedByMailId.ContainsKey(genuine.MailId.ToString("D"))}");
 
         // Nothing of the key, /etc/passwd or the plaintext reached the ESP; only the genuine mail did.
-        var requests = _rig.Fake.Requests;
+        var requests = Rig.Fake.Requests;
         Assert.DoesNotContain(requests, r => r.MailId is { } id && refusedIds.Contains(Guid.Parse(id)));
         Assert.DoesNotContain(requests, r => r.Body.Contains("attack-marker", StringComparison.Ordinal) || r.Body.Contains("root:x:0:0", StringComparison.Ordinal));
         Assert.DoesNotContain(requests, r => r.Body.Contains("Balance 1,000,000", StringComparison.Ordinal));
         Assert.Single(requests, r => r.MailId == genuine.MailId.ToString("D"));
 
-        var dead = await _rig.PeekHeadersAsync(RetryLadderTopology.DeadLetterQueue, 50);
+        var dead = await Rig.PeekHeadersAsync(RetryLadderTopology.DeadLetterQueue, 50);
         foreach (var attack in attacks)
         {
             var headers = Assert.Single(dead, h => h[SenderHeaders.MailId] == attack.MailId.ToString("D"));
@@ -95,7 +83,7 @@ public sealed class ClaimCheckAttackTests : IAsyncLifetime, IDisposable
         }
 
         Assert.All(plaintext, p => Assert.Equal("not-protected", Assert.Single(dead, h => h[SenderHeaders.MailId] == p.MailId.ToString("D"))[SenderHeaders.ReasonCode]));
-        Assert.All(_rig.FailedEvents.Where(e => refusedIds.Contains(e.MailId)), e => Assert.Equal(FailureStage.Deliver, e.Stage));
+        Assert.All(Rig.FailedEvents.Where(e => refusedIds.Contains(e.MailId)), e => Assert.Equal(FailureStage.Deliver, e.Stage));
 
         // The key file is untouched, the planted link still points at it, the genuine claim is gone once delivered.
         Assert.Equal(KeyMaterial, File.ReadAllText(keyFile));
@@ -103,6 +91,6 @@ public sealed class ClaimCheckAttackTests : IAsyncLifetime, IDisposable
             () => Task.FromResult(!File.Exists(Path.Combine(claims, genuineId.FileName))),
             TimeSpan.FromSeconds(30),
             () => "the delivered mail's claim was not deleted");
-        Assert.Equal(0, await _rig.VirtualHost.CountMessagesAsync("smime-deliver_error"));
+        Assert.Equal(0, await Rig.VirtualHost.CountMessagesAsync("smime-deliver_error"));
     }
 }

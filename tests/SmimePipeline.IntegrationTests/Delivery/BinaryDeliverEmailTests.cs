@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using MassTransit;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
@@ -130,11 +129,7 @@ public sealed class BinaryDeliverEmailTests : IAsyncLifetime
             Assert.Equal(UnreadableMessageObserver.ReasonCode, reported.ReasonCode);
             Assert.True(reported.Reason.Contains(expected, StringComparison.Ordinal), $"{what}: \"{reported.Reason}\" does not say \"{expected}\"");
             var line = $"Mail {mailId:D} dead-lettered at deliver: unreadable-message: {reported.Reason}";
-            await Eventually.HoldsAsync(
-                () => Task.FromResult(sender.Output.Contains(line, StringComparison.Ordinal)),
-                TimeSpan.FromSeconds(30),
-                () => $"no dead-letter line for {what}:\n{sender.Output}");
-            Assert.Single(sender.Output.Split('\n'), l => l.Contains(line, StringComparison.Ordinal));
+            await DeadLetterLog.AssertOneLineAsync(() => sender.Output, line, what);
         }
 
         var invalid = Assert.Single(_rig.FailedEvents, f => f.MailId == badAddress);
@@ -213,25 +208,8 @@ public sealed class BinaryDeliverEmailTests : IAsyncLifetime
     [Fact]
     public async Task An_old_sender_moves_a_binary_mail_to_the_error_queue_intact_and_dlq_requeue_delivers_it_after_the_upgrade()
     {
-        // A sender before issue 17, as far as the wire goes: MassTransit with its JSON deserializers only, consuming smime-deliver.
-        var consumedByOldSender = 0;
-        var oldSender = Bus.Factory.CreateUsingRabbitMq(cfg =>
-        {
-            cfg.Host(_rig.VirtualHost.AmqpUri);
-            cfg.ReceiveEndpoint(QueueNames.Deliver, e =>
-            {
-                e.SetQuorumQueue();
-                e.Handler<DeliverEmail>(_ =>
-                {
-                    Interlocked.Increment(ref consumedByOldSender);
-                    return Task.CompletedTask;
-                });
-            });
-        });
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-        {
-            await oldSender.StartAsync(timeout.Token);
-        }
+        // A sender before issue 17, as far as the wire goes, consuming smime-deliver.
+        var oldSender = await PreBinaryConsumer.StartAsync<DeliverEmail>(_rig.VirtualHost.AmqpUri, QueueNames.Deliver);
 
         var mail = DeliveryRig.Mail();
         try
@@ -245,10 +223,10 @@ public sealed class BinaryDeliverEmailTests : IAsyncLifetime
         }
         finally
         {
-            await oldSender.StopAsync();
+            await oldSender.DisposeAsync();
         }
 
-        Assert.Equal(0, consumedByOldSender);
+        Assert.Equal(0, oldSender.Consumed);
         var error = Assert.Single(await _rig.VirtualHost.PeekAsync(ErrorQueue, 5));
         var properties = error.GetProperty("properties");
         Assert.Equal(Binary, properties.GetProperty("content_type").GetString());

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using MassTransit;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
 
@@ -20,71 +18,46 @@ public sealed class UnreadableMessageRoutingTests : BrokerTest
     [Fact]
     public async Task A_body_masstransit_cannot_read_is_dead_lettered_with_a_reason_an_event_a_log_line_and_the_metric()
     {
-        await using var signer = await WorkerProcess.StartAsync(
-            WorkerSettings("Signer", Path.Combine(Temp.Path, "outbox")).ToDictionary(p => p.Key, p => p.Value),
-            Temp.Path);
-        var failed = new ConcurrentBag<EmailDeliveryFailed>();
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
+        await using var signer = await StartSignerProcessAsync();
+        await using var events = await FailureEventCollector.StartAsync(VirtualHost.AmqpUri, "test-unreadable-events");
+        var failed = events.Failed;
+
+        var missingFrom = Guid.NewGuid();
+        var wrongType = Guid.NewGuid();
+        var bodies = new (string What, string Body, Guid MailId, string Expected)[]
         {
-            cfg.Host(VirtualHost.AmqpUri);
-            cfg.ReceiveEndpoint("test-unreadable-events", e => e.Handler<EmailDeliveryFailed>(context =>
-            {
-                failed.Add(context.Message);
-                return Task.CompletedTask;
-            }));
-        });
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            ("required field missing", Envelope(missingFrom, $$"""{"to":[{"address":"a@example.com"}],"subject":"{{Secret}}","textBody":"{{Secret}}"}"""), missingFrom, "a required field is missing (from)"),
+            ("field of the wrong type", Envelope(wrongType, $$"""{"from":{"address":"a@example.com"},"to":"{{Secret}}","subject":"x"}"""), wrongType, "the value at $.to is not of the contract's type"),
+            ("not JSON", $"<{Secret}>", Guid.Empty, "the body is not JSON of the contract's shape"),
+        };
+        foreach (var (_, body, _, _) in bodies)
         {
-            await bus.StartAsync(timeout.Token);
+            await VirtualHost.PublishRawAsync(QueueNames.Protect, body, ContentType);
         }
 
-        try
+        await Eventually.HoldsAsync(
+            async () => await VirtualHost.CountMessagesAsync(ErrorQueue) == bodies.Length && failed.Count == bodies.Length,
+            TimeSpan.FromSeconds(90),
+            () => $"{failed.Count} of {bodies.Length} failures reported:\n{signer.Output}");
+
+        foreach (var (what, _, mailId, expected) in bodies)
         {
-            var missingFrom = Guid.NewGuid();
-            var wrongType = Guid.NewGuid();
-            var bodies = new (string What, string Body, Guid MailId, string Expected)[]
-            {
-                ("required field missing", Envelope(missingFrom, $$"""{"to":[{"address":"a@example.com"}],"subject":"{{Secret}}","textBody":"{{Secret}}"}"""), missingFrom, "a required field is missing (from)"),
-                ("field of the wrong type", Envelope(wrongType, $$"""{"from":{"address":"a@example.com"},"to":"{{Secret}}","subject":"x"}"""), wrongType, "the value at $.to is not of the contract's type"),
-                ("not JSON", $"<{Secret}>", Guid.Empty, "the body is not JSON of the contract's shape"),
-            };
-            foreach (var (_, body, _, _) in bodies)
-            {
-                await VirtualHost.PublishRawAsync(QueueNames.Protect, body, ContentType);
-            }
-
-            await Eventually.HoldsAsync(
-                async () => await VirtualHost.CountMessagesAsync(ErrorQueue) == bodies.Length && failed.Count == bodies.Length,
-                TimeSpan.FromSeconds(90),
-                () => $"{failed.Count} of {bodies.Length} failures reported:\n{signer.Output}");
-
-            foreach (var (what, _, mailId, expected) in bodies)
-            {
-                var reported = Assert.Single(failed, f => f.MailId == mailId);
-                Assert.Equal(FailureStage.Protect, reported.Stage);
-                Assert.Equal("unreadable-message", reported.ReasonCode);
-                Assert.True(reported.Reason.Contains(expected, StringComparison.Ordinal), $"{what}: \"{reported.Reason}\" does not say \"{expected}\"");
-                Assert.DoesNotContain(Secret, reported.Reason, StringComparison.Ordinal);
-                var line = $"Mail {mailId:D} dead-lettered at protect: unreadable-message: {reported.Reason}";
-                await Eventually.HoldsAsync(
-                    () => Task.FromResult(signer.Output.Contains(line, StringComparison.Ordinal)),
-                    TimeSpan.FromSeconds(30),
-                    () => $"no dead-letter line for {what}:\n{signer.Output}");
-                Assert.Single(signer.Output.Split('\n'), l => l.Contains(line, StringComparison.Ordinal));
-            }
-
-            Assert.DoesNotContain(Secret, signer.Output, StringComparison.Ordinal);
-            Assert.Equal(bodies.Length, await MetricsScrape.SumAsync(signer, "smime_dead_letters_total", "reason=\"unreadable-message\""));
-
-            var list = await SmimeCli.RunAsync(["dlq", "list", "--queue", ErrorQueue, "--rabbitmq", VirtualHost.AmqpUri.ToString()]);
-            Assert.True(list.ExitCode == 0, list.Describe());
-            Assert.Contains(list.StdoutText.Split('\n'), l => l.StartsWith(missingFrom.ToString("D"), StringComparison.Ordinal));
-            Assert.Contains(list.StdoutText.Split('\n'), l => l.StartsWith(wrongType.ToString("D"), StringComparison.Ordinal));
+            var reported = Assert.Single(failed, f => f.MailId == mailId);
+            Assert.Equal(FailureStage.Protect, reported.Stage);
+            Assert.Equal("unreadable-message", reported.ReasonCode);
+            Assert.True(reported.Reason.Contains(expected, StringComparison.Ordinal), $"{what}: \"{reported.Reason}\" does not say \"{expected}\"");
+            Assert.DoesNotContain(Secret, reported.Reason, StringComparison.Ordinal);
+            var line = $"Mail {mailId:D} dead-lettered at protect: unreadable-message: {reported.Reason}";
+            await DeadLetterLog.AssertOneLineAsync(() => signer.Output, line, what);
         }
-        finally
-        {
-            await bus.StopAsync();
-        }
+
+        Assert.DoesNotContain(Secret, signer.Output, StringComparison.Ordinal);
+        Assert.Equal(bodies.Length, await MetricsScrape.SumAsync(signer, "smime_dead_letters_total", "reason=\"unreadable-message\""));
+
+        var list = await SmimeCli.RunAsync(["dlq", "list", "--queue", ErrorQueue, "--rabbitmq", VirtualHost.AmqpUri.ToString()]);
+        Assert.True(list.ExitCode == 0, list.Describe());
+        Assert.Contains(list.StdoutText.Split('\n'), l => l.StartsWith(missingFrom.ToString("D"), StringComparison.Ordinal));
+        Assert.Contains(list.StdoutText.Split('\n'), l => l.StartsWith(wrongType.ToString("D"), StringComparison.Ordinal));
     }
 
     /// <summary>A MassTransit envelope of a <c>ProtectEmail</c> whose message is <paramref name="message"/> plus the mail id.</summary>

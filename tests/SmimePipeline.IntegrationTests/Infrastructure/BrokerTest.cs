@@ -60,6 +60,13 @@ public abstract class BrokerTest : IAsyncLifetime, IDisposable
     }
 
     /// <summary>
+    /// A signer as its own process (<see cref="WorkerProcess"/>, whose output a test reads) on this test's virtual host,
+    /// delivering into <c>outbox</c> in <see cref="Temp"/>, with <see cref="WorkerSettings"/> plus <paramref name="more"/>.
+    /// </summary>
+    protected Task<WorkerProcess> StartSignerProcessAsync(params (string Key, string? Value)[] more) =>
+        WorkerProcess.StartAsync(WorkerSettings("Signer", Path.Combine(Temp.Path, "outbox"), more), Temp.Path);
+
+    /// <summary>
     /// A mail from the demo RSA sender to the first demo recipient alone, so a test can name the one key that must
     /// open it.
     /// </summary>

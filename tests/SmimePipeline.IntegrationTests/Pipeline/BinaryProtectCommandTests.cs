@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Text;
-using MassTransit;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using SmimePipeline.Client;
@@ -89,23 +87,9 @@ public sealed class BinaryProtectCommandTests : BrokerTest
     [Fact]
     public async Task Hostile_binary_bodies_end_in_the_error_queue_with_the_rule_named_an_event_a_log_line_and_the_metric()
     {
-        await using var signer = await WorkerProcess.StartAsync(
-            WorkerSettings("Signer", Path.Combine(Temp.Path, "outbox"), ("SmimePipeline:MaxMessageBytes", "65536")).ToDictionary(p => p.Key, p => p.Value),
-            Temp.Path);
-        var failed = new ConcurrentBag<EmailDeliveryFailed>();
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
-        {
-            cfg.Host(VirtualHost.AmqpUri);
-            cfg.ReceiveEndpoint("test-binary-protect-events", e => e.Handler<EmailDeliveryFailed>(context =>
-            {
-                failed.Add(context.Message);
-                return Task.CompletedTask;
-            }));
-        });
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-        {
-            await bus.StartAsync(timeout.Token);
-        }
+        await using var signer = await StartSignerProcessAsync(("SmimePipeline:MaxMessageBytes", "65536"));
+        await using var events = await FailureEventCollector.StartAsync(VirtualHost.AmqpUri, "test-binary-protect-events");
+        var failed = events.Failed;
 
         const string email = "application/vnd.smimepipeline.protect-email; v=1";
         const string mime = "application/vnd.smimepipeline.protect-mime-message; v=1";
@@ -123,64 +107,53 @@ public sealed class BinaryProtectCommandTests : BrokerTest
             ("mime too large", Guid.NewGuid(), mime, new byte[65_537], null, "message-too-large", "the binary ProtectMimeMessage is 65537 bytes, above the limit of 65536 (SmimePipeline:MaxMessageBytes)"),
             ("bad address", Guid.NewGuid(), email, Frame(manifest.Replace(Pki.RecipientAddresses[0], "not-an-address", StringComparison.Ordinal), "abcde"), null, "invalid-message", "To[0]"),
         };
-        try
+        foreach (var (_, mailId, contentType, body, policy, _, _) in cases)
         {
-            foreach (var (_, mailId, contentType, body, policy, _, _) in cases)
+            var headers = new Dictionary<string, object?> { [ProtectCommandBinaryFormat.MailIdHeader] = mailId.ToString("D") };
+            if (policy is not null)
             {
-                var headers = new Dictionary<string, object?> { [ProtectCommandBinaryFormat.MailIdHeader] = mailId.ToString("D") };
-                if (policy is not null)
-                {
-                    headers[ProtectCommandBinaryFormat.PolicyHeader] = policy;
-                }
-
-                await PublishAsync(contentType, body, headers);
+                headers[ProtectCommandBinaryFormat.PolicyHeader] = policy;
             }
 
-            // No mail id at all: reported with the empty id.
-            await PublishAsync(email, Frame(manifest, "abcde"), []);
-
-            await Eventually.HoldsAsync(
-                async () => await VirtualHost.CountMessagesAsync(ErrorQueue) == cases.Length + 1 && failed.Count == cases.Length + 1,
-                TimeSpan.FromSeconds(120),
-                () => $"{failed.Count} of {cases.Length + 1} failures reported:\n{signer.Output}");
-
-            foreach (var (what, mailId, _, _, _, code, expected) in cases)
-            {
-                var reported = Assert.Single(failed, f => f.MailId == mailId);
-                Assert.Equal(FailureStage.Protect, reported.Stage);
-                Assert.True(code == reported.ReasonCode, $"{what}: reported as {reported.ReasonCode}, not {code}: {reported.Reason}");
-                Assert.True(reported.Reason.Contains(expected, StringComparison.Ordinal), $"{what}: \"{reported.Reason}\" does not say \"{expected}\"");
-                var line = $"Mail {mailId:D} dead-lettered at protect: {code}: ";
-                await Eventually.HoldsAsync(
-                    () => Task.FromResult(signer.Output.Contains(line, StringComparison.Ordinal)),
-                    TimeSpan.FromSeconds(30),
-                    () => $"no dead-letter line for {what}:\n{signer.Output}");
-                Assert.Single(signer.Output.Split('\n'), l => l.Contains(line, StringComparison.Ordinal));
-            }
-
-            var anonymous = Assert.Single(failed, f => f.MailId == Guid.Empty);
-            Assert.Contains("header smime-mail-id is missing", anonymous.Reason, StringComparison.Ordinal);
-            Assert.All(failed, f => Assert.DoesNotContain(Secret, f.Reason, StringComparison.Ordinal));
-            Assert.DoesNotContain(Secret, signer.Output, StringComparison.Ordinal);
-            Assert.Equal(7, await MetricsScrape.SumAsync(signer, "smime_dead_letters_total", "reason=\"unreadable-message\""));
-            Assert.Equal(2, await MetricsScrape.SumAsync(signer, "smime_dead_letters_total", "reason=\"message-too-large\""));
-
-            // smime dlq names them by their header and reason, without their content.
-            var list = await SmimeCli.RunAsync(["dlq", "list", "--queue", ErrorQueue, "--rabbitmq", VirtualHost.AmqpUri.ToString()]);
-            Assert.True(list.ExitCode == 0, list.Describe());
-            foreach (var (what, mailId, _, _, _, code, _) in cases)
-            {
-                Assert.True(
-                    list.StdoutText.Split('\n').Any(l => l.StartsWith(mailId.ToString("D"), StringComparison.Ordinal) && l.Contains(code, StringComparison.Ordinal)),
-                    $"{what}: smime dlq list has no line for {mailId} with {code}:\n{list.StdoutText}");
-            }
-
-            Assert.DoesNotContain(Secret, list.StdoutText, StringComparison.Ordinal);
+            await PublishAsync(contentType, body, headers);
         }
-        finally
+
+        // No mail id at all: reported with the empty id.
+        await PublishAsync(email, Frame(manifest, "abcde"), []);
+
+        await Eventually.HoldsAsync(
+            async () => await VirtualHost.CountMessagesAsync(ErrorQueue) == cases.Length + 1 && failed.Count == cases.Length + 1,
+            TimeSpan.FromSeconds(120),
+            () => $"{failed.Count} of {cases.Length + 1} failures reported:\n{signer.Output}");
+
+        foreach (var (what, mailId, _, _, _, code, expected) in cases)
         {
-            await bus.StopAsync();
+            var reported = Assert.Single(failed, f => f.MailId == mailId);
+            Assert.Equal(FailureStage.Protect, reported.Stage);
+            Assert.True(code == reported.ReasonCode, $"{what}: reported as {reported.ReasonCode}, not {code}: {reported.Reason}");
+            Assert.True(reported.Reason.Contains(expected, StringComparison.Ordinal), $"{what}: \"{reported.Reason}\" does not say \"{expected}\"");
+            var line = $"Mail {mailId:D} dead-lettered at protect: {code}: ";
+            await DeadLetterLog.AssertOneLineAsync(() => signer.Output, line, what);
         }
+
+        var anonymous = Assert.Single(failed, f => f.MailId == Guid.Empty);
+        Assert.Contains("header smime-mail-id is missing", anonymous.Reason, StringComparison.Ordinal);
+        Assert.All(failed, f => Assert.DoesNotContain(Secret, f.Reason, StringComparison.Ordinal));
+        Assert.DoesNotContain(Secret, signer.Output, StringComparison.Ordinal);
+        Assert.Equal(7, await MetricsScrape.SumAsync(signer, "smime_dead_letters_total", "reason=\"unreadable-message\""));
+        Assert.Equal(2, await MetricsScrape.SumAsync(signer, "smime_dead_letters_total", "reason=\"message-too-large\""));
+
+        // smime dlq names them by their header and reason, without their content.
+        var list = await SmimeCli.RunAsync(["dlq", "list", "--queue", ErrorQueue, "--rabbitmq", VirtualHost.AmqpUri.ToString()]);
+        Assert.True(list.ExitCode == 0, list.Describe());
+        foreach (var (what, mailId, _, _, _, code, _) in cases)
+        {
+            Assert.True(
+                list.StdoutText.Split('\n').Any(l => l.StartsWith(mailId.ToString("D"), StringComparison.Ordinal) && l.Contains(code, StringComparison.Ordinal)),
+                $"{what}: smime dlq list has no line for {mailId} with {code}:\n{list.StdoutText}");
+        }
+
+        Assert.DoesNotContain(Secret, list.StdoutText, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -188,25 +161,8 @@ public sealed class BinaryProtectCommandTests : BrokerTest
     {
         var outbox = Path.Combine(Temp.Path, "outbox");
         var recipient = Pki.RecipientAddresses[0];
-        // A signer before issue 17, as far as the wire goes: MassTransit with its JSON deserializers only, on smime-protect.
-        var consumedByOldSigner = 0;
-        var oldSigner = Bus.Factory.CreateUsingRabbitMq(cfg =>
-        {
-            cfg.Host(VirtualHost.AmqpUri);
-            cfg.ReceiveEndpoint(QueueNames.Protect, e =>
-            {
-                e.SetQuorumQueue();
-                e.Handler<ProtectEmail>(_ =>
-                {
-                    Interlocked.Increment(ref consumedByOldSigner);
-                    return Task.CompletedTask;
-                });
-            });
-        });
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-        {
-            await oldSigner.StartAsync(timeout.Token);
-        }
+        // A signer before issue 17, as far as the wire goes, on smime-protect.
+        var oldSigner = await PreBinaryConsumer.StartAsync<ProtectEmail>(VirtualHost.AmqpUri, QueueNames.Protect);
 
         var mail = Mail(recipient);
         try
@@ -228,10 +184,10 @@ public sealed class BinaryProtectCommandTests : BrokerTest
         }
         finally
         {
-            await oldSigner.StopAsync();
+            await oldSigner.DisposeAsync();
         }
 
-        Assert.Equal(0, consumedByOldSigner);
+        Assert.Equal(0, oldSigner.Consumed);
         var error = Assert.Single(await VirtualHost.PeekAsync(ErrorQueue, 5));
         var properties = error.GetProperty("properties");
         Assert.Equal("application/vnd.smimepipeline.protect-email; v=1", properties.GetProperty("content_type").GetString());

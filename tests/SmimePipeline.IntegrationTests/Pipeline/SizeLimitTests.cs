@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using MassTransit;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
@@ -22,20 +21,8 @@ public sealed class SizeLimitTests : BrokerTest
         await using var worker = await WorkerProcess.StartAsync(
             WorkerSettings("Signer", outbox, ("SmimePipeline:Roles", "Signer,Sender"), ("SmimePipeline:ClaimCheck:Directory", Path.Combine(Temp.Path, "claims"))),
             Temp.Path);
-        var failed = new ConcurrentBag<EmailDeliveryFailed>();
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
-        {
-            cfg.Host(VirtualHost.AmqpUri);
-            cfg.ReceiveEndpoint("test-size-failed", e => e.Handler<EmailDeliveryFailed>(c =>
-            {
-                failed.Add(c.Message);
-                return Task.CompletedTask;
-            }));
-        });
-        using (var start = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-        {
-            await bus.StartAsync(start.Token);
-        }
+        await using var events = await FailureEventCollector.StartAsync(VirtualHost.AmqpUri, "test-size-failed");
+        var failed = events.Failed;
 
         using var stopProbing = new CancellationTokenSource();
         var readiness = ProbeReadinessAsync(worker, stopProbing.Token);
@@ -52,7 +39,7 @@ public sealed class SizeLimitTests : BrokerTest
             await Assert.ThrowsAsync<MessageTooLargeException>(() => new SmimeMailPublisher(offline).ProtectAsync(huge));
 
             // A careless producer bypasses the client. The broker refuses the ≈70 MB body outright.
-            var endpoint = await bus.GetSendEndpoint(new Uri($"exchange:{QueueNames.Protect}"));
+            var endpoint = await events.Bus.GetSendEndpoint(new Uri($"exchange:{QueueNames.Protect}"));
             var brokerRefused = false;
             using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
             {
@@ -66,7 +53,7 @@ public sealed class SizeLimitTests : BrokerTest
                 }
             }
 
-            endpoint = await bus.GetSendEndpoint(new Uri($"exchange:{QueueNames.Protect}"));
+            endpoint = await events.Bus.GetSendEndpoint(new Uri($"exchange:{QueueNames.Protect}"));
             await endpoint.Send(large);
             await endpoint.Send(good);
 
@@ -94,7 +81,6 @@ public sealed class SizeLimitTests : BrokerTest
         finally
         {
             await stopProbing.CancelAsync();
-            await bus.StopAsync();
         }
 
         var answers = await readiness;
