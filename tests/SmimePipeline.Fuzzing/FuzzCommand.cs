@@ -25,7 +25,7 @@ internal static class FuzzCommand
         {
             foreach (var target in Targets)
             {
-                Console.WriteLine($"{target.Name,-12} {target.Description}");
+                Console.WriteLine($"{target.Name,-21} {target.Description}");
             }
 
             return 0;
