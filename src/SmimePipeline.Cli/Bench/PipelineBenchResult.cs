@@ -57,4 +57,9 @@ internal sealed record PipelineBenchResult(
     PipelineStages? Stages = null,
     PipelineStages? LargeStages = null,
     int ProducerInFlight = 0,
-    BenchRuntime? Runtime = null);
+    BenchRuntime? Runtime = null)
+{
+    /// <summary>Each core's busy share from the first publish to the last mail (<see cref="CoreCpuTime"/>): with the broker
+    /// and smime pinned to cores of their own, each one's utilisation; null without /proc/stat.</summary>
+    public IReadOnlyList<double>? CoreUtilisation { get; init; }
+}
