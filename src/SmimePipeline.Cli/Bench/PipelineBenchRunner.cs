@@ -137,6 +137,7 @@ internal static class PipelineBenchRunner
             var machineCpu = cpu.MachineElapsed;
             var brokerCpu = broker?.Elapsed;
             var coreUtilisation = cores.Utilisation;
+            var coreInterrupts = cores.InterruptShare;
             var latencies = new List<double>(messages);
             var largeLatencies = new List<double>(large.Count);
             var lastFile = firstPublish;
@@ -195,6 +196,7 @@ internal static class PipelineBenchRunner
                 ProducerInFlight = inFlight,
                 Runtime = BenchRuntime.Current(),
                 CoreUtilisation = coreUtilisation,
+                CoreInterruptShare = coreInterrupts,
             };
         }
         finally

@@ -16,5 +16,6 @@ internal sealed class RoleMeter(int? brokerPid)
         _cpu.MachineElapsed is { } machine ? Math.Round(machine.TotalMilliseconds / mails, 3) : null)
     {
         CoreUtilisation = _cores.Utilisation,
+        CoreInterruptShare = _cores.InterruptShare,
     };
 }
