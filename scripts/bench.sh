@@ -152,7 +152,7 @@ for round in $(seq 1 "$REPEAT"); do
         pipeline "pinned-$round" --cpus 0 --messages "$MESSAGES" --roles
         # The capacity model's terms: the same pinned set-up, all roles together, paced at a quarter, half and three
         # quarters of that rate (the flat-out rate only places the points below the maximum; the model's terms come
-        # from these runs: each core's busy share per mail and its background, each window's residence as it fills).
+        # from these runs: the pipeline's load on each core per mail and its background, each window's residence as it fills).
         pinned_rate="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["messagesPerSecond"])' "$RESULTS/pinned-$round.json")"
         for share in 25 50 75; do
           read -r rate count < <(python3 -c 'import sys; r = float(sys.argv[1]) * int(sys.argv[2]) / 100; print(round(r, 1), max(300, round(r * int(sys.argv[3]))))' \
@@ -320,7 +320,7 @@ for r in range(1, repeat + 1):
             total_broker += b
             print(f"    {name:<9} {x['processCpuMillisecondsPerMail']:>9.3f} {b:>10.3f} {rest:>8.3f} {x['seconds']:>8.2f}")
         print(f"    {'sum':<9} {total_ours:>9.3f} {total_broker:>10.3f}")
-        # The model. CPU: each core carries 1000 / (its CPU per mail) mails/s (smime's core: producer + signer + sender;
+        # The roles-alone model of session 7, printed beside the capacity model for comparison. CPU: each core carries 1000 / (its CPU per mail) mails/s (smime's core: producer + signer + sender;
         # the broker's core: the broker's share of all three). Windows (Little's law): a window of W places, each held
         # R ms per mail, passes at most W / R mails/s. R is measured per role while it ran alone, never taken from the
         # pinned run itself, and split in two: Q, the waits for the broker's confirms (kept as measured), and the rest,
