@@ -57,4 +57,13 @@ internal sealed record PipelineBenchResult(
     PipelineStages? Stages = null,
     PipelineStages? LargeStages = null,
     int ProducerInFlight = 0,
-    BenchRuntime? Runtime = null);
+    BenchRuntime? Runtime = null)
+{
+    /// <summary>Each core's busy share from the first publish to the last mail (<see cref="CoreCpuTime"/>): with the broker
+    /// and smime pinned to cores of their own, each one's utilisation; null without /proc/stat.</summary>
+    public IReadOnlyList<double>? CoreUtilisation { get; init; }
+
+    /// <summary>Each core's share in interrupts over the same interval (<see cref="CoreCpuTime.InterruptShare"/>): the
+    /// kernel's work for the traffic, charged to no process; null without /proc/stat.</summary>
+    public IReadOnlyList<double>? CoreInterruptShare { get; init; }
+}

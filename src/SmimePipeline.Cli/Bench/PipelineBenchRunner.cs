@@ -94,6 +94,7 @@ internal static class PipelineBenchRunner
             var clock = Stopwatch.StartNew();
             var firstPublish = DateTime.UtcNow;
             var cpu = new MachineCpuTime();
+            var cores = new CoreCpuTime();
             var broker = brokerPid is { } pid ? new ProcessCpuTime(pid) : null;
             string? sampleTraceId = null;
             // Either every mail is followed stage by stage, or (--no-stages) only the first one is traced, as a sample.
@@ -135,6 +136,8 @@ internal static class PipelineBenchRunner
             var processCpu = cpu.ProcessElapsed;
             var machineCpu = cpu.MachineElapsed;
             var brokerCpu = broker?.Elapsed;
+            var coreUtilisation = cores.Utilisation;
+            var coreInterrupts = cores.InterruptShare;
             var latencies = new List<double>(messages);
             var largeLatencies = new List<double>(large.Count);
             var lastFile = firstPublish;
@@ -192,6 +195,8 @@ internal static class PipelineBenchRunner
                 LargeStages = largeStages,
                 ProducerInFlight = inFlight,
                 Runtime = BenchRuntime.Current(),
+                CoreUtilisation = coreUtilisation,
+                CoreInterruptShare = coreInterrupts,
             };
         }
         finally

@@ -9,4 +9,11 @@ internal sealed record RoleCpu(
     double Seconds,
     double ProcessCpuMillisecondsPerMail,
     double? BrokerCpuMillisecondsPerMail,
-    double? MachineCpuMillisecondsPerMail);
+    double? MachineCpuMillisecondsPerMail)
+{
+    /// <summary>Each core's busy share over the phase (<see cref="CoreCpuTime"/>), in core order; null without /proc/stat.</summary>
+    public IReadOnlyList<double>? CoreUtilisation { get; init; }
+
+    /// <summary>Each core's share in interrupts over the phase (<see cref="CoreCpuTime.InterruptShare"/>); null without /proc/stat.</summary>
+    public IReadOnlyList<double>? CoreInterruptShare { get; init; }
+}

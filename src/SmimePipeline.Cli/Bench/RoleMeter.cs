@@ -4,6 +4,7 @@ namespace SmimePipeline.Cli.Bench;
 internal sealed class RoleMeter(int? brokerPid)
 {
     private readonly MachineCpuTime _cpu = new();
+    private readonly CoreCpuTime _cores = new();
     private readonly ProcessCpuTime? _broker = brokerPid is { } pid ? new ProcessCpuTime(pid) : null;
     private readonly DateTime _start = DateTime.UtcNow;
 
@@ -12,5 +13,9 @@ internal sealed class RoleMeter(int? brokerPid)
         Math.Round((DateTime.UtcNow - _start).TotalSeconds, 3),
         Math.Round(_cpu.ProcessElapsed.TotalMilliseconds / mails, 3),
         _broker is null ? null : Math.Round(_broker.Elapsed.TotalMilliseconds / mails, 3),
-        _cpu.MachineElapsed is { } machine ? Math.Round(machine.TotalMilliseconds / mails, 3) : null);
+        _cpu.MachineElapsed is { } machine ? Math.Round(machine.TotalMilliseconds / mails, 3) : null)
+    {
+        CoreUtilisation = _cores.Utilisation,
+        CoreInterruptShare = _cores.InterruptShare,
+    };
 }

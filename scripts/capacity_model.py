@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""The capacity model of issue 17, target 4: the largest rate the pinned pipeline (RabbitMQ on core 1, smime's producer,
+signer and sender on core 0) can carry, predicted from paced runs of the same pinned set-up and checked against its
+flat-out run. Used by scripts/bench.sh; on its own it reads saved `smime bench pipeline --json` reports:
+
+    python3 scripts/capacity_model.py FLAT_OUT.json PACED.json [PACED.json ...]
+
+Every term comes from the paced runs (all roles together, each paced at a rate below the maximum), none from the
+flat-out run it is checked against:
+
+- CPU. Each core's busy share (/proc/stat, everything on it: smime, the kernel's work for it, anything else running)
+  grows linearly with the rate: u(r) = background + r x cost. A least-squares line through the paced points gives both
+  terms per core; a core carries at most (1 - background) / cost mails/s. The background is CPU that does not scale
+  with mails (timers, the runtime, the broker's own ticks, other processes): the roles-alone measurement spreads it
+  over the mails of a short phase and so cannot see it.
+- Windows (Little's law). A window of W places, each held R ms per mail, passes at most W x 1000 / R mails/s. R is
+  split as every mail's spans split it: the waits for the broker's publisher confirms (C) and the rest (E, work on
+  smime's core and the run-queue in front of it). Queueing stretches both as the cores fill: E(r) = e / (1 - u0(r)),
+  C(r) = a / (1 - u1(r)) + b / (1 - u0(r)) (the broker's work on its core, and the client's share of a confirm on
+  smime's core), with e, a, b >= 0 fitted to the paced points.
+- The model's rate is the largest rate every bound allows (bisection); each bound is reported at that rate.
+"""
+import json
+import sys
+
+WINDOWS = (
+    # name, occupancy key (mails inside and the limit), the stages that are confirm waits (their means, ms)
+    ("signer", "signerInFlight", ("handOver", "signerAfterHandOver")),
+    ("sender", "senderConcurrency", ("senderAfterAnswer",)),
+)
+
+
+# A paced run whose delivered rate fell below this share of its publish rate did not keep pace: the pipeline was full,
+# its queue grew, and it is a flat-out point in disguise; the model leaves it out.
+KEEP_PACE = 0.9
+
+
+def line_fit(xs, ys):
+    """Least-squares y = a + b x; returns (a, b, largest absolute residual)."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx > 0 else 0.0
+    a = my - b * mx
+    return a, b, max(abs(y - (a + b * x)) for x, y in zip(xs, ys))
+
+
+def nonnegative_fit(columns, ys):
+    """Least squares y = sum(k_i x_i) with every k_i >= 0, for one or two columns (tries the unconstrained solution,
+    then each column alone)."""
+    def sse(ks):
+        return sum((y - sum(k * c[j] for k, c in zip(ks, columns))) ** 2 for j, y in enumerate(ys))
+
+    def single(c):
+        den = sum(x * x for x in c)
+        return max(sum(x * y for x, y in zip(c, ys)) / den, 0.0) if den > 0 else 0.0
+
+    candidates = []
+    if len(columns) == 2:
+        p, q = columns
+        spp, sqq, spq = sum(x * x for x in p), sum(x * x for x in q), sum(x * y for x, y in zip(p, q))
+        spy, sqy = sum(x * y for x, y in zip(p, ys)), sum(x * y for x, y in zip(q, ys))
+        det = spp * sqq - spq * spq
+        if abs(det) > 1e-12:
+            ks = ((spy * sqq - sqy * spq) / det, (sqy * spp - spy * spq) / det)
+            if min(ks) >= 0:
+                candidates.append(ks)
+        candidates += [(single(p), 0.0), (0.0, single(q))]
+    else:
+        candidates.append((single(columns[0]),))
+    return min(candidates, key=sse)
+
+
+def point(run):
+    """The figures of one pinned run the model uses, or None when it lacks them (no stages, no per-core figures).
+
+    u0 and u1 are the load the pipeline put on its two cores: smime's process CPU + core 0's interrupt share (the
+    kernel's network work, charged to no process), and the broker's process CPU + core 1's. What else kept a core busy
+    ("other": other processes on a shared machine) is reported, not modelled: it does not follow the mail rate (it
+    fills whatever the pipeline leaves idle), so it cannot be extrapolated; on a quiet machine it is ≈ 0."""
+    cores, stages = run.get("coreUtilisation"), run.get("stages")
+    rate = run["messagesPerSecond"]
+    if not cores or len(cores) < 2 or not stages or not stages.get("occupancy") or rate <= 0:
+        return None
+    interrupts = run.get("coreInterruptShare") or [0.0, 0.0]
+    smime = rate * run["processCpuMillisecondsPerMail"] / 1000
+    broker = rate * (run.get("brokerCpuMillisecondsPerMail") or 0.0) / 1000
+    u0 = min(smime + interrupts[0], 1.0)
+    u1 = min(broker + interrupts[1], 1.0) if run.get("brokerCpuMillisecondsPerMail") is not None else cores[1]
+    p = {"rate": rate, "busy0": cores[0], "busy1": cores[1], "u0": u0, "u1": u1,
+         "other0": max(cores[0] - u0, 0.0), "other1": max(cores[1] - u1, 0.0),
+         "kept": rate >= KEEP_PACE * run["publishRate"],
+         "publish": stages["publish"]["meanMilliseconds"], "windows": {}}
+    for name, occupancy, confirms in WINDOWS:
+        o = stages["occupancy"].get(occupancy)
+        if not o:
+            continue
+        residence = o["average"] / rate * 1000  # Little's law: mails inside / mails per second
+        confirm = sum(stages[k]["meanMilliseconds"] for k in confirms if stages.get(k))
+        p["windows"][name] = {"limit": o["limit"], "inside": o["average"], "residence": residence,
+                              "confirm": min(confirm, residence), "rest": max(residence - confirm, 0.0)}
+    return p
+
+
+def model(paced_runs):
+    """The model from the paced runs that kept their pace; None when fewer than two such points or their rates do not differ."""
+    points = [p for p in (point(r) for r in paced_runs) if p and p["kept"]]
+    if len(points) < 2 or max(p["rate"] for p in points) - min(p["rate"] for p in points) < 1:
+        return None
+    rates = [p["rate"] for p in points]
+    m = {"points": points, "cores": {}, "windows": {}}
+    for core in ("u0", "u1"):
+        background, cost, residual = line_fit(rates, [p[core] for p in points])
+        m["cores"][core] = {"background": background, "costMs": cost * 1000, "residual": residual,
+                            "bound": (1 - background) / cost if cost > 0 else float("inf")}
+    for name, _, _ in WINDOWS:
+        seen = [p for p in points if name in p["windows"]]
+        if len(seen) < 2:
+            continue
+        stretch0 = [1 / max(1 - p["u0"], 0.02) for p in seen]
+        stretch1 = [1 / max(1 - p["u1"], 0.02) for p in seen]
+        (e,) = nonnegative_fit([stretch0], [p["windows"][name]["rest"] for p in seen])
+        a, b = nonnegative_fit([stretch1, stretch0], [p["windows"][name]["confirm"] for p in seen])
+        m["windows"][name] = {"limit": seen[0]["windows"][name]["limit"], "e": e, "a": a, "b": b}
+    return m
+
+
+def utilisation(m, core, rate):
+    c = m["cores"][core]
+    return c["background"] + rate * c["costMs"] / 1000
+
+
+def residence(m, name, rate):
+    """A window's predicted mean residence (ms) at `rate`: infinite once a core is full."""
+    u0, u1 = utilisation(m, "u0", rate), utilisation(m, "u1", rate)
+    if u0 >= 1 or u1 >= 1:
+        return float("inf")
+    w = m["windows"][name]
+    return w["e"] / (1 - u0) + w["a"] / (1 - u1) + w["b"] / (1 - u0)
+
+
+def predict(m):
+    """The largest rate every bound allows, and each bound (name, mails/s) at that rate, smallest first."""
+    hi = min(c["bound"] for c in m["cores"].values())
+    lo = 0.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if all(w["limit"] * 1000 / residence(m, name, mid) >= mid for name, w in m["windows"].items()):
+            lo = mid
+        else:
+            hi = mid
+    bounds = [("smime's core 0 (CPU)", m["cores"]["u0"]["bound"]), ("the broker's core 1 (CPU)", m["cores"]["u1"]["bound"])]
+    for name, w in m["windows"].items():
+        r = residence(m, name, lo)
+        bounds.append((f"the {name}'s window ({w['limit']} places, {r:.0f} ms per mail at that rate)", w["limit"] * 1000 / r))
+    return lo, sorted(bounds, key=lambda b: b[1])
+
+
+def report(flat_out, paced_runs, out=sys.stdout, indent="  "):
+    """Prints the measurements and the model; returns (predicted, measured) or None when the model cannot be built."""
+    m = model(paced_runs)
+    rows = [("flat out", point(flat_out))] + [(f"paced {r['publishRate']:.0f}", point(r)) for r in paced_runs]
+    print(f"{indent}pinned runs, all roles together (core 0: smime; core 1: RabbitMQ); window residence by Little's law, "
+          "of it confirm waits (means):", file=out)
+    print(f"{indent}  {'run':<11} {'msg/s':>7} {'busy0':>6} {'u0':>6} {'other0':>7} {'busy1':>6} {'u1':>6} {'other1':>7} "
+          f"{'publish':>8} {'signer W/R/C ms':>20} {'sender W/R/C ms':>20}", file=out)
+    for label, p in rows:
+        if not p:
+            continue
+        cells = []
+        for name, _, _ in WINDOWS:
+            w = p["windows"].get(name)
+            cells.append(f"{w['inside']:.1f}/{w['residence']:.0f}/{w['confirm']:.0f}" if w else "-")
+        label += "" if label == "flat out" or p["kept"] else " (!)"
+        print(f"{indent}  {label:<11} {p['rate']:>7.1f} {p['busy0']:>6.0%} {p['u0']:>6.0%} {p['other0']:>7.0%} "
+              f"{p['busy1']:>6.0%} {p['u1']:>6.0%} {p['other1']:>7.0%} {p['publish']:>8.1f} {cells[0]:>20} {cells[1]:>20}", file=out)
+    print(f"{indent}  (busy: the core's busy share; u0 / u1: the pipeline's load on it, smime's / the broker's process CPU + "
+          "the core's interrupts; other: the rest, other processes; publish: publish -> confirm, ms; W/R/C: mails inside / residence / confirm "
+          f"waits; (!): did not keep its pace, below {KEEP_PACE:.0%} of it, left out of the model)", file=out)
+    if not m:
+        print(f"{indent}capacity model: fewer than two paced pinned runs with stages and per-core figures; not computed", file=out)
+        return None
+    for core, label in (("u0", "core 0 (smime)"), ("u1", "core 1 (RabbitMQ)")):
+        c = m["cores"][core]
+        print(f"{indent}{label}: load = {c['background']:.1%} + rate x {c['costMs']:.2f} ms (largest residual "
+              f"{c['residual']:.1%}) -> full at {c['bound']:.0f} msg/s", file=out)
+    for name, w in m["windows"].items():
+        print(f"{indent}{name}'s window: residence = {w['e']:.1f} ms / (1 - u0) on smime's core + confirms "
+              f"{w['a']:.1f} ms / (1 - u1) + {w['b']:.1f} ms / (1 - u0)", file=out)
+    predicted, bounds = predict(m)
+    if predicted <= 0:
+        print(f"{indent}capacity model: no positive rate fits (a core's load does not grow with the rate); not computed", file=out)
+        return None
+    print(f"{indent}capacity model at {predicted:.0f} msg/s, every bound in msg/s: " +
+          "; ".join(f"{name} {rate:.0f}" for name, rate in bounds), file=out)
+    measured = flat_out["messagesPerSecond"]
+    print(f"{indent}-> {predicted:.0f} msg/s, bound by {bounds[0][0]}; measured flat out {measured:.0f} msg/s = "
+          f"{measured / predicted:.2f}x the model", file=out)
+    flat = point(flat_out)
+    others = max([p["other0"] for p in m["points"]] + ([flat["other0"]] if flat else []))
+    if others > 0.10:
+        print(f"{indent}note: other processes held up to {others:.0%} of core 0 (other0 above): the model is for cores that are the "
+              "pipeline's alone; here their work inflated the CPU per mail and the run-queue waits it measured, so judge it on a quiet run", file=out)
+    return predicted, measured
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    loaded = [json.load(open(path)) for path in sys.argv[1:]]
+    report(loaded[0], loaded[1:])
