@@ -37,7 +37,7 @@ public sealed class ProducerClaimCheckTests : BrokerTest
 
         var large = LargeMail();
         var small = OneRecipientMail();
-        await using var store = new PostgresProtectClaimStore(TestServices.PostgresConnectionString);
+        await using var store = await OpenStoreAsync();
         await PublishWithClaimsAsync(store, large, small);
 
         var waiting = await VirtualHost.PeekAsync(QueueNames.Protect, 10);
@@ -75,7 +75,7 @@ public sealed class ProducerClaimCheckTests : BrokerTest
     public async Task Hostile_references_end_in_the_error_queue_with_their_reasons_and_events_and_nothing_is_delivered()
     {
         var outbox = Path.Combine(Temp.Path, "outbox");
-        await using var store = new PostgresProtectClaimStore(TestServices.PostgresConnectionString);
+        await using var store = await OpenStoreAsync();
         await using var signer = await WorkerHost.StartAsync(Settings("Signer", outbox));
         var failed = new ConcurrentBag<EmailDeliveryFailed>();
         var listener = await ListenForFailuresAsync(failed);
@@ -135,7 +135,7 @@ public sealed class ProducerClaimCheckTests : BrokerTest
         // reference again. The claim is consumed, not deleted, so the mail is protected again and the delivery ledger
         // keeps the second DeliverEmail from reaching the ESP twice.
         var outbox = Path.Combine(Temp.Path, "outbox");
-        await using var store = new PostgresProtectClaimStore(TestServices.PostgresConnectionString);
+        await using var store = await OpenStoreAsync();
         await using var signer = await WorkerHost.StartAsync(Settings("Signer", outbox));
         await using var sender = await WorkerHost.StartAsync(Settings("Sender", outbox));
         var mail = LargeMail();
@@ -175,7 +175,7 @@ public sealed class ProducerClaimCheckTests : BrokerTest
     public async Task A_claim_refused_for_a_missing_store_stays_and_dlq_requeue_delivers_it_once_the_store_is_configured()
     {
         var outbox = Path.Combine(Temp.Path, "outbox");
-        await using var store = new PostgresProtectClaimStore(TestServices.PostgresConnectionString);
+        await using var store = await OpenStoreAsync();
         var mail = LargeMail();
         var (reference, id) = await StoreAsync(store, mail);
 
@@ -199,6 +199,14 @@ public sealed class ProducerClaimCheckTests : BrokerTest
         var requeue = await SmimeCli.RunAsync(["dlq", "requeue", "--queue", ErrorQueue, "--all", "--reason", "claim-refused", "--rabbitmq", VirtualHost.AmqpUri.ToString()]);
         Assert.True(requeue.ExitCode == 0, requeue.Describe());
         await AssertDeliveredAndReadableAsync(outbox, mail, TimeSpan.FromSeconds(120), "the requeued mail was not delivered");
+    }
+
+    /// <summary>The store as a producer opens it, with the table the signers create at start (a test may store before any signer ran).</summary>
+    private static async Task<PostgresProtectClaimStore> OpenStoreAsync()
+    {
+        var store = new PostgresProtectClaimStore(TestServices.PostgresConnectionString);
+        await store.EnsureSchemaAsync(CancellationToken.None);
+        return store;
     }
 
     private Dictionary<string, string?> Settings(string role, string outbox) =>
