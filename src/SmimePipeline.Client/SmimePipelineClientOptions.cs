@@ -55,4 +55,23 @@ public sealed class SmimePipelineClientOptions
     /// travels inline unless the host registered an <c>IProtectClaimStore</c>).
     /// </summary>
     public string? ClaimStorePostgresConnectionString { get; set; }
+
+    /// <summary>
+    /// A file holding the claim store's PostgreSQL password (a mounted Secret); it overrides a password in
+    /// <see cref="ClaimStorePostgresConnectionString"/>. Default null.
+    /// </summary>
+    public string? ClaimStorePostgresPasswordFile { get; set; }
+
+    /// <summary>The claim store's connection string with the password from <see cref="ClaimStorePostgresPasswordFile"/>, when one is given.</summary>
+    /// <exception cref="IOException">The password file cannot be read.</exception>
+    public string ResolveClaimStoreConnectionString()
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(ClaimStorePostgresConnectionString);
+        if (ClaimStorePostgresPasswordFile is { Length: > 0 } file)
+        {
+            builder.Password = File.ReadAllText(file).Trim();
+        }
+
+        return builder.ConnectionString;
+    }
 }

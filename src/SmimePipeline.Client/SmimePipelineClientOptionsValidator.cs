@@ -38,6 +38,11 @@ public sealed class SmimePipelineClientOptionsValidator : IValidateOptions<Smime
             }
         }
 
+        if (options.ClaimStorePostgresPasswordFile is { Length: > 0 } passwordFile && !File.Exists(passwordFile))
+        {
+            failures.Add($"ClaimStorePostgresPasswordFile {passwordFile} does not exist.");
+        }
+
         if (!Enum.IsDefined(options.MessageFormat))
         {
             failures.Add($"MessageFormat must be Binary or Json (was {(int)options.MessageFormat}).");

@@ -54,10 +54,10 @@ public static class SmimePipelineClientServiceCollectionExtensions
                 return new ClientClaimStore(hosts, owned: false);
             }
 
-            var connection = sp.GetRequiredService<IOptions<SmimePipelineClientOptions>>().Value.ClaimStorePostgresConnectionString;
-            return string.IsNullOrWhiteSpace(connection)
+            var options = sp.GetRequiredService<IOptions<SmimePipelineClientOptions>>().Value;
+            return string.IsNullOrWhiteSpace(options.ClaimStorePostgresConnectionString)
                 ? new ClientClaimStore(null, owned: false)
-                : new ClientClaimStore(new PostgresProtectClaimStore(connection), owned: true);
+                : new ClientClaimStore(new PostgresProtectClaimStore(options.ResolveClaimStoreConnectionString()), owned: true);
         });
         services.TryAddScoped<ISmimeMailPublisher>(sp => new SmimeMailPublisher(
             sp.GetRequiredService<MassTransit.ISendEndpointProvider>(),

@@ -137,6 +137,28 @@ public sealed class ProducerClaimPublisherTests : IAsyncLifetime
         Assert.DoesNotContain("hunter2", result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_password_file_overrides_the_connection_string_and_a_missing_one_is_refused()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "from-the-secret\n");
+            var options = new SmimePipelineClientOptions { ClaimStorePostgresConnectionString = "Host=pg;Username=producer;Password=inline", ClaimStorePostgresPasswordFile = file };
+
+            Assert.Equal("from-the-secret", new Npgsql.NpgsqlConnectionStringBuilder(options.ResolveClaimStoreConnectionString()).Password);
+            Assert.True(new SmimePipelineClientOptionsValidator().Validate(null, options).Succeeded);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        var missing = new SmimePipelineClientOptionsValidator().Validate(null, new SmimePipelineClientOptions { ClaimStorePostgresPasswordFile = file });
+        Assert.False(missing.Succeeded);
+        Assert.Contains("ClaimStorePostgresPasswordFile", missing.FailureMessage, StringComparison.Ordinal);
+    }
+
     private SmimeMailPublisher Publisher(int threshold) =>
         new(_bus, Options.Create(new SmimePipelineClientOptions { ClaimCheckThresholdBytes = threshold }), largeMailLane: false, _store, TimeProvider.System);
 
