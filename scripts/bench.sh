@@ -103,6 +103,9 @@ if [[ -n "$BROKER_PID" ]]; then
 fi
 BROKER_ARGS=()
 [[ -n "$BROKER_PID" ]] && BROKER_ARGS=(--broker-pid "$BROKER_PID")
+# Target 2 uses the producer claim check when a PostgreSQL is at hand (the private services' one, or $SMIME_TEST_POSTGRES).
+CLAIM_ARGS=()
+[[ -n "${SMIME_TEST_POSTGRES:-}" ]] && CLAIM_ARGS=(--postgres "$SMIME_TEST_POSTGRES")
 
 # pipeline NAME [taskset CPUS] ARGS...: one `smime bench pipeline --json` run on the broker.
 pipeline() {
@@ -144,8 +147,10 @@ for round in $(seq 1 "$REPEAT"); do
     pipeline "pipeline-$round" --messages "$MESSAGES"
     # Target 2: paced at half that rate, first standard mails alone, then every 10th mail ≈1.5 MB.
     rate="$(half_rate_of "pipeline-$round")"
-    pipeline "paced-$round" --messages "$PACED_MESSAGES" --rate "$rate"
-    pipeline "mixed-$round" --messages "$PACED_MESSAGES" --rate "$rate" --large-every 10
+    # With the private services' PostgreSQL, both with the producer claim check (the 1.5 MB commands wait in PostgreSQL,
+    # only a reference goes through the quorum queue; README "Producer claim check").
+    pipeline "paced-$round" --messages "$PACED_MESSAGES" --rate "$rate" "${CLAIM_ARGS[@]}"
+    pipeline "mixed-$round" --messages "$PACED_MESSAGES" --rate "$rate" --large-every 10 "${CLAIM_ARGS[@]}"
     # Target 4: the broker alone on core 1, smime on core 0; then each role measured apart.
     if [[ -n "$BROKER_PID" && "$(nproc)" -ge 2 ]]; then
       if taskset -a -cp 1 "$BROKER_PID" >/dev/null 2>&1; then
@@ -296,6 +301,8 @@ for r in range(1, repeat + 1):
     paced, mixed = load(f"paced-{r}"), load(f"mixed-{r}")
     if paced and mixed:
         print(f"\n  paced at {paced['publishRate']:.1f} msg/s (half the flat-out rate), {paced['messages']} mails each:")
+        claims = mixed.get("producerClaimCheckThresholdBytes")
+        print(f"    producer claim check: {'on, commands above ' + str(claims) + ' bytes of payload by claim (PostgreSQL)' if claims else 'off (no PostgreSQL)'}")
         print(f"    standard alone:              p50 {paced['latencyP50Milliseconds']:.1f} ms, p99 {paced['latencyP99Milliseconds']:.1f} ms, max {paced['latencyMaxMilliseconds']:.1f} ms, {paced['delivered']}/{paced['messages']} delivered")
         print(f"    with every 10th ≈1.5 MB:     p50 {mixed['latencyP50Milliseconds']:.1f} ms, p99 {mixed['latencyP99Milliseconds']:.1f} ms, max {mixed['latencyMaxMilliseconds']:.1f} ms (small ones); "
               f"large p50 {mixed['largeLatencyP50Milliseconds']:.0f} ms, p99 {mixed['largeLatencyP99Milliseconds']:.0f} ms; {mixed['delivered']}/{mixed['messages']} delivered")

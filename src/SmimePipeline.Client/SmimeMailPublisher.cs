@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using SmimePipeline.Contracts;
 using SmimePipeline.Messaging;
+using SmimePipeline.Messaging.ProducerClaims;
 
 namespace SmimePipeline.Client;
 
@@ -10,7 +11,9 @@ namespace SmimePipeline.Client;
 /// <see cref="SmimePipelineClientOptions.MaxMessageBytes"/> once protected is refused with a
 /// <see cref="MessageTooLargeException"/> before the broker is touched. Commands travel in
 /// <see cref="SmimePipelineClientOptions.MessageFormat"/> (binary by default); the producer's bus needs no serializer
-/// registered for it.
+/// registered for it. With a producer claim store, a command whose mail payload is above
+/// <see cref="SmimePipelineClientOptions.ClaimCheckThresholdBytes"/> is stored there and only a
+/// <see cref="ProtectCommandClaim"/> is sent (the producer claim check).
 /// </summary>
 public sealed class SmimeMailPublisher : ISmimeMailPublisher
 {
@@ -24,6 +27,9 @@ public sealed class SmimeMailPublisher : ISmimeMailPublisher
     private readonly int _maxMessageBytes;
     private readonly int _largeMailThresholdBytes;
     private readonly bool _binary;
+    private readonly IProtectClaimStore? _claimStore;
+    private readonly int _claimThresholdBytes;
+    private readonly TimeProvider _time;
 
     /// <summary>A publisher with the default limit (<see cref="MessageSizeLimits.DefaultMaxMessageBytes"/>).</summary>
     public SmimeMailPublisher(ISendEndpointProvider sendEndpointProvider)
@@ -46,8 +52,26 @@ public sealed class SmimeMailPublisher : ISmimeMailPublisher
     /// transport it would be dropped, so pass false.
     /// </param>
     public SmimeMailPublisher(ISendEndpointProvider sendEndpointProvider, IOptions<SmimePipelineClientOptions> options, bool largeMailLane)
+        : this(sendEndpointProvider, options, largeMailLane, claimStore: null, TimeProvider.System)
+    {
+    }
+
+    /// <summary>A publisher with the configured limit and thresholds, and the producer claim check over <paramref name="claimStore"/>.</summary>
+    /// <param name="sendEndpointProvider">Where to send.</param>
+    /// <param name="options">Limit, large-mail threshold and claim check threshold.</param>
+    /// <param name="largeMailLane">Whether large mail may take <see cref="QueueNames.ProtectLarge"/> (see the other constructor).</param>
+    /// <param name="claimStore">
+    /// Where commands above <see cref="SmimePipelineClientOptions.ClaimCheckThresholdBytes"/> are stored; null: every
+    /// command travels inline.
+    /// </param>
+    /// <param name="time">The clock that stamps a claim's creation (the signers' sweeper deletes by it).</param>
+    public SmimeMailPublisher(
+        ISendEndpointProvider sendEndpointProvider, IOptions<SmimePipelineClientOptions> options, bool largeMailLane, IProtectClaimStore? claimStore, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _claimStore = claimStore;
+        _claimThresholdBytes = claimStore is null ? 0 : options.Value.ClaimCheckThresholdBytes;
+        _time = time ?? throw new ArgumentNullException(nameof(time));
         _sendEndpointProvider = sendEndpointProvider ?? throw new ArgumentNullException(nameof(sendEndpointProvider));
         _maxMessageBytes = options.Value.MaxMessageBytes;
         _largeMailThresholdBytes = largeMailLane ? options.Value.LargeMailThresholdBytes : 0;
@@ -69,7 +93,7 @@ public sealed class SmimeMailPublisher : ISmimeMailPublisher
 
         var estimate = ProtectedSizeEstimate.Of(mail);
         EnsureFits(mail.MailId, estimate);
-        await SendToSignersAsync(mail, estimate, cancellationToken);
+        await SendToSignersAsync(mail, estimate, PayloadBytes(mail), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -86,7 +110,7 @@ public sealed class SmimeMailPublisher : ISmimeMailPublisher
         policy ??= SecurityPolicy.SignAndEncrypt;
         var estimate = ProtectedSizeEstimate.Of(message.LongLength, policy);
         EnsureFits(id, estimate);
-        await SendToSignersAsync(new ProtectMimeMessage { MailId = id, Message = message, Policy = policy }, estimate, cancellationToken);
+        await SendToSignersAsync(new ProtectMimeMessage { MailId = id, Message = message, Policy = policy }, estimate, message.LongLength, cancellationToken);
         return id;
     }
 
@@ -100,11 +124,71 @@ public sealed class SmimeMailPublisher : ISmimeMailPublisher
         await endpoint.Send(harvest, cancellationToken);
     }
 
+    /// <summary>Whether a command whose mail payload is <paramref name="payloadBytes"/> long goes through the producer claim check.</summary>
+    public bool UsesClaimCheck(long payloadBytes) => _claimThresholdBytes > 0 && payloadBytes > _claimThresholdBytes;
+
     /// <summary>
-    /// Sends <paramref name="command"/> to <see cref="QueueNames.ProtectLarge"/> when it is estimated above the threshold
-    /// and a signer has bound that lane, else to <see cref="QueueNames.Protect"/>. The broker confirms either send.
+    /// The bytes of <paramref name="mail"/>'s payloads (bodies as UTF-8, attachments): what its serialized body is, less
+    /// the small manifest. Counted without serializing, so that small mail is serialized once, by the send.
     /// </summary>
-    private async Task SendToSignersAsync<T>(T command, long estimatedBytes, CancellationToken cancellationToken)
+    public static long PayloadBytes(ProtectEmail mail)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        long bytes = (mail.TextBody is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(mail.TextBody))
+            + (mail.HtmlBody is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(mail.HtmlBody));
+        foreach (var attachment in mail.Attachments ?? [])
+        {
+            bytes += attachment?.Content?.LongLength ?? 0;
+        }
+
+        return bytes;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="command"/>, or its <see cref="ProtectCommandClaim"/> when its payload is above the claim
+    /// check threshold, to <see cref="QueueNames.ProtectLarge"/> when it is estimated above the large-mail threshold and
+    /// a signer has bound that lane, else to <see cref="QueueNames.Protect"/>. The broker confirms either send.
+    /// </summary>
+    private async Task SendToSignersAsync<T>(T command, long estimatedBytes, long payloadBytes, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (UsesClaimCheck(payloadBytes))
+        {
+            var claim = await CheckInAsync(command, cancellationToken);
+            await RouteAsync(claim, estimatedBytes, cancellationToken);
+            return;
+        }
+
+        await RouteAsync(command, estimatedBytes, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores <paramref name="command"/> in the claim store (committed before this returns) and returns the reference
+    /// that travels instead. A claim whose reference is then never confirmed by the broker stays until the signers'
+    /// sweeper deletes it after <c>SmimePipeline:ProducerClaims:Retention</c>: the producer may only insert.
+    /// </summary>
+    private async Task<ProtectCommandClaim> CheckInAsync<T>(T command, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (mailId, content) = command switch
+        {
+            ProtectEmail mail => (mail.MailId, ProtectClaimContent.Write(mail)),
+            ProtectMimeMessage mime => (mime.MailId, ProtectClaimContent.Write(mime)),
+            _ => throw new ArgumentException($"Only ProtectEmail and ProtectMimeMessage travel by claim, not {typeof(T).Name}.", nameof(command)),
+        };
+        var id = ProtectClaimId.NewId();
+        var sha256 = System.Security.Cryptography.SHA256.HashData(content);
+        await _claimStore!.PutAsync(id, content, sha256, _time.GetUtcNow(), cancellationToken);
+        return new ProtectCommandClaim
+        {
+            MailId = mailId,
+            ClaimAddress = id.Address,
+            Length = content.LongLength,
+            Sha256 = Convert.ToHexStringLower(sha256),
+        };
+    }
+
+    private async Task RouteAsync<T>(T command, long estimatedBytes, CancellationToken cancellationToken)
         where T : class
     {
         if (_largeMailThresholdBytes > 0 && estimatedBytes > _largeMailThresholdBytes)

@@ -5,6 +5,9 @@ namespace SmimePipeline.Client;
 /// <summary>Settings of the producer-side client (section <c>SmimePipeline</c> when bound from configuration).</summary>
 public sealed class SmimePipelineClientOptions
 {
+    /// <summary>The default <see cref="ClaimCheckThresholdBytes"/>: 256 KB, the same as the workers' claim check towards the senders.</summary>
+    public const int DefaultClaimCheckThresholdBytes = 256 * 1024;
+
     /// <summary>
     /// The largest protected message the pipeline accepts, in bytes; keep it equal to the workers'
     /// <c>SmimePipeline:MaxMessageBytes</c>. Mail that would certainly exceed it is refused with a
@@ -30,4 +33,42 @@ public sealed class SmimePipelineClientOptions
     /// first, then the producers. Harvest requests always travel as JSON.
     /// </summary>
     public ProtectCommandFormat MessageFormat { get; set; } = ProtectCommandFormat.Binary;
+
+    /// <summary>
+    /// The producer claim check (issue 17): a command whose mail payload (bodies and attachments, or the RFC 5322
+    /// message) is above this many bytes is stored in the producer claim store and only a small
+    /// <c>ProtectCommandClaim</c> (mail id, claim address, length, SHA-256) travels through the queue, so that the
+    /// quorum queue's write-ahead log never holds small mails up behind megabytes. Used only when a claim store is
+    /// configured (<see cref="ClaimStorePostgresConnectionString"/>, or an <c>IProtectClaimStore</c> registered by the
+    /// host); 0 turns it off. Default <see cref="DefaultClaimCheckThresholdBytes"/> (262,144). Must be 0 or at least 16,384.
+    /// Signers must be of a version that consumes <c>ProtectCommandClaim</c> and have the same store configured
+    /// (<c>SmimePipeline:ProducerClaims</c>): upgrade the workers first.
+    /// </summary>
+    public int ClaimCheckThresholdBytes { get; set; } = DefaultClaimCheckThresholdBytes;
+
+    /// <summary>
+    /// Npgsql connection string of the producer claim store (table <c>smime_protect_claims</c>, created by the signers).
+    /// The producer's role needs only <c>INSERT</c> on it. Default null: no claim store of the client's own (everything
+    /// travels inline unless the host registered an <c>IProtectClaimStore</c>).
+    /// </summary>
+    public string? ClaimStorePostgresConnectionString { get; set; }
+
+    /// <summary>
+    /// A file holding the claim store's PostgreSQL password (a mounted Secret); it overrides a password in
+    /// <see cref="ClaimStorePostgresConnectionString"/>. Default null.
+    /// </summary>
+    public string? ClaimStorePostgresPasswordFile { get; set; }
+
+    /// <summary>The claim store's connection string with the password from <see cref="ClaimStorePostgresPasswordFile"/>, when one is given.</summary>
+    /// <exception cref="IOException">The password file cannot be read.</exception>
+    public string ResolveClaimStoreConnectionString()
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(ClaimStorePostgresConnectionString);
+        if (ClaimStorePostgresPasswordFile is { Length: > 0 } file)
+        {
+            builder.Password = File.ReadAllText(file).Trim();
+        }
+
+        return builder.ConnectionString;
+    }
 }

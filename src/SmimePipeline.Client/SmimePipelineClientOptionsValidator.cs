@@ -20,6 +20,29 @@ public sealed class SmimePipelineClientOptionsValidator : IValidateOptions<Smime
             failures.Add($"SmimePipeline:LargeMailThresholdBytes must be 0 (no large-mail lane) or at least {64 * 1024} (was {options.LargeMailThresholdBytes}).");
         }
 
+        if (options.ClaimCheckThresholdBytes != 0 && options.ClaimCheckThresholdBytes < 16 * 1024)
+        {
+            failures.Add($"SmimePipeline:ClaimCheckThresholdBytes must be 0 (no producer claim check) or at least {16 * 1024} (was {options.ClaimCheckThresholdBytes}).");
+        }
+
+        if (options.ClaimStorePostgresConnectionString is { } connection)
+        {
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(connection);
+            }
+            catch (ArgumentException)
+            {
+                // The connection string holds the password: name the setting, never its value.
+                failures.Add("SmimePipeline:ClaimStorePostgresConnectionString is not a valid Npgsql connection string.");
+            }
+        }
+
+        if (options.ClaimStorePostgresPasswordFile is { Length: > 0 } passwordFile && !File.Exists(passwordFile))
+        {
+            failures.Add($"SmimePipeline:ClaimStorePostgresPasswordFile {passwordFile} does not exist.");
+        }
+
         if (!Enum.IsDefined(options.MessageFormat))
         {
             failures.Add($"SmimePipeline:MessageFormat must be Binary or Json (was {(int)options.MessageFormat}).");

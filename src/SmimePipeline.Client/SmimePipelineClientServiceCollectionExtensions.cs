@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SmimePipeline.Messaging.ProducerClaims;
 
 namespace SmimePipeline.Client;
 
@@ -39,12 +40,35 @@ public static class SmimePipelineClientServiceCollectionExtensions
             options.Configure(configure);
         }
 
+        return services.AddClientServices(options);
+    }
+
+    private static IServiceCollection AddClientServices(this IServiceCollection services, OptionsBuilder<SmimePipelineClientOptions> options)
+    {
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmimePipelineClientOptions>, SmimePipelineClientOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        // The producer claim store: the host's own (a worker in the same process registers one), else the
+        // client's PostgreSQL store when its connection string is set, else none (everything travels inline).
+        services.TryAddSingleton(sp =>
+        {
+            if (sp.GetService<IProtectClaimStore>() is { } hosts)
+            {
+                return new ClientClaimStore(hosts, owned: false);
+            }
+
+            var options = sp.GetRequiredService<IOptions<SmimePipelineClientOptions>>().Value;
+            return string.IsNullOrWhiteSpace(options.ClaimStorePostgresConnectionString)
+                ? new ClientClaimStore(null, owned: false)
+                : new ClientClaimStore(new PostgresProtectClaimStore(options.ResolveClaimStoreConnectionString()), owned: true);
+        });
         services.TryAddScoped<ISmimeMailPublisher>(sp => new SmimeMailPublisher(
             sp.GetRequiredService<MassTransit.ISendEndpointProvider>(),
             sp.GetRequiredService<IOptions<SmimePipelineClientOptions>>(),
-            SmimeMailPublisher.IsRabbitMq(sp.GetService<MassTransit.IBus>())));
+            SmimeMailPublisher.IsRabbitMq(sp.GetService<MassTransit.IBus>()),
+            sp.GetRequiredService<ClientClaimStore>().Store,
+            sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

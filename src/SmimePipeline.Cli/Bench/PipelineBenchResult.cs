@@ -24,6 +24,7 @@ namespace SmimePipeline.Cli.Bench;
 /// <param name="LargeDelivered">Large mails that reached the pickup directory.</param>
 /// <param name="LargeLatencyP50Milliseconds">Median latency of the large mails.</param>
 /// <param name="LargeLatencyP99Milliseconds">99th percentile latency of the large mails.</param>
+/// <param name="ProducerClaimCheckThresholdBytes">With <c>--postgres</c>: the producer claim check's threshold (commands above it travelled by claim); null when it was off.</param>
 /// <param name="BrokerCpuMillisecondsPerMail">CPU time of the broker's process (<c>--broker-pid</c>) over the same interval as
 /// <paramref name="ProcessCpuMillisecondsPerMail"/>, per mail; null when no broker process was given.</param>
 /// <param name="Roles">With <c>--roles</c>: each role's CPU per mail, measured apart after the run; else null.</param>
@@ -57,7 +58,8 @@ internal sealed record PipelineBenchResult(
     PipelineStages? Stages = null,
     PipelineStages? LargeStages = null,
     int ProducerInFlight = 0,
-    BenchRuntime? Runtime = null)
+    BenchRuntime? Runtime = null,
+    int? ProducerClaimCheckThresholdBytes = null)
 {
     /// <summary>Each core's busy share from the first publish to the last mail (<see cref="CoreCpuTime"/>): with the broker
     /// and smime pinned to cores of their own, each one's utilisation; null without /proc/stat.</summary>

@@ -46,10 +46,17 @@ internal static class PipelineBenchRunner
     /// <param name="stages">Whether to follow every mail stage by stage (<see cref="StageRecorder"/>).</param>
     /// <param name="progress">Where progress and problems are written.</param>
     /// <param name="cancellationToken">Stops the run.</param>
+    /// <param name="claimStore">
+    /// With a PostgreSQL connection string, the producer claim check (issue 17): the worker's registration creates the
+    /// store (<c>SmimePipeline:ProducerClaims</c>) and the client uses it, commands above <paramref name="claimThreshold"/>
+    /// travel by claim; null: every command travels inline.
+    /// </param>
+    /// <param name="claimThreshold">The client's claim check threshold in bytes.</param>
     /// <exception cref="InvalidOperationException"><paramref name="brokerPid"/> names no process whose /proc entry can be read.</exception>
     public static async Task<PipelineBenchResult> RunAsync(
         Uri rabbitMq, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid, bool roles, bool largeMailLane,
-        ProtectCommandFormat format, int inFlight, bool stages, TextWriter progress, CancellationToken cancellationToken)
+        ProtectCommandFormat format, int inFlight, bool stages, TextWriter progress, CancellationToken cancellationToken,
+        string? claimStore = null, int claimThreshold = SmimePipelineClientOptions.DefaultClaimCheckThresholdBytes)
     {
         var root = Directory.CreateTempSubdirectory("smime-bench-");
         try
@@ -60,9 +67,12 @@ internal static class PipelineBenchRunner
             {
                 o.LargeMailThresholdBytes = largeMailLane ? LargeMailLaneThresholdBytes : 0;
                 o.MessageFormat = format;
+                o.ClaimStorePostgresConnectionString = claimStore;
+                o.ClaimCheckThresholdBytes = claimStore is null ? 0 : claimThreshold;
             };
 
             var result = await MeasureAsync(rabbitMq, client, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, inFlight, stages, progress, cancellationToken);
+            result = result with { ProducerClaimCheckThresholdBytes = claimStore is null ? null : claimThreshold };
             if (roles)
             {
                 var template = BenchMail.Create(size, pki.SenderAddress, pki.RecipientAddresses[0], Guid.Empty);
@@ -231,6 +241,14 @@ internal static class PipelineBenchRunner
             ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
             ["SmimePipeline:ClaimCheck:Directory"] = Path.Combine(root, "claims"),
         });
+        // The producer claim check through the worker's own registration: the signer's store is the client's too.
+        var clientOptions = new SmimePipelineClientOptions();
+        client(clientOptions);
+        if (clientOptions.ClaimStorePostgresConnectionString is { Length: > 0 } claimStore)
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["SmimePipeline:ProducerClaims:PostgresConnectionString"] = claimStore });
+        }
+
         builder.Configuration.AddEnvironmentVariables();
         CliTelemetry.AddTo(builder);
         builder.Services.AddSmimePipelineWorker(builder.Configuration);

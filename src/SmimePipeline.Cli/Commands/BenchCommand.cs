@@ -120,10 +120,12 @@ internal static class BenchCommand
         var inFlight = new Option<int>("--in-flight") { Description = "Publishes kept in flight by the bench's producer (a sliding window).", DefaultValueFactory = _ => PipelineBenchRunner.DefaultInFlight };
         var format = new Option<ProtectCommandFormat>("--format") { Description = "How the client sends ProtectEmail to the signers: Binary (the client's default) or Json (MassTransit's envelope, base64), to compare.", DefaultValueFactory = _ => ProtectCommandFormat.Binary };
         var noStages = new Option<bool>("--no-stages") { Description = "Do not follow every mail stage by stage (only the first one is traced, as a sample); to measure what following costs." };
+        var postgres = new Option<string?>("--postgres") { Description = "A PostgreSQL connection string: the producer claim check on (commands above --claim-check-threshold wait in smime_protect_claims, only a reference travels on the queue); default off." };
+        var claimThreshold = new Option<int>("--claim-check-threshold") { Description = "With --postgres, the client's claim check threshold in bytes of mail payload.", DefaultValueFactory = _ => SmimePipelineClientOptions.DefaultClaimCheckThresholdBytes };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var command = new Command("pipeline", "Signer and sender in this process on RabbitMQ, pickup directory: messages/s, latency publish-to-file and where it goes, stage by stage.")
         {
-            rabbit, messages, message, largeEvery, rate, warmup, brokerPid, roles, largeLane, format, inFlight, noStages, json,
+            rabbit, messages, message, largeEvery, rate, warmup, brokerPid, roles, largeLane, format, inFlight, noStages, postgres, claimThreshold, json,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -150,10 +152,17 @@ internal static class BenchCommand
                 throw new CliException($"--broker-pid {p}: no such process on this machine (/proc/{p}/stat cannot be read).");
             }
 
+            var claimStore = parseResult.GetValue(postgres);
+            var threshold = parseResult.GetValue(claimThreshold);
+            if (claimStore is not null && threshold < 16 * 1024)
+            {
+                throw new CliException($"--claim-check-threshold {threshold}: at least 16384 bytes (the client's rule).");
+            }
+
             var broker = BrokerOption.Require(parseResult, rabbit);
             var result = await PipelineBenchRunner.RunAsync(
                 broker, count, BenchMail.Parse(parseResult.GetRequiredValue(message)), parseResult.GetValue(largeEvery), parseResult.GetValue(rate), parseResult.GetValue(warmup), pid, parseResult.GetValue(roles), parseResult.GetValue(largeLane),
-                parseResult.GetValue(format), window, !parseResult.GetValue(noStages), Console.Error, cancellationToken);
+                parseResult.GetValue(format), window, !parseResult.GetValue(noStages), Console.Error, cancellationToken, claimStore, threshold);
             if (parseResult.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.PipelineBenchResult));

@@ -70,6 +70,8 @@ public static class WorkerServiceCollectionExtensions
             services.TryAddSingleton<ProtectionSlots>();
             services.TryAddSingleton<MailProtectionHandler>();
             services.TryAddSingleton<SignerRefusals>();
+            services.TryAddSingleton<ProtectCommandIntake>();
+            services.AddProducerClaims(configuration, options.Transport);
         }
 
         if (options.Roles.HasFlag(WorkerRoles.Sender))
@@ -97,6 +99,7 @@ public static class WorkerServiceCollectionExtensions
             {
                 bus.AddConsumer<ProtectEmailConsumer, ProtectEmailConsumerDefinition>();
                 bus.AddConsumer<ProtectMimeMessageConsumer, ProtectMimeMessageConsumerDefinition>();
+                bus.AddConsumer<ProtectCommandClaimConsumer, ProtectCommandClaimConsumerDefinition>();
                 bus.AddConsumer<HarvestCertificateConsumer, HarvestCertificateConsumerDefinition>();
             }
 

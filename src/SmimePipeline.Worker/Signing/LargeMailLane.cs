@@ -16,7 +16,7 @@ public static class LargeMailLane
     /// <summary>Large mails taken from the lane at once per worker: each holds megabytes in memory.</summary>
     public const int ConcurrentMessages = 1;
 
-    /// <summary>Binds <see cref="ProtectEmailConsumer"/> and <see cref="ProtectMimeMessageConsumer"/> to the lane.</summary>
+    /// <summary>Binds <see cref="ProtectEmailConsumer"/>, <see cref="ProtectMimeMessageConsumer"/> and <see cref="ProtectCommandClaimConsumer"/> to the lane.</summary>
     public static void Configure(IRabbitMqReceiveEndpointConfigurator endpoint, IBusRegistrationContext context, SmimePipelineOptions options)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -30,5 +30,6 @@ public static class LargeMailLane
         endpoint.ConcurrentMessageLimit = ConcurrentMessages;
         endpoint.ConfigureConsumer<ProtectEmailConsumer>(context);
         endpoint.ConfigureConsumer<ProtectMimeMessageConsumer>(context);
+        endpoint.ConfigureConsumer<ProtectCommandClaimConsumer>(context);
     }
 }

@@ -1,0 +1,26 @@
+namespace SmimePipeline.Messaging.ProducerClaims;
+
+/// <summary>
+/// Where producers leave large protect commands for the signers (the producer claim check). Producers only
+/// <see cref="PutAsync"/> (in PostgreSQL: <c>INSERT</c> only); signers <see cref="LoadAsync"/>, <see cref="MarkConsumedAsync"/>
+/// and <see cref="DeleteExpiredAsync"/> (<c>SELECT</c>, <c>UPDATE (consumed)</c>, <c>DELETE</c>).
+/// </summary>
+public interface IProtectClaimStore
+{
+    /// <summary>Stores <paramref name="content"/> under <paramref name="id"/> with its SHA-256, written at <paramref name="created"/>.</summary>
+    /// <exception cref="ProtectClaimStoreException">The store refused or could not be reached; the message names the store and the cause.</exception>
+    Task PutAsync(ProtectClaimId id, ReadOnlyMemory<byte> content, byte[] sha256, DateTimeOffset created, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The claim <paramref name="id"/>, or <see langword="null"/> when there is none. Its content is read only when it is at
+    /// most <paramref name="maxBytes"/> long; a longer one comes back with <see cref="StoredProtectClaim.Content"/> null.
+    /// </summary>
+    Task<StoredProtectClaim?> LoadAsync(ProtectClaimId id, long maxBytes, CancellationToken cancellationToken);
+
+    /// <summary>Marks claim <paramref name="id"/> consumed at <paramref name="consumed"/> (the first mark stays); nothing happens when it is gone.</summary>
+    Task MarkConsumedAsync(ProtectClaimId id, DateTimeOffset consumed, CancellationToken cancellationToken);
+
+    /// <summary>Deletes claims consumed before <paramref name="consumedBefore"/> and any claim created before <paramref name="createdBefore"/>.</summary>
+    /// <returns>How many were deleted.</returns>
+    Task<int> DeleteExpiredAsync(DateTimeOffset consumedBefore, DateTimeOffset createdBefore, CancellationToken cancellationToken);
+}

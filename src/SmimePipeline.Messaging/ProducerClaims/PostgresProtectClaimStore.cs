@@ -1,0 +1,151 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace SmimePipeline.Messaging.ProducerClaims;
+
+/// <summary>
+/// Producer claims in PostgreSQL, table <c>smime_protect_claims</c> (<see cref="CreateSchemaSql"/>), for producers in
+/// other services that share no volume with the pipeline. Least privilege: producers need only
+/// <c>INSERT</c>; signers <c>SELECT</c>, <c>UPDATE (consumed)</c> and <c>DELETE</c> (see the README's "Producer claim
+/// check"). The signers create the table at start (<see cref="EnsureSchemaAsync"/>); a producer never runs DDL.
+/// The content column is stored out of line and uncompressed (<c>STORAGE EXTERNAL</c>): mail bodies and attachments
+/// rarely compress, and its length is then read without reading the content.
+/// </summary>
+public sealed class PostgresProtectClaimStore : IProtectClaimStore, IAsyncDisposable
+{
+    /// <summary>The table's name.</summary>
+    public const string Table = "smime_protect_claims";
+
+    /// <summary>The schema the signers create when it is missing (idempotent; serialised by an advisory lock).</summary>
+    public const string CreateSchemaSql =
+        "SELECT pg_advisory_xact_lock(7283641170001); " +
+        "CREATE TABLE IF NOT EXISTS " + Table + " (id UUID PRIMARY KEY, created TIMESTAMPTZ NOT NULL, " +
+        "length BIGINT NOT NULL CHECK (length >= 0), sha256 BYTEA NOT NULL CHECK (octet_length(sha256) = 32), " +
+        "content BYTEA NOT NULL, consumed TIMESTAMPTZ NULL, CHECK (octet_length(content) = length)); " +
+        "ALTER TABLE " + Table + " ALTER COLUMN content SET STORAGE EXTERNAL; " +
+        "CREATE INDEX IF NOT EXISTS " + Table + "_created ON " + Table + " (created); " +
+        "CREATE INDEX IF NOT EXISTS " + Table + "_consumed ON " + Table + " (consumed) WHERE consumed IS NOT NULL;";
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    /// <summary>Connects with <paramref name="connectionString"/> (Npgsql syntax); nothing is opened until the first call.</summary>
+    /// <exception cref="ArgumentException">The connection string is empty or not valid Npgsql syntax.</exception>
+    public PostgresProtectClaimStore(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        // No statement here changes session state, so resetting each pooled connection (DISCARD ALL) would only cost.
+        builder.ConnectionStringBuilder.NoResetOnClose = true;
+        _dataSource = builder.Build();
+    }
+
+    /// <summary>Creates the table and its indexes when missing (the signers' start; needs <c>CREATE</c> on the schema).</summary>
+    /// <exception cref="ProtectClaimStoreException">PostgreSQL is unreachable or refused the DDL.</exception>
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var command = new NpgsqlCommand(CreateSchemaSql, connection, transaction))
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (NpgsqlException e)
+        {
+            throw Failed("create the table " + Table, e);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task PutAsync(ProtectClaimId id, ReadOnlyMemory<byte> content, byte[] sha256, DateTimeOffset created, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sha256);
+        try
+        {
+            await using var command = _dataSource.CreateCommand(
+                "INSERT INTO " + Table + " (id, created, length, sha256, content) VALUES ($1, $2, $3, $4, $5)");
+            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id.Value });
+            command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = created.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = content.Length });
+            command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = sha256 });
+            command.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = content, NpgsqlDbType = NpgsqlDbType.Bytea });
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (NpgsqlException e)
+        {
+            throw Failed($"store producer claim {id}", e);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<StoredProtectClaim?> LoadAsync(ProtectClaimId id, long maxBytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The content is selected only when its stored length is within the limit: an oversize claim is never read.
+            await using var command = _dataSource.CreateCommand(
+                "SELECT octet_length(content), sha256, consumed, CASE WHEN octet_length(content) <= $2 THEN content END FROM " + Table + " WHERE id = $1");
+            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id.Value });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = maxBytes });
+            await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow | System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+
+            var length = reader.GetInt64(0);
+            var sha256 = await reader.GetFieldValueAsync<byte[]>(1, cancellationToken);
+            DateTimeOffset? consumed = await reader.IsDBNullAsync(2, cancellationToken) ? null : new DateTimeOffset(reader.GetFieldValue<DateTime>(2), TimeSpan.Zero);
+            byte[]? content = await reader.IsDBNullAsync(3, cancellationToken) ? null : await reader.GetFieldValueAsync<byte[]>(3, cancellationToken);
+            return new StoredProtectClaim(length, sha256, content, consumed);
+        }
+        catch (NpgsqlException e)
+        {
+            throw Failed($"read producer claim {id}", e);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task MarkConsumedAsync(ProtectClaimId id, DateTimeOffset consumed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = _dataSource.CreateCommand("UPDATE " + Table + " SET consumed = $2 WHERE id = $1 AND consumed IS NULL");
+            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id.Value });
+            command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = consumed.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (NpgsqlException e)
+        {
+            throw Failed($"mark producer claim {id} consumed", e);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<int> DeleteExpiredAsync(DateTimeOffset consumedBefore, DateTimeOffset createdBefore, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = _dataSource.CreateCommand("DELETE FROM " + Table + " WHERE consumed < $1 OR created < $2");
+            command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = consumedBefore.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = createdBefore.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (NpgsqlException e)
+        {
+            throw Failed("delete expired producer claims", e);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    // The PostgreSQL message (e.g. "permission denied for table", "relation does not exist") names the cause; it never
+    // carries a parameter's value, so no content reaches the exception.
+    private static ProtectClaimStoreException Failed(string what, NpgsqlException e) =>
+        new($"PostgreSQL producer claim store: could not {what}: {(e is PostgresException p ? p.SqlState + " " + p.MessageText : e.Message)}", e);
+}

@@ -1,0 +1,52 @@
+namespace SmimePipeline.Worker.Configuration;
+
+/// <summary>
+/// The producer claim check on the signers' side (section <c>SmimePipeline:ProducerClaims</c>): where large
+/// <c>ProtectEmail</c>/<c>ProtectMimeMessage</c> commands wait, stored by producers, referenced on the bus by a
+/// <c>ProtectCommandClaim</c>, and how long they are kept.
+/// </summary>
+public sealed class ProducerClaimOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "SmimePipeline:ProducerClaims";
+
+    /// <summary>
+    /// Npgsql connection string of the claim store (table <c>smime_protect_claims</c>, created by the signers at
+    /// start). The signers' role needs <c>SELECT</c>, <c>UPDATE (consumed)</c>, <c>DELETE</c> and, for the first start,
+    /// <c>CREATE</c> on the schema. Default null: with RabbitMQ no claim store, so a <c>ProtectCommandClaim</c> is
+    /// dead-lettered as <c>claim-refused</c> naming this setting; with the in-memory transport claims stay in memory.
+    /// </summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>A file holding the PostgreSQL password (a mounted Secret); it overrides a password in the connection string.</summary>
+    public string? PostgresPasswordFile { get; set; }
+
+    /// <summary>
+    /// How long a claim stays after its mail was protected and its <c>DeliverEmail</c> confirmed by the broker, so that
+    /// the command redelivered after a crash before its ack still finds it (the delivery ledger keeps the second
+    /// <c>DeliverEmail</c> from being sent twice). Default 1 hour.
+    /// </summary>
+    public TimeSpan ConsumedGracePeriod { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long any claim may stay: the claim of a mail in <c>smime-protect_error</c> stays this long so that
+    /// <c>smime dlq requeue</c> can still protect it, and a claim whose reference never reached the broker is deleted
+    /// after it. Must be longer than <see cref="ConsumedGracePeriod"/>. Default 7 days.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often the signers delete expired claims. Default 10 minutes.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The connection string with the password from <see cref="PostgresPasswordFile"/>, when one is given.</summary>
+    public string ResolvePostgresConnectionString()
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(PostgresConnectionString);
+        if (PostgresPasswordFile is { Length: > 0 } file)
+        {
+            builder.Password = File.ReadAllText(file).Trim();
+        }
+
+        return builder.ConnectionString;
+    }
+}

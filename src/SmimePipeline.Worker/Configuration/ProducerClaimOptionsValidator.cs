@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Options;
+
+namespace SmimePipeline.Worker.Configuration;
+
+/// <summary>Refuses producer claim settings that cannot work, naming the setting (never a connection string's value).</summary>
+public sealed class ProducerClaimOptionsValidator : IValidateOptions<ProducerClaimOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, ProducerClaimOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        const string Section = ProducerClaimOptions.SectionName;
+        var failures = new List<string>();
+        if (options.ConsumedGracePeriod < TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{Section}:ConsumedGracePeriod must be at least 1 minute, so that a command redelivered after a crash still finds its claim (was {options.ConsumedGracePeriod}).");
+        }
+
+        if (options.Retention <= options.ConsumedGracePeriod)
+        {
+            failures.Add($"{Section}:Retention must be longer than {Section}:ConsumedGracePeriod (was {options.Retention} against {options.ConsumedGracePeriod}).");
+        }
+
+        if (options.SweepInterval < TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"{Section}:SweepInterval must be at least 1 second (was {options.SweepInterval}).");
+        }
+
+        if (options.PostgresConnectionString is { } connection)
+        {
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(connection);
+            }
+            catch (ArgumentException)
+            {
+                failures.Add($"{Section}:PostgresConnectionString is not a valid Npgsql connection string.");
+            }
+        }
+
+        if (options.PostgresPasswordFile is { Length: > 0 } file && !File.Exists(file))
+        {
+            failures.Add($"{Section}:PostgresPasswordFile {file} does not exist.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,68 @@
+using MassTransit;
+using SmimePipeline.Contracts;
+using SmimePipeline.Messaging.ProducerClaims;
+using SmimePipeline.Worker.ClaimCheck;
+using SmimePipeline.Worker.Failures;
+using SmimePipeline.Worker.Validation;
+
+namespace SmimePipeline.Worker.Signing;
+
+/// <summary>
+/// Takes a <see cref="ProtectCommandClaim"/> (the producer claim check): loads and checks the stored command
+/// (<see cref="ProducerClaimReader"/>), then protects it on the same path as an inline command
+/// (<see cref="ProtectCommandIntake"/>). Once its <c>DeliverEmail</c> is confirmed by the broker, the claim is marked
+/// consumed; the sweeper deletes it after the grace period, so a redelivery after a crash before the ack still finds
+/// it. A refused or dead-lettered mail keeps its claim for <c>smime dlq requeue</c>. Every refusal is reported like any
+/// other (event, log line, metric, <c>smime-protect_error</c> with its reason).
+/// </summary>
+public sealed partial class ProtectCommandClaimConsumer(
+    ProducerClaimReader reader, ProtectCommandIntake intake, SignerRefusals refusals, TimeProvider time, ILogger<ProtectCommandClaimConsumer> logger)
+    : IConsumer<ProtectCommandClaim>
+{
+    /// <summary>The reason code of a claim store that stayed unreachable through the retries.</summary>
+    public const string ClaimStoreUnavailable = "claim-store-unavailable";
+
+    /// <inheritdoc />
+    public async Task Consume(ConsumeContext<ProtectCommandClaim> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var reference = context.Message;
+        var mailId = reference?.MailId ?? Guid.Empty;
+        ProducerClaim claim;
+        try
+        {
+            claim = await reader.LoadAsync(reference!, context.CancellationToken);
+        }
+        catch (MailRefusedException refused)
+        {
+            await refusals.RefuseAsync(context, mailId, refused.Refusal);
+            throw;
+        }
+        catch (ProtectClaimStoreException unavailable) when (UnexpectedFailureRetry.IsLastAttempt(context) && !context.CancellationToken.IsCancellationRequested)
+        {
+            await refusals.RefuseAsync(context, mailId, new MailRefusal(ClaimStoreUnavailable, unavailable.Message));
+            throw;
+        }
+
+        await (claim.Command switch
+        {
+            ProtectEmail mail => intake.ProtectEmailAsync(context, mail, claim.Length),
+            ProtectMimeMessage mime => intake.ProtectMimeMessageAsync(context, mime, claim.Length),
+            _ => refusals.RefuseAsync(context, mailId, new MailRefusal(UnreadableMessageObserver.ReasonCode, $"claim {claim.Id} holds no protect command")),
+        });
+
+        try
+        {
+            await reader.MarkConsumedAsync(claim.Id, time.GetUtcNow(), context.CancellationToken);
+        }
+        catch (ProtectClaimStoreException e)
+        {
+            // The mail is protected and handed on; failing now would only protect it again. The claim stays until
+            // the retention sweep instead of the grace-period one.
+            MarkConsumedFailed(logger, mailId, claim.Id.ToString(), e.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "Producer claim {ClaimId} of mail {MailId} could not be marked consumed ({Problem}); it stays until the retention sweep")]
+    private static partial void MarkConsumedFailed(ILogger logger, Guid mailId, string claimId, string problem);
+}
