@@ -24,14 +24,14 @@ internal static class ProtectBenchRunner
         using var services = CertificateServices.Build(o => o.StorePath = store.StorePath, o => o.Cipher = ResolveCipher(settings.Cipher), store.Pkcs11);
         var protector = services.GetRequiredService<SmimeProtector>();
         byte[] probe;
-        using (var first = MimeComposer.Compose(mail))
+        using (var first = MimeComposer.ComposeForProtection(mail))
         {
             probe = protector.Protect(first, SecurityPolicy.SignAndEncrypt).Content;
         }
 
         void ProtectOne()
         {
-            using var message = MimeComposer.Compose(mail);
+            using var message = MimeComposer.ComposeForProtection(mail);
             protector.Protect(message, SecurityPolicy.SignAndEncrypt);
         }
 

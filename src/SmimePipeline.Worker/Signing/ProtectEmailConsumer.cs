@@ -26,6 +26,6 @@ public sealed class ProtectEmailConsumer(MailProtectionHandler handler, SignerRe
 
         // Everything the handler meets (a refusal, a protected result above the limit, anything unexpected) it
         // reports and dead-letters itself.
-        await handler.HandleAsync(context, mail!.MailId, mail.Policy, () => MimeComposer.Compose(mail));
+        await handler.HandleAsync(context, mail!.MailId, mail.Policy, () => MimeComposer.ComposeForProtection(mail));
     }
 }
