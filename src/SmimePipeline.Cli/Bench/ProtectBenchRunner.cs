@@ -105,6 +105,9 @@ internal static class ProtectBenchRunner
             Math.Round(allocatedPerMessage),
             Math.Round(allocatedPerMessage / outputBytes, 2),
             Math.Round((double)measurement.LargeObjectHeapBytes / messages),
-            measurement.Gen2Collections);
+            measurement.Gen2Collections)
+        {
+            Gc = ProtectGcFigures.From(measurement, messages),
+        };
     }
 }
