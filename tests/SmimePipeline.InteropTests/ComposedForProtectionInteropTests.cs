@@ -52,8 +52,8 @@ public sealed class ComposedForProtectionInteropTests(AlgorithmPki pki) : IClass
             Assert.True(verdict.Content is not null, $"{engine.Name} gave no decrypted content");
 
             var payload = Assert.IsType<Multipart>(MimeEntity.Load(new MemoryStream(verdict.Content)));
-            Assert.Equal(headerProtection ? "cipher" : null, payload.ContentType.Parameters.TryGetValue("hp", out var hp) ? hp : null);
-            var parts = payload.Flatten().OfType<MimePart>().ToList();
+            Assert.Equal(headerProtection ? "cipher" : null, payload.ContentType.Parameters.TryGetValue("hp", out string? hp) ? hp : null);
+            var parts = Leaves(payload).ToList();
             var plain = parts.OfType<TextPart>().First(p => p.IsPlain);
             Assert.EndsWith(mail.TextBody, plain.Text.ReplaceLineEndings("\n"), StringComparison.Ordinal);
             var attachments = parts.Where(p => p.IsAttachment).ToList();
@@ -63,4 +63,11 @@ public sealed class ComposedForProtectionInteropTests(AlgorithmPki pki) : IClass
             Assert.Equal(Pdf, pdf.ToArray());
         }
     }
+
+    private static IEnumerable<MimePart> Leaves(MimeEntity entity) => entity switch
+    {
+        Multipart multipart => multipart.SelectMany(Leaves),
+        MimePart part => [part],
+        _ => [],
+    };
 }
