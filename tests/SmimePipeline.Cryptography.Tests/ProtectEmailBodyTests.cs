@@ -45,7 +45,8 @@ public sealed class ProtectEmailBodyTests(DemoPkiFixture fixture)
     public void WriteTo_gives_the_tree_s_bytes_in_any_format(string shape)
     {
         var mail = ShapesByName[shape];
-        using var direct = MimeComposer.ComposeForProtection(mail);
+        var clock = new FixedClock(new DateTimeOffset(2026, 12, 2, 1, 0, 0, TimeSpan.Zero));
+        using var direct = MimeComposer.ComposeForProtection(mail, clock);
         var body = Assert.IsType<ProtectEmailBody>(direct.Body);
         using var tree = body.ToMimeEntity();
         foreach (var format in new[] { MimeCanonicalizer.CanonicalFormat, FormatOptions.Default })
@@ -55,6 +56,34 @@ public sealed class ProtectEmailBodyTests(DemoPkiFixture fixture)
             tree.WriteTo(format, fromTree);
             body.WriteTo(format, fromBody);
             Assert.Equal(fromTree.ToArray(), fromBody.ToArray());
+        }
+
+        // MimeMessage.WriteTo writes the body's headers itself and then its content only: the whole message must be
+        // the same as with the tree (it is how a composed message is saved or dead-lettered).
+        using var withTree = MimeComposer.Compose(mail, clock);
+        withTree.Body = body.ToMimeEntity();
+        Assert.Equal(WholeMessage(withTree), WholeMessage(direct));
+        var reparsed = MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(WholeMessage(direct))));
+        Assert.Equal(Types(withTree.Body), Types(reparsed.Body!));
+    }
+
+    private static string WholeMessage(MimeMessage message)
+    {
+        using var stream = new MemoryStream();
+        message.WriteTo(MimeCanonicalizer.CanonicalFormat, stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    [Fact]
+    public void A_mail_without_content_gets_MimeKit_s_empty_text_part()
+    {
+        var basic = ShapesByName["text only"] with { TextBody = null };
+        foreach (var mail in new[] { basic, basic with { TextBody = "" }, basic with { HtmlBody = "" } })
+        {
+            using var direct = MimeComposer.ComposeForProtection(mail);
+            var text = Assert.IsType<TextPart>(direct.Body);
+            Assert.Equal(mail.HtmlBody is null ? "text/plain" : "text/html", text.ContentType.MimeType);
+            Assert.Equal("", text.Text);
         }
     }
 
@@ -163,6 +192,10 @@ public sealed class ProtectEmailBodyTests(DemoPkiFixture fixture)
         _ => entity.ContentType.MimeType,
     };
 
+    private static string Types(MimeEntity entity) => entity is Multipart multipart
+        ? $"{multipart.ContentType.MimeType}({string.Join(",", multipart.Select(Types))})"
+        : entity.ContentType.MimeType;
+
     private static Dictionary<string, ProtectEmail> CreateShapes()
     {
         var basic = new ProtectEmail
@@ -178,8 +211,6 @@ public sealed class ProtectEmailBodyTests(DemoPkiFixture fixture)
             ["text only"] = basic with { TextBody = TestMails.Text },
             ["html only"] = basic with { HtmlBody = TestMails.Html },
             ["alternative"] = basic with { TextBody = TestMails.Text, HtmlBody = TestMails.Html },
-            ["no body, no attachment"] = basic,
-            ["empty text"] = basic with { TextBody = "" },
             ["text and attachment"] = basic with { TextBody = "Hello\r\n", Attachments = [attachment] },
             ["html and attachment"] = basic with { HtmlBody = "<p>Hi</p>", Attachments = [attachment] },
             ["alternative and attachments"] = basic with { TextBody = TestMails.Text, HtmlBody = TestMails.Html, Attachments = [attachment, attachment with { FileName = "copy.pdf" }] },

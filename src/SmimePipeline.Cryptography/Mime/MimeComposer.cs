@@ -62,7 +62,10 @@ public static class MimeComposer
     public static MimeMessage ComposeForProtection(ProtectEmail mail, TimeProvider timeProvider)
     {
         var message = ComposeHeaders(mail, timeProvider);
-        message.Body = new ProtectEmailBody(mail);
+        // A mail without any content is one empty text part, which MimeMessage.WriteTo ends with a newline its content
+        // lacks; not worth a byte writer of its own, so it gets the tree.
+        bool empty = mail.Attachments.Count == 0 && !(mail.TextBody is not null && mail.HtmlBody is not null) && string.IsNullOrEmpty(mail.TextBody ?? mail.HtmlBody);
+        message.Body = empty ? BuildBody(mail, null, null) : new ProtectEmailBody(mail);
         return message;
     }
 

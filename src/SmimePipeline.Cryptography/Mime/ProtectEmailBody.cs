@@ -37,6 +37,18 @@ internal sealed class ProtectEmailBody : MimeEntity
         _attachments = [.. mail.Attachments.Select(a => MimeComposer.CreateAttachmentHeaders(mail.From.Address, a))];
         _mixedBoundary = _attachments.Length > 0 ? NewBoundary() : null;
         _alternativeBoundary = mail.TextBody is not null && mail.HtmlBody is not null ? NewBoundary() : null;
+
+        // The entity's own headers are those of the tree's root: MimeMessage.WriteTo writes them itself and then asks
+        // for the content only, so they must name the same boundary (or charset and transfer encoding).
+        if (_mixedBoundary is not null || _alternativeBoundary is not null)
+        {
+            ContentType.Boundary = _mixedBoundary ?? _alternativeBoundary;
+        }
+        else
+        {
+            Headers.Add(HeaderId.ContentTransferEncoding, "quoted-printable");
+            ContentType.Charset = "utf-8";
+        }
     }
 
     /// <summary>The MimeKit tree of this body, with the same boundaries; what the byte writer must equal.</summary>
