@@ -145,6 +145,15 @@ public sealed class SmimeProtector
         string? outerSubject = null;
         if (headerProtection)
         {
+            if (body is ProtectEmailBody composed)
+            {
+                // Header protection adds headers to the body's root and legacy display edits its text parts:
+                // both work on MimeKit's tree, so a body composed for protection becomes one here.
+                body = composed.ToMimeEntity();
+                message.Body = body;
+                composed.Dispose();
+            }
+
             EnsureDateAndMessageId(message, sender, now);
             outerSubject = policy.Encrypt && !string.IsNullOrEmpty(_options.ObscuredSubject) && message.Headers.Contains(HeaderId.Subject) ? _options.ObscuredSubject : null;
             HeaderProtection.Apply(message, policy.Encrypt, outerSubject);
@@ -223,6 +232,12 @@ public sealed class SmimeProtector
     private void CheckEntityHeaders(MimeEntity entity)
     {
         HeaderRules.Check(entity.Headers, _options.MaxHeaderBytes);
+        if (entity is ProtectEmailBody composed)
+        {
+            composed.CheckHeaders(_options.MaxHeaderBytes);
+            return;
+        }
+
         if (entity is Multipart multipart and not MimeKit.Cryptography.MultipartSigned)
         {
             foreach (var child in multipart)

@@ -17,7 +17,9 @@ namespace SmimePipeline.Benchmarks;
 /// transport per RecipientInfo, the same operations <c>smime bench protect</c> times), each slice timed by the CPU
 /// the whole process used (every thread's <c>/proc/self/task/*/schedstat</c> run time, so the server GC's threads
 /// count), not by the clock: time spent waiting for the core while other processes run is not counted. Prints the
-/// median pair's own work (protect − floor) and its share of the floor, and the allocation per protected mail.
+/// median pair's own work (protect − floor) and its share of the floor, the allocation per protected mail, and what the
+/// GC did during the protect slices (<see cref="GcActivity"/>: collections per 1,000 mails, pause per mail, the gen-0
+/// budget in effect and the settings that shape it).
 /// </summary>
 internal static class OwnWorkCpu
 {
@@ -32,7 +34,8 @@ internal static class OwnWorkCpu
         var protector = new SmimeProtector(keys);
         void Protect()
         {
-            using var composed = MimeComposer.Compose(mail);
+            // As the worker's ProtectEmailConsumer composes: the body written straight into canonical bytes.
+            using var composed = MimeComposer.ComposeForProtection(mail);
             protector.Protect(composed, SecurityPolicy.SignAndEncrypt);
         }
 
@@ -50,10 +53,15 @@ internal static class OwnWorkCpu
 
         var own = new List<double>();
         var floors = new List<double>();
+        var protectGc = default(GcActivity);
+        long protectedMails = 0;
         for (int i = 0; i < pairs; i++)
         {
-            double protectMicroseconds = CpuMicrosecondsPerOperation(Protect);
-            double floorMicroseconds = CpuMicrosecondsPerOperation(floor.Run);
+            var gcBefore = GcActivity.Now();
+            double protectMicroseconds = CpuMicrosecondsPerOperation(Protect, out int protects);
+            protectGc += GcActivity.Now() - gcBefore;
+            protectedMails += protects;
+            double floorMicroseconds = CpuMicrosecondsPerOperation(floor.Run, out _);
             own.Add(protectMicroseconds - floorMicroseconds);
             floors.Add(floorMicroseconds);
         }
@@ -64,15 +72,15 @@ internal static class OwnWorkCpu
         double medianFloor = floors[pairs / 2];
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{{\"message\":\"{message}\",\"pairs\":{pairs},\"ownCpuMicroseconds\":{medianOwn:F1},\"floorCpuMicroseconds\":{medianFloor:F1},\"ownShare\":{medianOwn / medianFloor:F3},\"ownP25\":{own[pairs / 4]:F1},\"ownP75\":{own[pairs * 3 / 4]:F1},\"allocatedBytesPerMail\":{allocated}}}"));
+            $"{{\"message\":\"{message}\",\"pairs\":{pairs},\"ownCpuMicroseconds\":{medianOwn:F1},\"floorCpuMicroseconds\":{medianFloor:F1},\"ownShare\":{medianOwn / medianFloor:F3},\"ownP25\":{own[pairs / 4]:F1},\"ownP75\":{own[pairs * 3 / 4]:F1},\"allocatedBytesPerMail\":{allocated},{protectGc.PerMailJson(protectedMails)},\"gen0BudgetHeap0\":{GcActivity.Gen0BudgetOfHeap0()},{GcActivity.SettingsJson()}}}"));
     }
 
     /// <summary>Runs <paramref name="operation"/> for ≈ 500 ms of wall time; the process's CPU time per operation.</summary>
-    private static double CpuMicrosecondsPerOperation(Action operation)
+    private static double CpuMicrosecondsPerOperation(Action operation, out int count)
     {
         long cpuBefore = ProcessCpuNanoseconds();
         var wall = Stopwatch.StartNew();
-        int count = 0;
+        count = 0;
         while (wall.ElapsedMilliseconds < 500)
         {
             operation();

@@ -43,4 +43,7 @@ internal sealed record ProtectBenchResult(
     /// more than one thread, for the baseline, and for a key in a PKCS#11 token.
     /// </summary>
     public PairedOwnWork? PairedOwnWork { get; init; }
+
+    /// <summary>What the GC did per message during the throughput measurement, and the gen-0 budget it ran with.</summary>
+    public ProtectGcFigures? Gc { get; init; }
 }

@@ -10,7 +10,17 @@ namespace SmimePipeline.Cli.Bench;
 internal static class ThroughputHarness
 {
     /// <summary>The measured figures of one phase.</summary>
-    public sealed record Measurement(double Seconds, long Operations, long AllocatedBytes, long LargeObjectHeapBytes, int Gen2Collections);
+    public sealed record Measurement(double Seconds, long Operations, long AllocatedBytes, long LargeObjectHeapBytes, int Gen2Collections)
+    {
+        /// <summary>Gen-0 collections during the measurement (gen 1 and 2 included, as the runtime counts them).</summary>
+        public int Gen0Collections { get; init; }
+
+        /// <summary>Gen-1 collections during the measurement.</summary>
+        public int Gen1Collections { get; init; }
+
+        /// <summary>Time the runtime was suspended for collections during the measurement.</summary>
+        public TimeSpan GcPause { get; init; }
+    }
 
     /// <param name="threads">How many threads run the operation at once.</param>
     /// <param name="warmup">Warm-up time, not measured.</param>
@@ -77,6 +87,9 @@ internal static class ThroughputHarness
 
         loh?.Reset();
         int gen2 = GC.CollectionCount(2);
+        int gen0 = GC.CollectionCount(0);
+        int gen1 = GC.CollectionCount(1);
+        var pause = GC.GetTotalPauseDuration();
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         start.Set();
@@ -100,6 +113,11 @@ internal static class ThroughputHarness
             counts.Sum(),
             GC.GetTotalAllocatedBytes(precise: true) - allocated,
             loh?.LargeObjectHeapBytes ?? 0,
-            GC.CollectionCount(2) - gen2);
+            GC.CollectionCount(2) - gen2)
+        {
+            Gen0Collections = GC.CollectionCount(0) - gen0,
+            Gen1Collections = GC.CollectionCount(1) - gen1,
+            GcPause = GC.GetTotalPauseDuration() - pause,
+        };
     }
 }

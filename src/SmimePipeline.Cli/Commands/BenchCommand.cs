@@ -326,6 +326,12 @@ internal static class BenchCommand
                 $"crypto floor {ourFloor:F1} µs/msg (at most {1e6 / ourFloor:F0} msg/s per core); our own work {report.Results[0].MicrosecondsPerMessage - ourFloor:F1} µs/msg"));
         }
 
+        if (report.Results[0].Gc is { } gc)
+        {
+            // Collections per mail and the gen-0 budget: what differs between machines without the code changing.
+            Console.WriteLine(gc.ToString());
+        }
+
         if (report.Results[0].PairedOwnWork is { } paired)
         {
             Console.WriteLine(string.Create(

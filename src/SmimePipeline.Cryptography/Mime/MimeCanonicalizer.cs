@@ -37,6 +37,16 @@ public static class MimeCanonicalizer
     {
         ArgumentNullException.ThrowIfNull(entity);
         ArgumentNullException.ThrowIfNull(destination);
+        if (entity is ProtectEmailBody composed)
+        {
+            // A ProtectEmail's body: the same bytes as its tree would give, written without building it.
+            int bodyStart = (int)destination.Length;
+            composed.WriteCanonical(destination);
+            needsOpaqueSigning = false;
+            ArmorFromLines(destination, bodyStart);
+            return;
+        }
+
         bool holdsSignedParts = ProtectLeafParts(entity);
         entity.Prepare(EncodingConstraint.SevenBit, 78);
         int start = (int)destination.Length;

@@ -36,6 +36,41 @@ public static class MimeComposer
     /// <exception cref="ProtectionRefusedException">See <see cref="Compose(ProtectEmail)"/>.</exception>
     public static MimeMessage Compose(ProtectEmail mail, TimeProvider timeProvider)
     {
+        var message = ComposeHeaders(mail, timeProvider);
+        message.Body = BuildBody(mail, null, null);
+        return message;
+    }
+
+    /// <summary>
+    /// Composes <paramref name="mail"/> for <see cref="SmimeProtector.Protect(MimeMessage, SecurityPolicy)"/> with the
+    /// current UTC time as its Date: the same headers, refusals and protected bytes as <see cref="Compose(ProtectEmail)"/>,
+    /// but the body is not built as MimeKit objects; the protector writes it straight into canonical bytes (a third
+    /// less allocation per standard mail, issue 17 target 3). The body entity is meant for the protector: it writes
+    /// itself as the same MIME when asked (<c>WriteTo</c>), and header protection and legacy display get the full tree
+    /// from it, but it has no child parts to walk. Use <see cref="Compose(ProtectEmail)"/> to inspect or edit the body.
+    /// </summary>
+    /// <param name="mail">The command.</param>
+    /// <returns>The message.</returns>
+    /// <exception cref="ProtectionRefusedException">See <see cref="Compose(ProtectEmail)"/>.</exception>
+    public static MimeMessage ComposeForProtection(ProtectEmail mail) => ComposeForProtection(mail, TimeProvider.System);
+
+    /// <summary>As <see cref="ComposeForProtection(ProtectEmail)"/>, taking the Date from <paramref name="timeProvider"/>.</summary>
+    /// <param name="mail">The command.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <returns>The message.</returns>
+    /// <exception cref="ProtectionRefusedException">See <see cref="Compose(ProtectEmail)"/>.</exception>
+    public static MimeMessage ComposeForProtection(ProtectEmail mail, TimeProvider timeProvider)
+    {
+        var message = ComposeHeaders(mail, timeProvider);
+        // A mail without any content is one empty text part, which MimeMessage.WriteTo ends with a newline its content
+        // lacks; not worth a byte writer of its own, so it gets the tree.
+        bool empty = mail.Attachments.Count == 0 && !(mail.TextBody is not null && mail.HtmlBody is not null) && string.IsNullOrEmpty(mail.TextBody ?? mail.HtmlBody);
+        message.Body = empty ? BuildBody(mail, null, null) : new ProtectEmailBody(mail);
+        return message;
+    }
+
+    private static MimeMessage ComposeHeaders(ProtectEmail mail, TimeProvider timeProvider)
+    {
         ArgumentNullException.ThrowIfNull(mail);
         ArgumentNullException.ThrowIfNull(timeProvider);
 
@@ -89,11 +124,11 @@ public static class MimeComposer
             }
         }
 
-        message.Body = BuildBody(mail);
         return message;
     }
 
-    private static MimeEntity BuildBody(ProtectEmail mail)
+    /// <summary>The body tree; a multipart gets the boundary given, or a new random one when that is null.</summary>
+    internal static MimeEntity BuildBody(ProtectEmail mail, string? mixedBoundary, string? alternativeBoundary)
     {
         MimeEntity? body = null;
         var text = mail.TextBody is null ? null : CreateTextPart("plain", mail.TextBody);
@@ -101,6 +136,10 @@ public static class MimeComposer
         if (text is not null && html is not null)
         {
             body = new MultipartAlternative { text, html };
+            if (alternativeBoundary is not null)
+            {
+                ((Multipart)body).Boundary = alternativeBoundary;
+            }
         }
         else
         {
@@ -113,6 +152,11 @@ public static class MimeComposer
         }
 
         var mixed = new Multipart("mixed");
+        if (mixedBoundary is not null)
+        {
+            mixed.Boundary = mixedBoundary;
+        }
+
         if (body is not null)
         {
             mixed.Add(body);
@@ -138,6 +182,14 @@ public static class MimeComposer
 
     private static MimePart CreateAttachment(string from, MailAttachment attachment)
     {
+        var part = CreateAttachmentHeaders(from, attachment);
+        part.Content = new MimeContent(Readable(attachment.Content ?? []));
+        return part;
+    }
+
+    /// <summary>The attachment's part with its headers (type, disposition, file name, base64) and no content yet.</summary>
+    internal static MimePart CreateAttachmentHeaders(string from, MailAttachment attachment)
+    {
         if (!ContentType.TryParse(attachment.ContentType ?? "", out var contentType))
         {
             throw Invalid(from, $"The attachment {attachment.FileName} has an invalid content type.");
@@ -145,7 +197,6 @@ public static class MimeComposer
 
         return new MimePart(contentType)
         {
-            Content = new MimeContent(Readable(attachment.Content ?? [])),
             ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
             ContentTransferEncoding = ContentEncoding.Base64,
             FileName = attachment.FileName,

@@ -35,7 +35,7 @@ public sealed class ProtectCommandIntake(MailProtectionHandler handler, SignerRe
 
         // Everything the handler meets (a refusal, a protected result above the limit, anything unexpected) it
         // reports and dead-letters itself.
-        await handler.HandleAsync(context, mail!.MailId, mail.Policy, () => MimeComposer.Compose(mail));
+        await handler.HandleAsync(context, mail!.MailId, mail.Policy, () => MimeComposer.ComposeForProtection(mail));
     }
 
     /// <summary>Checks <paramref name="mail"/> and protects its RFC 5322 message as it is.</summary>
