@@ -112,7 +112,8 @@ pipeline() {
   local name="$1"; shift
   local pin=()
   if [[ "$1" == "--cpus" ]]; then pin=(taskset -c "$2"); shift 2; fi
-  echo "[bench.sh] $name: smime bench pipeline $* ${pin[*]:+(${pin[*]})}" >&2
+  # The connection string holds the private PostgreSQL's password: never echoed.
+  echo "[bench.sh] $name: smime bench pipeline $(sed -E 's/Password=[^; ]*/Password=***/g' <<<"$*") ${pin[*]:+(${pin[*]})}" >&2
   # The worker's runtimeconfig raises the large-object threshold to 1 MB (see SmimePipeline.Worker.csproj);
   # the CLI keeps the default so that the protect figures above still show any large-object allocation.
   DOTNET_GCLOHThreshold=0x100000 "${pin[@]}" dotnet "$SMIME_DLL" bench pipeline --rabbitmq "$RABBITMQ" --message standard \
