@@ -56,6 +56,26 @@ app.kubernetes.io/component: {{ .role }}
 {{- if eq . "signer" }}Signer{{ else }}Sender{{ end }}
 {{- end }}
 
+{{/*
+DOTNET_PROCESSOR_COUNT of one role's pods (call with the role's values): its processorCount when set, else its CPU
+request rounded up to whole cores (at least 1), so that the cores .NET sizes the pod by (the signer's protect slots and
+in-flight window, the thread pool, the GC's heaps) are the cores Kubernetes schedules it for; .NET alone would count a
+CPU limit, or without one every core of the node. Empty when neither is set (then .NET's own count applies).
+*/}}
+{{- define "smime-pipeline.processorCount" -}}
+{{- if .processorCount }}
+{{- .processorCount | int }}
+{{- else }}
+{{- $cpu := "" }}
+{{- with .resources }}{{ with .requests }}{{ with .cpu }}{{ $cpu = toString . }}{{ end }}{{ end }}{{ end }}
+{{- if hasSuffix "m" $cpu }}
+{{- max 1 (int (ceil (divf (float64 (trimSuffix "m" $cpu)) 1000))) }}
+{{- else if $cpu }}
+{{- max 1 (int (ceil (float64 $cpu))) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{/* The queue a role consumes, for KEDA. */}}
 {{- define "smime-pipeline.roleQueue" -}}
 {{- if eq .role "signer" }}{{ .root.Values.queues.protect }}{{ else }}{{ .root.Values.queues.deliver }}{{ end }}

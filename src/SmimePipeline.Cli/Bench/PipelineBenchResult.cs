@@ -68,4 +68,16 @@ internal sealed record PipelineBenchResult(
     /// <summary>Each core's share in interrupts over the same interval (<see cref="CoreCpuTime.InterruptShare"/>): the
     /// kernel's work for the traffic, charged to no process; null without /proc/stat.</summary>
     public IReadOnlyList<double>? CoreInterruptShare { get; init; }
+
+    /// <summary>With <c>--backlog N</c>, N: the producer kept at most N mails between publish and delivery (a closed
+    /// loop, <see cref="PipelineBacklog"/>); null for an open-loop producer.</summary>
+    public int? Backlog { get; init; }
+
+    /// <summary>Methods the JIT compiled in this process from the first publish to the last mail (<see cref="JitActivity"/>):
+    /// near 0 once the warm-up has really finished.</summary>
+    public long JitMethodsCompiled { get; init; }
+
+    /// <summary>Time spent in the JIT over the same interval, per mail: CPU of <see cref="ProcessCpuMillisecondsPerMail"/>
+    /// that a worker which has run for minutes does not spend.</summary>
+    public double JitMillisecondsPerMail { get; init; }
 }

@@ -52,11 +52,13 @@ internal static class PipelineBenchRunner
     /// travel by claim; null: every command travels inline.
     /// </param>
     /// <param name="claimThreshold">The client's claim check threshold in bytes.</param>
+    /// <param name="backlog">0 for an open-loop producer (every mail published as the rate and the window allow), or N: a
+    /// closed-loop one that keeps at most N mails between publish and delivery (<see cref="PipelineBacklog"/>).</param>
     /// <exception cref="InvalidOperationException"><paramref name="brokerPid"/> names no process whose /proc entry can be read.</exception>
     public static async Task<PipelineBenchResult> RunAsync(
         Uri rabbitMq, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid, bool roles, bool largeMailLane,
         ProtectCommandFormat format, int inFlight, bool stages, TextWriter progress, CancellationToken cancellationToken,
-        string? claimStore = null, int claimThreshold = SmimePipelineClientOptions.DefaultClaimCheckThresholdBytes)
+        string? claimStore = null, int claimThreshold = SmimePipelineClientOptions.DefaultClaimCheckThresholdBytes, int backlog = 0)
     {
         var root = Directory.CreateTempSubdirectory("smime-bench-");
         try
@@ -71,7 +73,7 @@ internal static class PipelineBenchRunner
                 o.ClaimCheckThresholdBytes = claimStore is null ? 0 : claimThreshold;
             };
 
-            var result = await MeasureAsync(rabbitMq, client, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, inFlight, stages, progress, cancellationToken);
+            var result = await MeasureAsync(rabbitMq, client, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, inFlight, backlog, stages, progress, cancellationToken);
             result = result with { ProducerClaimCheckThresholdBytes = claimStore is null ? null : claimThreshold };
             if (roles)
             {
@@ -89,7 +91,7 @@ internal static class PipelineBenchRunner
 
     private static async Task<PipelineBenchResult> MeasureAsync(
         Uri rabbitMq, Action<SmimePipelineClientOptions> client, string root, DemoPki pki, string outbox, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid,
-        int inFlight, bool stages, TextWriter progress, CancellationToken cancellationToken)
+        int inFlight, int backlog, bool stages, TextWriter progress, CancellationToken cancellationToken)
     {
         using var host = BuildHost(rabbitMq, client, "Signer,Sender", root, pki, outbox);
         await host.StartAsync(cancellationToken);
@@ -101,6 +103,8 @@ internal static class PipelineBenchRunner
             var largeTemplate = BenchMail.Create(BenchMessageSize.Large, pki.SenderAddress, pki.RecipientAddresses[0], Guid.Empty);
             var large = new HashSet<Guid>();
             long warmedUp = await WarmUpAsync(host.Services, telemetry, template, largeTemplate, largeEvery, warmup, progress, cancellationToken);
+            using var closedLoop = backlog > 0 ? new PipelineBacklog(backlog) : null;
+            var jit = new JitActivity();
             var clock = Stopwatch.StartNew();
             var firstPublish = DateTime.UtcNow;
             var cpu = new MachineCpuTime();
@@ -129,6 +133,12 @@ internal static class PipelineBenchRunner
                         large.Add(mail.MailId);
                     }
 
+                    // A closed loop (--backlog): the next publish waits until the pipeline has finished a mail.
+                    if (closedLoop is not null)
+                    {
+                        await closedLoop.EnterAsync(cancellationToken);
+                    }
+
                     // A sliding window: the next publish starts as soon as any one in flight is confirmed.
                     await window.WaitAsync(cancellationToken);
                     pending.Add(PublishOneAsync(publisher, mail, i == 0, recorder, window, published, id => sampleTraceId = id, cancellationToken));
@@ -148,6 +158,8 @@ internal static class PipelineBenchRunner
             var brokerCpu = broker?.Elapsed;
             var coreUtilisation = cores.Utilisation;
             var coreInterrupts = cores.InterruptShare;
+            long jitMethods = jit.MethodsCompiled;
+            var jitTime = jit.CompilationTime;
             var latencies = new List<double>(messages);
             var largeLatencies = new List<double>(large.Count);
             var lastFile = firstPublish;
@@ -207,6 +219,9 @@ internal static class PipelineBenchRunner
                 Runtime = BenchRuntime.Current(),
                 CoreUtilisation = coreUtilisation,
                 CoreInterruptShare = coreInterrupts,
+                Backlog = backlog > 0 ? backlog : null,
+                JitMethodsCompiled = jitMethods,
+                JitMillisecondsPerMail = Math.Round(jitTime.TotalMilliseconds / messages, 3),
             };
         }
         finally
@@ -405,7 +420,7 @@ internal static class PipelineBenchRunner
             throw new Commands.CliException($"smime bench pipeline: only {through} of the {mails} warm-up mails came through; none for {StallTimeout.TotalSeconds:F0} s.");
         }
 
-        progress.WriteLine($"smime bench pipeline: {mails} warm-up mails through; measuring.");
+        progress.WriteLine($"smime bench pipeline: {mails} warm-up mails through ({JitActivity.TotalMethodsCompiled} methods compiled so far); measuring.");
         return through;
     }
 

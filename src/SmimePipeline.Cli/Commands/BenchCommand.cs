@@ -122,10 +122,11 @@ internal static class BenchCommand
         var noStages = new Option<bool>("--no-stages") { Description = "Do not follow every mail stage by stage (only the first one is traced, as a sample); to measure what following costs." };
         var postgres = new Option<string?>("--postgres") { Description = "A PostgreSQL connection string: the producer claim check on (commands above --claim-check-threshold wait in smime_protect_claims, only a reference travels on the queue); default off." };
         var claimThreshold = new Option<int>("--claim-check-threshold") { Description = "With --postgres, the client's claim check threshold in bytes of mail payload.", DefaultValueFactory = _ => SmimePipelineClientOptions.DefaultClaimCheckThresholdBytes };
+        var backlog = new Option<int>("--backlog") { Description = "A closed-loop producer: at most this many mails between publish and delivery (the next publish waits for a delivery), so the queues stay short; 0 = open loop (every mail published as --rate and --in-flight allow)." };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var command = new Command("pipeline", "Signer and sender in this process on RabbitMQ, pickup directory: messages/s, latency publish-to-file and where it goes, stage by stage.")
         {
-            rabbit, messages, message, largeEvery, rate, warmup, brokerPid, roles, largeLane, format, inFlight, noStages, postgres, claimThreshold, json,
+            rabbit, messages, message, largeEvery, rate, warmup, brokerPid, roles, largeLane, format, inFlight, noStages, postgres, claimThreshold, backlog, json,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -139,6 +140,11 @@ internal static class BenchCommand
             if (window < 1)
             {
                 throw new CliException($"--in-flight {window}: keep at least 1 publish in flight.");
+            }
+
+            if (parseResult.GetValue(backlog) < 0)
+            {
+                throw new CliException($"--backlog {parseResult.GetValue(backlog)}: 0 for an open loop, or at least 1 mail between publish and delivery.");
             }
 
             if (BenchRuntime.Current().DifferenceFromWorker() is { } difference)
@@ -162,7 +168,7 @@ internal static class BenchCommand
             var broker = BrokerOption.Require(parseResult, rabbit);
             var result = await PipelineBenchRunner.RunAsync(
                 broker, count, BenchMail.Parse(parseResult.GetRequiredValue(message)), parseResult.GetValue(largeEvery), parseResult.GetValue(rate), parseResult.GetValue(warmup), pid, parseResult.GetValue(roles), parseResult.GetValue(largeLane),
-                parseResult.GetValue(format), window, !parseResult.GetValue(noStages), Console.Error, cancellationToken, claimStore, threshold);
+                parseResult.GetValue(format), window, !parseResult.GetValue(noStages), Console.Error, cancellationToken, claimStore, threshold, parseResult.GetValue(backlog));
             if (parseResult.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.PipelineBenchResult));
