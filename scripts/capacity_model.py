@@ -29,6 +29,15 @@ WINDOWS = (
     ("sender", "senderConcurrency", ("senderAfterAnswer",)),
 )
 
+# The closed-loop producer's backlog (`bench pipeline --backlog N`): N mails between publish and file, each held for the
+# whole path (the `total` stage); of it, the confirm waits on the path are the producer's publish and the signer's
+# hand-over. A window like the others, whose limit only the flat-out run has (paced runs are open loop).
+BACKLOG = ("backlog", ("publish", "handOver"))
+
+# Capacity planning: the utilisation a core is planned at, and the rates the README's table asks for.
+PLANNED_UTILISATION = 0.7
+PLANNED_RATES = (100, 1000, 10000)
+
 
 # A paced run whose delivered rate fell below this share of its publish rate did not keep pace: the pipeline was full,
 # its queue grew, and it is a flat-out point in disguise; the model leaves it out.
@@ -99,6 +108,13 @@ def point(run):
         confirm = sum(stages[k]["meanMilliseconds"] for k in confirms if stages.get(k))
         p["windows"][name] = {"limit": o["limit"], "inside": o["average"], "residence": residence,
                               "confirm": min(confirm, residence), "rest": max(residence - confirm, 0.0)}
+    name, confirms = BACKLOG
+    if stages.get("total"):
+        residence = stages["total"]["meanMilliseconds"]
+        confirm = sum(stages[k]["meanMilliseconds"] for k in confirms if stages.get(k))
+        p["windows"][name] = {"limit": run.get("backlog") or 0, "inside": rate * residence / 1000, "residence": residence,
+                              "confirm": min(confirm, residence), "rest": max(residence - confirm, 0.0)}
+    p["jit"] = run.get("jitMethodsCompiled")
     return p
 
 
@@ -113,7 +129,7 @@ def model(paced_runs):
         background, cost, residual = line_fit(rates, [p[core] for p in points])
         m["cores"][core] = {"background": background, "costMs": cost * 1000, "residual": residual,
                             "bound": (1 - background) / cost if cost > 0 else float("inf")}
-    for name, _, _ in WINDOWS:
+    for name in [w[0] for w in WINDOWS] + [BACKLOG[0]]:
         seen = [p for p in points if name in p["windows"]]
         if len(seen) < 2:
             continue
@@ -139,44 +155,174 @@ def residence(m, name, rate):
     return w["e"] / (1 - u0) + w["a"] / (1 - u1) + w["b"] / (1 - u0)
 
 
-def predict(m):
-    """The largest rate every bound allows, and each bound (name, mails/s) at that rate, smallest first."""
+def limits(m, backlog):
+    """Each window's places: the measured limits, the backlog's from the flat-out run (none for an open-loop one)."""
+    return {name: (backlog if name == BACKLOG[0] else w["limit"]) for name, w in m["windows"].items()
+            if name != BACKLOG[0] or backlog}
+
+
+def predict(m, backlog=0):
+    """The largest rate every bound allows, and each bound (name, mails/s) at that rate, smallest first. With a
+    closed-loop producer (backlog N) the whole path is one more window of N places."""
+    places = limits(m, backlog)
     hi = min(c["bound"] for c in m["cores"].values())
     lo = 0.0
     for _ in range(60):
         mid = (lo + hi) / 2
-        if all(w["limit"] * 1000 / residence(m, name, mid) >= mid for name, w in m["windows"].items()):
+        if all(limit * 1000 / residence(m, name, mid) >= mid for name, limit in places.items()):
             lo = mid
         else:
             hi = mid
     bounds = [("smime's core 0 (CPU)", m["cores"]["u0"]["bound"]), ("the broker's core 1 (CPU)", m["cores"]["u1"]["bound"])]
-    for name, w in m["windows"].items():
+    for name, limit in places.items():
         r = residence(m, name, lo)
-        bounds.append((f"the {name}'s window ({w['limit']} places, {r:.0f} ms per mail at that rate)", w["limit"] * 1000 / r))
+        what = "the producer's backlog" if name == BACKLOG[0] else f"the {name}'s window"
+        bounds.append((f"{what} ({limit} places, {r:.0f} ms per mail at that rate)", limit * 1000 / r))
     return lo, sorted(bounds, key=lambda b: b[1])
 
 
-def report(flat_out, paced_runs, out=sys.stdout, indent="  "):
+def on_curve(m, p, out, indent):
+    """The flat-out run against the paced runs' curve at the rate it reached: each core's load and each window's
+    residence as the model extrapolates them, and as measured. Where the measured waits lie far above the curve while
+    no core is full, the flat-out point is not a steady state the paced runs describe."""
+    rate = p["rate"]
+    cells = []
+    for core in ("u0", "u1"):
+        cells.append(f"{core} {utilisation(m, core, rate):.0%} predicted / {p[core]:.0%} measured")
+    for name in m["windows"]:
+        w = p["windows"].get(name)
+        if not w:
+            continue
+        r = residence(m, name, rate)
+        cells.append(f"{name} residence {r:.1f} / {w['residence']:.1f} ms ({w['residence'] / r:.1f}x)" if r < float("inf") else
+                     f"{name} residence inf / {w['residence']:.1f} ms")
+    print(f"{indent}the flat-out run on the paced curve, at its own {rate:.0f} msg/s: " + "; ".join(cells), file=out)
+
+
+def cross_check(paced_runs, out, indent):
+    """Fits the model on the paced runs without the fastest one and predicts that one's loads and residences: whether
+    the model extrapolates upwards, checked on a point it was not fitted to (needs three kept paced runs)."""
+    kept = sorted([r for r in paced_runs if point(r) and point(r)["kept"]], key=lambda r: r["messagesPerSecond"])
+    if len(kept) < 3:
+        print(f"{indent}cross-check: fewer than three paced runs kept their pace; not computed", file=out)
+        return None
+    m = model(kept[:-1])
+    target = point(kept[-1])
+    if not m:
+        return None
+    rate = target["rate"]
+    cells, ratios = [], []
+    for core in ("u0", "u1"):
+        predicted = utilisation(m, core, rate)
+        cells.append(f"{core} {predicted:.0%} / {target[core]:.0%}")
+    for name in m["windows"]:
+        w = target["windows"].get(name)
+        r = residence(m, name, rate)
+        if w and r < float("inf") and r > 0:
+            cells.append(f"{name} {r:.1f} / {w['residence']:.1f} ms")
+            ratios.append(w["residence"] / r)
+    print(f"{indent}cross-check: fitted on the paced runs at " + ", ".join(f"{r['messagesPerSecond']:.0f}" for r in kept[:-1]) +
+          f" msg/s, predicting the one at {rate:.0f} (predicted / measured): " + "; ".join(cells), file=out)
+    return ratios
+
+
+def chart_cores(values_path):
+    """Each role's CPU request (cores the pod is scheduled for) and the processor count the chart gives its .NET runtime
+    (processorCount, else the request rounded up), from the Helm chart's values.yaml; the chart's defaults when PyYAML or
+    the file is missing."""
+    import math
+    defaults = {"signer": (1.0, 1), "sender": (0.25, 1)}
+    try:
+        import yaml
+        with open(values_path) as f:
+            roles = yaml.safe_load(f)["roles"]
+    except (ImportError, OSError, KeyError, TypeError):
+        return defaults, False
+    result = {}
+    for role in ("signer", "sender"):
+        r = roles.get(role) or {}
+        raw = str(((r.get("resources") or {}).get("requests") or {}).get("cpu", defaults[role][0]))
+        request = float(raw[:-1]) / 1000 if raw.endswith("m") else float(raw)
+        result[role] = (request, int(r.get("processorCount") or max(1, math.ceil(request))))
+    return result, True
+
+
+def sizing(m, flat_out, out, indent, values_path):
+    """Pods and broker cores for PLANNED_RATES standard mails/s at PLANNED_UTILISATION, from this run's terms: the cost
+    per mail on smime's core split over the roles as the roles phases split it (--roles), the background per process,
+    the broker's cost per mail; each pod as the Helm chart sizes it (CPU request, DOTNET_PROCESSOR_COUNT)."""
+    roles = flat_out.get("roles")
+    if not roles:
+        print(f"{indent}sizing: the flat-out run has no roles phases (--roles); not computed", file=out)
+        return
+    alone = {r: roles[r]["processCpuMillisecondsPerMail"] for r in ("producer", "signer", "sender")}
+    together = m["cores"]["u0"]["costMs"]
+    scale = together / sum(alone.values())
+    cost = {r: alone[r] * scale for r in alone}
+    background = max(m["cores"]["u0"]["background"], 0.0)
+    broker_cost, broker_background = m["cores"]["u1"]["costMs"], max(m["cores"]["u1"]["background"], 0.0)
+    pods, from_chart = chart_cores(values_path)
+    u = PLANNED_UTILISATION
+    print(f"{indent}sizing at {u:.0%} of each core (cost per mail on smime's core, all roles together, {together:.2f} ms = the roles' "
+          f"{sum(alone.values()):.2f} ms alone x {scale:.2f}: producer {cost['producer']:.2f}, signer {cost['signer']:.2f}, sender "
+          f"{cost['sender']:.2f} ms; background {background:.2f} core per process; broker {broker_cost:.2f} ms per mail + "
+          f"{broker_background:.2f} core per node); pods as the chart sizes them{'' if from_chart else ' (chart defaults: PyYAML or values.yaml missing)'}: "
+          + ", ".join(f"{r} {c:g} CPU requested, DOTNET_PROCESSOR_COUNT {n}" for r, (c, n) in pods.items()), file=out)
+    signer_window = m["windows"].get("signer")
+    for rate in PLANNED_RATES:
+        cells = []
+        for role in ("signer", "sender"):
+            request, processors = pods[role]
+            per_pod = (u * request - background) * 1000 / cost[role] if u * request > background else 0.0
+            if per_pod <= 0:
+                # The chart's request leaves nothing for mails once the process's background is paid: size by CPU
+                # with the smallest request that carries its share, rounded up to whole cores as the chart would count them.
+                request = float(int(background / u) + 1)
+                per_pod = (u * request - background) * 1000 / cost[role]
+                cells.append(f"{role}: the chart's {pods[role][0]:g} CPU is below the {background:.2f}-core background at {u:.0%}; at {request:g} CPU per pod")
+                cells[-1] += f" {int(-(-rate // per_pod))} pods + 1 spare ({per_pod:.0f} mails/s each)"
+                continue
+            n = -(-rate // per_pod)
+            cell = f"{role} pods {int(n)} + 1 spare ({per_pod:.0f} mails/s each)"
+            if role == "signer" and signer_window:
+                # The window a pod needs at its share of the rate, with the residence at the planned utilisation.
+                held = signer_window["e"] / (1 - u) + signer_window["b"] / (1 - u) + signer_window["a"] / (1 - u)
+                need = min(rate / n, per_pod) * held / 1000
+                cell += f", window {need:.0f} of {16 * processors} (16 x {processors} cores)"
+            cells.append(cell)
+        broker = (rate * broker_cost / 1000 + broker_background) / u
+        cells.append(f"broker {broker:.1f} cores")
+        print(f"{indent}  {rate:>6} mails/s: " + "; ".join(cells), file=out)
+
+
+def report(flat_out, paced_runs, out=sys.stdout, indent="  ", values_path=None):
     """Prints the measurements and the model; returns (predicted, measured) or None when the model cannot be built."""
     m = model(paced_runs)
     rows = [("flat out", point(flat_out))] + [(f"paced {r['publishRate']:.0f}", point(r)) for r in paced_runs]
     print(f"{indent}pinned runs, all roles together (core 0: smime; core 1: RabbitMQ); window residence by Little's law, "
           "of it confirm waits (means):", file=out)
     print(f"{indent}  {'run':<11} {'msg/s':>7} {'busy0':>6} {'u0':>6} {'other0':>7} {'busy1':>6} {'u1':>6} {'other1':>7} "
-          f"{'publish':>8} {'signer W/R/C ms':>20} {'sender W/R/C ms':>20}", file=out)
+          f"{'publish':>8} {'signer W/R/C ms':>20} {'sender W/R/C ms':>20} {'path W/R/C ms':>20} {'jit':>6}", file=out)
     for label, p in rows:
         if not p:
             continue
         cells = []
-        for name, _, _ in WINDOWS:
+        for name in [w[0] for w in WINDOWS] + [BACKLOG[0]]:
             w = p["windows"].get(name)
             cells.append(f"{w['inside']:.1f}/{w['residence']:.0f}/{w['confirm']:.0f}" if w else "-")
         label += "" if label == "flat out" or p["kept"] else " (!)"
+        jit = "-" if p["jit"] is None else str(p["jit"])
         print(f"{indent}  {label:<11} {p['rate']:>7.1f} {p['busy0']:>6.0%} {p['u0']:>6.0%} {p['other0']:>7.0%} "
-              f"{p['busy1']:>6.0%} {p['u1']:>6.0%} {p['other1']:>7.0%} {p['publish']:>8.1f} {cells[0]:>20} {cells[1]:>20}", file=out)
+              f"{p['busy1']:>6.0%} {p['u1']:>6.0%} {p['other1']:>7.0%} {p['publish']:>8.1f} {cells[0]:>20} {cells[1]:>20} {cells[2]:>20} {jit:>6}", file=out)
     print(f"{indent}  (busy: the core's busy share; u0 / u1: the pipeline's load on it, smime's / the broker's process CPU + "
           "the core's interrupts; other: the rest, other processes; publish: publish -> confirm, ms; W/R/C: mails inside / residence / confirm "
-          f"waits; (!): did not keep its pace, below {KEEP_PACE:.0%} of it, left out of the model)", file=out)
+          f"waits; path: publish -> file, its confirm waits the publish and the hand-over; jit: methods the JIT compiled during the run, "
+          f"near 0 once warm; (!): did not keep its pace, below {KEEP_PACE:.0%} of it, left out of the model)", file=out)
+    flat = point(flat_out)
+    backlog = flat_out.get("backlog") or 0
+    print(f"{indent}flat out: " + (f"a closed-loop producer, at most {backlog} mails between publish and file (--backlog)" if backlog else
+          f"an open-loop producer ({flat_out.get('producerInFlight') or '?'} publishes in flight, every mail published at once): its queue "
+          "is not a steady state, and its waits are not the paced runs'"), file=out)
     if not m:
         print(f"{indent}capacity model: fewer than two paced pinned runs with stages and per-core figures; not computed", file=out)
         return None
@@ -185,9 +331,13 @@ def report(flat_out, paced_runs, out=sys.stdout, indent="  "):
         print(f"{indent}{label}: load = {c['background']:.1%} + rate x {c['costMs']:.2f} ms (largest residual "
               f"{c['residual']:.1%}) -> full at {c['bound']:.0f} msg/s", file=out)
     for name, w in m["windows"].items():
-        print(f"{indent}{name}'s window: residence = {w['e']:.1f} ms / (1 - u0) on smime's core + confirms "
+        what = "the whole path (publish -> file)" if name == BACKLOG[0] else f"{name}'s window"
+        print(f"{indent}{what}: residence = {w['e']:.1f} ms / (1 - u0) on smime's core + confirms "
               f"{w['a']:.1f} ms / (1 - u1) + {w['b']:.1f} ms / (1 - u0)", file=out)
-    predicted, bounds = predict(m)
+    cross_check(paced_runs, out, indent)
+    if flat:
+        on_curve(m, flat, out, indent)
+    predicted, bounds = predict(m, backlog)
     if predicted <= 0:
         print(f"{indent}capacity model: no positive rate fits (a core's load does not grow with the rate); not computed", file=out)
         return None
@@ -196,7 +346,8 @@ def report(flat_out, paced_runs, out=sys.stdout, indent="  "):
     measured = flat_out["messagesPerSecond"]
     print(f"{indent}-> {predicted:.0f} msg/s, bound by {bounds[0][0]}; measured flat out {measured:.0f} msg/s = "
           f"{measured / predicted:.2f}x the model", file=out)
-    flat = point(flat_out)
+    if values_path:
+        sizing(m, flat_out, out, indent, values_path)
     others = max([p["other0"] for p in m["points"]] + ([flat["other0"]] if flat else []))
     if others > 0.10:
         print(f"{indent}note: other processes held up to {others:.0%} of core 0 (other0 above): the model is for cores that are the "
@@ -208,4 +359,5 @@ if __name__ == "__main__":
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     loaded = [json.load(open(path)) for path in sys.argv[1:]]
-    report(loaded[0], loaded[1:])
+    import os
+    report(loaded[0], loaded[1:], values_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helm", "smime-pipeline", "values.yaml"))
