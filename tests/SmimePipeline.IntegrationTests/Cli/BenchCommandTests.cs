@@ -140,6 +140,39 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public async Task Bench_pipeline_with_a_backlog_keeps_at_most_that_many_mails_between_publish_and_file()
+    {
+        await using var vhost = await RabbitMqVirtualHost.CreateAsync();
+
+        var result = await SmimeCli.RunAsync(
+            ["bench", "pipeline", "--rabbitmq", vhost.AmqpUri.ToString(), "--messages", "10", "--message", "small", "--backlog", "2", "--warmup", "2", "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var report = JsonDocument.Parse(result.Stdout);
+        var run = report.RootElement;
+        Assert.Equal(10, run.GetProperty("delivered").GetInt32());
+        Assert.Equal(2, run.GetProperty("backlog").GetInt32());
+        // Little's law over the run: every mail's publish -> file lies inside its place in the backlog, so on average
+        // at most 2 mails were on their way (an open loop would publish all 10 at once: about 5 on average).
+        double onTheirWay = run.GetProperty("stages").GetProperty("total").GetProperty("meanMilliseconds").GetDouble() * 10
+            / (run.GetProperty("seconds").GetDouble() * 1000);
+        Assert.InRange(onTheirWay, 0.1, 2.05);
+        Assert.True(run.GetProperty("jitMethodsCompiled").GetInt64() >= 0);
+        Assert.True(run.GetProperty("jitMillisecondsPerMail").GetDouble() >= 0);
+    }
+
+    [Fact]
+    public async Task Bench_pipeline_rejects_a_negative_backlog()
+    {
+        await using var vhost = await RabbitMqVirtualHost.CreateAsync();
+
+        var result = await SmimeCli.RunAsync(["bench", "pipeline", "--rabbitmq", vhost.AmqpUri.ToString(), "--messages", "1", "--backlog", "-1"]);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--backlog -1", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bench_pipeline_roles_report_each_roles_window_from_its_mails_residence()
     {
         await using var vhost = await RabbitMqVirtualHost.CreateAsync();
