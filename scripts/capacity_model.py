@@ -288,7 +288,8 @@ def sizing(m, flat_out, out, indent, values_path):
                 # The window a pod needs at its share of the rate, with the residence at the planned utilisation.
                 held = signer_window["e"] / (1 - u) + signer_window["b"] / (1 - u) + signer_window["a"] / (1 - u)
                 need = min(rate / n, per_pod) * held / 1000
-                cell += f", window {need:.0f} of {16 * processors} (16 x {processors} cores)"
+                cell += f", window {need:.0f} of {16 * processors} (16 x {processors} cores" + (
+                    "; raise roles.signer.inFlight)" if need > 16 * processors else ")")
             cells.append(cell)
         broker = (rate * broker_cost / 1000 + broker_background) / u
         cells.append(f"broker {broker:.1f} cores")
