@@ -16,7 +16,8 @@ internal sealed class JitActivity
     /// <summary>Methods compiled since construction (every tier and on-stack replacement counts one).</summary>
     public long MethodsCompiled => JitInfo.GetCompiledMethodCount(currentThread: false) - _methods;
 
-    /// <summary>Time spent in the JIT since construction, on any thread.</summary>
+    /// <summary>Time spent in the JIT since construction, on any thread: the wall time of each compilation, which on a
+    /// busy core includes the time the compiling thread waited to run.</summary>
     public TimeSpan CompilationTime => JitInfo.GetCompilationTime(currentThread: false) - _time;
 
     /// <summary>Methods compiled since the process started.</summary>

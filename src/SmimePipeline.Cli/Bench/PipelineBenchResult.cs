@@ -77,7 +77,8 @@ internal sealed record PipelineBenchResult(
     /// near 0 once the warm-up has really finished.</summary>
     public long JitMethodsCompiled { get; init; }
 
-    /// <summary>Time spent in the JIT over the same interval, per mail: CPU of <see cref="ProcessCpuMillisecondsPerMail"/>
-    /// that a worker which has run for minutes does not spend.</summary>
+    /// <summary>Time spent in the JIT over the same interval, per mail: the wall time of its compilations, so on a busy
+    /// core it includes waiting to run and can exceed the process's CPU; compare <see cref="JitMethodsCompiled"/> between
+    /// runs.</summary>
     public double JitMillisecondsPerMail { get; init; }
 }
