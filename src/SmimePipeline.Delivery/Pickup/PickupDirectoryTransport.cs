@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
 using Microsoft.Extensions.Options;
 
 namespace SmimePipeline.Delivery.Pickup;
@@ -17,6 +18,11 @@ public sealed class PickupDirectoryTransport : IMailTransport
     public const string TransportName = "pickup";
 
     private readonly string _directory;
+
+    // Temp file names: a random part drawn once per transport (another process writing the same directory draws its
+    // own) and a counter per attempt, instead of random bytes per mail.
+    private readonly string _tempPrefix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)) + "-";
+    private long _attempts;
 
     /// <summary>Creates the transport for the configured directory.</summary>
     public PickupDirectoryTransport(IOptions<PickupDirectoryOptions> options)
@@ -37,17 +43,18 @@ public sealed class PickupDirectoryTransport : IMailTransport
     /// The directory cannot be written (<see cref="DeliveryFailureKind.Configuration"/> when access is
     /// denied, <see cref="DeliveryFailureKind.Transient"/> for other I/O errors such as a full disk).
     /// </exception>
-    public async Task<DeliveryReceipt> SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
+    public Task<DeliveryReceipt> SendAsync(OutgoingMail mail, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mail);
+        cancellationToken.ThrowIfCancellationRequested();
         var fileName = FileNameFor(mail.MailId);
         var finalPath = Path.Combine(_directory, fileName);
-        // A random part keeps two concurrent redeliveries of the same mail from sharing a temp file.
-        var tempPath = Path.Combine(_directory, $".{fileName}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}.tmp");
+        // Unique per attempt: two concurrent redeliveries of the same mail (in this process or another one writing
+        // the same directory) never share a temp file.
+        var tempPath = Path.Combine(_directory, $".{fileName}.{_tempPrefix}{Interlocked.Increment(ref _attempts):x}.tmp");
         try
         {
-            Directory.CreateDirectory(_directory);
-            await WriteDurablyAsync(tempPath, mail.Content, cancellationToken);
+            WriteDurably(tempPath, mail.Content.Span);
             File.Move(tempPath, finalPath, overwrite: true);
             // The rename is what the receipt reports; it must survive a power loss too, not only the file's bytes.
             DirectoryEntries.Flush(_directory);
@@ -62,24 +69,41 @@ public sealed class PickupDirectoryTransport : IMailTransport
             DeleteQuietly(tempPath);
             throw new DeliveryException(DeliveryFailureKind.Transient, Name, null, $"Writing to the pickup directory {_directory} failed: {e.Message}", e);
         }
-        catch (OperationCanceledException)
-        {
-            DeleteQuietly(tempPath);
-            throw;
-        }
 
-        return new DeliveryReceipt(Name, fileName, mail.EnvelopeTo, []);
+        return Task.FromResult(new DeliveryReceipt(Name, fileName, mail.EnvelopeTo, []));
     }
 
     private static string FileNameFor(Guid mailId) => $"{mailId:N}.eml";
 
-    private static async Task WriteDurablyAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes <paramref name="content"/> into a new file at <paramref name="path"/> and flushes it to the disk, creating
+    /// the directory first when it is missing (at the first mail, or after someone removed it).
+    /// </summary>
+    /// <remarks>
+    /// Synchronous on purpose (issue 17, session 9): the <c>fsync</c> blocks the calling thread in any case, and an
+    /// asynchronous file write on Linux is the same blocking write queued to another thread-pool thread first. The file is
+    /// opened as a handle (no <see cref="FileStream"/> and its buffers) and created exclusively: its name is new.
+    /// </remarks>
+    private void WriteDurably(string path, ReadOnlySpan<byte> content)
     {
-        await using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: true);
-        await stream.WriteAsync(content, cancellationToken);
-        // Flush to the disk, not only to the OS, before the rename makes the file visible:
-        // otherwise a crash could leave a visible but empty or truncated file.
-        stream.Flush(flushToDisk: true);
+        SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            Directory.CreateDirectory(_directory);
+            handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        }
+
+        using (handle)
+        {
+            RandomAccess.Write(handle, content, fileOffset: 0);
+            // Flush to the disk, not only to the OS, before the rename makes the file visible:
+            // otherwise a crash could leave a visible but empty or truncated file.
+            RandomAccess.FlushToDisk(handle);
+        }
     }
 
     // Only used while an error is already being reported: the temp file is hidden and harmless,

@@ -78,4 +78,62 @@ public sealed class PickupDirectoryTransportTests : IDisposable
 
         Assert.Equal(2, Directory.GetFiles(_temp.Path).Length);
     }
+
+    [Fact]
+    public async Task A_directory_removed_while_running_is_created_again_at_the_next_mail()
+    {
+        var directory = _temp.File("pickup");
+        var transport = CreateTransport(directory);
+        await transport.SendAsync(TestMails.Signed("bounces@bank.example", "a@example.org"), CancellationToken.None);
+        Directory.Delete(directory, recursive: true);
+        var mail = TestMails.Signed("bounces@bank.example", "a@example.org");
+
+        await transport.SendAsync(mail, CancellationToken.None);
+
+        Assert.Equal(new[] { $"{mail.MailId:N}.eml" }, Directory.GetFiles(directory).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task A_cancelled_send_writes_nothing()
+    {
+        var transport = CreateTransport(_temp.Path);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => transport.SendAsync(TestMails.Signed("bounces@bank.example", "a@example.org"), cancelled.Token));
+
+        Assert.Empty(Directory.GetFileSystemEntries(_temp.Path));
+    }
+
+    [Fact]
+    public async Task A_directory_that_cannot_be_created_is_a_transient_failure_naming_it_and_leaves_no_file()
+    {
+        // A file where the directory should be: every write fails with an I/O error.
+        var blocked = _temp.File("not-a-directory");
+        await File.WriteAllTextAsync(blocked, "x");
+        var transport = CreateTransport(Path.Combine(blocked, "pickup"));
+
+        var failure = await Assert.ThrowsAsync<DeliveryException>(
+            () => transport.SendAsync(TestMails.Signed("bounces@bank.example", "a@example.org"), CancellationToken.None));
+
+        Assert.Equal(DeliveryFailureKind.Transient, failure.Kind);
+        Assert.Contains(Path.Combine(blocked, "pickup"), failure.Message, StringComparison.Ordinal);
+        Assert.Equal(new[] { blocked }, Directory.GetFileSystemEntries(_temp.Path));
+    }
+
+    [Fact]
+    public async Task Many_concurrent_mails_each_get_their_complete_file_and_no_temporary_file_is_left()
+    {
+        var transport = CreateTransport(_temp.Path);
+        var mails = Enumerable.Range(0, 64).Select(_ => TestMails.Signed("bounces@bank.example", "a@example.org")).ToList();
+
+        await Task.WhenAll(mails.Select(m => Task.Run(() => transport.SendAsync(m, CancellationToken.None))));
+
+        Assert.Equal(mails.Count, Directory.GetFileSystemEntries(_temp.Path).Length);
+        foreach (var mail in mails)
+        {
+            BytesAssert.Identical(mail.Content, await File.ReadAllBytesAsync(transport.PathFor(mail.MailId)));
+        }
+    }
 }

@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Charge a `perf script` dump of the smime process to the pipeline's components (issue 17).
+
+Usage:
+    DOTNET_PerfMapEnabled=1 dotnet smime.dll bench pipeline ... &        # JIT code gets names in /tmp/perf-PID.map
+    perf record -e cpu-clock -F 499 -g -p PID -o perf.data -- sleep 25   # once the warm-up mails are through
+    perf script -i perf.data > perf.txt
+    python3 scripts/profile-charge.py perf.txt [--top N]
+
+Two tables:
+  * exclusive: every sample charged to ONE component: the thread first (the JIT's tiering thread, GC threads),
+    then, on every other thread, the first frame from the leaf that belongs to a
+    component (kernel samples to their system call, native libraries by name, managed frames by namespace); what
+    matches nothing is "runtime". The shares add up to 100 %.
+  * inclusive: the share of samples with a given frame in the synchronous part of the stack (from the leaf up to
+    the first task continuation: async code resumes its awaiting callers inline, and those did not cause the sample;
+    a sample can count in several rows), for the per-mail extras: the ledger's calls, the pickup file, MassTransit's
+    send path, telemetry, logging. Work that resumes after an await is charged to where it resumes: a floor.
+"""
+import collections
+import re
+import sys
+
+MANAGED = re.compile(r'\[([\w.]+)\] (?:[^\[]*?)([\w.`]+)::([\w`<>]+)')
+
+# First match wins, so the more specific namespace comes first.
+COMPONENTS = [
+    ('MassTransit.Serialization', 'MassTransit serialisers (JSON envelope of the events, binary bodies)'),
+    ('System.Text.Json', 'MassTransit serialisers (JSON envelope of the events, binary bodies)'),
+    ('SmimePipeline.Messaging', 'binary command formats (ours)'),
+    ('SmimePipeline.Worker.Messaging', 'binary command formats (ours)'),
+    ('MassTransit', 'MassTransit pipeline (filters, contexts, topology, confirms)'),
+    ('RabbitMQ', 'RabbitMQ.Client'),
+    ('Microsoft.Data.Sqlite', 'delivery ledger (SQLite)'),
+    ('SQLitePCL', 'delivery ledger (SQLite)'),
+    ('SmimePipeline.Delivery.Ledger', 'delivery ledger (SQLite)'),
+    ('SmimePipeline.Delivery.Pickup', 'pickup transport (managed part)'),
+    ('SmimePipeline.Worker.Sending', 'sender: consumer, handler, guard'),
+    ('MimeKit', 'MimeKit (signer composing the message)'),
+    ('SmimePipeline.Cryptography', 'protect stage: ours + BouncyCastle structures'),
+    ('Org.BouncyCastle', 'protect stage: ours + BouncyCastle structures'),
+    ('SmimePipeline.CertificateDirectory', 'certificate lookup / validation'),
+    ('SmimePipeline.Worker.Validation', 'field validation'),
+    ('SmimePipeline.Worker.Telemetry', 'telemetry (ours)'),
+    ('SmimePipeline.Worker.Signing', 'signer: consumers, handler'),
+    ('SmimePipeline.Worker', 'worker: other (hosting, claim check, failures)'),
+    ('SmimePipeline.Client', 'producer (client library)'),
+    ('SmimePipeline.Cli', 'bench harness'),
+    ('OpenTelemetry', 'telemetry (Activity, Meter, OpenTelemetry)'),
+    ('System.Diagnostics.Metrics', 'telemetry (Activity, Meter, OpenTelemetry)'),
+    ('System.Diagnostics.Activity', 'telemetry (Activity, Meter, OpenTelemetry)'),
+    ('System.Diagnostics.DiagnosticSource', 'telemetry (Activity, Meter, OpenTelemetry)'),
+    ('Microsoft.Extensions.Logging', 'logging'),
+    ('Microsoft.Extensions', 'DI / options / hosting'),
+]
+
+SYSCALLS = [
+    ('openat', 'kernel: openat (creating pickup files)'),
+    ('fsync', 'kernel: fsync / fdatasync (pickup file, SQLite WAL)'),
+    ('fdatasync', 'kernel: fsync / fdatasync (pickup file, SQLite WAL)'),
+    ('rename', 'kernel: other file calls (rename, close, stat, unlink)'),
+    ('close', 'kernel: other file calls (rename, close, stat, unlink)'),
+    ('stat', 'kernel: other file calls (rename, close, stat, unlink)'),
+    ('unlink', 'kernel: other file calls (rename, close, stat, unlink)'),
+    ('ftruncate', 'kernel: other file calls (rename, close, stat, unlink)'),
+    ('pwrite', 'kernel: file reads and writes (SQLite, pickup)'),
+    ('pread', 'kernel: file reads and writes (SQLite, pickup)'),
+    ('fcntl', 'kernel: file reads and writes (SQLite, pickup)'),
+    ('sendto', 'kernel: sockets (RabbitMQ)'),
+    ('recvfrom', 'kernel: sockets (RabbitMQ)'),
+    ('sendmsg', 'kernel: sockets (RabbitMQ)'),
+    ('recvmsg', 'kernel: sockets (RabbitMQ)'),
+    ('epoll', 'kernel: sockets (RabbitMQ)'),
+    ('write', 'kernel: file reads and writes (SQLite, pickup)'),
+    ('read', 'kernel: file reads and writes (SQLite, pickup)'),
+    ('sched_yield', 'kernel: thread wake-ups and spinning (futex, sched_yield)'),
+    ('futex', 'kernel: thread wake-ups and spinning (futex, sched_yield)'),
+    ('nanosleep', 'kernel: thread wake-ups and spinning (futex, sched_yield)'),
+    ('page_fault', 'kernel: page faults, interrupts, memory maps'),
+    ('sysvec', 'kernel: page faults, interrupts, memory maps'),
+    ('irq', 'kernel: page faults, interrupts, memory maps'),
+    ('mmap', 'kernel: page faults, interrupts, memory maps'),
+    ('munmap', 'kernel: page faults, interrupts, memory maps'),
+    ('madvise', 'kernel: page faults, interrupts, memory maps'),
+    ('mprotect', 'kernel: page faults, interrupts, memory maps'),
+]
+KERNEL_ENTRY = re.compile(r'(__x64_sys_\w+|__do_sys_\w+|asm_exc_page_fault|asm_sysvec_\w+|irqentry\w*|asm_common_interrupt)')
+
+CONTINUATION = re.compile(r'Task::RunContinuations|AwaitTaskContinuation::RunOrScheduleAction|ThreadPoolWorkQueue::Dispatch')
+
+# Inclusive rows: (label, regular expression matched against every frame of the stack).
+INCLUSIVE = [
+    ('EmailDelivered publish (sender, DeliveryHandler.PublishDeliveredAsync)', r'PublishDeliveredAsync'),
+    ('DeliverEmail send (signer → smime-deliver)', r'DeliverEmailBinarySerializer|DeliverEmailWireFormat'),
+    ('delivery ledger (every frame of it)', r'Delivery\.Ledger|Microsoft\.Data\.Sqlite|SQLitePCL|libe_sqlite3'),
+    ('pickup transport (managed and its system calls under it)', r'Delivery\.Pickup'),
+    ('MassTransit publish/send path', r'MassTransit\.[\w.]*(Publish|Send)'),
+    ('MassTransit serialisers', r'MassTransit\.Serialization|System\.Text\.Json'),
+    ('activities (System.Diagnostics.Activity)', r'System\.Diagnostics\.Activity'),
+    ('metrics (System.Diagnostics.Metrics)', r'System\.Diagnostics\.Metrics'),
+    ('our telemetry (SmimeTelemetry)', r'SmimeTelemetry'),
+    ('logging (Microsoft.Extensions.Logging)', r'Microsoft\.Extensions\.Logging'),
+    ('options / DI (Microsoft.Extensions.Options, DependencyInjection)', r'Microsoft\.Extensions\.(Options|DependencyInjection)'),
+    ('protect stage (SmimeProtector)', r'SmimeProtector'),
+    ('OpenSSL (libcrypto)', r'libcrypto'),
+]
+
+
+def synchronous_segment(lines):
+    """The frames from the leaf up to the first point where a finished task ran its continuations: above it is
+    whatever awaited that task, which did not cause this sample (an async chain resumes inline)."""
+    for i, line in enumerate(lines):
+        if CONTINUATION.search(line):
+            return lines[:i]
+    return lines
+
+
+def charge_kernel(lines):
+    for line in lines:
+        m = KERNEL_ENTRY.search(line)
+        if m:
+            name = m.group(1)
+            for key, label in SYSCALLS:
+                if key in name:
+                    return label
+            return f'kernel: other ({name})'
+    return 'kernel: other'
+
+
+def charge_user(lines):
+    leaf = lines[0]
+    if 'libcrypto' in leaf or 'libssl' in leaf:
+        return 'protect stage: OpenSSL (the crypto floor)'
+    if 'libe_sqlite3' in leaf:
+        return 'delivery ledger (SQLite)'
+    for line in lines:
+        m = MANAGED.search(line)
+        if not m:
+            if 'libcrypto' in line:
+                return 'protect stage: OpenSSL (the crypto floor)'
+            continue
+        namespace = m.group(2)
+        for prefix, label in COMPONENTS:
+            if namespace.startswith(prefix):
+                return label
+    return 'runtime under our threads (allocation, casts, thread pool, unnamed native)'
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    top = int(sys.argv[sys.argv.index('--top') + 1]) if '--top' in sys.argv else 60
+    exclusive = collections.Counter()
+    inclusive = collections.Counter()
+    threads = collections.Counter()
+    patterns = [(label, re.compile(expr)) for label, expr in INCLUSIVE]
+    total = 0
+    with open(sys.argv[1], encoding='utf-8', errors='replace') as dump:
+        for block in dump.read().split('\n\n'):
+            rows = block.strip().split('\n')
+            if len(rows) < 2:
+                continue
+            head, lines = rows[0], [r.strip() for r in rows[1:]]
+            total += 1
+            segment = synchronous_segment(lines)
+            for label, pattern in patterns:
+                if any(pattern.search(line) for line in segment):
+                    inclusive[label] += 1
+            thread = re.sub(r'\s+\d+(/\d+)?\s.*', '', head).strip()
+            threads[thread] += 1
+            if 'Tiered' in thread:
+                exclusive['JIT: tiered compilation thread'] += 1
+            elif 'GC' in thread:
+                exclusive['garbage collector threads'] += 1
+            elif '[kernel' in lines[0]:
+                exclusive[charge_kernel(lines)] += 1
+            else:
+                exclusive[charge_user(lines)] += 1
+    if total == 0:
+        sys.exit('no samples in ' + sys.argv[1])
+    print(f'samples {total}')
+    print('\n| share of the process\'s CPU (exclusive) | what |\n|---|---|')
+    for label, n in exclusive.most_common(top):
+        print(f'| {100 * n / total:.1f} % | {label} |')
+    print('\n| samples with it on the stack (inclusive, a floor) | what |\n|---|---|')
+    for label, _ in INCLUSIVE:
+        print(f'| {100 * inclusive[label] / total:.1f} % | {label} |')
+    print('\n| share by thread | thread |\n|---|---|')
+    for label, n in threads.most_common(12):
+        print(f'| {100 * n / total:.1f} % | {label} |')
+
+
+if __name__ == '__main__':
+    main()
