@@ -19,6 +19,7 @@ public sealed partial class LargeMailThreads : IDisposable
     private readonly Thread[] _threads;
     private readonly ILogger<LargeMailThreads> _logger;
     private int _warned;
+    private long _completed;
 
     /// <summary>Starts the threads that <c>SmimePipeline:Signer</c> asks for.</summary>
     public LargeMailThreads(IOptions<SmimePipelineOptions> options, ILogger<LargeMailThreads> logger)
@@ -43,6 +44,9 @@ public sealed partial class LargeMailThreads : IDisposable
 
     /// <summary>How many threads there are.</summary>
     public int Count => _threads.Length;
+
+    /// <summary>How many pieces of work the threads have finished (returned or thrown) since they started.</summary>
+    public long Completed => Interlocked.Read(ref _completed);
 
     /// <summary>
     /// Runs <paramref name="work"/> on one of the threads, in the caller's execution context (its trace and log scopes),
@@ -87,6 +91,7 @@ public sealed partial class LargeMailThreads : IDisposable
         foreach (var item in _work.GetConsumingEnumerable())
         {
             item.Execute();
+            Interlocked.Increment(ref _completed);
         }
     }
 
