@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
-using SmimePipeline.Messaging;
 using SmimePipeline.Worker.Signing;
 
 namespace SmimePipeline.IntegrationTests.Pipeline;
