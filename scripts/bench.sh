@@ -3,12 +3,13 @@
 # benchmarks are not timed tests.
 #
 #   scripts/bench.sh [--seconds S] [--warmup S] [--repeat N] [--baseline] [--rabbitmq URI [--broker-pid PID]]
-#                    [--messages N] [--paced-messages N] [--target2-rounds N] [--target2-claim-check] [--no-pipeline]
+#                    [--messages N] [--paced-messages N] [--target2-rounds N] [--target2-inline] [--no-pipeline]
 #                    [--keep-results DIR]
 #
 # Builds Release, measures `openssl speed rsa2048` and `smime bench protect` on the same core in the same run,
 # then `smime bench pipeline` through RabbitMQ: flat out (target 1), paced at half that rate with and without
-# every 10th mail ≈1.5 MB (target 2: --target2-rounds alternating rounds, default 3, verdict on the median ratio), and with the broker pinned to core 1 and smime to core 0: flat out with each
+# every 10th mail ≈1.5 MB (target 2: --target2-rounds alternating rounds, default 3, verdict on the median ratio), and
+# with the broker pinned to core 1 and smime to core 0: flat out with each
 # role's CPU per mail measured apart, then paced at 25/50/75 % of that rate, then the pinned broker's confirm latency
 # (target 4: the capacity model, scripts/capacity_model.py, takes every term from the paced runs and predicts the
 # flat-out one: min of the cores' CPU and the windows' Little's-law bounds). Prints every figure with its target, its
@@ -34,9 +35,9 @@ KEEP_RESULTS=""
 PIPELINE_WARMUP=1500  # P1's profile: after 300 warm-up mails a fifth of the process CPU was still the JIT
 PINNED_PACED_SECONDS=15  # target 4's paced pinned runs: mails = rate x this (at least 300)
 T2_ROUNDS=3  # target 2: rounds of alone + mixed (one run per variant decided nothing: the denominator moved 23-277 ms)
-T2_CLAIM=""  # target 2 with the producer claim check (off: PostgreSQL on the same two cores made the tail worse)
+T2_CLAIM=1  # target 2 with the producer claim check when a PostgreSQL is at hand (README "Issue 17, session 9")
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) SECONDS_MEASURED="$2"; shift 2 ;;
@@ -48,7 +49,7 @@ while [[ $# -gt 0 ]]; do
     --messages) MESSAGES="$2"; shift 2 ;;
     --paced-messages) PACED_MESSAGES="$2"; shift 2 ;;
     --target2-rounds) T2_ROUNDS="$2"; shift 2 ;;
-    --target2-claim-check) T2_CLAIM=1; shift ;;
+    --target2-inline) T2_CLAIM=""; shift ;;
     --no-pipeline) PIPELINE=""; shift ;;
     --keep-results) KEEP_RESULTS="$2"; shift 2 ;;
     -h|--help) usage 0 ;;
@@ -108,9 +109,10 @@ if [[ -n "$BROKER_PID" ]]; then
 fi
 BROKER_ARGS=()
 [[ -n "$BROKER_PID" ]] && BROKER_ARGS=(--broker-pid "$BROKER_PID")
-# Target 2 runs inline by default: session 8's rounds and session 9's (README "Issue 17, session 9") had small mails'
-# p99 no better, mostly worse, with the producer claim check, whose PostgreSQL INSERT/SELECT of 1.5 MB runs on the same
-# two cores. --target2-claim-check turns it on when a PostgreSQL is at hand ($SMIME_TEST_POSTGRES, the private services').
+# Target 2 uses the producer claim check when a PostgreSQL is at hand ($SMIME_TEST_POSTGRES, the private services'):
+# with small mails first in the protect slots (session 9), the 1.5 MB bodies in the quorum queue became the tail
+# (small mails' publish -> confirm p99 729-1,389 ms inline, 121-274 ms by claim; README "Issue 17, session 9").
+# --target2-inline sends everything inline, to compare.
 CLAIM_ARGS=()
 [[ -n "$T2_CLAIM" && -n "${SMIME_TEST_POSTGRES:-}" ]] && CLAIM_ARGS=(--postgres "$SMIME_TEST_POSTGRES")
 
@@ -325,7 +327,7 @@ for r in range(1, repeat + 1):
         print(f"\n  target 2: paced at {first['publishRate']:.1f} msg/s (half the flat-out rate), {first['messages']} mails per run, "
               f"{len(t2)} rounds of alone + mixed, order alternating:")
         claims = first.get("producerClaimCheckThresholdBytes")
-        print(f"    producer claim check: {'on, commands above ' + str(claims) + ' bytes of payload by claim (PostgreSQL)' if claims else 'off: commands inline (PostgreSQL on the same two cores made small mails wait longer; --target2-claim-check turns it on)'}")
+        print(f"    producer claim check: {'on, commands above ' + str(claims) + ' bytes of payload by claim (PostgreSQL)' if claims else 'off: commands inline (--target2-inline, or no PostgreSQL at hand)'}")
         print(f"    {'round':<6} {'alone p50 / p99 ms':>20} {'mixed small p50 / p99 ms':>26} {'large p50 / p99 ms':>20} {'ratio':>7}")
         ratios = []
         for k, paced, mixed in t2:
