@@ -37,6 +37,39 @@ public sealed class SignerOptions
     /// </summary>
     public DeliverEmailFormat DeliverEmailFormat { get; set; } = DeliverEmailFormat.Binary;
 
+    /// <summary>
+    /// A protect command whose body (or producer claim) is above this many bytes is large mail for the protect slots
+    /// and <see cref="LargeMailNice"/>: small mails waiting for a slot go before it (issue 17, target 2). The same rule
+    /// and default as the producer claim check (<c>SmimePipeline:ClaimCheckThresholdBytes</c>, 262,144), applied to the
+    /// bytes the command came in. Default <see cref="DefaultLargeMailThresholdBytes"/>; 0 treats every mail alike (first
+    /// come, first served). Must be 0 or at least 16,384.
+    /// </summary>
+    public int LargeMailThresholdBytes { get; set; } = DefaultLargeMailThresholdBytes;
+
+    /// <summary>
+    /// How many protect slots large mails may hold at once. 0 (default) means <c>max(1, slots − 1)</c>, so that with
+    /// two or more slots one is always left for small mails. Must be 0 or more; above the effective
+    /// <see cref="Concurrency"/> it means all of them.
+    /// </summary>
+    public int LargeMailSlots { get; set; }
+
+    /// <summary>
+    /// The Linux nice value (1-19) of the dedicated threads that compose and protect large mails, so that the kernel
+    /// prefers small mails', the broker's and the sender's threads when they compete for a core. 0 protects large mails on
+    /// the consumer's own thread like small ones. Default <see cref="DefaultLargeMailNice"/>. Outside Linux the threads
+    /// run at normal priority (the value is accepted and has no effect). Must be between 0 and 19.
+    /// </summary>
+    public int LargeMailNice { get; set; } = DefaultLargeMailNice;
+
+    /// <summary>The default <see cref="LargeMailThresholdBytes"/>: 262,144, the producer claim check's default threshold.</summary>
+    public const int DefaultLargeMailThresholdBytes = 256 * 1024;
+
+    /// <summary>The default <see cref="LargeMailNice"/>.</summary>
+    public const int DefaultLargeMailNice = 10;
+
+    /// <summary>The effective number of slots large mails may hold at once.</summary>
+    public int EffectiveLargeMailSlots => LargeMailSlots > 0 ? Math.Min(LargeMailSlots, EffectiveConcurrency) : Math.Max(1, EffectiveConcurrency - 1);
+
     /// <summary>The effective concurrency.</summary>
     public int EffectiveConcurrency => Concurrency > 0 ? Concurrency : Environment.ProcessorCount;
 

@@ -80,6 +80,21 @@ public sealed class SmimePipelineOptionsValidator : IValidateOptions<SmimePipeli
             {
                 failures.Add($"{s}:Signer:InFlight must be 0 ({SignerOptions.DefaultInFlightPerSlot} per protected mail) or more (was {options.Signer.InFlight}).");
             }
+
+            if (options.Signer.LargeMailThresholdBytes is not 0 and < MinLargeMailThresholdBytes)
+            {
+                failures.Add($"{s}:Signer:LargeMailThresholdBytes must be 0 (every mail alike) or at least {MinLargeMailThresholdBytes} (was {options.Signer.LargeMailThresholdBytes}).");
+            }
+
+            if (options.Signer.LargeMailSlots < 0)
+            {
+                failures.Add($"{s}:Signer:LargeMailSlots must be 0 (all slots but one) or more (was {options.Signer.LargeMailSlots}).");
+            }
+
+            if (options.Signer.LargeMailNice is < 0 or > 19)
+            {
+                failures.Add($"{s}:Signer:LargeMailNice must be between 0 (large mails on the consumer's thread) and 19 (was {options.Signer.LargeMailNice}).");
+            }
         }
 
         if (options.Roles.HasFlag(WorkerRoles.Sender))
@@ -111,6 +126,9 @@ public sealed class SmimePipelineOptionsValidator : IValidateOptions<SmimePipeli
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    /// <summary>The smallest non-zero <see cref="SignerOptions.LargeMailThresholdBytes"/>: 16 KiB (the client's claim check floor).</summary>
+    public const int MinLargeMailThresholdBytes = 16 * 1024;
 
     /// <summary>The smallest allowed <see cref="SmimePipelineOptions.MaxMessageBytes"/>: 64 KiB.</summary>
     public const int MinMaxMessageBytes = 64 * 1024;

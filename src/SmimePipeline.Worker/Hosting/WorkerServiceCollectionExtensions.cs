@@ -68,6 +68,7 @@ public static class WorkerServiceCollectionExtensions
             // the protector itself comes from the registration smime protect uses too.
             services.AddSmimeProtection().BindConfiguration(ProtectionOptions.SectionName).ValidateOnStart();
             services.TryAddSingleton<ProtectionSlots>();
+            services.TryAddSingleton<LargeMailThreads>();
             services.TryAddSingleton<MailProtectionHandler>();
             services.TryAddSingleton<SignerRefusals>();
             services.TryAddSingleton<ProtectCommandIntake>();

@@ -38,6 +38,7 @@ public sealed class MailProtectionHandler
     private readonly ILogger<MailProtectionHandler> _logger;
     private readonly DeliveryContentStore _claimCheck;
     private readonly ProtectionSlots _slots;
+    private readonly LargeMailThreads _largeMailThreads;
     private readonly DeliverEmailFormat _deliverEmailFormat;
 
     public MailProtectionHandler(
@@ -48,11 +49,13 @@ public sealed class MailProtectionHandler
         TimeProvider time,
         ILogger<MailProtectionHandler> logger,
         DeliveryContentStore claimCheck,
-        ProtectionSlots slots)
+        ProtectionSlots slots,
+        LargeMailThreads largeMailThreads)
     {
         ArgumentNullException.ThrowIfNull(options);
         _claimCheck = claimCheck;
         _slots = slots;
+        _largeMailThreads = largeMailThreads;
         _protector = protector;
         _assessment = assessment;
         _defaultMissingCertificate = options.Value.Signer.MissingCertificate;
@@ -63,14 +66,23 @@ public sealed class MailProtectionHandler
     }
 
     /// <summary>Protects the mail that <paramref name="compose"/> builds and sends it on to the sender role.</summary>
+    /// <param name="context">The consume context of the command (or of its claim).</param>
+    /// <param name="mailId">The mail's id.</param>
+    /// <param name="policy">Sign, encrypt, or both (null: both).</param>
+    /// <param name="large">
+    /// Whether the command is large mail (<see cref="SignerOptions.LargeMailThresholdBytes"/>): it waits behind small mails
+    /// for a protect slot and is protected on a niced thread (<see cref="LargeMailThreads"/>).
+    /// </param>
+    /// <param name="compose">Builds the mail's MIME message.</param>
     /// <exception cref="MailDeadLetteredException">The mail failed for good and has been reported (event, log, metric).</exception>
-    public async Task HandleAsync(ConsumeContext context, Guid mailId, SecurityPolicy policy, Func<MimeMessage> compose)
+    /// <exception cref="OperationCanceledException">The consume was cancelled (e.g. while waiting for a slot): the message comes back.</exception>
+    public async Task HandleAsync(ConsumeContext context, Guid mailId, SecurityPolicy policy, bool large, Func<MimeMessage> compose)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(compose);
         try
         {
-            await ProtectAndHandOverAsync(context, mailId, policy, compose);
+            await ProtectAndHandOverAsync(context, mailId, policy, large, compose);
         }
         catch (MailDeadLetteredException)
         {
@@ -90,38 +102,24 @@ public sealed class MailProtectionHandler
         }
     }
 
-    private async Task ProtectAndHandOverAsync(ConsumeContext context, Guid mailId, SecurityPolicy policy, Func<MimeMessage> compose)
+    private async Task ProtectAndHandOverAsync(ConsumeContext context, Guid mailId, SecurityPolicy policy, bool large, Func<MimeMessage> compose)
     {
         var started = _time.GetTimestamp();
         ProtectedMail result;
         IReadOnlyList<RecipientOutcome> outcomes;
         policy ??= SecurityPolicy.SignAndEncrypt;
-        // Composing and protecting is the CPU-bound part: it waits for a slot (one per core by default);
-        // handing the result to the sender below waits on the broker and holds no slot.
+        // Composing and protecting is the CPU-bound part: it waits for a slot (one per core by default, small mails
+        // first, large mails never in all of them); handing the result to the sender below waits on the broker and holds
+        // no slot. A large mail's CPU work runs on a niced thread (LargeMailThreads) so that the kernel prefers the rest.
         using (var activity = SmimeTelemetry.ActivitySource.StartActivity("smime protect"))
-        using (await _slots.EnterAsync(context.CancellationToken))
+        using (await _slots.EnterAsync(large, context.CancellationToken))
         {
             activity?.SetTag("smime.mail_id", mailId);
-            using var message = Compose(mailId, compose);
-            ProtectedMail? protectedMail = null;
-            string? failure = null;
-            ProtectionRefusedException? refused = null;
-            outcomes = [];
-            try
-            {
-                protectedMail = _protector.Protect(message, policy);
-                outcomes = [.. protectedMail.EnvelopeTo.Select(a => new RecipientOutcome { Address = a, Outcome = policy.Encrypt ? RecipientAssessment.Encrypted : RecipientAssessment.SignedOnly })];
-            }
-            catch (ProtectionRefusedException refusal) when (policy.Encrypt && RecipientAssessment.IsRecipientRefusal(refusal, message))
-            {
-                refused = refusal;
-                (protectedMail, outcomes, failure) = ApplyMissingCertificatePolicy(message, policy, refusal, compose);
-            }
-            catch (ProtectionRefusedException refusal)
-            {
-                activity?.SetStatus(ActivityStatusCode.Error, refusal.ReasonCode);
-                throw;
-            }
+            activity?.SetTag("smime.large", large);
+            var (protectedMail, protectedOutcomes, failure, refused) = large && _largeMailThreads.Enabled
+                ? await _largeMailThreads.RunAsync(() => Protect(mailId, policy, compose, activity), context.CancellationToken)
+                : Protect(mailId, policy, compose, activity);
+            outcomes = protectedOutcomes;
 
             if (protectedMail is null)
             {
@@ -168,6 +166,32 @@ public sealed class MailProtectionHandler
 
         _telemetry.RecordProtected(result.SignatureAlgorithm, result.ContentCipher, _time.GetElapsedTime(started));
         Log.MailProtected(_logger, mailId, result.SignatureAlgorithm, result.ContentCipher, result.Content.Length);
+    }
+
+    /// <summary>
+    /// The CPU-bound step, run in a protect slot (on the consumer's thread, or a large mail's niced one): compose, protect,
+    /// and after a recipient's refusal apply the missing-certificate policy. A protected mail comes back with its
+    /// outcomes; a mail the policy does not send comes back without one, with the refusal and why.
+    /// </summary>
+    private (ProtectedMail? Result, IReadOnlyList<RecipientOutcome> Outcomes, string? Failure, ProtectionRefusedException? Refused) Protect(
+        Guid mailId, SecurityPolicy policy, Func<MimeMessage> compose, Activity? activity)
+    {
+        using var message = Compose(mailId, compose);
+        try
+        {
+            var protectedMail = _protector.Protect(message, policy);
+            return (protectedMail, [.. protectedMail.EnvelopeTo.Select(a => new RecipientOutcome { Address = a, Outcome = policy.Encrypt ? RecipientAssessment.Encrypted : RecipientAssessment.SignedOnly })], null, null);
+        }
+        catch (ProtectionRefusedException refusal) when (policy.Encrypt && RecipientAssessment.IsRecipientRefusal(refusal, message))
+        {
+            var (protectedMail, outcomes, failure) = ApplyMissingCertificatePolicy(message, policy, refusal, compose);
+            return (protectedMail, outcomes, failure, refusal);
+        }
+        catch (ProtectionRefusedException refusal)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, refusal.ReasonCode);
+            throw;
+        }
     }
 
     /// <summary>

@@ -108,4 +108,34 @@ public sealed class SmimePipelineOptionsValidatorTests
 
         Assert.Equal(expected, signer.EffectiveInFlight);
     }
+
+    [Theory]
+    [InlineData(1_000, 0, 10, "SmimePipeline:Signer:LargeMailThresholdBytes must be 0 (every mail alike) or at least 16384 (was 1000)")]
+    [InlineData(0, -1, 10, "SmimePipeline:Signer:LargeMailSlots must be 0 (all slots but one) or more (was -1)")]
+    [InlineData(262_144, 0, 20, "SmimePipeline:Signer:LargeMailNice must be between 0 (large mails on the consumer's thread) and 19 (was 20)")]
+    [InlineData(262_144, 0, -1, "SmimePipeline:Signer:LargeMailNice must be between 0 (large mails on the consumer's thread) and 19 (was -1)")]
+    public void Signer_large_mail_settings_out_of_range_are_named(int threshold, int slots, int nice, string expected)
+    {
+        var options = new SmimePipelineOptions
+        {
+            Roles = WorkerRoles.Signer,
+            Signer = { StorePath = Path.GetTempPath(), LargeMailThresholdBytes = threshold, LargeMailSlots = slots, LargeMailNice = nice },
+        };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Signer_treats_commands_above_256_kilobytes_as_large_mail_and_protects_them_at_nice_10_by_default()
+    {
+        var signer = new SignerOptions();
+
+        Assert.Equal(262_144, signer.LargeMailThresholdBytes);
+        Assert.Equal(10, signer.LargeMailNice);
+        Assert.Equal(Math.Max(1, Environment.ProcessorCount - 1), signer.EffectiveLargeMailSlots);
+        Assert.True(_validator.Validate(null, new SmimePipelineOptions { Roles = WorkerRoles.Signer, Signer = { StorePath = Path.GetTempPath() } }).Succeeded);
+    }
 }
