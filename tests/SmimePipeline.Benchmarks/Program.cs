@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 
 // `own-cpu [standard|small] [pairs] [warm-up seconds]`: own work in CPU time (see OwnWorkCpu);
-// `alloc-profile [standard|small] [mails]`: bytes per mail by step and by type (see AllocationProfile); anything else: BenchmarkDotNet.
+// `alloc-profile [standard|small]`: exact bytes per mail by step (see AllocationProfile); anything else: BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "own-cpu")
 {
     SmimePipeline.Benchmarks.OwnWorkCpu.Run(args);
