@@ -1,7 +1,7 @@
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using SmimePipeline.Cryptography.Buffers;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Cryptography.Cms;
@@ -24,14 +24,12 @@ internal static class AllocationProfile
     public static void Run(string[] args)
     {
         string message = args.Length > 1 ? args[1] : "standard";
-        var mail = message == "small" ? BenchmarkMail.Small() : BenchmarkMail.Standard();
-
         using var keys = new BenchmarkKeys();
-        var protector = new SmimeProtector(keys);
+        var worker = new WorkerProtect(keys, BenchmarkMail.Named(message));
+        var mail = worker.Mail;
         for (int i = 0; i < 2_000; i++)
         {
-            using var composed = MimeComposer.ComposeForProtection(mail);
-            protector.Protect(composed, SecurityPolicy.SignAndEncrypt);
+            worker.Run();
         }
 
         long compose = 0, protect = 0, output = 0;
@@ -41,7 +39,7 @@ internal static class AllocationProfile
             long start = GC.GetAllocatedBytesForCurrentThread();
             using var composed = MimeComposer.ComposeForProtection(mail);
             long composedAt = GC.GetAllocatedBytesForCurrentThread();
-            var protectedMail = protector.Protect(composed, SecurityPolicy.SignAndEncrypt);
+            var protectedMail = worker.Protector.Protect(composed, SecurityPolicy.SignAndEncrypt);
             long end = GC.GetAllocatedBytesForCurrentThread();
             compose += composedAt - start;
             protect += end - composedAt;
