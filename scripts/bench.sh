@@ -6,7 +6,8 @@
 #                    [--messages N] [--paced-messages N] [--target2-rounds N] [--target2-inline] [--no-pipeline]
 #                    [--keep-results DIR]
 #
-# Builds Release, measures `openssl speed rsa2048` and `smime bench protect` on the same core in the same run,
+# Builds Release, measures `openssl speed rsa2048` and `smime bench protect` on the same core in the same run (target 3 also
+# as a two-core worker runs it: `own-cpu`, server GC, process CPU),
 # then `smime bench pipeline` through RabbitMQ: flat out (target 1), paced at half that rate with and without
 # every 10th mail ≈1.5 MB (target 2: --target2-rounds alternating rounds, default 3, verdict on the median ratio), and
 # with the broker pinned to core 1 and smime to core 0: flat out (a closed loop of 64 mails, --backlog) with each
@@ -42,7 +43,7 @@ PINNED_BACKLOG=64
 T2_ROUNDS=3  # target 2: rounds of alone + mixed (one run per variant decided nothing: the denominator moved 23-277 ms)
 T2_CLAIM=1  # target 2 with the producer claim check when a PostgreSQL is at hand (README "Issue 17, session 9")
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) SECONDS_MEASURED="$2"; shift 2 ;;
@@ -69,6 +70,9 @@ done
 echo "[bench.sh] building Release" >&2
 dotnet build "$REPO_ROOT/src/SmimePipeline.Cli/SmimePipeline.Cli.csproj" -c Release -nologo -v quiet >&2
 SMIME_DLL="$REPO_ROOT/src/SmimePipeline.Cli/bin/Release/net10.0/smime.dll"
+# Target 3 as a two-core worker runs it (server GC with DATAS), timed in process CPU: tests/SmimePipeline.Benchmarks' own-cpu.
+dotnet build "$REPO_ROOT/tests/SmimePipeline.Benchmarks/SmimePipeline.Benchmarks.csproj" -c Release -nologo -v quiet >&2
+BENCH_DLL="$REPO_ROOT/tests/SmimePipeline.Benchmarks/bin/Release/net10.0/SmimePipeline.Benchmarks.dll"
 
 RESULTS="$(mktemp -d)"
 SERVICES_PID=""
@@ -144,6 +148,15 @@ protect() {
   taskset -c "$cpus" dotnet "$SMIME_DLL" bench protect --seconds "$SECONDS_MEASURED" --warmup "$WARMUP" --json "$@" > "$RESULTS/$name.json"
 }
 
+# own_cpu NAME MESSAGE: target 3 in the configuration a signer with two or more CPUs runs: both cores, server GC with
+# DATAS (the worker's default; `bench protect` pinned to one core gets the workstation GC, as a one-CPU signer does),
+# own work and floor in alternating slices charged the CPU time of every thread of the process, GC threads included
+# (OwnWorkCpu: on two cores a wall clock would not see the server GC's second thread).
+own_cpu() {
+  echo "[bench.sh] $1: SmimePipeline.Benchmarks own-cpu $2 20 $WARMUP (cpus 0,1, DOTNET_gcServer=1)" >&2
+  DOTNET_gcServer=1 taskset -c 0,1 dotnet "$BENCH_DLL" own-cpu "$2" 20 "$WARMUP" > "$RESULTS/$1.json"
+}
+
 for round in $(seq 1 "$REPEAT"); do
   echo "[bench.sh] round $round/$REPEAT: openssl speed -seconds 5 rsa2048 on cpu 0" >&2
   # OpenSSL 3 prints: "rsa 2048 bits 0.000377s 0.000011s   2650.3  88000.1" (sign, verify, sign/s, verify/s).
@@ -154,6 +167,8 @@ for round in $(seq 1 "$REPEAT"); do
   protect "small-p256-$round" 0 --message small --key p256
   protect "standard-rsa2048-1t-$round" 0,1 --message standard --key rsa2048 --threads 1
   protect "standard-rsa2048-2t-$round" 0,1 --message standard --key rsa2048 --threads 2
+  own_cpu "worker-gc-standard-$round" standard
+  own_cpu "worker-gc-small-$round" small
   if [[ -n "$BASELINE" ]]; then
     protect "baseline-$round" 0 --message standard --key rsa2048 --baseline mimekit
   fi
@@ -283,9 +298,26 @@ for r in range(1, repeat + 1):
     # A message that allocated on the LOH would show >= 85,000 B/msg. A few bytes per message on average
     # are ArrayPool refills after the runtime trimmed the pool (it does so on full collections).
     check(6, "standard (< 1 MB): no LOH allocation per message (B/msg < 850)", 1.0 if std["largeObjectHeapBytesPerMessage"] < 850 else 0.0, 1.0, shown=std["largeObjectHeapBytesPerMessage"])
-    # Issue 17, target 3: the protect stage, stated against the crypto floor (zero own work is the ceiling).
-    check(17, "3: standard, own work <= 20% of the crypto floor (paired)", paired_share(std), 0.20, ceiling=0.0, at_most=True)
-    check(17, "3: small, own work <= 20% of the crypto floor (paired)", paired_share(small), 0.20, ceiling=0.0, at_most=True)
+    # Issue 17, target 3: the protect stage, stated against the crypto floor (zero own work is the ceiling), in both
+    # configurations a signer runs: one CPU (pinned here: the runtime falls back to the workstation GC, and the GC's whole
+    # cost lands on the mail's core) and two or more (server GC with DATAS, the worker's default, timed in process CPU so
+    # that the GC's second thread counts). The verdict takes the worse of the two: the target is to hold in both, and
+    # taking the better one would let the configuration decide the verdict.
+    worker = {m: load(f"worker-gc-{m}-{r}") for m in ("standard", "small")}
+    print("  target 3, own work / crypto floor: pinned = 1 core, workstation GC, wall-clock pairs (bench protect); "
+          "worker GC = 2 cores, server GC + DATAS, process-CPU pairs (own-cpu)")
+    for label, x in [("standard", std), ("small", small)]:
+        w = worker[label]
+        line = f"    {label:<9} pinned {paired_share(x):.3f}"
+        if w:
+            line += (f"   worker GC {w['ownShare']:.3f} ({w['ownCpuMicroseconds']:.0f} of {w['floorCpuMicroseconds']:.0f} us CPU, "
+                     f"IQR {w['ownP25']:.0f}-{w['ownP75']:.0f} us; {w['gen0Per1000Mails']:.1f} gen-0 per 1,000 mails, "
+                     f"{w['pauseMicrosecondsPerMail']:.1f} us paused per mail, {w['allocatedBytesPerMail'] / 1024:.1f} KB per mail)")
+        print(line)
+    for label, x in [("standard", std), ("small", small)]:
+        w = worker[label]
+        shares = [paired_share(x)] + ([w["ownShare"]] if w else [])
+        check(17, f"3: {label}, own work <= 20% of the crypto floor (worse of pinned and worker GC)", max(shares), 0.20, ceiling=0.0, at_most=True)
     check(17, "3: standard, allocation <= 2x output size", std["allocationPerOutputByte"], 2.0, at_most=True)
     check(17, "3: two threads >= 1.8x one thread", two["messagesPerSecond"] / one["messagesPerSecond"], 1.8, ceiling=2.0)
     # Target 3's explanation travels with its figure: collections per mail and the gen-0 budget differ between machines.

@@ -21,8 +21,6 @@ namespace SmimePipeline.Cryptography;
 /// </summary>
 public sealed class SmimeProtector
 {
-    private static readonly HashSet<string> HeadersNotCopied = new(StringComparer.OrdinalIgnoreCase) { "Bcc" };
-
     private readonly ICertificateStore _store;
     private readonly TimeProvider _timeProvider;
     private readonly ProtectionOptions _options;
@@ -176,7 +174,8 @@ public sealed class SmimeProtector
         }
 
         using var outerHeaders = new PooledMemoryStream(4 * 1024);
-        WriteOuterHeaders(message, sender, now, outerSubject, outerHeaders);
+        // RFC 8551 §3.1: the outer headers stay readable; Content-* describe the new top-level entity instead.
+        OuterHeaderWriter.Write(message.Headers, outerSubject, now, sender, NewMessageId, outerHeaders);
 
         byte[] content;
         if (!policy.Encrypt)
@@ -483,54 +482,4 @@ public sealed class SmimeProtector
         CmsRecipientInfos.UsesKeyAgreement(certificate)
             ? EcRecipientRules.FindProblem(address, certificate, now)
             : CertificateRules.FindRecipientProblem(address, certificate, now);
-
-    private static void WriteOuterHeaders(MimeMessage message, string sender, DateTimeOffset now, string? outerSubject, PooledMemoryStream output)
-    {
-        // RFC 8551 §3.1: the outer headers stay readable; Content-* describe the new top-level entity instead.
-        var headers = new HeaderList();
-        bool hasMimeVersion = false, hasDate = false, hasMessageId = false;
-        foreach (var header in message.Headers)
-        {
-            if (HeadersNotCopied.Contains(header.Field) || header.Field.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            if (outerSubject is not null && header.Id == HeaderId.Subject)
-            {
-                // RFC 9788 §4.2: the real Subject travels inside; the outer one is obscured.
-                headers.Add(HeaderId.Subject, outerSubject);
-                continue;
-            }
-
-            hasMimeVersion |= header.Id == HeaderId.MimeVersion;
-            hasDate |= header.Id == HeaderId.Date;
-            hasMessageId |= header.Id == HeaderId.MessageId;
-            headers.Add(header.Clone());
-        }
-
-        if (!hasDate)
-        {
-            headers.Add(HeaderId.Date, MimeKit.Utils.DateUtils.FormatDate(now));
-        }
-
-        if (!hasMessageId)
-        {
-            headers.Add(HeaderId.MessageId, $"<{NewMessageId(sender)}>");
-        }
-
-        if (!hasMimeVersion)
-        {
-            headers.Add(HeaderId.MimeVersion, "1.0");
-        }
-
-        // HeaderList.WriteTo ends with the blank line that separates headers from a body; the top-level
-        // entity brings its own Content-* headers and blank line, so that separator is dropped here.
-        int start = (int)output.Length;
-        headers.WriteTo(MimeCanonicalizer.CanonicalFormat, output);
-        if (output.WrittenSpan[start..].EndsWith("\r\n\r\n"u8))
-        {
-            output.Truncate((int)output.Length - 2);
-        }
-    }
 }

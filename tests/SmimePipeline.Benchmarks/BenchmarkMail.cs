@@ -9,6 +9,9 @@ public static class BenchmarkMail
 {
     public static ProtectEmail Small() => Create(0);
 
+    /// <summary>The small message for <c>small</c>, the standard one for anything else (the benches' first argument).</summary>
+    public static ProtectEmail Named(string? name) => name == "small" ? Small() : Standard();
+
     public static ProtectEmail Standard() => Create(30 * 1024);
 
     private static ProtectEmail Create(int attachmentBytes)

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SmimePipeline.Contracts;
-using SmimePipeline.Cryptography;
 using SmimePipeline.Cryptography.Buffers;
 using SmimePipeline.Cryptography.Cms;
 using SmimePipeline.Cryptography.Mime;
@@ -28,16 +27,10 @@ internal static class OwnWorkCpu
         string message = args.Length > 1 ? args[1] : "standard";
         int pairs = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20;
         double warmupSeconds = args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 15;
-        var mail = message == "small" ? BenchmarkMail.Small() : BenchmarkMail.Standard();
-
+        var mail = BenchmarkMail.Named(message);
         using var keys = new BenchmarkKeys();
-        var protector = new SmimeProtector(keys);
-        void Protect()
-        {
-            // As the worker's ProtectEmailConsumer composes: the body written straight into canonical bytes.
-            using var composed = MimeComposer.ComposeForProtection(mail);
-            protector.Protect(composed, SecurityPolicy.SignAndEncrypt);
-        }
+        var worker = new WorkerProtect(keys, mail);
+        void Protect() => worker.Run();
 
         var floor = new Floor(keys, mail);
         var warmup = Stopwatch.StartNew();

@@ -1,9 +1,16 @@
 using BenchmarkDotNet.Running;
 
-// `own-cpu [standard|small] [pairs] [warm-up seconds]`: own work in CPU time (see OwnWorkCpu); anything else: BenchmarkDotNet.
+// `own-cpu [standard|small] [pairs] [warm-up seconds]`: own work in CPU time (see OwnWorkCpu);
+// `alloc-profile [standard|small]`: exact bytes per mail by step (see AllocationProfile); anything else: BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "own-cpu")
 {
     SmimePipeline.Benchmarks.OwnWorkCpu.Run(args);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "alloc-profile")
+{
+    SmimePipeline.Benchmarks.AllocationProfile.Run(args);
     return;
 }
 

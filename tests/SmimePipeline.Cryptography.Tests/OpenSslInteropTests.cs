@@ -20,18 +20,11 @@ public sealed class OpenSslInteropTests(DemoPkiFixture fixture)
         var mail = TestMails.Create(sender, bob);
         var result = _protector.Protect(MimeComposer.Compose(mail), SecurityPolicy.SignAndEncrypt);
         string directory = fixture.NewDirectory("openssl");
-        string protectedFile = Path.Combine(directory, "protected.eml");
-        string decryptedFile = Path.Combine(directory, "decrypted.eml");
-        string verifiedFile = Path.Combine(directory, "verified.mime");
-        File.WriteAllBytes(protectedFile, result.Content);
-
-        OpenSslTool.RunChecked("cms", "-decrypt", "-recip", pki.CertificatePath(bob), "-inkey", pki.KeyPath(bob), "-in", protectedFile, "-out", decryptedFile);
-        var verify = OpenSslTool.RunChecked("cms", "-verify", "-CAfile", pki.CaCertificatePath, "-in", decryptedFile, "-out", verifiedFile);
-        Assert.Contains("Verification successful", verify.StandardError, StringComparison.Ordinal);
+        var opened = OpenSslTool.DecryptAndVerify(result.Content, pki.CertificatePath(bob), pki.KeyPath(bob), pki.CaCertificatePath, directory);
 
         // What OpenSSL says was signed is exactly the entity we signed, and it decodes to the input.
-        var (signedContent, _, _) = SmimeReader.SplitSigned(File.ReadAllBytes(decryptedFile));
-        byte[] verified = File.ReadAllBytes(verifiedFile);
+        var (signedContent, _, _) = SmimeReader.SplitSigned(opened.Decrypted);
+        byte[] verified = opened.Verified;
         Assert.Equal(TestMails.NormalizeNewLines(System.Text.Encoding.ASCII.GetString(signedContent)), TestMails.NormalizeNewLines(System.Text.Encoding.ASCII.GetString(verified)));
         var entity = MimeEntity.Load(new MemoryStream(verified));
         var text = Assert.IsType<Multipart>(entity).Flatten().OfType<TextPart>().First(p => p.IsPlain);
@@ -40,7 +33,7 @@ public sealed class OpenSslInteropTests(DemoPkiFixture fixture)
         // The sender's own copy decrypts with the sender's key (RSA senders only: ECDSA keys cannot receive).
         if (sender == pki.SenderAddress)
         {
-            OpenSslTool.RunChecked("cms", "-decrypt", "-recip", pki.CertificatePath(sender), "-inkey", pki.KeyPath(sender), "-in", protectedFile, "-out", Path.Combine(directory, "own.eml"));
+            OpenSslTool.RunChecked("cms", "-decrypt", "-recip", pki.CertificatePath(sender), "-inkey", pki.KeyPath(sender), "-in", Path.Combine(directory, "protected.eml"), "-out", Path.Combine(directory, "own.eml"));
         }
     }
 
@@ -54,15 +47,9 @@ public sealed class OpenSslInteropTests(DemoPkiFixture fixture)
         new Random(42).NextBytes(large);
         var mail = TestMails.Create(pki.SenderAddress, carol) with { Attachments = [new MailAttachment("large.bin", "application/octet-stream", large)] };
         var result = _protector.Protect(MimeComposer.Compose(mail), SecurityPolicy.SignAndEncrypt);
-        string directory = fixture.NewDirectory("large");
-        string protectedFile = Path.Combine(directory, "protected.eml");
-        string decryptedFile = Path.Combine(directory, "decrypted.eml");
-        File.WriteAllBytes(protectedFile, result.Content);
+        var opened = OpenSslTool.DecryptAndVerify(result.Content, pki.CertificatePath(carol), pki.KeyPath(carol), pki.CaCertificatePath, fixture.NewDirectory("large"));
 
-        OpenSslTool.RunChecked("cms", "-decrypt", "-recip", pki.CertificatePath(carol), "-inkey", pki.KeyPath(carol), "-in", protectedFile, "-out", decryptedFile);
-        OpenSslTool.RunChecked("cms", "-verify", "-CAfile", pki.CaCertificatePath, "-in", decryptedFile, "-out", Path.Combine(directory, "verified.mime"));
-
-        var (content, _, _) = SmimeReader.SplitSigned(File.ReadAllBytes(decryptedFile));
+        var (content, _, _) = SmimeReader.SplitSigned(opened.Decrypted);
         var entity = Assert.IsType<Multipart>(MimeEntity.Load(new MemoryStream(content)));
         var attachment = entity.Flatten().OfType<MimePart>().Single(p => p.FileName == "large.bin");
         Assert.Equal(large, SmimeReader.DecodedBody(attachment));

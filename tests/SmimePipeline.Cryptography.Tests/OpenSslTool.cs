@@ -49,4 +49,26 @@ internal static class OpenSslTool
         Assert.True(result.ExitCode == 0, $"openssl {arguments[0]} {arguments.ElementAtOrDefault(1)} exited {result.ExitCode}: {result.StandardError}");
         return result;
     }
+
+    /// <summary>What <see cref="DecryptAndVerify"/> read back: the decrypted MIME entity (signature included) and the
+    /// content OpenSSL says was signed.</summary>
+    public sealed record DecryptedAndVerified(byte[] Decrypted, byte[] Verified);
+
+    /// <summary>
+    /// The independent judge of a signed-and-encrypted mail: writes it to <paramref name="directory"/>, has
+    /// <c>openssl cms -decrypt</c> open it with the recipient's certificate and key, then <c>openssl cms -verify</c>
+    /// check the signature against the CA, and asserts that both succeeded ("Verification successful").
+    /// </summary>
+    public static DecryptedAndVerified DecryptAndVerify(byte[] protectedMail, string recipientCertificate, string recipientKey, string caCertificate, string directory)
+    {
+        string protectedFile = Path.Combine(directory, "protected.eml");
+        string decryptedFile = Path.Combine(directory, "decrypted.eml");
+        string verifiedFile = Path.Combine(directory, "verified.mime");
+        File.WriteAllBytes(protectedFile, protectedMail);
+
+        RunChecked("cms", "-decrypt", "-recip", recipientCertificate, "-inkey", recipientKey, "-in", protectedFile, "-out", decryptedFile);
+        var verify = RunChecked("cms", "-verify", "-CAfile", caCertificate, "-in", decryptedFile, "-out", verifiedFile);
+        Assert.Contains("Verification successful", verify.StandardError, StringComparison.Ordinal);
+        return new DecryptedAndVerified(File.ReadAllBytes(decryptedFile), File.ReadAllBytes(verifiedFile));
+    }
 }

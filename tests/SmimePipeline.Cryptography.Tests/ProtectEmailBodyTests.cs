@@ -134,17 +134,9 @@ public sealed class ProtectEmailBodyTests(DemoPkiFixture fixture)
         using var message = MimeComposer.ComposeForProtection(mail);
         var policy = SecurityPolicy.SignAndEncrypt with { HeaderProtection = headerProtection };
         var result = protector.Protect(message, policy);
-        string directory = fixture.NewDirectory("direct-body");
-        string protectedFile = Path.Combine(directory, "protected.eml");
-        string decryptedFile = Path.Combine(directory, "decrypted.eml");
-        string verifiedFile = Path.Combine(directory, "verified.mime");
-        File.WriteAllBytes(protectedFile, result.Content);
+        var opened = OpenSslTool.DecryptAndVerify(result.Content, pki.CertificatePath(bob), pki.KeyPath(bob), pki.CaCertificatePath, fixture.NewDirectory("direct-body"));
 
-        OpenSslTool.RunChecked("cms", "-decrypt", "-recip", pki.CertificatePath(bob), "-inkey", pki.KeyPath(bob), "-in", protectedFile, "-out", decryptedFile);
-        var verify = OpenSslTool.RunChecked("cms", "-verify", "-CAfile", pki.CaCertificatePath, "-in", decryptedFile, "-out", verifiedFile);
-        Assert.Contains("Verification successful", verify.StandardError, StringComparison.Ordinal);
-
-        var entity = MimeEntity.Load(new MemoryStream(File.ReadAllBytes(verifiedFile)));
+        var entity = MimeEntity.Load(new MemoryStream(opened.Verified));
         var text = Assert.IsType<Multipart>(entity).Flatten().OfType<TextPart>().First(p => p.IsPlain);
         var attachment = Assert.IsType<Multipart>(entity).Flatten().OfType<MimePart>().Single(p => p.IsAttachment);
         using var decoded = new MemoryStream();

@@ -19,12 +19,6 @@ public sealed class LegacyDisplayInteropTests(AlgorithmPki pki) : IClassFixture<
     [Fact]
     public void Three_engines_decrypt_verify_and_read_the_legacy_display()
     {
-        string directory = Path.Combine(pki.Directory, "legacy-display-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(directory);
-        string[] recipients = [AlgorithmPki.RsaRecipient];
-        using var gpgsm = new GpgsmEngine(pki, directory, recipients);
-        IInteropEngine[] engines = [new OpenSslEngine(pki, directory), new NssEngine(pki, directory, recipients), gpgsm];
-
         var protector = pki.CreateProtector(new ProtectionOptions { HeaderProtection = true });
         var mail = ProtectedBytes.Mail(AlgorithmPki.RsaSender, Subject, AlgorithmPki.RsaRecipient);
         mail.Body = new MultipartAlternative
@@ -35,13 +29,8 @@ public sealed class LegacyDisplayInteropTests(AlgorithmPki pki) : IClassFixture<
         byte[] protectedMail = protector.Protect(mail, new SecurityPolicy()).Content;
         Assert.Equal("[...]", MimeMessage.Load(new MemoryStream(protectedMail)).Subject);
 
-        foreach (var engine in engines)
+        foreach (var (_, payload) in ThreeEngines.DecryptAndVerify(pki, "legacy-display", protectedMail, AlgorithmPki.RsaRecipient))
         {
-            var verdict = engine.Read(protectedMail, encrypted: true, AlgorithmPki.RsaRecipient);
-            Assert.True(verdict.Accepted, $"{engine.Name}: {verdict.Cell}");
-            Assert.True(verdict.Content is not null, $"{engine.Name} gave no decrypted content");
-
-            var payload = MimeEntity.Load(new MemoryStream(verdict.Content));
             Assert.Equal("cipher", payload.ContentType.Parameters["hp"]);
             var alternative = Assert.IsType<MultipartAlternative>(payload);
             var plain = Assert.IsType<TextPart>(alternative[0]);

@@ -19,6 +19,13 @@ public static class CmsEnvelopedDataWriter
     // id-ct-authEnvelopedData, RFC 5083 §1.1.
     private static readonly DerObjectIdentifier AuthEnvelopedDataType = PkcsObjectIdentifiers.IdCTAuthEnvelopedData;
 
+    // The parts that are the same for every mail, encoded once.
+    private static readonly byte[] EnvelopedDataTypeDer = CmsObjectIdentifiers.EnvelopedData.GetEncoded(Asn1Encodable.Der);
+    private static readonly byte[] AuthEnvelopedDataTypeDer = AuthEnvelopedDataType.GetEncoded(Asn1Encodable.Der);
+    private static readonly byte[] DataTypeDer = CmsObjectIdentifiers.Data.GetEncoded(Asn1Encodable.Der);
+    private static readonly byte[] Version0Der = DerInteger.ValueOf(0).GetEncoded(Asn1Encodable.Der);
+    private static readonly byte[] Version2Der = DerInteger.ValueOf(2).GetEncoded(Asn1Encodable.Der);
+
     /// <summary>Encrypts with RSA PKCS#1 v1.5 key transport (the interoperable default).</summary>
     /// <param name="content">The MIME entity to encrypt.</param>
     /// <param name="recipients">RSA or EC certificates (already validated).</param>
@@ -69,12 +76,20 @@ public static class CmsEnvelopedDataWriter
         RandomNumberGenerator.Fill(iv);
         try
         {
-            var recipientInfos = new Asn1EncodableVector(recipients.Count);
+            // Each RecipientInfo's DER, then sorted as DER's SET OF requires (X.690 §11.6), as BouncyCastle's DerSet did.
+            var recipientInfos = new byte[recipients.Count][];
             bool anyKeyAgreement = false;
-            foreach (var certificate in recipients)
+            int recipientSetContent = 0;
+            for (int i = 0; i < recipients.Count; i++)
             {
-                anyKeyAgreement |= CmsRecipientInfos.UsesKeyAgreement(certificate);
-                recipientInfos.Add(CmsRecipientInfos.Create(certificate, key, keyTransport));
+                anyKeyAgreement |= CmsRecipientInfos.UsesKeyAgreement(recipients[i]);
+                recipientInfos[i] = CmsRecipientInfos.Encode(recipients[i], key, keyTransport);
+                recipientSetContent += recipientInfos[i].Length;
+            }
+
+            if (recipientInfos.Length > 1)
+            {
+                Array.Sort(recipientInfos, DerSetOrder.Instance);
             }
 
             // RFC 5652 §6.1: version 2 when any RecipientInfo is not version 0 (kari is version 3), else 0.
@@ -83,17 +98,17 @@ public static class CmsEnvelopedDataWriter
 
             // The structure is assembled by hand around the ciphertext so that AES writes straight into
             // the final DER array: the (large) content is encrypted once and never copied.
-            byte[] contentInfoType = (algorithm.IsAuthenticated ? AuthEnvelopedDataType : CmsObjectIdentifiers.EnvelopedData).GetDerEncoded();
-            byte[] version = DerInteger.ValueOf(versionNumber).GetDerEncoded();
-            byte[] recipientSet = new DerSet(recipientInfos).GetDerEncoded();
-            byte[] dataType = CmsObjectIdentifiers.Data.GetDerEncoded();
-            byte[] algorithmIdentifier = algorithm.CreateIdentifier(iv).GetDerEncoded();
+            byte[] contentInfoType = algorithm.IsAuthenticated ? AuthEnvelopedDataTypeDer : EnvelopedDataTypeDer;
+            byte[] version = versionNumber == 0 ? Version0Der : Version2Der;
+            int recipientSetLength = DerHeader.Total(recipientSetContent);
+            byte[] dataType = DataTypeDer;
+            byte[] algorithmIdentifier = algorithm.CreateIdentifier(iv).GetEncoded(Asn1Encodable.Der);
             int ciphertextLength = algorithm.GetCiphertextLength(content.Length);
             // RFC 5083 §2.1: mac OCTET STRING follows the encrypted content (authAttrs absent).
             int macLength = algorithm.IsAuthenticated ? DerHeader.Total(ContentEncryptionAlgorithm.GcmTagSize) : 0;
 
             int encryptedContentInfoLength = dataType.Length + algorithmIdentifier.Length + DerHeader.Total(ciphertextLength);
-            int envelopedDataLength = version.Length + recipientSet.Length + DerHeader.Total(encryptedContentInfoLength) + macLength;
+            int envelopedDataLength = version.Length + recipientSetLength + DerHeader.Total(encryptedContentInfoLength) + macLength;
             int explicitLength = DerHeader.Total(envelopedDataLength);
             int contentInfoLength = contentInfoType.Length + DerHeader.Total(explicitLength);
             int derLength = DerHeader.Total(contentInfoLength);
@@ -103,7 +118,12 @@ public static class CmsEnvelopedDataWriter
             offset += DerHeader.Write(span[offset..], DerHeader.ContextExplicit0, explicitLength);
             offset += DerHeader.Write(span[offset..], DerHeader.Sequence, envelopedDataLength);
             offset += Append(span[offset..], version);
-            offset += Append(span[offset..], recipientSet);
+            offset += DerHeader.Write(span[offset..], DerHeader.Set, recipientSetContent);
+            foreach (var recipientInfo in recipientInfos)
+            {
+                offset += Append(span[offset..], recipientInfo);
+            }
+
             offset += DerHeader.Write(span[offset..], DerHeader.Sequence, encryptedContentInfoLength);
             offset += Append(span[offset..], dataType);
             offset += Append(span[offset..], algorithmIdentifier);

@@ -20,11 +20,11 @@ namespace SmimePipeline.Cryptography.Cms;
 /// </summary>
 internal static class CmsRecipientInfos
 {
-    private static readonly AlgorithmIdentifier RsaPkcs1 = new(PkcsObjectIdentifiers.RsaEncryption, DerNull.Instance);
+    internal static readonly AlgorithmIdentifier RsaPkcs1 = new(PkcsObjectIdentifiers.RsaEncryption, DerNull.Instance);
 
     // RFC 4055 §4.1 / RFC 8017 A.2.1: OAEP with SHA-256 and MGF1-SHA-256, the empty label (pSourceFunc default).
     // Parameters are explicit because the defaults are SHA-1, which the reader would otherwise assume.
-    private static readonly AlgorithmIdentifier RsaOaepSha256 = new(
+    internal static readonly AlgorithmIdentifier RsaOaepSha256 = new(
         PkcsObjectIdentifiers.IdRsaesOaep,
         new RsaesOaepParameters(
             new AlgorithmIdentifier(NistObjectIdentifiers.IdSha256, DerNull.Instance),
@@ -41,24 +41,15 @@ internal static class CmsRecipientInfos
     public static bool UsesKeyAgreement(X509Certificate2 certificate) =>
         certificate.PublicKey.Oid.Value == X9ObjectIdentifiers.IdECPublicKey.Id;
 
-    /// <summary>The RecipientInfo for <paramref name="certificate"/> carrying <paramref name="contentKey"/>.</summary>
-    public static RecipientInfo Create(X509Certificate2 certificate, ReadOnlySpan<byte> contentKey, KeyTransport keyTransport)
-    {
-        if (UsesKeyAgreement(certificate))
-        {
-            return CreateKeyAgreement(certificate, contentKey);
-        }
-
-        // The public key and identifier are prepared once per certificate instance (KeyTransportRecipient).
-        var recipient = KeyTransportRecipient.For(certificate);
-        bool oaep = keyTransport == KeyTransport.RsaOaep;
-        byte[] encryptedKey = recipient.PublicKey.Encrypt(contentKey, oaep ? RSAEncryptionPadding.OaepSHA256 : RSAEncryptionPadding.Pkcs1);
-        // RFC 5652 §6.2.1: issuerAndSerialNumber gives KeyTransRecipientInfo version 0.
-        return new RecipientInfo(new KeyTransRecipientInfo(
-            recipient.Identifier,
-            oaep ? RsaOaepSha256 : RsaPkcs1,
-            new DerOctetString(encryptedKey)));
-    }
+    /// <summary>
+    /// The DER encoding of the RecipientInfo for <paramref name="certificate"/> carrying <paramref name="contentKey"/>:
+    /// key transport written around the prepared per-certificate part (<see cref="KeyTransportRecipient.EncodeRecipientInfo(ReadOnlySpan{byte}, KeyTransport)"/>),
+    /// key agreement (a fresh ephemeral key per mail) through BouncyCastle's structure.
+    /// </summary>
+    public static byte[] Encode(X509Certificate2 certificate, ReadOnlySpan<byte> contentKey, KeyTransport keyTransport) =>
+        UsesKeyAgreement(certificate)
+            ? CreateKeyAgreement(certificate, contentKey).GetEncoded(Asn1Encodable.Der)
+            : KeyTransportRecipient.For(certificate).EncodeRecipientInfo(contentKey, keyTransport);
 
     /// <summary>
     /// RFC 5753 §3.1: a fresh ephemeral key on the recipient's curve, Z = ECDH(ephemeral, recipient),

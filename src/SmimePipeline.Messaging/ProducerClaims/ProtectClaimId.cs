@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
@@ -16,8 +15,8 @@ public readonly record struct ProtectClaimId
     /// <summary>The URN prefix of every producer claim address (distinct from the sender's <c>urn:smime-claim:</c>).</summary>
     public const string AddressPrefix = "urn:smime-protect-claim:";
 
-    private const int Digits = 32;
-    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
+    private static readonly ClaimAddressFormat AddressFormat = new(
+        AddressPrefix, "claim address", $"is not a producer claim (expected {AddressPrefix}<32 lower-case hex digits>)");
 
     private ProtectClaimId(Guid value) => Value = value;
 
@@ -25,48 +24,23 @@ public readonly record struct ProtectClaimId
     public Guid Value { get; }
 
     /// <summary>The address that travels in <see cref="ProtectCommandClaim.ClaimAddress"/>.</summary>
-    public string Address => AddressPrefix + Value.ToString("N", CultureInfo.InvariantCulture);
+    public string Address => AddressFormat.Format(Value);
 
     /// <summary>A new random id.</summary>
     public static ProtectClaimId NewId() => new(Guid.NewGuid());
 
-    /// <summary>Parses an address from the bus, or says why it is not a producer claim address.</summary>
+    /// <summary>Parses an address from the bus, or says why it is not a producer claim address
+    /// (<see cref="ClaimAddressFormat.TryParse"/>'s rules).</summary>
     /// <param name="address">The address; <see langword="null"/> is refused.</param>
     /// <param name="id">The id when the address is valid.</param>
     /// <param name="problem">Why not, naming the rule (the address is echoed only up to 80 printable characters).</param>
     public static bool TryParse(string? address, out ProtectClaimId id, [NotNullWhen(false)] out string? problem)
     {
-        id = default;
-        if (string.IsNullOrEmpty(address))
-        {
-            problem = "no claim address";
-            return false;
-        }
-
-        if (!address.StartsWith(AddressPrefix, StringComparison.Ordinal))
-        {
-            problem = $"claim address '{Shorten(address)}' is not a producer claim (expected {AddressPrefix}<32 lower-case hex digits>)";
-            return false;
-        }
-
-        var digits = address.AsSpan(AddressPrefix.Length);
-        if (digits.Length != Digits || digits.ContainsAnyExcept(LowerHex))
-        {
-            problem = $"claim address '{Shorten(address)}' does not end in exactly {Digits} lower-case hexadecimal digits";
-            return false;
-        }
-
-        id = new ProtectClaimId(Guid.ParseExact(digits, "N"));
-        problem = null;
-        return true;
+        var valid = AddressFormat.TryParse(address, out var value, out problem);
+        id = valid ? new ProtectClaimId(value) : default;
+        return valid;
     }
 
     /// <inheritdoc />
     public override string ToString() => Value.ToString("N", CultureInfo.InvariantCulture);
-
-    private static string Shorten(string text)
-    {
-        var printable = new string([.. text.Take(80).Select(c => char.IsControl(c) ? '?' : c)]);
-        return text.Length > 80 ? printable + "…" : printable;
-    }
 }

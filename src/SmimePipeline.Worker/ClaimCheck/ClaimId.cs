@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using SmimePipeline.Messaging;
 
 namespace SmimePipeline.Worker.ClaimCheck;
 
@@ -19,8 +19,8 @@ public readonly record struct ClaimId
     /// <summary>The file-name extension of a claim file in the claim directory.</summary>
     public const string FileExtension = ".claim";
 
-    private const int Length = 32;
-    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
+    private static readonly ClaimAddressFormat AddressFormat = new(
+        AddressPrefix, "content address", $"is not a claim this pipeline minted (expected {AddressPrefix}<32 hex digits>)");
 
     private ClaimId(string value) => Value = value;
 
@@ -36,37 +36,17 @@ public readonly record struct ClaimId
     /// <summary>A new random id (128 bits from the operating system's CSPRNG, via <see cref="Guid.NewGuid"/>).</summary>
     public static ClaimId NewId() => new(Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture));
 
-    /// <summary>Parses an address from the bus, or says why it is not a claim this pipeline minted.</summary>
+    /// <summary>Parses an address from the bus, or says why it is not a claim this pipeline minted
+    /// (<see cref="ClaimAddressFormat.TryParse"/>'s rules, applied to the address as the producer wrote it).</summary>
     /// <param name="address">The address; <see langword="null"/> is refused.</param>
     /// <param name="id">The id when the address is valid.</param>
     /// <param name="problem">Why not, naming the rule (the address itself is echoed only up to 80 characters).</param>
     public static bool TryParse(Uri? address, out ClaimId id, [NotNullWhen(false)] out string? problem)
     {
-        id = default;
-        if (address is null)
-        {
-            problem = "no content address";
-            return false;
-        }
-
         // OriginalString: what the producer wrote, before any normalisation by Uri.
-        var text = address.OriginalString;
-        if (!text.StartsWith(AddressPrefix, StringComparison.Ordinal))
-        {
-            problem = $"content address '{Shorten(text)}' is not a claim this pipeline minted (expected {AddressPrefix}<32 hex digits>)";
-            return false;
-        }
-
-        var value = text.AsSpan(AddressPrefix.Length);
-        if (value.Length != Length || value.ContainsAnyExcept(LowerHex))
-        {
-            problem = $"content address '{Shorten(text)}' does not end in exactly {Length} lower-case hexadecimal digits";
-            return false;
-        }
-
-        id = new ClaimId(value.ToString());
-        problem = null;
-        return true;
+        var valid = AddressFormat.TryParse(address?.OriginalString, out var value, out problem);
+        id = valid ? new ClaimId(value.ToString("N", CultureInfo.InvariantCulture)) : default;
+        return valid;
     }
 
     /// <summary>Whether <paramref name="fileName"/> is the name of a claim file (for the sweeper).</summary>
@@ -75,16 +55,9 @@ public readonly record struct ClaimId
         ArgumentNullException.ThrowIfNull(fileName);
         var span = fileName.AsSpan();
         return span.EndsWith(FileExtension, StringComparison.Ordinal)
-            && span.Length == Length + FileExtension.Length
-            && !span[..Length].ContainsAnyExcept(LowerHex);
+            && ClaimAddressFormat.IsIdDigits(span[..^FileExtension.Length]);
     }
 
     /// <inheritdoc />
     public override string ToString() => Value ?? "";
-
-    private static string Shorten(string text)
-    {
-        var printable = new string([.. text.Take(80).Select(c => char.IsControl(c) ? '?' : c)]);
-        return text.Length > 80 ? printable + "…" : printable;
-    }
 }
