@@ -40,11 +40,12 @@ public sealed class SignerOptions
     /// <summary>
     /// A protect command whose body (or producer claim) is above this many bytes is large mail for the protect slots
     /// and <see cref="LargeMailNice"/>: small mails waiting for a slot go before it (issue 17, target 2). The same rule
-    /// and default as the producer claim check (<c>SmimePipeline:ClaimCheckThresholdBytes</c>, 262,144), applied to the
-    /// bytes the command came in. Default <see cref="DefaultLargeMailThresholdBytes"/>; 0 treats every mail alike (first
-    /// come, first served). Must be 0 or at least 16,384.
+    /// bytes the command came in. Default 0: every mail alike (first come, first served), because the quiet run of
+    /// session 9 measured these defaults losing capacity near saturation (README "Issue 17, session 9: the quiet run");
+    /// <see cref="SuggestedLargeMailThresholdBytes"/> (the producer claim check's threshold) is the value to turn it on
+    /// with. Must be 0 or at least 16,384.
     /// </summary>
-    public int LargeMailThresholdBytes { get; set; } = DefaultLargeMailThresholdBytes;
+    public int LargeMailThresholdBytes { get; set; }
 
     /// <summary>
     /// How many protect slots large mails may hold at once. 0 (default) means <c>max(1, slots − 1)</c>, so that with
@@ -61,8 +62,8 @@ public sealed class SignerOptions
     /// </summary>
     public int LargeMailNice { get; set; } = DefaultLargeMailNice;
 
-    /// <summary>The default <see cref="LargeMailThresholdBytes"/>: 262,144, the producer claim check's default threshold.</summary>
-    public const int DefaultLargeMailThresholdBytes = 256 * 1024;
+    /// <summary>The <see cref="LargeMailThresholdBytes"/> to turn large-mail precedence on with: 262,144, the producer claim check's default threshold.</summary>
+    public const int SuggestedLargeMailThresholdBytes = 256 * 1024;
 
     /// <summary>The default <see cref="LargeMailNice"/>.</summary>
     public const int DefaultLargeMailNice = 10;

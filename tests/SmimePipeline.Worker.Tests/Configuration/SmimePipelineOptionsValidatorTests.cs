@@ -129,11 +129,11 @@ public sealed class SmimePipelineOptionsValidatorTests
     }
 
     [Fact]
-    public void Signer_treats_commands_above_256_kilobytes_as_large_mail_and_protects_them_at_nice_10_by_default()
+    public void Signer_treats_every_mail_alike_by_default_and_once_turned_on_protects_large_ones_at_nice_10()
     {
         var signer = new SignerOptions();
 
-        Assert.Equal(262_144, signer.LargeMailThresholdBytes);
+        Assert.Equal(0, signer.LargeMailThresholdBytes);
         Assert.Equal(10, signer.LargeMailNice);
         Assert.Equal(Math.Max(1, Environment.ProcessorCount - 1), signer.EffectiveLargeMailSlots);
         Assert.True(_validator.Validate(null, new SmimePipelineOptions { Roles = WorkerRoles.Signer, Signer = { StorePath = Path.GetTempPath() } }).Succeeded);
