@@ -9,8 +9,9 @@ namespace SmimePipeline.Worker.Signing;
 /// default 10), so that when a large mail's ≈ 80 ms of CPU competes for a core with small mails' protection, the broker
 /// or the sender, the kernel prefers those (issue 17, target 2). One thread per slot large mails may hold
 /// (<see cref="SignerOptions.EffectiveLargeMailSlots"/>); each sets its own nice value when it starts and keeps it, since
-/// an unprivileged process cannot lower it again (<see cref="LinuxThreadNice"/>). With <c>LargeMailNice</c> 0 there are
-/// no threads and <see cref="Enabled"/> is false. Where the nice value cannot be set (not Linux, or the system refuses),
+/// an unprivileged process cannot lower it again (<see cref="LinuxThreadNice"/>). There are no threads, and
+/// <see cref="Enabled"/> is false, unless both settings ask for them: <c>Signer:LargeMailThresholdBytes</c> above 0 (no
+/// mail is large otherwise; 0 is the default) and <c>Signer:LargeMailNice</c> above 0. Where the nice value cannot be set (not Linux, or the system refuses),
 /// the threads run at normal priority and one warning says why: mails are protected all the same.
 /// </summary>
 public sealed partial class LargeMailThreads : IDisposable
@@ -28,7 +29,8 @@ public sealed partial class LargeMailThreads : IDisposable
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         var signer = options.Value.Signer;
         Nice = signer.LargeMailNice;
-        _threads = new Thread[Nice > 0 ? signer.EffectiveLargeMailSlots : 0];
+        // Threads that nothing would ever use are not started: with the threshold at 0 no mail is large.
+        _threads = new Thread[Nice > 0 && signer.LargeMailThresholdBytes > 0 ? signer.EffectiveLargeMailSlots : 0];
         for (int i = 0; i < _threads.Length; i++)
         {
             _threads[i] = new Thread(Run) { IsBackground = true, Name = $"smime-large-protect-{i + 1}" };
@@ -36,7 +38,10 @@ public sealed partial class LargeMailThreads : IDisposable
         }
     }
 
-    /// <summary>Whether large mails are protected on these threads (<c>Signer:LargeMailNice</c> above 0).</summary>
+    /// <summary>
+    /// Whether large mails are protected on these threads: <c>Signer:LargeMailThresholdBytes</c> and
+    /// <c>Signer:LargeMailNice</c> both above 0.
+    /// </summary>
     public bool Enabled => _threads.Length > 0;
 
     /// <summary>The nice value the threads run at (where the system allows it).</summary>
@@ -59,7 +64,7 @@ public sealed partial class LargeMailThreads : IDisposable
         ArgumentNullException.ThrowIfNull(work);
         if (!Enabled)
         {
-            throw new InvalidOperationException("Large mails are protected on the consumer's thread (Signer:LargeMailNice is 0).");
+            throw new InvalidOperationException("Large mails are protected on the consumer's thread (Signer:LargeMailThresholdBytes or Signer:LargeMailNice is 0).");
         }
 
         var item = new WorkItem<T>(work, ExecutionContext.Capture(), cancellationToken);

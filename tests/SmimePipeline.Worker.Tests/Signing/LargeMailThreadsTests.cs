@@ -9,8 +9,8 @@ public sealed class LargeMailThreadsTests
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
 
-    private static LargeMailThreads Create(int nice, int concurrency = 2) =>
-        new(Options.Create(new SmimePipelineOptions { Signer = { Concurrency = concurrency, LargeMailNice = nice } }), NullLogger<LargeMailThreads>.Instance);
+    private static LargeMailThreads Create(int nice, int concurrency = 2, int threshold = SignerOptions.SuggestedLargeMailThresholdBytes) =>
+        new(Options.Create(new SmimePipelineOptions { Signer = { Concurrency = concurrency, LargeMailNice = nice, LargeMailThresholdBytes = threshold } }), NullLogger<LargeMailThreads>.Instance);
 
     [Fact]
     public async Task Large_mails_run_on_dedicated_threads_whose_nice_value_the_kernel_reports()
@@ -76,5 +76,25 @@ public sealed class LargeMailThreadsTests
 
         Assert.False(threads.Enabled);
         Assert.Throws<InvalidOperationException>(() => { _ = threads.RunAsync(() => 1, CancellationToken.None); });
+    }
+
+    [Fact]
+    public async Task With_the_threshold_at_zero_the_default_no_thread_is_started_even_with_a_nice_value()
+    {
+        Assert.Equal(0, new SignerOptions().LargeMailThresholdBytes);
+        Assert.Equal(SignerOptions.DefaultLargeMailNice, new SignerOptions().LargeMailNice);
+
+        using var off = Create(nice: SignerOptions.DefaultLargeMailNice, concurrency: 3, threshold: 0);
+
+        Assert.False(off.Enabled);
+        Assert.Equal(0, off.Count);
+        var refused = Assert.Throws<InvalidOperationException>(() => { _ = off.RunAsync(() => 1, CancellationToken.None); });
+        Assert.Contains("LargeMailThresholdBytes", refused.Message, StringComparison.Ordinal);
+
+        // The same settings with the threshold on do start them and run work there.
+        using var on = Create(nice: SignerOptions.DefaultLargeMailNice, concurrency: 3);
+        Assert.True(on.Enabled);
+        Assert.Equal(2, on.Count);
+        Assert.False(await on.RunAsync(() => Thread.CurrentThread.IsThreadPoolThread, CancellationToken.None).WaitAsync(Generous));
     }
 }
