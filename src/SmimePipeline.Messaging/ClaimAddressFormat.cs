@@ -68,7 +68,7 @@ public sealed class ClaimAddressFormat
         }
 
         var digits = address.AsSpan(Prefix.Length);
-        if (digits.Length != Digits || digits.ContainsAnyExcept(LowerHex))
+        if (!IsIdDigits(digits))
         {
             problem = $"{addressName} '{Shorten(address)}' does not end in exactly {Digits} lower-case hexadecimal digits";
             return false;
