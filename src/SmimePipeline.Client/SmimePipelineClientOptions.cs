@@ -1,4 +1,5 @@
 using SmimePipeline.Contracts;
+using SmimePipeline.Messaging.ProducerClaims;
 
 namespace SmimePipeline.Client;
 
@@ -52,6 +53,17 @@ public sealed class SmimePipelineClientOptions
     /// travels inline unless the host registered an <c>IProtectClaimStore</c>).
     /// </summary>
     public string? ClaimStorePostgresConnectionString { get; set; }
+
+    /// <summary>
+    /// The most PostgreSQL connections this producer process holds for the claim store at once: its pool's
+    /// <c>Maximum Pool Size</c> (or the connection string's own <c>Maximum Pool Size</c> when that is lower). Publishes
+    /// beyond it wait for a connection (up to the connection string's <c>Timeout</c>, default 15 s) and then fail with a
+    /// <c>ProtectClaimStoreException</c> naming the pool; no connection is held while the broker confirms. Size it so that
+    /// every producer and signer process together stay below the server's <c>max_connections</c> minus
+    /// <c>superuser_reserved_connections</c>. Default <see cref="ProtectClaimStoreConnections.DefaultProducerMaxConnections"/>
+    /// (4); must be between 1 and 1,000.
+    /// </summary>
+    public int ClaimStoreMaxConnections { get; set; } = ProtectClaimStoreConnections.DefaultProducerMaxConnections;
 
     /// <summary>
     /// A file holding the claim store's PostgreSQL password (a mounted Secret); it overrides a password in

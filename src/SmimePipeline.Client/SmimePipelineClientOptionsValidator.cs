@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SmimePipeline.Messaging.ProducerClaims;
 
 namespace SmimePipeline.Client;
 
@@ -27,15 +28,15 @@ public sealed class SmimePipelineClientOptionsValidator : IValidateOptions<Smime
 
         if (options.ClaimStorePostgresConnectionString is { } connection)
         {
-            try
+            // The connection string holds the password: the problem names the setting, never its value.
+            if (ProtectClaimStoreConnections.Problem(connection, options.ClaimStoreMaxConnections, "SmimePipeline:ClaimStoreMaxConnections", "SmimePipeline:ClaimStorePostgresConnectionString") is { } problem)
             {
-                _ = new Npgsql.NpgsqlConnectionStringBuilder(connection);
+                failures.Add(problem);
             }
-            catch (ArgumentException)
-            {
-                // The connection string holds the password: name the setting, never its value.
-                failures.Add("SmimePipeline:ClaimStorePostgresConnectionString is not a valid Npgsql connection string.");
-            }
+        }
+        else if (options.ClaimStoreMaxConnections is < 1 or > ProtectClaimStoreConnections.MostConnections)
+        {
+            failures.Add($"SmimePipeline:ClaimStoreMaxConnections must be between 1 and {ProtectClaimStoreConnections.MostConnections} (was {options.ClaimStoreMaxConnections}).");
         }
 
         if (options.ClaimStorePostgresPasswordFile is { Length: > 0 } passwordFile && !File.Exists(passwordFile))

@@ -61,7 +61,7 @@ public static class SmimePipelineClientServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<SmimePipelineClientOptions>>().Value;
             return string.IsNullOrWhiteSpace(options.ClaimStorePostgresConnectionString)
                 ? new ClientClaimStore(null, owned: false)
-                : new ClientClaimStore(new PostgresProtectClaimStore(options.ResolveClaimStoreConnectionString()), owned: true);
+                : new ClientClaimStore(new PostgresProtectClaimStore(options.ResolveClaimStoreConnectionString(), options.ClaimStoreMaxConnections), owned: true);
         });
         services.TryAddScoped<ISmimeMailPublisher>(sp => new SmimeMailPublisher(
             sp.GetRequiredService<MassTransit.ISendEndpointProvider>(),

@@ -28,16 +28,43 @@ public sealed class PostgresProtectClaimStore : IProtectClaimStore, IAsyncDispos
 
     private readonly NpgsqlDataSource _dataSource;
 
-    /// <summary>Connects with <paramref name="connectionString"/> (Npgsql syntax); nothing is opened until the first call.</summary>
-    /// <exception cref="ArgumentException">The connection string is empty or not valid Npgsql syntax.</exception>
-    public PostgresProtectClaimStore(string connectionString)
+    /// <summary>
+    /// Connects with <paramref name="connectionString"/> (Npgsql syntax), holding at most <paramref name="maxConnections"/>
+    /// connections (or the connection string's <c>Maximum Pool Size</c> when lower: <see cref="ProtectClaimStoreConnections"/>);
+    /// nothing is opened until the first call.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// The connection string is empty or not valid Npgsql syntax, turns pooling off, or asks for a minimum pool above the
+    /// bound; or <paramref name="maxConnections"/> is outside 1–<see cref="ProtectClaimStoreConnections.MostConnections"/>.
+    /// </exception>
+    public PostgresProtectClaimStore(string connectionString, int maxConnections)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         // No statement here changes session state, so resetting each pooled connection (DISCARD ALL) would only cost.
         builder.ConnectionStringBuilder.NoResetOnClose = true;
+        ProtectClaimStoreConnections.Apply(builder.ConnectionStringBuilder, connectionString, maxConnections);
+        MaxConnections = builder.ConnectionStringBuilder.MaxPoolSize;
+        Server = $"{builder.ConnectionStringBuilder.Host}:{builder.ConnectionStringBuilder.Port}/{builder.ConnectionStringBuilder.Database}";
         _dataSource = builder.Build();
     }
+
+    /// <summary>
+    /// Connects with <paramref name="connectionString"/>, holding at most
+    /// <see cref="ProtectClaimStoreConnections.DefaultSignerMaxConnections"/> connections (or the connection string's
+    /// <c>Maximum Pool Size</c> when lower).
+    /// </summary>
+    /// <exception cref="ArgumentException">The connection string is empty, not valid Npgsql syntax, or cannot be bounded.</exception>
+    public PostgresProtectClaimStore(string connectionString)
+        : this(connectionString, ProtectClaimStoreConnections.DefaultSignerMaxConnections)
+    {
+    }
+
+    /// <summary>The most connections this store holds at once (its pool's <c>Maximum Pool Size</c>).</summary>
+    public int MaxConnections { get; }
+
+    /// <summary>Where the store is, as <c>host:port/database</c> (no user, no password), for messages.</summary>
+    public string Server { get; }
 
     /// <summary>Creates the table and its indexes when missing (the signers' start; needs <c>CREATE</c> on the schema).</summary>
     /// <exception cref="ProtectClaimStoreException">PostgreSQL is unreachable or refused the DDL.</exception>
@@ -145,7 +172,17 @@ public sealed class PostgresProtectClaimStore : IProtectClaimStore, IAsyncDispos
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     // The PostgreSQL message (e.g. "permission denied for table", "relation does not exist") names the cause; it never
-    // carries a parameter's value, so no content reaches the exception.
-    private static ProtectClaimStoreException Failed(string what, NpgsqlException e) =>
-        new($"PostgreSQL producer claim store: could not {what}: {(e is PostgresException p ? p.SqlState + " " + p.MessageText : e.Message)}", e);
+    // carries a parameter's value, so no content reaches the exception. Without an answer from the server (refused or
+    // broken socket, timeout, the pool's wait), the driver's message and its inner one's say what happened.
+    private ProtectClaimStoreException Failed(string what, NpgsqlException e)
+    {
+        var cause = e is PostgresException p
+            ? $"SQLSTATE {p.SqlState} {p.MessageText}"
+            : e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
+        return new(
+            $"PostgreSQL producer claim store {Server} (at most {MaxConnections} connections): could not {what}: {cause}",
+            e,
+            (e as PostgresException)?.SqlState,
+            PostgresFailureKind.IsTransient(e));
+    }
 }

@@ -20,13 +20,17 @@ public static class ProducerClaimServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<ProducerClaimOptions>().BindConfiguration(ProducerClaimOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProducerClaimOptions>, ProducerClaimOptionsValidator>());
+        services.TryAddSingleton<ProducerClaimStoreRetry>();
         services.TryAddSingleton<ProducerClaimReader>();
 
         var options = configuration.GetSection(ProducerClaimOptions.SectionName).Get<ProducerClaimOptions>() ?? new ProducerClaimOptions();
         if (!string.IsNullOrWhiteSpace(options.PostgresConnectionString))
         {
             services.TryAddSingleton<IProtectClaimStore>(sp =>
-                new PostgresProtectClaimStore(sp.GetRequiredService<IOptions<ProducerClaimOptions>>().Value.ResolvePostgresConnectionString()));
+            {
+                var resolved = sp.GetRequiredService<IOptions<ProducerClaimOptions>>().Value;
+                return new PostgresProtectClaimStore(resolved.ResolvePostgresConnectionString(), resolved.MaxConnections);
+            });
         }
         else if (transport == TransportKind.InMemory)
         {

@@ -1,3 +1,5 @@
+using SmimePipeline.Messaging.ProducerClaims;
+
 namespace SmimePipeline.Worker.Configuration;
 
 /// <summary>
@@ -37,6 +39,27 @@ public sealed class ProducerClaimOptions
 
     /// <summary>How often the signers delete expired claims. Default 10 minutes.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// The most PostgreSQL connections one signer process holds for the claim store at once (claim reads, marking
+    /// claims consumed, the sweep and the start's DDL share them): its pool's <c>Maximum Pool Size</c>, or the connection
+    /// string's own <c>Maximum Pool Size</c> when that is lower. Reads beyond it wait for a connection; none is held
+    /// while the mail is protected or the broker confirms. Size it so that every signer and producer process together
+    /// stay below the server's <c>max_connections</c> minus <c>superuser_reserved_connections</c>. Default
+    /// <see cref="ProtectClaimStoreConnections.DefaultSignerMaxConnections"/> (8); must be
+    /// between 1 and 1,000.
+    /// </summary>
+    public int MaxConnections { get; set; } = ProtectClaimStoreConnections.DefaultSignerMaxConnections;
+
+    /// <summary>
+    /// How long a claim read waits for a PostgreSQL that refuses connections (<c>53300</c>, <c>57P03</c>…), cannot be
+    /// reached or does not answer in time, trying again after 0.5 s, 1 s, 2 s… up to 30 s between tries. The mail holds
+    /// its place in the signer's window meanwhile, and is delivered once the store answers; after this long it goes to
+    /// <c>smime-protect_error</c> as <c>claim-store-unavailable</c> (its claim stays, for <c>smime dlq requeue</c>).
+    /// Failures that need an operator (a missing table or grant) get only the three short retries. Default 5 minutes;
+    /// must be between 1 second and 20 minutes (below RabbitMQ's 30-minute consumer timeout).
+    /// </summary>
+    public TimeSpan UnavailableRetryPeriod { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The connection string with the password from <see cref="PostgresPasswordFile"/>, when one is given.</summary>
     public string ResolvePostgresConnectionString()

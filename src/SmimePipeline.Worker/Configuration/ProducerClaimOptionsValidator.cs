@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SmimePipeline.Messaging.ProducerClaims;
 
 namespace SmimePipeline.Worker.Configuration;
 
@@ -28,14 +29,20 @@ public sealed class ProducerClaimOptionsValidator : IValidateOptions<ProducerCla
 
         if (options.PostgresConnectionString is { } connection)
         {
-            try
+            // The connection string holds the password: the problem names the setting, never its value.
+            if (ProtectClaimStoreConnections.Problem(connection, options.MaxConnections, $"{Section}:MaxConnections", $"{Section}:PostgresConnectionString") is { } problem)
             {
-                _ = new Npgsql.NpgsqlConnectionStringBuilder(connection);
+                failures.Add(problem);
             }
-            catch (ArgumentException)
-            {
-                failures.Add($"{Section}:PostgresConnectionString is not a valid Npgsql connection string.");
-            }
+        }
+        else if (options.MaxConnections is < 1 or > ProtectClaimStoreConnections.MostConnections)
+        {
+            failures.Add($"{Section}:MaxConnections must be between 1 and {ProtectClaimStoreConnections.MostConnections} (was {options.MaxConnections}).");
+        }
+
+        if (options.UnavailableRetryPeriod < TimeSpan.FromSeconds(1) || options.UnavailableRetryPeriod > TimeSpan.FromMinutes(20))
+        {
+            failures.Add($"{Section}:UnavailableRetryPeriod must be between 1 second and 20 minutes, below RabbitMQ's consumer timeout (was {options.UnavailableRetryPeriod}).");
         }
 
         if (options.PostgresPasswordFile is { Length: > 0 } file && !File.Exists(file))

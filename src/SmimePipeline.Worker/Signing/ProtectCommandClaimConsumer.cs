@@ -12,14 +12,24 @@ namespace SmimePipeline.Worker.Signing;
 /// (<see cref="ProducerClaimReader"/>), then protects it on the same path as an inline command
 /// (<see cref="ProtectCommandIntake"/>). Once its <c>DeliverEmail</c> is confirmed by the broker, the claim is marked
 /// consumed; the sweeper deletes it after the grace period, so a redelivery after a crash before the ack still finds
-/// it. A refused or dead-lettered mail keeps its claim for <c>smime dlq requeue</c>. Every refusal is reported like any
+/// it. A store that refuses connections or cannot be reached is waited for (<see cref="ProducerClaimStoreRetry"/>), and
+/// the mail dead-lettered as <see cref="ClaimStoreUnavailable"/> only when it stays so. A refused or dead-lettered mail keeps its claim for <c>smime dlq requeue</c>. Every refusal is reported like any
 /// other (event, log line, metric, <c>smime-protect_error</c> with its reason).
 /// </summary>
 public sealed partial class ProtectCommandClaimConsumer(
-    ProducerClaimReader reader, ProtectCommandIntake intake, SignerRefusals refusals, TimeProvider time, ILogger<ProtectCommandClaimConsumer> logger)
+    ProducerClaimReader reader,
+    ProducerClaimStoreRetry storeRetry,
+    ProtectCommandIntake intake,
+    SignerRefusals refusals,
+    TimeProvider time,
+    ILogger<ProtectCommandClaimConsumer> logger)
     : IConsumer<ProtectCommandClaim>
 {
-    /// <summary>The reason code of a claim store that stayed unreachable through the retries.</summary>
+    /// <summary>
+    /// The reason code of a claim store that stayed unavailable through <see cref="ProducerClaimStoreRetry"/>'s wait (it
+    /// refused connections, could not be reached or timed out), or that failed for another reason through the three
+    /// short retries (a missing table or grant).
+    /// </summary>
     public const string ClaimStoreUnavailable = "claim-store-unavailable";
 
     /// <inheritdoc />
@@ -31,14 +41,14 @@ public sealed partial class ProtectCommandClaimConsumer(
         ProducerClaim claim;
         try
         {
-            claim = await reader.LoadAsync(reference!, context.CancellationToken);
+            claim = await storeRetry.RunAsync(mailId, cancellationToken => reader.LoadAsync(reference!, cancellationToken), context.CancellationToken);
         }
         catch (MailRefusedException refused)
         {
             await refusals.RefuseAsync(context, mailId, refused.Refusal);
             throw;
         }
-        catch (ProtectClaimStoreException unavailable) when (UnexpectedFailureRetry.IsLastAttempt(context) && !context.CancellationToken.IsCancellationRequested)
+        catch (ProtectClaimStoreException unavailable) when ((unavailable.IsTransient || UnexpectedFailureRetry.IsLastAttempt(context)) && !context.CancellationToken.IsCancellationRequested)
         {
             await refusals.RefuseAsync(context, mailId, new MailRefusal(ClaimStoreUnavailable, unavailable.Message));
             throw;
