@@ -10,6 +10,7 @@ using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Messaging.ProducerClaims;
+using Xunit.Abstractions;
 
 namespace SmimePipeline.IntegrationTests.ClaimCheck;
 
@@ -22,7 +23,7 @@ namespace SmimePipeline.IntegrationTests.ClaimCheck;
 /// or is down waits and delivers once it answers; and one that stays down past the wait dead-letters the mail with its
 /// reason, its claim kept for <c>smime dlq requeue</c>.
 /// </summary>
-public sealed class ClaimStoreConnectionBoundTests : BrokerTest
+public sealed class ClaimStoreConnectionBoundTests(ITestOutputHelper output) : BrokerTest
 {
     private const string ErrorQueue = "smime-protect_error";
     private const int MaxConnections = 20;
@@ -50,6 +51,7 @@ public sealed class ClaimStoreConnectionBoundTests : BrokerTest
             var refused = outcomes.OfType<ProtectClaimStoreException>().ToList();
             Assert.True(refused.Count > 0, $"{Burst} concurrent claims through a pool of 100 against {postgres.NonSuperuserSlots} slots all succeeded");
             var slotsFull = refused.First(e => e.SqlState == "53300");
+            output.WriteLine($"pool of 100, {Burst} concurrent 1 MB claims, {postgres.NonSuperuserSlots} slots: {refused.Count} refused ({refused.Count(e => e.SqlState == "53300")} with 53300); e.g. {slotsFull.Message}");
             Assert.True(slotsFull.IsTransient);
             Assert.Contains($"127.0.0.1:{postgres.Port}/{PrivatePostgres.Role}", slotsFull.Message, StringComparison.Ordinal);
             Assert.Contains("SQLSTATE 53300", slotsFull.Message, StringComparison.Ordinal);
@@ -106,6 +108,7 @@ public sealed class ClaimStoreConnectionBoundTests : BrokerTest
         await AssertDeliveredAndReadableAsync(outbox, mails[^1], Generous, "the last mail was not delivered");
         await sampling.CancelAsync();
         await sampler;
+        output.WriteLine($"two producers (bound {client.ClaimStoreMaxConnections} each) and a one-slot signer, {mails.Length} concurrent large mails: at most {sessions.Max()} sessions in {sessions.Count} samples (bound {bound}, slots {postgres.NonSuperuserSlots})");
         Assert.True(sessions.Max() <= bound, $"the claim check held {sessions.Max()} sessions, above its bound of {bound}");
         Assert.DoesNotContain("too many clients", postgres.Log, StringComparison.Ordinal);
         Assert.DoesNotContain("remaining connection slots are reserved", postgres.Log, StringComparison.Ordinal);
