@@ -127,6 +127,9 @@ management.tcp.ip = 127.0.0.1
 management.tcp.port = $MANAGEMENT_PORT
 max_message_size = 33554432
 CONF
+    # The broker settings every SmimePipeline broker gets (compose mounts the same file; deploy/README.md "Broker
+    # settings"), so that the tests and scripts/bench.sh run on what operators are told to run.
+    cat "$REPO_ROOT/deploy/rabbitmq/throughput.conf" >>"$RABBITMQ_CONFIG_FILE"
     echo '[rabbitmq_management].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
     # Erlang nodes only talk to each other with a shared cookie in $HOME. As root the node runs
     # as `rabbitmq` (like the Debian wrapper /usr/sbin/rabbitmqctl, which the tests may call, and
