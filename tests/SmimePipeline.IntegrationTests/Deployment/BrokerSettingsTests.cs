@@ -7,8 +7,8 @@ using SmimePipeline.Testing;
 namespace SmimePipeline.IntegrationTests.Deployment;
 
 /// <summary>
-/// deploy/rabbitmq/throughput.conf: the broker settings every SmimePipeline broker gets (scripts/test.sh appends the file
-/// to its node's rabbitmq.conf, docker-compose mounts it, deploy/README.md tells operators to add it). The test broker
+/// deploy/rabbitmq/throughput.conf and rabbitmq-env.conf: the broker settings and runtime flags every SmimePipeline
+/// broker gets (scripts/test.sh gives them to its node, docker-compose mounts them, deploy/README.md tells operators). The test broker
 /// must run with them, so that the tests and scripts/bench.sh measure what operators run, and what the product reads
 /// from the management API must still be there with them.
 /// </summary>
@@ -64,6 +64,28 @@ public sealed class BrokerSettingsTests : BrokerTest
             },
             TimeSpan.FromSeconds(90),
             () => $"the management API reported {(depth is null ? "no depth" : depth.ToString())} for {Queue} instead of 3 messages");
+    }
+
+    [Fact]
+    public async Task Test_broker_runs_with_the_super_carrier_of_the_shared_runtime_flags()
+    {
+        var flags = File.ReadAllLines(RepositoryPaths.Of("deploy", "rabbitmq", "rabbitmq-env.conf"))
+            .Select(line => line.Trim())
+            .Where(line => line.StartsWith("SERVER_ADDITIONAL_ERL_ARGS=", StringComparison.Ordinal))
+            .Select(line => line["SERVER_ADDITIONAL_ERL_ARGS=".Length..].Trim('"'))
+            .LastOrDefault();
+        Assert.True(flags is not null, "deploy/rabbitmq/rabbitmq-env.conf sets no SERVER_ADDITIONAL_ERL_ARGS.");
+        var words = flags.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var at = Array.IndexOf(words, "+MMscs");
+        Assert.True(at >= 0 && at + 1 < words.Length, $"deploy/rabbitmq/rabbitmq-env.conf has no '+MMscs <MB>' in '{flags}'.");
+        var expectedBytes = long.Parse(words[at + 1], System.Globalization.CultureInfo.InvariantCulture) * 1024 * 1024;
+
+        // erts_mmap's super carrier, as the runtime reports it; 0 when the node runs without one.
+        var printed = await RabbitMqControl.EvalAsync(
+            "case proplists:get_value(supercarrier, proplists:get_value(default_mmap, erlang:system_info({allocator, erts_mmap}))) of " +
+            "undefined -> 0; Sc -> proplists:get_value(total, proplists:get_value(sizes, Sc)) end.");
+
+        Assert.Equal(expectedBytes, long.Parse(printed.Trim(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>The value of <paramref name="key"/> in the settings file (rabbitmq.conf syntax), or null.</summary>
