@@ -127,10 +127,9 @@ management.tcp.ip = 127.0.0.1
 management.tcp.port = $MANAGEMENT_PORT
 max_message_size = 33554432
 CONF
-    # The broker settings every SmimePipeline broker gets (compose mounts the same file; deploy/README.md "Broker
-    # settings"), so that the tests and scripts/bench.sh run on what operators are told to run.
-    cat "$REPO_ROOT/deploy/rabbitmq/throughput.conf" >>"$RABBITMQ_CONFIG_FILE"
-    # ...and the runtime flags (rabbitmq-env.conf syntax), read by rabbitmq-server from a copy the node's user can read.
+    # The runtime flags every SmimePipeline broker gets (rabbitmq-env.conf syntax; compose mounts the same file,
+    # deploy/README.md "Broker settings"), so that the tests and scripts/bench.sh run on what operators are told to
+    # run. rabbitmq-server reads them from a copy the node's user can read.
     cp "$REPO_ROOT/deploy/rabbitmq/rabbitmq-env.conf" "$dir/rabbitmq-env.conf"
     export RABBITMQ_CONF_ENV_FILE="$dir/rabbitmq-env.conf"
     echo '[rabbitmq_management].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
