@@ -127,6 +127,11 @@ management.tcp.ip = 127.0.0.1
 management.tcp.port = $MANAGEMENT_PORT
 max_message_size = 33554432
 CONF
+    # The runtime flags every SmimePipeline broker gets (rabbitmq-env.conf syntax; compose mounts the same file,
+    # deploy/README.md "Broker settings"), so that the tests and scripts/bench.sh run on what operators are told to
+    # run. rabbitmq-server reads them from a copy the node's user can read.
+    cp "$REPO_ROOT/deploy/rabbitmq/rabbitmq-env.conf" "$dir/rabbitmq-env.conf"
+    export RABBITMQ_CONF_ENV_FILE="$dir/rabbitmq-env.conf"
     echo '[rabbitmq_management].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
     # Erlang nodes only talk to each other with a shared cookie in $HOME. As root the node runs
     # as `rabbitmq` (like the Debian wrapper /usr/sbin/rabbitmqctl, which the tests may call, and

@@ -22,7 +22,13 @@ public static class RabbitMqControl
         await RunAsync("await_startup", "--timeout", "120");
     }
 
-    private static async Task RunAsync(params string[] arguments)
+    /// <summary>
+    /// Evaluates an Erlang expression on the node (<c>rabbitmqctl eval</c>) and returns what it printed; read-only
+    /// expressions only, so that any test may use it.
+    /// </summary>
+    public static Task<string> EvalAsync(string expression) => RunAsync("eval", expression);
+
+    private static async Task<string> RunAsync(params string[] arguments)
     {
         string[] args = ["-n", TestServices.RabbitMqNode, .. arguments];
         var asRoot = Environment.UserName == "root";
@@ -30,5 +36,6 @@ public static class RabbitMqControl
             ? await ExternalTool.RunAsync("runuser", ["-u", "rabbitmq", "--", Ctl, .. args], timeout: TimeSpan.FromMinutes(3), workingDirectory: Path.GetTempPath())
             : await ExternalTool.RunAsync(Ctl, args, timeout: TimeSpan.FromMinutes(3), workingDirectory: Path.GetTempPath());
         Assert.True(result.ExitCode == 0, $"rabbitmqctl {string.Join(' ', arguments)} failed: {result.Describe()}");
+        return result.StdoutText;
     }
 }
