@@ -33,7 +33,9 @@ internal sealed record BenchRuntime(bool ServerGc, bool ConcurrentGc, long GcHea
     [
         "NOLOGO", "CLI_", "ROOT", "SKIP_FIRST_TIME_EXPERIENCE", "RUNNING_IN_CONTAINER", "ENVIRONMENT", "GENERATE_ASPNET_CERTIFICATE",
         "ADD_GLOBAL_TOOLS_TO_PATH", "MULTILEVEL_LOOKUP", "HOST_", "USE_POLLING_FILE_WATCHER", "NUGET_", "ROLL_FORWARD", "BUNDLE_",
-        "SYSTEM_GLOBALIZATION_", "DbgEnableMiniDump", "DbgMiniDump", "PerfMapEnabled", "EnableWriteXorExecute",
+        "SYSTEM_GLOBALIZATION_", "PerfMapEnabled", "EnableWriteXorExecute",
+        // Crash-dump and debugger knobs (the test runner's blame collector sets COMPlus_DbgEnableElfDumpOnMacOS).
+        "Dbg", "CreateDump", "EnableCrashReport",
     ];
 
     /// <summary>Whether this process runs with the worker's GC and JIT settings.</summary>
