@@ -15,7 +15,7 @@ FROM ${SDK_IMAGE} AS build
 WORKDIR /src
 # Props and project files first: the restore layer is reused until a dependency changes.
 # Keep this list in step with the CLI's project references (checked by the deployment tests).
-COPY global.json Directory.Build.props Directory.Packages.props BannedSymbols.txt .editorconfig ./
+COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props PipelineRuntime.props BannedSymbols.txt .editorconfig ./
 COPY src/SmimePipeline.Contracts/SmimePipeline.Contracts.csproj src/SmimePipeline.Contracts/
 COPY src/SmimePipeline.Messaging/SmimePipeline.Messaging.csproj src/SmimePipeline.Messaging/
 COPY src/SmimePipeline.Client/SmimePipeline.Client.csproj src/SmimePipeline.Client/

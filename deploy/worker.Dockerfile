@@ -21,7 +21,7 @@ WORKDIR /src
 # Restore first from the build/package props and project files only, so the (slow) restore layer
 # is reused until a dependency changes. Keep this list in step with the worker's project references
 # (tests/SmimePipeline.DeploymentTests checks it).
-COPY global.json Directory.Build.props Directory.Packages.props BannedSymbols.txt .editorconfig ./
+COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props PipelineRuntime.props BannedSymbols.txt .editorconfig ./
 COPY src/SmimePipeline.Contracts/SmimePipeline.Contracts.csproj src/SmimePipeline.Contracts/
 COPY src/SmimePipeline.Messaging/SmimePipeline.Messaging.csproj src/SmimePipeline.Messaging/
 COPY src/SmimePipeline.Cryptography/SmimePipeline.Cryptography.csproj src/SmimePipeline.Cryptography/

@@ -2,9 +2,10 @@
 # Profiles `smime bench pipeline` at steady state and charges the samples to components (issue 17).
 #
 #   scripts/profile-pipeline.sh --rabbitmq URI --broker-pid PID [--dll PATH] [--out DIR] [--settle S] [--seconds S]
+#                               [--rate R] [--messages N] [--warmup N]
 #
-# Starts the bench (standard mails, 8,000 after 3,000 warm-up, --no-stages) with JIT code named for perf
-# (DOTNET_PerfMapEnabled=1, DOTNET_EnableWriteXorExecute=0) and the worker's large-object threshold, waits until the
+# Starts the bench (standard mails, 8,000 after 3,000 warm-up, --no-stages; --rate paces it, as target 2's runs are) with JIT code named for perf
+# (DOTNET_PerfMapEnabled=1, DOTNET_EnableWriteXorExecute=0; the worker's runtime settings come with smime's runtimeconfig), waits until the
 # warm-up mails are through plus --settle seconds (default 30: on a busy machine the tiering thread still held 18 % of
 # the process 4 s after 3,000 warm-up mails, 0.1 % after 30 s), records --seconds (default 25) of
 # `perf record -e cpu-clock -F 499 -g`, waits for the bench's JSON and prints scripts/profile-charge.py's tables.
@@ -18,6 +19,9 @@ settle=30
 seconds=25
 rabbitmq=""
 broker=""
+rate=0
+messages=8000
+warmup=3000
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --rabbitmq) rabbitmq="$2"; shift 2 ;;
@@ -26,6 +30,9 @@ while [[ $# -gt 0 ]]; do
         --out) out="$2"; mkdir -p "$out"; shift 2 ;;
         --settle) settle="$2"; shift 2 ;;
         --seconds) seconds="$2"; shift 2 ;;
+        --rate) rate="$2"; shift 2 ;;
+        --messages) messages="$2"; shift 2 ;;
+        --warmup) warmup="$2"; shift 2 ;;
         *) echo "profile-pipeline.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -37,8 +44,8 @@ command -v perf >/dev/null || { echo "profile-pipeline.sh: perf is not installed
 [[ -f "$dll" ]] || { echo "profile-pipeline.sh: $dll not found; build src/SmimePipeline.Cli -c Release first" >&2; exit 1; }
 
 cd "$out"
-DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_GCLOHThreshold=0x100000 \
-    dotnet "$dll" bench pipeline --rabbitmq "$rabbitmq" --messages 8000 --message standard --warmup 3000 \
+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 \
+    dotnet "$dll" bench pipeline --rabbitmq "$rabbitmq" --messages "$messages" --message standard --warmup "$warmup" --rate "$rate" \
     --broker-pid "$broker" --json --no-stages >bench.json 2>bench.err &
 bench=$!
 until grep -q 'measuring' bench.err 2>/dev/null; do

@@ -98,6 +98,38 @@ public sealed partial class DockerfileRulesTests
         }
     }
 
+    [Theory]
+    [InlineData("worker.Dockerfile", "src/SmimePipeline.Worker/SmimePipeline.Worker.csproj")]
+    [InlineData("cli.Dockerfile", "src/SmimePipeline.Cli/SmimePipeline.Cli.csproj")]
+    public void Every_imported_props_and_targets_file_is_copied_before_restore(string name, string entryProject)
+    {
+        // Without them restore fails (an explicit Import) or, worse, the image is built without their settings
+        // (Directory.Build.targets is imported only when present): PipelineRuntime.props holds the GC settings.
+        var dockerfile = Load(name);
+        var restore = dockerfile.Instructions.ToList().FindIndex(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet restore", StringComparison.Ordinal));
+        var copied = dockerfile.Instructions.Take(restore)
+            .Where(i => i.Keyword == "COPY")
+            .SelectMany(i => i.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .ToHashSet(StringComparer.Ordinal);
+        var imported = new SortedSet<string>(StringComparer.Ordinal) { "Directory.Build.props", "Directory.Build.targets" };
+        foreach (var project in ProjectClosure(entryProject))
+        {
+            var directory = Path.GetDirectoryName(RepositoryPaths.Of(project))!;
+            foreach (var import in XDocument.Load(RepositoryPaths.Of(project)).Descendants("Import"))
+            {
+                var full = Path.GetFullPath(Path.Combine(directory, import.Attribute("Project")!.Value.Replace('\\', '/')));
+                imported.Add(Path.GetRelativePath(RepositoryPaths.Root, full).Replace('\\', '/'));
+            }
+        }
+
+        Assert.Contains("PipelineRuntime.props", imported);
+        foreach (var file in imported)
+        {
+            Assert.True(File.Exists(RepositoryPaths.Of(file)), $"{file} is imported but does not exist");
+            Assert.True(copied.Contains(file), $"{name} does not copy {file} before 'dotnet restore'.");
+        }
+    }
+
     [Fact]
     public void Worker_image_exposes_the_http_port_has_a_healthcheck_and_starts_the_worker()
     {

@@ -81,4 +81,8 @@ internal sealed record PipelineBenchResult(
     /// core it includes waiting to run and can exceed the process's CPU; compare <see cref="JitMethodsCompiled"/> between
     /// runs.</summary>
     public double JitMillisecondsPerMail { get; init; }
+
+    /// <summary>The wait after the warm-up mails for the tiered JIT to catch up (<see cref="JitSettle"/>), before the
+    /// measured run; null in reports that predate it.</summary>
+    public JitSettle? WarmupJitSettle { get; init; }
 }

@@ -113,7 +113,7 @@ internal static class BenchCommand
         var message = MessageOption();
         var largeEvery = new Option<int>("--large-every") { Description = "Make every Nth mail a large one (≈1.5 MB) and report its latency apart; 0 = none." };
         var rate = new Option<double>("--rate") { Description = "Publish at this many mails per second (latency then shows time in the pipeline, not in the queue); 0 = all at once." };
-        var warmup = new Option<int>("--warmup") { Description = "Mails sent through before measuring (JIT, pools, connections); not counted." };
+        var warmup = new Option<int>("--warmup") { Description = "Mails sent through before measuring (JIT, pools, connections); not counted. After them the bench waits (at most 90 s) until the tiered JIT has gone quiet." };
         var brokerPid = new Option<int?>("--broker-pid") { Description = "The broker's process on this machine (RabbitMQ's beam.smp): its CPU time per mail is reported too." };
         var roles = new Option<bool>("--roles") { Description = "After the run, measure producer, signer and sender apart (publish all, then a signer alone, then a sender alone) and report each one's CPU per mail." };
         var largeLane = new Option<bool>("--large-lane") { Description = "The client sends mail above 256 KB to the signers' large-mail lane (smime-protect-large) instead of smime-protect, to compare." };

@@ -120,6 +120,10 @@ public sealed class BenchCommandTests
         Assert.Equal(3, run.GetProperty("largeStages").GetProperty("mails").GetInt32());
         Assert.Equal(200, run.GetProperty("producerInFlight").GetInt32());
         Assert.True(run.GetProperty("runtime").GetProperty("lohThresholdBytes").GetInt64() > 0);
+        // After the warm-up mails the bench waited for the tiered JIT (at most 90 s) and says how long and how many methods.
+        var settle = run.GetProperty("warmupJitSettle");
+        Assert.InRange(settle.GetProperty("seconds").GetDouble(), 0.5, 95);
+        Assert.True(settle.GetProperty("methodsCompiled").GetInt64() >= 0);
     }
 
     [Fact]
