@@ -42,7 +42,7 @@ public sealed class PostgresProtectClaimStore : IProtectClaimStore, IAsyncDispos
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         // No statement here changes session state, so resetting each pooled connection (DISCARD ALL) would only cost.
         builder.ConnectionStringBuilder.NoResetOnClose = true;
-        TuneForLargeValues(builder.ConnectionStringBuilder);
+        TuneForLargeValues(builder.ConnectionStringBuilder, connectionString);
         _dataSource = builder.Build();
     }
 
@@ -55,19 +55,25 @@ public sealed class PostgresProtectClaimStore : IProtectClaimStore, IAsyncDispos
     /// <see cref="NpgsqlConnectionStringBuilder.WriteBufferSize"/>) of <see cref="LargeValueBufferBytes"/> instead of 8 KB,
     /// so that a claim crosses the socket in tens of system calls instead of hundreds; they are per pooled connection.
     /// </summary>
-    private static void TuneForLargeValues(NpgsqlConnectionStringBuilder settings)
+    internal static void TuneForLargeValues(NpgsqlConnectionStringBuilder settings, string connectionString)
     {
-        if (!settings.ContainsKey(nameof(NpgsqlConnectionStringBuilder.MaxAutoPrepare)))
+        // NpgsqlConnectionStringBuilder.ContainsKey says whether a keyword exists, not whether it was given: read the
+        // keywords the operator wrote, in any of Npgsql's spellings ("Max Auto Prepare", "MaxAutoPrepare", any case).
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
+            .Cast<string>()
+            .Select(key => key.Replace(" ", "", StringComparison.Ordinal))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (!given.Contains(nameof(NpgsqlConnectionStringBuilder.MaxAutoPrepare)))
         {
             settings.MaxAutoPrepare = AutoPreparedStatements;
         }
 
-        if (!settings.ContainsKey(nameof(NpgsqlConnectionStringBuilder.ReadBufferSize)))
+        if (!given.Contains(nameof(NpgsqlConnectionStringBuilder.ReadBufferSize)))
         {
             settings.ReadBufferSize = LargeValueBufferBytes;
         }
 
-        if (!settings.ContainsKey(nameof(NpgsqlConnectionStringBuilder.WriteBufferSize)))
+        if (!given.Contains(nameof(NpgsqlConnectionStringBuilder.WriteBufferSize)))
         {
             settings.WriteBufferSize = LargeValueBufferBytes;
         }
