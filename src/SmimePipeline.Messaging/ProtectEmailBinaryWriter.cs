@@ -19,9 +19,17 @@ internal static class ProtectEmailBinaryWriter
     /// A body is not valid Unicode (a lone surrogate), an attachment's content is null, or the whole exceeds the largest
     /// array .NET allows; the message names the field.
     /// </exception>
-    public static byte[] Write(ProtectEmail mail)
+    public static byte[] Write(ProtectEmail mail) => Write(mail, prefixBytes: 0);
+
+    /// <summary>
+    /// The body of <paramref name="mail"/> after <paramref name="prefixBytes"/> bytes that the caller writes (the producer
+    /// claim's preamble): one array for both, so a claim of a megabytes attachment is not copied a second time.
+    /// </summary>
+    /// <exception cref="SerializationException">As <see cref="Write(ProtectEmail)"/>.</exception>
+    internal static byte[] Write(ProtectEmail mail, int prefixBytes)
     {
         ArgumentNullException.ThrowIfNull(mail);
+        ArgumentOutOfRangeException.ThrowIfNegative(prefixBytes);
         int? textLength = Utf8Length(mail.TextBody, nameof(ProtectEmail.TextBody));
         int? htmlLength = Utf8Length(mail.HtmlBody, nameof(ProtectEmail.HtmlBody));
         var attachments = mail.Attachments is null ? null : new List<ProtectEmailManifestAttachment?>(mail.Attachments.Count);
@@ -58,14 +66,15 @@ internal static class ProtectEmailBinaryWriter
                 Policy = mail.Policy,
             },
             ProtectCommandJsonContext.Default.ProtectEmailManifest);
-        long total = ProtectCommandBinaryFormat.ManifestLengthBytes + manifest.LongLength + payloadBytes;
+        long total = prefixBytes + ProtectCommandBinaryFormat.ManifestLengthBytes + manifest.LongLength + payloadBytes;
         if (total > Array.MaxLength)
         {
             throw new SerializationException($"Mail {mail.MailId} is {total} bytes in the binary format, above the largest array ({Array.MaxLength} bytes).");
         }
 
-        var body = new byte[total];
-        var span = body.AsSpan();
+        // Not zeroed: every byte after the prefix is written below (lengths counted above), and the prefix is the caller's.
+        var body = GC.AllocateUninitializedArray<byte>((int)total);
+        var span = body.AsSpan(prefixBytes);
         BinaryPrimitives.WriteUInt32BigEndian(span, (uint)manifest.Length);
         span = span[ProtectCommandBinaryFormat.ManifestLengthBytes..];
         manifest.CopyTo(span);

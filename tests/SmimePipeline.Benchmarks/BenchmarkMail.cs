@@ -14,6 +14,9 @@ public static class BenchmarkMail
 
     public static ProtectEmail Standard() => Create(30 * 1024);
 
+    /// <summary>The large message of <c>smime bench --message large</c>: text, HTML and a 1.5 MB PDF (≈2 MB composed).</summary>
+    public static ProtectEmail Large() => Create(1_500 * 1024);
+
     private static ProtectEmail Create(int attachmentBytes)
     {
         var text = new StringBuilder();

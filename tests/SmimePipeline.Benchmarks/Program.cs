@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Running;
 
 // `own-cpu [standard|small] [pairs] [warm-up seconds]`: own work in CPU time (see OwnWorkCpu);
-// `alloc-profile [standard|small]`: exact bytes per mail by step (see AllocationProfile); anything else: BenchmarkDotNet.
+// `alloc-profile [standard|small]`: exact bytes per mail by step (see AllocationProfile);
+// `large-stages POSTGRES PID [mails] [warm-up] [dir]`: CPU per 1.5 MB mail by step (see LargeMailStages); anything else: BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "own-cpu")
 {
     SmimePipeline.Benchmarks.OwnWorkCpu.Run(args);
@@ -11,6 +12,12 @@ if (args.Length > 0 && args[0] == "own-cpu")
 if (args.Length > 0 && args[0] == "alloc-profile")
 {
     SmimePipeline.Benchmarks.AllocationProfile.Run(args);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "large-stages")
+{
+    SmimePipeline.Benchmarks.LargeMailStages.Run(args);
     return;
 }
 

@@ -41,7 +41,10 @@ public static class ProtectClaimContent
     public static byte[] Write(ProtectEmail mail)
     {
         ArgumentNullException.ThrowIfNull(mail);
-        return Compose(ProtectEmailKind, mail.MailId, [], ProtectEmailBinaryWriter.Write(mail));
+        // The body is written behind room for the preamble: a 1.5 MB attachment is copied once, not twice.
+        var content = ProtectEmailBinaryWriter.Write(mail, FixedPreambleBytes);
+        WritePreamble(content, ProtectEmailKind, mail.MailId, policyLength: 0);
+        return content;
     }
 
     /// <summary>The claim of <paramref name="mail"/>.</summary>
@@ -94,6 +97,13 @@ public static class ProtectClaimContent
             throw new ProtectCommandFormatException(Claim, "of a ProtectEmail carries a policy header (its policy belongs in the manifest)");
         }
 
+        if (kind == ProtectEmailKind)
+        {
+            // What ProtectEmailBinarySerializer runs for this body, read in place: no copy of the body into an array of
+            // its own first (its only other step, the mail id header, is the preamble's id here).
+            return ProtectEmailBinaryReader.Read(content[FixedPreambleBytes..], mailId, maxMessageBytes);
+        }
+
         var headers = new Dictionary<string, object>(StringComparer.Ordinal)
         {
             [ProtectCommandBinaryFormat.MailIdHeader] = mailId.ToString("D"),
@@ -114,9 +124,7 @@ public static class ProtectClaimContent
         }
 
         var body = new BytesMessageBody(content[(FixedPreambleBytes + policyLength)..].ToArray());
-        var serialized = kind == ProtectEmailKind
-            ? new ProtectEmailBinarySerializer(maxMessageBytes).Deserialize(body, new ClaimHeaders(headers))
-            : ProtectMimeMessageSerializer.Deserialize(body, new ClaimHeaders(headers));
+        var serialized = ProtectMimeMessageSerializer.Deserialize(body, new ClaimHeaders(headers));
         return serialized.TryGetMessage<object>(out var message) && message is not null
             ? message
             : throw new ProtectCommandFormatException(Claim, "holds no command");
@@ -133,14 +141,19 @@ public static class ProtectClaimContent
             throw new System.Runtime.Serialization.SerializationException($"Mail {mailId}: the policy is {policy.Length} bytes as JSON, above {ProtectCommandBinaryFormat.MaxPolicyHeaderLength}.");
         }
 
-        var content = new byte[FixedPreambleBytes + policy.Length + body.Length];
+        var content = GC.AllocateUninitializedArray<byte>(FixedPreambleBytes + policy.Length + body.Length);
+        WritePreamble(content, kind, mailId, policy.Length);
+        policy.CopyTo(content, FixedPreambleBytes);
+        body.CopyTo(content, FixedPreambleBytes + policy.Length);
+        return content;
+    }
+
+    private static void WritePreamble(byte[] content, byte kind, Guid mailId, int policyLength)
+    {
         Magic.CopyTo(content, 0);
         content[4] = Version;
         content[5] = kind;
         mailId.TryWriteBytes(content.AsSpan(6, 16), bigEndian: true, out _);
-        BinaryPrimitives.WriteUInt16BigEndian(content.AsSpan(22, 2), (ushort)policy.Length);
-        policy.CopyTo(content, FixedPreambleBytes);
-        body.CopyTo(content, FixedPreambleBytes + policy.Length);
-        return content;
+        BinaryPrimitives.WriteUInt16BigEndian(content.AsSpan(22, 2), (ushort)policyLength);
     }
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Npgsql;
 
 namespace SmimePipeline.Messaging.ProducerClaims;
@@ -21,8 +20,8 @@ public static class ProtectClaimStoreConnections
     /// <summary>The largest bound accepted: PostgreSQL's own default <c>max_connections</c> is 100.</summary>
     public const int MostConnections = 1_000;
 
-    // Npgsql's keyword and synonyms of Maximum Pool Size; DbConnectionStringBuilder compares keys case-insensitively.
-    private static readonly string[] MaxPoolSizeKeywords = ["Maximum Pool Size", "Max Pool Size", "MaxPoolSize"];
+    // Npgsql's keyword and synonym of Maximum Pool Size, without spaces (as NpgsqlConnectionStringKeywords gives them).
+    private static readonly string[] MaxPoolSizeKeywords = ["MaximumPoolSize", "MaxPoolSize"];
 
     /// <summary>
     /// The pool size a store opened with <paramref name="connectionString"/> and <paramref name="maxConnections"/> gets:
@@ -90,7 +89,7 @@ public static class ProtectClaimStoreConnections
 
     private static bool NamesMaxPoolSize(string connectionString)
     {
-        var plain = new DbConnectionStringBuilder { ConnectionString = connectionString };
-        return MaxPoolSizeKeywords.Any(plain.ContainsKey);
+        var given = NpgsqlConnectionStringKeywords.Given(connectionString);
+        return MaxPoolSizeKeywords.Any(given.Contains);
     }
 }

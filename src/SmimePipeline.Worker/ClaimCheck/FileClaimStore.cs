@@ -132,7 +132,8 @@ public sealed class FileClaimStore : IClaimStore
                 throw Refused(MailRefusal.MessageTooLarge, $"claim {id} holds {length} bytes, above the limit of {maxBytes} (SmimePipeline:MaxMessageBytes)");
             }
 
-            var content = new byte[length];
+            // Not zeroed first (2.9 MB for a 1.5 MB attachment): ReadExactlyAsync fills every byte or throws.
+            var content = GC.AllocateUninitializedArray<byte>((int)length);
             await stream.ReadExactlyAsync(content, cancellationToken);
             return content;
         }
