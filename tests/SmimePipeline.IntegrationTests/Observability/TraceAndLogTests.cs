@@ -21,7 +21,8 @@ public sealed class TraceAndLogTests : BrokerTest
     [Fact]
     public async Task A_mail_retried_twice_then_delivered_is_one_trace_from_producer_to_each_esp_attempt_and_nothing_secret_is_logged()
     {
-        var spans = new List<Activity>();
+        // The exporter adds from its own thread while the test reads under lock (spans): the adds take that lock too.
+        var spans = new LockedCollection<Activity>();
         var logs = new RecordingLoggerProvider();
         var smtpPort = SmtpSinkServer.FreeLoopbackPort();
 
@@ -137,7 +138,7 @@ public sealed class TraceAndLogTests : BrokerTest
         }
     }
 
-    private static List<Activity> TraceOf(List<Activity> spans, ActivityTraceId traceId)
+    private static List<Activity> TraceOf(LockedCollection<Activity> spans, ActivityTraceId traceId)
     {
         lock (spans)
         {

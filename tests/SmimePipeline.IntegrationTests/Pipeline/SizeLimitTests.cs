@@ -107,7 +107,9 @@ public sealed class SizeLimitTests : BrokerTest
     private static async Task<List<int>> ProbeReadinessAsync(WorkerProcess worker, CancellationToken stop)
     {
         var answers = new List<int>();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        // 30 s: on a loaded 2-core CI machine a worker busy with a 21 MB mail answered one probe in more than 10 s
+        // (session 10); a late 200 is still "ready", a 503 or no answer in 30 s is not.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         while (!stop.IsCancellationRequested)
         {
             try
@@ -122,7 +124,7 @@ public sealed class SizeLimitTests : BrokerTest
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // No answer within 10 s is not "ready" either.
+                // No answer within 30 s is not "ready" either.
                 answers.Add(0);
             }
         }
