@@ -86,11 +86,7 @@ public sealed partial class DockerfileRulesTests
     public void Every_referenced_project_file_is_copied_before_restore(string name, string entryProject)
     {
         var dockerfile = Load(name);
-        var restore = dockerfile.Instructions.ToList().FindIndex(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet restore", StringComparison.Ordinal));
-        var copied = dockerfile.Instructions.Take(restore)
-            .Where(i => i.Keyword == "COPY")
-            .SelectMany(i => i.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .ToHashSet(StringComparer.Ordinal);
+        var copied = CopiedBeforeRestore(dockerfile);
 
         foreach (var project in ProjectClosure(entryProject))
         {
@@ -106,11 +102,7 @@ public sealed partial class DockerfileRulesTests
         // Without them restore fails (an explicit Import) or, worse, the image is built without their settings
         // (Directory.Build.targets is imported only when present): PipelineRuntime.props holds the GC settings.
         var dockerfile = Load(name);
-        var restore = dockerfile.Instructions.ToList().FindIndex(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet restore", StringComparison.Ordinal));
-        var copied = dockerfile.Instructions.Take(restore)
-            .Where(i => i.Keyword == "COPY")
-            .SelectMany(i => i.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .ToHashSet(StringComparer.Ordinal);
+        var copied = CopiedBeforeRestore(dockerfile);
         var imported = new SortedSet<string>(StringComparer.Ordinal) { "Directory.Build.props", "Directory.Build.targets" };
         foreach (var project in ProjectClosure(entryProject))
         {
@@ -163,6 +155,16 @@ public sealed partial class DockerfileRulesTests
     }
 
     private static Dockerfile Load(string name) => Dockerfile.Load(RepositoryPaths.Of("deploy", name));
+
+    /// <summary>Every path named by a <c>COPY</c> before the first <c>RUN dotnet restore</c>.</summary>
+    private static HashSet<string> CopiedBeforeRestore(Dockerfile dockerfile)
+    {
+        var restore = dockerfile.Instructions.ToList().FindIndex(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet restore", StringComparison.Ordinal));
+        return dockerfile.Instructions.Take(restore)
+            .Where(i => i.Keyword == "COPY")
+            .SelectMany(i => i.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .ToHashSet(StringComparer.Ordinal);
+    }
 
     /// <summary>The project and all projects it references, transitively, as repository-relative paths.</summary>
     private static SortedSet<string> ProjectClosure(string entryProject)

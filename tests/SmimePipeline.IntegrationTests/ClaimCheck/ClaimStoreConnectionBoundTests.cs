@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
-using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -166,41 +165,34 @@ public sealed class ClaimStoreConnectionBoundTests(ITestOutputHelper output) : B
         var outbox = Path.Combine(Temp.Path, "outbox");
         var mail = LargeMail();
         var reference = await StoreAsync(postgres, mail);
-        var failed = new ConcurrentBag<EmailDeliveryFailed>();
-        var listener = await ListenForFailuresAsync(failed);
-        try
+        await using var events = await FailureEventCollector.StartAsync(VirtualHost.AmqpUri, "test-claim-store-events");
+        var failed = events.Failed;
+        await using (var signer = await WorkerHost.StartAsync(SignerSettings(postgres, outbox, ("SmimePipeline:ProducerClaims:UnavailableRetryPeriod", "00:00:03"))))
         {
-            await using (var signer = await WorkerHost.StartAsync(SignerSettings(postgres, outbox, ("SmimePipeline:ProducerClaims:UnavailableRetryPeriod", "00:00:03"))))
-            {
-                await postgres.StopAsync();
-                await SendAsync(QueueNames.Protect, reference);
-                await Eventually.HoldsAsync(
-                    async () => failed.Any(f => f.MailId == mail.MailId) && await VirtualHost.CountMessagesAsync(ErrorQueue) == 1,
-                    Generous,
-                    () => "the reference did not reach smime-protect_error with its event");
-                Assert.Equal(1, signer.Telemetry.FailedTotal);
-            }
-
-            var reported = Assert.Single(failed, f => f.MailId == mail.MailId);
-            Assert.Equal("claim-store-unavailable", reported.ReasonCode);
-            Assert.Equal(FailureStage.Protect, reported.Stage);
-            Assert.Contains($"127.0.0.1:{postgres.Port}/{PrivatePostgres.Role}", reported.Reason, StringComparison.Ordinal);
-            Assert.Contains("still failing after", reported.Reason, StringComparison.Ordinal);
-            var fault = Assert.Single(await VirtualHost.PeekAsync(ErrorQueue, 5)).GetProperty("properties").GetProperty("headers").GetProperty("MT-Fault-Message").GetString()!;
-            Assert.StartsWith("claim-store-unavailable:", fault, StringComparison.Ordinal);
-
-            // Nothing is lost: the claim waited in PostgreSQL, and the requeued reference is delivered.
-            await postgres.StartAgainAsync();
-            await using var again = await WorkerHost.StartAsync(SignerSettings(postgres, outbox));
-            await using var sender = await WorkerHost.StartAsync(WorkerSettings("Sender", outbox));
-            var requeue = await SmimeCli.RunAsync(["dlq", "requeue", "--queue", ErrorQueue, "--all", "--reason", "claim-store-unavailable", "--rabbitmq", VirtualHost.AmqpUri.ToString()]);
-            Assert.True(requeue.ExitCode == 0, requeue.Describe());
-            await AssertDeliveredAndReadableAsync(outbox, mail, Generous, "the requeued mail was not delivered");
+            await postgres.StopAsync();
+            await SendAsync(QueueNames.Protect, reference);
+            await Eventually.HoldsAsync(
+                async () => failed.Any(f => f.MailId == mail.MailId) && await VirtualHost.CountMessagesAsync(ErrorQueue) == 1,
+                Generous,
+                () => "the reference did not reach smime-protect_error with its event");
+            Assert.Equal(1, signer.Telemetry.FailedTotal);
         }
-        finally
-        {
-            await listener.StopAsync();
-        }
+
+        var reported = Assert.Single(failed, f => f.MailId == mail.MailId);
+        Assert.Equal("claim-store-unavailable", reported.ReasonCode);
+        Assert.Equal(FailureStage.Protect, reported.Stage);
+        Assert.Contains($"127.0.0.1:{postgres.Port}/{PrivatePostgres.Role}", reported.Reason, StringComparison.Ordinal);
+        Assert.Contains("still failing after", reported.Reason, StringComparison.Ordinal);
+        var fault = Assert.Single(await VirtualHost.PeekAsync(ErrorQueue, 5)).GetProperty("properties").GetProperty("headers").GetProperty("MT-Fault-Message").GetString()!;
+        Assert.StartsWith("claim-store-unavailable:", fault, StringComparison.Ordinal);
+
+        // Nothing is lost: the claim waited in PostgreSQL, and the requeued reference is delivered.
+        await postgres.StartAgainAsync();
+        await using var again = await WorkerHost.StartAsync(SignerSettings(postgres, outbox));
+        await using var sender = await WorkerHost.StartAsync(WorkerSettings("Sender", outbox));
+        var requeue = await SmimeCli.RunAsync(["dlq", "requeue", "--queue", ErrorQueue, "--all", "--reason", "claim-store-unavailable", "--rabbitmq", VirtualHost.AmqpUri.ToString()]);
+        Assert.True(requeue.ExitCode == 0, requeue.Describe());
+        await AssertDeliveredAndReadableAsync(outbox, mail, Generous, "the requeued mail was not delivered");
     }
 
     private Dictionary<string, string?> SignerSettings(PrivatePostgres postgres, string outbox, params (string Key, string? Value)[] more) =>
@@ -281,22 +273,6 @@ public sealed class ClaimStoreConnectionBoundTests(ITestOutputHelper output) : B
                 return;
             }
         }
-    }
-
-    private async Task<IBusControl> ListenForFailuresAsync(ConcurrentBag<EmailDeliveryFailed> failed)
-    {
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
-        {
-            cfg.Host(VirtualHost.AmqpUri);
-            cfg.ReceiveEndpoint("test-claim-store-events", e => e.Handler<EmailDeliveryFailed>(context =>
-            {
-                failed.Add(context.Message);
-                return Task.CompletedTask;
-            }));
-        });
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await bus.StartAsync(timeout.Token);
-        return bus;
     }
 
     /// <summary>Counts <c>smime.producer_claims.store_retries</c> by SQLSTATE (<c>none</c>: the server did not answer).</summary>
