@@ -18,6 +18,7 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props PipelineRuntime.props BannedSymbols.txt .editorconfig ./
 COPY src/SmimePipeline.Contracts/SmimePipeline.Contracts.csproj src/SmimePipeline.Contracts/
 COPY src/SmimePipeline.Messaging/SmimePipeline.Messaging.csproj src/SmimePipeline.Messaging/
+COPY src/SmimePipeline.Postgres/SmimePipeline.Postgres.csproj src/SmimePipeline.Postgres/
 COPY src/SmimePipeline.Client/SmimePipeline.Client.csproj src/SmimePipeline.Client/
 COPY src/SmimePipeline.Cryptography/SmimePipeline.Cryptography.csproj src/SmimePipeline.Cryptography/
 COPY src/SmimePipeline.Delivery/SmimePipeline.Delivery.csproj src/SmimePipeline.Delivery/

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SmimePipeline.Messaging.ProducerClaims;
+using SmimePipeline.Postgres;
 
 namespace SmimePipeline.Client;
 
@@ -26,17 +27,11 @@ public sealed class SmimePipelineClientOptionsValidator : IValidateOptions<Smime
             failures.Add($"SmimePipeline:ClaimCheckThresholdBytes must be 0 (no producer claim check) or at least {16 * 1024} (was {options.ClaimCheckThresholdBytes}).");
         }
 
-        if (options.ClaimStorePostgresConnectionString is { } connection)
+        // The connection string holds the password: the problem names the setting, never its value.
+        var pool = new PostgresPoolSettings(ProtectClaimStoreConnections.StoreName, "SmimePipeline:ClaimStoreMaxConnections", "SmimePipeline:ClaimStorePostgresConnectionString");
+        if (PostgresPoolBound.Problem(options.ClaimStorePostgresConnectionString, options.ClaimStoreMaxConnections, pool) is { } problem)
         {
-            // The connection string holds the password: the problem names the setting, never its value.
-            if (ProtectClaimStoreConnections.Problem(connection, options.ClaimStoreMaxConnections, "SmimePipeline:ClaimStoreMaxConnections", "SmimePipeline:ClaimStorePostgresConnectionString") is { } problem)
-            {
-                failures.Add(problem);
-            }
-        }
-        else if (options.ClaimStoreMaxConnections is < 1 or > ProtectClaimStoreConnections.MostConnections)
-        {
-            failures.Add($"SmimePipeline:ClaimStoreMaxConnections must be between 1 and {ProtectClaimStoreConnections.MostConnections} (was {options.ClaimStoreMaxConnections}).");
+            failures.Add(problem);
         }
 
         if (options.ClaimStorePostgresPasswordFile is { Length: > 0 } passwordFile && !File.Exists(passwordFile))

@@ -1,24 +1,49 @@
 using System.Data.Common;
 using Npgsql;
+using SmimePipeline.Postgres;
 
 namespace SmimePipeline.CertificateDirectory;
 
-/// <summary>The recipient directory in PostgreSQL, shared by every signer worker of a deployment.</summary>
+/// <summary>
+/// The recipient directory in PostgreSQL, shared by every signer worker of a deployment. It holds at most
+/// <see cref="MaxConnections"/> connections (<see cref="PostgresPoolBound"/>), one per look-up or write in flight.
+/// </summary>
 public sealed class PostgresRecipientDirectory : SqlRecipientDirectory
 {
+    /// <summary>
+    /// The bound when none is given: 4, for the <c>smime certs</c> commands (one statement at a time) and tests. The
+    /// signer worker derives its own from its concurrency (<see cref="Registration.SmimeCertificatesOptions.PostgresMaxConnections"/>).
+    /// </summary>
+    public const int DefaultMaxConnections = 4;
+
+    /// <summary>How the directory is named in the messages of <see cref="PostgresPoolBound"/>.</summary>
+    public const string StoreName = "the recipient directory";
+
     private readonly NpgsqlDataSource _dataSource;
 
     /// <summary>Connects and creates the tables when they do not exist.</summary>
     /// <param name="connectionString">An Npgsql connection string (its password is never logged).</param>
     /// <param name="tablePrefix">Prefix of the table names; default <c>smime_</c>.</param>
     /// <param name="timeProvider">The clock; default system.</param>
-    public PostgresRecipientDirectory(string connectionString, string tablePrefix = "smime_", TimeProvider? timeProvider = null)
+    /// <param name="maxConnections">
+    /// The most connections the directory holds at once (or the connection string's <c>Maximum Pool Size</c> when lower).
+    /// </param>
+    /// <exception cref="ArgumentException">
+    /// The connection string is empty or not valid Npgsql syntax, turns pooling off, or asks for a minimum pool above the
+    /// bound; or <paramref name="maxConnections"/> is outside 1–<see cref="PostgresPoolBound.MostConnections"/>.
+    /// </exception>
+    public PostgresRecipientDirectory(string connectionString, string tablePrefix = "smime_", TimeProvider? timeProvider = null, int maxConnections = DefaultMaxConnections)
         : base(tablePrefix, timeProvider)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        MaxConnections = PostgresPoolBound.Apply(builder.ConnectionStringBuilder, connectionString, maxConnections, StoreName);
+        _dataSource = builder.Build();
         EnsureSchema();
     }
+
+    /// <summary>The most connections this directory holds at once (its pool's <c>Maximum Pool Size</c>).</summary>
+    public int MaxConnections { get; }
 
     /// <inheritdoc />
     protected override string BinaryType => "BYTEA";

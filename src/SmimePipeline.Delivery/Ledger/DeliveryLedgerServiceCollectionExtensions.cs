@@ -26,7 +26,7 @@ public static class DeliveryLedgerServiceCollectionExtensions
         {
             var options = provider.GetRequiredService<IOptions<DeliveryLedgerOptions>>().Value;
             return string.Equals(options.Provider, DeliveryLedgerOptions.Postgres, StringComparison.OrdinalIgnoreCase)
-                ? new PostgresDeliveryLedger(options.ResolvePostgresConnectionString())
+                ? new PostgresDeliveryLedger(options.ResolvePostgresConnectionString(), options.EffectiveMaxConnections)
                 : new SqliteDeliveryLedger(options.SqlitePath);
         });
         return services;

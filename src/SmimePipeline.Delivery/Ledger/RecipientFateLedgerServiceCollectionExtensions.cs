@@ -21,7 +21,7 @@ public static class RecipientFateLedgerServiceCollectionExtensions
         {
             var options = provider.GetRequiredService<IOptions<DeliveryLedgerOptions>>().Value;
             return string.Equals(options.Provider, DeliveryLedgerOptions.Postgres, StringComparison.OrdinalIgnoreCase)
-                ? new PostgresRecipientFateLedger(options.ResolvePostgresConnectionString())
+                ? new PostgresRecipientFateLedger(options.ResolvePostgresConnectionString(), options.FateMaxConnections)
                 : new SqliteRecipientFateLedger(options.SqlitePath);
         });
         return services;

@@ -25,6 +25,17 @@ public sealed class SmimeCertificatesOptions
     /// <summary>A file holding the PostgreSQL password (a mounted Secret); optional.</summary>
     public string PostgresPasswordFile { get; set; } = "";
 
+    /// <summary>
+    /// The most PostgreSQL connections the directory holds at once (its pool's <c>Maximum Pool Size</c>, or the connection
+    /// string's own when lower; <c>Pooling=false</c> is refused). 0 (default) =
+    /// <see cref="PostgresRecipientDirectory.DefaultMaxConnections"/> (4); the signer worker sets it from its concurrency
+    /// (<c>SmimePipeline:Directory:MaxConnections</c>). Else 1 to 1,000.
+    /// </summary>
+    public int PostgresMaxConnections { get; set; }
+
+    /// <summary>The directory's bound: <see cref="PostgresMaxConnections"/>, or <see cref="PostgresRecipientDirectory.DefaultMaxConnections"/> when it is 0.</summary>
+    public int EffectivePostgresMaxConnections => PostgresMaxConnections == 0 ? PostgresRecipientDirectory.DefaultMaxConnections : PostgresMaxConnections;
+
     /// <summary>Prefix of the PostgreSQL table names (a-z, 0-9, '_'). Default <c>smime_</c>.</summary>
     public string TablePrefix { get; set; } = "smime_";
 

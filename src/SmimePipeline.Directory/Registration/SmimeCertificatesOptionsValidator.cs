@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using SmimePipeline.Postgres;
 
 namespace SmimePipeline.CertificateDirectory.Registration;
 
@@ -21,6 +22,18 @@ public sealed partial class SmimeCertificatesOptionsValidator : IValidateOptions
         if (options.Provider == RecipientDirectoryProvider.Postgres && string.IsNullOrWhiteSpace(options.Postgres))
         {
             failures.Add("Postgres (a connection string) is required when the directory provider is Postgres.");
+        }
+
+        // The connection string holds the password: the problem names the setting, never its value.
+        var pool = new PostgresPoolSettings(PostgresRecipientDirectory.StoreName, "PostgresMaxConnections", "Postgres");
+        string? connection = options.Provider == RecipientDirectoryProvider.Postgres ? options.Postgres : null;
+        if (options.PostgresMaxConnections < 0)
+        {
+            failures.Add($"PostgresMaxConnections must be 0 (the default of {PostgresRecipientDirectory.DefaultMaxConnections}) or between 1 and {PostgresPoolBound.MostConnections} (was {options.PostgresMaxConnections}).");
+        }
+        else if (PostgresPoolBound.Problem(connection, options.EffectivePostgresMaxConnections, pool) is { } problem)
+        {
+            failures.Add(problem);
         }
 
         if (!Enum.IsDefined(options.Provider))

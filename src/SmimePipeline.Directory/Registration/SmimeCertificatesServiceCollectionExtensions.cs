@@ -125,7 +125,7 @@ public static class SmimeCertificatesServiceCollectionExtensions
                 connection.Password = File.ReadAllText(file).TrimEnd('\r', '\n');
             }
 
-            return new PostgresRecipientDirectory(connection.ConnectionString, options.TablePrefix, time) { CacheLifetime = options.CacheLifetime };
+            return new PostgresRecipientDirectory(connection.ConnectionString, options.TablePrefix, time, options.EffectivePostgresMaxConnections) { CacheLifetime = options.CacheLifetime };
         }
 
         var path = options.EffectiveSqlitePath;

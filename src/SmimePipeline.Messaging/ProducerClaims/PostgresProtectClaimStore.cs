@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using SmimePipeline.Postgres;
 
 namespace SmimePipeline.Messaging.ProducerClaims;
 
@@ -36,12 +37,12 @@ public sealed class PostgresProtectClaimStore : IProtectClaimStore, IAsyncDispos
 
     /// <summary>
     /// Connects with <paramref name="connectionString"/> (Npgsql syntax), holding at most <paramref name="maxConnections"/>
-    /// connections (or the connection string's <c>Maximum Pool Size</c> when lower: <see cref="ProtectClaimStoreConnections"/>);
+    /// connections (or the connection string's <c>Maximum Pool Size</c> when lower: <see cref="PostgresPoolBound"/>);
     /// nothing is opened until the first call.
     /// </summary>
     /// <exception cref="ArgumentException">
     /// The connection string is empty or not valid Npgsql syntax, turns pooling off, or asks for a minimum pool above the
-    /// bound; or <paramref name="maxConnections"/> is outside 1–<see cref="ProtectClaimStoreConnections.MostConnections"/>.
+    /// bound; or <paramref name="maxConnections"/> is outside 1–<see cref="PostgresPoolBound.MostConnections"/>.
     /// </exception>
     public PostgresProtectClaimStore(string connectionString, int maxConnections)
     {
@@ -49,9 +50,8 @@ public sealed class PostgresProtectClaimStore : IProtectClaimStore, IAsyncDispos
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         // No statement here changes session state, so resetting each pooled connection (DISCARD ALL) would only cost.
         builder.ConnectionStringBuilder.NoResetOnClose = true;
-        ProtectClaimStoreConnections.Apply(builder.ConnectionStringBuilder, connectionString, maxConnections);
+        MaxConnections = PostgresPoolBound.Apply(builder.ConnectionStringBuilder, connectionString, maxConnections, ProtectClaimStoreConnections.StoreName);
         TuneForLargeValues(builder.ConnectionStringBuilder, connectionString);
-        MaxConnections = builder.ConnectionStringBuilder.MaxPoolSize;
         Server = $"{builder.ConnectionStringBuilder.Host}:{builder.ConnectionStringBuilder.Port}/{builder.ConnectionStringBuilder.Database}";
         _dataSource = builder.Build();
     }

@@ -14,6 +14,14 @@ public sealed class DirectoryOptions
     /// <summary>The Npgsql connection string, without its password when <see cref="PasswordFile"/> is set.</summary>
     public string Postgres { get; set; } = "";
 
+    /// <summary>
+    /// The most PostgreSQL connections one signer process holds for the directory (its pool's <c>Maximum Pool Size</c>, or
+    /// the connection string's own when lower; <c>Pooling=false</c> is refused). 0 (default) = derived
+    /// (<see cref="PostgresPoolDefaults.DirectoryMaxConnections"/>): the signer's protect slots plus its harvests at once,
+    /// so that no look-up waits for a connection. Else 1 to 1,000.
+    /// </summary>
+    public int MaxConnections { get; set; }
+
     /// <summary>Prefix of the PostgreSQL table names (a-z, 0-9, '_'). Default <c>smime_</c>.</summary>
     public string TablePrefix { get; set; } = "smime_";
 

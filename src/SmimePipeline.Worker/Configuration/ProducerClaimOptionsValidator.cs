@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SmimePipeline.Messaging.ProducerClaims;
+using SmimePipeline.Postgres;
 
 namespace SmimePipeline.Worker.Configuration;
 
@@ -27,17 +28,11 @@ public sealed class ProducerClaimOptionsValidator : IValidateOptions<ProducerCla
             failures.Add($"{Section}:SweepInterval must be at least 1 second (was {options.SweepInterval}).");
         }
 
-        if (options.PostgresConnectionString is { } connection)
+        // The connection string holds the password: the problem names the setting, never its value.
+        var pool = new PostgresPoolSettings(ProtectClaimStoreConnections.StoreName, $"{Section}:MaxConnections", $"{Section}:PostgresConnectionString");
+        if (PostgresPoolBound.Problem(options.PostgresConnectionString, options.MaxConnections, pool) is { } problem)
         {
-            // The connection string holds the password: the problem names the setting, never its value.
-            if (ProtectClaimStoreConnections.Problem(connection, options.MaxConnections, $"{Section}:MaxConnections", $"{Section}:PostgresConnectionString") is { } problem)
-            {
-                failures.Add(problem);
-            }
-        }
-        else if (options.MaxConnections is < 1 or > ProtectClaimStoreConnections.MostConnections)
-        {
-            failures.Add($"{Section}:MaxConnections must be between 1 and {ProtectClaimStoreConnections.MostConnections} (was {options.MaxConnections}).");
+            failures.Add(problem);
         }
 
         if (options.UnavailableRetryPeriod < TimeSpan.FromSeconds(1) || options.UnavailableRetryPeriod > TimeSpan.FromMinutes(20))

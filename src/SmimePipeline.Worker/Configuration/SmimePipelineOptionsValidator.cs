@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using SmimePipeline.CertificateDirectory;
+using SmimePipeline.Postgres;
 
 namespace SmimePipeline.Worker.Configuration;
 
@@ -54,6 +56,17 @@ public sealed class SmimePipelineOptionsValidator : IValidateOptions<SmimePipeli
             if (options.Directory.Provider == DirectoryProvider.Postgres && string.IsNullOrWhiteSpace(options.Directory.Postgres))
             {
                 failures.Add($"{s}:Directory:Postgres (a connection string) is required when {s}:Directory:Provider is Postgres.");
+            }
+
+            // The connection string holds the password: the problem names the setting, never its value.
+            var pool = new PostgresPoolSettings(PostgresRecipientDirectory.StoreName, $"{s}:Directory:MaxConnections", $"{s}:Directory:Postgres");
+            if (options.Directory.MaxConnections < 0)
+            {
+                failures.Add($"{s}:Directory:MaxConnections must be 0 (derived from {s}:Signer:Concurrency) or between 1 and {PostgresPoolBound.MostConnections} (was {options.Directory.MaxConnections}).");
+            }
+            else if (PostgresPoolBound.Problem(options.Directory.Provider == DirectoryProvider.Postgres ? options.Directory.Postgres : null, PostgresPoolDefaults.DirectoryMaxConnections(options), pool) is { } problem)
+            {
+                failures.Add(problem);
             }
 
             if (options.Directory.PasswordFile is { Length: > 0 } passwordFile && !File.Exists(passwordFile))

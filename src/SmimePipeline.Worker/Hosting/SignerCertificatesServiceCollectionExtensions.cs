@@ -64,6 +64,7 @@ public static class SignerCertificatesServiceCollectionExtensions
         certificates.SqlitePath = pipeline.Directory.SqlitePath;
         certificates.Postgres = pipeline.Directory.Postgres;
         certificates.PostgresPasswordFile = pipeline.Directory.PasswordFile;
+        certificates.PostgresMaxConnections = PostgresPoolDefaults.DirectoryMaxConnections(pipeline);
         certificates.TablePrefix = pipeline.Directory.TablePrefix;
         certificates.Revocation = pipeline.Directory.Revocation;
         certificates.CacheLifetime = pipeline.Directory.CacheLifetime;

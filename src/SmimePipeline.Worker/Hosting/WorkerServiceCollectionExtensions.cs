@@ -5,6 +5,7 @@ using SmimePipeline.Contracts;
 using SmimePipeline.CertificateDirectory.Registration;
 using SmimePipeline.Cryptography.Options;
 using SmimePipeline.Delivery;
+using SmimePipeline.Delivery.Ledger;
 using SmimePipeline.Messaging;
 using SmimePipeline.Worker.ClaimCheck;
 using SmimePipeline.Worker.Configuration;
@@ -84,6 +85,14 @@ public static class WorkerServiceCollectionExtensions
         if (options.Roles.HasFlag(WorkerRoles.Webhooks))
         {
             services.AddSmimeWebhooks();
+        }
+
+        if (options.Roles.HasFlag(WorkerRoles.Sender) || options.Roles.HasFlag(WorkerRoles.Webhooks))
+        {
+            // Delivery:Ledger:MaxConnections 0 = derived from the roles this process runs (before validation, which then
+            // checks the bound the ledger will get).
+            services.AddOptions<DeliveryLedgerOptions>().PostConfigure<IOptions<SmimePipelineOptions>>(
+                (ledger, pipeline) => ledger.MaxConnections = PostgresPoolDefaults.DeliveryLedgerMaxConnections(pipeline.Value, ledger.MaxConnections));
         }
 
         services.AddOptions<MassTransitHostOptions>().Configure(o =>

@@ -8,10 +8,13 @@ namespace SmimePipeline.Worker.Signing;
 /// <summary>Puts <see cref="HarvestCertificateConsumer"/> on <c>smime-harvest</c>; refusals are not retried; a DNS server that does not answer is.</summary>
 public sealed class HarvestCertificateConsumerDefinition : ConsumerDefinition<HarvestCertificateConsumer>
 {
+    /// <summary>Harvests at once per signer; each may hold one directory connection (see <see cref="Configuration.PostgresPoolDefaults"/>).</summary>
+    public const int ConcurrentMessages = 2;
+
     public HarvestCertificateConsumerDefinition()
     {
         EndpointName = QueueNames.Harvest;
-        ConcurrentMessageLimit = 2;
+        ConcurrentMessageLimit = ConcurrentMessages;
     }
 
     /// <inheritdoc />

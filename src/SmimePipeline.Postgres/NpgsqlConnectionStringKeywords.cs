@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace SmimePipeline.Messaging.ProducerClaims;
+namespace SmimePipeline.Postgres;
 
 /// <summary>
 /// Which keywords an operator actually wrote in an Npgsql connection string. <c>NpgsqlConnectionStringBuilder.ContainsKey</c>
@@ -9,9 +9,10 @@ namespace SmimePipeline.Messaging.ProducerClaims;
 /// (<c>Max Auto Prepare</c>, <c>MaxAutoPrepare</c>, <c>max auto prepare</c>); synonyms such as <c>Max Pool Size</c> for
 /// <c>Maximum Pool Size</c> are the caller's to list.
 /// </summary>
-internal static class NpgsqlConnectionStringKeywords
+public static class NpgsqlConnectionStringKeywords
 {
     /// <summary>The keywords given in <paramref name="connectionString"/>, without spaces, compared case-insensitively.</summary>
+    /// <param name="connectionString">The connection string as the operator wrote it.</param>
     /// <exception cref="ArgumentException">The connection string is not valid connection-string syntax.</exception>
     public static HashSet<string> Given(string connectionString) =>
         new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
