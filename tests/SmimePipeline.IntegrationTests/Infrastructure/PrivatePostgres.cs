@@ -115,11 +115,20 @@ public sealed class PrivatePostgres : IAsyncDisposable
     }
 
     /// <summary>How many sessions <see cref="Role"/> has open now (asked as the superuser, over the socket).</summary>
-    public async Task<int> SessionsOfRoleAsync()
+    public Task<int> SessionsOfRoleAsync() => CountSessionsAsync("usename", Role);
+
+    /// <summary>
+    /// How many sessions of <see cref="Role"/> whose <c>Application Name</c> is <paramref name="applicationName"/> are open
+    /// now: one store's pool, when each store of a test connects under a name of its own.
+    /// </summary>
+    public Task<int> SessionsOfApplicationAsync(string applicationName) => CountSessionsAsync("application_name", applicationName);
+
+    private async Task<int> CountSessionsAsync(string column, string value)
     {
         await using var connection = new NpgsqlConnection(SuperuserConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"SELECT count(*) FROM pg_stat_activity WHERE usename = '{Role}'", connection);
+        await using var command = new NpgsqlCommand($"SELECT count(*) FROM pg_stat_activity WHERE usename = '{Role}' AND {column} = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = value });
         return Convert.ToInt32(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Npgsql;
 using SmimePipeline.Client;
 using SmimePipeline.Messaging.ProducerClaims;
+using SmimePipeline.Postgres;
 using SmimePipeline.Worker.Configuration;
 
 namespace SmimePipeline.Worker.Tests.ClaimCheck;
@@ -32,7 +33,7 @@ public sealed class ProtectClaimStoreConnectionsTests
     [InlineData(";maximum pool size=2", 4, 2)]
     public async Task The_pool_holds_the_configured_bound_or_the_connection_string_s_lower_one(string more, int configured, int expected)
     {
-        Assert.Equal(expected, ProtectClaimStoreConnections.EffectiveMaxConnections(Connection + more, configured));
+        Assert.Equal(expected, PostgresPoolBound.EffectiveMaxConnections(Connection + more, configured));
         await using var store = new PostgresProtectClaimStore(Connection + more, configured);
         Assert.Equal(expected, store.MaxConnections);
         Assert.Equal("db.example:5433/claims", store.Server);
