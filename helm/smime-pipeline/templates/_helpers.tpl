@@ -87,6 +87,47 @@ CPU limit, or without one every core of the node. Empty when neither is set (the
 {{- printf "%02d:%02d:%02d" (div $s 3600) (div (mod $s 3600) 60) (mod $s 60) }}
 {{- end }}
 
+{{/* The most pods a role can run: KEDA's or the HPA's maximum when one scales it, else its replica count. Call with the role's values. */}}
+{{- define "smime-pipeline.maxPods" -}}
+{{- if .autoscaling.keda.enabled }}{{ .autoscaling.keda.maxReplicaCount | int }}
+{{- else if .autoscaling.hpa.enabled }}{{ .autoscaling.hpa.maxReplicas | int }}
+{{- else }}{{ .replicaCount | int }}{{ end }}
+{{- end }}
+
+{{/*
+The most PostgreSQL connections this release can hold (README "Sizing PostgreSQL connections"), as JSON: per pod and
+pods at most for each role, and the total with postgresql.producerConnections. A pod's connections are the sum of its
+stores' bounds, each derived the way the worker derives it when 0: the directory from the signer's protect slots
+(roles.signer.concurrency, else DOTNET_PROCESSOR_COUNT) + 2 harvests, the ledger from roles.sender.concurrency (4 in a
+webhooks pod). A connection string's own lower Maximum Pool Size is not seen here, so this is an upper bound.
+*/}}
+{{- define "smime-pipeline.postgresConnections" -}}
+{{- $v := .Values }}
+{{- $signer := 0 }}
+{{- if $v.directory.postgres }}
+{{- $slots := int $v.roles.signer.concurrency }}
+{{- if not $slots }}{{ $slots = int (include "smime-pipeline.processorCount" $v.roles.signer | default "1") }}{{ end }}
+{{- $signer = add $signer (int $v.directory.maxConnections | default (add $slots 2)) }}
+{{- end }}
+{{- if $v.producerClaims.postgres }}{{ $signer = add $signer (int $v.producerClaims.maxConnections) }}{{ end }}
+{{- $postgresLedger := eq $v.delivery.ledger.provider "postgres" }}
+{{- $sender := 0 }}
+{{- if $postgresLedger }}{{ $sender = int $v.delivery.ledger.maxConnections | default (int $v.roles.sender.concurrency) }}{{ end }}
+{{- $webhooks := 0 }}
+{{- if $postgresLedger }}{{ $webhooks = add (int $v.delivery.ledger.maxConnections | default 4) (int $v.delivery.ledger.fateMaxConnections) }}{{ end }}
+{{- $signerPods := ternary (int (include "smime-pipeline.maxPods" $v.roles.signer)) 0 $v.roles.signer.enabled }}
+{{- $senderPods := ternary (int (include "smime-pipeline.maxPods" $v.roles.sender)) 0 $v.roles.sender.enabled }}
+{{- $webhooksPods := ternary (int $v.webhooks.replicaCount) 0 $v.webhooks.enabled }}
+{{- $total := add (mul $signerPods $signer) (mul $senderPods $sender) (mul $webhooksPods $webhooks) (int $v.postgresql.producerConnections) }}
+{{- dict "signer" $signer "signerPods" $signerPods "sender" $sender "senderPods" $senderPods "webhooks" $webhooks "webhooksPods" $webhooksPods "producers" (int $v.postgresql.producerConnections) "total" $total | toJson }}
+{{- end }}
+
+{{/* The connections worst case as one line, for NOTES.txt and for the render failure. */}}
+{{- define "smime-pipeline.postgresConnectionsLine" -}}
+{{- $c := include "smime-pipeline.postgresConnections" . | fromJson }}
+{{- printf "%d = signers %d pods x %d + senders %d x %d + webhooks %d x %d + producers %d" (int $c.total) (int $c.signerPods) (int $c.signer) (int $c.senderPods) (int $c.sender) (int $c.webhooksPods) (int $c.webhooks) (int $c.producers) }}
+{{- end }}
+
 {{/* Fails rendering on settings that would lose mail or conflict. Included by every Deployment. */}}
 {{- define "smime-pipeline.validate" -}}
 {{- if le (int .Values.terminationGracePeriodSeconds) (int .Values.shutdownTimeoutSeconds) }}
@@ -101,6 +142,15 @@ CPU limit, or without one every core of the node. Empty when neither is set (the
 {{- with .Values.webhooks }}
 {{- if and .enabled (not (or .relayTokenKey .rawTokenKey .eventsPasswordKey .eventsBearerTokenKey)) }}
 {{- fail "webhooks: set at least one of relayTokenKey, rawTokenKey, eventsPasswordKey, eventsBearerTokenKey (an endpoint without a token is not served)" }}
+{{- end }}
+{{- end }}
+{{- with .Values.postgresql }}
+{{- if .maxConnections }}
+{{- $c := include "smime-pipeline.postgresConnections" $ | fromJson }}
+{{- $usable := sub (int .maxConnections) (int .superuserReservedConnections) }}
+{{- if gt (int $c.total) $usable }}
+{{- fail (printf "PostgreSQL connections: this release can hold %s, above postgresql.maxConnections (%d) - superuserReservedConnections (%d) = %d; lower directory.maxConnections, delivery.ledger.maxConnections, producerClaims.maxConnections or the maximum replicas, or raise the server's max_connections (README \"Sizing PostgreSQL connections\")" (include "smime-pipeline.postgresConnectionsLine" $) (int .maxConnections) (int .superuserReservedConnections) $usable) }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- if and (eq .Values.transport "RabbitMq") (not .Values.rabbitmq.existingSecret) }}
