@@ -7,21 +7,11 @@ namespace SmimePipeline.DeploymentTests;
 /// Issue 17, session 11: every PostgreSQL store of a pod is bounded (README "Sizing PostgreSQL connections"). The chart
 /// passes each bound to its pods, its schema defines the 1–1000 range once (<c>$defs</c>), NOTES.txt prints the most
 /// connections the release can hold (Σ max pods × the pod's bounds + the producers'), and a render that exceeds a declared
-/// <c>postgresql.maxConnections</c> fails naming the figures. NOTES.txt is rendered through <c>tpl</c> in a copy of the
-/// chart, as in <see cref="HelmNotesTests"/>.
+/// <c>postgresql.maxConnections</c> fails naming the figures (NOTES.txt rendered through <see cref="NotesChart"/>).
 /// </summary>
 public sealed class HelmPostgresConnectionsTests : IDisposable
 {
-    private readonly string chartCopy = Path.Combine(Path.GetTempPath(), $"smime-chart-pg-{Guid.NewGuid():N}");
-
-    public HelmPostgresConnectionsTests()
-    {
-        DirectoryCopy.Copy(Helm.ChartDirectory, chartCopy);
-        File.Copy(Path.Combine(chartCopy, "templates", "NOTES.txt"), Path.Combine(chartCopy, "notes-under-test.txt"));
-        File.WriteAllText(
-            Path.Combine(chartCopy, "templates", "notes-under-test.yaml"),
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes-under-test\ndata:\n  notes: |\n    {{- tpl (.Files.Get \"notes-under-test.txt\") . | nindent 4 }}\n");
-    }
+    private readonly NotesChart chart = new();
 
     [Theory]
     // Default values: 2 signers × (directory: 1 core + 2 harvests), 1 sender × its concurrency 8, no webhooks.
@@ -34,12 +24,8 @@ public sealed class HelmPostgresConnectionsTests : IDisposable
         "21 = signers 2 pods x 2 + senders 1 x 3 + webhooks 2 x 7 + producers 0")]
     public async Task Notes_print_the_most_connections_the_release_can_hold(string[] arguments, string expected)
     {
-        var helm = await Helm.RequireAsync();
+        var notes = await chart.RenderAsync(arguments);
 
-        var result = await ExternalTool.RunAsync(helm, ["template", "smime", ".", .. arguments, "--show-only", "templates/notes-under-test.yaml"], timeout: ToolLimits.Timeout, workingDirectory: chartCopy);
-
-        Assert.True(result.ExitCode == 0, $"NOTES.txt did not render:\n{result.Describe()}");
-        var notes = YamlJson.Parse(result.StdoutText)["data"]!["notes"]!.GetValue<string>();
         Assert.Contains($"PostgreSQL connections at most (max pods x per-pod bounds): {expected}", notes, StringComparison.Ordinal);
     }
 
@@ -87,7 +73,7 @@ public sealed class HelmPostgresConnectionsTests : IDisposable
         Assert.Empty(ValuesSchema.Errors(YamlJson.ParseFile(Path.Combine(Helm.ChartDirectory, "values.yaml"))));
     }
 
-    public void Dispose() => Directory.Delete(chartCopy, recursive: true);
+    public void Dispose() => chart.Dispose();
 
     private static string? Env(IReadOnlyList<JsonNode> documents, string component, string name)
     {
