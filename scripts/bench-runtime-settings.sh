@@ -28,8 +28,8 @@ else
   settings=(
     "as built|SMIME_SETTING=as-built"
     "spin limit 0|DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0"
-    "TieredPGO off|DOTNET_TieredPGO=0"
-    "spin 0 + PGO off|DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 DOTNET_TieredPGO=0"
+    "TieredPGO on|DOTNET_TieredPGO=1"
+    "spin 0 + PGO on|DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 DOTNET_TieredPGO=1"
   )
 fi
 

@@ -82,6 +82,16 @@ internal sealed record PipelineBenchResult(
     /// runs.</summary>
     public double JitMillisecondsPerMail { get; init; }
 
+    /// <summary>Managed bytes this process allocated from the first publish to the last mail, per mail (all threads,
+    /// <see cref="GC.GetTotalAllocatedBytes(bool)"/>): producer, signer, sender and the bench's own bookkeeping together.</summary>
+    public double AllocatedBytesPerMail { get; init; }
+
+    /// <summary>Garbage collections over the same interval, per 1,000 mails: gen 0 (every collection) and gen 2.</summary>
+    public double Gen0CollectionsPerThousandMails { get; init; }
+
+    /// <inheritdoc cref="Gen0CollectionsPerThousandMails"/>
+    public double Gen2CollectionsPerThousandMails { get; init; }
+
     /// <summary>The wait after the warm-up mails for the tiered JIT to catch up (<see cref="JitSettle"/>), before the
     /// measured run; null in reports that predate it.</summary>
     public JitSettle? WarmupJitSettle { get; init; }

@@ -109,6 +109,8 @@ internal static class PipelineBenchRunner
 
             using var closedLoop = backlog > 0 ? new PipelineBacklog(backlog) : null;
             var jit = new JitActivity();
+            long allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+            int gen0Before = GC.CollectionCount(0), gen2Before = GC.CollectionCount(2);
             var clock = Stopwatch.StartNew();
             var firstPublish = DateTime.UtcNow;
             var cpu = new MachineCpuTime();
@@ -163,6 +165,8 @@ internal static class PipelineBenchRunner
             var coreUtilisation = cores.Utilisation;
             var coreInterrupts = cores.InterruptShare;
             long jitMethods = jit.MethodsCompiled;
+            long allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
+            int gen0 = GC.CollectionCount(0) - gen0Before, gen2 = GC.CollectionCount(2) - gen2Before;
             var jitTime = jit.CompilationTime;
             var latencies = new List<double>(messages);
             var largeLatencies = new List<double>(large.Count);
@@ -227,6 +231,9 @@ internal static class PipelineBenchRunner
                 JitMethodsCompiled = jitMethods,
                 JitMillisecondsPerMail = Math.Round(jitTime.TotalMilliseconds / messages, 3),
                 WarmupJitSettle = settle,
+                AllocatedBytesPerMail = Math.Round((double)allocated / messages),
+                Gen0CollectionsPerThousandMails = Math.Round(gen0 * 1000.0 / messages, 2),
+                Gen2CollectionsPerThousandMails = Math.Round(gen2 * 1000.0 / messages, 2),
             };
         }
         finally

@@ -9,7 +9,8 @@ namespace SmimePipeline.Delivery.Pickup;
 /// mail servers that pick files up. A reader never sees a half-written file: the mail is written
 /// to a hidden temporary file in the same directory, flushed to disk, then renamed (rename is
 /// atomic within one file system), and the directory is flushed before the receipt is returned, so a
-/// mail reported delivered survives a power loss. Sending the same mail id again replaces the file with the same
+/// mail reported delivered survives a power loss (mails renamed while a flush runs share the next one:
+/// <see cref="DirectoryFlushGroup"/>). Sending the same mail id again replaces the file with the same
 /// content, so redelivery never creates a duplicate.
 /// </summary>
 public sealed class PickupDirectoryTransport : IMailTransport
@@ -24,12 +25,16 @@ public sealed class PickupDirectoryTransport : IMailTransport
     private readonly string _tempPrefix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)) + "-";
     private long _attempts;
 
+    // The renames of mails handed over at the same time share one fsync of the directory (group commit).
+    private readonly DirectoryFlushGroup _entries;
+
     /// <summary>Creates the transport for the configured directory.</summary>
     public PickupDirectoryTransport(IOptions<PickupDirectoryOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Value.Directory, "options.Directory");
         _directory = Path.GetFullPath(options.Value.Directory);
+        _entries = new DirectoryFlushGroup(_directory);
     }
 
     /// <inheritdoc />
@@ -52,12 +57,18 @@ public sealed class PickupDirectoryTransport : IMailTransport
         // Unique per attempt: two concurrent redeliveries of the same mail (in this process or another one writing
         // the same directory) never share a temp file.
         var tempPath = Path.Combine(_directory, $".{fileName}.{_tempPrefix}{Interlocked.Increment(ref _attempts):x}.tmp");
+        return SendCoreAsync(mail, fileName, finalPath, tempPath);
+    }
+
+    private async Task<DeliveryReceipt> SendCoreAsync(OutgoingMail mail, string fileName, string finalPath, string tempPath)
+    {
         try
         {
             WriteDurably(tempPath, mail.Content.Span);
             File.Move(tempPath, finalPath, overwrite: true);
-            // The rename is what the receipt reports; it must survive a power loss too, not only the file's bytes.
-            DirectoryEntries.Flush(_directory);
+            // The rename is what the receipt reports; it must survive a power loss too, not only the file's bytes: no
+            // receipt before an fsync of the directory that started after this rename (shared with concurrent mails).
+            await _entries.FlushAsync();
         }
         catch (UnauthorizedAccessException e)
         {
@@ -70,7 +81,7 @@ public sealed class PickupDirectoryTransport : IMailTransport
             throw new DeliveryException(DeliveryFailureKind.Transient, Name, null, $"Writing to the pickup directory {_directory} failed: {e.Message}", e);
         }
 
-        return Task.FromResult(new DeliveryReceipt(Name, fileName, mail.EnvelopeTo, []));
+        return new DeliveryReceipt(Name, fileName, mail.EnvelopeTo, []);
     }
 
     private static string FileNameFor(Guid mailId) => $"{mailId:N}.eml";

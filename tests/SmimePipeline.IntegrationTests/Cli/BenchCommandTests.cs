@@ -141,6 +141,9 @@ public sealed class BenchCommandTests
         Assert.Equal(2, run.GetProperty("producerInFlight").GetInt32());
         Assert.Equal(JsonValueKind.Null, run.GetProperty("stages").ValueKind);
         Assert.Matches("^[0-9a-f]{32}$", run.GetProperty("sampleTraceId").GetString());
+        // The whole path's allocation per mail (issue 17, session 11): at least each mail's body travels through it.
+        Assert.True(run.GetProperty("allocatedBytesPerMail").GetDouble() > 1_000, $"allocatedBytesPerMail {run.GetProperty("allocatedBytesPerMail")}");
+        Assert.True(run.GetProperty("gen0CollectionsPerThousandMails").GetDouble() >= 0);
     }
 
     [Fact]

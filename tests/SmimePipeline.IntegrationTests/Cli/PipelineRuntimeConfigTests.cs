@@ -49,6 +49,7 @@ public sealed class PipelineRuntimeConfigTests
         // The MSBuild properties the SDK turns into runtimeconfig settings.
         Assert.Equal(props.Descendants("ServerGarbageCollection").Single().Value, built["System.GC.Server"], ignoreCase: true);
         Assert.Equal(props.Descendants("ConcurrentGarbageCollection").Single().Value, built["System.GC.Concurrent"], ignoreCase: true);
+        Assert.Equal(props.Descendants("TieredPGO").Single().Value, built["System.Runtime.TieredPGO"], ignoreCase: true);
         // The large-object threshold the queue bodies need (issue 6): the figure the bench used to export by hand.
         Assert.Equal("1048576", built["System.GC.LOHThreshold"]);
         // Every program's, from Directory.Build.targets.
