@@ -10,7 +10,8 @@ namespace SmimePipeline.Worker.ClaimCheck;
 /// The signer's wait for a producer claim store that refuses connections or cannot be reached (a
 /// <see cref="ProtectClaimStoreException"/> with <see cref="ProtectClaimStoreException.IsTransient"/>: <c>53300</c>,
 /// <c>57P03</c>, a refused socket, a timeout): the read is tried again after <see cref="FirstDelay"/>, doubling up to
-/// <see cref="LongestDelay"/>, for <see cref="ProducerClaimOptions.UnavailableRetryPeriod"/> (default 5 minutes), so that
+/// <see cref="LongestDelay"/>, for <see cref="ProducerClaimOptions.UnavailableRetryPeriod"/> (default 5 minutes; the last
+/// wait is what is left of it, and a remainder shorter than <see cref="FirstDelay"/> ends the period), so that
 /// a PostgreSQL restart, fail-over or a moment without free connection slots delays mail instead of dead-lettering it.
 /// Each wait is one warning log line and one count of <c>smime.producer_claims.store_retries</c> (by SQLSTATE, or
 /// <c>none</c> when the server did not answer). Failures that need an operator (a missing table or grant) are not
@@ -71,7 +72,9 @@ public sealed partial class ProducerClaimStoreRetry
             catch (ProtectClaimStoreException e) when (e.IsTransient && !cancellationToken.IsCancellationRequested)
             {
                 var waited = _time.GetElapsedTime(started);
-                if (waited >= period)
+                // What is left of the period is shorter than the first wait: the period is over. A timer that fires a hair
+                // before the stopwatch reaches the period would otherwise buy one more try after a sliver of a wait.
+                if (period - waited < FirstDelay)
                 {
                     throw new ProtectClaimStoreException(
                         $"{e.Message}; still failing after {tries} tries over {waited.TotalSeconds:F0} s ({ProducerClaimOptions.SectionName}:UnavailableRetryPeriod {period})",

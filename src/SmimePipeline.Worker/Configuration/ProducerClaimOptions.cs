@@ -53,7 +53,8 @@ public sealed class ProducerClaimOptions
 
     /// <summary>
     /// How long a claim read waits for a PostgreSQL that refuses connections (<c>53300</c>, <c>57P03</c>…), cannot be
-    /// reached or does not answer in time, trying again after 0.5 s, 1 s, 2 s… up to 30 s between tries. The mail holds
+    /// reached or does not answer in time, trying again after 0.5 s, 1 s, 2 s… up to 30 s between tries (less than 0.5 s
+    /// left of the period ends it: no try after a sliver of a wait). The mail holds
     /// its place in the signer's window meanwhile, and is delivered once the store answers; after this long it goes to
     /// <c>smime-protect_error</c> as <c>claim-store-unavailable</c> (its claim stays, for <c>smime dlq requeue</c>).
     /// Failures that need an operator (a missing table or grant) get only the three short retries. Default 5 minutes;

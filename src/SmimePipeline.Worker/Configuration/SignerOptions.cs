@@ -62,6 +62,16 @@ public sealed class SignerOptions
     /// </summary>
     public int LargeMailNice { get; set; } = DefaultLargeMailNice;
 
+    /// <summary>
+    /// How long a mail whose PKCS#11 token is unavailable (HSM fail-over, a network HSM's blink, a restarted module, the PIN
+    /// Secret not mounted) is tried again, after 0.5 s, 1 s, 2 s… up to 30 s between tries (less than 0.5 s left ends
+    /// it). The mail holds its place in the signer's window meanwhile; after this long it goes to
+    /// <c>smime-protect_error</c> as <c>signer-key-unavailable</c> with an <c>EmailDeliveryFailed</c> event, one log line
+    /// naming the token and <c>smime_dead_letters_total</c>. Default 5 minutes; must be between 1 second and 20 minutes
+    /// (below RabbitMQ's 30-minute consumer timeout).
+    /// </summary>
+    public TimeSpan KeyUnavailableRetryPeriod { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The <see cref="LargeMailThresholdBytes"/> to turn large-mail precedence on with: 262,144, the producer claim check's default threshold.</summary>
     public const int SuggestedLargeMailThresholdBytes = 256 * 1024;
 

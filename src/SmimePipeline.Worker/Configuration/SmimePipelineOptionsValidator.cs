@@ -104,6 +104,11 @@ public sealed class SmimePipelineOptionsValidator : IValidateOptions<SmimePipeli
                 failures.Add($"{s}:Signer:LargeMailSlots must be 0 (all slots but one) or more (was {options.Signer.LargeMailSlots}).");
             }
 
+            if (options.Signer.KeyUnavailableRetryPeriod < TimeSpan.FromSeconds(1) || options.Signer.KeyUnavailableRetryPeriod > TimeSpan.FromMinutes(20))
+            {
+                failures.Add($"{s}:Signer:KeyUnavailableRetryPeriod must be between 00:00:01 and 00:20:00 (was {options.Signer.KeyUnavailableRetryPeriod}).");
+            }
+
             if (options.Signer.LargeMailNice is < 0 or > 19)
             {
                 failures.Add($"{s}:Signer:LargeMailNice must be between 0 (large mails on the consumer's thread) and 19 (was {options.Signer.LargeMailNice}).");

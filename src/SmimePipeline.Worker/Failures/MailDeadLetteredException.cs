@@ -3,8 +3,9 @@ using SmimePipeline.Contracts;
 namespace SmimePipeline.Worker.Failures;
 
 /// <summary>
-/// Thrown by a signer after it has reported a mail as dead (event, log line, metric), so that MassTransit
-/// moves the message to the endpoint's error queue (<c>smime-protect_error</c>) without retrying it. It
+/// Thrown by a signer after it has reported a mail as dead (event, log line, metric), or by a work queue's
+/// <c>UnreportedFailureFilter</c> after it reported a failure nobody else did, so that MassTransit moves the message to
+/// the endpoint's error queue (<c>smime-protect_error</c>, <c>smime-deliver_error</c>, …) without retrying it. It
 /// carries no inner exception: MassTransit writes the innermost exception's message into the error
 /// queue's <c>MT-Fault-Message</c> header, and that must be the reason, never text from the mail.
 /// The message is <c>reason-code: reason</c>, which <c>smime dlq</c> reads back.

@@ -120,6 +120,15 @@ public static class WorkerServiceCollectionExtensions
 
             configureBus?.Invoke(bus);
 
+            // Every failure ends visibly: outside all retries of a work queue, what nobody reported is reported there.
+            bus.AddConfigureEndpointsCallback((context, queueName, endpoint) =>
+            {
+                if (queueName is QueueNames.Protect or QueueNames.Deliver or QueueNames.Harvest)
+                {
+                    UnreportedFailureFilter.Apply(endpoint, queueName, context);
+                }
+            });
+
             if (options.Transport == TransportKind.RabbitMq)
             {
                 bus.AddConfigureEndpointsCallback((_, queueName, endpoint) =>

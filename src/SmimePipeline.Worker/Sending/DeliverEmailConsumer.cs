@@ -20,7 +20,8 @@ public sealed class DeliverEmailConsumer(
     DeliveryContentStore claimCheck,
     DeliveryRefusals refusals,
     IDeliveryLedger ledger,
-    IOptions<SmimePipelineOptions> options) : IConsumer<DeliverEmail>
+    IOptions<SmimePipelineOptions> options,
+    ILogger<DeliverEmailConsumer> logger) : IConsumer<DeliverEmail>
 {
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<DeliverEmail> context)
@@ -62,10 +63,27 @@ public sealed class DeliverEmailConsumer(
         // not (this attempt was routed to the ladder or the DLQ), the read is kept, because the handler's claim is then NOT
         // the same answer: another copy of this mail, redelivered after a broker blink or handed back by `dlq requeue`,
         // may have been accepted by another sender after this attempt's claim, and this consumer releases the claim then.
-        if (mail.ContentAddress is not null
-            && (accepted || await ledger.FindAsync(mail.MailId, context.CancellationToken) is { State: DeliveryLedgerState.Accepted }))
+        if (mail.ContentAddress is not null)
         {
-            claimCheck.Release(mail);
+            await ReleaseClaimIfAcceptedAsync(mail, accepted, context.CancellationToken);
+        }
+    }
+
+    // The mail has been handed over, or routed to the ladder or the dead-letter queue, by now: a ledger that cannot be read
+    // or a claim that cannot be deleted must not fail it again (a retry would put a second copy on its way, and a mail the
+    // ESP accepted would be reported failed). The claim then stays until the sweeper's retention.
+    private async Task ReleaseClaimIfAcceptedAsync(DeliverEmail mail, bool accepted, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (accepted || await ledger.FindAsync(mail.MailId, cancellationToken) is { State: DeliveryLedgerState.Accepted })
+            {
+                claimCheck.Release(mail);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
+        {
+            SenderLog.ClaimNotReleased(logger, mail.MailId, e.GetType().Name);
         }
     }
 }

@@ -50,4 +50,7 @@ internal static partial class SenderLog
 
     [LoggerMessage(EventId = 2112, Level = LogLevel.Warning, Message = "Mail {MailId} accepted for some recipients only; refused {Recipient}: {ProviderResponse}")]
     public static partial void PartiallyAccepted(ILogger logger, Guid mailId, string recipient, string providerResponse);
+
+    [LoggerMessage(EventId = 2117, Level = LogLevel.Warning, Message = "The claim of mail {MailId} was not released after its delivery attempt ({ExceptionType}); the claim sweeper deletes it after ClaimCheck:Retention")]
+    public static partial void ClaimNotReleased(ILogger logger, Guid mailId, string exceptionType);
 }

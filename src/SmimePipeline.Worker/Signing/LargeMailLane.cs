@@ -26,6 +26,8 @@ public static class LargeMailLane
             endpoint.SetQuorumQueue();
         }
 
+        // Configured by hand, so the ConfigureEndpoints callback that adds the last net to the other work queues does not run here.
+        Failures.UnreportedFailureFilter.Apply(endpoint, QueueNames.ProtectLarge, context);
         endpoint.PrefetchCount = ConcurrentMessages + 1;
         endpoint.ConcurrentMessageLimit = ConcurrentMessages;
         endpoint.ConfigureConsumer<ProtectEmailConsumer>(context);

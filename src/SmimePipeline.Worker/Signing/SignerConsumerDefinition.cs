@@ -1,7 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SmimePipeline.Contracts;
-using SmimePipeline.Cryptography.Pkcs11;
 using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Failures;
 
@@ -11,17 +10,23 @@ namespace SmimePipeline.Worker.Signing;
 /// Puts a signer consumer on the <c>smime-protect</c> queue holding <c>Signer:InFlight</c> mails at once
 /// (default 16 per core, <see cref="SignerOptions.DefaultInFlightPerSlot"/>; <see cref="ProtectionSlots"/> keeps the CPU-bound protection itself at one mail per
 /// core) and short in-process retries for unexpected errors (<see cref="UnexpectedFailureRetry"/>). Refusals are
-/// never retried: the same mail would be refused again. An unavailable PKCS#11 token is retried longer (about
-/// five minutes, backing off).
+/// never retried: the same mail would be refused again. An unavailable PKCS#11 token is retried longer
+/// (<see cref="KeyUnavailableRetry"/>, <see cref="SignerOptions.KeyUnavailableRetryPeriod"/>, 5 minutes by default).
+/// Both retries belong to this consumer alone (its message pipe), not to the endpoint: three consumers share
+/// <c>smime-protect</c>, and retries configured on the endpoint by each would wrap one another. Whatever leaves them
+/// unreported is reported by the endpoint's <see cref="UnreportedFailureFilter"/>.
 /// </summary>
 public abstract class SignerConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer>
     where TConsumer : class, IConsumer
 {
+    private readonly TimeSpan _keyUnavailableRetryPeriod;
+
     protected SignerConsumerDefinition(IOptions<SmimePipelineOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         EndpointName = QueueNames.Protect;
         ConcurrentMessageLimit = options.Value.Signer.EffectiveInFlight;
+        _keyUnavailableRetryPeriod = options.Value.Signer.KeyUnavailableRetryPeriod;
     }
 
     /// <inheritdoc />
@@ -30,15 +35,13 @@ public abstract class SignerConsumerDefinition<TConsumer> : ConsumerDefinition<T
         IConsumerConfigurator<TConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        ArgumentNullException.ThrowIfNull(endpointConfigurator);
+        ArgumentNullException.ThrowIfNull(consumerConfigurator);
+        ArgumentNullException.ThrowIfNull(context);
+        var keyUnavailableLog = new KeyUnavailableRetryLog(context.GetRequiredService<ILogger<KeyUnavailableRetryLog>>());
 
-        // A PKCS#11 token that went away (HSM fail-over, a network HSM's blink, a restarted module) is reconnected on
-        // the next use; its mails wait and retry for a few minutes with backoff instead of landing in the error queue.
-        endpointConfigurator.UseMessageRetry(retry =>
-        {
-            retry.Handle<Pkcs11UnavailableException>();
-            retry.Exponential(12, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
-        });
-        endpointConfigurator.UseMessageRetry(UnexpectedFailureRetry.Configure);
+        // A PKCS#11 token that went away is reconnected on the next use; its mails wait and retry with backoff (outer),
+        // around the short retries of anything unexpected (inner, which leaves the token's exception to the outer one).
+        consumerConfigurator.UseMessageRetry(retry => KeyUnavailableRetry.Configure(retry, _keyUnavailableRetryPeriod, keyUnavailableLog));
+        consumerConfigurator.UseMessageRetry(UnexpectedFailureRetry.Configure);
     }
 }

@@ -82,7 +82,7 @@ public sealed class ClaimStoreConnectionBoundTests(ITestOutputHelper output) : B
         int bound = (2 * client.ClaimStoreMaxConnections) + signer.Services.GetRequiredService<IOptions<Worker.Configuration.ProducerClaimOptions>>().Value.MaxConnections;
         Assert.True(bound <= postgres.NonSuperuserSlots, "the default bounds of two producers and a signer fit a server of 20 connections");
 
-        var mails = Enumerable.Range(0, 40).Select(_ => LargeMail()).ToArray();
+        var mails = Enumerable.Range(0, 40).Select(_ => LargeStatement(AttachmentBytes)).ToArray();
         using var sampling = new CancellationTokenSource();
         var sessions = new ConcurrentBag<int>();
         var sampler = SampleSessionsAsync(postgres, sessions, sampling.Token);
@@ -122,7 +122,7 @@ public sealed class ClaimStoreConnectionBoundTests(ITestOutputHelper output) : B
         var outbox = Path.Combine(Temp.Path, "outbox");
         await using var signer = await WorkerHost.StartAsync(SignerSettings(postgres, outbox));
         await using var sender = await WorkerHost.StartAsync(WorkerSettings("Sender", outbox));
-        var (slotsFull, down) = (LargeMail(), LargeMail());
+        var (slotsFull, down) = (LargeStatement(AttachmentBytes), LargeStatement(AttachmentBytes));
         var (slotsFullReference, downReference) = (await StoreAsync(postgres, slotsFull), await StoreAsync(postgres, down));
         using var retries = new StoreRetries();
 
@@ -163,7 +163,7 @@ public sealed class ClaimStoreConnectionBoundTests(ITestOutputHelper output) : B
     {
         await using var postgres = await PrivatePostgres.StartAsync(MaxConnections);
         var outbox = Path.Combine(Temp.Path, "outbox");
-        var mail = LargeMail();
+        var mail = LargeStatement(AttachmentBytes);
         var reference = await StoreAsync(postgres, mail);
         await using var events = await FailureEventCollector.StartAsync(VirtualHost.AmqpUri, "test-claim-store-events");
         var failed = events.Failed;
@@ -197,19 +197,6 @@ public sealed class ClaimStoreConnectionBoundTests(ITestOutputHelper output) : B
 
     private Dictionary<string, string?> SignerSettings(PrivatePostgres postgres, string outbox, params (string Key, string? Value)[] more) =>
         WorkerSettings("Signer", outbox, [("SmimePipeline:ProducerClaims:PostgresConnectionString", postgres.ConnectionString), .. more]);
-
-    private ProtectEmail LargeMail()
-    {
-        var attachment = new byte[AttachmentBytes];
-        Random.Shared.NextBytes(attachment);
-        var mailId = Guid.NewGuid();
-        return OneRecipientMail() with
-        {
-            MailId = mailId,
-            TextBody = $"Large statement. {TestMails.Marker(mailId)}",
-            Attachments = [new MailAttachment("statement.bin", "application/octet-stream", attachment)],
-        };
-    }
 
     /// <summary>Stores <paramref name="mail"/> as a producer would (the table created first, as a signer does) and returns its reference.</summary>
     private static async Task<ProtectCommandClaim> StoreAsync(PrivatePostgres postgres, ProtectEmail mail)

@@ -35,7 +35,7 @@ public sealed class ProducerClaimCheckTests : BrokerTest
         {
         }
 
-        var large = LargeMail();
+        var large = LargeStatement(AttachmentBytes);
         var small = OneRecipientMail();
         await using var store = await OpenStoreAsync();
         await PublishWithClaimsAsync(store, large, small);
@@ -84,7 +84,7 @@ public sealed class ProducerClaimCheckTests : BrokerTest
             var cases = new List<(string What, ProtectCommandClaim Reference, string Code, ProtectClaimId? Kept)>();
             async Task AddAsync(string what, Func<ProtectCommandClaim, ProtectCommandClaim> alter, string code)
             {
-                var (reference, id) = await StoreAsync(store, LargeMail());
+                var (reference, id) = await StoreAsync(store, LargeStatement(AttachmentBytes));
                 cases.Add((what, alter(reference), code, id));
             }
 
@@ -138,7 +138,7 @@ public sealed class ProducerClaimCheckTests : BrokerTest
         await using var store = await OpenStoreAsync();
         await using var signer = await WorkerHost.StartAsync(Settings("Signer", outbox));
         await using var sender = await WorkerHost.StartAsync(Settings("Sender", outbox));
-        var mail = LargeMail();
+        var mail = LargeStatement(AttachmentBytes);
         var (reference, id) = await StoreAsync(store, mail);
 
         await SendAsync(QueueNames.Protect, reference);
@@ -176,7 +176,7 @@ public sealed class ProducerClaimCheckTests : BrokerTest
     {
         var outbox = Path.Combine(Temp.Path, "outbox");
         await using var store = await OpenStoreAsync();
-        var mail = LargeMail();
+        var mail = LargeStatement(AttachmentBytes);
         var (reference, id) = await StoreAsync(store, mail);
 
         // A signer without SmimePipeline:ProducerClaims: the reference is refused, naming the setting; the claim stays.
@@ -211,19 +211,6 @@ public sealed class ProducerClaimCheckTests : BrokerTest
 
     private Dictionary<string, string?> Settings(string role, string outbox) =>
         WorkerSettings(role, outbox, ("SmimePipeline:ProducerClaims:PostgresConnectionString", role == "Signer" ? TestServices.PostgresConnectionString : null));
-
-    private ProtectEmail LargeMail()
-    {
-        var attachment = new byte[AttachmentBytes];
-        Random.Shared.NextBytes(attachment);
-        var mailId = Guid.NewGuid();
-        return OneRecipientMail() with
-        {
-            MailId = mailId,
-            TextBody = $"Large statement. {TestMails.Marker(mailId)}",
-            Attachments = [new MailAttachment("statement.bin", "application/octet-stream", attachment)],
-        };
-    }
 
     private async Task PublishWithClaimsAsync(PostgresProtectClaimStore store, params ProtectEmail[] mails)
     {

@@ -77,6 +77,10 @@ public abstract class BrokerTest : IAsyncLifetime, IDisposable
             To = [new MailAddress(Pki.RecipientAddresses[0])],
         };
 
+    /// <summary>A <see cref="TestMails.LargeStatement"/> from the demo RSA sender to the first demo recipient alone.</summary>
+    protected ProtectEmail LargeStatement(int attachmentBytes) =>
+        TestMails.LargeStatement(Pki.SenderAddress, Pki.RecipientAddresses[0], attachmentBytes);
+
     /// <summary>
     /// Waits up to <paramref name="within"/> for <paramref name="mail"/>'s file (<c>{MailId:N}.eml</c>) in the pickup
     /// directory <paramref name="outbox"/>, then has OpenSSL decrypt it with the demo key of its first To recipient and

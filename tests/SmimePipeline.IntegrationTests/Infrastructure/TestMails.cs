@@ -8,6 +8,25 @@ public static class TestMails
 {
     public static string Marker(Guid mailId) => $"marker-{mailId:N}";
 
+    /// <summary>
+    /// A statement from <paramref name="sender"/> to <paramref name="recipient"/> alone with an attachment of
+    /// <paramref name="attachmentBytes"/> random bytes (above the claim-check threshold, it travels by claim) and the
+    /// marker in its text.
+    /// </summary>
+    public static ProtectEmail LargeStatement(string sender, string recipient, int attachmentBytes)
+    {
+        var attachment = new byte[attachmentBytes];
+        Random.Shared.NextBytes(attachment);
+        var mail = Create(0, sender, sender, [recipient]);
+        return mail with
+        {
+            From = new MailAddress(sender),
+            To = [new MailAddress(recipient)],
+            TextBody = $"Large statement. {Marker(mail.MailId)}",
+            Attachments = [new MailAttachment("statement.bin", "application/octet-stream", attachment)],
+        };
+    }
+
     public static ProtectEmail Create(int index, string rsaSender, string ecdsaSender, IReadOnlyList<string> recipients)
     {
         var id = Guid.NewGuid();

@@ -1,9 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Cryptography.Pkcs11;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing.Pkcs11;
+using SmimePipeline.Worker.Signing;
 
 namespace SmimePipeline.IntegrationTests.Pkcs11;
 
@@ -81,6 +84,62 @@ public sealed class Pkcs11PipelineTests : BrokerTest
         await WaitDeliveredAsync(outbox, before.Count + during.Count);
         await JudgeAsync(outbox, [.. before, .. during]);
         Assert.Equal(0, await VirtualHost.CountMessagesAsync("smime-protect_error"));
+    }
+
+    [Fact]
+    public async Task A_token_that_stays_away_past_its_retry_period_dead_letters_the_mail_as_signer_key_unavailable_with_event_log_line_and_metric()
+    {
+        var keys = await FileTokenSignersAsync();
+        var period = TimeSpan.FromSeconds(2);
+        await using var events = await FailureEventCollector.StartAsync(VirtualHost.AmqpUri, "test-key-unavailable-events");
+        // In this process, as the outage test: closing the token's sessions reaches only the module loaded here.
+        var logs = new RecordingLoggerProvider();
+        await using var signer = await WorkerHost.StartAsync(
+            WorkerSettings(
+                "Signer",
+                Path.Combine(Temp.Path, "outbox-key-unavailable"),
+                ("SmimePipeline:Signer:Pkcs11:ModulePath", SoftHsm.ModulePath),
+                ("SmimePipeline:Signer:Pkcs11:PinFile", PinFile),
+                ("SmimePipeline:Signer:KeyUnavailableRetryPeriod", period.ToString())),
+            builder => builder.Logging.AddProvider(logs));
+        string Output() => string.Join('\n', logs.Lines);
+
+        // The HSM goes away and stays away (its PIN Secret not mounted, every session closed).
+        string parked = PinFile + ".away";
+        File.Move(PinFile, parked);
+        CloseAllSessions(keys.Token);
+        try
+        {
+            var mail = Assert.Single(await PublishTokenSignedMailsAsync(1));
+            long inError = 0;
+            await Eventually.HoldsAsync(
+                async () => (inError = await VirtualHost.CountMessagesAsync("smime-protect_error")) == 1 && events.Failed.Any(f => f.MailId == mail.MailId),
+                TimeSpan.FromSeconds(120),
+                () => $"{inError} in smime-protect_error, {events.Failed.Count} events:\n{Output()}");
+
+            var reported = Assert.Single(events.Failed, f => f.MailId == mail.MailId);
+            Assert.Equal(FailureStage.Protect, reported.Stage);
+            Assert.Equal(Pkcs11UnavailableException.KeyUnavailable, reported.ReasonCode);
+            Assert.Contains(keys.Token, reported.Reason, StringComparison.Ordinal);
+            var dead = Assert.Single(await VirtualHost.PeekAsync("smime-protect_error", 5));
+            var fault = dead.GetProperty("properties").GetProperty("headers").GetProperty("MT-Fault-Message").GetString()!;
+            Assert.StartsWith(Pkcs11UnavailableException.KeyUnavailable + ": ", fault, StringComparison.Ordinal);
+
+            var line = $"Mail {mail.MailId:D} dead-lettered at protect: {Pkcs11UnavailableException.KeyUnavailable}: ";
+            await DeadLetterLog.AssertOneLineAsync(Output, line, "the exhausted token retry");
+            Assert.Contains(keys.Token, Assert.Single(Output().Split('\n'), l => l.Contains(line, StringComparison.Ordinal)), StringComparison.Ordinal);
+            // One warning per wait of the schedule (0.5 s, 1 s, 0.5 s): the retry is the consumer's, not repeated per consumer.
+            Assert.Equal(
+                KeyUnavailableRetry.Intervals(period).Count,
+                Output().Split('\n').Count(l => l.Contains($"Mail {mail.MailId:D}: the signer's PKCS#11 token is unavailable", StringComparison.Ordinal)));
+            Assert.Equal(1, signer.Telemetry.FailedTotal);
+            Assert.DoesNotContain(SoftHsm.UserPin, Output(), StringComparison.Ordinal);
+            Assert.DoesNotContain(SoftHsm.UserPin, reported.Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Move(parked, PinFile);
+        }
     }
 
     private string PinFile => Path.Combine(Temp.Path, "hsm-pin");
