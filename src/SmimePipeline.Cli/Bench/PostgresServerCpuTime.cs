@@ -36,19 +36,22 @@ internal sealed class PostgresServerCpuTime
     public static async Task<(PostgresServerCpuTime? Meter, string? Why)> StartAsync(string connectionString, CancellationToken cancellationToken)
     {
         int backend;
-        await using (var source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString))
-        await using (var command = source.CreateCommand("SELECT pg_backend_pid()"))
+        ProcStat? stat;
+        await using (var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString))
         {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT pg_backend_pid()", connection);
             backend = (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+            // The backend ends when the connection closes: its parent is read while it is open.
+            stat = ProcStat.TryRead(backend);
         }
 
-        // The backend has ended once the connection closed; its parent is read while it is open.
-        if (ProcStat.TryRead(backend) is not { } stat || !IsPostgres(stat.ParentPid) || ReadTicks(stat.ParentPid) is not { } start)
+        if (stat is not { } found || !IsPostgres(found.ParentPid) || ReadTicks(found.ParentPid) is not { } start)
         {
             return (null, $"PostgreSQL's backend {backend} is not a process of this machine (a server on another host?): its CPU is not reported");
         }
 
-        return (new PostgresServerCpuTime(stat.ParentPid, start), null);
+        return (new PostgresServerCpuTime(found.ParentPid, start), null);
     }
 
     private static bool IsPostgres(int pid)
