@@ -77,6 +77,14 @@ internal static class PipelineBenchRunner
 
             // The producer claims this run stores: deleted once consumed, at the end of the measured run (BenchClaimIds).
             var claims = claimStore is null ? null : new BenchClaimIds();
+            if (claimStore is not null)
+            {
+                // The worker creates the claim table at start only for its own PostgreSQL store (ProducerClaimSchema); the
+                // bench host holds it inside a RecordingProtectClaimStore, so the table is made here, the same way.
+                await using var schema = new PostgresProtectClaimStore(claimStore, 1);
+                await schema.EnsureSchemaAsync(cancellationToken);
+            }
+
             var result = await MeasureAsync(rabbitMq, client, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, inFlight, backlog, stages, progress, claimStore, claims, cancellationToken);
             result = result with { ProducerClaimCheckThresholdBytes = claimStore is null ? null : claimThreshold };
             if (roles)
