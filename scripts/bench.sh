@@ -9,7 +9,8 @@
 # Builds Release, measures `openssl speed rsa2048` and `smime bench protect` on the same core in the same run (target 3 also
 # as a two-core worker runs it: `own-cpu`, server GC, process CPU),
 # then `smime bench pipeline` through RabbitMQ: flat out (target 1), paced at half that rate with and without
-# every 10th mail ≈1.5 MB (target 2: --target2-rounds alternating rounds, default 3, verdict on the median ratio), and
+# every 10th mail ≈1.5 MB (target 2: --target2-rounds alternating rounds, default 3, verdict on the p99 of all rounds' small
+# mails mixed against that of all rounds' small mails alone, the median of the rounds' ratios beside it), and
 # with the broker pinned to core 1 and smime to core 0: flat out (a closed loop of 64 mails, --backlog) with each
 # role's CPU per mail measured apart, then paced at 25/50/75 % of that rate, then the pinned broker's confirm latency
 # (target 4: the capacity model, scripts/capacity_model.py, takes every term from the paced runs and predicts the
@@ -218,7 +219,7 @@ for round in $(seq 1 "$REPEAT"); do
 done
 
 python3 - "$RESULTS" "$REPEAT" "$REPO_ROOT/scripts" "$T2_ROUNDS" <<'PY'
-import json, sys, statistics
+import json, math, sys, statistics
 results, repeat = sys.argv[1], int(sys.argv[2])
 t2_rounds = int(sys.argv[4])
 sys.path.insert(0, sys.argv[3])
@@ -230,6 +231,18 @@ def load(name):
             return json.load(f)
     except FileNotFoundError:
         return None
+
+def nearest_rank(sorted_values, fraction):
+    """The value below which fraction of sorted_values lie (nearest rank, as bench pipeline's own percentiles)."""
+    return sorted_values[min(len(sorted_values) - 1, max(0, math.ceil(len(sorted_values) * fraction) - 1))]
+
+def cpu_split(run):
+    """A run's CPU per mail in ms: machine = smime + RabbitMQ + PostgreSQL (claim check, when on this machine) + rest."""
+    parts = [("smime", run.get("processCpuMillisecondsPerMail")), ("RabbitMQ", run.get("brokerCpuMillisecondsPerMail")),
+             ("PostgreSQL", run.get("postgresCpuMillisecondsPerMail"))]
+    known = " + ".join(f"{v:.2f} {k}" for k, v in parts if v is not None)
+    machine = run.get("machineCpuMillisecondsPerMail")
+    return f"{machine:.2f} = {known} + {machine - sum(v for _, v in parts if v is not None):.2f} rest" if machine else known
 
 def ours(name):
     report = load(name)
@@ -378,13 +391,33 @@ for r in range(1, repeat + 1):
             print(f"    {k:<6} {paced['latencyP50Milliseconds']:>9.1f} / {paced['latencyP99Milliseconds']:<8.1f} "
                   f"{mixed['latencyP50Milliseconds']:>13.1f} / {mixed['latencyP99Milliseconds']:<10.1f} "
                   f"{mixed['largeLatencyP50Milliseconds']:>9.0f} / {mixed['largeLatencyP99Milliseconds']:<8.0f} {ratio:>7.2f}")
+            print(f"      CPU per mail, ms: alone {cpu_split(paced)}; mixed {cpu_split(mixed)}")
             if mixed["delivered"] != mixed["messages"] or paced["delivered"] != paced["messages"]:
                 print(f"      not all delivered: alone {paced['delivered']}/{paced['messages']}, mixed {mixed['delivered']}/{mixed['messages']}")
         median = statistics.median(ratios)
         print(f"    ratios {', '.join(f'{x:.2f}' for x in ratios)}: median {median:.2f}, spread {min(ratios):.2f}-{max(ratios):.2f}")
+        # The verdict is on the pooled figure: the p99 of every round's small mails alone against the p99 of every round's
+        # small mails mixed (bench pipeline's latenciesMilliseconds). One paced run has 15 mails in its top 1 %, so each
+        # round's ratio divides one noisy tail by another (session 10: alone p99 283, 24 and 75 ms, ratios 1.75-22); pooled,
+        # each side's p99 rests on every round's mails (45 in the top 1 % with 3 rounds), and a stall that hits one run
+        # weighs by its share of the mails instead of deciding that round's ratio. The median of the ratios stays beside it.
+        alone_all = sorted(x for _, paced, _ in t2 for x in paced.get("latenciesMilliseconds") or [])
+        mixed_all = sorted(x for _, _, mixed in t2 for x in mixed.get("latenciesMilliseconds") or [])
+        pooled = None
+        if alone_all and mixed_all and all(p.get("latenciesMilliseconds") and m.get("latenciesMilliseconds") for _, p, m in t2):
+            pa, pm = nearest_rank(alone_all, 0.99), nearest_rank(mixed_all, 0.99)
+            pooled = pm / max(pa, 0.1)
+            print(f"    pooled over the {len(t2)} rounds: small mails' p99 alone {pa:.1f} ms ({len(alone_all)} mails), mixed {pm:.1f} ms "
+                  f"({len(mixed_all)} mails): ratio {pooled:.2f} (the verdict; median of the rounds' ratios {median:.2f} beside it)")
+        else:
+            print("    pooled figure not computed (a report without latenciesMilliseconds: an older smime); the verdict falls back to the median")
         print_stages("where the time went, paced (last round)", [("alone", t2[-1][1]), ("with 1.5 MB mails", t2[-1][2])])
-        check(17, f"2: small mails' p99 with large ones <= 3x without (median of {len(ratios)})", median, 3.0,
-              ceiling=1.0, at_most=True)
+        if pooled is not None:
+            check(17, f"2: small mails' p99 with large ones <= 3x without (pooled over {len(ratios)} rounds)", pooled, 3.0,
+                  ceiling=1.0, at_most=True)
+        else:
+            check(17, f"2: small mails' p99 with large ones <= 3x without (median of {len(ratios)})", median, 3.0,
+                  ceiling=1.0, at_most=True)
 
     pinned = load(f"pinned-{r}")
     if pinned and pinned.get("roles"):

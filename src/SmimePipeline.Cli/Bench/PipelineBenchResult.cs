@@ -73,6 +73,19 @@ internal sealed record PipelineBenchResult(
     /// loop, <see cref="PipelineBacklog"/>); null for an open-loop producer.</summary>
     public int? Backlog { get; init; }
 
+    /// <summary>With <c>--postgres</c> and the server on this machine: the CPU time of PostgreSQL's processes (postmaster,
+    /// backends, WAL writer, checkpointer; <see cref="PostgresServerCpuTime"/>) over the same interval as
+    /// <see cref="ProcessCpuMillisecondsPerMail"/>, per mail; null without the claim check or for a server elsewhere.</summary>
+    public double? PostgresCpuMillisecondsPerMail { get; init; }
+
+    /// <summary>Every publish-to-file latency of the mails of <see cref="Message"/>'s size, sorted, in ms (0.1 ms): what
+    /// <c>scripts/bench.sh</c> pools over rounds for target 2's pooled p99.</summary>
+    public IReadOnlyList<double>? LatenciesMilliseconds { get; init; }
+
+    /// <summary>With <c>--postgres</c>: this run's producer claims deleted after the run because the signer had consumed
+    /// them (<see cref="BenchClaimIds"/>); null without the claim check.</summary>
+    public int? ProducerClaimsDeleted { get; init; }
+
     /// <summary>Methods the JIT compiled in this process from the first publish to the last mail (<see cref="JitActivity"/>):
     /// near 0 once the warm-up has really finished.</summary>
     public long JitMethodsCompiled { get; init; }

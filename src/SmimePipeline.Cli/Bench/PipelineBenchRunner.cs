@@ -2,10 +2,12 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using SmimePipeline.Cli.Telemetry;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography.Certificates;
+using SmimePipeline.Messaging.ProducerClaims;
 using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Hosting;
 using SmimePipeline.Worker.Telemetry;
@@ -73,7 +75,17 @@ internal static class PipelineBenchRunner
                 o.ClaimCheckThresholdBytes = claimStore is null ? 0 : claimThreshold;
             };
 
-            var result = await MeasureAsync(rabbitMq, client, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, inFlight, backlog, stages, progress, cancellationToken);
+            // The producer claims this run stores: deleted once consumed, at the end of the measured run (BenchClaimIds).
+            var claims = claimStore is null ? null : new BenchClaimIds();
+            if (claimStore is not null)
+            {
+                // The worker creates the claim table at start only for its own PostgreSQL store (ProducerClaimSchema); the
+                // bench host holds it inside a RecordingProtectClaimStore, so the table is made here, the same way.
+                await using var schema = new PostgresProtectClaimStore(claimStore, 1);
+                await schema.EnsureSchemaAsync(cancellationToken);
+            }
+
+            var result = await MeasureAsync(rabbitMq, client, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, inFlight, backlog, stages, progress, claimStore, claims, cancellationToken);
             result = result with { ProducerClaimCheckThresholdBytes = claimStore is null ? null : claimThreshold };
             if (roles)
             {
@@ -91,9 +103,9 @@ internal static class PipelineBenchRunner
 
     private static async Task<PipelineBenchResult> MeasureAsync(
         Uri rabbitMq, Action<SmimePipelineClientOptions> client, string root, DemoPki pki, string outbox, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid,
-        int inFlight, int backlog, bool stages, TextWriter progress, CancellationToken cancellationToken)
+        int inFlight, int backlog, bool stages, TextWriter progress, string? claimStore, BenchClaimIds? claims, CancellationToken cancellationToken)
     {
-        using var host = BuildHost(rabbitMq, client, "Signer,Sender", root, pki, outbox);
+        using var host = BuildHost(rabbitMq, client, "Signer,Sender", root, pki, outbox, claims);
         await host.StartAsync(cancellationToken);
         try
         {
@@ -116,6 +128,7 @@ internal static class PipelineBenchRunner
             var cpu = new MachineCpuTime();
             var cores = new CoreCpuTime();
             var broker = brokerPid is { } pid ? new ProcessCpuTime(pid) : null;
+            var postgres = claimStore is null ? null : await StartPostgresMeterAsync(claimStore, progress, cancellationToken);
             string? sampleTraceId = null;
             // Either every mail is followed stage by stage, or (--no-stages) only the first one is traced, as a sample.
             using var recorder = stages ? new StageRecorder() : null;
@@ -162,6 +175,7 @@ internal static class PipelineBenchRunner
             var processCpu = cpu.ProcessElapsed;
             var machineCpu = cpu.MachineElapsed;
             var brokerCpu = broker?.Elapsed;
+            var postgresCpu = postgres?.Elapsed;
             var coreUtilisation = cores.Utilisation;
             var coreInterrupts = cores.InterruptShare;
             long jitMethods = jit.MethodsCompiled;
@@ -187,6 +201,7 @@ internal static class PipelineBenchRunner
 
             latencies.Sort();
             largeLatencies.Sort();
+            int claimsDeleted = claims is null ? 0 : await DeleteConsumedClaimsAsync(claims, claimStore!, progress, cancellationToken);
             int delivered = latencies.Count + largeLatencies.Count;
             double seconds = Math.Max((lastFile - firstPublish).TotalSeconds, 0.001);
             PipelineStages? smallStages = null, largeStages = null;
@@ -221,6 +236,9 @@ internal static class PipelineBenchRunner
                 Math.Round(Percentile(largeLatencies, 0.99), 1))
             {
                 BrokerCpuMillisecondsPerMail = brokerCpu is { } b ? Math.Round(b.TotalMilliseconds / messages, 3) : null,
+                PostgresCpuMillisecondsPerMail = postgresCpu is { } pg ? Math.Round(pg.TotalMilliseconds / messages, 3) : null,
+                LatenciesMilliseconds = [.. latencies.Select(x => Math.Round(x, 1))],
+                ProducerClaimsDeleted = claims is null ? null : claimsDeleted,
                 Stages = smallStages,
                 LargeStages = largeStages,
                 ProducerInFlight = inFlight,
@@ -246,7 +264,7 @@ internal static class PipelineBenchRunner
     /// A host in this process with the given worker <paramref name="roles"/> (or only a bus for publishing when
     /// null) and the client library, on <paramref name="rabbitMq"/>, delivering into <paramref name="outbox"/>.
     /// </summary>
-    private static IHost BuildHost(Uri rabbitMq, Action<SmimePipelineClientOptions> client, string? roles, string root, DemoPki pki, string outbox)
+    private static IHost BuildHost(Uri rabbitMq, Action<SmimePipelineClientOptions> client, string? roles, string root, DemoPki pki, string outbox, BenchClaimIds? claims = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
@@ -279,6 +297,13 @@ internal static class PipelineBenchRunner
         builder.Configuration.AddEnvironmentVariables();
         CliTelemetry.AddTo(builder);
         builder.Services.AddSmimePipelineWorker(builder.Configuration);
+        if (claims is not null && builder.Services.LastOrDefault(d => d.ServiceType == typeof(IProtectClaimStore)) is { ImplementationFactory: { } store } registered)
+        {
+            // The worker's own store, as its registration made it, with this run's claims noted.
+            builder.Services.Remove(registered);
+            builder.Services.AddSingleton<IProtectClaimStore>(sp => new RecordingProtectClaimStore((IProtectClaimStore)store(sp), claims));
+        }
+
         builder.Services.AddSmimePipelineClient(client);
         return builder.Build();
     }
@@ -472,6 +497,37 @@ internal static class PipelineBenchRunner
         finally
         {
             window.Release();
+        }
+    }
+
+    /// <summary>Counts the CPU of the claim store's PostgreSQL server when it runs on this machine; null (said on <paramref name="progress"/>) when not.</summary>
+    private static async Task<PostgresServerCpuTime?> StartPostgresMeterAsync(string connectionString, TextWriter progress, CancellationToken cancellationToken)
+    {
+        var (meter, why) = await PostgresServerCpuTime.StartAsync(connectionString, cancellationToken);
+        if (why is not null)
+        {
+            progress.WriteLine($"smime bench pipeline: {why}.");
+        }
+
+        return meter;
+    }
+
+    /// <summary>
+    /// Deletes this run's consumed producer claims (<see cref="BenchClaimIds"/>) so that the next run starts from the same
+    /// table; a failure is reported on <paramref name="progress"/> (the run's figures stand) and counted as none deleted.
+    /// </summary>
+    private static async Task<int> DeleteConsumedClaimsAsync(BenchClaimIds claims, string connectionString, TextWriter progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            int deleted = await claims.DeleteConsumedAsync(connectionString, cancellationToken);
+            progress.WriteLine($"smime bench pipeline: deleted {deleted} of this run's {claims.Count} producer claims (the consumed ones).");
+            return deleted;
+        }
+        catch (NpgsqlException e)
+        {
+            progress.WriteLine($"smime bench pipeline: could not delete this run's consumed producer claims: {e.Message}");
+            return 0;
         }
     }
 

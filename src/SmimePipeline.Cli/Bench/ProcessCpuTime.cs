@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace SmimePipeline.Cli.Bench;
 
 /// <summary>
@@ -9,12 +7,6 @@ namespace SmimePipeline.Cli.Bench;
 /// </summary>
 internal sealed class ProcessCpuTime
 {
-    /// <summary>
-    /// The unit of utime and stime in /proc (USER_HZ). It is part of Linux's user-space ABI and is 100 on
-    /// every architecture .NET runs on, whatever the kernel's own tick rate.
-    /// </summary>
-    private const double TicksPerSecond = 100;
-
     private readonly int _pid;
     private readonly long _start;
 
@@ -28,23 +20,8 @@ internal sealed class ProcessCpuTime
 
     /// <summary>CPU time the process used since construction.</summary>
     /// <exception cref="InvalidOperationException">The process ended.</exception>
-    public TimeSpan Elapsed => TimeSpan.FromSeconds((ReadTicks(_pid) - _start) / TicksPerSecond);
+    public TimeSpan Elapsed => TimeSpan.FromSeconds((ReadTicks(_pid) - _start) / ProcStat.TicksPerSecond);
 
-    private static long ReadTicks(int pid)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidOperationException($"Cannot read the CPU time of process {pid} from /proc/{pid}/stat (no such process, or not Linux): {e.Message}", e);
-        }
-
-        // "pid (comm) state ppid ... utime stime ...": comm may hold spaces and parentheses, so fields are
-        // counted after the last ')'; utime and stime are fields 14 and 15, i.e. 12th and 13th after it.
-        var fields = text[(text.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-    }
+    private static long ReadTicks(int pid) => ProcStat.TryRead(pid)?.OwnTicks
+        ?? throw new InvalidOperationException($"Cannot read the CPU time of process {pid} from /proc/{pid}/stat (no such process, or not Linux).");
 }

@@ -190,7 +190,7 @@ internal static class BenchCommand
                 PrintRoles(result);
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"CPU per mail: {result.ProcessCpuMillisecondsPerMail:F2} ms in this process, {(result.BrokerCpuMillisecondsPerMail is { } brokerMs ? $"{brokerMs:F2} ms in the broker, " : "")}{(result.MachineCpuMillisecondsPerMail is { } machine ? $"{machine:F2} ms on the whole machine ({result.ProcessorCount} cores carry at most {result.ProcessorCount * 1000 / machine:F0} msg/s)" : "whole machine unknown")}"));
+                    $"CPU per mail: {result.ProcessCpuMillisecondsPerMail:F2} ms in this process, {(result.BrokerCpuMillisecondsPerMail is { } brokerMs ? $"{brokerMs:F2} ms in the broker, " : "")}{(result.PostgresCpuMillisecondsPerMail is { } postgresMs ? $"{postgresMs:F2} ms in PostgreSQL, " : "")}{(result.MachineCpuMillisecondsPerMail is { } machine ? $"{machine:F2} ms on the whole machine ({result.ProcessorCount} cores carry at most {result.ProcessorCount * 1000 / machine:F0} msg/s)" : "whole machine unknown")}"));
             }
 
             return result.Delivered == count ? 0 : 1;

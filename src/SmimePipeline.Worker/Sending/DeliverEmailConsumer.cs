@@ -14,9 +14,12 @@ namespace SmimePipeline.Worker.Sending;
 /// to the <see cref="DeliveryHandler"/> (ledger, ESP call, retry ladder, dead-lettering, circuit breaker). A claim
 /// is deleted once its mail is delivered, or refused for its bytes (not protected, too large); claims of mail the ESP
 /// dead-lettered stay for <c>ClaimCheck:Retention</c> so that <c>smime dlq requeue</c> can still deliver them.
+/// The delivery itself holds one of the sender's places (<see cref="DeliverySlots"/>): small mails first, mails that came
+/// by claim check in at most <c>Sender:LargeMailPlaces</c> of them.
 /// </summary>
 public sealed class DeliverEmailConsumer(
     DeliveryHandler handler,
+    DeliverySlots places,
     DeliveryContentStore claimCheck,
     DeliveryRefusals refusals,
     IDeliveryLedger ledger,
@@ -38,10 +41,30 @@ public sealed class DeliverEmailConsumer(
             return;
         }
 
-        // Large mail travels by claim check: only a claim this pipeline minted is ever opened, and only mail protected
-        // as declared leaves. A refusal there (MailRefusedException, permanent) and every other failure of loading
-        // are routed by the handler like any failure: dead-lettered with their reason, or retried.
-        var accepted = await handler.DeliverAsync(context, async cancellationToken =>
+        // A cancelled wait (the bus stopping) holds no place and throws OperationCanceledException: the message goes back to
+        // the queue, as when the consume itself is cancelled.
+        bool accepted;
+        using (await places.EnterAsync(large: mail.ContentAddress is not null, context.CancellationToken))
+        {
+            accepted = await DeliverAsync(context, mail);
+        }
+
+        // The claim goes once the mail is accepted. When the handler saw the acceptance (it wrote it, or its ledger claim
+        // read it) the ledger is not read again: an acceptance is final, so the read could only say the same. When it did
+        // not (this attempt was routed to the ladder or the DLQ), the read is kept, because the handler's claim is then NOT
+        // the same answer: another copy of this mail, redelivered after a broker blink or handed back by `dlq requeue`,
+        // may have been accepted by another sender after this attempt's claim, and this consumer releases the claim then.
+        if (mail.ContentAddress is not null)
+        {
+            await ReleaseClaimIfAcceptedAsync(mail, accepted, context.CancellationToken);
+        }
+    }
+
+    // Large mail travels by claim check: only a claim this pipeline minted is ever opened, and only mail protected
+    // as declared leaves. A refusal there (MailRefusedException, permanent) and every other failure of loading
+    // are routed by the handler like any failure: dead-lettered with their reason, or retried.
+    private Task<bool> DeliverAsync(ConsumeContext<DeliverEmail> context, DeliverEmail mail) =>
+        handler.DeliverAsync(context, async cancellationToken =>
         {
             try
             {
@@ -58,16 +81,6 @@ public sealed class DeliverEmailConsumer(
                 throw;
             }
         });
-        // The claim goes once the mail is accepted. When the handler saw the acceptance (it wrote it, or its ledger claim
-        // read it) the ledger is not read again: an acceptance is final, so the read could only say the same. When it did
-        // not (this attempt was routed to the ladder or the DLQ), the read is kept, because the handler's claim is then NOT
-        // the same answer: another copy of this mail, redelivered after a broker blink or handed back by `dlq requeue`,
-        // may have been accepted by another sender after this attempt's claim, and this consumer releases the claim then.
-        if (mail.ContentAddress is not null)
-        {
-            await ReleaseClaimIfAcceptedAsync(mail, accepted, context.CancellationToken);
-        }
-    }
 
     // The mail has been handed over, or routed to the ladder or the dead-letter queue, by now: a ledger that cannot be read
     // or a claim that cannot be deleted must not fail it again (a retry would put a second copy on its way, and a mail the

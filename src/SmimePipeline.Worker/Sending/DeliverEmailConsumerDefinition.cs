@@ -14,7 +14,10 @@ namespace SmimePipeline.Worker.Sending;
 /// <c>smime-deliver-dead</c> itself; <c>smime-deliver_error</c> only keeps what cannot even be routed (the
 /// broker refusing the ladder's own sends, a message that cannot be deserialized). The broker sends
 /// <see cref="PrefetchPerConcurrentMessage"/> × <c>Sender:Concurrency</c> messages ahead, so that one is waiting in
-/// the client whenever a delivery finishes.
+/// the client whenever a delivery finishes. With places by size (<c>Sender:LargeMailPlaces</c> above 0, the default) every
+/// prefetched mail enters the consumer (MassTransit's concurrent message limit = the prefetch) and waits there for one of the
+/// <c>Sender:Concurrency</c> delivery places (<see cref="DeliverySlots"/>), small mails first: in MassTransit's own queue they
+/// would wait in the broker's order, behind large deliveries.
 /// </summary>
 public sealed class DeliverEmailConsumerDefinition : ConsumerDefinition<DeliverEmailConsumer>
 {
@@ -33,7 +36,7 @@ public sealed class DeliverEmailConsumerDefinition : ConsumerDefinition<DeliverE
         ArgumentNullException.ThrowIfNull(options);
         EndpointName = QueueNames.Deliver;
         _concurrency = options.Value.Sender.Concurrency;
-        ConcurrentMessageLimit = _concurrency;
+        ConcurrentMessageLimit = options.Value.Sender.PlacesBySize ? PrefetchPerConcurrentMessage * _concurrency : _concurrency;
     }
 
     /// <inheritdoc />

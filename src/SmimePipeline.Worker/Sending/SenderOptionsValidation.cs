@@ -12,6 +12,11 @@ internal static class SenderOptionsValidation
             failures.Add($"{prefix}:Concurrency must be at least 1 (was {sender.Concurrency}).");
         }
 
+        if (sender.LargeMailPlaces < 0)
+        {
+            failures.Add($"{prefix}:LargeMailPlaces must be 0 (places by size off) or more (was {sender.LargeMailPlaces}).");
+        }
+
         CheckList(sender.RetrySchedule, $"{prefix}:RetrySchedule", requireOne: true, failures);
         CheckList(sender.ImmediateRetries, $"{prefix}:ImmediateRetries", requireOne: false, failures);
         if (sender.BreakerFailureThreshold < 1)

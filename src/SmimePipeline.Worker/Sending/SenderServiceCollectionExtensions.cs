@@ -31,6 +31,7 @@ public static class SenderServiceCollectionExtensions
             services.TryAddSingleton<IRetryLadder, InProcessRetryLadder>();
         }
 
+        services.TryAddSingleton<DeliverySlots>();
         services.TryAddSingleton<HandOverDeadline>();
         services.TryAddSingleton<DeliveryHandler>();
         services.TryAddSingleton<DeliveryRefusals>();

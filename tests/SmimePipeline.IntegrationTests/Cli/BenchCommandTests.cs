@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SmimePipeline.IntegrationTests.Infrastructure;
+using SmimePipeline.Testing;
 
 namespace SmimePipeline.IntegrationTests.Cli;
 
@@ -124,6 +125,31 @@ public sealed class BenchCommandTests
         var settle = run.GetProperty("warmupJitSettle");
         Assert.InRange(settle.GetProperty("seconds").GetDouble(), 0.5, 95);
         Assert.True(settle.GetProperty("methodsCompiled").GetInt64() >= 0);
+    }
+
+    [Fact]
+    public async Task Bench_pipeline_with_the_claim_check_reports_postgres_cpu_every_small_latency_and_deletes_its_consumed_claims()
+    {
+        await using var vhost = await RabbitMqVirtualHost.CreateAsync();
+
+        var result = await SmimeCli.RunAsync(
+            ["bench", "pipeline", "--rabbitmq", vhost.AmqpUri.ToString(), "--messages", "8", "--message", "small", "--large-every", "4", "--rate", "20",
+             "--warmup", "2", "--postgres", TestServices.PostgresConnectionString, "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var report = JsonDocument.Parse(result.Stdout);
+        var run = report.RootElement;
+        Assert.Equal(2, run.GetProperty("largeDelivered").GetInt32());
+        // The private PostgreSQL runs on this machine: its processes' CPU is found and reported.
+        Assert.True(run.GetProperty("postgresCpuMillisecondsPerMail").ValueKind == JsonValueKind.Number, result.Stderr);
+        Assert.True(run.GetProperty("postgresCpuMillisecondsPerMail").GetDouble() >= 0);
+        // Every small mail's latency, sorted, the last one the slowest (what bench.sh pools for target 2).
+        var latencies = run.GetProperty("latenciesMilliseconds").EnumerateArray().Select(x => x.GetDouble()).ToList();
+        Assert.Equal(6, latencies.Count);
+        Assert.Equal(latencies.Order(), latencies);
+        Assert.Equal(run.GetProperty("latencyMaxMilliseconds").GetDouble(), latencies[^1], precision: 0);
+        // The two large mails' claims (the warm-up's two mails are small) were consumed and deleted by the run itself.
+        Assert.Equal(2, run.GetProperty("producerClaimsDeleted").GetInt32());
     }
 
     [Fact]

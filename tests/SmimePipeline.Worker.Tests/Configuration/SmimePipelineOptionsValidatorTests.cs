@@ -67,6 +67,16 @@ public sealed class SmimePipelineOptionsValidatorTests
         Assert.Contains("SmimePipeline:Roles", result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Sender_large_mail_places_cannot_be_negative()
+    {
+        var options = new SmimePipelineOptions { Roles = WorkerRoles.Sender, Sender = { LargeMailPlaces = -1 } };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.Contains("SmimePipeline:Sender:LargeMailPlaces", result.FailureMessage, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]

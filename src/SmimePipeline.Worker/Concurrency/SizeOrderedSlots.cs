@@ -1,0 +1,227 @@
+namespace SmimePipeline.Worker.Concurrency;
+
+/// <summary>
+/// A fixed number of places where small work goes first (issue 17, target 2): when a place is given back, the small item
+/// that has waited longest gets it before any large one, however long that one has waited; and large items hold at most
+/// <see cref="LargeLimit"/> places at once, so that while fewer large ones than that are inside, a small item never waits
+/// for a large one. Within each size, first come, first served. The signer's protect slots
+/// (<c>Signing.ProtectionSlots</c>) and the sender's delivery places (<c>Sending.DeliverySlots</c>) are this, each with
+/// its own settings.
+/// </summary>
+public abstract class SizeOrderedSlots : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly LinkedList<Waiter> _smallWaiting = new();
+    private readonly LinkedList<Waiter> _largeWaiting = new();
+    private int _free;
+    private int _largeHeld;
+    private bool _disposed;
+
+    /// <summary><paramref name="count"/> places, of which large items may hold at most <paramref name="largeLimit"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1, or <paramref name="largeLimit"/> outside 1–<paramref name="count"/>.</exception>
+    protected SizeOrderedSlots(int count, int largeLimit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(largeLimit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(largeLimit, count);
+        Count = count;
+        LargeLimit = largeLimit;
+        _free = Count;
+    }
+
+    /// <summary>How many items may be inside at once.</summary>
+    public int Count { get; }
+
+    /// <summary>How many of the places large items may hold at once (at least 1, at most <see cref="Count"/>).</summary>
+    public int LargeLimit { get; }
+
+    /// <summary>Slots not taken at the moment.</summary>
+    public int Free
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _free;
+            }
+        }
+    }
+
+    /// <summary>Slots held by large mails at the moment.</summary>
+    public int LargeHeld
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _largeHeld;
+            }
+        }
+    }
+
+    /// <summary>Waits for a free place as a small item; disposing the result gives it back.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting; no slot is held.</exception>
+    public Task<IDisposable> EnterAsync(CancellationToken cancellationToken) => EnterAsync(large: false, cancellationToken);
+
+    /// <summary>
+    /// Waits for a free place; a <paramref name="large"/> item waits while small ones wait or while large ones hold
+    /// <see cref="LargeLimit"/> places. Disposing the result gives the place back (once, however often it is disposed).
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting; no slot is held.</exception>
+    /// <exception cref="ObjectDisposedException">The slots were disposed (the host is stopping).</exception>
+    public Task<IDisposable> EnterAsync(bool large, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<IDisposable>(cancellationToken);
+        }
+
+        Waiter waiter;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (CanGrant(large) && (large ? _largeWaiting.Count == 0 : _smallWaiting.Count == 0))
+            {
+                return Task.FromResult<IDisposable>(Take(large));
+            }
+
+            waiter = new Waiter(large, cancellationToken);
+            waiter.Node = (large ? _largeWaiting : _smallWaiting).AddLast(waiter);
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            waiter.Cancellation = cancellationToken.Register(
+                static state =>
+                {
+                    var (slots, w) = ((SizeOrderedSlots, Waiter))state!;
+                    slots.Cancel(w);
+                },
+                (this, waiter));
+            if (waiter.Granted.Task.IsCompleted)
+            {
+                // Granted between the enqueue and the registration: nothing left to cancel.
+                waiter.Cancellation.Dispose();
+            }
+        }
+
+        return waiter.Granted.Task;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Fails every waiter with <see cref="ObjectDisposedException"/> (the host is stopping); places held stay valid to give back.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing)
+        {
+            return;
+        }
+
+        List<Waiter> abandoned;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            abandoned = [.. _smallWaiting, .. _largeWaiting];
+            _smallWaiting.Clear();
+            _largeWaiting.Clear();
+        }
+
+        foreach (var waiter in abandoned)
+        {
+            waiter.Cancellation.Dispose();
+            waiter.Granted.TrySetException(new ObjectDisposedException(GetType().Name));
+        }
+    }
+
+    private bool CanGrant(bool large) => _free > 0 && (!large || _largeHeld < LargeLimit);
+
+    private Slot Take(bool large)
+    {
+        _free--;
+        if (large)
+        {
+            _largeHeld++;
+        }
+
+        return new Slot(this, large);
+    }
+
+    private void Cancel(Waiter waiter)
+    {
+        lock (_gate)
+        {
+            if (waiter.Node?.List is not { } list)
+            {
+                return;  // granted (or abandoned) before the cancellation: the holder gives the slot back
+            }
+
+            list.Remove(waiter.Node);
+        }
+
+        waiter.Granted.TrySetCanceled(waiter.Token);
+    }
+
+    private void Release(bool large)
+    {
+        var granted = new List<(Waiter Waiter, Slot Slot)>(2);
+        lock (_gate)
+        {
+            _free++;
+            if (large)
+            {
+                _largeHeld--;
+            }
+
+            // Small mails first; a large one only while it stays under the limit.
+            while (_free > 0 && (_smallWaiting.First ?? (_largeHeld < LargeLimit ? _largeWaiting.First : null)) is { } node)
+            {
+                node.List!.Remove(node);
+                granted.Add((node.Value, Take(node.Value.Large)));
+            }
+        }
+
+        // Completed outside the lock: the continuations run asynchronously (see Waiter) in any case.
+        foreach (var (waiter, slot) in granted)
+        {
+            waiter.Cancellation.Dispose();
+            waiter.Granted.TrySetResult(slot);
+        }
+    }
+
+    private sealed class Waiter(bool large, CancellationToken token)
+    {
+        public bool Large { get; } = large;
+
+        public CancellationToken Token { get; } = token;
+
+        public TaskCompletionSource<IDisposable> Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public LinkedListNode<Waiter>? Node { get; set; }
+
+        public CancellationTokenRegistration Cancellation { get; set; }
+    }
+
+    private sealed class Slot(SizeOrderedSlots slots, bool large) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                slots.Release(large);
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Options;
+using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Sending;
+
+namespace SmimePipeline.Worker.Tests.Sending;
+
+public sealed class DeliverySlotsTests
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
+
+    private static SmimePipelineOptions Settings(int concurrency, int largeMailPlaces) =>
+        new() { Sender = { Concurrency = concurrency, LargeMailPlaces = largeMailPlaces } };
+
+    private static DeliverySlots Create(int concurrency, int largeMailPlaces) =>
+        new(Options.Create(Settings(concurrency, largeMailPlaces)));
+
+    [Fact]
+    public void By_default_large_mails_hold_two_of_the_ten_places()
+    {
+        using var places = new DeliverySlots(Options.Create(new SmimePipelineOptions()));
+
+        Assert.Equal(10, places.Count);
+        Assert.Equal(SenderOptions.DefaultLargeMailPlaces, places.LargeLimit);
+    }
+
+    [Fact]
+    public void Off_large_mails_may_hold_every_place_and_the_consumer_takes_only_as_many_as_it_delivers()
+    {
+        var options = Settings(concurrency: 10, largeMailPlaces: 0);
+        using var places = new DeliverySlots(Options.Create(options));
+
+        Assert.Equal(10, places.LargeLimit);
+        Assert.Equal(10, new DeliverEmailConsumerDefinition(Options.Create(options)).ConcurrentMessageLimit);
+    }
+
+    [Fact]
+    public void On_every_prefetched_mail_enters_the_consumer_to_wait_for_a_place_in_size_order()
+    {
+        var options = Settings(concurrency: 10, largeMailPlaces: 2);
+
+        Assert.Equal(DeliverEmailConsumerDefinition.PrefetchPerConcurrentMessage * 10,
+            new DeliverEmailConsumerDefinition(Options.Create(options)).ConcurrentMessageLimit);
+    }
+
+    [Fact]
+    public void More_large_places_than_places_are_capped()
+    {
+        using var places = Create(concurrency: 3, largeMailPlaces: 5);
+
+        Assert.Equal(3, places.LargeLimit);
+    }
+
+    [Fact]
+    public async Task A_small_mail_gets_a_freed_place_before_a_large_one_that_waited_longer()
+    {
+        using var places = Create(concurrency: 2, largeMailPlaces: 1);
+        var large = await places.EnterAsync(large: true, CancellationToken.None);
+        var small = await places.EnterAsync(large: false, CancellationToken.None);
+
+        var largeWaiting = places.EnterAsync(large: true, CancellationToken.None);
+        var smallWaiting = places.EnterAsync(large: false, CancellationToken.None);
+        small.Dispose();
+
+        using var granted = await smallWaiting.WaitAsync(Generous);
+        Assert.False(largeWaiting.IsCompleted);
+        large.Dispose();
+        using var grantedLarge = await largeWaiting.WaitAsync(Generous);
+    }
+
+    [Fact]
+    public async Task While_large_mails_hold_their_places_a_small_mail_still_gets_one()
+    {
+        using var places = Create(concurrency: 3, largeMailPlaces: 2);
+        using var first = await places.EnterAsync(large: true, CancellationToken.None);
+        using var second = await places.EnterAsync(large: true, CancellationToken.None);
+
+        var third = places.EnterAsync(large: true, CancellationToken.None);
+        var small = places.EnterAsync(large: false, CancellationToken.None);
+
+        Assert.True(small.IsCompletedSuccessfully);
+        Assert.False(third.IsCompleted);
+        (await small).Dispose();
+        Assert.False(third.IsCompleted);
+    }
+}
