@@ -42,21 +42,23 @@ public sealed class DeliverEmailConsumer(
         }
 
         // A cancelled wait (the bus stopping) holds no place and throws OperationCanceledException: the message goes back to
-        // the queue, as when the consume itself is cancelled.
-        bool accepted;
+        // the queue, as when the consume itself is cancelled. The claim's release reads the ledger inside the place too, so
+        // that the sender's ledger statements in flight stay within its places (the ledger's derived pool bound,
+        // PostgresPoolDefaults.DeliveryLedgerMaxConnections).
         using (await places.EnterAsync(large: mail.ContentAddress is not null, context.CancellationToken))
         {
-            accepted = await DeliverAsync(context, mail);
-        }
+            bool accepted = await DeliverAsync(context, mail);
 
-        // The claim goes once the mail is accepted. When the handler saw the acceptance (it wrote it, or its ledger claim
-        // read it) the ledger is not read again: an acceptance is final, so the read could only say the same. When it did
-        // not (this attempt was routed to the ladder or the DLQ), the read is kept, because the handler's claim is then NOT
-        // the same answer: another copy of this mail, redelivered after a broker blink or handed back by `dlq requeue`,
-        // may have been accepted by another sender after this attempt's claim, and this consumer releases the claim then.
-        if (mail.ContentAddress is not null)
-        {
-            await ReleaseClaimIfAcceptedAsync(mail, accepted, context.CancellationToken);
+            // The claim goes once the mail is accepted. When the handler saw the acceptance (it wrote it, or its ledger
+            // claim read it) the ledger is not read again: an acceptance is final, so the read could only say the same.
+            // When it did not (this attempt was routed to the ladder or the DLQ), the read is kept, because the handler's
+            // claim is then NOT the same answer: another copy of this mail, redelivered after a broker blink or handed
+            // back by `dlq requeue`, may have been accepted by another sender after this attempt's claim, and this
+            // consumer releases the claim then.
+            if (mail.ContentAddress is not null)
+            {
+                await ReleaseClaimIfAcceptedAsync(mail, accepted, context.CancellationToken);
+            }
         }
     }
 
