@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using SmimePipeline.Messaging.ProducerClaims;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Failures;
 using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.Worker.ClaimCheck;
@@ -20,10 +21,10 @@ namespace SmimePipeline.Worker.ClaimCheck;
 public sealed partial class ProducerClaimStoreRetry
 {
     /// <summary>The first wait.</summary>
-    public static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(500);
+    public static readonly TimeSpan FirstDelay = UnavailableBackoff.FirstDelay;
 
     /// <summary>The longest wait between two tries.</summary>
-    public static readonly TimeSpan LongestDelay = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan LongestDelay = UnavailableBackoff.LongestDelay;
 
     private readonly IOptions<ProducerClaimOptions> _options;
     private readonly TimeProvider _time;
@@ -74,7 +75,7 @@ public sealed partial class ProducerClaimStoreRetry
                 var waited = _time.GetElapsedTime(started);
                 // What is left of the period is shorter than the first wait: the period is over. A timer that fires a hair
                 // before the stopwatch reaches the period would otherwise buy one more try after a sliver of a wait.
-                if (period - waited < FirstDelay)
+                if (UnavailableBackoff.Wait(delay, period - waited) is not { } wait)
                 {
                     throw new ProtectClaimStoreException(
                         $"{e.Message}; still failing after {tries} tries over {waited.TotalSeconds:F0} s ({ProducerClaimOptions.SectionName}:UnavailableRetryPeriod {period})",
@@ -83,11 +84,10 @@ public sealed partial class ProducerClaimStoreRetry
                         isTransient: true);
                 }
 
-                var wait = delay < period - waited ? delay : period - waited;
                 _retries.Add(1, new KeyValuePair<string, object?>("sqlstate", e.SqlState ?? "none"));
                 Waiting(_logger, mailId, tries, wait.TotalSeconds, e.Message);
                 await Task.Delay(wait, _time, cancellationToken);
-                delay = delay + delay < LongestDelay ? delay + delay : LongestDelay;
+                delay = UnavailableBackoff.Next(delay);
             }
         }
     }

@@ -1,6 +1,7 @@
 using MassTransit;
 using SmimePipeline.Cryptography.Pkcs11;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Failures;
 
 namespace SmimePipeline.Worker.Signing;
 
@@ -14,26 +15,14 @@ namespace SmimePipeline.Worker.Signing;
 /// </summary>
 public static class KeyUnavailableRetry
 {
-    /// <summary>The first wait.</summary>
-    public static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(500);
+    /// <summary>The first wait (<see cref="UnavailableBackoff.FirstDelay"/>).</summary>
+    public static readonly TimeSpan FirstDelay = UnavailableBackoff.FirstDelay;
 
-    /// <summary>The longest wait between two tries.</summary>
-    public static readonly TimeSpan LongestDelay = TimeSpan.FromSeconds(30);
+    /// <summary>The longest wait between two tries (<see cref="UnavailableBackoff.LongestDelay"/>).</summary>
+    public static readonly TimeSpan LongestDelay = UnavailableBackoff.LongestDelay;
 
-    /// <summary>The waits between tries that fill <paramref name="period"/>.</summary>
-    public static IReadOnlyList<TimeSpan> Intervals(TimeSpan period)
-    {
-        var intervals = new List<TimeSpan>();
-        var left = period;
-        for (var delay = FirstDelay; left >= FirstDelay; delay = delay + delay < LongestDelay ? delay + delay : LongestDelay)
-        {
-            var wait = delay < left ? delay : left;
-            intervals.Add(wait);
-            left -= wait;
-        }
-
-        return intervals;
-    }
+    /// <summary>The waits between tries that fill <paramref name="period"/> (<see cref="UnavailableBackoff.Intervals"/>).</summary>
+    public static IReadOnlyList<TimeSpan> Intervals(TimeSpan period) => UnavailableBackoff.Intervals(period);
 
     /// <summary>Retries <see cref="Pkcs11UnavailableException"/> (and nothing else) over <paramref name="period"/>, each wait logged by <paramref name="log"/>.</summary>
     public static void Configure(IRetryConfigurator retry, TimeSpan period, KeyUnavailableRetryLog log)
