@@ -108,6 +108,21 @@ public abstract class SizeOrderedSlots : IDisposable
         return waiter.Granted.Task;
     }
 
+    /// <summary>
+    /// Takes a free place at once, or none: null when every place is taken, when a <paramref name="large"/> item would
+    /// exceed <see cref="LargeLimit"/>, or when items of the same size are already waiting (they keep their turn).
+    /// Disposing the result gives the place back.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The slots were disposed (the host is stopping).</exception>
+    public IDisposable? TryEnter(bool large)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return CanGrant(large) && (large ? _largeWaiting.Count == 0 : _smallWaiting.Count == 0) ? Take(large) : null;
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -38,6 +38,17 @@ public sealed class SignerOptions
     public DeliverEmailFormat DeliverEmailFormat { get; set; } = DeliverEmailFormat.Binary;
 
     /// <summary>
+    /// When this process runs both roles (<c>Roles</c> = <c>Signer,Sender</c>), whether the signer makes a mail's first
+    /// delivery attempt itself, through the sender's own <c>DeliveryHandler</c> (ledger, places, breaker, transport, events,
+    /// retry ladder), instead of sending <c>DeliverEmail</c> to <c>smime-deliver</c> (issue 17, session 12). Only for mail
+    /// that would travel inline (protected size up to <c>ClaimCheck:ThresholdBytes</c>, not large mail), only while a
+    /// delivery place is free at that moment and the ESP's circuit breaker is closed; otherwise, and when the attempt
+    /// itself throws, the mail goes to <c>smime-deliver</c> as before. No effect in a process that runs one role.
+    /// Default true.
+    /// </summary>
+    public bool DeliverInProcess { get; set; } = true;
+
+    /// <summary>
     /// A protect command whose body (or producer claim) is above this many bytes is large mail for the protect slots
     /// and <see cref="LargeMailNice"/>: small mails waiting for a slot go before it (issue 17, target 2). The same rule
     /// bytes the command came in. Default 0: every mail alike (first come, first served), because the quiet run of

@@ -82,6 +82,13 @@ public static class WorkerServiceCollectionExtensions
             services.AddSmimeSender(options.Transport);
         }
 
+        if (options.Roles.HasFlag(WorkerRoles.All) && options.Signer.DeliverInProcess)
+        {
+            // Both roles in one process: the signer makes a mail's first delivery attempt itself when it can (the
+            // MailProtectionHandler takes it when registered). Separate signer and sender deployments never do.
+            services.TryAddSingleton<InProcessDelivery>();
+        }
+
         if (options.Roles.HasFlag(WorkerRoles.Webhooks))
         {
             services.AddSmimeWebhooks();

@@ -26,13 +26,24 @@ public static class DeliverEmailWireFormat
         }
     }
 
-    /// <summary>Sends <paramref name="send"/> in the format <paramref name="received"/> arrived in.</summary>
+    /// <summary>
+    /// Sends <paramref name="send"/> in the format <paramref name="received"/> arrived in; a mail whose first attempt the
+    /// signer made in its own process (<see cref="Sending.InProcessDelivery"/>) in the signer's <c>Signer:DeliverEmailFormat</c>.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The bus has no binary serializer registered.</exception>
     public static void KeepReceivedFormat(SendContext send, ConsumeContext received)
     {
         ArgumentNullException.ThrowIfNull(send);
         ArgumentNullException.ThrowIfNull(received);
-        if (DeliverEmailBinaryFormat.Is(received.ReceiveContext.ContentType))
+        if (received is Sending.InProcessDeliverContext local)
+        {
+            // A first attempt made in the signer's process: the mail never travelled, so it goes as the signer sends it.
+            if (local.Format == DeliverEmailFormat.Binary && FitsInHeaders(local.Message))
+            {
+                UseBinary(send);
+            }
+        }
+        else if (DeliverEmailBinaryFormat.Is(received.ReceiveContext.ContentType))
         {
             UseBinary(send);
         }

@@ -53,4 +53,7 @@ internal static partial class SenderLog
 
     [LoggerMessage(EventId = 2117, Level = LogLevel.Warning, Message = "The claim of mail {MailId} was not released after its delivery attempt ({ExceptionType}); the claim sweeper deletes it after ClaimCheck:Retention")]
     public static partial void ClaimNotReleased(ILogger logger, Guid mailId, string exceptionType);
+
+    [LoggerMessage(EventId = 2118, Level = LogLevel.Warning, Message = "Mail {MailId}: the first delivery attempt in the signer's process failed ({ExceptionType}); the mail goes to smime-deliver instead")]
+    public static partial void InProcessAttemptHandedToQueue(ILogger logger, Guid mailId, string exceptionType);
 }

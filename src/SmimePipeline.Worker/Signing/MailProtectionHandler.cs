@@ -9,6 +9,7 @@ using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.ClaimCheck;
 using SmimePipeline.Worker.Failures;
 using SmimePipeline.Worker.Messaging;
+using SmimePipeline.Worker.Sending;
 using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.Worker.Signing;
@@ -40,6 +41,7 @@ public sealed class MailProtectionHandler
     private readonly ProtectionSlots _slots;
     private readonly LargeMailThreads _largeMailThreads;
     private readonly DeliverEmailFormat _deliverEmailFormat;
+    private readonly InProcessDelivery? _inProcessDelivery;
 
     public MailProtectionHandler(
         SmimeProtector protector,
@@ -50,9 +52,11 @@ public sealed class MailProtectionHandler
         ILogger<MailProtectionHandler> logger,
         DeliveryContentStore claimCheck,
         ProtectionSlots slots,
-        LargeMailThreads largeMailThreads)
+        LargeMailThreads largeMailThreads,
+        InProcessDelivery? inProcessDelivery = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _inProcessDelivery = inProcessDelivery;
         _claimCheck = claimCheck;
         _slots = slots;
         _largeMailThreads = largeMailThreads;
@@ -138,21 +142,47 @@ public sealed class MailProtectionHandler
             activity?.SetTag("smime.protected_size", result.Content.Length);
         }
 
-        var deliver = await _claimCheck.CheckInAsync(
-            new DeliverEmail
+        var mail = new DeliverEmail
+        {
+            MailId = mailId,
+            EnvelopeFrom = result.EnvelopeFrom,
+            EnvelopeTo = result.EnvelopeTo,
+            Content = result.Content,
+            Protection = (result.SignatureAlgorithm is null ? AppliedProtection.None : AppliedProtection.Signature)
+                | (result.ContentCipher is null ? AppliedProtection.None : AppliedProtection.Encryption),
+        };
+        if (_inProcessDelivery is not null && !large)
+        {
+            // This process runs the sender role too: the first delivery attempt is made here when it can be, while the
+            // event goes out (the slot above is free again). Both are confirmed or routed before the command is acked.
+            var announced = AnnounceAsync(context, mailId, result, outcomes);
+            var attempted = _inProcessDelivery.TryDeliverAsync(context, mail);
+            await Task.WhenAll(announced, attempted);
+            if (!await attempted)
             {
-                MailId = mailId,
-                EnvelopeFrom = result.EnvelopeFrom,
-                EnvelopeTo = result.EnvelopeTo,
-                Content = result.Content,
-                Protection = (result.SignatureAlgorithm is null ? AppliedProtection.None : AppliedProtection.Signature)
-                    | (result.ContentCipher is null ? AppliedProtection.None : AppliedProtection.Encryption),
-            },
-            context.CancellationToken);
+                await HandOverAsync(context, mail);
+            }
+        }
+        else
+        {
+            await HandOverAsync(context, mail);
+            await AnnounceAsync(context, mailId, result, outcomes);
+        }
+
+        _telemetry.RecordProtected(result.SignatureAlgorithm, result.ContentCipher, _time.GetElapsedTime(started));
+        Log.MailProtected(_logger, mailId, result.SignatureAlgorithm, result.ContentCipher, result.Content.Length);
+    }
+
+    /// <summary>Sends <paramref name="mail"/> to the sender role through <c>smime-deliver</c> (by claim check when large); completes once the broker confirmed it.</summary>
+    private async Task HandOverAsync(ConsumeContext context, DeliverEmail mail)
+    {
+        var deliver = await _claimCheck.CheckInAsync(mail, context.CancellationToken);
         var endpoint = await context.GetSendEndpoint(DeliverQueue);
         await endpoint.Send(deliver, send => DeliverEmailWireFormat.Apply(send, _deliverEmailFormat), context.CancellationToken);
+    }
 
-        await context.Publish(
+    private Task AnnounceAsync(ConsumeContext context, Guid mailId, ProtectedMail result, IReadOnlyList<RecipientOutcome> outcomes) =>
+        context.Publish(
             new EmailProtected
             {
                 MailId = mailId,
@@ -163,10 +193,6 @@ public sealed class MailProtectionHandler
                 Recipients = outcomes,
             },
             context.CancellationToken);
-
-        _telemetry.RecordProtected(result.SignatureAlgorithm, result.ContentCipher, _time.GetElapsedTime(started));
-        Log.MailProtected(_logger, mailId, result.SignatureAlgorithm, result.ContentCipher, result.Content.Length);
-    }
 
     /// <summary>
     /// The CPU-bound step, run in a protect slot (on the consumer's thread, or a large mail's niced one): compose, protect,

@@ -116,6 +116,27 @@ public sealed class SmimeTelemetry : IDisposable
         => _sender.DuplicatesSuppressed.Add(1, new TagList { { "provider", provider } });
 
     /// <summary>
+    /// A signer that runs the sender role too decided where a mail's first delivery attempt is made
+    /// (<c>smime.delivery.in_process</c>): <c>attempted</c> in this process, or why it went to <c>smime-deliver</c>
+    /// (<c>large</c>, <c>breaker-open</c>, <c>no-place</c>, <c>refused</c>, <c>failed</c>).
+    /// </summary>
+    public void RecordInProcessDelivery(string outcome)
+    {
+        if (outcome == InProcessAttempted)
+        {
+            Interlocked.Increment(ref _sender.InProcessAttemptsTotal);
+        }
+
+        _sender.InProcess.Add(1, new TagList { { "outcome", outcome } });
+    }
+
+    /// <summary>The <see cref="RecordInProcessDelivery"/> outcome of a first attempt made in this process.</summary>
+    public const string InProcessAttempted = "attempted";
+
+    /// <summary>First delivery attempts this process made itself, without <c>smime-deliver</c>, since it started.</summary>
+    public long InProcessDeliveryAttemptsTotal => Interlocked.Read(ref _sender.InProcessAttemptsTotal);
+
+    /// <summary>
     /// Reports the ESP circuit breaker's state as the <c>smime.sender.breaker_open</c> gauge (1 open or
     /// probing, 0 closed), for the "breaker open" alert. Called once by the breaker.
     /// </summary>
@@ -155,6 +176,8 @@ public sealed class SmimeTelemetry : IDisposable
         public readonly Histogram<double> AcceptedRecordLag = meter.CreateHistogram(
             "smime.sender.accepted_record_lag", "s", "From the ESP's answer to the durable ledger record: the window in which a crash sends a mail twice.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] });
+        public readonly Counter<long> InProcess = meter.CreateCounter<long>("smime.delivery.in_process", "{mail}", "Where a signer running both roles made a mail's first delivery attempt: in process, or why smime-deliver.");
         public long PausesTotal;
+        public long InProcessAttemptsTotal;
     }
 }
