@@ -27,6 +27,12 @@ internal sealed class MailTimeline
     /// <summary>The broker confirmed the <c>DeliverEmail</c> (send span to <c>smime-deliver</c> ended).</summary>
     public long DeliverConfirmed;
 
+    /// <summary>
+    /// The first <c>smime deliver</c> span started: the delivery attempt began (in the sender's consume, or in the signer's
+    /// own process when it made the first attempt itself, <c>Signer:DeliverInProcess</c>).
+    /// </summary>
+    public long DeliveryStarted;
+
     /// <summary>The sender's receive span started.</summary>
     public long SenderReceived;
 
@@ -38,6 +44,20 @@ internal sealed class MailTimeline
 
     /// <summary>The pickup file's modification time.</summary>
     public long FileVisible;
+
+    /// <summary>Whether the signer made this mail's delivery attempt in its own process: a delivery began, and no
+    /// <c>DeliverEmail</c> was sent or received.</summary>
+    public bool DeliveredInProcess => DeliveryStarted != 0 && DeliverConfirmed == 0 && SenderReceived == 0;
+
+    /// <summary>When the mail's delivery took a sender place: the sender's receive, or the in-process attempt's start.</summary>
+    public long DeliveryEntered => DeliveredInProcess ? DeliveryStarted : SenderReceived;
+
+    /// <summary>When the mail's delivery gave its place back: the sender's acknowledgement, or (in process) the signer's.</summary>
+    public long DeliveryLeft => DeliveredInProcess ? SignerAcknowledged : SenderAcknowledged;
+
+    /// <summary>When the protected mail left the signer's hands: the broker's confirm of <c>DeliverEmail</c>, or (in process)
+    /// the delivery attempt's start.</summary>
+    public long HandedOver => DeliveredInProcess ? DeliveryStarted : DeliverConfirmed;
 
     /// <summary>Sets <paramref name="field"/> to <paramref name="ticks"/> unless an earlier event already set it.</summary>
     public static void SetFirst(ref long field, long ticks) => Interlocked.CompareExchange(ref field, ticks, 0);

@@ -105,6 +105,10 @@ internal sealed record PipelineBenchResult(
     /// <inheritdoc cref="Gen0CollectionsPerThousandMails"/>
     public double Gen2CollectionsPerThousandMails { get; init; }
 
+    /// <summary>First delivery attempts the signer made in its own process during the measured run, without
+    /// <c>smime-deliver</c> (<c>Signer:DeliverInProcess</c>, the worker's default when it runs both roles, as the bench does).</summary>
+    public long DeliveryAttemptsInProcess { get; init; }
+
     /// <summary>The wait after the warm-up mails for the tiered JIT to catch up (<see cref="JitSettle"/>), before the
     /// measured run; null in reports that predate it.</summary>
     public JitSettle? WarmupJitSettle { get; init; }

@@ -121,6 +121,7 @@ internal static class PipelineBenchRunner
 
             using var closedLoop = backlog > 0 ? new PipelineBacklog(backlog) : null;
             var jit = new JitActivity();
+            long inProcessBefore = telemetry.InProcessDeliveryAttemptsTotal;
             long allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
             int gen0Before = GC.CollectionCount(0), gen2Before = GC.CollectionCount(2);
             var clock = Stopwatch.StartNew();
@@ -249,6 +250,7 @@ internal static class PipelineBenchRunner
                 JitMethodsCompiled = jitMethods,
                 JitMillisecondsPerMail = Math.Round(jitTime.TotalMilliseconds / messages, 3),
                 WarmupJitSettle = settle,
+                DeliveryAttemptsInProcess = telemetry.InProcessDeliveryAttemptsTotal - inProcessBefore,
                 AllocatedBytesPerMail = Math.Round((double)allocated / messages),
                 Gen0CollectionsPerThousandMails = Math.Round(gen0 * 1000.0 / messages, 2),
                 Gen2CollectionsPerThousandMails = Math.Round(gen2 * 1000.0 / messages, 2),

@@ -20,13 +20,16 @@ internal static class PipelineStageReport
             Between(mails, m => m.PublishConfirmed, m => m.SignerReceived),
             Between(mails, m => m.SignerReceived, m => m.ProtectStarted),
             Between(mails, m => m.ProtectStarted, m => m.ProtectDone),
-            Between(mails, m => m.ProtectDone, m => m.DeliverConfirmed),
+            Between(mails, m => m.ProtectDone, m => m.HandedOver),
             Between(mails, m => m.DeliverConfirmed, m => m.SenderReceived),
-            Between(mails, m => m.SenderReceived, m => m.EspAnswered != 0 ? m.EspAnswered : m.FileVisible),
+            Between(mails, m => m.DeliveryEntered, m => m.EspAnswered != 0 ? m.EspAnswered : m.FileVisible),
             Between(mails, m => m.PublishCalled, m => m.FileVisible),
             Between(mails, m => m.DeliverConfirmed, m => m.SignerAcknowledged),
             Between(mails, m => m.EspAnswered, m => m.SenderAcknowledged),
-            limits is null || allMails is null || seconds <= 0 ? null : Occupancy(allMails, limits, seconds));
+            limits is null || allMails is null || seconds <= 0 ? null : Occupancy(allMails, limits, seconds))
+        {
+            DeliveredInProcess = mails.Count(m => m.DeliveredInProcess),
+        };
     }
 
     private static Dictionary<string, StageOccupancy> Occupancy(IReadOnlyCollection<MailTimeline> mails, Limits limits, double seconds) => new()
@@ -34,7 +37,7 @@ internal static class PipelineStageReport
         ["producerWindow"] = new(Average(mails, m => m.PublishCalled, m => m.PublishConfirmed, seconds), limits.ProducerWindow),
         ["signerInFlight"] = new(Average(mails, m => m.SignerReceived, m => m.SignerAcknowledged, seconds), limits.SignerInFlight),
         ["protectSlots"] = new(Average(mails, m => m.ProtectStarted, m => m.ProtectDone, seconds), limits.ProtectSlots),
-        ["senderConcurrency"] = new(Average(mails, m => m.SenderReceived, m => m.SenderAcknowledged, seconds), limits.SenderConcurrency),
+        ["senderConcurrency"] = new(Average(mails, m => m.DeliveryEntered, m => m.DeliveryLeft, seconds), limits.SenderConcurrency),
     };
 
     private static StageLatency Between(IEnumerable<MailTimeline> mails, Func<MailTimeline, long> from, Func<MailTimeline, long> to)

@@ -11,17 +11,21 @@ namespace SmimePipeline.Cli.Bench;
 /// <param name="SignerQueue">Confirm to the signer's receive: waiting in the quorum queue and in the consumer's prefetch, behind the signer's in-flight limit.</param>
 /// <param name="SignerWait">Receive to the protector's start: deserialising, waiting for a protect slot, composing the MIME message.</param>
 /// <param name="Protect">Certificate lookup, sign, encrypt, serialise (the slot is held).</param>
-/// <param name="HandOver">Protect done to the broker's confirm of <c>DeliverEmail</c> (claim check, send, quorum commit).</param>
-/// <param name="SenderQueue">That confirm to the sender's receive: waiting in <c>smime-deliver</c> and the sender's prefetch.</param>
-/// <param name="Delivery">Sender's receive to the ESP's answer (guard, ledger claim, pickup file written, synced, renamed); to
+/// <param name="HandOver">Protect done to the broker's confirm of <c>DeliverEmail</c> (claim check, send, quorum commit); for a
+/// mail the signer delivered in its own process (<see cref="DeliveredInProcess"/>), protect done to the attempt's start.</param>
+/// <param name="SenderQueue">That confirm to the sender's receive: waiting in <c>smime-deliver</c> and the sender's prefetch
+/// (only the mails that went through the queue).</param>
+/// <param name="Delivery">Sender's receive (in process: the attempt's start) to the ESP's answer (guard, ledger claim, pickup file written, synced, renamed); to
 /// the file's time when the answer was not seen.</param>
 /// <param name="Total">Publish call to the pickup file's time.</param>
 /// <param name="SignerAfterHandOver">Not on the mail's path but holding one of the signer's in-flight places: from the
-/// <c>DeliverEmail</c> confirm to the signer's acknowledgement (the <c>EmailProtected</c> publish and its confirm).</param>
+/// <c>DeliverEmail</c> confirm to the signer's acknowledgement (the <c>EmailProtected</c> publish and its confirm); only the
+/// mails that went through the queue (an in-process attempt holds the signer's place through its delivery).</param>
 /// <param name="SenderAfterAnswer">Likewise for the sender's concurrency: from the ESP's answer to the acknowledgement
 /// (the ledger's "accepted" record, the <c>EmailDelivered</c> publish and its confirm).</param>
 /// <param name="Occupancy">Over all mails of the run (both sizes): the producer's publish window, the signer's in-flight
-/// limit, the protect slots and the sender's concurrency, each with the average number of mails inside.</param>
+/// limit, the protect slots and the sender's concurrency (a place held by the queue's consume or by an in-process attempt),
+/// each with the average number of mails inside.</param>
 internal sealed record PipelineStages(
     int Mails,
     StageLatency Publish,
@@ -34,4 +38,9 @@ internal sealed record PipelineStages(
     StageLatency Total,
     StageLatency SignerAfterHandOver,
     StageLatency SenderAfterAnswer,
-    IReadOnlyDictionary<string, StageOccupancy>? Occupancy = null);
+    IReadOnlyDictionary<string, StageOccupancy>? Occupancy = null)
+{
+    /// <summary>Of <see cref="Mails"/>, those whose delivery attempt the signer made in its own process
+    /// (<c>Signer:DeliverInProcess</c>): no <c>DeliverEmail</c> was sent, so they have no sender queue.</summary>
+    public int DeliveredInProcess { get; init; }
+}
