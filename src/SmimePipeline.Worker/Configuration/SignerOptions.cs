@@ -40,13 +40,13 @@ public sealed class SignerOptions
     /// <summary>
     /// When this process runs both roles (<c>Roles</c> = <c>Signer,Sender</c>), whether the signer makes a mail's first
     /// delivery attempt itself, through the sender's own <c>DeliveryHandler</c> (ledger, places, breaker, transport, events,
-    /// retry ladder), instead of sending <c>DeliverEmail</c> to <c>smime-deliver</c> (issue 17, session 12). Only for mail
-    /// that would travel inline (protected size up to <c>ClaimCheck:ThresholdBytes</c>, not large mail), only while a
-    /// delivery place is free at that moment and the ESP's circuit breaker is closed; otherwise, and when the attempt
-    /// itself throws, the mail goes to <c>smime-deliver</c> as before. No effect in a process that runs one role.
-    /// Default true.
+    /// retry ladder), instead of sending <c>DeliverEmail</c> to <c>smime-deliver</c> (issue 17, session 12), and when it takes
+    /// a delivery place for it (<see cref="InProcessDeliveryMode"/>). Only for mail that would travel inline (protected
+    /// size up to <c>ClaimCheck:ThresholdBytes</c>, not large mail) and while the ESP's circuit breaker is closed; otherwise,
+    /// and when the attempt itself throws, the mail goes to <c>smime-deliver</c> as before. No effect in a process that runs
+    /// one role. Default <see cref="InProcessDeliveryMode.WaitForPlace"/>.
     /// </summary>
-    public bool DeliverInProcess { get; set; } = true;
+    public InProcessDeliveryMode DeliverInProcess { get; set; } = InProcessDeliveryMode.WaitForPlace;
 
     /// <summary>
     /// A protect command whose body (or producer claim) is above this many bytes is large mail for the protect slots

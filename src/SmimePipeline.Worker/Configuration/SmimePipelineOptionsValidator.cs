@@ -42,6 +42,11 @@ public sealed class SmimePipelineOptionsValidator : IValidateOptions<SmimePipeli
             }
         }
 
+        if (!Enum.IsDefined(options.Signer.DeliverInProcess))
+        {
+            failures.Add($"{s}:Signer:DeliverInProcess must be Off, FreePlace or WaitForPlace (was '{options.Signer.DeliverInProcess}').");
+        }
+
         if (options.Roles.HasFlag(WorkerRoles.Signer))
         {
             if (string.IsNullOrWhiteSpace(options.Signer.StorePath))

@@ -82,7 +82,7 @@ public static class WorkerServiceCollectionExtensions
             services.AddSmimeSender(options.Transport);
         }
 
-        if (options.Roles.HasFlag(WorkerRoles.All) && options.Signer.DeliverInProcess)
+        if (options.Roles.HasFlag(WorkerRoles.All) && options.Signer.DeliverInProcess != InProcessDeliveryMode.Off)
         {
             // Both roles in one process: the signer makes a mail's first delivery attempt itself when it can (the
             // MailProtectionHandler takes it when registered). Separate signer and sender deployments never do.

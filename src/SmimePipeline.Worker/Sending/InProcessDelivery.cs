@@ -18,8 +18,11 @@ namespace SmimePipeline.Worker.Sending;
 /// <list type="bullet">
 /// <item>the mail travels inline (up to <c>ClaimCheck:ThresholdBytes</c>): large mail keeps the queue and its places;</item>
 /// <item>the ESP's circuit breaker is closed;</item>
-/// <item>a delivery place is free now, with no small mail from the queue waiting for one (no waiting: the protect
-/// command would hold its place in the signer's window meanwhile);</item>
+/// <item>a delivery place: with <see cref="InProcessDeliveryMode.FreePlace"/> one free now (with no small mail from the
+/// queue waiting for one); with <see cref="InProcessDeliveryMode.WaitForPlace"/> the next one in turn with the queue's mails,
+/// as long as fewer than <see cref="MaxInside"/> of the signer's mails are in their attempt or waiting for its place (each
+/// holds its protect command's place in the signer's window, <c>Signer:InFlight</c>: the cap leaves one per protect slot
+/// to protection);</item>
 /// <item>the mail passes <see cref="DeliverEmailValidator"/> and <see cref="ProtectedMailGuard"/> (a refusal is the
 /// consumer's to report, with its reason, from the queue).</item>
 /// </list>
@@ -36,6 +39,9 @@ public sealed class InProcessDelivery(
     SmimeTelemetry telemetry,
     ILogger<InProcessDelivery> logger)
 {
+    // The signer's mails in their in-process attempt or waiting for its place (at most MaxInside).
+    private int _inside;
+
     /// <summary>Makes the first delivery attempt of <paramref name="mail"/> in this process when it can.</summary>
     /// <param name="context">The consume context of the protect command (or of its claim); acknowledged after this returns.</param>
     /// <param name="mail">The mail as the signer would send it to <c>smime-deliver</c>, content inline.</param>
@@ -65,23 +71,56 @@ public sealed class InProcessDelivery(
             return Declined("refused");
         }
 
-        using var place = places.TryEnter(large: false);
-        if (place is null)
+        if (Interlocked.Increment(ref _inside) > MaxInside(settings))
         {
+            Interlocked.Decrement(ref _inside);
             return Declined("no-place");
         }
 
+        try
+        {
+            using var place = settings.Signer.DeliverInProcess == InProcessDeliveryMode.WaitForPlace
+                ? await places.EnterAsync(large: false, context.CancellationToken)
+                : places.TryEnter(large: false);
+            if (place is null)
+            {
+                return Declined("no-place");
+            }
+
+            // The breaker may have opened while this mail waited: the queue's copy then waits with the others.
+            return breaker.IsOpen ? Declined("breaker-open") : await AttemptAsync(context, mail, settings.Signer.DeliverEmailFormat);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inside);
+        }
+    }
+
+    /// <summary>
+    /// How many of the signer's mails may be in their in-process attempt or waiting for its place at once: the signer's
+    /// window (<c>Signer:InFlight</c>) less one mail per protect slot, so that protection always has mails to work on while
+    /// the others wait for the sender. Beyond it, mails go to <c>smime-deliver</c>: the queue takes what the sender cannot.
+    /// </summary>
+    public static int MaxInside(SmimePipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Math.Max(1, options.Signer.EffectiveInFlight - options.Signer.EffectiveConcurrency);
+    }
+
+    private async Task<bool> AttemptAsync(ConsumeContext context, DeliverEmail mail, DeliverEmailFormat format)
+    {
         telemetry.RecordInProcessDelivery(SmimeTelemetry.InProcessAttempted);
         try
         {
             // Accepted, or routed to the ladder or the dead-letter queue: either way the handler has finished with the mail.
-            await handler.DeliverAsync(new InProcessDeliverContext(context, mail, settings.Signer.DeliverEmailFormat), mail.Content);
+            await handler.DeliverAsync(new InProcessDeliverContext(context, mail, format), mail.Content);
             return true;
         }
         catch (Exception e) when (e is not OutOfMemoryException && !context.CancellationToken.IsCancellationRequested)
         {
             // What MassTransit's retries would have seen on the queue (the handler throws it for them): the queue's copy gets
-            // them. The ledger has recorded whatever the ESP answered, so that copy is never sent twice.
+            // them. The ledger has recorded whatever the ESP answered (as for the queue's own retry), so that copy is not
+            // sent again once accepted.
             SenderLog.InProcessAttemptHandedToQueue(logger, mail.MailId, e.GetType().Name);
             telemetry.RecordInProcessDelivery("failed");
             return false;
