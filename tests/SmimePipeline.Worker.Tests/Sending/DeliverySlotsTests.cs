@@ -43,6 +43,45 @@ public sealed class DeliverySlotsTests
     }
 
     [Fact]
+    public void Try_enter_takes_a_free_place_at_once_and_none_when_all_are_taken()
+    {
+        using var places = Create(concurrency: 2, largeMailPlaces: 1);
+
+        using var first = places.TryEnter(large: false);
+        using var second = places.TryEnter(large: false);
+
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+        Assert.Null(places.TryEnter(large: false));
+        Assert.Equal(0, places.Free);
+    }
+
+    [Fact]
+    public void Try_enter_respects_the_large_limit()
+    {
+        using var places = Create(concurrency: 3, largeMailPlaces: 1);
+        using var large = places.TryEnter(large: true);
+
+        Assert.NotNull(large);
+        Assert.Null(places.TryEnter(large: true));
+        Assert.NotNull(places.TryEnter(large: false));
+    }
+
+    [Fact]
+    public async Task A_place_given_back_goes_to_the_mail_waiting_for_it_not_to_a_later_try_enter()
+    {
+        using var places = Create(concurrency: 1, largeMailPlaces: 1);
+        var held = await places.EnterAsync(large: false, CancellationToken.None);
+        var waiting = places.EnterAsync(large: false, CancellationToken.None);
+
+        Assert.Null(places.TryEnter(large: false));
+        held.Dispose();
+        using var granted = await waiting.WaitAsync(Generous);
+
+        Assert.Null(places.TryEnter(large: false));
+    }
+
+    [Fact]
     public void More_large_places_than_places_are_capped()
     {
         using var places = Create(concurrency: 3, largeMailPlaces: 5);
