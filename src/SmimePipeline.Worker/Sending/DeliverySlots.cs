@@ -9,7 +9,9 @@ namespace SmimePipeline.Worker.Sending;
 /// ledger claim, the ESP's call and its answer), of which mails that came by claim check hold at most
 /// <c>Sender:LargeMailPlaces</c>; a freed place goes to the small mail that has waited longest (<see cref="SizeOrderedSlots"/>).
 /// A large delivery (a 2.9 MB claim read, checked and written to the ESP with its fsync) holds a place ten times as long
-/// as a small one; in the broker's first-come order small mails queued behind them.
+/// as a small one; in the broker's first-come order small mails queued behind them. In a process that runs both roles, the
+/// signer's in-process first attempts (<see cref="InProcessDelivery"/>) take these same places, so the ESP's concurrency and
+/// the ledger's pool bound hold for both paths.
 /// </summary>
 /// <param name="options">Places as <c>SmimePipeline:Sender</c> configures them.</param>
 public sealed class DeliverySlots(IOptions<SmimePipelineOptions> options)

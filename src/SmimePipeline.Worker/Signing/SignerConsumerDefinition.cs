@@ -9,7 +9,8 @@ namespace SmimePipeline.Worker.Signing;
 /// <summary>
 /// Puts a signer consumer on the <c>smime-protect</c> queue holding <c>Signer:InFlight</c> mails at once
 /// (default 16 per core, <see cref="SignerOptions.DefaultInFlightPerSlot"/>; <see cref="ProtectionSlots"/> keeps the CPU-bound protection itself at one mail per
-/// core) and short in-process retries for unexpected errors (<see cref="UnexpectedFailureRetry"/>). Refusals are
+/// core; in a process that runs both roles, a mail in its in-process first delivery attempt keeps its place too, at most
+/// <c>Signer:InFlight</c> less one per protect slot of them, <c>Sending.InProcessDelivery</c>) and short in-process retries for unexpected errors (<see cref="UnexpectedFailureRetry"/>). Refusals are
 /// never retried: the same mail would be refused again. An unavailable PKCS#11 token is retried longer
 /// (<see cref="KeyUnavailableRetry"/>, <see cref="SignerOptions.KeyUnavailableRetryPeriod"/>, 5 minutes by default).
 /// Both retries belong to this consumer alone (its message pipe), not to the endpoint: three consumers share

@@ -40,9 +40,7 @@ public sealed class InProcessDeliveryTests : BrokerTest, IAsyncLifetime
 
         await PublishAsync(mail);
 
-        await WaitForDeliveredEventsAsync(mail.MailId, 1);
-        Assert.Equal(1, worker.Telemetry.InProcessDeliveryAttemptsTotal);
-        Assert.Equal(1, _esp.AcceptedByMailId[mail.MailId.ToString("D")]);
+        await AssertDeliveredOnceAsync(worker, mail, inProcessAttempts: 1);
         Assert.Single(_esp.Requests);
         await Eventually.HoldsAsync(() => Task.FromResult(_protected.Any(e => e.MailId == mail.MailId)), TimeSpan.FromSeconds(30), () => "no EmailProtected event");
         Assert.Empty(_failed);
@@ -81,9 +79,7 @@ public sealed class InProcessDeliveryTests : BrokerTest, IAsyncLifetime
 
         await PublishAsync(mail);
 
-        await WaitForDeliveredEventsAsync(mail.MailId, 1);
-        Assert.Equal(1, worker.Telemetry.InProcessDeliveryAttemptsTotal);
-        Assert.Equal(1, _esp.AcceptedByMailId[mail.MailId.ToString("D")]);
+        await AssertDeliveredOnceAsync(worker, mail, inProcessAttempts: 1);
         Assert.Equal([503, 200], _esp.Requests.Select(r => r.Status));
         Assert.Empty(_failed);
         Assert.Equal(0, await VirtualHost.CountMessagesAsync(RetryLadderTopology.DeadLetterQueue));
@@ -113,38 +109,22 @@ public sealed class InProcessDeliveryTests : BrokerTest, IAsyncLifetime
     [Fact]
     public async Task With_free_place_and_every_delivery_place_taken_the_mail_goes_through_smime_deliver()
     {
-        await using var worker = await StartWorkerAsync("FreePlace", ("SmimePipeline:Sender:Concurrency", "1"));
-        var places = worker.Services.GetRequiredService<DeliverySlots>();
-        var taken = places.TryEnter(large: false);
-        Assert.NotNull(taken);
-        var mail = OneRecipientMail();
-
-        await PublishAsync(mail);
-        await Eventually.HoldsAsync(() => Task.FromResult(_protected.Any(e => e.MailId == mail.MailId)), TimeSpan.FromSeconds(60), () => "the mail was not protected");
+        var (worker, taken, mail) = await PublishWithTheOnlyPlaceTakenAsync("FreePlace");
+        await using var _ = worker;
         taken.Dispose();
 
-        await WaitForDeliveredEventsAsync(mail.MailId, 1);
-        Assert.Equal(0, worker.Telemetry.InProcessDeliveryAttemptsTotal);
-        Assert.Equal(1, _esp.AcceptedByMailId[mail.MailId.ToString("D")]);
+        await AssertDeliveredOnceAsync(worker, mail, inProcessAttempts: 0);
     }
 
     [Fact]
     public async Task With_wait_for_place_the_mail_waits_for_the_taken_place_and_is_delivered_in_process()
     {
-        await using var worker = await StartWorkerAsync("WaitForPlace", ("SmimePipeline:Sender:Concurrency", "1"));
-        var places = worker.Services.GetRequiredService<DeliverySlots>();
-        var taken = places.TryEnter(large: false);
-        Assert.NotNull(taken);
-        var mail = OneRecipientMail();
-
-        await PublishAsync(mail);
-        await Eventually.HoldsAsync(() => Task.FromResult(_protected.Any(e => e.MailId == mail.MailId)), TimeSpan.FromSeconds(60), () => "the mail was not protected");
+        var (worker, taken, mail) = await PublishWithTheOnlyPlaceTakenAsync("WaitForPlace");
+        await using var _ = worker;
         Assert.Empty(_esp.Requests);
         taken.Dispose();
 
-        await WaitForDeliveredEventsAsync(mail.MailId, 1);
-        Assert.Equal(1, worker.Telemetry.InProcessDeliveryAttemptsTotal);
-        Assert.Equal(1, _esp.AcceptedByMailId[mail.MailId.ToString("D")]);
+        await AssertDeliveredOnceAsync(worker, mail, inProcessAttempts: 1);
     }
 
     [Fact]
@@ -155,9 +135,7 @@ public sealed class InProcessDeliveryTests : BrokerTest, IAsyncLifetime
 
         await PublishAsync(mail);
 
-        await WaitForDeliveredEventsAsync(mail.MailId, 1);
-        Assert.Equal(0, worker.Telemetry.InProcessDeliveryAttemptsTotal);
-        Assert.Equal(1, _esp.AcceptedByMailId[mail.MailId.ToString("D")]);
+        await AssertDeliveredOnceAsync(worker, mail, inProcessAttempts: 0);
     }
 
     [Fact]
@@ -168,10 +146,8 @@ public sealed class InProcessDeliveryTests : BrokerTest, IAsyncLifetime
 
         await PublishAsync(mail);
 
-        await WaitForDeliveredEventsAsync(mail.MailId, 1);
+        await AssertDeliveredOnceAsync(worker, mail, inProcessAttempts: 0);
         Assert.Null(worker.Services.GetService<InProcessDelivery>());
-        Assert.Equal(0, worker.Telemetry.InProcessDeliveryAttemptsTotal);
-        Assert.Equal(1, _esp.AcceptedByMailId[mail.MailId.ToString("D")]);
     }
 
     [Fact]
@@ -235,6 +211,27 @@ public sealed class InProcessDeliveryTests : BrokerTest, IAsyncLifetime
                 ("SmimePipeline:Sender:RetrySchedule", "1s,2s,3s"),
                 .. more,
             ]);
+
+    // A worker with one delivery place, taken by the test, and a mail published and protected meanwhile; the caller gives
+    // the place back (disposes it) and disposes the worker.
+    private async Task<(WorkerHost Worker, IDisposable Place, ProtectEmail Mail)> PublishWithTheOnlyPlaceTakenAsync(string mode)
+    {
+        var worker = await StartWorkerAsync(mode, ("SmimePipeline:Sender:Concurrency", "1"));
+        var taken = worker.Services.GetRequiredService<DeliverySlots>().TryEnter(large: false);
+        Assert.NotNull(taken);
+        var mail = OneRecipientMail();
+        await PublishAsync(mail);
+        await Eventually.HoldsAsync(() => Task.FromResult(_protected.Any(e => e.MailId == mail.MailId)), TimeSpan.FromSeconds(60), () => "the mail was not protected");
+        return (worker, taken, mail);
+    }
+
+    // The mail's EmailDelivered event came, the ESP accepted it exactly once, and the worker made this many attempts in process.
+    private async Task AssertDeliveredOnceAsync(WorkerHost worker, ProtectEmail mail, int inProcessAttempts)
+    {
+        await WaitForDeliveredEventsAsync(mail.MailId, 1);
+        Assert.Equal(inProcessAttempts, worker.Telemetry.InProcessDeliveryAttemptsTotal);
+        Assert.Equal(1, _esp.AcceptedByMailId[mail.MailId.ToString("D")]);
+    }
 
     private Task WaitForDeliveredEventsAsync(Guid mailId, int count, TimeSpan? within = null) =>
         Eventually.HoldsAsync(
