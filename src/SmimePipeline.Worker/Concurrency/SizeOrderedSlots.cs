@@ -59,6 +59,18 @@ public abstract class SizeOrderedSlots : IDisposable
         }
     }
 
+    /// <summary>Large items waiting for a place at the moment.</summary>
+    public int LargeWaiting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _largeWaiting.Count;
+            }
+        }
+    }
+
     /// <summary>Waits for a free place as a small item; disposing the result gives it back.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting; no slot is held.</exception>
     public Task<IDisposable> EnterAsync(CancellationToken cancellationToken) => EnterAsync(large: false, cancellationToken);

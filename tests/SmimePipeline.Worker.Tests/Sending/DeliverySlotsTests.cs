@@ -68,6 +68,19 @@ public sealed class DeliverySlotsTests
     }
 
     [Fact]
+    public async Task Large_waiting_counts_the_large_mails_held_back_by_the_large_limit()
+    {
+        using var places = Create(concurrency: 3, largeMailPlaces: 1);
+        var large = await places.EnterAsync(large: true, CancellationToken.None);
+        var waiting = places.EnterAsync(large: true, CancellationToken.None);
+
+        Assert.Equal(1, places.LargeWaiting);
+        large.Dispose();
+        using var granted = await waiting.WaitAsync(Generous);
+        Assert.Equal(0, places.LargeWaiting);
+    }
+
+    [Fact]
     public async Task A_place_given_back_goes_to_the_mail_waiting_for_it_not_to_a_later_try_enter()
     {
         using var places = Create(concurrency: 1, largeMailPlaces: 1);
