@@ -59,6 +59,7 @@ internal static partial class ClaimStatementCosts
         Console.WriteLine("content column storage: " + await Scalar(super,
             $"SELECT attstorage::text FROM pg_attribute WHERE attrelid = '{PostgresProtectClaimStore.Table}'::regclass AND attname = 'content'"));
 
+        Console.WriteLine("consumed claims' content released at the mark: " + (store.ReleasesContent ? "yes" : "no (the role has UPDATE (consumed) only)"));
         var content = ProtectClaimContent.Write(BenchmarkMail.Large());
         var sha256 = SHA256.HashData(content);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"claim: {content.Length} bytes (the bench's large mail), {claims} claims per phase, {rounds} rounds"));
@@ -96,7 +97,7 @@ internal static partial class ClaimStatementCosts
                     }
                 }
             }),
-            ("UPDATE consumed (signer)", async () =>
+            ("UPDATE consumed, content released if permitted (signer)", async () =>
             {
                 foreach (var id in ids[..^1])
                 {
