@@ -109,9 +109,9 @@ internal static partial class ClaimStatementCosts
             {
                 var now = DateTimeOffset.UtcNow;
                 int deleted = await store.DeleteExpiredAsync(now, now.AddDays(-7), CancellationToken.None);
-                if (deleted != claims - 1)
+                if (deleted < claims - 1)
                 {
-                    throw new InvalidOperationException($"the sweep deleted {deleted} claims, expected {claims - 1} (is another writer using the table?)");
+                    throw new InvalidOperationException($"the sweep deleted {deleted} claims, expected at least {claims - 1}");
                 }
             }),
             ("VACUUM (autovacuum's work)", () => Execute(super, "VACUUM " + PostgresProtectClaimStore.Table)),
