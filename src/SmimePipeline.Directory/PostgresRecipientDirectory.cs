@@ -38,6 +38,8 @@ public sealed class PostgresRecipientDirectory : SqlRecipientDirectory
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         MaxConnections = PostgresPoolBound.Apply(builder.ConnectionStringBuilder, connectionString, maxConnections, StoreName);
+        var where = builder.ConnectionStringBuilder;
+        DirectoryName = $"PostgreSQL recipient directory {where.Host}:{where.Port}/{where.Database}";
         _dataSource = builder.Build();
         EnsureSchema();
     }
@@ -47,6 +49,22 @@ public sealed class PostgresRecipientDirectory : SqlRecipientDirectory
 
     /// <inheritdoc />
     protected override string BinaryType => "BYTEA";
+
+    /// <inheritdoc />
+    protected override string DirectoryName { get; }
+
+    /// <inheritdoc />
+    /// <remarks>The producer claim store's rule (<see cref="PostgresFailureKind"/>): the server refused, went away or did not answer.</remarks>
+    protected override bool IsTransient(DbException exception) => exception is NpgsqlException npgsql ? PostgresFailureKind.IsTransient(npgsql) : base.IsTransient(exception);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// PostgreSQL's answer as SQLSTATE and message text ("relation … does not exist", "password authentication failed for
+    /// user …"): it never carries a parameter's value or the password.
+    /// </remarks>
+    protected override string Cause(DbException exception) => exception is PostgresException postgres
+        ? $"SQLSTATE {postgres.SqlState} {postgres.MessageText}"
+        : base.Cause(exception);
 
     /// <inheritdoc />
     /// <remarks>
