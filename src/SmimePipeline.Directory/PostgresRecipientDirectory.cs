@@ -21,7 +21,7 @@ public sealed class PostgresRecipientDirectory : SqlRecipientDirectory
 
     private readonly NpgsqlDataSource _dataSource;
 
-    /// <summary>Connects and creates the tables when they do not exist.</summary>
+    /// <summary>Prepares the connection pool; the tables are created when they do not exist, by the first statement.</summary>
     /// <param name="connectionString">An Npgsql connection string (its password is never logged).</param>
     /// <param name="tablePrefix">Prefix of the table names; default <c>smime_</c>.</param>
     /// <param name="timeProvider">The clock; default system.</param>
@@ -40,8 +40,8 @@ public sealed class PostgresRecipientDirectory : SqlRecipientDirectory
         MaxConnections = PostgresPoolBound.Apply(builder.ConnectionStringBuilder, connectionString, maxConnections, StoreName);
         var where = builder.ConnectionStringBuilder;
         DirectoryName = $"PostgreSQL recipient directory {where.Host}:{where.Port}/{where.Database}";
+        // The tables are created by the first statement (SqlRecipientDirectory): constructing needs no server.
         _dataSource = builder.Build();
-        EnsureSchema();
     }
 
     /// <summary>The most connections this directory holds at once (its pool's <c>Maximum Pool Size</c>).</summary>

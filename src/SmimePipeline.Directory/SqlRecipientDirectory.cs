@@ -18,7 +18,9 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
 {
     private readonly ConcurrentDictionary<string, CacheEntry<IReadOnlyList<DirectoryEntry>>> _byAddress = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
+    private readonly Lock _schemaLock = new();
     private volatile CacheEntry<Authorities>? _authorities;
+    private volatile bool _schemaReady;
 
     /// <summary>Creates the directory.</summary>
     /// <param name="tablePrefix">Prefix of the table names: lower-case letters, digits and underscores.</param>
@@ -226,8 +228,8 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
     {
     }
 
-    /// <summary>Creates the tables when they do not exist.</summary>
-    protected void EnsureSchema() => Guard("create its tables", CreateTables);
+    /// <summary>Creates the tables when they do not exist (else they are created by the first statement).</summary>
+    protected void EnsureSchema() => Guard("create its tables", () => 0);
 
     /// <summary>
     /// The directory as messages name it: its kind and where it is (PostgreSQL's host, port and database; the SQLite
@@ -328,10 +330,27 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
     /// Runs <paramref name="body"/>, turning a failure of the database (also one of <see cref="Open"/>) into
     /// <see cref="DirectoryUnavailableException"/>.
     /// </summary>
+    /// <remarks>
+    /// The tables are created on the first statement, not in the constructor: a signer resolves the directory when its first
+    /// mail needs it, and a database that is down then must fail that mail's look-up (which waits for it), not the
+    /// construction of the consumer (where the exception reaches MassTransit without this wrapper).
+    /// </remarks>
     private T Guard<T>(string what, Func<T> body)
     {
         try
         {
+            if (!_schemaReady)
+            {
+                lock (_schemaLock)
+                {
+                    if (!_schemaReady)
+                    {
+                        CreateTables();
+                        _schemaReady = true;
+                    }
+                }
+            }
+
             return body();
         }
         catch (DbException e)

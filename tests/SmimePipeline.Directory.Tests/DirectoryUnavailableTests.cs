@@ -18,11 +18,12 @@ public sealed class DirectoryUnavailableTests
         const string Password = "secret-password-9f2c";
         int port = UnusedTcpPort();
 
-        var e = Assert.Throws<DirectoryUnavailableException>(() => new PostgresRecipientDirectory($"Host=127.0.0.1;Port={port};Database=smime;Username=smime;Password={Password};Timeout=3"));
+        using var directory = new PostgresRecipientDirectory($"Host=127.0.0.1;Port={port};Database=smime;Username=smime;Password={Password};Timeout=3");
+        var e = Assert.Throws<DirectoryUnavailableException>(() => directory.Find("alice@" + TestPki.Domain));
 
         Assert.True(e.IsTransient, e.Message);
         Assert.Equal("directory-unavailable", e.ReasonCode);
-        Assert.StartsWith($"PostgreSQL recipient directory 127.0.0.1:{port}/smime: could not create its tables: ", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"PostgreSQL recipient directory 127.0.0.1:{port}/smime: could not look up a recipient's certificates: ", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Password, e.ToString(), StringComparison.Ordinal);
     }
 
@@ -31,7 +32,8 @@ public sealed class DirectoryUnavailableTests
     {
         var wrong = new NpgsqlConnectionStringBuilder(TestServices.PostgresConnectionString) { Password = "not-the-password-71ab" };
 
-        var e = Assert.Throws<DirectoryUnavailableException>(() => new PostgresRecipientDirectory(wrong.ConnectionString, "w" + Guid.NewGuid().ToString("N")[..12] + "_"));
+        using var directory = new PostgresRecipientDirectory(wrong.ConnectionString, "w" + Guid.NewGuid().ToString("N")[..12] + "_");
+        var e = Assert.Throws<DirectoryUnavailableException>(() => directory.List());
 
         Assert.False(e.IsTransient, e.Message);
         Assert.Contains("SQLSTATE 28P01", e.Message, StringComparison.Ordinal);
@@ -43,6 +45,7 @@ public sealed class DirectoryUnavailableTests
     {
         string prefix = "d" + Guid.NewGuid().ToString("N")[..12] + "_";
         using var postgres = new PostgresRecipientDirectory(TestServices.PostgresConnectionString, prefix) { CacheLifetime = TimeSpan.Zero };
+        Assert.Empty(postgres.List());
         using var temp = new TempDirectory();
         using var sqlite = new SqliteRecipientDirectory(Path.Combine(temp.Path, "directory.sqlite")) { CacheLifetime = TimeSpan.Zero };
         Execute(TestServices.PostgresConnectionString, $"DROP TABLE {prefix}certificates");

@@ -48,6 +48,10 @@ public sealed class DnsDkimPublicKeyLocator : DkimPublicKeyLocatorBase
         {
             throw new DkimKeyUnavailableException($"DNS did not answer the DKIM key query for {query}: {ex.Message}", ex);
         }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new DkimKeyUnavailableException($"DNS did not answer the DKIM key query for {query} in time.", ex);
+        }
 
         return KeyFrom(query, response);
     }
@@ -64,6 +68,11 @@ public sealed class DnsDkimPublicKeyLocator : DkimPublicKeyLocatorBase
         catch (Exception ex) when (ex is DnsResponseException or SocketException)
         {
             throw new DkimKeyUnavailableException($"DNS did not answer the DKIM key query for {query}: {ex.Message}", ex);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // DnsClient ends a query that got no answer within its timeout this way: no answer, not the consume being cancelled.
+            throw new DkimKeyUnavailableException($"DNS did not answer the DKIM key query for {query} in time.", ex);
         }
 
         return KeyFrom(query, response);

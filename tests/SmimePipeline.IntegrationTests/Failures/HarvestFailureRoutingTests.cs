@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using SmimePipeline.CertificateDirectory.Dkim;
 using SmimePipeline.Contracts;
+using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
 
@@ -42,7 +43,7 @@ public sealed class HarvestFailureRoutingTests : BrokerTest
             TimeSpan.FromSeconds(120),
             () => $"the request did not reach {ErrorQueue}:\n{Output()}");
         var fault = Assert.Single(await VirtualHost.PeekAsync(ErrorQueue, 5)).GetProperty("properties").GetProperty("headers").GetProperty("MT-Fault-Message").GetString()!;
-        Assert.StartsWith(DkimKeyUnavailableException.DnsUnavailable + ": DNS did not answer the DKIM key query for ", fault, StringComparison.Ordinal);
+        Assert.True(fault.StartsWith(DkimKeyUnavailableException.DnsUnavailable + ": DNS did not answer the DKIM key query for ", StringComparison.Ordinal), $"{fault}\n{Output()}");
         Assert.Contains("sel._domainkey.", fault, StringComparison.Ordinal);
         await DeadLetterLog.AssertOneLineAsync(Output, $"Mail {request.RequestId:D} dead-lettered at harvest: {DkimKeyUnavailableException.DnsUnavailable}: ", "the harvest without DNS");
         Assert.Equal(1, signer.Telemetry.FailedTotal);

@@ -39,18 +39,6 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         return new RabbitMqVirtualHost(http, name, broker);
     }
 
-    /// <summary>
-    /// Lets this host's user publish to every exchange but <paramref name="exchange"/>: the broker then refuses a publish
-    /// there (<c>ACCESS_REFUSED</c>, the channel closed), as it refuses one at a length limit or to a removed exchange.
-    /// Set it before the client under test connects: RabbitMQ caches a channel's permission checks.
-    /// </summary>
-    public async Task RefuseWritesToAsync(string exchange)
-    {
-        string write = $"^(?!{System.Text.RegularExpressions.Regex.Escape(exchange)}$).*";
-        using var response = await _http.PutAsJsonAsync($"api/permissions/{Name}/guest", new { configure = ".*", write, read = ".*" });
-        Assert.True(response.IsSuccessStatusCode, $"RabbitMQ refused the permissions: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-    }
-
     /// <summary>Loads broker definitions (queues, exchanges, bindings, policies) into this virtual host.</summary>
     public async Task ImportDefinitionsAsync(string definitionsJson)
     {
