@@ -21,13 +21,17 @@ public sealed class PostgresRecipientDirectory : SqlRecipientDirectory
 
     private readonly NpgsqlDataSource _dataSource;
 
-    /// <summary>Prepares the connection pool; the tables are created when they do not exist, by the first statement.</summary>
+    /// <summary>
+    /// Connects and creates the tables when they do not exist; when the server is unavailable (transient), the first
+    /// statement creates them instead.
+    /// </summary>
     /// <param name="connectionString">An Npgsql connection string (its password is never logged).</param>
     /// <param name="tablePrefix">Prefix of the table names; default <c>smime_</c>.</param>
     /// <param name="timeProvider">The clock; default system.</param>
     /// <param name="maxConnections">
     /// The most connections the directory holds at once (or the connection string's <c>Maximum Pool Size</c> when lower).
     /// </param>
+    /// <exception cref="DirectoryUnavailableException">The server refused the login or the tables (not transient).</exception>
     /// <exception cref="ArgumentException">
     /// The connection string is empty or not valid Npgsql syntax, turns pooling off, or asks for a minimum pool above the
     /// bound; or <paramref name="maxConnections"/> is outside 1–<see cref="PostgresPoolBound.MostConnections"/>.
@@ -40,8 +44,17 @@ public sealed class PostgresRecipientDirectory : SqlRecipientDirectory
         MaxConnections = PostgresPoolBound.Apply(builder.ConnectionStringBuilder, connectionString, maxConnections, StoreName);
         var where = builder.ConnectionStringBuilder;
         DirectoryName = $"PostgreSQL recipient directory {where.Host}:{where.Port}/{where.Database}";
-        // The tables are created by the first statement (SqlRecipientDirectory): constructing needs no server.
         _dataSource = builder.Build();
+        try
+        {
+            EnsureSchema();
+        }
+        catch (DirectoryUnavailableException e) when (e.IsTransient)
+        {
+            // The server is down or full right now: the first statement creates the tables (SqlRecipientDirectory) and
+            // meets the outage again, where a signer waits for it. Failing here would fail the signer's consumer instead.
+            _ = e;
+        }
     }
 
     /// <summary>The most connections this directory holds at once (its pool's <c>Maximum Pool Size</c>).</summary>
