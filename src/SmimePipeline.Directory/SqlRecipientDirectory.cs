@@ -331,9 +331,10 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
     /// <see cref="DirectoryUnavailableException"/>.
     /// </summary>
     /// <remarks>
-    /// The tables are created on the first statement, not in the constructor: a signer resolves the directory when its first
-    /// mail needs it, and a database that is down then must fail that mail's look-up (which waits for it), not the
-    /// construction of the consumer (where the exception reaches MassTransit without this wrapper).
+    /// Creates the tables first when that has not succeeded yet: a PostgreSQL directory constructed while its server was
+    /// down (a signer resolves it when its first mail needs it) leaves them to the first statement, so that the outage
+    /// fails that mail's look-up (which waits for it), not the construction of the consumer (where the exception reached
+    /// MassTransit without this wrapper, as a bare <c>SocketException</c>).
     /// </remarks>
     private T Guard<T>(string what, Func<T> body)
     {
