@@ -110,7 +110,7 @@ public sealed class SmimeProtector
                     RequireAllowed(sender, signerKey.Digest.MicAlg.Replace("-", "", StringComparison.Ordinal), "digest");
                 }
 
-                encryptTo = policy.Encrypt ? GetEncryptionCertificates(sender, recipients, now) : [];
+                encryptTo = policy.Encrypt ? GetEncryptionCertificates(sender, recipients, now, signerKey?.Certificate) : [];
                 // The sender's own copy is a convenience: when policy forbids its key management, it is left out
                 // instead of stopping the mail. A real recipient whose key management is forbidden stops it.
                 bool senderIsRecipient = recipients.Contains(sender, StringComparer.OrdinalIgnoreCase);
@@ -163,40 +163,64 @@ public sealed class SmimeProtector
             ? LegacyDisplayContent.Insert(body, LegacyDisplay.ObscuredFields(message, outerSubject))
             : null;
 
-        // One pooled buffer per stage (canonical, signed); each is zeroed when returned to the pool.
-        using var canonical = new PooledMemoryStream(64 * 1024);
-        MimeCanonicalizer.WriteCanonical(body, canonical, out bool needsOpaqueSigning);
-        if (needsOpaqueSigning && signerKey is not null && !opaque)
-        {
-            // Re-protecting signed 8-bit mail: clear signing would send the inner signed bytes over 7-bit
-            // transport or re-encode them; inside an opaque SignedData they travel base64-encoded, unchanged.
-            opaque = true;
-        }
-
         using var outerHeaders = new PooledMemoryStream(4 * 1024);
         // RFC 8551 §3.1: the outer headers stay readable; Content-* describe the new top-level entity instead.
         OuterHeaderWriter.Write(message.Headers, outerSubject, now, sender, NewMessageId, outerHeaders);
 
+        // The entity that is encrypted (or, signed only, the whole message after the outer headers). Clear signing
+        // canonicalises the body straight into it as the multipart/signed's first part, so the content is written,
+        // hashed and encrypted in place: no second copy of it to write and to clear. Zeroed when returned to the pool.
+        using var signedEntity = new PooledMemoryStream(64 * 1024 + (policy.Encrypt ? 0 : (int)outerHeaders.Length));
+        if (!policy.Encrypt)
+        {
+            signedEntity.Write(outerHeaders.WrittenSpan);
+        }
+
+        string? boundary = signerKey is not null && !opaque ? SmimeEntityWriter.WriteMultipartSignedStart(signedEntity, signerKey.Digest.MicAlg) : null;
+        int contentStart = (int)signedEntity.Length;
+        MimeCanonicalizer.WriteCanonical(body, signedEntity, out bool needsOpaqueSigning);
+        int contentLength = (int)signedEntity.Length - contentStart;
+
+        // Re-protecting signed 8-bit mail: clear signing would send the inner signed bytes over 7-bit transport or
+        // re-encode them; inside an opaque SignedData they travel base64-encoded, unchanged. Opaque signing writes
+        // its own signedEntity around the canonical bytes.
+        opaque |= needsOpaqueSigning;
+        using var opaqueEntity = signerKey is not null && opaque
+            ? new PooledMemoryStream(contentLength * 2 + 16 * 1024 + (policy.Encrypt ? 0 : (int)outerHeaders.Length))
+            : null;
+        if (signerKey is not null)
+        {
+            using var signing = StartSigning(signerKey, contentLength, opaque);
+            if (opaqueEntity is not null)
+            {
+                if (!policy.Encrypt)
+                {
+                    opaqueEntity.Write(outerHeaders.WrittenSpan);
+                }
+
+                // RFC 8551 §3.5.2: the signedEntity is inside the SignedData; relays that rewrite bodies cannot touch it.
+                SmimeEntityWriter.WritePkcs7Mime(
+                    opaqueEntity,
+                    CmsSignedDataWriter.WriteEncapsulated(signedEntity.WrittenSpan.Slice(contentStart, contentLength), signerKey, now),
+                    Pkcs7MimeType.SignedData);
+            }
+            else
+            {
+                // The signature is computed before anything more is written: the content span lives in the buffer.
+                byte[] signature = CmsSignedDataWriter.WriteDetached(signedEntity.WrittenSpan.Slice(contentStart, contentLength), signerKey, now);
+                SmimeEntityWriter.WriteMultipartSignedEnd(signedEntity, boundary!, signature);
+            }
+        }
+
+        var protectedEntity = opaqueEntity ?? signedEntity;
         byte[] content;
         if (!policy.Encrypt)
         {
-            using var output = new PooledMemoryStream(((int)canonical.Length * 4 / 3) + 16 * 1024);
-            output.Write(outerHeaders.WrittenSpan);
-            using var signing = StartSigning(signerKey!, canonical.Length, opaque);
-            WriteSigned(output, canonical.WrittenSpan, signerKey!, now, opaque);
-            content = output.ToArray();
+            content = protectedEntity.ToArray();
         }
         else
         {
-            using var signed = signerKey is null ? null : new PooledMemoryStream((int)canonical.Length * (opaque ? 2 : 1) + 16 * 1024);
-            ReadOnlySpan<byte> plaintext = canonical.WrittenSpan;
-            if (signed is not null)
-            {
-                using var signing = StartSigning(signerKey!, canonical.Length, opaque);
-                WriteSigned(signed, plaintext, signerKey!, now, opaque);
-                plaintext = signed.WrittenSpan;
-            }
-
+            ReadOnlySpan<byte> plaintext = protectedEntity.WrittenSpan;
             var certificates = encryptTo.Select(r => r.Certificate).ToList();
             // Only ciphertext and recipient infos are ever written here, so it need not be cleared.
             using var envelopedData = new PooledMemoryStream(cipher!.GetCiphertextLength(plaintext.Length) + 4 * 1024, holdsPlaintext: false);
@@ -255,19 +279,6 @@ public sealed class SmimeProtector
         activity?.SetTag("smime.content_size", contentSize);
         activity?.SetTag("smime.opaque", opaque);
         return activity;
-    }
-
-    private static void WriteSigned(Stream destination, ReadOnlySpan<byte> content, CmsSignerKey signerKey, DateTimeOffset now, bool opaque)
-    {
-        if (opaque)
-        {
-            // RFC 8551 §3.5.2: the entity is inside the SignedData; relays that rewrite bodies cannot touch it.
-            SmimeEntityWriter.WritePkcs7Mime(destination, CmsSignedDataWriter.WriteEncapsulated(content, signerKey, now), Pkcs7MimeType.SignedData);
-            return;
-        }
-
-        byte[] signature = CmsSignedDataWriter.WriteDetached(content, signerKey, now);
-        SmimeEntityWriter.WriteMultipartSigned(destination, content, signature, signerKey.Digest.MicAlg);
     }
 
     /// <summary>
@@ -412,7 +423,12 @@ public sealed class SmimeProtector
         return _signerKeys.GetValue(identity, id => new CmsSignerKey(id, _options.Signature, _options.Digest));
     }
 
-    private List<(string Address, X509Certificate2 Certificate)> GetEncryptionCertificates(string sender, List<string> recipients, DateTimeOffset now)
+    /// <summary>The certificates to encrypt to: every recipient's, and the sender's own copy when it has one fit for it.</summary>
+    /// <param name="sender">The From address.</param>
+    /// <param name="recipients">The To, Cc and Bcc addresses.</param>
+    /// <param name="now">The instant of the checks.</param>
+    /// <param name="signerCertificate">The sender's signing certificate when the mail is signed (already looked up and checked), else null.</param>
+    private List<(string Address, X509Certificate2 Certificate)> GetEncryptionCertificates(string sender, List<string> recipients, DateTimeOffset now, X509Certificate2? signerCertificate)
     {
         var certificates = new List<(string Address, X509Certificate2 Certificate)>(recipients.Count + 1);
         var missing = new List<string>();
@@ -446,17 +462,17 @@ public sealed class SmimeProtector
         }
 
         // Encrypt to self so the sender can read its sent mail; only with a certificate fit for key transport.
-        var self = FindSenderEncryptionCertificate(sender, now);
+        var self = FindSenderEncryptionCertificate(sender, now, signerCertificate);
         if (self is not null)
         {
             certificates.Add((sender, self));
         }
 
         var distinct = new List<(string Address, X509Certificate2 Certificate)>(certificates.Count);
-        var thumbprints = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<X509Certificate2>(SameCertificateComparer.Instance);
         foreach (var recipient in certificates)
         {
-            if (thumbprints.Add(recipient.Certificate.Thumbprint))
+            if (seen.Add(recipient.Certificate))
             {
                 distinct.Add(recipient);
             }
@@ -465,9 +481,10 @@ public sealed class SmimeProtector
         return distinct;
     }
 
-    private X509Certificate2? FindSenderEncryptionCertificate(string sender, DateTimeOffset now)
+    private X509Certificate2? FindSenderEncryptionCertificate(string sender, DateTimeOffset now, X509Certificate2? signerCertificate)
     {
-        var own = _store.FindSigner(sender)?.Certificate;
+        // A signed mail's signer was found a moment ago: asking the store again would repeat its lookup and checks.
+        var own = signerCertificate ?? _store.FindSigner(sender)?.Certificate;
         if (own is not null && FindRecipientProblem(sender, own, now) is null)
         {
             return own;

@@ -21,13 +21,17 @@ public sealed class PostgresRecipientDirectory : SqlRecipientDirectory
 
     private readonly NpgsqlDataSource _dataSource;
 
-    /// <summary>Connects and creates the tables when they do not exist.</summary>
+    /// <summary>
+    /// Connects and creates the tables when they do not exist; when the server is unavailable (transient), the first
+    /// statement creates them instead.
+    /// </summary>
     /// <param name="connectionString">An Npgsql connection string (its password is never logged).</param>
     /// <param name="tablePrefix">Prefix of the table names; default <c>smime_</c>.</param>
     /// <param name="timeProvider">The clock; default system.</param>
     /// <param name="maxConnections">
     /// The most connections the directory holds at once (or the connection string's <c>Maximum Pool Size</c> when lower).
     /// </param>
+    /// <exception cref="DirectoryUnavailableException">The server refused the login or the tables (not transient).</exception>
     /// <exception cref="ArgumentException">
     /// The connection string is empty or not valid Npgsql syntax, turns pooling off, or asks for a minimum pool above the
     /// bound; or <paramref name="maxConnections"/> is outside 1–<see cref="PostgresPoolBound.MostConnections"/>.
@@ -38,8 +42,19 @@ public sealed class PostgresRecipientDirectory : SqlRecipientDirectory
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         MaxConnections = PostgresPoolBound.Apply(builder.ConnectionStringBuilder, connectionString, maxConnections, StoreName);
+        var where = builder.ConnectionStringBuilder;
+        DirectoryName = $"PostgreSQL recipient directory {where.Host}:{where.Port}/{where.Database}";
         _dataSource = builder.Build();
-        EnsureSchema();
+        try
+        {
+            EnsureSchema();
+        }
+        catch (DirectoryUnavailableException e) when (e.IsTransient)
+        {
+            // The server is down or full right now: the first statement creates the tables (SqlRecipientDirectory) and
+            // meets the outage again, where a signer waits for it. Failing here would fail the signer's consumer instead.
+            _ = e;
+        }
     }
 
     /// <summary>The most connections this directory holds at once (its pool's <c>Maximum Pool Size</c>).</summary>
@@ -47,6 +62,22 @@ public sealed class PostgresRecipientDirectory : SqlRecipientDirectory
 
     /// <inheritdoc />
     protected override string BinaryType => "BYTEA";
+
+    /// <inheritdoc />
+    protected override string DirectoryName { get; }
+
+    /// <inheritdoc />
+    /// <remarks>The producer claim store's rule (<see cref="PostgresFailureKind"/>): the server refused, went away or did not answer.</remarks>
+    protected override bool IsTransient(DbException exception) => exception is NpgsqlException npgsql ? PostgresFailureKind.IsTransient(npgsql) : base.IsTransient(exception);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// PostgreSQL's answer as SQLSTATE and message text ("relation … does not exist", "password authentication failed for
+    /// user …"): it never carries a parameter's value or the password.
+    /// </remarks>
+    protected override string Cause(DbException exception) => exception is PostgresException postgres
+        ? $"SQLSTATE {postgres.SqlState} {postgres.MessageText}"
+        : base.Cause(exception);
 
     /// <inheritdoc />
     /// <remarks>

@@ -10,13 +10,17 @@ namespace SmimePipeline.CertificateDirectory;
 /// The SQL both directory implementations share: two tables (<c>certificates</c>, <c>crls</c>) under a table
 /// prefix, portable SQL (<c>INSERT … ON CONFLICT DO UPDATE</c> works in SQLite 3.24+ and PostgreSQL 9.5+),
 /// times as Unix milliseconds. Lookups are cached for <see cref="CacheLifetime"/>; this process's own
-/// writes clear the cache at once, other processes' writes are seen within the lifetime.
+/// writes clear the cache at once, other processes' writes are seen within the lifetime. Every failure of the database
+/// leaves as <see cref="DirectoryUnavailableException"/>, naming the directory (<see cref="DirectoryName"/>) and saying whether it
+/// is transient (<see cref="IsTransient"/>), so that the signer waits for an outage instead of dead-lettering mail.
 /// </summary>
 public abstract class SqlRecipientDirectory : IRecipientDirectory
 {
     private readonly ConcurrentDictionary<string, CacheEntry<IReadOnlyList<DirectoryEntry>>> _byAddress = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
+    private readonly Lock _schemaLock = new();
     private volatile CacheEntry<Authorities>? _authorities;
+    private volatile bool _schemaReady;
 
     /// <summary>Creates the directory.</summary>
     /// <param name="tablePrefix">Prefix of the table names: lower-case letters, digits and underscores.</param>
@@ -53,7 +57,13 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
         ArgumentNullException.ThrowIfNull(certificate);
         // The file store's rule: a certificate the store cannot file is not in the directory either.
         IReadOnlyList<string> addresses = kind == DirectoryEntryKind.Recipient ? CertificateAddresses.GetFileable(certificate) : [""];
+        Guard("add a certificate", () => Insert(certificate, kind, smimeCapabilities, addresses));
+        ClearCache();
+        return kind == DirectoryEntryKind.Recipient ? addresses : [];
+    }
 
+    private int Insert(X509Certificate2 certificate, DirectoryEntryKind kind, byte[]? smimeCapabilities, IReadOnlyList<string> addresses)
+    {
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
         foreach (var address in addresses)
@@ -80,8 +90,7 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
         }
 
         transaction.Commit();
-        ClearCache();
-        return kind == DirectoryEntryKind.Recipient ? addresses : [];
+        return addresses.Count;
     }
 
     /// <inheritdoc />
@@ -94,20 +103,23 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
         var verified = RevocationListVerifier.Verify(der, this, _time.GetUtcNow());
         var crl = RevocationListVerifier.Parse(der);
         var issuer = new X500DistinguishedName(crl.IssuerDN.GetEncoded());
-        using var connection = Open();
-        using var command = Command(
-            connection,
-            $"""
-            INSERT INTO {Crls} (crl_hash, issuer_hash, issuer, this_update, der)
-            VALUES (@crl_hash, @issuer_hash, @issuer, @this_update, @der)
-            ON CONFLICT (crl_hash) DO NOTHING
-            """,
-            ("crl_hash", verified.Sha256),
-            ("issuer_hash", IssuerHash(issuer)),
-            ("issuer", issuer.Name),
-            ("this_update", verified.ThisUpdate.ToUnixTimeMilliseconds()),
-            ("der", der));
-        command.ExecuteNonQuery();
+        Guard("add a CRL", () =>
+        {
+            using var connection = Open();
+            using var command = Command(
+                connection,
+                $"""
+                INSERT INTO {Crls} (crl_hash, issuer_hash, issuer, this_update, der)
+                VALUES (@crl_hash, @issuer_hash, @issuer, @this_update, @der)
+                ON CONFLICT (crl_hash) DO NOTHING
+                """,
+                ("crl_hash", verified.Sha256),
+                ("issuer_hash", IssuerHash(issuer)),
+                ("issuer", issuer.Name),
+                ("this_update", verified.ThisUpdate.ToUnixTimeMilliseconds()),
+                ("der", der));
+            return command.ExecuteNonQuery();
+        });
         ClearCache();
         return verified;
     }
@@ -118,16 +130,11 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
         ArgumentException.ThrowIfNullOrWhiteSpace(issuerOrSha256);
         string value = issuerOrSha256.Trim();
         string hex = value.Replace(":", "", StringComparison.Ordinal).ToLowerInvariant();
-        using var connection = Open();
-        DbCommand command;
-        if (hex.Length == 64 && hex.All(char.IsAsciiHexDigitLower))
-        {
-            command = Command(connection, $"DELETE FROM {Crls} WHERE crl_hash = @value", ("value", hex));
-        }
-        else
+        bool byHash = hex.Length == 64 && hex.All(char.IsAsciiHexDigitLower);
+        string? issuerHash = null;
+        if (!byHash)
         {
             // The name as 'import-crl' printed it, or any spelling that encodes to the same name.
-            string? issuerHash = null;
             try
             {
                 issuerHash = IssuerHash(new X500DistinguishedName(value));
@@ -136,16 +143,18 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
             {
                 // Not a parsable distinguished name: only the printed form can match.
             }
-
-            command = Command(connection, $"DELETE FROM {Crls} WHERE issuer = @issuer OR issuer_hash = @issuer_hash", ("issuer", value), ("issuer_hash", issuerHash ?? ""));
         }
 
-        using (command)
+        int removed = Guard("remove CRLs", () =>
         {
-            int removed = command.ExecuteNonQuery();
-            ClearCache();
-            return removed;
-        }
+            using var connection = Open();
+            using var command = byHash
+                ? Command(connection, $"DELETE FROM {Crls} WHERE crl_hash = @value", ("value", hex))
+                : Command(connection, $"DELETE FROM {Crls} WHERE issuer = @issuer OR issuer_hash = @issuer_hash", ("issuer", value), ("issuer_hash", issuerHash ?? ""));
+            return command.ExecuteNonQuery();
+        });
+        ClearCache();
+        return removed;
     }
 
     /// <inheritdoc />
@@ -159,7 +168,7 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
             return cached.Value;
         }
 
-        var entries = Query($"WHERE kind = 'recipient' AND address = @address ORDER BY not_after DESC", ("address", key));
+        var entries = Query("look up a recipient's certificates", $"WHERE kind = 'recipient' AND address = @address ORDER BY not_after DESC", ("address", key));
         if (_byAddress.Count > 100_000)
         {
             // Bounded memory for deployments that mail millions of distinct addresses.
@@ -175,17 +184,20 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
         Find(address).FirstOrDefault(e => string.Equals(e.Thumbprint, thumbprint, StringComparison.OrdinalIgnoreCase))?.SmimeCapabilities;
 
     /// <inheritdoc />
-    public IReadOnlyList<DirectoryEntry> List() => Query("ORDER BY kind, address, not_after DESC");
+    public IReadOnlyList<DirectoryEntry> List() => Query("list the certificates", "ORDER BY kind, address, not_after DESC");
 
     /// <inheritdoc />
     public int Remove(string addressOrThumbprint)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(addressOrThumbprint);
-        using var connection = Open();
-        using var command = addressOrThumbprint.Contains('@', StringComparison.Ordinal)
-            ? Command(connection, $"DELETE FROM {Certificates} WHERE address = @value", ("value", CertificateAddresses.Normalize(addressOrThumbprint)))
-            : Command(connection, $"DELETE FROM {Certificates} WHERE thumbprint = @value", ("value", addressOrThumbprint.Replace(":", "", StringComparison.Ordinal).ToLowerInvariant()));
-        int removed = command.ExecuteNonQuery();
+        int removed = Guard("remove certificates", () =>
+        {
+            using var connection = Open();
+            using var command = addressOrThumbprint.Contains('@', StringComparison.Ordinal)
+                ? Command(connection, $"DELETE FROM {Certificates} WHERE address = @value", ("value", CertificateAddresses.Normalize(addressOrThumbprint)))
+                : Command(connection, $"DELETE FROM {Certificates} WHERE thumbprint = @value", ("value", addressOrThumbprint.Replace(":", "", StringComparison.Ordinal).ToLowerInvariant()));
+            return command.ExecuteNonQuery();
+        });
         ClearCache();
         return removed;
     }
@@ -216,8 +228,30 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
     {
     }
 
-    /// <summary>Creates the tables when they do not exist.</summary>
-    protected void EnsureSchema()
+    /// <summary>Creates the tables when they do not exist (else they are created by the first statement).</summary>
+    protected void EnsureSchema() => Guard("create its tables", () => 0);
+
+    /// <summary>
+    /// The directory as messages name it: its kind and where it is (PostgreSQL's host, port and database; the SQLite
+    /// file), never a password.
+    /// </summary>
+    protected abstract string DirectoryName { get; }
+
+    /// <summary>Whether <paramref name="exception"/> passes by itself (see <see cref="DirectoryUnavailableException.IsTransient"/>).</summary>
+    /// <param name="exception">The driver's exception.</param>
+    /// <returns>True when trying again later can succeed.</returns>
+    protected virtual bool IsTransient(DbException exception) => exception?.IsTransient ?? false;
+
+    /// <summary>What the driver said about <paramref name="exception"/>, for the message; never a parameter's value.</summary>
+    /// <param name="exception">The driver's exception.</param>
+    /// <returns>The cause in words.</returns>
+    protected virtual string Cause(DbException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception.InnerException is { } inner ? $"{exception.Message} ({inner.Message})" : exception.Message;
+    }
+
+    private int CreateTables()
     {
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
@@ -253,6 +287,7 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
         command.Transaction = transaction;
         command.ExecuteNonQuery();
         transaction.Commit();
+        return 0;
     }
 
     /// <summary>
@@ -291,7 +326,47 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
         return command;
     }
 
-    private List<DirectoryEntry> Query(string where, params (string Name, object? Value)[] parameters)
+    /// <summary>
+    /// Runs <paramref name="body"/>, turning a failure of the database (also one of <see cref="Open"/>) into
+    /// <see cref="DirectoryUnavailableException"/>.
+    /// </summary>
+    /// <remarks>
+    /// Creates the tables first when that has not succeeded yet: a PostgreSQL directory constructed while its server was
+    /// down (a signer resolves it when its first mail needs it) leaves them to the first statement, so that the outage
+    /// fails that mail's look-up (which waits for it), not the construction of the consumer (where the exception reached
+    /// MassTransit without this wrapper, as a bare <c>SocketException</c>).
+    /// </remarks>
+    private T Guard<T>(string what, Func<T> body)
+    {
+        try
+        {
+            if (!_schemaReady)
+            {
+                lock (_schemaLock)
+                {
+                    if (!_schemaReady)
+                    {
+                        CreateTables();
+                        _schemaReady = true;
+                    }
+                }
+            }
+
+            return body();
+        }
+        catch (DbException e)
+        {
+            throw new DirectoryUnavailableException($"{DirectoryName}: could not {what}: {Cause(e)}", e, IsTransient(e));
+        }
+        catch (TimeoutException e)
+        {
+            throw new DirectoryUnavailableException($"{DirectoryName}: could not {what}: no answer in time ({e.Message})", e, isTransient: true);
+        }
+    }
+
+    private List<DirectoryEntry> Query(string what, string where, params (string Name, object? Value)[] parameters) => Guard(what, () => Read(where, parameters));
+
+    private List<DirectoryEntry> Read(string where, params (string Name, object? Value)[] parameters)
     {
         using var connection = Open();
         using var command = Command(connection, $"SELECT kind, address, thumbprint, subject, not_before, not_after, der, capabilities, added_at FROM {Certificates} {where}", parameters);
@@ -322,23 +397,8 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
             return cached.Value;
         }
 
-        var entries = Query("WHERE kind <> 'recipient'");
-        var crls = new Dictionary<string, List<byte[]>>(StringComparer.Ordinal);
-        using (var connection = Open())
-        using (var command = Command(connection, $"SELECT issuer_hash, der FROM {Crls} ORDER BY this_update DESC"))
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                string issuer = reader.GetString(0);
-                if (!crls.TryGetValue(issuer, out var list))
-                {
-                    crls[issuer] = list = [];
-                }
-
-                list.Add((byte[])reader.GetValue(1));
-            }
-        }
+        var entries = Query("read the trust anchors and intermediates", "WHERE kind <> 'recipient'");
+        var crls = Guard("read the CRLs", ReadRevocationLists);
 
         var authorities = new Authorities(
             [.. entries.Where(e => e.Kind == DirectoryEntryKind.Anchor).Select(e => e.Certificate)],
@@ -346,6 +406,26 @@ public abstract class SqlRecipientDirectory : IRecipientDirectory
             crls.ToDictionary(p => p.Key, p => (IReadOnlyList<byte[]>)p.Value, StringComparer.Ordinal));
         _authorities = new CacheEntry<Authorities>(authorities, now + CacheLifetime);
         return authorities;
+    }
+
+    private Dictionary<string, List<byte[]>> ReadRevocationLists()
+    {
+        var crls = new Dictionary<string, List<byte[]>>(StringComparer.Ordinal);
+        using var connection = Open();
+        using var command = Command(connection, $"SELECT issuer_hash, der FROM {Crls} ORDER BY this_update DESC");
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            string issuer = reader.GetString(0);
+            if (!crls.TryGetValue(issuer, out var list))
+            {
+                crls[issuer] = list = [];
+            }
+
+            list.Add((byte[])reader.GetValue(1));
+        }
+
+        return crls;
     }
 
     private void ClearCache()

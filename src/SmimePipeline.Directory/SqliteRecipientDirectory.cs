@@ -28,6 +28,13 @@ public sealed class SqliteRecipientDirectory : SqlRecipientDirectory
     protected override string BinaryType => "BLOB";
 
     /// <inheritdoc />
+    protected override string DirectoryName => $"SQLite recipient directory {Path}";
+
+    /// <inheritdoc />
+    /// <remarks>SQLITE_BUSY (5) and SQLITE_LOCKED (6): another process holds the file longer than the 30 s busy timeout.</remarks>
+    protected override bool IsTransient(DbException exception) => exception is SqliteException { SqliteErrorCode: 5 or 6 } || base.IsTransient(exception);
+
+    /// <inheritdoc />
     protected override DbConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);

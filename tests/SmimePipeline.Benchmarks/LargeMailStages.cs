@@ -103,7 +103,7 @@ internal static class LargeMailStages
             step.Lap(1, measured, processMs, postgresMs);
 
             ProtectedMail protectedMail;
-            using (var composed = MimeComposer.ComposeForProtection((ProtectEmail)claim.Command))
+            using (var composed = MimeComposer.ComposeForProtection((ProtectEmail)claim.Command!))
             {
                 protectedMail = protector.Protect(composed, SecurityPolicy.SignAndEncrypt);
             }

@@ -68,6 +68,38 @@ internal static class OwnWorkCpu
             $"{{\"message\":\"{message}\",\"pairs\":{pairs},\"ownCpuMicroseconds\":{medianOwn:F1},\"floorCpuMicroseconds\":{medianFloor:F1},\"ownShare\":{medianOwn / medianFloor:F3},\"ownP25\":{own[pairs / 4]:F1},\"ownP75\":{own[pairs * 3 / 4]:F1},\"allocatedBytesPerMail\":{allocated},{protectGc.PerMailJson(protectedMails)},\"gen0BudgetHeap0\":{GcActivity.Gen0BudgetOfHeap0()},{GcActivity.SettingsJson()}}}"));
     }
 
+    /// <summary>
+    /// <c>count MESSAGE N protect|floor</c>: exactly one protect and one floor (the set-up every run shares), then
+    /// <c>N</c> more of one of them, nothing else, for counts that do not depend on the machine's load: under
+    /// <c>valgrind --tool=callgrind</c> the instructions of two runs with different <c>N</c> give the instructions per
+    /// mail as their difference ÷ the difference in <c>N</c> (README, "Issue 17, session 12: the protect stage's own work").
+    /// </summary>
+    public static void RunCount(string[] args)
+    {
+        string message = args.Length > 1 ? args[1] : "standard";
+        int count = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 100;
+        bool floorOnly = args.Length > 3 && args[3] == "floor";
+        var mail = BenchmarkMail.Named(message);
+        using var keys = new BenchmarkKeys();
+        var worker = new WorkerProtect(keys, mail);
+        var floor = new Floor(keys, mail);
+        worker.Run();
+        floor.Run();
+        for (int i = 0; i < count; i++)
+        {
+            if (floorOnly)
+            {
+                floor.Run();
+            }
+            else
+            {
+                worker.Run();
+            }
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"message\":\"{message}\",\"count\":{count},\"what\":\"{(floorOnly ? "floor" : "protect")}\"}}"));
+    }
+
     /// <summary>Runs <paramref name="operation"/> for ≈ 500 ms of wall time; the process's CPU time per operation.</summary>
     private static double CpuMicrosecondsPerOperation(Action operation, out int count)
     {

@@ -97,6 +97,40 @@ public sealed class ProtectEmailBodyTests(DemoPkiFixture fixture)
         Assert.Equal(tree.Headers.Select(h => $"{h.Field}:{h.Value}"), direct.Headers.Select(h => $"{h.Field}:{h.Value}"));
     }
 
+    [Theory]
+    [InlineData("statement.pdf", "application/pdf", true)]
+    [InlineData("Statement_2026-11.v2.PDF", "application/pdf", true)]
+    [InlineData("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "application/pdf", true)]
+    [InlineData("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "application/pdf", false)]
+    [InlineData("report.bin", "application/vnd.example-spreadsheet.document+", true)]
+    [InlineData("report.bin", "application/vnd.example-spreadsheet.document+z", false)]
+    [InlineData("with space.pdf", "application/pdf", false)]
+    [InlineData("quote'.pdf", "application/pdf", false)]
+    [InlineData("star*.pdf", "application/pdf", false)]
+    [InlineData("Grüße.pdf", "application/pdf", false)]
+    [InlineData("", "application/pdf", false)]
+    [InlineData("a.pdf", "Application/PDF", false)]
+    [InlineData("a.pdf", "application/pdf; name=b.pdf", false)]
+    [InlineData("a.pdf", "application/", false)]
+    [InlineData("a.pdf", "/pdf", false)]
+    [InlineData("a.pdf", "applicationpdf", false)]
+    public void Simple_attachment_headers_apply_only_to_plain_types_and_short_plain_names(string fileName, string contentType, bool simple)
+    {
+        Assert.Equal(simple, SimpleAttachmentHeaders.Applies(new MailAttachment(fileName, contentType, [1])));
+    }
+
+    [Fact]
+    public void Simple_attachment_headers_under_a_tiny_header_limit_are_refused_as_the_MimeKit_part_s()
+    {
+        // The options allow no limit below 4 KiB, but a protector built with one still judges the real headers.
+        var mail = ShapesByName["text and attachment"];
+        using var direct = MimeComposer.ComposeForProtection(mail);
+        var body = Assert.IsType<ProtectEmailBody>(direct.Body);
+        body.CheckHeaders(4096);
+        var refusal = Assert.Throws<ProtectionRefusedException>(() => body.CheckHeaders(40));
+        Assert.Equal(ProtectionRefusal.InvalidHeader, refusal.Refusal);
+    }
+
     [Fact]
     public void An_attachment_with_an_unparsable_content_type_is_refused_as_by_Compose()
     {
@@ -231,6 +265,24 @@ public sealed class ProtectEmailBodyTests(DemoPkiFixture fixture)
                     new MailAttachment(new string('n', 300) + ".bin", "application/octet-stream", [3]),
                     new MailAttachment("=?utf-8?q?looks_encoded?=.pdf", "application/pdf", [4]),
                     new MailAttachment("", "application/pdf", [5]),
+                ],
+            },
+            // SimpleAttachmentHeaders writes these by hand: names and types around its 76-character line limit (one
+            // character past it falls back to MimeKit), every character it accepts, upper case in the name only.
+            ["simple attachment headers at their limits"] = basic with
+            {
+                TextBody = "t",
+                Attachments =
+                [
+                    new MailAttachment("a", "application/pdf", [1]),
+                    new MailAttachment("Statement_2026-11.v2.PDF", "application/pdf", [2]),
+                    new MailAttachment(new string('x', 30) + ".pdf", "application/pdf", [3]),
+                    new MailAttachment(new string('x', 31) + ".pdf", "application/pdf", [4]),
+                    new MailAttachment("r.bin", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", [5]),
+                    new MailAttachment("report.bin", "application/vnd.example-spreadsheet.document+", [6]),
+                    new MailAttachment("report.bin", "application/vnd.example-spreadsheet.document+z", [7]),
+                    new MailAttachment("image.png", "image/png", [8]),
+                    new MailAttachment("x", "a/b", [9]),
                 ],
             },
             ["large attachment"] = basic with { TextBody = "see attached", Attachments = [new MailAttachment("large.bin", "application/octet-stream", [.. Enumerable.Range(0, 200_000).Select(i => (byte)(i * 31))])] },

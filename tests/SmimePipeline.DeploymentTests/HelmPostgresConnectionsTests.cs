@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using SmimePipeline.DeploymentTests.Support;
 
 namespace SmimePipeline.DeploymentTests;
@@ -50,10 +49,10 @@ public sealed class HelmPostgresConnectionsTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Describe());
         var documents = YamlJson.ParseDocuments(result.StdoutText);
 
-        Assert.Equal("5", Env(documents, "signer", "SmimePipeline__Directory__MaxConnections"));
-        Assert.Equal("6", Env(documents, "sender", "SmimePipeline__Delivery__Ledger__MaxConnections"));
-        Assert.Equal("6", Env(documents, "webhooks", "SmimePipeline__Delivery__Ledger__MaxConnections"));
-        Assert.Equal("3", Env(documents, "webhooks", "SmimePipeline__Delivery__Ledger__FateMaxConnections"));
+        Assert.Equal("5", Helm.Env(documents, "signer", "SmimePipeline__Directory__MaxConnections"));
+        Assert.Equal("6", Helm.Env(documents, "sender", "SmimePipeline__Delivery__Ledger__MaxConnections"));
+        Assert.Equal("6", Helm.Env(documents, "webhooks", "SmimePipeline__Delivery__Ledger__MaxConnections"));
+        Assert.Equal("3", Helm.Env(documents, "webhooks", "SmimePipeline__Delivery__Ledger__FateMaxConnections"));
     }
 
     [Theory]
@@ -74,12 +73,4 @@ public sealed class HelmPostgresConnectionsTests : IDisposable
     }
 
     public void Dispose() => chart.Dispose();
-
-    private static string? Env(IReadOnlyList<JsonNode> documents, string component, string name)
-    {
-        var deployment = documents.Single(d => d["kind"]!.GetValue<string>() == "Deployment"
-            && d["metadata"]!["labels"]!["app.kubernetes.io/component"]?.GetValue<string>() == component);
-        var env = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray();
-        return env.SingleOrDefault(e => e!["name"]!.GetValue<string>() == name)?["value"]?.GetValue<string>();
-    }
 }

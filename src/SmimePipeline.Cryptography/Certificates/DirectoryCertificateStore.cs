@@ -489,6 +489,13 @@ public sealed class DirectoryCertificateStore : ICertificateStore, IDisposable
             return null;
         }
 
+        // One certificate per address is the common case: it is the pick whatever its dates (the order below only
+        // ranks several), and the LINQ sort with its date conversions ran for every lookup of every mail.
+        if (candidates.Count == 1)
+        {
+            return candidates[0];
+        }
+
         var now = _timeProvider.GetUtcNow().UtcDateTime;
         return candidates
             .OrderByDescending(c => certificateOf(c).NotBefore.ToUniversalTime() <= now && now <= certificateOf(c).NotAfter.ToUniversalTime())

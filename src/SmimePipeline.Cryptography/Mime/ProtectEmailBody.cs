@@ -13,8 +13,9 @@ namespace SmimePipeline.Cryptography.Mime;
 /// handlers and header re-serialisation per mail, and the UTF-8 copies of both bodies) are written straight into
 /// canonical bytes by <see cref="WriteCanonical"/>, byte for byte what <see cref="MimeCanonicalizer"/> writes for the
 /// tree <see cref="ToMimeEntity"/> builds with the same boundaries (<c>ProtectEmailBodyTests</c> holds the two equal).
-/// Attachments keep a MimeKit <see cref="MimePart"/> for their headers (so unusual content types and file names are
-/// encoded exactly as MimeKit encodes them) while their content is base64-encoded from the command's array.
+/// An attachment with a plain content type and file name gets its headers written by <see cref="SimpleAttachmentHeaders"/>;
+/// any other keeps a MimeKit <see cref="MimePart"/> for them (so unusual content types and file names are encoded exactly
+/// as MimeKit encodes them). The content is base64-encoded from the command's array.
 /// Everything else that needs the tree (header protection, legacy display, <see cref="WriteTo(FormatOptions, Stream, bool, CancellationToken)"/>)
 /// gets it from <see cref="ToMimeEntity"/>.
 /// </summary>
@@ -24,7 +25,8 @@ internal sealed class ProtectEmailBody : MimeEntity
     private static readonly byte[] TextHtmlHeaders = "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"u8.ToArray();
 
     private readonly ProtectEmail _mail;
-    private readonly MimePart[] _attachments;
+    // One per attachment: null when SimpleAttachmentHeaders writes its headers, else the MimeKit part that does.
+    private readonly MimePart?[] _attachments;
     private readonly string? _mixedBoundary;
     private readonly string? _alternativeBoundary;
 
@@ -34,7 +36,7 @@ internal sealed class ProtectEmailBody : MimeEntity
         : base(TopContentType(mail))
     {
         _mail = mail;
-        _attachments = [.. mail.Attachments.Select(a => MimeComposer.CreateAttachmentHeaders(mail.From.Address, a))];
+        _attachments = [.. mail.Attachments.Select(a => SimpleAttachmentHeaders.Applies(a) ? null : MimeComposer.CreateAttachmentHeaders(mail.From.Address, a))];
         _mixedBoundary = _attachments.Length > 0 ? NewBoundary() : null;
         _alternativeBoundary = mail.TextBody is not null && mail.HtmlBody is not null ? NewBoundary() : null;
 
@@ -58,9 +60,19 @@ internal sealed class ProtectEmailBody : MimeEntity
     /// <exception cref="Errors.ProtectionRefusedException">A header breaks a rule of <see cref="HeaderRules"/>.</exception>
     public void CheckHeaders(int maxHeaderBytes)
     {
-        foreach (var part in _attachments)
+        // The simple headers hold only letters, digits and a few marks in lines under 78 characters: nothing for the
+        // rules to refuse, and below the smallest limit the options allow (4 KiB). Under a smaller one, the part decides.
+        for (int i = 0; i < _attachments.Length; i++)
         {
-            HeaderRules.Check(part.Headers, maxHeaderBytes);
+            if (_attachments[i] is { } part)
+            {
+                HeaderRules.Check(part.Headers, maxHeaderBytes);
+            }
+            else if (maxHeaderBytes < SimpleAttachmentHeaders.MaxHeaderBytes)
+            {
+                using var built = MimeComposer.CreateAttachmentHeaders(_mail.From.Address, _mail.Attachments[i]);
+                HeaderRules.Check(built.Headers, maxHeaderBytes);
+            }
         }
     }
 
@@ -87,8 +99,16 @@ internal sealed class ProtectEmailBody : MimeEntity
         for (int i = 0; i < _attachments.Length; i++)
         {
             WriteDelimiter(destination, _mixedBoundary);
-            // HeaderList.WriteTo ends with the blank line between the headers and the body.
-            _attachments[i].Headers.WriteTo(MimeCanonicalizer.CanonicalFormat, destination);
+            if (_attachments[i] is { } part)
+            {
+                // HeaderList.WriteTo ends with the blank line between the headers and the body.
+                part.Headers.WriteTo(MimeCanonicalizer.CanonicalFormat, destination);
+            }
+            else
+            {
+                SimpleAttachmentHeaders.Write(_mail.Attachments[i], destination);
+            }
+
             var content = _mail.Attachments[i].Content ?? [];
             int written = Base64Lines.Encode(content, destination.GetSpan(Math.Max(1, Base64Lines.EncodedLength(content.Length))));
             destination.Advance(written);
@@ -125,7 +145,7 @@ internal sealed class ProtectEmailBody : MimeEntity
         {
             foreach (var part in _attachments)
             {
-                part.Dispose();
+                part?.Dispose();
             }
         }
 

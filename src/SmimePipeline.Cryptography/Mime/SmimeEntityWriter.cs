@@ -22,11 +22,28 @@ internal static class SmimeEntityWriter
     /// <summary>Writes <c>multipart/signed</c> with <paramref name="content"/> as its first part, unchanged.</summary>
     public static void WriteMultipartSigned(Stream destination, ReadOnlySpan<byte> content, ReadOnlySpan<byte> signature, string micAlg)
     {
+        string boundary = WriteMultipartSignedStart(destination, micAlg);
+        destination.Write(content);
+        WriteMultipartSignedEnd(destination, boundary, signature);
+    }
+
+    /// <summary>
+    /// Writes <c>multipart/signed</c>'s headers and preamble up to its first part: the caller then writes the signed
+    /// content itself right after them (no copy of it) and ends the entity with <see cref="WriteMultipartSignedEnd"/>.
+    /// </summary>
+    /// <returns>The boundary, for <see cref="WriteMultipartSignedEnd"/>.</returns>
+    public static string WriteMultipartSignedStart(Stream destination, string micAlg)
+    {
         // "=_" cannot occur in quoted-printable or base64 text, so the boundary never collides with content.
         string boundary = "=_smime_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         WriteAscii(destination, $"Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\";\r\n\tmicalg={micAlg}; boundary=\"{boundary}\"\r\n\r\n");
         WriteAscii(destination, "This is an S/MIME signed message.\r\n\r\n--" + boundary + "\r\n");
-        destination.Write(content);
+        return boundary;
+    }
+
+    /// <summary>Ends a <c>multipart/signed</c> begun by <see cref="WriteMultipartSignedStart"/>: the signature part and the close delimiter.</summary>
+    public static void WriteMultipartSignedEnd(Stream destination, string boundary, ReadOnlySpan<byte> signature)
+    {
         // RFC 2046 §5.1.1: the CRLF before the delimiter belongs to the delimiter, not to the signed content.
         WriteAscii(destination, "\r\n--" + boundary + "\r\n");
         destination.Write(SignaturePartHeaders);

@@ -46,7 +46,11 @@ public sealed class DnsDkimPublicKeyLocator : DkimPublicKeyLocatorBase
         }
         catch (Exception ex) when (ex is DnsResponseException or SocketException)
         {
-            throw new DkimKeyUnavailableException($"DNS did not answer the DKIM key query for {query}: {ex.Message}", ex);
+            throw Unavailable(query, ex);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new DkimKeyUnavailableException($"DNS did not answer the DKIM key query for {query} in time.");
         }
 
         return KeyFrom(query, response);
@@ -63,7 +67,13 @@ public sealed class DnsDkimPublicKeyLocator : DkimPublicKeyLocatorBase
         }
         catch (Exception ex) when (ex is DnsResponseException or SocketException)
         {
-            throw new DkimKeyUnavailableException($"DNS did not answer the DKIM key query for {query}: {ex.Message}", ex);
+            throw Unavailable(query, ex);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // DnsClient ends a query that got no answer within its timeout this way: no answer, not the consume being cancelled.
+            // No inner exception: MassTransit reports an exception with a cancellation in its chain as ConsumerCanceledException.
+            throw new DkimKeyUnavailableException($"DNS did not answer the DKIM key query for {query} in time.");
         }
 
         return KeyFrom(query, response);
@@ -117,5 +127,23 @@ public sealed class DnsDkimPublicKeyLocator : DkimPublicKeyLocatorBase
         {
             throw new InboundMailRefusedException(InboundRefusalReasons.DkimFailed, null, $"The DKIM key record at {query} is not usable (revoked or malformed): {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// The exception for a query DNS did not answer. A timeout carries a cancellation in its chain, which MassTransit would
+    /// report as <c>ConsumerCanceledException</c> instead of this: then the driver's words go into the message alone.
+    /// </summary>
+    private static DkimKeyUnavailableException Unavailable(string query, Exception ex)
+    {
+        string message = $"DNS did not answer the DKIM key query for {query}: {ex.Message}";
+        for (var cause = ex; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is OperationCanceledException)
+            {
+                return new DkimKeyUnavailableException(message);
+            }
+        }
+
+        return new DkimKeyUnavailableException(message, ex);
     }
 }

@@ -3,7 +3,7 @@ namespace SmimePipeline.Messaging.ProducerClaims;
 /// <summary>
 /// Where producers leave large protect commands for the signers (the producer claim check). Producers only
 /// <see cref="PutAsync"/> (in PostgreSQL: <c>INSERT</c> only); signers <see cref="LoadAsync"/>, <see cref="MarkConsumedAsync"/>
-/// and <see cref="DeleteExpiredAsync"/> (<c>SELECT</c>, <c>UPDATE (consumed)</c>, <c>DELETE</c>).
+/// and <see cref="DeleteExpiredAsync"/> (<c>SELECT</c>, <c>UPDATE (consumed, content, length)</c>, <c>DELETE</c>).
 /// </summary>
 public interface IProtectClaimStore
 {
@@ -17,7 +17,14 @@ public interface IProtectClaimStore
     /// </summary>
     Task<StoredProtectClaim?> LoadAsync(ProtectClaimId id, long maxBytes, CancellationToken cancellationToken);
 
-    /// <summary>Marks claim <paramref name="id"/> consumed at <paramref name="consumed"/> (the first mark stays); nothing happens when it is gone.</summary>
+    /// <summary>
+    /// Marks claim <paramref name="id"/> consumed at <paramref name="consumed"/> (the first mark stays) and releases its
+    /// content: only the <see cref="ProtectClaimContent.FixedPreambleBytes"/>-byte preamble (which names the mail) and the
+    /// SHA-256 stay, so that a reference redelivered after its mail was handed on is recognised as such
+    /// (issue 17, session 12: a claim kept whole through the grace period was written a second time, as full-page images,
+    /// when the sweeper deleted it). A store not permitted to release (a PostgreSQL role with <c>UPDATE (consumed)</c> only)
+    /// marks it consumed and keeps the content. Nothing happens when the claim is gone.
+    /// </summary>
     Task MarkConsumedAsync(ProtectClaimId id, DateTimeOffset consumed, CancellationToken cancellationToken);
 
     /// <summary>Deletes claims consumed before <paramref name="consumedBefore"/> and any claim created before <paramref name="createdBefore"/>.</summary>

@@ -43,7 +43,8 @@ public sealed class InMemoryProtectClaimStore : IProtectClaimStore
     {
         if (_claims.TryGetValue(id.Value, out var entry) && entry.Consumed is null)
         {
-            _claims.TryUpdate(id.Value, entry with { Consumed = consumed }, entry);
+            var kept = entry.Content.AsSpan(0, Math.Min(entry.Content.Length, ProtectClaimContent.FixedPreambleBytes)).ToArray();
+            _claims.TryUpdate(id.Value, entry with { Content = kept, Consumed = consumed }, entry);
         }
 
         return Task.CompletedTask;

@@ -7,7 +7,7 @@ namespace SmimePipeline.Messaging.ProducerClaims;
 /// <summary>
 /// Producer claims in PostgreSQL, table <c>smime_protect_claims</c> (<see cref="CreateSchemaSql"/>), for producers in
 /// other services that share no volume with the pipeline. Least privilege: producers need only
-/// <c>INSERT</c>; signers <c>SELECT</c>, <c>UPDATE (consumed)</c> and <c>DELETE</c> (see the README's "Producer claim
+/// <c>INSERT</c>; signers <c>SELECT</c>, <c>UPDATE (consumed, content, length)</c> and <c>DELETE</c> (see the README's "Producer claim
 /// check"). The signers create the table at start (<see cref="EnsureSchemaAsync"/>); a producer never runs DDL.
 /// The content column is stored out of line and uncompressed (<c>STORAGE EXTERNAL</c>): mail bodies and attachments
 /// rarely compress, and its length is then read without reading the content.
@@ -32,6 +32,18 @@ public sealed class PostgresProtectClaimStore : IProtectClaimStore, IAsyncDispos
 
     /// <summary>Statements kept prepared per connection unless the connection string sets <c>Max Auto Prepare</c>: this store runs five.</summary>
     public const int AutoPreparedStatements = 8;
+
+    // The content's TOAST chunks are deleted now, seconds after the INSERT wrote them and usually before the next
+    // checkpoint: without full-page images, and their pages are free for the next claims. The CHECK (octet_length(content)
+    // = length) holds: the length follows the content.
+    private static readonly string MarkConsumedAndReleaseSql =
+        $"UPDATE {Table} SET consumed = $2, content = substring(content FROM 1 FOR {ProtectClaimContent.FixedPreambleBytes}), " +
+        $"length = LEAST(length, {ProtectClaimContent.FixedPreambleBytes}) WHERE id = $1 AND consumed IS NULL";
+
+    private const string MarkConsumedSql = "UPDATE " + Table + " SET consumed = $2 WHERE id = $1 AND consumed IS NULL";
+
+    private const string MayReleaseSql =
+        "SELECT has_column_privilege('" + Table + "', 'content', 'UPDATE') AND has_column_privilege('" + Table + "', 'length', 'UPDATE')";
 
     private readonly NpgsqlDataSource _dataSource;
 
@@ -70,6 +82,13 @@ public sealed class PostgresProtectClaimStore : IProtectClaimStore, IAsyncDispos
     /// <summary>The most connections this store holds at once (its pool's <c>Maximum Pool Size</c>).</summary>
     public int MaxConnections { get; }
 
+    /// <summary>
+    /// Whether <see cref="MarkConsumedAsync"/> releases a consumed claim's content (see <see cref="IProtectClaimStore"/>):
+    /// true until <see cref="EnsureSchemaAsync"/> finds, or a mark meets, a role without <c>UPDATE</c> on <c>content</c> and
+    /// <c>length</c>; then the content stays until the sweep, as it did before.
+    /// </summary>
+    public bool ReleasesContent { get; private set; } = true;
+
     /// <summary>Where the store is, as <c>host:port/database</c> (no user, no password), for messages.</summary>
     public string Server { get; }
 
@@ -101,7 +120,10 @@ public sealed class PostgresProtectClaimStore : IProtectClaimStore, IAsyncDispos
         }
     }
 
-    /// <summary>Creates the table and its indexes when missing (the signers' start; needs <c>CREATE</c> on the schema).</summary>
+    /// <summary>
+    /// Creates the table and its indexes when missing (the signers' start; needs <c>CREATE</c> on the schema), and finds
+    /// out whether this role may release consumed claims' content (<see cref="ReleasesContent"/>).
+    /// </summary>
     /// <exception cref="ProtectClaimStoreException">PostgreSQL is unreachable or refused the DDL.</exception>
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
@@ -115,6 +137,8 @@ public sealed class PostgresProtectClaimStore : IProtectClaimStore, IAsyncDispos
             }
 
             await transaction.CommitAsync(cancellationToken);
+            await using var privileges = new NpgsqlCommand(MayReleaseSql, connection);
+            ReleasesContent = await privileges.ExecuteScalarAsync(cancellationToken) is true;
         }
         catch (NpgsqlException e)
         {
@@ -176,15 +200,34 @@ public sealed class PostgresProtectClaimStore : IProtectClaimStore, IAsyncDispos
     {
         try
         {
-            await using var command = _dataSource.CreateCommand("UPDATE " + Table + " SET consumed = $2 WHERE id = $1 AND consumed IS NULL");
-            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id.Value });
-            command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = consumed.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            if (ReleasesContent)
+            {
+                try
+                {
+                    await MarkAsync(MarkConsumedAndReleaseSql, id, consumed, cancellationToken);
+                    return;
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+                {
+                    // The role has UPDATE (consumed) only (the grants before session 12): keep the content, as before.
+                    ReleasesContent = false;
+                }
+            }
+
+            await MarkAsync(MarkConsumedSql, id, consumed, cancellationToken);
         }
         catch (NpgsqlException e)
         {
             throw Failed($"mark producer claim {id} consumed", e);
         }
+    }
+
+    private async Task MarkAsync(string sql, ProtectClaimId id, DateTimeOffset consumed, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id.Value });
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = consumed.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <inheritdoc />

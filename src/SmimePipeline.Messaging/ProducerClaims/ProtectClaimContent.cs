@@ -30,6 +30,7 @@ public static class ProtectClaimContent
     public const int MaxOverheadBytes = FixedPreambleBytes + ProtectCommandBinaryFormat.MaxPolicyHeaderLength
         + ProtectCommandBinaryFormat.ManifestLengthBytes + ProtectCommandBinaryFormat.MaxManifestBytes;
 
+    private const int MailIdOffset = 4 + 1 + 1;
     private const byte Version = 1;
     private const byte ProtectEmailKind = 1;
     private const byte ProtectMimeMessageKind = 2;
@@ -85,7 +86,7 @@ public static class ProtectClaimContent
             throw new ProtectCommandFormatException(Claim, $"names an unknown command ({kind})");
         }
 
-        var mailId = new Guid(content.Slice(6, 16), bigEndian: true);
+        var mailId = new Guid(content.Slice(MailIdOffset, 16), bigEndian: true);
         var policyLength = BinaryPrimitives.ReadUInt16BigEndian(content.Slice(22, 2));
         if (policyLength > ProtectCommandBinaryFormat.MaxPolicyHeaderLength || FixedPreambleBytes + policyLength > content.Length)
         {
@@ -129,6 +130,13 @@ public static class ProtectClaimContent
             ? message
             : throw new ProtectCommandFormatException(Claim, "holds no command");
     }
+
+    /// <summary>
+    /// The mail id the preamble of <paramref name="content"/> names (all a consumed claim keeps besides its digest:
+    /// <see cref="IProtectClaimStore.MarkConsumedAsync"/>); <see cref="Guid.Empty"/> when it is shorter than the preamble.
+    /// </summary>
+    public static Guid MailIdOf(ReadOnlySpan<byte> content) =>
+        content.Length >= FixedPreambleBytes ? new Guid(content.Slice(MailIdOffset, 16), bigEndian: true) : Guid.Empty;
 
     /// <summary>Whether <paramref name="content"/> holds a <see cref="ProtectEmail"/> (for tests and tools); false for anything else.</summary>
     public static bool HoldsProtectEmail(ReadOnlySpan<byte> content) =>

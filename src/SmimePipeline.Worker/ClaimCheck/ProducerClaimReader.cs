@@ -75,6 +75,11 @@ public sealed class ProducerClaimReader(IOptions<SmimePipelineOptions> options, 
             throw Refused(MailRefusal.MessageTooLarge, $"claim {id} holds {stored.Length} bytes, above the limit of {max} (SmimePipeline:MaxMessageBytes) plus the largest manifest; it was not read");
         }
 
+        if (stored.Consumed is { } consumed && stored.Length == ProtectClaimContent.FixedPreambleBytes && reference.Length != stored.Length)
+        {
+            return HandedOn(id, reference, stored, consumed, digestText);
+        }
+
         if (stored.Length != reference.Length || stored.Content is null || stored.Content.LongLength != reference.Length)
         {
             throw Refused(MailRefusal.ClaimRefused, $"claim {id} holds {stored.Length} bytes but its reference says {reference.Length}");
@@ -120,7 +125,28 @@ public sealed class ProducerClaimReader(IOptions<SmimePipelineOptions> options, 
         return new ProducerClaim(id, command, stored.Length);
     }
 
-    /// <summary>Marks claim <paramref name="id"/> consumed: the sweeper deletes it after <see cref="ProducerClaimOptions.ConsumedGracePeriod"/>.</summary>
+    // A consumed claim whose content was released (IProtectClaimStore.MarkConsumedAsync): only its preamble and digest are
+    // left. The reference must carry that digest and the mail id the preamble names, as a whole claim's must; its length
+    // can no longer be compared, but the digest covers it.
+    private static ProducerClaim HandedOn(ProtectClaimId id, ProtectCommandClaim reference, StoredProtectClaim stored, DateTimeOffset consumed, string digestText)
+    {
+        if (!CryptographicOperations.FixedTimeEquals(Convert.FromHexString(digestText), stored.Sha256))
+        {
+            throw Refused(MailRefusal.ClaimRefused, $"claim {id}'s SHA-256 differs from its reference's (the claim was consumed at {consumed:O})");
+        }
+
+        if (stored.Content is not { Length: ProtectClaimContent.FixedPreambleBytes } preamble || ProtectClaimContent.MailIdOf(preamble) != reference.MailId)
+        {
+            throw Refused(MailRefusal.ClaimRefused, $"claim {id} holds another mail than {reference.MailId}");
+        }
+
+        return new ProducerClaim(id, null, reference.Length, consumed);
+    }
+
+    /// <summary>
+    /// Marks claim <paramref name="id"/> consumed and releases its content (<see cref="IProtectClaimStore.MarkConsumedAsync"/>):
+    /// the sweeper deletes what is left after <see cref="ProducerClaimOptions.ConsumedGracePeriod"/>.
+    /// </summary>
     /// <exception cref="ProtectClaimStoreException">The store could not be reached.</exception>
     public Task MarkConsumedAsync(ProtectClaimId id, DateTimeOffset at, CancellationToken cancellationToken) =>
         store is null ? Task.CompletedTask : store.MarkConsumedAsync(id, at, cancellationToken);

@@ -14,7 +14,7 @@ public sealed class ProducerClaimOptions
 
     /// <summary>
     /// Npgsql connection string of the claim store (table <c>smime_protect_claims</c>, created by the signers at
-    /// start). The signers' role needs <c>SELECT</c>, <c>UPDATE (consumed)</c>, <c>DELETE</c> and, for the first start,
+    /// start). The signers' role needs <c>SELECT</c>, <c>UPDATE (consumed, content, length)</c>, <c>DELETE</c> and, for the first start,
     /// <c>CREATE</c> on the schema. Default null: with RabbitMQ no claim store, so a <c>ProtectCommandClaim</c> is
     /// dead-lettered as <c>claim-refused</c> naming this setting; with the in-memory transport claims stay in memory.
     /// </summary>

@@ -83,6 +83,17 @@ public sealed class SignerOptions
     /// </summary>
     public TimeSpan KeyUnavailableRetryPeriod { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a mail whose recipient directory is unavailable (PostgreSQL down, restarting, failing over or out of
+    /// connection slots: a refused socket, a timeout, SQLSTATE classes 08 and 53, <c>57P01</c>–<c>57P03</c>; SQLite busy) is
+    /// tried again, after 0.5 s, 1 s, 2 s… up to 30 s between tries, each wait one warning naming the directory. After this
+    /// long it goes to <c>smime-protect_error</c> as <c>directory-unavailable</c> with an <c>EmailDeliveryFailed</c> event,
+    /// one log line and <c>smime_dead_letters_total</c>; a harvest request to <c>smime-harvest_error</c>. A directory failure
+    /// that needs an operator (a missing table, a refused password) is not waited for. Default 5 minutes; must be between 1
+    /// second and 20 minutes (below RabbitMQ's 30-minute consumer timeout).
+    /// </summary>
+    public TimeSpan DirectoryUnavailableRetryPeriod { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The <see cref="LargeMailThresholdBytes"/> to turn large-mail precedence on with: 262,144, the producer claim check's default threshold.</summary>
     public const int SuggestedLargeMailThresholdBytes = 256 * 1024;
 

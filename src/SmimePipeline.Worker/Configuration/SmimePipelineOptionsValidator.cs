@@ -109,10 +109,8 @@ public sealed class SmimePipelineOptionsValidator : IValidateOptions<SmimePipeli
                 failures.Add($"{s}:Signer:LargeMailSlots must be 0 (all slots but one) or more (was {options.Signer.LargeMailSlots}).");
             }
 
-            if (options.Signer.KeyUnavailableRetryPeriod < TimeSpan.FromSeconds(1) || options.Signer.KeyUnavailableRetryPeriod > TimeSpan.FromMinutes(20))
-            {
-                failures.Add($"{s}:Signer:KeyUnavailableRetryPeriod must be between 00:00:01 and 00:20:00 (was {options.Signer.KeyUnavailableRetryPeriod}).");
-            }
+            ValidateRetryPeriod(failures, $"{s}:Signer:KeyUnavailableRetryPeriod", options.Signer.KeyUnavailableRetryPeriod);
+            ValidateRetryPeriod(failures, $"{s}:Signer:DirectoryUnavailableRetryPeriod", options.Signer.DirectoryUnavailableRetryPeriod);
 
             if (options.Signer.LargeMailNice is < 0 or > 19)
             {
@@ -169,6 +167,15 @@ public sealed class SmimePipelineOptionsValidator : IValidateOptions<SmimePipeli
         {
             // Reported by the sender's own validation, naming Sender:RetrySchedule.
             return null;
+        }
+    }
+
+    /// <summary>A long retry's period (a PKCS#11 token, the directory): 1 s to 20 min, below RabbitMQ's 30-minute consumer timeout.</summary>
+    private static void ValidateRetryPeriod(List<string> failures, string setting, TimeSpan period)
+    {
+        if (period < TimeSpan.FromSeconds(1) || period > TimeSpan.FromMinutes(20))
+        {
+            failures.Add($"{setting} must be between 00:00:01 and 00:20:00 (was {period}).");
         }
     }
 

@@ -19,8 +19,9 @@ public static class UnexpectedFailureRetry
         retry.Ignore<MailDeadLetteredException>();
         retry.Ignore(typeof(Cryptography.Errors.ProtectionRefusedException));
         retry.Ignore<Validation.MailRefusedException>();
-        // An unavailable PKCS#11 token has its own, longer retry around this one (SignerConsumerDefinition).
-        retry.Ignore<Cryptography.Pkcs11.Pkcs11UnavailableException>();
+        // An unavailable PKCS#11 token and a directory outage have their own, longer retries around this one
+        // (SignerConsumerDefinition, HarvestCertificateConsumerDefinition).
+        retry.Ignore<Exception>(UnavailableBackoff.IsWaitedFor);
         retry.Intervals([.. Intervals]);
     }
 

@@ -19,8 +19,10 @@ namespace SmimePipeline.Worker.Failures;
 /// <c>code: reason</c> into the error queue's <c>MT-Fault-Message</c> for <c>smime dlq</c>. One filter per endpoint, not a
 /// check per consumer: it does not need to know any retry policy, only that it is outside all of them.
 /// A consume cancelled because the bus is stopping is not a failure (the message comes back) and passes untouched.
+/// Each failure is reported once (<see cref="FailureReport"/>): when a reporter inside marked it and its event's publish
+/// failed, the filter logs only that and dead-letters the message with the reason already reported.
 /// </summary>
-public sealed class UnreportedFailureFilter(string stage, SmimeTelemetry telemetry, TimeProvider time, ILogger<UnreportedFailureFilter> logger)
+public sealed partial class UnreportedFailureFilter(string stage, SmimeTelemetry telemetry, TimeProvider time, ILogger<UnreportedFailureFilter> logger)
     : IFilter<ConsumeContext>
 {
     /// <summary>The stage of <c>smime-protect</c> and <c>smime-protect-large</c>.</summary>
@@ -66,14 +68,23 @@ public sealed class UnreportedFailureFilter(string stage, SmimeTelemetry telemet
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
+        var report = FailureReport.Of(context);
         try
         {
             await next.Send(context);
         }
         catch (Exception e) when (!Reported(e) && e is not OutOfMemoryException && !context.CancellationToken.IsCancellationRequested)
         {
-            var reason = FailureReason.Of(e);
             var mailId = FailedMessageId.Of(context);
+            if (report.Reason is { } reported)
+            {
+                // Reported inside (log line, metric), and then the event's publish failed: that is all there is left to say.
+                EventNotPublished(logger, mailId, stage, reported.ReasonCode, e.GetType().Name);
+                throw new MailDeadLetteredException(reported);
+            }
+
+            var reason = FailureReason.Of(e);
+            FailureReport.TryMark(context, reason);
             telemetry.RecordDeadLetter(stage, reason.ReasonCode);
             Log.MailDeadLettered(logger, mailId, stage, reason.ReasonCode, reason.Reason);
             if (stage != Harvest)
@@ -103,6 +114,9 @@ public sealed class UnreportedFailureFilter(string stage, SmimeTelemetry telemet
     /// </summary>
     private bool Reported(Exception exception) => exception is MailDeadLetteredException
         || (stage == Harvest && exception is MailRefusedException or InboundMailRefusedException or ProtectionRefusedException);
+
+    [LoggerMessage(EventId = 1018, Level = LogLevel.Error, Message = "Mail {MailId} dead-lettered at {Stage} as {ReasonCode} (reported above), but its EmailDeliveryFailed event could not be published ({ExceptionType})")]
+    private static partial void EventNotPublished(ILogger logger, Guid mailId, string stage, string reasonCode, string exceptionType);
 
     /// <summary>Adds the filter to a consume pipe.</summary>
     private sealed class Specification(UnreportedFailureFilter filter) : IPipeSpecification<ConsumeContext>

@@ -128,13 +128,8 @@ public static class WorkerServiceCollectionExtensions
             configureBus?.Invoke(bus);
 
             // Every failure ends visibly: outside all retries of a work queue, what nobody reported is reported there.
-            bus.AddConfigureEndpointsCallback((context, queueName, endpoint) =>
-            {
-                if (queueName is QueueNames.Protect or QueueNames.Deliver or QueueNames.Harvest)
-                {
-                    UnreportedFailureFilter.Apply(endpoint, queueName, context);
-                }
-            });
+            // Apply knows the work queues and leaves every other endpoint alone.
+            bus.AddConfigureEndpointsCallback((context, queueName, endpoint) => UnreportedFailureFilter.Apply(endpoint, queueName, context));
 
             if (options.Transport == TransportKind.RabbitMq)
             {

@@ -26,10 +26,5 @@ public static class KeyUnavailableRetry
 
     /// <summary>Retries <see cref="Pkcs11UnavailableException"/> (and nothing else) over <paramref name="period"/>, each wait logged by <paramref name="log"/>.</summary>
     public static void Configure(IRetryConfigurator retry, TimeSpan period, KeyUnavailableRetryLog log)
-    {
-        ArgumentNullException.ThrowIfNull(retry);
-        retry.Handle<Pkcs11UnavailableException>();
-        retry.Intervals([.. Intervals(period)]);
-        retry.ConnectRetryObserver(log);
-    }
+        => UnavailableBackoff.Configure<Pkcs11UnavailableException>(retry, period, log);
 }

@@ -92,7 +92,7 @@ public sealed class MailProtectionHandler
         {
             throw;
         }
-        catch (Exception e) when (e is not OutOfMemoryException and not Cryptography.Pkcs11.Pkcs11UnavailableException && !context.CancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not OutOfMemoryException && !UnavailableBackoff.IsWaitedFor(e) && !context.CancellationToken.IsCancellationRequested)
         {
             // A broker blink cancels the context: that is not the mail's failure, the message comes back.
             var reason = FailureReason.Of(e);
@@ -282,8 +282,13 @@ public sealed class MailProtectionHandler
 
     private async Task DeadLetterAsync(ConsumeContext context, Guid mailId, string reasonCode, string reason, IReadOnlyList<RecipientOutcome> outcomes)
     {
-        _telemetry.RecordDeadLetter("protect", reasonCode);
-        Log.MailDeadLettered(_logger, mailId, "protect", reasonCode, reason);
+        // Marked before the publish: if it fails, the endpoint's filter does not report the failure a second time.
+        if (FailureReport.TryMark(context, new FailureReason(reasonCode, reason, IsPermanent: true)))
+        {
+            _telemetry.RecordDeadLetter("protect", reasonCode);
+            Log.MailDeadLettered(_logger, mailId, "protect", reasonCode, reason);
+        }
+
         await context.Publish(
             new EmailDeliveryFailed
             {

@@ -11,8 +11,8 @@ namespace SmimePipeline.Worker.Signing;
 /// Takes a <see cref="ProtectCommandClaim"/> (the producer claim check): loads and checks the stored command
 /// (<see cref="ProducerClaimReader"/>), then protects it on the same path as an inline command
 /// (<see cref="ProtectCommandIntake"/>). Once its <c>DeliverEmail</c> is confirmed by the broker, the claim is marked
-/// consumed; the sweeper deletes it after the grace period, so a redelivery after a crash before the ack still finds
-/// it. A store that refuses connections or cannot be reached is waited for (<see cref="ProducerClaimStoreRetry"/>), and
+/// consumed and its content released; the sweeper deletes what is left after the grace period, so a redelivery after a
+/// crash before the ack still finds it and is acknowledged without protecting the mail again. A store that refuses connections or cannot be reached is waited for (<see cref="ProducerClaimStoreRetry"/>), and
 /// the mail dead-lettered as <see cref="ClaimStoreUnavailable"/> only when it stays so. A refused or dead-lettered mail keeps its claim for <c>smime dlq requeue</c>. Every refusal is reported like any
 /// other (event, log line, metric, <c>smime-protect_error</c> with its reason).
 /// </summary>
@@ -54,6 +54,14 @@ public sealed partial class ProtectCommandClaimConsumer(
             throw;
         }
 
+        if (claim.HandedOn is { } handedOn)
+        {
+            // Protected and handed on before this redelivery (the signer stopped between the consumed mark and its ack):
+            // the mark is written only after the DeliverEmail was confirmed, so nothing is left to do.
+            ClaimAlreadyHandedOn(logger, mailId, claim.Id, handedOn);
+            return;
+        }
+
         await (claim.Command switch
         {
             ProtectEmail mail => intake.ProtectEmailAsync(context, mail, claim.Length),
@@ -72,6 +80,9 @@ public sealed partial class ProtectCommandClaimConsumer(
             MarkConsumedFailed(logger, mailId, claim.Id.ToString(), e.Message);
         }
     }
+
+    [LoggerMessage(EventId = 3016, Level = LogLevel.Information, Message = "Producer claim {ClaimId} of mail {MailId} was consumed at {HandedOn:O}: its mail was protected and handed on then; this redelivered reference is acknowledged without protecting it again")]
+    private static partial void ClaimAlreadyHandedOn(ILogger logger, Guid mailId, ProtectClaimId claimId, DateTimeOffset handedOn);
 
     [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "Producer claim {ClaimId} of mail {MailId} could not be marked consumed ({Problem}); it stays until the retention sweep")]
     private static partial void MarkConsumedFailed(ILogger logger, Guid mailId, string claimId, string problem);

@@ -12,7 +12,8 @@ namespace SmimePipeline.Worker.Signing;
 /// core; in a process that runs both roles, a mail in its in-process first delivery attempt keeps its place too, at most
 /// <c>Signer:InFlight</c> less one per protect slot of them, <c>Sending.InProcessDelivery</c>) and short in-process retries for unexpected errors (<see cref="UnexpectedFailureRetry"/>). Refusals are
 /// never retried: the same mail would be refused again. An unavailable PKCS#11 token is retried longer
-/// (<see cref="KeyUnavailableRetry"/>, <see cref="SignerOptions.KeyUnavailableRetryPeriod"/>, 5 minutes by default).
+/// (<see cref="KeyUnavailableRetry"/>, <see cref="SignerOptions.KeyUnavailableRetryPeriod"/>, 5 minutes by default), and so is
+/// an outage of the recipient directory (<see cref="DirectoryUnavailableRetry"/>, <see cref="SignerOptions.DirectoryUnavailableRetryPeriod"/>).
 /// Both retries belong to this consumer alone (its message pipe), not to the endpoint: three consumers share
 /// <c>smime-protect</c>, and retries configured on the endpoint by each would wrap one another. Whatever leaves them
 /// unreported is reported by the endpoint's <see cref="UnreportedFailureFilter"/>.
@@ -21,6 +22,7 @@ public abstract class SignerConsumerDefinition<TConsumer> : ConsumerDefinition<T
     where TConsumer : class, IConsumer
 {
     private readonly TimeSpan _keyUnavailableRetryPeriod;
+    private readonly TimeSpan _directoryUnavailableRetryPeriod;
 
     protected SignerConsumerDefinition(IOptions<SmimePipelineOptions> options)
     {
@@ -28,6 +30,7 @@ public abstract class SignerConsumerDefinition<TConsumer> : ConsumerDefinition<T
         EndpointName = QueueNames.Protect;
         ConcurrentMessageLimit = options.Value.Signer.EffectiveInFlight;
         _keyUnavailableRetryPeriod = options.Value.Signer.KeyUnavailableRetryPeriod;
+        _directoryUnavailableRetryPeriod = options.Value.Signer.DirectoryUnavailableRetryPeriod;
     }
 
     /// <inheritdoc />
@@ -40,9 +43,13 @@ public abstract class SignerConsumerDefinition<TConsumer> : ConsumerDefinition<T
         ArgumentNullException.ThrowIfNull(context);
         var keyUnavailableLog = new KeyUnavailableRetryLog(context.GetRequiredService<ILogger<KeyUnavailableRetryLog>>());
 
-        // A PKCS#11 token that went away is reconnected on the next use; its mails wait and retry with backoff (outer),
-        // around the short retries of anything unexpected (inner, which leaves the token's exception to the outer one).
+        var directoryUnavailableLog = new DirectoryUnavailableRetryLog(context.GetRequiredService<ILogger<DirectoryUnavailableRetryLog>>());
+
+        // A PKCS#11 token that went away is reconnected on the next use, a directory that went away is asked again; their
+        // mails wait and retry with backoff (outer, each for its own exception), around the short retries of anything
+        // unexpected (inner, which leaves both exceptions to the outer ones).
         consumerConfigurator.UseMessageRetry(retry => KeyUnavailableRetry.Configure(retry, _keyUnavailableRetryPeriod, keyUnavailableLog));
+        consumerConfigurator.UseMessageRetry(retry => DirectoryUnavailableRetry.Configure(retry, _directoryUnavailableRetryPeriod, directoryUnavailableLog));
         consumerConfigurator.UseMessageRetry(UnexpectedFailureRetry.Configure);
     }
 }

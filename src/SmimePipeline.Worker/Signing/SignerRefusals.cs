@@ -21,8 +21,14 @@ public sealed class SignerRefusals(SmimeTelemetry telemetry, TimeProvider time, 
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(refusal);
-        telemetry.RecordDeadLetter("protect", refusal.ReasonCode);
-        Log.MailDeadLettered(logger, mailId, "protect", refusal.ReasonCode, refusal.Reason);
+        var reason = new FailureReason(refusal.ReasonCode, refusal.Reason, IsPermanent: true);
+        // Marked before the publish: if it fails, the endpoint's filter does not report the failure a second time.
+        if (FailureReport.TryMark(context, reason))
+        {
+            telemetry.RecordDeadLetter("protect", refusal.ReasonCode);
+            Log.MailDeadLettered(logger, mailId, "protect", refusal.ReasonCode, refusal.Reason);
+        }
+
         await context.Publish(
             new EmailDeliveryFailed
             {
@@ -34,7 +40,7 @@ public sealed class SignerRefusals(SmimeTelemetry telemetry, TimeProvider time, 
             },
             context.CancellationToken);
         // Reported above; MailDeadLetteredException carries "code: reason" into the error queue's fault headers for smime dlq.
-        throw new MailDeadLetteredException(new FailureReason(refusal.ReasonCode, refusal.Reason, IsPermanent: true));
+        throw new MailDeadLetteredException(reason);
     }
 
     /// <summary>Logs and counts a refused harvest request and throws (no mail, so no event).</summary>

@@ -27,6 +27,16 @@ public static class Helm
         }
     }
 
+    /// <summary>The value of environment variable <paramref name="name"/> in the container of <paramref name="component"/>'s Deployment, or null.</summary>
+    public static string? Env(IReadOnlyList<System.Text.Json.Nodes.JsonNode> documents, string component, string name)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        var deployment = documents.Single(d => d["kind"]!.GetValue<string>() == "Deployment"
+            && d["metadata"]!["labels"]!["app.kubernetes.io/component"]?.GetValue<string>() == component);
+        var env = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray();
+        return env.SingleOrDefault(e => e!["name"]!.GetValue<string>() == name)?["value"]?.GetValue<string>();
+    }
+
     public static async Task<ToolResult> RunAsync(params string[] arguments)
     {
         var helm = await RequireAsync();

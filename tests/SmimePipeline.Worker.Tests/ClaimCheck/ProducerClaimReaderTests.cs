@@ -104,20 +104,45 @@ public sealed class ProducerClaimReaderTests
     }
 
     [Fact]
-    public async Task A_consumed_claim_is_still_read_until_the_grace_period_and_then_swept()
+    public async Task A_consumed_claim_keeps_only_its_preamble_and_a_redelivered_reference_is_recognised_until_the_sweep()
     {
-        var (_, reference) = await StoreAsync();
+        var (mail, reference) = await StoreAsync(new byte[300_000]);
         Assert.True(ProtectClaimId.TryParse(reference.ClaimAddress, out var id, out _));
         var now = DateTimeOffset.UtcNow;
 
         await Reader().MarkConsumedAsync(id, now, CancellationToken.None);
-        // A redelivery after a crash before the ack: the claim is still there.
-        await Reader().LoadAsync(reference, CancellationToken.None);
+
+        // The content is released: only the preamble (which names the mail) and the digest stay.
+        var stored = await _store.LoadAsync(id, long.MaxValue, CancellationToken.None);
+        Assert.NotNull(stored);
+        Assert.Equal(ProtectClaimContent.FixedPreambleBytes, stored.Length);
+        Assert.Equal(mail.MailId, ProtectClaimContent.MailIdOf(stored.Content));
+        // A redelivery after a crash between the mark and the ack: recognised as handed on, nothing to protect.
+        var claim = await Reader().LoadAsync(reference, CancellationToken.None);
+        Assert.Null(claim.Command);
+        Assert.Equal(now, claim.HandedOn);
         Assert.Equal(0, await _store.DeleteExpiredAsync(now - TimeSpan.FromHours(1), now - TimeSpan.FromDays(7), CancellationToken.None));
         Assert.Equal(1, await _store.DeleteExpiredAsync(now + TimeSpan.FromSeconds(1), now - TimeSpan.FromDays(7), CancellationToken.None));
 
         var missing = await Assert.ThrowsAsync<MailRefusedException>(() => Reader().LoadAsync(reference, CancellationToken.None));
         Assert.Equal(MailRefusal.ClaimMissing, missing.ReasonCode);
+    }
+
+    [Fact]
+    public async Task A_reference_to_a_consumed_claim_must_still_carry_its_digest_and_its_mail()
+    {
+        var (_, genuine) = await StoreAsync();
+        var (_, other) = await StoreAsync();
+        Assert.True(ProtectClaimId.TryParse(genuine.ClaimAddress, out var id, out _));
+        await Reader().MarkConsumedAsync(id, DateTimeOffset.UtcNow, CancellationToken.None);
+
+        var wrongDigest = await Assert.ThrowsAsync<MailRefusedException>(() => Reader().LoadAsync(genuine with { Sha256 = other.Sha256 }, CancellationToken.None));
+        var otherMail = await Assert.ThrowsAsync<MailRefusedException>(() => Reader().LoadAsync(genuine with { MailId = other.MailId }, CancellationToken.None));
+
+        Assert.Equal(MailRefusal.ClaimRefused, wrongDigest.ReasonCode);
+        Assert.Contains("SHA-256 differs", wrongDigest.Message, StringComparison.Ordinal);
+        Assert.Equal(MailRefusal.ClaimRefused, otherMail.ReasonCode);
+        Assert.Contains("another mail", otherMail.Message, StringComparison.Ordinal);
     }
 
     private ProducerClaimReader Reader(int maxMessageBytes = 20_000_000) =>

@@ -1,8 +1,11 @@
 using Npgsql;
 
-namespace SmimePipeline.Messaging.ProducerClaims;
+namespace SmimePipeline.Postgres;
 
-/// <summary>Which PostgreSQL failures of the claim store pass by themselves, so that the signer waits for them.</summary>
+/// <summary>
+/// Which PostgreSQL failures pass by themselves, so that the worker waits for them: the producer claim store's reads
+/// (<c>ProducerClaimStoreRetry</c>) and the recipient directory's look-ups (<c>DirectoryUnavailableRetry</c>) share it.
+/// </summary>
 public static class PostgresFailureKind
 {
     /// <summary>
