@@ -392,6 +392,15 @@ for r in range(1, repeat + 1):
                   f"{mixed['latencyP50Milliseconds']:>13.1f} / {mixed['latencyP99Milliseconds']:<10.1f} "
                   f"{mixed['largeLatencyP50Milliseconds']:>9.0f} / {mixed['largeLatencyP99Milliseconds']:<8.0f} {ratio:>7.2f}")
             print(f"      CPU per mail, ms: alone {cpu_split(paced)}; mixed {cpu_split(mixed)}")
+            # Whether the machine can carry the mix at this pace at all: the mixed run's CPU per mail (whole machine) times the
+            # pace, against every core. Near or above 100 % every queue grows for the whole run and the p99 measures the run's
+            # length, not where small mails wait (session 12: the in-process first delivery raised the flat-out rate, and half
+            # of it with every 10th mail 1.5 MB asked 97-102 % of the two cores).
+            demand = mixed["machineCpuMillisecondsPerMail"] * mixed["publishRate"] / (10 * mixed["processorCount"]) if mixed.get("publishRate") else None
+            if demand is not None:
+                kept = mixed["messagesPerSecond"] / mixed["publishRate"]
+                print(f"      the mix at {mixed['publishRate']:.1f} msg/s asks {demand:.0f} % of the machine's CPU; the mixed run kept {kept:.0%} of its pace"
+                      + ("  <- beyond what this machine carries at this pace: the ratio measures a growing backlog" if demand >= 90 or kept < 0.9 else ""))
             if mixed["delivered"] != mixed["messages"] or paced["delivered"] != paced["messages"]:
                 print(f"      not all delivered: alone {paced['delivered']}/{paced['messages']}, mixed {mixed['delivered']}/{mixed['messages']}")
         median = statistics.median(ratios)
