@@ -1,9 +1,11 @@
 using System.Globalization;
+using SmimePipeline.Cli.Bench;
 
 namespace SmimePipeline.Benchmarks;
 
 /// <summary>
-/// One sample of a PostgreSQL server's processes' CPU ticks (<c>/proc/PID/stat</c> utime + stime + cutime + cstime), by
+/// One sample of a PostgreSQL server's processes' CPU ticks (<c>/proc/PID/stat</c> utime + stime + cutime + cstime, read by
+/// the bench's own <see cref="ProcStat"/>), by
 /// kind (from the process title: "postgres: checkpointer", …; anything else with a database in its title is a backend).
 /// The postmaster itself and children that exited since the last sample (their CPU is in its cutime) count as "other".
 /// Not bytes written: <c>/proc/PID/io</c> charges a page-cache write to whoever dirtied the page first, so a checkpoint
@@ -57,16 +59,10 @@ internal sealed class PostgresProcesses
 
     private void Add(int pid, string kind)
     {
-        try
+        // A process that exited between the listing and the read has no stat left: its CPU is in the postmaster's cutime now.
+        if (ProcStat.TryRead(pid) is { } stat)
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            _ticks[kind] = Ticks(kind) + long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)
-                + long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            // The process exited between the listing and the read: its CPU is in the postmaster's cutime now.
+            _ticks[kind] = Ticks(kind) + stat.OwnTicks + stat.ReapedChildrenTicks;
         }
     }
 }
