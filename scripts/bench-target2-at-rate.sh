@@ -4,17 +4,16 @@
 set -u
 REPO="$(cd "$(dirname "$0")/.." && pwd)"; OUT=${1:-/tmp/t212}; mkdir -p "$OUT"; RATE=${RATE:-115.7}
 DLL=$REPO/src/SmimePipeline.Cli/bin/Release/net10.0/smime.dll
-bash $REPO/scripts/test.sh --services-only > "$OUT/services.env" 2> "$OUT/services.log" &
-SP=$!
-until grep -q '^export SMIME_TEST_TOOLS_OK=' "$OUT/services.env" 2>/dev/null; do sleep 1; done
-source "$OUT/services.env"
-BEAM=$(pgrep -f -- "beam.smp .* -epmd_port $ERL_EPMD_PORT( |\$)" | head -n 1)
+# shellcheck source=scripts/private-broker.sh
+source "$REPO/scripts/private-broker.sh"
+trap stop_private_broker EXIT
+start_private_broker "$OUT" bench-target2-at-rate.sh
 for t2 in 1 2 3; do
   if (( t2 % 2 )); then order=(paced mixed); else order=(mixed paced); fi
   for v in "${order[@]}"; do
     large=(); [[ $v == mixed ]] && large=(--large-every 10)
     echo "$v-$t2 load $(cut -d' ' -f1 /proc/loadavg)"
-    dotnet "$DLL" bench pipeline --rabbitmq "$SMIME_TEST_RABBITMQ_URI" --message standard --warmup 1500 --broker-pid "$BEAM" --json \
+    dotnet "$DLL" bench pipeline --rabbitmq "$RABBITMQ" --message standard --warmup 1500 --broker-pid "$BROKER_PID" --json \
       --messages 1500 --rate "$RATE" "${large[@]}" --postgres "$SMIME_TEST_POSTGRES" > "$OUT/$v-$t2.json" 2> "$OUT/$v-$t2.err"
   done
 done
@@ -38,4 +37,3 @@ for i in 1 2; do
     python3 -c "import json;r=json.load(open('$OUT/protect-$t-$i.json'));print('protect threads $t', r['results'][0]['messagesPerSecond'])"
   done
 done
-kill -- -$SP 2>/dev/null; pkill -P $SP 2>/dev/null; kill $SP 2>/dev/null

@@ -77,41 +77,22 @@ BENCH_DLL="$REPO_ROOT/tests/SmimePipeline.Benchmarks/bin/Release/net10.0/SmimePi
 
 RESULTS="$(mktemp -d)"
 SERVICES_PID=""
+# A private RabbitMQ node (with test.sh's PostgreSQL and smtp-sink beside it, idle) on free loopback ports, when no
+# --rabbitmq is given (start_private_broker, stop_private_broker).
+# shellcheck source=scripts/private-broker.sh
+source "$REPO_ROOT/scripts/private-broker.sh"
 BROKER_CPUS=""
 cleanup() {
   # Give the broker its cores back if it is not ours, stop our private services (test.sh's own trap stops them).
   if [[ -n "$BROKER_CPUS" && -n "$BROKER_PID" ]]; then taskset -a -cp "$BROKER_CPUS" "$BROKER_PID" >/dev/null 2>&1 || true; fi
-  if [[ -n "$SERVICES_PID" ]]; then kill -TERM "$SERVICES_PID" 2>/dev/null || true; wait "$SERVICES_PID" 2>/dev/null || true; fi
+  stop_private_broker
   if [[ -n "$KEEP_RESULTS" ]]; then mkdir -p "$KEEP_RESULTS" && cp "$RESULTS"/*.json "$RESULTS"/*.txt "$KEEP_RESULTS"/ 2>/dev/null || true; fi
   rm -rf "$RESULTS"
 }
 trap cleanup EXIT
 
-# A private RabbitMQ node (with test.sh's PostgreSQL and smtp-sink beside it, idle) on free loopback ports.
-start_private_broker() {
-  echo "[bench.sh] no --rabbitmq: starting a private RabbitMQ node with scripts/test.sh --services-only" >&2
-  bash "$REPO_ROOT/scripts/test.sh" --services-only >"$RESULTS/services.env" 2>"$RESULTS/services.log" &
-  SERVICES_PID=$!
-  local waited=0
-  until grep -q '^export SMIME_TEST_TOOLS_OK=' "$RESULTS/services.env" 2>/dev/null; do
-    if ! kill -0 "$SERVICES_PID" 2>/dev/null; then
-      cat "$RESULTS/services.log" >&2
-      echo "bench.sh: scripts/test.sh --services-only ended before the services were up" >&2; exit 1
-    fi
-    (( waited++ < 300 )) || { echo "bench.sh: the private services did not come up in 300 s" >&2; exit 1; }
-    sleep 1
-  done
-  # shellcheck disable=SC1091
-  source "$RESULTS/services.env"
-  RABBITMQ="$SMIME_TEST_RABBITMQ_URI"
-  # The node's beam.smp is the one started with our private epmd's port.
-  BROKER_PID="$(pgrep -f -- "beam.smp .* -epmd_port $ERL_EPMD_PORT( |\$)" | head -n 1 || true)"
-  [[ -n "$BROKER_PID" ]] || { echo "bench.sh: cannot find the private node's beam.smp (epmd port $ERL_EPMD_PORT)" >&2; exit 1; }
-  echo "[bench.sh] private RabbitMQ $SMIME_TEST_RABBITMQ_NODE at $RABBITMQ, beam.smp pid $BROKER_PID" >&2
-}
-
 if [[ -n "$PIPELINE" && -z "$RABBITMQ" ]]; then
-  start_private_broker
+  start_private_broker "$RESULTS" bench.sh
 fi
 if [[ -n "$BROKER_PID" ]]; then
   [[ -r "/proc/$BROKER_PID/stat" ]] || { echo "bench.sh: --broker-pid $BROKER_PID: no such process" >&2; exit 1; }
