@@ -20,7 +20,8 @@ namespace SmimePipeline.Worker.Failures;
 /// check per consumer: it does not need to know any retry policy, only that it is outside all of them.
 /// A consume cancelled because the bus is stopping is not a failure (the message comes back) and passes untouched.
 /// Each failure is reported once (<see cref="FailureReport"/>): when a reporter inside marked it and its event's publish
-/// failed, the filter logs only that and dead-letters the message with the reason already reported.
+/// failed, the filter logs only that and dead-letters the message with the reason already reported, or, when the reporter had
+/// put it into a dead-letter queue itself (the sender's <c>smime-deliver-dead</c>), acknowledges it.
 /// </summary>
 public sealed partial class UnreportedFailureFilter(string stage, SmimeTelemetry telemetry, TimeProvider time, ILogger<UnreportedFailureFilter> logger)
     : IFilter<ConsumeContext>
@@ -80,6 +81,12 @@ public sealed partial class UnreportedFailureFilter(string stage, SmimeTelemetry
             {
                 // Reported inside (log line, metric), and then the event's publish failed: that is all there is left to say.
                 EventNotPublished(logger, mailId, stage, reported.ReasonCode, e.GetType().Name);
+                if (report.DeadLetterEvent is not null)
+                {
+                    // Already in the reporter's dead-letter queue (smime-deliver-dead, confirmed): acknowledged, not a second entry.
+                    return;
+                }
+
                 throw new MailDeadLetteredException(reported);
             }
 

@@ -30,6 +30,12 @@ public sealed class DeliverEmailConsumer(
     public async Task Consume(ConsumeContext<DeliverEmail> context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (await DeadLetterReport.PublishAgainAsync(context))
+        {
+            // A retry after this mail went into smime-deliver-dead and only its event's publish failed.
+            return;
+        }
+
         var mail = context.Message;
         var max = options.Value.MaxMessageBytes;
         var invalid = ContractRules.Size(context.ReceiveContext.Body.Length ?? 0, max + (max / 2), "The DeliverEmail message")

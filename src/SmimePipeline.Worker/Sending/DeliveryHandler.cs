@@ -110,7 +110,13 @@ public sealed class DeliveryHandler
         }
         catch (Exception e) when (e is not OutOfMemoryException && !context.CancellationToken.IsCancellationRequested)
         {
-            // A broker blink cancels the context: not the mail's failure, the message comes back by itself.
+            // A broker blink cancels the context: not the mail's failure, the message comes back by itself. A mail this
+            // attempt put into smime-deliver-dead is not routed again whatever failed after that (its event's publish).
+            if (FailureReport.DeadLetterEventOf(context) is not null)
+            {
+                throw;
+            }
+
             var reason = FailureReason.Of(e);
             if (!reason.IsPermanent && !UnexpectedFailureRetry.IsLastAttempt(context))
             {
@@ -334,9 +340,9 @@ public sealed class DeliveryHandler
             ? $"Still failing after {attempts} attempt(s): {failure.Message}"
             : failure.Message;
         await _ladder.DeadLetterAsync(context, new DeadLetter(reasonCode, reason, failure.ProviderResponse, failure.Provider, attempts, history));
-        _telemetry.RecordDeadLetter("deliver", reasonCode);
-        Log.MailDeadLettered(_logger, mail.MailId, "deliver", reasonCode, reason);
-        await context.Publish(
+        await DeadLetterReport.ReportAsync(
+            context,
+            new FailureReason(reasonCode, reason, IsPermanent: true),
             new EmailDeliveryFailed
             {
                 MailId = mail.MailId,
@@ -345,7 +351,8 @@ public sealed class DeliveryHandler
                 Reason = failure.ProviderResponse is null ? reason : $"{reason} ESP answer: {failure.ProviderResponse}",
                 FailedAt = _time.GetUtcNow(),
             },
-            context.CancellationToken);
+            _telemetry,
+            _logger);
     }
 
     private static Task PublishDeliveredAsync(ConsumeContext<DeliverEmail> context, string provider, string? providerMessageId, IReadOnlyList<string> accepted, DateTimeOffset deliveredAt)

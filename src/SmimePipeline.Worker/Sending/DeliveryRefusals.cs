@@ -1,6 +1,7 @@
 using MassTransit;
 using SmimePipeline.Contracts;
 using SmimePipeline.Delivery;
+using SmimePipeline.Worker.Failures;
 using SmimePipeline.Worker.Telemetry;
 using SmimePipeline.Worker.Validation;
 
@@ -9,7 +10,8 @@ namespace SmimePipeline.Worker.Sending;
 /// <summary>
 /// Dead-letters a <see cref="DeliverEmail"/> the sender refused before any ESP saw it (invalid field, foreign
 /// claim address, oversize, not protected): to <c>smime-deliver-dead</c> with the reason in its headers, one
-/// <see cref="EmailDeliveryFailed"/> event, one error log line and the <c>smime_dead_letters_total</c> metric.
+/// <see cref="EmailDeliveryFailed"/> event, one error log line and the <c>smime_dead_letters_total</c> metric, reported once
+/// (<see cref="DeadLetterReport"/>).
 /// </summary>
 public sealed class DeliveryRefusals(IRetryLadder ladder, IMailTransport transport, SmimeTelemetry telemetry, TimeProvider time, ILogger<DeliveryRefusals> logger)
 {
@@ -23,9 +25,9 @@ public sealed class DeliveryRefusals(IRetryLadder ladder, IMailTransport transpo
         var attempts = Math.Max(0, SenderMessageHeaders.ReadAttempts(context));
         var history = SenderMessageHeaders.AppendFailedAt(SenderMessageHeaders.ReadFailedAt(context), now);
         await ladder.DeadLetterAsync(context, new DeadLetter(refusal.ReasonCode, refusal.Reason, null, transport.Name, attempts, history));
-        telemetry.RecordDeadLetter("deliver", refusal.ReasonCode);
-        Log.MailDeadLettered(logger, mailId, "deliver", refusal.ReasonCode, refusal.Reason);
-        await context.Publish(
+        await DeadLetterReport.ReportAsync(
+            context,
+            new FailureReason(refusal.ReasonCode, refusal.Reason, IsPermanent: true),
             new EmailDeliveryFailed
             {
                 MailId = mailId,
@@ -34,6 +36,7 @@ public sealed class DeliveryRefusals(IRetryLadder ladder, IMailTransport transpo
                 Reason = refusal.Reason,
                 FailedAt = now,
             },
-            context.CancellationToken);
+            telemetry,
+            logger);
     }
 }

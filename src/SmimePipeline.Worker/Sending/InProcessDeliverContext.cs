@@ -3,6 +3,7 @@ using MassTransit.Context;
 using MassTransit.Serialization;
 using SmimePipeline.Contracts;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Failures;
 
 namespace SmimePipeline.Worker.Sending;
 
@@ -13,12 +14,13 @@ namespace SmimePipeline.Worker.Sending;
 /// queue, its cancellation and its trace are those of the protect command's consume, whose acknowledgement waits for
 /// them. The command's own headers are not the mail's: a producer's header never counts as a failed delivery attempt, so
 /// this context has none. A copy sent to the ladder or the dead-letter queue travels in <see cref="Format"/>, the format
-/// the signer would have sent it in.
+/// the signer would have sent it in. The attempt's failure has a <see cref="FailureReport"/> of its own (a payload of this
+/// scope, found before the protect command's): marking the mail's failure reported does not mark the command's.
 /// </summary>
-internal sealed class InProcessDeliverContext : ConsumeContextProxy, ConsumeContext<DeliverEmail>
+internal sealed class InProcessDeliverContext : ConsumeContextScope, ConsumeContext<DeliverEmail>
 {
-    public InProcessDeliverContext(ConsumeContext context, DeliverEmail message, DeliverEmailFormat format)
-        : base(context)
+    public InProcessDeliverContext(ConsumeContext context, DeliverEmail message, DeliverEmailFormat format, FailureReport report)
+        : base(context, report)
     {
         Message = message;
         Format = format;

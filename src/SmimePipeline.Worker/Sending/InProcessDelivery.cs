@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using SmimePipeline.Contracts;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Failures;
 using SmimePipeline.Worker.Telemetry;
 using SmimePipeline.Worker.Validation;
 
@@ -30,7 +31,9 @@ namespace SmimePipeline.Worker.Sending;
 /// A failure of the attempt ends where a first attempt from the queue ends: the handler routes ESP failures onto the ladder
 /// or into <c>smime-deliver-dead</c> (confirmed by the broker before this returns), with the same reason codes, events,
 /// log lines and metrics. Anything the handler throws instead (the ledger unreachable, the broker refusing an event)
-/// hands the mail to <c>smime-deliver</c>: the ledger keeps that copy from being sent twice.
+/// hands the mail to <c>smime-deliver</c>: the ledger keeps that copy from being sent twice. The one exception: a mail the
+/// handler put into <c>smime-deliver-dead</c> whose <c>EmailDeliveryFailed</c> could not be published stays there (log
+/// line 2119), as the filter of <c>smime-deliver</c> leaves it there (1018): one dead-letter entry per failure.
 /// </summary>
 public sealed class InProcessDelivery(
     DeliveryHandler handler,
@@ -113,14 +116,22 @@ public sealed class InProcessDelivery(
     private async Task<bool> AttemptAsync(ConsumeContext context, DeliverEmail mail, DeliverEmailFormat format)
     {
         telemetry.RecordInProcessDelivery(SmimeTelemetry.InProcessAttempted);
+        var report = new FailureReport();
         try
         {
             // Accepted, or routed to the ladder or the dead-letter queue: either way the handler has finished with the mail.
-            await handler.DeliverAsync(new InProcessDeliverContext(context, mail, format), mail.Content);
+            await handler.DeliverAsync(new InProcessDeliverContext(context, mail, format, report), mail.Content);
             return true;
         }
         catch (Exception e) when (e is not OutOfMemoryException && !context.CancellationToken.IsCancellationRequested)
         {
+            if (report.DeadLetterEvent is { } failed)
+            {
+                // In smime-deliver-dead (confirmed) and reported; only the event's publish failed: the mail ends there.
+                SenderLog.InProcessDeadLetterEventNotPublished(logger, mail.MailId, failed.ReasonCode, e.GetType().Name);
+                return true;
+            }
+
             // What MassTransit's retries would have seen on the queue (the handler throws it for them): the queue's copy gets
             // them. The ledger has recorded whatever the ESP answered (as for the queue's own retry), so that copy is not
             // sent again once accepted.

@@ -56,4 +56,7 @@ internal static partial class SenderLog
 
     [LoggerMessage(EventId = 2118, Level = LogLevel.Warning, Message = "Mail {MailId}: the first delivery attempt in the signer's process failed ({ExceptionType}); the mail goes to smime-deliver instead")]
     public static partial void InProcessAttemptHandedToQueue(ILogger logger, Guid mailId, string exceptionType);
+
+    [LoggerMessage(EventId = 2119, Level = LogLevel.Error, Message = "Mail {MailId} dead-lettered at deliver as {ReasonCode} in the signer's process (reported above), but its EmailDeliveryFailed event could not be published ({ExceptionType}); the mail stays in smime-deliver-dead and is not handed to smime-deliver")]
+    public static partial void InProcessDeadLetterEventNotPublished(ILogger logger, Guid mailId, string reasonCode, string exceptionType);
 }
