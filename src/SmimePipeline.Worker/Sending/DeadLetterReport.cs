@@ -24,7 +24,7 @@ internal static class DeadLetterReport
             Log.MailDeadLettered(logger, failed.MailId, UnreportedFailureFilter.Deliver, reason.ReasonCode, reason.Reason);
         }
 
-        await context.Publish(failed, context.CancellationToken);
+        await PublishAsync(context, failed);
     }
 
     /// <summary>
@@ -38,7 +38,26 @@ internal static class DeadLetterReport
             return false;
         }
 
-        await context.Publish(failed, context.CancellationToken);
+        await PublishAsync(context, failed);
         return true;
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="failed"/> past the consume context: <c>context.Publish</c> would also register the publish
+    /// as one of the consume's tasks, which MassTransit awaits again after the consumer returned, so that a failed publish
+    /// fails the whole receive (the message then lands in the endpoint's <c>_error</c> queue, a second dead-letter entry)
+    /// however the consumer handled it. The conversation stays the message's; the trace is the current activity's.
+    /// </summary>
+    private static async Task PublishAsync(ConsumeContext context, EmailDeliveryFailed failed)
+    {
+        var endpoint = await context.ReceiveContext.PublishEndpointProvider.GetPublishSendEndpoint<EmailDeliveryFailed>();
+        await endpoint.Send(
+            failed,
+            send =>
+            {
+                send.ConversationId = context.ConversationId;
+                send.InitiatorId = context.MessageId;
+            },
+            context.CancellationToken);
     }
 }

@@ -200,7 +200,8 @@ public sealed class DeliveryHandler
 
     /// <summary>
     /// Calls the ESP and writes its answer into the ledger before anything else happens. Runs on the
-    /// hand-over's own deadline; the ledger writes that record the answer cannot be cancelled at all.
+    /// hand-over's own deadline; the ledger writes that record the answer are not cancelled by it (the "accepted" record
+    /// has its own bounded retry, <see cref="AcceptedRecordRetry"/>).
     /// </summary>
     private async Task<DeliveryReceipt> HandOverAsync(OutgoingMail outgoing)
     {
@@ -241,9 +242,13 @@ public sealed class DeliveryHandler
         }
 
         var answered = _time.GetTimestamp();
-        // Written before anything else can fail or wait: this closes the duplicate window as far as the ledger allows.
-        await _ledger.RecordAcceptedAsync(outgoing.MailId, receipt.Provider, receipt.ProviderMessageId, _time.GetUtcNow(), CancellationToken.None);
-        _telemetry.RecordAcceptedRecordLag(receipt.Provider, _time.GetElapsedTime(answered));
+        // Written before anything else can fail or wait: this closes the duplicate window as far as the ledger allows. A
+        // failed write is tried again in place (AcceptedRecordRetry); if it never succeeds, the mail still counts as accepted.
+        if (await AcceptedRecordRetry.RecordAsync(_ledger, outgoing.MailId, receipt, _time, _logger))
+        {
+            _telemetry.RecordAcceptedRecordLag(receipt.Provider, _time.GetElapsedTime(answered));
+        }
+
         return receipt;
     }
 

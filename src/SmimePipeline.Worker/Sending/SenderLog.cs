@@ -59,4 +59,13 @@ internal static partial class SenderLog
 
     [LoggerMessage(EventId = 2119, Level = LogLevel.Error, Message = "Mail {MailId} dead-lettered at deliver as {ReasonCode} in the signer's process (reported above), but its EmailDeliveryFailed event could not be published ({ExceptionType}); the mail stays in smime-deliver-dead and is not handed to smime-deliver")]
     public static partial void InProcessDeadLetterEventNotPublished(ILogger logger, Guid mailId, string reasonCode, string exceptionType);
+
+    [LoggerMessage(EventId = 2120, Level = LogLevel.Warning, Message = "Mail {MailId} was accepted by {Provider}, but the ledger did not take the record ({ExceptionType}); trying again for up to {Budget}")]
+    public static partial void AcceptedRecordRetrying(ILogger logger, Guid mailId, string provider, string exceptionType, TimeSpan budget);
+
+    [LoggerMessage(EventId = 2121, Level = LogLevel.Warning, Message = "Mail {MailId}: the ledger recorded its acceptance by {Provider} at try {Tries}, {Elapsed} after the ESP's answer")]
+    public static partial void AcceptedRecordedAfterRetry(ILogger logger, Guid mailId, string provider, int tries, TimeSpan elapsed);
+
+    [LoggerMessage(EventId = 2122, Level = LogLevel.Error, Message = "Mail {MailId} was accepted by {Provider} as {ProviderMessageId}, but the ledger did not take the record in {Tries} tries within {Budget} ({ExceptionType}); the mail counts as delivered and is acknowledged, its ledger entry stays 'handing': another copy of it reaching a sender after the hand-over limit would be sent again")]
+    public static partial void AcceptedNotRecorded(ILogger logger, Guid mailId, string provider, string? providerMessageId, int tries, TimeSpan budget, string exceptionType);
 }

@@ -62,17 +62,4 @@ public sealed class FailureReportedOnceTests : IDisposable
         Assert.Contains($"Mail {mail.MailId:D} dead-lettered at protect: recipient-certificate-missing: ", Output(), StringComparison.Ordinal);
         Assert.Equal(1, signer.Telemetry.FailedTotal);
     }
-
-    /// <summary>Fails every publish of <see cref="EmailDeliveryFailed"/>, as a broker that refuses it would.</summary>
-    private sealed class RefusingFailureEvents : IPublishObserver
-    {
-        public Task PrePublish<T>(PublishContext<T> context)
-            where T : class => context.Message is EmailDeliveryFailed ? throw new InvalidOperationException("the broker refused the event") : Task.CompletedTask;
-
-        public Task PostPublish<T>(PublishContext<T> context)
-            where T : class => Task.CompletedTask;
-
-        public Task PublishFault<T>(PublishContext<T> context, Exception exception)
-            where T : class => Task.CompletedTask;
-    }
 }
