@@ -64,10 +64,11 @@ public sealed class AcceptedRecordRetryTests : BrokerTest, IAsyncLifetime
         await DisposeAsync();
     }
 
-    // The mail's ledger state as the server has it, or null when it has no entry (asked as the ledger's own role).
+    // The mail's ledger state as the server has it, or null when it has no entry (asked as the ledger's own role, on a
+    // connection of its own: a pooled one would be the one the server's stop ended).
     private static async Task<string?> LedgerStateAsync(PrivatePostgres postgres, Guid mailId)
     {
-        await using var connection = new NpgsqlConnection(postgres.ConnectionString);
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT state FROM smime_delivery_ledger WHERE mail_id = @id", connection);
         command.Parameters.AddWithValue("id", mailId.ToString("D"));
