@@ -36,6 +36,11 @@ public sealed class SmimePipelineOptionsValidator : IValidateOptions<SmimePipeli
                 failures.Add($"{s}:RabbitMq:Uri must be an amqp:// or amqps:// URI (was scheme '{uri.Scheme}').");
             }
 
+            if (options.RabbitMq.SendTimeout <= TimeSpan.Zero)
+            {
+                failures.Add($"{s}:RabbitMq:SendTimeout must be positive (was {options.RabbitMq.SendTimeout}).");
+            }
+
             if (options.RabbitMq.PasswordFile is { Length: > 0 } file && !File.Exists(file))
             {
                 failures.Add($"{s}:RabbitMq:PasswordFile '{file}' does not exist.");

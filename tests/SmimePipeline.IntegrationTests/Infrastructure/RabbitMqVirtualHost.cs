@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using SmimePipeline.Testing;
 
 namespace SmimePipeline.IntegrationTests.Infrastructure;
@@ -38,6 +39,14 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         var broker = new UriBuilder(TestServices.RabbitMqUri) { Path = "/" + name, UserName = "guest", Password = "guest" }.Uri;
         return new RabbitMqVirtualHost(http, name, broker);
     }
+
+    /// <summary>
+    /// Withholds the write permission of guest (the user of every client in these tests) on exchange
+    /// <paramref name="exchange"/> of this virtual host, from now on: a publish to it is refused with <c>ACCESS_REFUSED</c>,
+    /// which closes the publishing channel.
+    /// </summary>
+    public async Task WithholdWriteAsync(string exchange)
+        => (await _http.PutAsJsonAsync($"api/permissions/{Name}/guest", new { configure = ".*", write = $"^(?!{Regex.Escape(exchange)}$).*", read = ".*" })).EnsureSuccessStatusCode();
 
     /// <summary>Loads broker definitions (queues, exchanges, bindings, policies) into this virtual host.</summary>
     public async Task ImportDefinitionsAsync(string definitionsJson)
