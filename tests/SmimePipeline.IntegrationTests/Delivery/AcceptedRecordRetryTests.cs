@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using SmimePipeline.IntegrationTests.Infrastructure;
-using SmimePipeline.Testing.SparkPost;
 
 namespace SmimePipeline.IntegrationTests.Delivery;
 
@@ -12,10 +11,9 @@ namespace SmimePipeline.IntegrationTests.Delivery;
 /// (<see cref="PrivatePostgres"/>) is stopped while the SparkPost fake holds its answer, and started again once the sender
 /// has met the failed write; the real broker carries the mail, both roles run in this process.
 /// </summary>
-public sealed class AcceptedRecordRetryTests : BrokerTest, IAsyncLifetime
+public sealed class AcceptedRecordRetryTests : SparkPostBrokerTest
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(90);
-    private SparkPostFake _esp = null!;
 
     [Fact]
     public async Task A_ledger_stopped_while_the_esp_accepts_gets_the_record_once_it_is_back_and_the_mail_is_sent_once()
@@ -24,7 +22,7 @@ public sealed class AcceptedRecordRetryTests : BrokerTest, IAsyncLifetime
         var logs = new RecordingLoggerProvider();
         string Output() => string.Join('\n', logs.Lines);
         // Long enough for the test to see the claim and stop the server before the answer leaves.
-        _esp.AnswerDelay = TimeSpan.FromSeconds(8);
+        Esp.AnswerDelay = TimeSpan.FromSeconds(8);
         await using var worker = await WorkerHost.StartAsync(Settings(postgres), builder => builder.Logging.AddProvider(logs));
         var mail = OneRecipientMail();
 
@@ -45,23 +43,11 @@ public sealed class AcceptedRecordRetryTests : BrokerTest, IAsyncLifetime
             Generous,
             () => $"the record was not written once the ledger was back:\n{Output()}");
         Assert.Equal("accepted", await LedgerStateAsync(postgres, mail.MailId));
-        Assert.Equal(1, _esp.AcceptedByMailId[mail.MailId.ToString("D")]);
-        Assert.Single(_esp.Requests);
+        Assert.Equal(1, Esp.AcceptedByMailId[mail.MailId.ToString("D")]);
+        Assert.Single(Esp.Requests);
         Assert.DoesNotContain("did not take the record in", Output(), StringComparison.Ordinal);
         Assert.Single(logs.Lines, l => l.Contains($"Mail {mail.MailId:D} was accepted by sparkpost, but the ledger did not take the record", StringComparison.Ordinal));
         Assert.Equal(0, worker.Telemetry.FailedTotal);
-    }
-
-    async Task IAsyncLifetime.InitializeAsync()
-    {
-        await InitializeAsync();
-        _esp = await SparkPostFake.StartAsync();
-    }
-
-    async Task IAsyncLifetime.DisposeAsync()
-    {
-        await _esp.DisposeAsync();
-        await DisposeAsync();
     }
 
     // The mail's ledger state as the server has it, or null when it has no entry (asked as the ledger's own role, on a
@@ -75,20 +61,10 @@ public sealed class AcceptedRecordRetryTests : BrokerTest, IAsyncLifetime
         return await command.ExecuteScalarAsync() as string;
     }
 
-    // Both roles in one process, SparkPost (the fake) as the ESP, the ledger on the test's own PostgreSQL.
+    // Both roles in one process on the SparkPost fake (a timeout above its held answer), the ledger on the test's own PostgreSQL.
     private Dictionary<string, string?> Settings(PrivatePostgres postgres) =>
-        WorkerSettings(
-            "Signer",
-            Path.Combine(Temp.Path, "outbox"),
-            [
-                ("SmimePipeline:Roles", "Signer,Sender"),
-                ("SmimePipeline:ClaimCheck:Directory", Path.Combine(Temp.Path, "claims")),
-                ("SmimePipeline:Delivery:Provider", "sparkpost"),
-                ("SmimePipeline:Delivery:SparkPost:BaseUrl", _esp.BaseUrl.ToString()),
-                ("SmimePipeline:Delivery:SparkPost:ApiKey", _esp.ApiKey),
-                ("SmimePipeline:Delivery:SparkPost:Timeout", "00:00:20"),
-                ("SmimePipeline:Delivery:Ledger:Provider", "postgres"),
-                ("SmimePipeline:Delivery:Ledger:PostgresConnectionString", postgres.ConnectionString),
-                ("SmimePipeline:Sender:ImmediateRetries", ""),
-            ]);
+        BothRolesOnSparkPost(
+            ("SmimePipeline:Delivery:SparkPost:Timeout", "00:00:20"),
+            ("SmimePipeline:Delivery:Ledger:Provider", "postgres"),
+            ("SmimePipeline:Delivery:Ledger:PostgresConnectionString", postgres.ConnectionString));
 }

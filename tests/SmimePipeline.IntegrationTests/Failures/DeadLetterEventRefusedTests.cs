@@ -2,7 +2,6 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
-using SmimePipeline.Testing.SparkPost;
 using SmimePipeline.Worker.Sending;
 
 namespace SmimePipeline.IntegrationTests.Failures;
@@ -15,16 +14,15 @@ namespace SmimePipeline.IntegrationTests.Failures;
 /// attempt handed such a mail to <c>smime-deliver</c>, whose consumer called the ESP again and dead-lettered it a second
 /// time; on the queue path the short retries did the same, and the last one ended in <c>smime-deliver_error</c>.
 /// </summary>
-public sealed class DeadLetterEventRefusedTests : BrokerTest, IAsyncLifetime
+public sealed class DeadLetterEventRefusedTests : SparkPostBrokerTest
 {
     private readonly RecordingLoggerProvider _logs = new();
-    private SparkPostFake _esp = null!;
 
     [Fact]
     public async Task A_mail_dead_lettered_by_the_signers_in_process_attempt_stays_there_when_its_event_cannot_be_published()
     {
         await using var worker = await StartWorkerAsync("WaitForPlace");
-        _esp.FailNext(1, 413);
+        Esp.FailNext(1, 413);
         var mail = OneRecipientMail();
 
         await PublishAsync(mail);
@@ -43,7 +41,7 @@ public sealed class DeadLetterEventRefusedTests : BrokerTest, IAsyncLifetime
     public async Task A_mail_dead_lettered_from_smime_deliver_is_not_routed_again_by_the_short_retries_when_its_event_cannot_be_published()
     {
         await using var worker = await StartWorkerAsync("Off");
-        _esp.FailNext(1, 413);
+        Esp.FailNext(1, 413);
         var mail = OneRecipientMail();
 
         await PublishAsync(mail);
@@ -58,18 +56,6 @@ public sealed class DeadLetterEventRefusedTests : BrokerTest, IAsyncLifetime
         Assert.Equal(0, worker.Telemetry.InProcessDeliveryAttemptsTotal);
     }
 
-    async Task IAsyncLifetime.InitializeAsync()
-    {
-        await InitializeAsync();
-        _esp = await SparkPostFake.StartAsync();
-    }
-
-    async Task IAsyncLifetime.DisposeAsync()
-    {
-        await _esp.DisposeAsync();
-        await DisposeAsync();
-    }
-
     private string Output() => string.Join('\n', _logs.Lines);
 
     // The mail went into smime-deliver-dead (waited for), and its reason code as the dead letter's header says.
@@ -78,7 +64,7 @@ public sealed class DeadLetterEventRefusedTests : BrokerTest, IAsyncLifetime
         await Eventually.HoldsAsync(
             async () => (await VirtualHost.PeekAsync(RetryLadderTopology.DeadLetterQueue, 10)).Count > 0,
             TimeSpan.FromSeconds(60),
-            () => $"mail {mail.MailId} did not reach smime-deliver-dead; ESP requests: {_esp.Requests.Count}\n{Output()}");
+            () => $"mail {mail.MailId} did not reach smime-deliver-dead; ESP requests: {Esp.Requests.Count}\n{Output()}");
         var headers = Assert.Single(await VirtualHost.PeekAsync(RetryLadderTopology.DeadLetterQueue, 10)).GetProperty("properties").GetProperty("headers");
         Assert.Equal(mail.MailId.ToString("D"), headers.GetProperty(SenderHeaders.MailId).GetString());
         return headers.GetProperty(SenderHeaders.ReasonCode).GetString()!;
@@ -87,10 +73,10 @@ public sealed class DeadLetterEventRefusedTests : BrokerTest, IAsyncLifetime
     // One entry in smime-deliver-dead, none in an _error queue, one ESP request, one report (line and count).
     private async Task AssertDeadLetteredOnceAsync(WorkerHost worker, ProtectEmail mail)
     {
-        Assert.Equal(1, await MessagesNowAsync(RetryLadderTopology.DeadLetterQueue));
-        Assert.Equal(0, await MessagesNowAsync($"{QueueNames.Deliver}_error"));
-        Assert.Equal(0, await MessagesNowAsync($"{QueueNames.Protect}_error"));
-        Assert.Single(_esp.Requests);
+        Assert.Equal(1, await VirtualHost.CountMessagesNowAsync(RetryLadderTopology.DeadLetterQueue));
+        Assert.Equal(0, await VirtualHost.CountMessagesNowAsync($"{QueueNames.Deliver}_error"));
+        Assert.Equal(0, await VirtualHost.CountMessagesNowAsync($"{QueueNames.Protect}_error"));
+        Assert.Single(Esp.Requests);
         Assert.Single(_logs.Lines, l => l.Contains($"Mail {mail.MailId:D} dead-lettered at deliver: ", StringComparison.Ordinal));
         Assert.Equal(1, worker.Telemetry.FailedTotal);
     }
@@ -102,32 +88,13 @@ public sealed class DeadLetterEventRefusedTests : BrokerTest, IAsyncLifetime
             TimeSpan.FromSeconds(30),
             () => $"{queue} still holds the message");
 
-    // The messages in a queue at this moment (the management API's count lags), 0 when it was never declared; counted, never
-    // printed: a message's body is not test output.
-    private async Task<int> MessagesNowAsync(string queue) =>
-        await VirtualHost.QueueExistsAsync(queue) ? (await VirtualHost.PeekAsync(queue, 10)).Count : 0;
-
-    // Both roles in one process, SparkPost (the fake) as the ESP, no in-process retries, the failure events refused.
+    // Both roles in one process on the SparkPost fake, the failure events refused.
     private Task<WorkerHost> StartWorkerAsync(string mode) =>
         WorkerHost.StartAsync(
-            WorkerSettings(
-                "Signer",
-                Path.Combine(Temp.Path, "outbox"),
-                [
-                    ("SmimePipeline:Roles", "Signer,Sender"),
-                    ("SmimePipeline:Signer:DeliverInProcess", mode),
-                    ("SmimePipeline:ClaimCheck:Directory", Path.Combine(Temp.Path, "claims")),
-                    ("SmimePipeline:Delivery:Provider", "sparkpost"),
-                    ("SmimePipeline:Delivery:SparkPost:BaseUrl", _esp.BaseUrl.ToString()),
-                    ("SmimePipeline:Delivery:SparkPost:ApiKey", _esp.ApiKey),
-                    ("SmimePipeline:Delivery:SparkPost:Timeout", "00:00:05"),
-                    ("SmimePipeline:Delivery:Ledger:SqlitePath", Path.Combine(Temp.Path, "ledger.db")),
-                    ("SmimePipeline:Sender:ImmediateRetries", ""),
-                ]),
+            BothRolesOnSparkPost(("SmimePipeline:Signer:DeliverInProcess", mode)),
             builder =>
             {
                 builder.Logging.AddProvider(_logs);
                 builder.Services.AddPublishObserver<RefusingFailureEvents>();
             });
-
 }

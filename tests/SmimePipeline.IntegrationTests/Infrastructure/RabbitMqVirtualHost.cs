@@ -45,8 +45,13 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
     /// <paramref name="exchange"/> of this virtual host, from now on: a publish to it is refused with <c>ACCESS_REFUSED</c>,
     /// which closes the publishing channel.
     /// </summary>
-    public async Task WithholdWriteAsync(string exchange)
-        => (await _http.PutAsJsonAsync($"api/permissions/{Name}/guest", new { configure = ".*", write = $"^(?!{Regex.Escape(exchange)}$).*", read = ".*" })).EnsureSuccessStatusCode();
+    public Task WithholdWriteAsync(string exchange) => SetWritePermissionAsync($"^(?!{Regex.Escape(exchange)}$).*");
+
+    /// <summary>Gives guest back the write permission on every exchange of this virtual host.</summary>
+    public Task AllowWriteAsync() => SetWritePermissionAsync(".*");
+
+    private async Task SetWritePermissionAsync(string write)
+        => (await _http.PutAsJsonAsync($"api/permissions/{Name}/guest", new { configure = ".*", write, read = ".*" })).EnsureSuccessStatusCode();
 
     /// <summary>Loads broker definitions (queues, exchanges, bindings, policies) into this virtual host.</summary>
     public async Task ImportDefinitionsAsync(string definitionsJson)
@@ -62,6 +67,13 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         using var response = await _http.GetAsync($"api/queues/{Name}/{queue}");
         return response.IsSuccessStatusCode;
     }
+
+    /// <summary>
+    /// The messages in a queue at this moment (up to 100), counted from a peek, because <see cref="CountMessagesAsync"/>'s
+    /// statistics lag; 0 for a queue never declared. The bodies are counted, never returned.
+    /// </summary>
+    public async Task<int> CountMessagesNowAsync(string queue)
+        => await QueueExistsAsync(queue) ? (await PeekAsync(queue, 100)).Count : 0;
 
     /// <summary>The number of messages in a queue of this virtual host.</summary>
     public async Task<long> CountMessagesAsync(string queue)
