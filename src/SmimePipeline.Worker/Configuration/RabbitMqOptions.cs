@@ -22,8 +22,8 @@ public sealed class RabbitMqOptions
     /// How long the sender's own sends to the broker (a mail to a retry rung or to <c>smime-deliver-dead</c>) may take, the
     /// broker's confirm and MassTransit's reconnects included. Default 30 s. MassTransit 8.5 retries a send whose channel
     /// the broker closed (<c>ACCESS_REFUSED</c>: write permission withheld) up to 1,000 times, 3–30 s apart, unless the
-    /// send's own cancellation ends it: after this time the send counts as failed, and the mail's failure ends where any
-    /// other does ("Every failure is seen").
+    /// send's own cancellation ends it: after this time the send counts as failed and the delivery try ends (README "Every
+    /// failure is seen": with the rung's write permission withheld the mail then comes back to <c>smime-deliver</c>).
     /// </summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
