@@ -6,8 +6,8 @@
 # Each run: DOTNET_GCLOHThreshold=0x100000 smime bench pipeline --message standard --messages MESSAGES --warmup WARMUP
 # --json --broker-pid PID (defaults 4000 and 3000, target 1's flat-out run), each with a fresh ledger and pickup
 # directory. Before each round (a pair of runs) the load average and `openssl speed -seconds 3 rsa2048` on core 0.
-# One line per run: msg/s, smime / RabbitMQ / machine CPU ms per mail, allocated bytes per mail, gen-0 per 1,000 mails,
-# mails delivered in process; then per round B / A of each, and the means. Not part of CI; build Release first.
+# One line per run (scripts/bench_run_line.py); then per round B / A of msg/s, smime / RabbitMQ / machine CPU per mail and
+# allocation, and the means. Not part of CI; build Release first.
 set -euo pipefail
 OUT=${1:?out dir}; A=${2:?A smime.dll}; B=${3:?B smime.dll}; ORDER=${4:-ABBABA}
 MESSAGES=${MESSAGES:-4000}; WARMUP=${WARMUP:-3000}
@@ -29,14 +29,7 @@ for ((i = 0; i < ${#ORDER}; i++)); do
   DOTNET_GCLOHThreshold=0x100000 dotnet "$dll" bench pipeline --rabbitmq "$RABBITMQ" --message standard \
     --messages "$MESSAGES" --warmup "$WARMUP" --broker-pid "$BROKER_PID" --json >"$OUT/$name.json" 2>"$OUT/$name.err" \
     || { echo "$name: the bench failed: $(tail -n 3 "$OUT/$name.err")" >&2; rm -f "$OUT/$name.json"; continue; }
-  python3 - "$OUT/$name.json" "$name" "$load" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-print(f"{sys.argv[2]} load {sys.argv[3]}: {d['messagesPerSecond']:.1f} msg/s, smime {d['processCpuMillisecondsPerMail']:.3f}"
-      f" / RabbitMQ {d.get('brokerCpuMillisecondsPerMail') or 0:.3f} / machine {d.get('machineCpuMillisecondsPerMail') or 0:.3f} ms per mail,"
-      f" {d.get('allocatedBytesPerMail', 0):,.0f} B/mail, gen0 {d.get('gen0CollectionsPerThousandMails', 0):.2f}/1000,"
-      f" in process {d.get('deliveryAttemptsInProcess')}, delivered {d['delivered']}/{d['messages']}", flush=True)
-PY
+  python3 "$REPO/scripts/bench_run_line.py" "$OUT/$name.json" "$name" "$load"
 done
 
 python3 - "$OUT" "$ORDER" <<'PY'
