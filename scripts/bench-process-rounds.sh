@@ -37,14 +37,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
       rm -f "$OUT/$name.json"
       continue
     fi
-    python3 - "$OUT/$name.json" "$round" "$((k + 1))" "$label" "$load" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-print(f"round {sys.argv[2]} #{sys.argv[3]} | {sys.argv[4]} | {d['messagesPerSecond']:.1f} msg/s | smime {d['processCpuMillisecondsPerMail']:.3f} ms"
-      f" | broker {d.get('brokerCpuMillisecondsPerMail') or 0:.3f} ms | machine {d.get('machineCpuMillisecondsPerMail') or 0:.3f} ms"
-      f" | {d.get('allocatedBytesPerMail', 0) / 1024:.0f} KB/mail | gen0 {d.get('gen0CollectionsPerThousandMails', 0):.2f}/1000"
-      f" | jit {d['jitMethodsCompiled']} | delivered {d['delivered']}/{d['messages']} | load {sys.argv[5]}", flush=True)
-PY
+    python3 "$(dirname "${BASH_SOURCE[0]}")/bench_run_line.py" "$OUT/$name.json" "round $round #$((k + 1)) | $label" "$load"
   done
 done
 

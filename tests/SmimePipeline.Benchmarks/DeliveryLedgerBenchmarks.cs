@@ -66,6 +66,10 @@ public class DeliveryLedgerBenchmarks : IAsyncDisposable
         {
             await disposable.DisposeAsync();
         }
+        else if (_ledger is IDisposable closable)
+        {
+            closable.Dispose();
+        }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (Directory.Exists(_directory))

@@ -46,12 +46,15 @@ public abstract class SqlDeliveryLedger : IDeliveryLedger
     /// <inheritdoc />
     public async Task<DeliveryLedgerEntry?> FindAsync(Guid mailId, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = SelectEntry;
-        AddParameter(command, "@id", Key(mailId));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await ReadEntryAsync(reader, mailId, cancellationToken);
+        return await RunAsync(
+            SelectEntry,
+            command => AddParameter(command, "@id", Key(mailId)),
+            async command =>
+            {
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                return await ReadEntryAsync(reader, mailId, cancellationToken);
+            },
+            cancellationToken);
     }
 
     /// <inheritdoc />
@@ -61,17 +64,25 @@ public abstract class SqlDeliveryLedger : IDeliveryLedger
     /// <inheritdoc />
     public async Task<HandOverClaim> ClaimHandOverAsync(Guid mailId, string provider, DateTimeOffset at, DateTimeOffset staleBefore, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = CreateCommand(connection, ReadThenClaimSql, mailId, provider, at);
-        AddParameter(command, "@stale", staleBefore.UtcDateTime);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var previous = await ReadEntryAsync(reader, mailId, cancellationToken);
-        // Reading past the only row finishes the read (on SQLite its read transaction ends) before the claim runs
-        // as a write transaction of its own; moving to the next result runs the claim, which returns no rows.
-        await reader.ReadAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
-        await reader.CloseAsync();
-        return new HandOverClaim(reader.RecordsAffected > 0, previous);
+        return await RunAsync(
+            ReadThenClaimSql,
+            command =>
+            {
+                AddWriteParameters(command, mailId, provider, at);
+                AddParameter(command, "@stale", staleBefore.UtcDateTime);
+            },
+            async command =>
+            {
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                var previous = await ReadEntryAsync(reader, mailId, cancellationToken);
+                // Reading past the only row finishes the read (on SQLite its read transaction ends) before the claim runs
+                // as a write transaction of its own; moving to the next result runs the claim, which returns no rows.
+                await reader.ReadAsync(cancellationToken);
+                await reader.NextResultAsync(cancellationToken);
+                await reader.CloseAsync();
+                return new HandOverClaim(reader.RecordsAffected > 0, previous);
+            },
+            cancellationToken);
     }
 
     /// <inheritdoc />
@@ -131,32 +142,48 @@ public abstract class SqlDeliveryLedger : IDeliveryLedger
     }
 
     /// <summary>
-    /// A command on <paramref name="connection"/> running <paramref name="sql"/> with the parameters every write of
-    /// <see cref="Upsert"/> names: <c>@id</c> (the mail's key), <c>@provider</c> and <c>@at</c> (in UTC).
+    /// Adds the parameters every write of <see cref="Upsert"/> names: <c>@id</c> (the mail's key), <c>@provider</c> and
+    /// <c>@at</c> (in UTC).
     /// </summary>
-    private static DbCommand CreateCommand(DbConnection connection, string sql, Guid mailId, string provider, DateTimeOffset at)
+    private static void AddWriteParameters(DbCommand command, Guid mailId, string provider, DateTimeOffset at)
     {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
         AddParameter(command, "@id", Key(mailId));
         AddParameter(command, "@provider", provider);
         AddParameter(command, "@at", at.UtcDateTime);
-        return command;
     }
 
-    private async Task ExecuteAsync(string sql, Guid mailId, string provider, DateTimeOffset at, (string Name, object Value)? extra, CancellationToken cancellationToken)
+    private Task<int> ExecuteAsync(string sql, Guid mailId, string provider, DateTimeOffset at, (string Name, object Value)? extra, CancellationToken cancellationToken) =>
+        RunAsync(
+            sql,
+            command =>
+            {
+                AddWriteParameters(command, mailId, provider, at);
+                if (extra is { } parameter)
+                {
+                    AddParameter(command, parameter.Name, parameter.Value);
+                }
+            },
+            command => command.ExecuteNonQueryAsync(cancellationToken),
+            cancellationToken);
+
+    /// <summary>
+    /// Runs one of the ledger's statements: a command of <paramref name="sql"/> on an open connection, its parameters
+    /// added by <paramref name="bind"/> (to none), then <paramref name="run"/>. This one opens a connection (from the
+    /// provider's pool) and a new command for the call and closes both after it; a ledger may keep them instead.
+    /// </summary>
+    private protected virtual async Task<T> RunAsync<T>(string sql, Action<DbCommand> bind, Func<DbCommand, Task<T>> run, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(bind);
+        ArgumentNullException.ThrowIfNull(run);
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = CreateCommand(connection, sql, mailId, provider, at);
-        if (extra is { } parameter)
-        {
-            AddParameter(command, parameter.Name, parameter.Value);
-        }
-
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        bind(command);
+        return await run(command);
     }
 
-    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>Creates the table once per process (<see cref="CreateTableSql"/>); a failed creation is tried again by the next call.</summary>
+    private protected Task EnsureTableAsync(CancellationToken cancellationToken)
     {
         Task creation;
         lock (_createLock)
@@ -170,7 +197,12 @@ public abstract class SqlDeliveryLedger : IDeliveryLedger
             creation = _creation;
         }
 
-        await creation.WaitAsync(cancellationToken);
+        return creation.WaitAsync(cancellationToken);
+    }
+
+    private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        await EnsureTableAsync(cancellationToken);
         return await OpenConnectionAsync(cancellationToken);
     }
 

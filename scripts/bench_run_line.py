@@ -1,0 +1,16 @@
+#!/usr/bin/env python3
+"""One line for one `smime bench pipeline --json` run (bench-process-rounds.sh, bench-process-ab.sh).
+
+Usage: python3 scripts/bench_run_line.py RUN.json PREFIX LOAD
+msg/s, smime / broker / machine CPU ms per mail, allocated KB per mail, gen-0 collections per 1,000 mails, JIT methods
+compiled in the measured run, mails delivered in process, delivered of sent, and the load average given.
+"""
+import json
+import sys
+
+d = json.load(open(sys.argv[1]))
+print(f"{sys.argv[2]} | {d['messagesPerSecond']:.1f} msg/s | smime {d['processCpuMillisecondsPerMail']:.3f} ms"
+      f" | broker {d.get('brokerCpuMillisecondsPerMail') or 0:.3f} ms | machine {d.get('machineCpuMillisecondsPerMail') or 0:.3f} ms"
+      f" | {d.get('allocatedBytesPerMail', 0) / 1024:.1f} KB/mail | gen0 {d.get('gen0CollectionsPerThousandMails', 0):.2f}/1000"
+      f" | jit {d['jitMethodsCompiled']} | in process {d.get('deliveryAttemptsInProcess')} | delivered {d['delivered']}/{d['messages']}"
+      f" | load {sys.argv[3]}", flush=True)
