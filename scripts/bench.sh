@@ -149,6 +149,7 @@ for round in $(seq 1 "$REPEAT"); do
   # OpenSSL 3 prints: "rsa 2048 bits 0.000377s 0.000011s   2650.3  88000.1" (sign, verify, sign/s, verify/s).
   taskset -c 0 openssl speed -seconds 5 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}' > "$RESULTS/openssl-$round.txt"
   # Target 3's threads: the machine's RSA on both cores at once (two processes, sign/s summed), printed beside the ratio.
+  # -multi's rates follow the wall clock whatever the divisor (README "Issue 17, session 13"): read it on a quiet machine.
   echo "[bench.sh] round $round/$REPEAT: openssl speed -multi 2 -seconds 5 rsa2048 on cpus 0,1" >&2
   taskset -c 0,1 openssl speed -multi 2 -seconds 5 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}' > "$RESULTS/openssl-multi-$round.txt"
   protect "standard-rsa2048-$round" 0 --message standard --key rsa2048
