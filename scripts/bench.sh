@@ -148,6 +148,10 @@ for round in $(seq 1 "$REPEAT"); do
   echo "[bench.sh] round $round/$REPEAT: openssl speed -seconds 5 rsa2048 on cpu 0" >&2
   # OpenSSL 3 prints: "rsa 2048 bits 0.000377s 0.000011s   2650.3  88000.1" (sign, verify, sign/s, verify/s).
   taskset -c 0 openssl speed -seconds 5 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}' > "$RESULTS/openssl-$round.txt"
+  # Target 3's threads: the machine's RSA on both cores at once (two processes, sign/s summed), printed beside the ratio.
+  # -multi's rates follow the wall clock whatever the divisor (README "Issue 17, session 13"): read it on a quiet machine.
+  echo "[bench.sh] round $round/$REPEAT: openssl speed -multi 2 -seconds 5 rsa2048 on cpus 0,1" >&2
+  taskset -c 0,1 openssl speed -multi 2 -seconds 5 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}' > "$RESULTS/openssl-multi-$round.txt"
   protect "standard-rsa2048-$round" 0 --message standard --key rsa2048
   protect "small-rsa2048-$round" 0 --message small --key rsa2048
   protect "standard-p256-$round" 0 --message standard --key p256
@@ -318,7 +322,25 @@ for r in range(1, repeat + 1):
         shares = [paired_share(x)] + ([w["ownShare"]] if w else [])
         check(17, f"3: {label}, own work <= 20% of the crypto floor (worse of pinned and worker GC)", max(shares), 0.20, ceiling=0.0, at_most=True)
     check(17, "3: standard, allocation <= 2x output size", std["allocationPerOutputByte"], 2.0, at_most=True)
-    check(17, "3: two threads >= 1.8x one thread", two["messagesPerSecond"] / one["messagesPerSecond"], 1.8, ceiling=2.0)
+    # The ceiling of the 2-thread ratio is the machine's own scaling of the cryptography, measured in the same two runs:
+    # each times the crypto floor on its thread count right after ours (bench protect's floorThroughput). On this 2-vCPU
+    # VM it measured 1.6-1.8x, not 2 (README "Issue 17, session 13: two threads"). openssl's two processes are printed beside it.
+    fl1, fl2 = one.get("floorThroughput"), two.get("floorThroughput")
+    machine = fl2["messagesPerSecond"] / fl1["messagesPerSecond"] if fl1 and fl2 else None
+    ratio = two["messagesPerSecond"] / one["messagesPerSecond"]
+    multi = float(open(f"{results}/openssl-multi-{r}.txt").read().strip() or "nan")
+    per_cpu = lambda x: (x.get("threadUse") or {}).get("messagesPerWorkerCpuSecond")
+    print(f"  target 3, two threads: ours {ratio:.3f}x ({one['messagesPerSecond']:.1f} -> {two['messagesPerSecond']:.1f} msg/s); "
+          + (f"the crypto floor on the same threads {machine:.3f}x ({fl1['messagesPerSecond']:.1f} -> {fl2['messagesPerSecond']:.1f}/s), "
+             f"ours / the floor's {ratio / machine:.3f}; " if machine else "no floor on threads; ")
+          + f"openssl rsa2048 2 processes / 1 {multi / openssl:.3f}x ({openssl:.1f} -> {multi:.1f} sign/s)")
+    if per_cpu(one) and per_cpu(two):
+        u1, u2 = one["threadUse"], two["threadUse"]
+        print(f"    per thread CPU-second 2 / 1: ours {per_cpu(two) / per_cpu(one):.3f}"
+              + (f", floor {per_cpu(fl2) / per_cpu(fl1):.3f}" if machine and per_cpu(fl1) and per_cpu(fl2) else "")
+              + f"; threads on a CPU {u1['workerCpuPerSecond']:.2f} / {u2['workerCpuPerSecond']:.2f} s/s, waiting {u1['workerWaitPerSecond']:.2f} / {u2['workerWaitPerSecond']:.2f}, "
+              f"process CPU {u1['processCpuPerSecond']:.2f} / {u2['processCpuPerSecond']:.2f} s/s")
+    check(17, "3: two threads >= 1.8x one thread", ratio, 1.8, ceiling=machine)
     # Target 3's explanation travels with its figure: collections per mail and the gen-0 budget differ between machines.
     for label, x in [("standard", std), ("small", small)]:
         g = x.get("gc")
@@ -487,7 +509,7 @@ for r in range(1, repeat + 1):
             for x in confirm["levels"]:
                 print(f"    {x['inFlight']:>3} in flight: {x['publishesPerSecond']:>7.1f} publishes/s, p50 {x['latency']['p50Milliseconds']:.2f} ms, "
                       f"mean {x['latency']['meanMilliseconds']:.2f} ms, p99 {x['latency']['p99Milliseconds']:.2f} ms")
-    elif paced:
+    elif t2:  # the pipeline ran (with --no-pipeline there is nothing to pin)
         print("\n  target 4 not measured: no broker process to pin (give --broker-pid with --rabbitmq, on a machine with 2+ cores)")
 
 print("\ntargets; ceiling = the best any implementation could measure here (zero own work, or nothing in our process but the crypto floor)")

@@ -1,12 +1,9 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using MimeKit;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Cms;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography.Buffers;
-using SmimePipeline.Cryptography.Cms;
 using SmimePipeline.Cryptography.Mime;
 
 namespace SmimePipeline.Cli.Bench;
@@ -89,64 +86,47 @@ internal static class CryptoFloor
     public static CryptoFloorResult Measure(BenchCertificateStore store, Shape shape, string cipher, TimeSpan warmup, TimeSpan duration) =>
         new(Math.Round(MeasureMicroseconds(store, shape, cipher, warmup, duration), 1), shape.ContentBytes, shape.PlaintextBytes, shape.KeyTransports);
 
+    /// <summary>
+    /// The floor of <paramref name="shape"/> on <paramref name="threads"/> threads at once, each with its own key handles
+    /// (<see cref="CryptoFloorWorker"/>), timed as the protect stage is (<see cref="ThroughputHarness"/>): how the machine
+    /// scales the cryptography alone, the ceiling of the protect stage's own scaling over threads.
+    /// </summary>
+    public static ThroughputHarness.Measurement MeasureThreads(BenchCertificateStore store, Shape shape, string cipher, int threads, TimeSpan warmup, TimeSpan duration)
+    {
+        var workers = new List<CryptoFloorWorker>(threads);
+        try
+        {
+            return ThroughputHarness.Run(threads, warmup, duration, _ =>
+            {
+                var worker = new CryptoFloorWorker(store, shape, cipher);
+                workers.Add(worker);
+                return worker.RunOne;
+            }, largeObjectHeap: false);
+        }
+        finally
+        {
+            workers.ForEach(w => w.Dispose());
+        }
+    }
+
     /// <summary>Microseconds of cryptography per message of <paramref name="shape"/>, measured for <paramref name="duration"/> after a warm-up.</summary>
     private static double MeasureMicroseconds(BenchCertificateStore store, Shape shape, string cipher, TimeSpan warmup, TimeSpan duration)
     {
-        var algorithm = ContentEncryptionAlgorithm.From(ProtectBenchRunner.ResolveCipher(cipher));
-        using var rsaSigner = store.SignerCertificate.GetRSAPrivateKey();
-        using var ecSigner = rsaSigner is null ? store.SignerCertificate.GetECDsaPrivateKey() : null;
-        using var recipient = store.Recipient.GetRSAPublicKey()
-            ?? throw new InvalidOperationException("The bench recipient has no RSA key.");
-        if (rsaSigner is null && ecSigner is null)
-        {
-            throw new InvalidOperationException("The bench signer has neither an RSA nor an ECDSA key.");
-        }
-
-        // Random bytes stand in for the content: the primitives' cost does not depend on what they process.
-        byte[] content = RandomNumberGenerator.GetBytes(Math.Max(shape.ContentBytes, shape.PlaintextBytes));
-        byte[] ciphertext = new byte[algorithm.GetCiphertextLength(shape.PlaintextBytes)];
-        byte[] key = new byte[algorithm.KeySize];
-        byte[] iv = new byte[algorithm.IvSize];
-        byte[] tag = new byte[algorithm.IsAuthenticated ? ContentEncryptionAlgorithm.GcmTagSize : 0];
-        byte[] digest = new byte[SHA256.HashSizeInBytes];
-        byte[] signature = new byte[1024];
-        byte[] encryptedKey = new byte[1024];
-
-        void OneMessage()
-        {
-            SHA256.HashData(content.AsSpan(0, shape.ContentBytes), digest);
-            bool signed = rsaSigner is not null
-                ? rsaSigner.TrySignHash(digest, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, out _)
-                : ecSigner!.TrySignHash(digest, signature, DSASignatureFormat.Rfc3279DerSequence, out _);
-            RandomNumberGenerator.Fill(key);
-            RandomNumberGenerator.Fill(iv);
-            algorithm.Encrypt(content.AsSpan(0, shape.PlaintextBytes), key, iv, ciphertext, tag);
-            for (int i = 0; i < shape.KeyTransports; i++)
-            {
-                signed &= recipient.TryEncrypt(key, encryptedKey, RSAEncryptionPadding.Pkcs1, out _);
-            }
-
-            if (!signed)
-            {
-                throw new InvalidOperationException("A signature or key-transport buffer was too small.");
-            }
-        }
-
+        using var worker = new CryptoFloorWorker(store, shape, cipher);
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < warmup)
         {
-            OneMessage();
+            worker.RunOne();
         }
 
         long done = 0;
         clock.Restart();
         while (clock.Elapsed < duration)
         {
-            OneMessage();
+            worker.RunOne();
             done++;
         }
 
-        CryptographicOperations.ZeroMemory(key);
         return clock.Elapsed.TotalMicroseconds / Math.Max(done, 1);
     }
 }

@@ -46,4 +46,10 @@ internal sealed record ProtectBenchResult(
 
     /// <summary>What the GC did per message during the throughput measurement, and the gen-0 budget it ran with.</summary>
     public ProtectGcFigures? Gc { get; init; }
+
+    /// <summary>How the measurement's threads used the CPUs (<see cref="Bench.ThreadUse"/>); null where the kernel does not say.</summary>
+    public ThreadUse? ThreadUse { get; init; }
+
+    /// <summary>The crypto floor on <see cref="Threads"/> threads, measured after ours; null for the baseline and a token's key.</summary>
+    public CryptoFloorThroughput? FloorThroughput { get; init; }
 }

@@ -45,10 +45,23 @@ internal static class ProtectBenchRunner
             settings.Cipher,
             TimeSpan.FromTicks(Math.Min(settings.Warmup.Ticks, TimeSpan.FromSeconds(3).Ticks)),
             TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(2).Ticks, settings.Duration.Ticks / 2)));
+        // The floor again on as many threads as ours ran, timed the same way: the machine's own scaling of the cryptography.
+        var floorThroughput = floor is null ? null : CryptoFloor.MeasureThreads(
+            store,
+            CryptoFloor.Describe(mail, probe),
+            settings.Cipher,
+            settings.Threads,
+            TimeSpan.FromTicks(Math.Min(settings.Warmup.Ticks, TimeSpan.FromSeconds(3).Ticks)),
+            TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(2).Ticks, settings.Duration.Ticks / 2)));
         // On one thread, own work is also timed pair by pair, protect and floor side by side (see PairedOwnWork).
         var paired = floor is null || settings.Threads != 1 ? null : PairedOwnWork.Measure(
             ProtectOne, store, CryptoFloor.Describe(mail, probe), settings.Cipher, PairedSlices, TimeSpan.FromMilliseconds(400));
-        return ToResult(OurEngine, mail, settings, probe.Length, measurement, floor) with { PairedOwnWork = paired };
+        return ToResult(OurEngine, mail, settings, probe.Length, measurement, floor) with
+        {
+            PairedOwnWork = paired,
+            FloorThroughput = floorThroughput is null ? null : new CryptoFloorThroughput(
+                settings.Threads, Math.Round(floorThroughput.Operations / floorThroughput.Seconds, 1), ThreadUse.From(floorThroughput)),
+        };
     }
 
     public static ProtectBenchResult RunMimeKit(BenchCertificateStore store, ProtectEmail mail, BenchSettings settings)
@@ -108,6 +121,7 @@ internal static class ProtectBenchRunner
             measurement.Gen2Collections)
         {
             Gc = ProtectGcFigures.From(measurement, messages),
+            ThreadUse = ThreadUse.From(measurement),
         };
     }
 }

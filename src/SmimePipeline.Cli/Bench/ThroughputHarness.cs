@@ -20,13 +20,23 @@ internal static class ThroughputHarness
 
         /// <summary>Time the runtime was suspended for collections during the measurement.</summary>
         public TimeSpan GcPause { get; init; }
+
+        /// <summary>
+        /// The worker threads' time on a CPU and waiting for one, all workers together (<see cref="ThreadSchedStat"/>);
+        /// null where the kernel does not say.
+        /// </summary>
+        public ThreadSchedStat? Workers { get; init; }
+
+        /// <summary>CPU time of the whole process (every thread: workers, GC, JIT) during the measurement.</summary>
+        public TimeSpan ProcessCpu { get; init; }
     }
 
     /// <param name="threads">How many threads run the operation at once.</param>
     /// <param name="warmup">Warm-up time, not measured.</param>
     /// <param name="duration">Measured time.</param>
     /// <param name="createWorker">Called once per thread (index) before the clock starts; returns the operation.</param>
-    public static Measurement Run(int threads, TimeSpan warmup, TimeSpan duration, Func<int, Action> createWorker)
+    /// <param name="largeObjectHeap">Whether a further phase measures the large-object-heap bytes (0 without it).</param>
+    public static Measurement Run(int threads, TimeSpan warmup, TimeSpan duration, Func<int, Action> createWorker, bool largeObjectHeap = true)
     {
         var workers = Enumerable.Range(0, threads).Select(createWorker).ToArray();
         if (warmup > TimeSpan.Zero)
@@ -38,6 +48,10 @@ internal static class ThroughputHarness
         GC.WaitForPendingFinalizers();
         GC.Collect();
         var measured = RunPhase(workers, duration, null);
+        if (!largeObjectHeap)
+        {
+            return measured;
+        }
 
         // The large-object-heap figure comes from a separate, shorter phase: its EventListener receives a
         // GC event every ≈100 KB allocated on a thread of its own, which on a pinned core took time from the
@@ -51,6 +65,7 @@ internal static class ThroughputHarness
     private static Measurement RunPhase(Action[] workers, TimeSpan duration, LargeObjectHeapMonitor? loh)
     {
         var counts = new long[workers.Length];
+        var schedule = new ThreadSchedStat?[workers.Length];
         Exception? failure = null;
         using var start = new ManualResetEventSlim(false);
         using var failed = new ManualResetEventSlim(false);
@@ -62,6 +77,7 @@ internal static class ThroughputHarness
             threads[i] = new Thread(() =>
             {
                 start.Wait();
+                var scheduled = ThreadSchedStat.TryReadCurrentThread();
                 long done = 0;
                 try
                 {
@@ -80,6 +96,10 @@ internal static class ThroughputHarness
                 }
 
                 counts[index] = done;
+                if (scheduled is { } before && ThreadSchedStat.TryReadCurrentThread() is { } after)
+                {
+                    schedule[index] = after.Since(before);
+                }
             })
             { IsBackground = true, Name = $"bench-{index}" };
             threads[i].Start();
@@ -91,6 +111,7 @@ internal static class ThroughputHarness
         int gen1 = GC.CollectionCount(1);
         var pause = GC.GetTotalPauseDuration();
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var processCpu = Environment.CpuUsage.TotalTime;
         var clock = Stopwatch.StartNew();
         start.Set();
         // The whole duration, or less when a worker failed.
@@ -103,6 +124,7 @@ internal static class ThroughputHarness
         }
 
         clock.Stop();
+        processCpu = Environment.CpuUsage.TotalTime - processCpu;
         if (failure is not null)
         {
             throw new InvalidOperationException($"The benchmark operation failed: {failure.GetType().Name}: {failure.Message}", failure);
@@ -118,6 +140,10 @@ internal static class ThroughputHarness
             Gen0Collections = GC.CollectionCount(0) - gen0,
             Gen1Collections = GC.CollectionCount(1) - gen1,
             GcPause = GC.GetTotalPauseDuration() - pause,
+            Workers = schedule.All(x => x is not null)
+                ? new ThreadSchedStat(schedule.Sum(x => x!.Value.RunNanoseconds), schedule.Sum(x => x!.Value.WaitNanoseconds))
+                : null,
+            ProcessCpu = processCpu,
         };
     }
 }

@@ -338,6 +338,15 @@ internal static class BenchCommand
             Console.WriteLine(gc.ToString());
         }
 
+        if (report.Results[0].FloorThroughput is { } floorThroughput)
+        {
+            // The threads' CPU and the floor on as many threads: what the machine allows this thread count (target 3).
+            var use = report.Results[0].ThreadUse;
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"crypto floor on {floorThroughput.Threads} thread(s): {floorThroughput.MessagesPerSecond:F1} msg/s, {floorThroughput.ThreadUse?.MessagesPerWorkerCpuSecond:F1} per thread CPU-second; ours {use?.MessagesPerWorkerCpuSecond:F1} per thread CPU-second, threads on a CPU {use?.WorkerCpuPerSecond:F2} s/s, waiting {use?.WorkerWaitPerSecond:F2} s/s, process CPU {use?.ProcessCpuPerSecond:F2} s/s"));
+        }
+
         if (report.Results[0].PairedOwnWork is { } paired)
         {
             Console.WriteLine(string.Create(

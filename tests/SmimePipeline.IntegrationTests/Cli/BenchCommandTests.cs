@@ -50,6 +50,38 @@ public sealed class BenchCommandTests
         Assert.True(paired.GetProperty("floorMicroseconds").GetDouble() > 0);
         Assert.InRange(paired.GetProperty("ownShare").GetDouble(), paired.GetProperty("ownShareMin").GetDouble(), paired.GetProperty("ownShareMax").GetDouble());
         Assert.Equal(JsonValueKind.Null, results[1].GetProperty("pairedOwnWork").ValueKind);
+
+        // The floor also runs on the run's thread count (one here); the baseline has none.
+        Assert.Equal(1, results[0].GetProperty("floorThroughput").GetProperty("threads").GetInt32());
+        Assert.Equal(JsonValueKind.Null, results[1].GetProperty("floorThroughput").ValueKind);
+    }
+
+    [Fact]
+    public async Task Bench_protect_on_two_threads_reports_the_crypto_floor_on_two_threads_and_the_threads_cpu()
+    {
+        var result = await SmimeCli.RunAsync(["bench", "protect", "--message", "small", "--threads", "2", "--seconds", "1", "--warmup", "0", "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var report = JsonDocument.Parse(result.Stdout);
+        var run = report.RootElement.GetProperty("results")[0];
+        Assert.Equal(2, run.GetProperty("threads").GetInt32());
+        Assert.Equal(JsonValueKind.Null, run.GetProperty("pairedOwnWork").ValueKind);
+
+        // scripts/bench.sh divides the floor's 2-thread rate by its 1-thread rate for target 3's ceiling.
+        var floor = run.GetProperty("floorThroughput");
+        Assert.Equal(2, floor.GetProperty("threads").GetInt32());
+        Assert.True(floor.GetProperty("messagesPerSecond").GetDouble() > 0);
+
+        // Each thread's time on a CPU comes from the kernel's schedstat (Linux): at most one CPU-second per wall second
+        // per thread, and the work per CPU-second is at least the work per wall second of one thread.
+        foreach (var use in new[] { run.GetProperty("threadUse"), floor.GetProperty("threadUse") })
+        {
+            Assert.InRange(use.GetProperty("workerCpuPerSecond").GetDouble(), 0.001, 2.05);
+            Assert.True(use.GetProperty("workerWaitPerSecond").GetDouble() >= 0);
+            Assert.True(use.GetProperty("processCpuPerSecond").GetDouble() > 0);
+        }
+
+        Assert.True(run.GetProperty("threadUse").GetProperty("messagesPerWorkerCpuSecond").GetDouble() >= run.GetProperty("messagesPerSecond").GetDouble() / 2);
     }
 
     [Fact]
