@@ -2,9 +2,12 @@ namespace SmimePipeline.Worker.Concurrency;
 
 /// <summary>
 /// A fixed number of places where small work goes first (issue 17, target 2): when a place is given back, the small item
-/// that has waited longest gets it before any large one, however long that one has waited; and large items hold at most
-/// <see cref="LargeLimit"/> places at once, so that while fewer large ones than that are inside, a small item never waits
-/// for a large one. Within each size, first come, first served. The signer's protect slots
+/// that has waited longest gets it before any large one; and large items hold at most <see cref="LargeLimit"/> places at
+/// once, so that a small item always has the other places. Those kept places are the large items' in turn: when
+/// <see cref="LargeLimit"/> is below <see cref="Count"/>, a large item waiting under its limit gets the next freed place
+/// (small items then wait for one of the places large items cannot hold), so that small items arriving without pause
+/// cannot hold a large one back for as long as they keep coming (session 13: the signer's in-process attempts wait here
+/// beside the queue's mails). Within each size, first come, first served. The signer's protect slots
 /// (<c>Signing.ProtectionSlots</c>) and the sender's delivery places (<c>Sending.DeliverySlots</c>) are this, each with
 /// its own settings.
 /// </summary>
@@ -76,8 +79,9 @@ public abstract class SizeOrderedSlots : IDisposable
     public Task<IDisposable> EnterAsync(CancellationToken cancellationToken) => EnterAsync(large: false, cancellationToken);
 
     /// <summary>
-    /// Waits for a free place; a <paramref name="large"/> item waits while small ones wait or while large ones hold
-    /// <see cref="LargeLimit"/> places. Disposing the result gives the place back (once, however often it is disposed).
+    /// Waits for a free place; a <paramref name="large"/> item waits while large ones hold <see cref="LargeLimit"/> places
+    /// or no place is free, a small one while the free places are kept for large items waiting under their limit.
+    /// Disposing the result gives the place back (once, however often it is disposed).
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting; no slot is held.</exception>
     /// <exception cref="ObjectDisposedException">The slots were disposed (the host is stopping).</exception>
@@ -122,7 +126,8 @@ public abstract class SizeOrderedSlots : IDisposable
 
     /// <summary>
     /// Takes a free place at once, or none: null when every place is taken, when a <paramref name="large"/> item would
-    /// exceed <see cref="LargeLimit"/>, or when items of the same size are already waiting (they keep their turn).
+    /// exceed <see cref="LargeLimit"/>, when a small item would take a place kept for a waiting large one, or when items of
+    /// the same size are already waiting (they keep their turn).
     /// Disposing the result gives the place back.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The slots were disposed (the host is stopping).</exception>
@@ -171,7 +176,45 @@ public abstract class SizeOrderedSlots : IDisposable
         }
     }
 
-    private bool CanGrant(bool large) => _free > 0 && (!large || _largeHeld < LargeLimit);
+    private bool CanGrant(bool large) => large ? _free > 0 && _largeHeld < LargeLimit : _free > KeptForLarge;
+
+    // Free places a small item may not take: one per large item waiting under the large limit, while large items may not
+    // hold every place (with LargeLimit = Count there is nothing to keep: small items simply go first).
+    private int KeptForLarge => LargeLimit < Count ? Math.Min(_largeWaiting.Count, LargeLimit - _largeHeld) : 0;
+
+    // Hands free places to the waiting items the rules allow, small ones first; called under the gate when a place is given
+    // back.
+    private List<(Waiter Waiter, Slot Slot)> GrantWaiting()
+    {
+        var granted = new List<(Waiter Waiter, Slot Slot)>(2);
+        while (NextToGrant() is { } node)
+        {
+            node.List!.Remove(node);
+            granted.Add((node.Value, Take(node.Value.Large)));
+        }
+
+        return granted;
+    }
+
+    private LinkedListNode<Waiter>? NextToGrant()
+    {
+        if (_smallWaiting.First is { } small && CanGrant(large: false))
+        {
+            return small;
+        }
+
+        return _largeWaiting.First is { } large && CanGrant(large: true) ? large : null;
+    }
+
+    // Completed outside the gate: the continuations run asynchronously (see Waiter) in any case.
+    private static void Complete(List<(Waiter Waiter, Slot Slot)> granted)
+    {
+        foreach (var (waiter, slot) in granted)
+        {
+            waiter.Cancellation.Dispose();
+            waiter.Granted.TrySetResult(slot);
+        }
+    }
 
     private Slot Take(bool large)
     {
@@ -193,6 +236,7 @@ public abstract class SizeOrderedSlots : IDisposable
                 return;  // granted (or abandoned) before the cancellation: the holder gives the slot back
             }
 
+            // No place is free while one is kept: a large item under its limit takes any free place at once.
             list.Remove(waiter.Node);
         }
 
@@ -201,7 +245,7 @@ public abstract class SizeOrderedSlots : IDisposable
 
     private void Release(bool large)
     {
-        var granted = new List<(Waiter Waiter, Slot Slot)>(2);
+        List<(Waiter Waiter, Slot Slot)> granted;
         lock (_gate)
         {
             _free++;
@@ -210,20 +254,10 @@ public abstract class SizeOrderedSlots : IDisposable
                 _largeHeld--;
             }
 
-            // Small mails first; a large one only while it stays under the limit.
-            while (_free > 0 && (_smallWaiting.First ?? (_largeHeld < LargeLimit ? _largeWaiting.First : null)) is { } node)
-            {
-                node.List!.Remove(node);
-                granted.Add((node.Value, Take(node.Value.Large)));
-            }
+            granted = GrantWaiting();
         }
 
-        // Completed outside the lock: the continuations run asynchronously (see Waiter) in any case.
-        foreach (var (waiter, slot) in granted)
-        {
-            waiter.Cancellation.Dispose();
-            waiter.Granted.TrySetResult(slot);
-        }
+        Complete(granted);
     }
 
     private sealed class Waiter(bool large, CancellationToken token)

@@ -23,8 +23,9 @@ namespace SmimePipeline.Worker.Sending;
 /// queue waiting for one); with <see cref="InProcessDeliveryMode.WaitForPlace"/> the next one in turn with the queue's mails,
 /// as long as fewer than <see cref="MaxInside"/> of the signer's mails are in their attempt or waiting for its place (each
 /// holds its protect command's place in the signer's window, <c>Signer:InFlight</c>: the cap leaves one per protect slot
-/// to protection) and no large mail from the queue waits for a place (small mail goes first, so waiting attempts would
-/// hold it back as long as they kept coming);</item>
+/// to protection). It waits also while a large mail from the queue waits: the places large mails may hold are theirs in
+/// turn (<see cref="Concurrency.SizeOrderedSlots"/>), so waiting attempts cannot hold one back (session 13; session 12 sent
+/// small mails to the queue then, where they waited behind the large ones);</item>
 /// <item>the mail passes <see cref="DeliverEmailValidator"/> and <see cref="ProtectedMailGuard"/> (a refusal is the
 /// consumer's to report, with its reason, from the queue).</item>
 /// </list>
@@ -83,9 +84,9 @@ public sealed class InProcessDelivery(
 
         try
         {
-            // While a large mail from smime-deliver waits, the signer's mails do not queue up as small ones ahead of it (a
-            // freed place goes to small mail first): they take a free place or go to the queue, as with FreePlace.
-            using var place = settings.Signer.DeliverInProcess == InProcessDeliveryMode.WaitForPlace && places.LargeWaiting == 0
+            // A large mail from smime-deliver that waits gets the next place it may hold before these small ones, so they wait
+            // even then: sent to the queue instead, they would wait there behind it (session 13).
+            using var place = settings.Signer.DeliverInProcess == InProcessDeliveryMode.WaitForPlace
                 ? await places.EnterAsync(large: false, context.CancellationToken)
                 : places.TryEnter(large: false);
             if (place is null)

@@ -128,6 +128,38 @@ public sealed class InProcessDeliveryTests : BrokerTest, IAsyncLifetime
     }
 
     [Fact]
+    public async Task While_a_large_mail_waits_for_a_place_a_small_mail_waits_in_process_and_the_large_one_gets_its_kept_place_first()
+    {
+        // Two places, one of which large mails may hold; both taken by small mails, and a large mail from smime-deliver
+        // waiting (the test holds and asks for the places itself). Session 12 sent the small mail to smime-deliver here.
+        await using var worker = await StartWorkerAsync(
+            "WaitForPlace", ("SmimePipeline:Sender:Concurrency", "2"), ("SmimePipeline:Sender:LargeMailPlaces", "1"));
+        var places = worker.Services.GetRequiredService<DeliverySlots>();
+        var first = places.TryEnter(large: false);
+        var second = places.TryEnter(large: false);
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+        var large = places.EnterAsync(large: true, CancellationToken.None);
+        Assert.Equal(1, places.LargeWaiting);
+
+        var mail = OneRecipientMail();
+        await PublishAsync(mail);
+        await Eventually.HoldsAsync(() => Task.FromResult(_protected.Any(e => e.MailId == mail.MailId)), TimeSpan.FromSeconds(60), () => "the mail was not protected");
+
+        // The first place given back is the large mail's, although the small one asked for a place after it was kept.
+        first.Dispose();
+        using (await large.WaitAsync(TimeSpan.FromSeconds(60)))
+        {
+            Assert.Equal(1, places.LargeHeld);
+            Assert.Empty(_esp.Requests);
+
+            // The next one is the small mail's, in this process.
+            second.Dispose();
+            await AssertDeliveredOnceAsync(worker, mail, inProcessAttempts: 1);
+        }
+    }
+
+    [Fact]
     public async Task Mail_that_travels_by_claim_check_goes_through_smime_deliver()
     {
         await using var worker = await StartWorkerAsync("WaitForPlace", ("SmimePipeline:ClaimCheck:ThresholdBytes", "4096"));

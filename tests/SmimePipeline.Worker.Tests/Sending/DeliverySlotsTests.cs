@@ -134,4 +134,61 @@ public sealed class DeliverySlotsTests
         (await small).Dispose();
         Assert.False(third.IsCompleted);
     }
+
+    [Fact]
+    public async Task A_large_mail_waiting_under_its_limit_gets_the_next_freed_place_before_small_mails_that_keep_coming()
+    {
+        using var places = Create(concurrency: 3, largeMailPlaces: 1);
+        var small1 = await places.EnterAsync(large: false, CancellationToken.None);
+        var small2 = await places.EnterAsync(large: false, CancellationToken.None);
+        using var small3 = await places.EnterAsync(large: false, CancellationToken.None);
+
+        var large = places.EnterAsync(large: true, CancellationToken.None);
+        var smallWaiting = places.EnterAsync(large: false, CancellationToken.None);
+        small1.Dispose();
+
+        using var largePlace = await large.WaitAsync(Generous);
+        Assert.Equal(1, places.LargeHeld);
+        Assert.False(smallWaiting.IsCompleted);
+        Assert.Null(places.TryEnter(large: false));
+
+        // The places large mails cannot hold stay the small ones', first come first served.
+        small2.Dispose();
+        using var smallPlace = await smallWaiting.WaitAsync(Generous);
+        Assert.Equal(0, places.Free);
+    }
+
+    [Fact]
+    public async Task No_place_is_kept_for_a_large_mail_at_its_limit_so_small_mails_take_every_other_one()
+    {
+        using var places = Create(concurrency: 3, largeMailPlaces: 1);
+        var large = await places.EnterAsync(large: true, CancellationToken.None);
+        var small = await places.EnterAsync(large: false, CancellationToken.None);
+        using var other = await places.EnterAsync(large: false, CancellationToken.None);
+
+        var largeWaiting = places.EnterAsync(large: true, CancellationToken.None);
+        var smallWaiting = places.EnterAsync(large: false, CancellationToken.None);
+        small.Dispose();
+
+        using var smallPlace = await smallWaiting.WaitAsync(Generous);
+        Assert.False(largeWaiting.IsCompleted);
+        large.Dispose();
+        using var largePlace = await largeWaiting.WaitAsync(Generous);
+        Assert.Equal(1, places.LargeHeld);
+    }
+
+    [Fact]
+    public async Task With_large_mails_allowed_every_place_none_is_kept_and_small_mails_still_go_first()
+    {
+        using var places = Create(concurrency: 2, largeMailPlaces: 0);
+        var first = await places.EnterAsync(large: false, CancellationToken.None);
+        using var second = await places.EnterAsync(large: false, CancellationToken.None);
+
+        var large = places.EnterAsync(large: true, CancellationToken.None);
+        var small = places.EnterAsync(large: false, CancellationToken.None);
+        first.Dispose();
+
+        using var smallPlace = await small.WaitAsync(Generous);
+        Assert.False(large.IsCompleted);
+    }
 }

@@ -1,0 +1,52 @@
+"""Summary of scripts/bench-target2-ab.sh's runs (issue 17, session 13): one line per run in the order they ran, then per
+label the pooled p99 of small mails over its rounds and, for mixed labels, the ratio to the pooled p99 of the alone runs.
+Usage: python3 scripts/bench_target2_summary.py OUT_DIR"""
+import json
+import math
+import sys
+from pathlib import Path
+
+
+def p99(values):
+    values = sorted(values)
+    return values[max(0, math.ceil(0.99 * len(values)) - 1)] if values else float("nan")
+
+
+def stage(stages, name):
+    s = (stages or {}).get(name) or {}
+    return s.get("p99Milliseconds", float("nan")), s.get("mails", 0)
+
+
+def main(out):
+    out = Path(out)
+    pooled, kinds = {}, {}
+    header = ("run", "start", "load", "msg/s", "small p50/p99", "large p99", "in process", "sender queue p99 (mails)",
+              "hand-over p99", "delivery p99", "signer queue p99", "publish p99", "sender busy")
+    print(" | ".join(header))
+    for line in (out / "runs.txt").read_text().splitlines():
+        run, start, _, load, *_ = line.split()
+        label, _, rnd = run.rpartition("-")
+        path = out / f"{run}.json"
+        if not path.exists() or path.stat().st_size == 0:
+            print(f"{run} | {start} | {load} | (no result: see {run}.err)")
+            continue
+        r = json.loads(path.read_text())
+        kinds[label] = "mixed" if r.get("largeEvery") else "alone"
+        pooled.setdefault(label, []).extend(r.get("latenciesMilliseconds") or [])
+        st = r.get("stages")
+        sq, sqn = stage(st, "senderQueue")
+        busy = ((st or {}).get("occupancy") or {}).get("senderConcurrency", {}).get("average", float("nan"))
+        large = f"{r['largeLatencyP99Milliseconds']:,.0f}" if r.get("largeEvery") else "-"
+        print(f"{run} | {start} | {load} | {r['messagesPerSecond']} | {r['latencyP50Milliseconds']:,.0f} / "
+              f"{r['latencyP99Milliseconds']:,.0f} | {large} | {r.get('deliveryAttemptsInProcess')} | {sq:,.0f} ({sqn}) | "
+              f"{stage(st, 'handOver')[0]:,.0f} | {stage(st, 'delivery')[0]:,.0f} | {stage(st, 'signerQueue')[0]:,.0f} | "
+              f"{stage(st, 'publish')[0]:,.0f} | {busy}")
+    alone = [v for label, values in pooled.items() if kinds[label] == "alone" for v in values]
+    base = p99(alone)
+    for label, values in pooled.items():
+        ratio = "" if kinds[label] == "alone" or not alone else f", ratio to alone {p99(values) / base:.2f}"
+        print(f"pooled {label}: small p99 {p99(values):,.1f} ms over {len(values)} mails{ratio}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
