@@ -248,6 +248,10 @@ public sealed class DeliveryHandler
         {
             _telemetry.RecordAcceptedRecordLag(receipt.Provider, _time.GetElapsedTime(answered));
         }
+        else
+        {
+            _telemetry.RecordAcceptedNotRecorded(receipt.Provider);
+        }
 
         return receipt;
     }

@@ -111,6 +111,19 @@ public sealed class SmimeTelemetry : IDisposable
     public void RecordAcceptedRecordLag(string provider, TimeSpan lag)
         => _sender.AcceptedRecordLag.Record(lag.TotalSeconds, new TagList { { "provider", provider } });
 
+    /// <summary>
+    /// The ESP accepted a mail but the ledger refused its "accepted" record for the whole in-place retry
+    /// (<c>smime.sender.accepted_not_recorded</c>): its entry stays <c>handing</c>. Alert on any.
+    /// </summary>
+    public void RecordAcceptedNotRecorded(string provider)
+    {
+        Interlocked.Increment(ref _sender.AcceptedNotRecordedTotal);
+        _sender.AcceptedNotRecorded.Add(1, new TagList { { "provider", provider } });
+    }
+
+    /// <summary>Mails the ESP accepted whose ledger record was given up, in this process (tests, health).</summary>
+    public long AcceptedNotRecordedTotal => Interlocked.Read(ref _sender.AcceptedNotRecordedTotal);
+
     /// <summary>A redelivered mail was found accepted in the delivery ledger and not sent again.</summary>
     public void RecordDuplicateSuppressed(string provider)
         => _sender.DuplicatesSuppressed.Add(1, new TagList { { "provider", provider } });
@@ -176,8 +189,10 @@ public sealed class SmimeTelemetry : IDisposable
         public readonly Histogram<double> AcceptedRecordLag = meter.CreateHistogram(
             "smime.sender.accepted_record_lag", "s", "From the ESP's answer to the durable ledger record: the window in which a crash sends a mail twice.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] });
+        public readonly Counter<long> AcceptedNotRecorded = meter.CreateCounter<long>("smime.sender.accepted_not_recorded", "{mail}", "Mails the ESP accepted whose ledger record could not be written within the in-place retry: alert on any.");
         public readonly Counter<long> InProcess = meter.CreateCounter<long>("smime.delivery.in_process", "{mail}", "Where a signer running both roles made a mail's first delivery attempt: in process, or why smime-deliver.");
         public long PausesTotal;
         public long InProcessAttemptsTotal;
+        public long AcceptedNotRecordedTotal;
     }
 }

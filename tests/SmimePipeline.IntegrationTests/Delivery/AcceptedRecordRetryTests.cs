@@ -50,6 +50,39 @@ public sealed class AcceptedRecordRetryTests : SparkPostBrokerTest
         Assert.Equal(0, worker.Telemetry.FailedTotal);
     }
 
+    [Fact]
+    public async Task A_ledger_that_stays_down_past_the_retry_counts_the_mail_as_delivered_once_with_an_error_line_and_a_metric()
+    {
+        await using var postgres = await PrivatePostgres.StartAsync(20);
+        var logs = new RecordingLoggerProvider();
+        string Output() => string.Join('\n', logs.Lines);
+        Esp.AnswerDelay = TimeSpan.FromSeconds(8);
+        await using var worker = await WorkerHost.StartAsync(Settings(postgres), builder => builder.Logging.AddProvider(logs));
+        var mail = OneRecipientMail();
+
+        await PublishAsync(mail);
+        await Eventually.HoldsAsync(
+            async () => await LedgerStateAsync(postgres, mail.MailId) == "handing",
+            Generous,
+            () => $"the mail was never claimed in the ledger:\n{Output()}");
+        await postgres.StopAsync();
+
+        // The 10 s in-place retry ends with the error line (2122) and the mail counted as delivered: the ESP has it.
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(worker.Telemetry.AcceptedNotRecordedTotal == 1 && worker.Telemetry.DeliveredTotal == 1),
+            Generous,
+            () => $"the record was not given up, or the mail not counted as delivered (not recorded {worker.Telemetry.AcceptedNotRecordedTotal}, delivered {worker.Telemetry.DeliveredTotal}):\n{Output()}");
+        Assert.Single(logs.Lines, l => l.Contains($"Mail {mail.MailId:D} was accepted by sparkpost as ", StringComparison.Ordinal)
+            && l.Contains("but the ledger did not take the record in", StringComparison.Ordinal));
+        Assert.Equal(0, worker.Telemetry.FailedTotal);
+
+        // Nothing is left to send it again: after the ledger is back the ESP still saw one request, the entry says handing.
+        await postgres.StartAgainAsync();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Single(Esp.Requests);
+        Assert.Equal("handing", await LedgerStateAsync(postgres, mail.MailId));
+    }
+
     // The mail's ledger state as the server has it, or null when it has no entry (asked as the ledger's own role, on a
     // connection of its own: a pooled one would be the one the server's stop ended).
     private static async Task<string?> LedgerStateAsync(PrivatePostgres postgres, Guid mailId)
