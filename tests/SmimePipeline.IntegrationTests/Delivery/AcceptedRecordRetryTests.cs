@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
 
 namespace SmimePipeline.IntegrationTests.Delivery;
@@ -24,14 +25,7 @@ public sealed class AcceptedRecordRetryTests : SparkPostBrokerTest
         // Long enough for the test to see the claim and stop the server before the answer leaves.
         Esp.AnswerDelay = TimeSpan.FromSeconds(8);
         await using var worker = await WorkerHost.StartAsync(Settings(postgres), builder => builder.Logging.AddProvider(logs));
-        var mail = OneRecipientMail();
-
-        await PublishAsync(mail);
-        await Eventually.HoldsAsync(
-            async () => await LedgerStateAsync(postgres, mail.MailId) == "handing",
-            Generous,
-            () => $"the mail was never claimed in the ledger:\n{Output()}");
-        await postgres.StopAsync();
+        var mail = await PublishAndStopTheLedgerWhileHandingAsync(postgres, Output);
         await Eventually.HoldsAsync(
             () => Task.FromResult(Output().Contains($"Mail {mail.MailId:D} was accepted by sparkpost, but the ledger did not take the record", StringComparison.Ordinal)),
             Generous,
@@ -58,14 +52,7 @@ public sealed class AcceptedRecordRetryTests : SparkPostBrokerTest
         string Output() => string.Join('\n', logs.Lines);
         Esp.AnswerDelay = TimeSpan.FromSeconds(8);
         await using var worker = await WorkerHost.StartAsync(Settings(postgres), builder => builder.Logging.AddProvider(logs));
-        var mail = OneRecipientMail();
-
-        await PublishAsync(mail);
-        await Eventually.HoldsAsync(
-            async () => await LedgerStateAsync(postgres, mail.MailId) == "handing",
-            Generous,
-            () => $"the mail was never claimed in the ledger:\n{Output()}");
-        await postgres.StopAsync();
+        var mail = await PublishAndStopTheLedgerWhileHandingAsync(postgres, Output);
 
         // The 10 s in-place retry ends with the error line (2122) and the mail counted as delivered: the ESP has it.
         await Eventually.HoldsAsync(
@@ -81,6 +68,20 @@ public sealed class AcceptedRecordRetryTests : SparkPostBrokerTest
         await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Single(Esp.Requests);
         Assert.Equal("handing", await LedgerStateAsync(postgres, mail.MailId));
+    }
+
+    // Publishes one mail and stops the ledger's server once the sender has claimed it (entry 'handing'), while the SparkPost
+    // fake still holds its answer (AnswerDelay).
+    private async Task<ProtectEmail> PublishAndStopTheLedgerWhileHandingAsync(PrivatePostgres postgres, Func<string> output)
+    {
+        var mail = OneRecipientMail();
+        await PublishAsync(mail);
+        await Eventually.HoldsAsync(
+            async () => await LedgerStateAsync(postgres, mail.MailId) == "handing",
+            Generous,
+            () => $"the mail was never claimed in the ledger:\n{output()}");
+        await postgres.StopAsync();
+        return mail;
     }
 
     // The mail's ledger state as the server has it, or null when it has no entry (or no table yet) (asked as the ledger's own role, on a
