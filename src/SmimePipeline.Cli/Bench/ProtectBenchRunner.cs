@@ -39,23 +39,16 @@ internal static class ProtectBenchRunner
 
         // The floor runs after the measurement, on this thread, so it sees the same core and the same warm caches.
         // A key in a PKCS#11 token has no OpenSSL floor: the token's signature is the thing measured.
-        var floor = store.KeyInToken is not null ? null : CryptoFloor.Measure(
-            store,
-            CryptoFloor.Describe(mail, probe),
-            settings.Cipher,
-            TimeSpan.FromTicks(Math.Min(settings.Warmup.Ticks, TimeSpan.FromSeconds(3).Ticks)),
-            TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(2).Ticks, settings.Duration.Ticks / 2)));
+        var shape = CryptoFloor.Describe(mail, probe);
+        var floorWarmup = TimeSpan.FromTicks(Math.Min(settings.Warmup.Ticks, TimeSpan.FromSeconds(3).Ticks));
+        var floorDuration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(2).Ticks, settings.Duration.Ticks / 2));
+        var floor = store.KeyInToken is not null ? null : CryptoFloor.Measure(store, shape, settings.Cipher, floorWarmup, floorDuration);
         // The floor again on as many threads as ours ran, timed the same way: the machine's own scaling of the cryptography.
-        var floorThroughput = floor is null ? null : CryptoFloor.MeasureThreads(
-            store,
-            CryptoFloor.Describe(mail, probe),
-            settings.Cipher,
-            settings.Threads,
-            TimeSpan.FromTicks(Math.Min(settings.Warmup.Ticks, TimeSpan.FromSeconds(3).Ticks)),
-            TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(2).Ticks, settings.Duration.Ticks / 2)));
+        var floorThroughput = floor is null ? null
+            : CryptoFloor.MeasureThreads(store, shape, settings.Cipher, settings.Threads, floorWarmup, floorDuration);
         // On one thread, own work is also timed pair by pair, protect and floor side by side (see PairedOwnWork).
         var paired = floor is null || settings.Threads != 1 ? null : PairedOwnWork.Measure(
-            ProtectOne, store, CryptoFloor.Describe(mail, probe), settings.Cipher, PairedSlices, TimeSpan.FromMilliseconds(400));
+            ProtectOne, store, shape, settings.Cipher, PairedSlices, TimeSpan.FromMilliseconds(400));
         return ToResult(OurEngine, mail, settings, probe.Length, measurement, floor) with
         {
             PairedOwnWork = paired,
