@@ -20,11 +20,16 @@ namespace SmimePipeline.Worker.Sending;
 /// <item>the mail travels inline (up to <c>ClaimCheck:ThresholdBytes</c>): large mail keeps the queue and its places;</item>
 /// <item>the ESP's circuit breaker is closed;</item>
 /// <item>a delivery place: with <see cref="InProcessDeliveryMode.FreePlace"/> one free now (with no small mail from the
-/// queue waiting for one); with <see cref="InProcessDeliveryMode.WaitForPlace"/> the next one in turn with the queue's mails,
-/// as long as fewer than <see cref="MaxInside"/> of the signer's mails are in their attempt or waiting for its place (each
-/// holds its protect command's place in the signer's window, <c>Signer:InFlight</c>: the cap leaves one per protect slot
-/// to protection). It waits also while a large mail from the queue waits: the places large mails may hold are theirs in
-/// turn (<see cref="Concurrency.SizeOrderedSlots"/>), so waiting attempts cannot hold one back (session 13; session 12 sent
+/// queue waiting for one), and fewer than <see cref="MaxInside"/> of the signer's mails in their attempt; with
+/// <see cref="InProcessDeliveryMode.WaitForPlace"/> the next one in turn with the queue's mails. At most
+/// <see cref="MaxInside"/> of the signer's mails wait for a place or deliver at once (each holds its protect command's
+/// place in the signer's window, <c>Signer:InFlight</c>); with <see cref="InProcessDeliveryMode.WaitForPlace"/> a mail that
+/// finds them all inside waits for one to leave instead of going to <c>smime-deliver</c> (session 14: flat out the sender's
+/// places are the bottleneck, so a mail sent to the queue only waited there for the same places, after a confirmed send of
+/// its protected bytes into a quorum queue and before a second receive; waiting here keeps its command unacknowledged in
+/// <c>smime-protect</c>, which is back-pressure on the signer's window, before more CPU is spent). It waits also while a
+/// large mail from the queue waits: the places large mails may hold are theirs in turn
+/// (<see cref="Concurrency.SizeOrderedSlots"/>), so waiting attempts cannot hold one back (session 13; session 12 sent
 /// small mails to the queue then, where they waited behind the large ones);</item>
 /// <item>the mail passes <see cref="DeliverEmailValidator"/> and <see cref="ProtectedMailGuard"/> (a refusal is the
 /// consumer's to report, with its reason, from the queue).</item>
@@ -42,10 +47,10 @@ public sealed class InProcessDelivery(
     EspCircuitBreaker breaker,
     IOptions<SmimePipelineOptions> options,
     SmimeTelemetry telemetry,
-    ILogger<InProcessDelivery> logger)
+    ILogger<InProcessDelivery> logger) : IDisposable
 {
-    // The signer's mails in their in-process attempt or waiting for its place (at most MaxInside).
-    private int _inside;
+    // The signer's mails in their in-process attempt or waiting for its place: at most MaxInside.
+    private readonly SemaphoreSlim _inside = new(MaxInside(options.Value));
 
     /// <summary>Makes the first delivery attempt of <paramref name="mail"/> in this process when it can.</summary>
     /// <param name="context">The consume context of the protect command (or of its claim); acknowledged after this returns.</param>
@@ -76,9 +81,13 @@ public sealed class InProcessDelivery(
             return Declined("refused");
         }
 
-        if (Interlocked.Increment(ref _inside) > MaxInside(settings))
+        var waitsForPlace = settings.Signer.DeliverInProcess == InProcessDeliveryMode.WaitForPlace;
+        if (waitsForPlace)
         {
-            Interlocked.Decrement(ref _inside);
+            await _inside.WaitAsync(context.CancellationToken);
+        }
+        else if (!_inside.Wait(0))
+        {
             return Declined("no-place");
         }
 
@@ -86,7 +95,7 @@ public sealed class InProcessDelivery(
         {
             // A large mail from smime-deliver that waits gets the next place it may hold before these small ones, so they wait
             // even then: sent to the queue instead, they would wait there behind it (session 13).
-            using var place = settings.Signer.DeliverInProcess == InProcessDeliveryMode.WaitForPlace
+            using var place = waitsForPlace
                 ? await places.EnterAsync(large: false, context.CancellationToken)
                 : places.TryEnter(large: false);
             if (place is null)
@@ -99,14 +108,15 @@ public sealed class InProcessDelivery(
         }
         finally
         {
-            Interlocked.Decrement(ref _inside);
+            _inside.Release();
         }
     }
 
     /// <summary>
     /// How many of the signer's mails may be in their in-process attempt or waiting for its place at once: the signer's
-    /// window (<c>Signer:InFlight</c>) less one mail per protect slot, so that protection always has mails to work on while
-    /// the others wait for the sender. Beyond it, mails go to <c>smime-deliver</c>: the queue takes what the sender cannot.
+    /// window (<c>Signer:InFlight</c>) less one mail per protect slot, so that protection has mails to work on while the
+    /// others wait for the sender. Beyond it a mail waits for one of them to leave (<see cref="InProcessDeliveryMode.WaitForPlace"/>)
+    /// or goes to <c>smime-deliver</c> (<see cref="InProcessDeliveryMode.FreePlace"/>).
     /// </summary>
     public static int MaxInside(SmimePipelineOptions options)
     {
@@ -141,6 +151,9 @@ public sealed class InProcessDelivery(
             return false;
         }
     }
+
+    /// <inheritdoc />
+    public void Dispose() => _inside.Dispose();
 
     private bool Declined(string why)
     {
