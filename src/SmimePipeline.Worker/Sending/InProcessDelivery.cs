@@ -50,7 +50,7 @@ public sealed class InProcessDelivery(
     ILogger<InProcessDelivery> logger) : IDisposable
 {
     // The signer's mails in their in-process attempt or waiting for its place: at most MaxInside.
-    private readonly SemaphoreSlim _inside = new(MaxInside(options.Value));
+    private readonly AttemptPlaces _inside = new(MaxInside(options.Value));
 
     /// <summary>Makes the first delivery attempt of <paramref name="mail"/> in this process when it can.</summary>
     /// <param name="context">The consume context of the protect command (or of its claim); acknowledged after this returns.</param>
@@ -82,34 +82,24 @@ public sealed class InProcessDelivery(
         }
 
         var waitsForPlace = settings.Signer.DeliverInProcess == InProcessDeliveryMode.WaitForPlace;
-        if (waitsForPlace)
-        {
-            await _inside.WaitAsync(context.CancellationToken);
-        }
-        else if (!_inside.Wait(0))
+        using var inside = waitsForPlace ? await _inside.EnterAsync(context.CancellationToken) : _inside.TryEnter(large: false);
+        if (inside is null)
         {
             return Declined("no-place");
         }
 
-        try
+        // A large mail from smime-deliver that waits gets the next place it may hold before these small ones, so they wait
+        // even then: sent to the queue instead, they would wait there behind it (session 13).
+        using var place = waitsForPlace
+            ? await places.EnterAsync(large: false, context.CancellationToken)
+            : places.TryEnter(large: false);
+        if (place is null)
         {
-            // A large mail from smime-deliver that waits gets the next place it may hold before these small ones, so they wait
-            // even then: sent to the queue instead, they would wait there behind it (session 13).
-            using var place = waitsForPlace
-                ? await places.EnterAsync(large: false, context.CancellationToken)
-                : places.TryEnter(large: false);
-            if (place is null)
-            {
-                return Declined("no-place");
-            }
+            return Declined("no-place");
+        }
 
-            // The breaker may have opened while this mail waited: the queue's copy then waits with the others.
-            return breaker.IsOpen ? Declined("breaker-open") : await AttemptAsync(context, mail, settings.Signer.DeliverEmailFormat);
-        }
-        finally
-        {
-            _inside.Release();
-        }
+        // The breaker may have opened while this mail waited: the queue's copy then waits with the others.
+        return breaker.IsOpen ? Declined("breaker-open") : await AttemptAsync(context, mail, settings.Signer.DeliverEmailFormat);
     }
 
     /// <summary>
@@ -154,6 +144,10 @@ public sealed class InProcessDelivery(
 
     /// <inheritdoc />
     public void Dispose() => _inside.Dispose();
+
+    // The cap's places: as the sender's own (a waiter fails when the host stops and disposes them, a place held is given
+    // back after that as before); every attempt is a small item, so the order is first come, first served.
+    private sealed class AttemptPlaces(int count) : Concurrency.SizeOrderedSlots(count, count);
 
     private bool Declined(string why)
     {
