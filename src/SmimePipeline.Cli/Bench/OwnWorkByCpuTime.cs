@@ -26,6 +26,12 @@ namespace SmimePipeline.Cli.Bench;
 /// <param name="ProtectDescheduledSlowdown">A protect's CPU time in descheduled slices ÷ in clean ones (null without both kinds): what coming back to cold caches costs our work.</param>
 /// <param name="FloorDescheduledSlowdown">The same for the floor.</param>
 /// <param name="OtherThreadsShare">The process's other threads' CPU (GC, JIT, timers) during the protect slices ÷ the protecting thread's.</param>
+/// <param name="ProtectFirstCpuShare">Own work ÷ floor by CPU time over the pairs that ran the protect slice first (all of them).</param>
+/// <param name="FloorFirstCpuShare">The same over the pairs that ran the floor first: the two differ when a slice pays for the other's caches.</param>
+/// <param name="ZeroDescheduleShare">
+/// Own work ÷ floor from each kind of slice's CPU µs per message extrapolated to no deschedule (least-squares intercept against
+/// deschedules per message over all slices): a diagnostic of what the cold caches after deschedules add on a busy host.
+/// </param>
 internal sealed record OwnWorkByCpuTime(
     int Pairs,
     int SliceMilliseconds,
@@ -40,7 +46,10 @@ internal sealed record OwnWorkByCpuTime(
     double AllPairsWallShare,
     double? ProtectDescheduledSlowdown,
     double? FloorDescheduledSlowdown,
-    double OtherThreadsShare)
+    double OtherThreadsShare,
+    double ProtectFirstCpuShare,
+    double FloorFirstCpuShare,
+    double? ZeroDescheduleShare)
 {
     /// <summary>How many consecutive groups the basis's pairs are pooled in for the spread.</summary>
     public const int Groups = 5;
@@ -100,7 +109,10 @@ internal sealed record OwnWorkByCpuTime(
             Math.Round(Share(protects, floors, all, s => s.WallNanoseconds), 3),
             Slowdown(protects),
             Slowdown(floors),
-            Math.Round(Math.Max(protects.Sum(s => (double)s.ProcessCpuNanoseconds) - protectCpu, 0) / protectCpu, 4));
+            Math.Round(Math.Max(protects.Sum(s => (double)s.ProcessCpuNanoseconds) - protectCpu, 0) / protectCpu, 4),
+            Math.Round(Share(protects, floors, all.Where(i => i % 2 == 0).ToArray(), s => s.CpuNanoseconds), 3),
+            Math.Round(Share(protects, floors, all.Where(i => i % 2 == 1).ToArray(), s => s.CpuNanoseconds), 3),
+            ZeroDescheduleMicroseconds(protects) is { } p0 && ZeroDescheduleMicroseconds(floors) is { } f0 ? Math.Round((p0 - f0) / f0, 3) : null);
     }
 
     /// <summary>(protect − floor) ÷ floor, each pooled over <paramref name="indices"/> (µs per message from summed time and counts).</summary>
@@ -114,6 +126,26 @@ internal sealed record OwnWorkByCpuTime(
     private static double Pooled(Slice[] slices, IReadOnlyList<int> indices, Func<Slice, long> time) =>
         indices.Sum(i => (double)time(slices[i])) / 1000 / Math.Max(indices.Sum(i => slices[i].Operations), 1);
 
+    /// <summary>
+    /// CPU µs per operation at no deschedule: the intercept of a least-squares line of each slice's CPU µs per operation
+    /// against its deschedules per operation (the mean when no slice was descheduled or all equally); null if a slice's
+    /// deschedules are unknown.
+    /// </summary>
+    private static double? ZeroDescheduleMicroseconds(Slice[] slices)
+    {
+        if (slices.Any(s => s.Deschedules == long.MaxValue || s.Operations == 0))
+        {
+            return null;
+        }
+
+        var x = slices.Select(s => (double)s.Deschedules / s.Operations).ToArray();
+        var y = slices.Select(s => s.CpuNanoseconds / 1000.0 / s.Operations).ToArray();
+        double mx = x.Average(), my = y.Average();
+        double sxx = x.Sum(v => (v - mx) * (v - mx));
+        double slope = sxx > 0 ? x.Zip(y, (a, b) => (a - mx) * (b - my)).Sum() / sxx : 0;
+        return my - (slope * mx);
+    }
+
     private static double? Slowdown(Slice[] slices)
     {
         var clean = Enumerable.Range(0, slices.Length).Where(i => slices[i].Clean).ToArray();
@@ -123,8 +155,11 @@ internal sealed record OwnWorkByCpuTime(
     }
 
     /// <summary>One timed slice: operations done, wall and thread CPU time, the process's CPU, and whether it was descheduled.</summary>
-    private readonly record struct Slice(long Operations, long WallNanoseconds, long CpuNanoseconds, long ProcessCpuNanoseconds, bool Clean)
+    private readonly record struct Slice(long Operations, long WallNanoseconds, long CpuNanoseconds, long ProcessCpuNanoseconds, long Deschedules)
     {
+        /// <summary>No other task ran on the thread's CPU during the slice.</summary>
+        public bool Clean => Deschedules == 0;
+
         public static Slice Time(Action operation, TimeSpan length)
         {
             var scheduled = ThreadSchedStat.TryReadCurrentThread();
@@ -145,8 +180,8 @@ internal sealed record OwnWorkByCpuTime(
             cpu = (ThreadCpuClock.TryNowNanoseconds() ?? 0) - cpu;
             process = Environment.CpuUsage.TotalTime - process;
             // A thread that never blocks shows a new timeslice only when it was taken off its CPU and put back.
-            bool clean = scheduled is { } before && ThreadSchedStat.TryReadCurrentThread() is { } after && after.Since(before).Timeslices == 0;
-            return new Slice(operations, (long)Stopwatch.GetElapsedTime(start, now).TotalNanoseconds, cpu, (long)(process.TotalMilliseconds * 1e6), clean);
+            long deschedules = scheduled is { } before && ThreadSchedStat.TryReadCurrentThread() is { } after ? after.Since(before).Timeslices : long.MaxValue;
+            return new Slice(operations, (long)Stopwatch.GetElapsedTime(start, now).TotalNanoseconds, cpu, (long)(process.TotalMilliseconds * 1e6), deschedules);
         }
     }
 }
