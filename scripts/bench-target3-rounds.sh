@@ -106,29 +106,30 @@ for i, build in enumerate(order, 1):
                  "allWall": cpu.get("allPairsWallShare"), "slowOwn": cpu.get("protectDescheduledSlowdown"),
                  "slowFloor": cpu.get("floorDescheduledSlowdown"), "others": cpu.get("otherThreadsShare"),
                  "protectFirst": cpu.get("protectFirstCpuShare"), "floorFirst": cpu.get("floorFirstCpuShare"),
-                 "zero": cpu.get("zeroDescheduleShare")})
+                 "zero": cpu.get("zeroDescheduleShare"), "fast": cpu.get("fastFloorShare"), "fastPairs": cpu.get("fastFloorPairs"),
+                 "settle": cpu.get("jitSettleSeconds"), "jit": cpu.get("jitMethodsCompiled")})
 
 fmt = lambda v, f="{:.3f}": "-" if v is None else f.format(v)
 print(f"{'run':<4} {'build':<5} {'load':>5} {'busy':>5} {'steal':>5} {'openssl/s':>9} {'floor us':>8} {'seq':>6} {'paired fl':>9} {'paired':>6} "
-      f"{'(pairs)':>13} {'cpu fl':>7} {'cpu own':>7} {'by cpu':>6} {'basis':>5} {'clean':>6} {'(groups)':>13} {'all cpu':>7} {'all wall':>8} {'desch own':>9} {'desch fl':>8} {'others':>6} {'P first':>7} {'F first':>7} {'0 desch':>7}")
+      f"{'(pairs)':>13} {'cpu fl':>7} {'cpu own':>7} {'by cpu':>6} {'basis':>5} {'clean':>6} {'(groups)':>13} {'all cpu':>7} {'all wall':>8} {'desch own':>9} {'desch fl':>8} {'others':>6} {'P first':>7} {'F first':>7} {'0 desch':>7} {'fast fl':>7} {'(pairs)':>7} {'settle':>6} {'jit':>5}")
 for r in rows:
     print(f"{r['run']:<4} {r['build']:<5} {r['load']:>5.1f} {r['busy']:>5.0%} {r['steal']:>5.1%} {r['openssl']:>9.1f} {r['floor']:>8.1f} {r['seqShare']:>6.3f} "
           f"{fmt(r['pairedFloor'], '{:.1f}'):>9} {fmt(r['paired']):>6} {fmt(r['pairedRange'][0]) + '-' + fmt(r['pairedRange'][1]):>13} "
           f"{fmt(r['cpuFloor'], '{:.1f}'):>7} {fmt(r['cpuOwn'], '{:.1f}'):>7} {fmt(r['cpu']):>6} {r['basis'] or '-':>5} "
           f"{(str(r['clean']) + '/' + str(r['pairs'])) if r['pairs'] else '-':>6} {fmt(r['groups'][0]) + '-' + fmt(r['groups'][1]):>13} "
           f"{fmt(r['allCpu']):>7} {fmt(r['allWall']):>8} {fmt(r['slowOwn']):>9} {fmt(r['slowFloor']):>8} {fmt(r['others'], '{:.4f}'):>6} "
-          f"{fmt(r['protectFirst']):>7} {fmt(r['floorFirst']):>7} {fmt(r['zero']):>7}")
+          f"{fmt(r['protectFirst']):>7} {fmt(r['floorFirst']):>7} {fmt(r['zero']):>7} {fmt(r['fast']):>7} {fmt(r['fastPairs'], '{}'):>7} {fmt(r['settle'], '{:.1f}'):>6} {fmt(r['jit'], '{}'):>5}")
 print("(busy / steal: the machine's busy and steal share from this run's start to the next's; seq: own / floor from the throughput run and the "
       "floor timed after it; paired: wall-clock pairs of 400 ms, median (range over pairs); by cpu: thread CPU time over pairs of 50 ms, "
       "on the clean ones (neither slice descheduled) when a quarter or more were, else on all; groups: the basis in 5 consecutive groups; "
       "desch: a protect's / a floor's CPU time in descheduled slices / in clean ones; others: the process's other threads' CPU / the protecting thread's; "
       "P first / F first: all pairs by cpu, those that ran the protect slice first / the floor slice first; "
-      "0 desch: each kind's CPU per message extrapolated to no deschedule)")
+      "0 desch: each kind's CPU per message extrapolated to no deschedule; fast fl: by cpu over the pairs whose floor slice ran within 5 % of the run's fastest; settle: s the pairs waited for the JIT to go quiet; jit: methods compiled during the pairs)")
 for build in sorted(set(order)):
     mine = [r for r in rows if r["build"] == build]
     for key, label in (("floor", "floor after the run, us"), ("pairedFloor", "paired floor, us"), ("cpuFloor", "floor by cpu, us"),
                        ("seqShare", "sequential share"), ("paired", "paired share (wall clock)"), ("cpu", "share by thread cpu"),
-                       ("allCpu", "all pairs by cpu"), ("allWall", "all pairs by wall clock"), ("zero", "extrapolated to no deschedule")):
+                       ("allCpu", "all pairs by cpu"), ("allWall", "all pairs by wall clock"), ("zero", "extrapolated to no deschedule"), ("fast", "pairs with a full-speed floor")):
         values = [r[key] for r in mine if r.get(key) is not None]
         if label and values:
             print(f"  {build}: {label:<28} median {statistics.median(values):8.3f}, spread {min(values):.3f}-{max(values):.3f} "

@@ -32,6 +32,13 @@ namespace SmimePipeline.Cli.Bench;
 /// Own work ÷ floor from each kind of slice's CPU µs per message extrapolated to no deschedule (least-squares intercept against
 /// deschedules per message over all slices): a diagnostic of what the cold caches after deschedules add on a busy host.
 /// </param>
+/// <param name="FastFloorPairs">Pairs whose floor slice ran within <see cref="FastFloorMargin"/> of the run's fastest floor slices (their 10th percentile, CPU per message).</param>
+/// <param name="FastFloorShare">
+/// Own work ÷ floor by CPU time pooled over those pairs: where the floor, which no neighbour's cache use slows much, ran at
+/// full speed, the host was not slowing this core, and the protect slice beside it (50 ms away) most likely was not either.
+/// </param>
+/// <param name="JitSettleSeconds">How long the pairs waited, protecting, for the tiered JIT to go quiet (<see cref="SettleJit"/>).</param>
+/// <param name="JitMethodsCompiled">Methods the JIT compiled (any thread) while the pairs ran: 0 when every method had reached its final tier.</param>
 internal sealed record OwnWorkByCpuTime(
     int Pairs,
     int SliceMilliseconds,
@@ -49,8 +56,15 @@ internal sealed record OwnWorkByCpuTime(
     double OtherThreadsShare,
     double ProtectFirstCpuShare,
     double FloorFirstCpuShare,
-    double? ZeroDescheduleShare)
+    double? ZeroDescheduleShare,
+    int FastFloorPairs,
+    double FastFloorShare,
+    double JitSettleSeconds,
+    long JitMethodsCompiled)
 {
+    /// <summary>How far above the run's 10th-percentile floor slice a floor slice may be and still count as full speed.</summary>
+    public const double FastFloorMargin = 0.05;
+
     /// <summary>How many consecutive groups the basis's pairs are pooled in for the spread.</summary>
     public const int Groups = 5;
 
@@ -70,6 +84,8 @@ internal sealed record OwnWorkByCpuTime(
             return null;
         }
 
+        double settled = SettleJit(protectOne, floor);
+        var jit = new JitActivity();
         var protects = new Slice[pairs];
         var floors = new Slice[pairs];
         for (int i = 0; i < pairs; i++)
@@ -95,6 +111,9 @@ internal sealed record OwnWorkByCpuTime(
         var groupShares = basis.Chunk((int)Math.Ceiling(basis.Length / (double)Groups))
             .Select(g => Share(protects, floors, g, s => s.CpuNanoseconds)).ToArray();
         double protectCpu = protects.Sum(s => (double)s.CpuNanoseconds);
+        var floorSpeeds = floors.Select(s => (double)s.CpuNanoseconds / Math.Max(s.Operations, 1)).ToArray();
+        double fastest = floorSpeeds.Order().ElementAt(pairs / 10);
+        var fastFloor = all.Where(i => floorSpeeds[i] <= fastest * (1 + FastFloorMargin)).ToArray();
         return new OwnWorkByCpuTime(
             pairs,
             (int)slice.TotalMilliseconds,
@@ -112,8 +131,41 @@ internal sealed record OwnWorkByCpuTime(
             Math.Round(Math.Max(protects.Sum(s => (double)s.ProcessCpuNanoseconds) - protectCpu, 0) / protectCpu, 4),
             Math.Round(Share(protects, floors, all.Where(i => i % 2 == 0).ToArray(), s => s.CpuNanoseconds), 3),
             Math.Round(Share(protects, floors, all.Where(i => i % 2 == 1).ToArray(), s => s.CpuNanoseconds), 3),
-            ZeroDescheduleMicroseconds(protects) is { } p0 && ZeroDescheduleMicroseconds(floors) is { } f0 ? Math.Round((p0 - f0) / f0, 3) : null);
+            ZeroDescheduleMicroseconds(protects) is { } p0 && ZeroDescheduleMicroseconds(floors) is { } f0 ? Math.Round((p0 - f0) / f0, 3) : null,
+            fastFloor.Length,
+            Math.Round(Share(protects, floors, fastFloor, s => s.CpuNanoseconds), 3),
+            settled,
+            jit.MethodsCompiled);
     }
+
+    /// <summary>
+    /// Protects and floors until the tiered JIT has compiled nothing for <see cref="JitQuietOperations"/> protects in a row,
+    /// at most <see cref="JitSettleLimit"/>; returns the seconds it took. The warm-up before is wall time: on a busy host a
+    /// thread that got a tenth of its core had a tenth of the warm-up, and methods still at tier 0 or instrumented would
+    /// count as own work.
+    /// </summary>
+    private static double SettleJit(Action protectOne, CryptoFloorWorker floor)
+    {
+        var clock = Stopwatch.StartNew();
+        long methods = JitActivity.TotalMethodsCompiled;
+        int quiet = 0;
+        while (quiet < JitQuietOperations && clock.Elapsed < JitSettleLimit)
+        {
+            protectOne();
+            floor.RunOne();
+            long now = JitActivity.TotalMethodsCompiled;
+            quiet = now == methods ? quiet + 1 : 0;
+            methods = now;
+        }
+
+        return Math.Round(clock.Elapsed.TotalSeconds, 2);
+    }
+
+    /// <summary>Protects in a row without a method compiled that count as a quiet JIT: 500 (≈ 0.25 s of thread CPU, standard).</summary>
+    private const int JitQuietOperations = 500;
+
+    /// <summary>The longest the pairs wait for the JIT: 30 s.</summary>
+    private static readonly TimeSpan JitSettleLimit = TimeSpan.FromSeconds(30);
 
     /// <summary>(protect − floor) ÷ floor, each pooled over <paramref name="indices"/> (µs per message from summed time and counts).</summary>
     private static double Share(Slice[] protects, Slice[] floors, IReadOnlyList<int> indices, Func<Slice, long> time)

@@ -63,6 +63,10 @@ public sealed class BenchCommandTests
         Assert.True(byCpu.GetProperty("floorMicroseconds").GetDouble() > 0);
         Assert.True(byCpu.GetProperty("ownShareLow").GetDouble() <= byCpu.GetProperty("ownShareHigh").GetDouble());
         Assert.True(byCpu.GetProperty("otherThreadsShare").GetDouble() >= 0);
+        // The pairs whose floor ran at full speed include at least the fastest tenth; the JIT settle is bounded by 30 s.
+        Assert.InRange(byCpu.GetProperty("fastFloorPairs").GetInt32(), 9, 80);
+        Assert.InRange(byCpu.GetProperty("jitSettleSeconds").GetDouble(), 0, 31);
+        Assert.True(byCpu.GetProperty("jitMethodsCompiled").GetInt64() >= 0);
         Assert.Equal(JsonValueKind.Null, results[1].GetProperty("ownWorkByCpuTime").ValueKind);
 
         // The floor also runs on the run's thread count (one here); the baseline has none.
