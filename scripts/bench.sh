@@ -330,7 +330,8 @@ for r in range(1, repeat + 1):
         line = f"    {label:<9} pinned {cpu_share(x):.3f}"
         if c:
             line += (f" ({c['ownMicroseconds']:.0f} of {c['floorMicroseconds']:.0f} us CPU, on {c['basis']} pairs: {c['cleanPairs']}/{c['pairs']} not descheduled, "
-                     f"groups {c['ownShareLow']:.3f}-{c['ownShareHigh']:.3f}; wall-clock pairs {paired_share(x):.3f})")
+                     f"groups {c['ownShareLow']:.3f}-{c['ownShareHigh']:.3f}; pairs with a full-speed floor {c.get('fastFloorShare', float('nan')):.3f}; "
+                     f"{c.get('jitMethodsCompiled', '?')} methods JIT-compiled during the pairs; wall-clock pairs {paired_share(x):.3f})")
         if w:
             line += (f"\n    {'':<9} worker GC {w['ownShare']:.3f} ({w['ownCpuMicroseconds']:.0f} of {w['floorCpuMicroseconds']:.0f} us CPU, "
                      f"IQR {w['ownP25']:.0f}-{w['ownP75']:.0f} us; {w['gen0Per1000Mails']:.1f} gen-0 per 1,000 mails, "

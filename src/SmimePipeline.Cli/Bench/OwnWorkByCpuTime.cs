@@ -102,6 +102,8 @@ internal sealed record OwnWorkByCpuTime(
             }
         }
 
+        // Read before the figures below are computed: their first calls compile methods of their own (≈ 220, LINQ's).
+        long jitMethods = jit.MethodsCompiled;
         var all = Enumerable.Range(0, pairs).ToArray();
         var clean = all.Where(i => protects[i].Clean && floors[i].Clean).ToArray();
         bool onClean = clean.Length >= Math.Max(Groups, CleanQuorum * pairs);
@@ -135,7 +137,7 @@ internal sealed record OwnWorkByCpuTime(
             fastFloor.Length,
             Math.Round(Share(protects, floors, fastFloor, s => s.CpuNanoseconds), 3),
             settled,
-            jit.MethodsCompiled);
+            jitMethods);
     }
 
     /// <summary>
