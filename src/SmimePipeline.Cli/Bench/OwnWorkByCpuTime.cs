@@ -108,8 +108,8 @@ internal sealed record OwnWorkByCpuTime(
         var clean = all.Where(i => protects[i].Clean && floors[i].Clean).ToArray();
         bool onClean = clean.Length >= Math.Max(Groups, CleanQuorum * pairs);
         var basis = onClean ? clean : all;
-        double own = Pooled(protects, basis, s => s.CpuNanoseconds) - Pooled(floors, basis, s => s.CpuNanoseconds);
         double floorMicroseconds = Pooled(floors, basis, s => s.CpuNanoseconds);
+        double own = Pooled(protects, basis, s => s.CpuNanoseconds) - floorMicroseconds;
         var groupShares = basis.Chunk((int)Math.Ceiling(basis.Length / (double)Groups))
             .Select(g => Share(protects, floors, g, s => s.CpuNanoseconds)).ToArray();
         double protectCpu = protects.Sum(s => (double)s.CpuNanoseconds);
