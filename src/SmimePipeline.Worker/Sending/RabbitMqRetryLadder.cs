@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SmimePipeline.Contracts;
+using SmimePipeline.Worker.ClaimCheck;
 using SmimePipeline.Worker.Configuration;
 
 namespace SmimePipeline.Worker.Sending;
@@ -13,9 +14,12 @@ namespace SmimePipeline.Worker.Sending;
 /// <see cref="RabbitMqOptions.SendTimeout"/> (MassTransit would otherwise retry a refused one for hours) and goes past the
 /// consume context: a send through <c>context.GetSendEndpoint</c> is also registered as a task of the consume, which
 /// MassTransit awaits again after the consumer returned, so one that failed would fail the whole receive into
-/// <c>smime-deliver_error</c> even after a later try had put the mail on the ladder (a second copy).
+/// <c>smime-deliver_error</c> even after a later try had put the mail on the ladder (a second copy). A copy of a mail whose
+/// content is inline and above <c>ClaimCheck:ThresholdBytes</c> (a large mail the signer tried to deliver in its own
+/// process, session 14) is checked in first (<see cref="DeliveryContentStore"/>): the ladder and the dead-letter queue carry
+/// large mail by claim check, as the queue path does; a claim check-in that fails throws like a refused send.
 /// </summary>
-internal sealed class RabbitMqRetryLadder(IOptions<SmimePipelineOptions> options, TimeProvider time) : IRetryLadder
+internal sealed class RabbitMqRetryLadder(IOptions<SmimePipelineOptions> options, TimeProvider time, DeliveryContentStore claimCheck) : IRetryLadder
 {
     private readonly TimeSpan _sendTimeout = options.Value.RabbitMq.SendTimeout;
 
@@ -35,6 +39,7 @@ internal sealed class RabbitMqRetryLadder(IOptions<SmimePipelineOptions> options
         var endpoint = await context.ReceiveContext.SendEndpointProvider.GetSendEndpoint(new Uri($"exchange:{exchange}"));
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         bound.CancelAfter(_sendTimeout);
-        await endpoint.Send(context.Message with { Attempt = attempts }, headers, bound.Token);
+        var copy = await claimCheck.CheckInAsync(context.Message with { Attempt = attempts }, context.CancellationToken);
+        await endpoint.Send(copy, headers, bound.Token);
     }
 }
