@@ -3,16 +3,21 @@
 signer and sender on core 0) can carry, predicted from paced runs of the same pinned set-up and checked against its
 flat-out run. Used by scripts/bench.sh; on its own it reads saved `smime bench pipeline --json` reports:
 
-    python3 scripts/capacity_model.py FLAT_OUT.json PACED.json [PACED.json ...]
+    python3 scripts/capacity_model.py FLAT_OUT.json PACED.json [PACED.json ...] [--idle IDLE.json]
+    python3 scripts/capacity_model.py --measure-idle BROKER_PID SECONDS    # the idle broker's load, as JSON (IDLE.json)
 
 Every term comes from the paced runs (all roles together, each paced at a rate below the maximum), none from the
 flat-out run it is checked against:
 
-- CPU. Each core's busy share (/proc/stat, everything on it: smime, the kernel's work for it, anything else running)
-  grows linearly with the rate: u(r) = background + r x cost. A least-squares line through the paced points gives both
-  terms per core; a core carries at most (1 - background) / cost mails/s. The background is CPU that does not scale
-  with mails (timers, the runtime, the broker's own ticks, other processes): the roles-alone measurement spreads it
-  over the mails of a short phase and so cannot see it.
+- CPU. Each core's load (the pipeline's process CPU and the core's interrupts) grows linearly with the rate:
+  u(r) = background + r x cost; a core carries at most (1 - background) / cost mails/s. The background is CPU that
+  does not scale with mails (timers, the runtime, the broker's own ticks): the roles-alone measurement spreads it over
+  the mails of a short phase and so cannot see it. Since session 14 both terms are constrained to be >= 0, and the
+  broker's background is measured, not fitted, when bench.sh gives it (`--idle`: the pinned broker's CPU and core 1's
+  interrupts with no mails flowing, `--measure-idle`): its line then goes through that point and only its cost is
+  fitted to the paced runs. Three paced points alone fitted session 13's broker a negative cost (-0.04 ms per mail);
+  anchored at rate 0 the cost's lever arm is sqrt(sum r^2) instead of sqrt(sum (r - mean)^2), 1.9x longer for points
+  at 25/50/75 % of the flat-out rate (README "Issue 17, session 14: target 3 and 4 figures that hold").
 - Windows (Little's law). A window of W places, each held R ms per mail, passes at most W x 1000 / R mails/s. R is
   split as every mail's spans split it: the waits for the broker's publisher confirms (C) and the rest (E, work on
   smime's core and the run-queue in front of it). Queueing stretches both as the cores fill: E(r) = e / (1 - u0(r)),
@@ -52,6 +57,20 @@ def line_fit(xs, ys):
     b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx > 0 else 0.0
     a = my - b * mx
     return a, b, max(abs(y - (a + b * x)) for x, y in zip(xs, ys))
+
+
+def load_line(rates, loads, idle=None):
+    """A core's load line u = background + rate x cost with both terms >= 0: through (0, idle) when the idle load was
+    measured (only the cost fitted), else non-negative least squares over the points. Returns (background, cost per mail
+    in s, largest absolute residual, how it was fitted)."""
+    if idle is not None:
+        background = max(idle, 0.0)
+        (cost,) = nonnegative_fit([rates], [u - background for u in loads])
+        how = "through the idle load measured"
+    else:
+        background, cost = nonnegative_fit([[1.0] * len(rates), rates], loads)
+        how = "least squares, both terms >= 0"
+    return background, cost, max(abs(u - (background + cost * r)) for r, u in zip(rates, loads)), how
 
 
 def nonnegative_fit(columns, ys):
@@ -118,16 +137,20 @@ def point(run):
     return p
 
 
-def model(paced_runs):
-    """The model from the paced runs that kept their pace; None when fewer than two such points or their rates do not differ."""
+def model(paced_runs, idle=None):
+    """The model from the paced runs that kept their pace; None when fewer than two such points or their rates do not
+    differ. idle: measured loads with no mails flowing, {"u1": broker CPU + core 1's interrupts} (--measure-idle)."""
     points = [p for p in (point(r) for r in paced_runs) if p and p["kept"]]
     if len(points) < 2 or max(p["rate"] for p in points) - min(p["rate"] for p in points) < 1:
         return None
     rates = [p["rate"] for p in points]
     m = {"points": points, "cores": {}, "windows": {}}
     for core in ("u0", "u1"):
-        background, cost, residual = line_fit(rates, [p[core] for p in points])
-        m["cores"][core] = {"background": background, "costMs": cost * 1000, "residual": residual,
+        loads = [p[core] for p in points]
+        background, cost, residual, how = load_line(rates, loads, (idle or {}).get(core))
+        unconstrained = line_fit(rates, loads)
+        m["cores"][core] = {"background": background, "costMs": cost * 1000, "residual": residual, "fit": how,
+                            "unconstrained": (unconstrained[0], unconstrained[1] * 1000),
                             "bound": (1 - background) / cost if cost > 0 else float("inf")}
     for name in [w[0] for w in WINDOWS] + [BACKLOG[0]]:
         seen = [p for p in points if name in p["windows"]]
@@ -199,14 +222,14 @@ def on_curve(m, p, out, indent):
     print(f"{indent}the flat-out run on the paced curve, at its own {rate:.0f} msg/s: " + "; ".join(cells), file=out)
 
 
-def cross_check(paced_runs, out, indent):
+def cross_check(paced_runs, out, indent, idle=None):
     """Fits the model on the paced runs without the fastest one and predicts that one's loads and residences: whether
     the model extrapolates upwards, checked on a point it was not fitted to (needs three kept paced runs)."""
     kept = sorted([r for r in paced_runs if point(r) and point(r)["kept"]], key=lambda r: r["messagesPerSecond"])
     if len(kept) < 3:
         print(f"{indent}cross-check: fewer than three paced runs kept their pace; not computed", file=out)
         return None
-    m = model(kept[:-1])
+    m = model(kept[:-1], idle)
     target = point(kept[-1])
     if not m:
         return None
@@ -296,9 +319,10 @@ def sizing(m, flat_out, out, indent, values_path):
         print(f"{indent}  {rate:>6} mails/s: " + "; ".join(cells), file=out)
 
 
-def report(flat_out, paced_runs, out=sys.stdout, indent="  ", values_path=None):
-    """Prints the measurements and the model; returns (predicted, measured) or None when the model cannot be built."""
-    m = model(paced_runs)
+def report(flat_out, paced_runs, out=sys.stdout, indent="  ", values_path=None, idle=None):
+    """Prints the measurements and the model; returns (predicted, measured) or None when the model cannot be built.
+    idle: the loads measured with no mails flowing (measure_idle), the broker line's background when given."""
+    m = model(paced_runs, idle)
     rows = [("flat out", point(flat_out))] + [(f"paced {r['publishRate']:.0f}", point(r)) for r in paced_runs]
     print(f"{indent}pinned runs, all roles together (core 0: smime; core 1: RabbitMQ); window residence by Little's law, "
           "of it confirm waits (means):", file=out)
@@ -327,15 +351,19 @@ def report(flat_out, paced_runs, out=sys.stdout, indent="  ", values_path=None):
     if not m:
         print(f"{indent}capacity model: fewer than two paced pinned runs with stages and per-core figures; not computed", file=out)
         return None
+    if idle and idle.get("u1") is not None:
+        print(f"{indent}idle (no mails flowing, {idle['seconds']:.0f} s): the broker {idle['brokerCpuShare']:.1%} of a core + core 1's "
+              f"interrupts {idle['interruptShare1']:.1%} = {idle['u1']:.1%}", file=out)
     for core, label in (("u0", "core 0 (smime)"), ("u1", "core 1 (RabbitMQ)")):
         c = m["cores"][core]
-        print(f"{indent}{label}: load = {c['background']:.1%} + rate x {c['costMs']:.2f} ms (largest residual "
-              f"{c['residual']:.1%}) -> full at {c['bound']:.0f} msg/s", file=out)
+        a, b = c["unconstrained"]
+        print(f"{indent}{label}: load = {c['background']:.1%} + rate x {c['costMs']:.2f} ms ({c['fit']}; largest residual "
+              f"{c['residual']:.1%}) -> full at {c['bound']:.0f} msg/s (unconstrained line: {a:.1%} + rate x {b:.2f} ms)", file=out)
     for name, w in m["windows"].items():
         what = "the whole path (publish -> file)" if name == BACKLOG[0] else f"{name}'s window"
         print(f"{indent}{what}: residence = {w['e']:.1f} ms / (1 - u0) on smime's core + confirms "
               f"{w['a']:.1f} ms / (1 - u1) + {w['b']:.1f} ms / (1 - u0)", file=out)
-    cross_check(paced_runs, out, indent)
+    cross_check(paced_runs, out, indent, idle)
     if flat:
         on_curve(m, flat, out, indent)
     predicted, bounds = predict(m, backlog)
@@ -356,9 +384,49 @@ def report(flat_out, paced_runs, out=sys.stdout, indent="  ", values_path=None):
     return predicted, measured
 
 
-if __name__ == "__main__":
-    if len(sys.argv) < 3:
-        sys.exit(__doc__)
-    loaded = [json.load(open(path)) for path in sys.argv[1:]]
+def measure_idle(broker_pid, seconds, core=1):
+    """The pinned broker's load with no mails flowing: its process CPU (utime + stime, /proc/PID/stat) and the interrupt
+    share of its core (irq + softirq, /proc/stat) over `seconds`, as the paced runs' u1 counts them."""
     import os
-    report(loaded[0], loaded[1:], values_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helm", "smime-pipeline", "values.yaml"))
+    import time
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def broker_ticks():
+        with open(f"/proc/{broker_pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat(5)
+
+    def core_ticks():
+        with open("/proc/stat") as f:
+            for line in f:
+                if line.startswith(f"cpu{core} "):
+                    v = [int(x) for x in line.split()[1:]]
+                    return sum(v[:8]), v[5] + v[6]  # all (up to steal), irq + softirq
+        raise ValueError(f"no cpu{core} in /proc/stat")
+
+    b0, (t0, i0), start = broker_ticks(), core_ticks(), time.monotonic()
+    time.sleep(seconds)
+    b1, (t1, i1), elapsed = broker_ticks(), core_ticks(), time.monotonic() - start
+    broker = (b1 - b0) / tick / elapsed
+    interrupts = (i1 - i0) / max(t1 - t0, 1)
+    return {"seconds": round(elapsed, 2), "brokerCpuShare": round(broker, 4), "interruptShare1": round(interrupts, 4),
+            "u1": round(broker + interrupts, 4)}
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--measure-idle":
+        # bench.sh: python3 capacity_model.py --measure-idle BROKER_PID SECONDS > pinned-idle-N.json
+        print(json.dumps(measure_idle(int(sys.argv[2]), float(sys.argv[3]))))
+        sys.exit(0)
+    args = sys.argv[1:]
+    idle = None
+    if "--idle" in args:
+        at = args.index("--idle")
+        idle = json.load(open(args[at + 1]))
+        del args[at:at + 2]
+    if len(args) < 2:
+        sys.exit(__doc__)
+    loaded = [json.load(open(path)) for path in args]
+    import os
+    report(loaded[0], loaded[1:], values_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helm", "smime-pipeline", "values.yaml"),
+           idle=idle)

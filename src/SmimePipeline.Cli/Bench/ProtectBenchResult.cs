@@ -44,6 +44,13 @@ internal sealed record ProtectBenchResult(
     /// </summary>
     public PairedOwnWork? PairedOwnWork { get; init; }
 
+    /// <summary>
+    /// Own work timed by the thread's CPU clock in short alternating slices, descheduled pairs set aside
+    /// (<see cref="Bench.OwnWorkByCpuTime"/>): target 3's figure since session 14; null where <see cref="PairedOwnWork"/> is,
+    /// and off Linux.
+    /// </summary>
+    public OwnWorkByCpuTime? OwnWorkByCpuTime { get; init; }
+
     /// <summary>What the GC did per message during the throughput measurement, and the gen-0 budget it ran with.</summary>
     public ProtectGcFigures? Gc { get; init; }
 

@@ -9,7 +9,11 @@ namespace SmimePipeline.Cli.Bench;
 /// </summary>
 /// <param name="RunNanoseconds">Time the thread ran on a CPU.</param>
 /// <param name="WaitNanoseconds">Time the thread was runnable and waited in a run queue.</param>
-internal readonly record struct ThreadSchedStat(long RunNanoseconds, long WaitNanoseconds)
+/// <param name="Timeslices">
+/// How many times the thread was put on a CPU (the kernel's third field): a thread that never blocks and shows no new
+/// timeslice between two readings ran uninterrupted between them, no other task took its CPU in the guest.
+/// </param>
+internal readonly record struct ThreadSchedStat(long RunNanoseconds, long WaitNanoseconds, long Timeslices = 0)
 {
     /// <summary>The calling thread's figures, or null where the kernel does not offer them (not Linux, no schedstats).</summary>
     public static ThreadSchedStat? TryReadCurrentThread()
@@ -25,14 +29,16 @@ internal readonly record struct ThreadSchedStat(long RunNanoseconds, long WaitNa
         }
 
         // "run_ns wait_ns timeslices"
-        var fields = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return fields.Length >= 2
+        var fields = text.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        return fields.Length >= 3
             && long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out long run)
             && long.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out long wait)
-            ? new ThreadSchedStat(run, wait)
+            && long.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out long timeslices)
+            ? new ThreadSchedStat(run, wait, timeslices)
             : null;
     }
 
     /// <summary>The time between <paramref name="earlier"/> and this reading.</summary>
-    public ThreadSchedStat Since(ThreadSchedStat earlier) => new(RunNanoseconds - earlier.RunNanoseconds, WaitNanoseconds - earlier.WaitNanoseconds);
+    public ThreadSchedStat Since(ThreadSchedStat earlier) =>
+        new(RunNanoseconds - earlier.RunNanoseconds, WaitNanoseconds - earlier.WaitNanoseconds, Timeslices - earlier.Timeslices);
 }

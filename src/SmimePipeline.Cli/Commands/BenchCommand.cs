@@ -354,6 +354,14 @@ internal static class BenchCommand
                 $"paired ({paired.Pairs} alternating {paired.SliceMilliseconds} ms slices): own work {paired.OwnMicroseconds:F1} µs/msg against a floor of {paired.FloorMicroseconds:F1} µs = {paired.OwnShare:P1} (pairs {paired.OwnShareMin:P1}–{paired.OwnShareMax:P1})"));
         }
 
+        if (report.Results[0].OwnWorkByCpuTime is { } byCpu)
+        {
+            // Target 3's figure: thread CPU time, pairs in which neither slice was descheduled (README, session 14).
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"by thread CPU time ({byCpu.Pairs} alternating {byCpu.SliceMilliseconds} ms pairs, {byCpu.CleanPairs} not descheduled, figure on {byCpu.Basis}): own work {byCpu.OwnMicroseconds:F1} µs/msg against a floor of {byCpu.FloorMicroseconds:F1} µs = {byCpu.OwnShare:P1} (groups {byCpu.OwnShareLow:P1}–{byCpu.OwnShareHigh:P1}); all pairs {byCpu.AllPairsCpuShare:P1} by CPU, {byCpu.AllPairsWallShare:P1} by wall clock"));
+        }
+
         if (report.BaselineRatio is { } ratio)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio {ProtectBenchRunner.OurEngine}/mimekit: {ratio:F2}x"));

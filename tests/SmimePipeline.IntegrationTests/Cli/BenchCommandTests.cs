@@ -51,6 +51,24 @@ public sealed class BenchCommandTests
         Assert.InRange(paired.GetProperty("ownShare").GetDouble(), paired.GetProperty("ownShareMin").GetDouble(), paired.GetProperty("ownShareMax").GetDouble());
         Assert.Equal(JsonValueKind.Null, results[1].GetProperty("pairedOwnWork").ValueKind);
 
+        // Target 3's figure since session 14: own work by the thread's CPU clock in short pairs (OwnWorkByCpuTime), on the
+        // pairs no deschedule touched when enough were, and its spread over consecutive groups; the baseline has none.
+        var byCpu = results[0].GetProperty("ownWorkByCpuTime");
+        Assert.Equal(80, byCpu.GetProperty("pairs").GetInt32());
+        Assert.Equal(50, byCpu.GetProperty("sliceMilliseconds").GetInt32());
+        Assert.InRange(byCpu.GetProperty("cleanPairs").GetInt32(), 0, 80);
+        Assert.Contains(byCpu.GetProperty("basis").GetString(), new[] { "clean", "all" });
+        Assert.Equal(byCpu.GetProperty("cleanPairs").GetInt32() >= 20, byCpu.GetProperty("basis").GetString() == "clean");
+        // A floor of 0 would mean the thread's CPU clock was not read.
+        Assert.True(byCpu.GetProperty("floorMicroseconds").GetDouble() > 0);
+        Assert.True(byCpu.GetProperty("ownShareLow").GetDouble() <= byCpu.GetProperty("ownShareHigh").GetDouble());
+        Assert.True(byCpu.GetProperty("otherThreadsShare").GetDouble() >= 0);
+        // The pairs whose floor ran at full speed include at least the fastest tenth; the JIT settle is bounded by 30 s.
+        Assert.InRange(byCpu.GetProperty("fastFloorPairs").GetInt32(), 9, 80);
+        Assert.InRange(byCpu.GetProperty("jitSettleSeconds").GetDouble(), 0, 31);
+        Assert.True(byCpu.GetProperty("jitMethodsCompiled").GetInt64() >= 0);
+        Assert.Equal(JsonValueKind.Null, results[1].GetProperty("ownWorkByCpuTime").ValueKind);
+
         // The floor also runs on the run's thread count (one here); the baseline has none.
         Assert.Equal(1, results[0].GetProperty("floorThroughput").GetProperty("threads").GetInt32());
         Assert.Equal(JsonValueKind.Null, results[1].GetProperty("floorThroughput").ValueKind);
@@ -66,6 +84,7 @@ public sealed class BenchCommandTests
         var run = report.RootElement.GetProperty("results")[0];
         Assert.Equal(2, run.GetProperty("threads").GetInt32());
         Assert.Equal(JsonValueKind.Null, run.GetProperty("pairedOwnWork").ValueKind);
+        Assert.Equal(JsonValueKind.Null, run.GetProperty("ownWorkByCpuTime").ValueKind);
 
         // scripts/bench.sh divides the floor's 2-thread rate by its 1-thread rate for target 3's ceiling.
         var floor = run.GetProperty("floorThroughput");
