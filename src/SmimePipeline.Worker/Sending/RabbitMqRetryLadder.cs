@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using SmimePipeline.Contracts;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Messaging;
 
 namespace SmimePipeline.Worker.Sending;
 
@@ -10,31 +11,23 @@ namespace SmimePipeline.Worker.Sending;
 /// and RabbitMQ dead-letters it back onto <c>smime-deliver</c>. Sends use publisher confirms, so the
 /// consumer acknowledges the original only after the copy is safe: a crash in between leaves two
 /// copies, and the delivery ledger makes the second one harmless. Each send is bounded by
-/// <see cref="RabbitMqOptions.SendTimeout"/> (MassTransit would otherwise retry a refused one for hours) and goes past the
-/// consume context: a send through <c>context.GetSendEndpoint</c> is also registered as a task of the consume, which
-/// MassTransit awaits again after the consumer returned, so one that failed would fail the whole receive into
-/// <c>smime-deliver_error</c> even after a later try had put the mail on the ladder (a second copy).
+/// <see cref="RabbitMqOptions.SendTimeout"/> and goes past the consume context (<see cref="BoundedBrokerSend"/>): a copy the
+/// broker does not take throws <see cref="BrokerSendRefusedException"/>.
 /// </summary>
-internal sealed class RabbitMqRetryLadder(IOptions<SmimePipelineOptions> options, TimeProvider time) : IRetryLadder
+internal sealed class RabbitMqRetryLadder(IOptions<SmimePipelineOptions> options, BoundedBrokerSend broker, TimeProvider time) : IRetryLadder
 {
-    private readonly TimeSpan _sendTimeout = options.Value.RabbitMq.SendTimeout;
-
     public IReadOnlyList<TimeSpan> Schedule { get; } = DurationList.Parse(options.Value.Sender.RetrySchedule);
 
     public Task ScheduleAsync(ConsumeContext<DeliverEmail> context, int rung, int attempts, string failedAt)
-        => SendAsync(context, RetryLadderTopology.RungName(rung), send => SenderMessageHeaders.WriteRetry(send, context, attempts, failedAt), attempts);
+        => broker.SendAsync(context, RetryLadderTopology.RungName(rung), context.Message with { Attempt = attempts }, send => SenderMessageHeaders.WriteRetry(send, context, attempts, failedAt));
 
     public Task DeadLetterAsync(ConsumeContext<DeliverEmail> context, DeadLetter deadLetter)
     {
         ArgumentNullException.ThrowIfNull(deadLetter);
-        return SendAsync(context, RetryLadderTopology.DeadLetterQueue, send => SenderMessageHeaders.WriteDeadLetter(send, context, deadLetter, time.GetUtcNow()), deadLetter.Attempts);
-    }
-
-    private async Task SendAsync(ConsumeContext<DeliverEmail> context, string exchange, Action<SendContext<DeliverEmail>> headers, int attempts)
-    {
-        var endpoint = await context.ReceiveContext.SendEndpointProvider.GetSendEndpoint(new Uri($"exchange:{exchange}"));
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        bound.CancelAfter(_sendTimeout);
-        await endpoint.Send(context.Message with { Attempt = attempts }, headers, bound.Token);
+        return broker.SendAsync(
+            context,
+            RetryLadderTopology.DeadLetterQueue,
+            context.Message with { Attempt = deadLetter.Attempts },
+            send => SenderMessageHeaders.WriteDeadLetter(send, context, deadLetter, time.GetUtcNow()));
     }
 }
