@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Target 2 A/B at a fixed pace: variants (builds and/or settings) in rotated rounds on one private broker and PostgreSQL,
 # producer claim check on, every 10th mail ≈ 1.5 MB in the mixed runs (issue 17, session 13).
-# Usage: [RATE=115.7] [ROUNDS=3] [MESSAGES=1500] [WARMUP=1500] scripts/bench-target2-ab.sh OUT_DIR VARIANT...
+# Usage: [RATE=115.7] [ROUNDS=3] [MESSAGES=1500] [WARMUP=1500] [MESSAGE=standard] scripts/bench-target2-ab.sh OUT_DIR VARIANT...
 #   VARIANT is LABEL:KIND:BUILD_DIR[:NAME=VALUE,...], KIND alone or mixed, BUILD_DIR a Release output holding smime.dll
 #   (copy one aside before rebuilding), NAME=VALUE environment settings for that run (e.g.
-#   SmimePipeline__Signer__DeliverInProcess=Off). Round r starts at variant r (rotated by one each round).
+#   SmimePipeline__Signer__DeliverInProcess=Off). Round r starts at variant r (rotated by one each round). MESSAGE=large
+#   makes every mail of an alone run ≈ 1.5 MB (session 14: what one large mail costs, CPU per mail in the summary).
 # Per run: load average at its start, msg/s, small mails' p99, large p99, in-process attempts and decisions, stage p99s;
 # then the pooled p99 per label and each mixed label's ratio to the pooled p99 of the alone label(s). Not part of CI.
 set -u
 REPO="$(cd "$(dirname "$0")/.." && pwd)"; OUT=${1:?OUT_DIR}; shift; mkdir -p "$OUT"
-RATE=${RATE:-115.7}; ROUNDS=${ROUNDS:-3}; MESSAGES=${MESSAGES:-1500}; WARMUP=${WARMUP:-1500}
+RATE=${RATE:-115.7}; ROUNDS=${ROUNDS:-3}; MESSAGES=${MESSAGES:-1500}; WARMUP=${WARMUP:-1500}; MESSAGE=${MESSAGE:-standard}
 VARIANTS=("$@"); (( ${#VARIANTS[@]} > 0 )) || { echo "give at least one LABEL:KIND:BUILD_DIR" >&2; exit 2; }
 # shellcheck source=scripts/private-broker.sh
 source "$REPO/scripts/private-broker.sh"
@@ -22,7 +23,7 @@ for (( r = 1; r <= ROUNDS; r++ )); do
     large=(); [[ $kind == mixed ]] && large=(--large-every 10)
     settings=(); [[ -n ${envs:-} ]] && IFS=, read -r -a settings <<< "$envs"
     echo "$label-$r $(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/runs.txt"
-    env "${settings[@]}" dotnet "$dir/smime.dll" bench pipeline --rabbitmq "$RABBITMQ" --message standard --warmup "$WARMUP" \
+    env "${settings[@]}" dotnet "$dir/smime.dll" bench pipeline --rabbitmq "$RABBITMQ" --message "$MESSAGE" --warmup "$WARMUP" \
       --broker-pid "$BROKER_PID" --json --messages "$MESSAGES" --rate "$RATE" "${large[@]}" --postgres "$SMIME_TEST_POSTGRES" \
       > "$OUT/$label-$r.json" 2> "$OUT/$label-$r.err"
   done

@@ -3,6 +3,7 @@ label the pooled p99 of small mails over its rounds and, for mixed labels, the r
 Usage: python3 scripts/bench_target2_summary.py OUT_DIR"""
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -17,11 +18,31 @@ def stage(stages, name):
     return s.get("p99Milliseconds", float("nan")), s.get("mails", 0)
 
 
+def cpu(r):
+    """Session 14: CPU per mail of our process, the broker, PostgreSQL and the whole machine (ms)."""
+    def ms(key):
+        value = r.get(key)
+        return f"{value:.2f}" if isinstance(value, (int, float)) else "-"
+    return " / ".join(ms(k) for k in ("processCpuMillisecondsPerMail", "brokerCpuMillisecondsPerMail",
+                                      "postgresCpuMillisecondsPerMail", "machineCpuMillisecondsPerMail"))
+
+
+def asked(r):
+    """The share of the machine the run's pace asks of our stack: (smime + broker + PostgreSQL) CPU per mail × the pace,
+    over the cores. Not the whole machine's figure: on a shared machine that counts the other users' CPU too."""
+    parts = [r.get(k) for k in ("processCpuMillisecondsPerMail", "brokerCpuMillisecondsPerMail", "postgresCpuMillisecondsPerMail")]
+    rate = r.get("publishRate") or r.get("messagesPerSecond")
+    if not all(isinstance(p, (int, float)) for p in parts[:2]) or not rate:
+        return "-"
+    return f"{sum(p for p in parts if isinstance(p, (int, float))) * rate / 1000 / (os.cpu_count() or 1):.0%}"
+
+
 def main(out):
     out = Path(out)
     pooled, kinds = {}, {}
     header = ("run", "start", "load", "msg/s", "small p50/p99", "large p99", "in process", "sender queue p99 (mails)",
-              "hand-over p99", "delivery p99", "signer queue p99", "publish p99", "sender busy")
+              "hand-over p99", "delivery p99", "signer queue p99", "publish p99", "sender busy",
+              "CPU ms/mail smime / broker / PostgreSQL / machine", "share asked by ours")
     print(" | ".join(header))
     for line in (out / "runs.txt").read_text().splitlines():
         run, start, _, load, *_ = line.split()
@@ -40,7 +61,7 @@ def main(out):
         print(f"{run} | {start} | {load} | {r['messagesPerSecond']} | {r['latencyP50Milliseconds']:,.0f} / "
               f"{r['latencyP99Milliseconds']:,.0f} | {large} | {r.get('deliveryAttemptsInProcess')} | {sq:,.0f} ({sqn}) | "
               f"{stage(st, 'handOver')[0]:,.0f} | {stage(st, 'delivery')[0]:,.0f} | {stage(st, 'signerQueue')[0]:,.0f} | "
-              f"{stage(st, 'publish')[0]:,.0f} | {busy}")
+              f"{stage(st, 'publish')[0]:,.0f} | {busy} | {cpu(r)} | {asked(r)}")
     alone = [v for label, values in pooled.items() if kinds[label] == "alone" for v in values]
     base = p99(alone)
     for label, values in pooled.items():

@@ -41,10 +41,11 @@ public sealed class SignerOptions
     /// When this process runs both roles (<c>Roles</c> = <c>Signer,Sender</c>), whether the signer makes a mail's first
     /// delivery attempt itself, through the sender's own <c>DeliveryHandler</c> (ledger, places, breaker, transport, events,
     /// retry ladder), instead of sending <c>DeliverEmail</c> to <c>smime-deliver</c> (issue 17, session 12), and when it takes
-    /// a delivery place for it (<see cref="InProcessDeliveryMode"/>). Only for mail that would travel inline (protected
-    /// size up to <c>ClaimCheck:ThresholdBytes</c>, not large mail) and while the ESP's circuit breaker is closed; otherwise,
-    /// and when the attempt itself throws, the mail goes to <c>smime-deliver</c> as before. No effect in a process that runs
-    /// one role. Default <see cref="InProcessDeliveryMode.WaitForPlace"/>.
+    /// a delivery place for it (<see cref="InProcessDeliveryMode"/>). Only while the ESP's circuit breaker is closed; large
+    /// mail (protected size above <c>ClaimCheck:ThresholdBytes</c>) too since session 14, in a place large mails may hold and
+    /// at most two per such place at once (beyond that by claim check through <c>smime-deliver</c>). Otherwise, and when the
+    /// attempt itself throws, the mail goes to <c>smime-deliver</c> as before. No effect in a process that runs one role.
+    /// Default <see cref="InProcessDeliveryMode.WaitForPlace"/>.
     /// </summary>
     public InProcessDeliveryMode DeliverInProcess { get; set; } = InProcessDeliveryMode.WaitForPlace;
 

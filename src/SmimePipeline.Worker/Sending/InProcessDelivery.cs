@@ -17,7 +17,11 @@ namespace SmimePipeline.Worker.Sending;
 /// breaker, transport, events, telemetry, retry ladder and dead-letter queue. It is made only when all of this holds at
 /// that moment; otherwise the caller sends <c>DeliverEmail</c> as it always did:
 /// <list type="bullet">
-/// <item>the mail travels inline (up to <c>ClaimCheck:ThresholdBytes</c>): large mail keeps the queue and its places;</item>
+/// <item>the mail is inline (not yet checked in). A mail above <c>ClaimCheck:ThresholdBytes</c> (large mail) takes a place
+/// large mails may hold (<c>Sender:LargeMailPlaces</c>), and at most <see cref="MaxLargeInside"/> of them are in their attempt
+/// or waiting for its place at once; beyond that a large mail goes to the queue by claim check. Delivered here, its
+/// 2.9 MB are not written to a claim file, fsync'd, read back and deleted (session 14); a copy it leaves on the retry ladder
+/// or in the dead-letter queue is checked in then (<see cref="RabbitMqRetryLadder"/>), as on the queue path;</item>
 /// <item>the ESP's circuit breaker is closed;</item>
 /// <item>a delivery place: with <see cref="InProcessDeliveryMode.FreePlace"/> one free now (with no small mail from the
 /// queue waiting for one); with <see cref="InProcessDeliveryMode.WaitForPlace"/> the next one in turn with the queue's mails,
@@ -44,8 +48,10 @@ public sealed class InProcessDelivery(
     SmimeTelemetry telemetry,
     ILogger<InProcessDelivery> logger)
 {
-    // The signer's mails in their in-process attempt or waiting for its place (at most MaxInside).
+    // The signer's mails in their in-process attempt or waiting for its place (at most MaxInside), and the large ones among
+    // them (at most MaxLargeInside: each holds its 2.9 MB protected mail meanwhile).
     private int _inside;
+    private int _largeInside;
 
     /// <summary>Makes the first delivery attempt of <paramref name="mail"/> in this process when it can.</summary>
     /// <param name="context">The consume context of the protect command (or of its claim); acknowledged after this returns.</param>
@@ -61,7 +67,7 @@ public sealed class InProcessDelivery(
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(mail);
         var settings = options.Value;
-        if (mail.ContentAddress is not null || mail.Content.Length > settings.ClaimCheck.ThresholdBytes)
+        if (mail.ContentAddress is not null)
         {
             return Declined("large");
         }
@@ -76,31 +82,61 @@ public sealed class InProcessDelivery(
             return Declined("refused");
         }
 
-        if (Interlocked.Increment(ref _inside) > MaxInside(settings))
+        var large = mail.Content.Length > settings.ClaimCheck.ThresholdBytes;
+        if (large && Interlocked.Increment(ref _largeInside) > MaxLargeInside(settings))
         {
-            Interlocked.Decrement(ref _inside);
-            return Declined("no-place");
+            Interlocked.Decrement(ref _largeInside);
+            return Declined("large");
         }
 
         try
         {
-            // A large mail from smime-deliver that waits gets the next place it may hold before these small ones, so they wait
-            // even then: sent to the queue instead, they would wait there behind it (session 13).
-            using var place = settings.Signer.DeliverInProcess == InProcessDeliveryMode.WaitForPlace
-                ? await places.EnterAsync(large: false, context.CancellationToken)
-                : places.TryEnter(large: false);
-            if (place is null)
+            if (Interlocked.Increment(ref _inside) > MaxInside(settings))
             {
+                Interlocked.Decrement(ref _inside);
                 return Declined("no-place");
             }
 
-            // The breaker may have opened while this mail waited: the queue's copy then waits with the others.
-            return breaker.IsOpen ? Declined("breaker-open") : await AttemptAsync(context, mail, settings.Signer.DeliverEmailFormat);
+            try
+            {
+                // A large mail from smime-deliver that waits gets the next place it may hold before these small ones, so they
+                // wait even then: sent to the queue instead, they would wait there behind it (session 13). A large mail here
+                // waits for a place large mails may hold, in turn with the queue's large mails.
+                using var place = settings.Signer.DeliverInProcess == InProcessDeliveryMode.WaitForPlace
+                    ? await places.EnterAsync(large, context.CancellationToken)
+                    : places.TryEnter(large);
+                if (place is null)
+                {
+                    return Declined("no-place");
+                }
+
+                // The breaker may have opened while this mail waited: the queue's copy then waits with the others.
+                return breaker.IsOpen ? Declined("breaker-open") : await AttemptAsync(context, mail, settings.Signer.DeliverEmailFormat);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inside);
+            }
         }
         finally
         {
-            Interlocked.Decrement(ref _inside);
+            if (large)
+            {
+                Interlocked.Decrement(ref _largeInside);
+            }
         }
+    }
+
+    /// <summary>
+    /// How many large mails (above <c>ClaimCheck:ThresholdBytes</c>) may be in their in-process attempt or waiting for its
+    /// place at once: two per place large mails may hold (<c>Sender:LargeMailPlaces</c>), one delivering and one waiting
+    /// for it, so that the protected mails held in memory stay a few; beyond it large mail goes to <c>smime-deliver</c> by
+    /// claim check, as before session 14.
+    /// </summary>
+    public static int MaxLargeInside(SmimePipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return 2 * options.Sender.EffectiveLargeMailPlaces;
     }
 
     /// <summary>

@@ -150,10 +150,11 @@ public sealed class MailProtectionHandler
             Protection = (result.SignatureAlgorithm is null ? AppliedProtection.None : AppliedProtection.Signature)
                 | (result.ContentCipher is null ? AppliedProtection.None : AppliedProtection.Encryption),
         };
-        if (_inProcessDelivery is not null && !large)
+        if (_inProcessDelivery is not null)
         {
             // This process runs the sender role too: the first delivery attempt is made here when it can be, while the
             // event goes out (the slot above is free again). Both are confirmed or routed before the command is acked.
+            // Large mail too (session 14): delivered here, its protected bytes skip the claim file and its read back.
             var announced = AnnounceAsync(context, mailId, result, outcomes);
             var attempted = _inProcessDelivery.TryDeliverAsync(context, mail);
             await Task.WhenAll(announced, attempted);

@@ -57,7 +57,8 @@ public sealed partial class ProtectCommandClaimConsumer(
         if (claim.HandedOn is { } handedOn)
         {
             // Protected and handed on before this redelivery (the signer stopped between the consumed mark and its ack):
-            // the mark is written only after the DeliverEmail was confirmed, so nothing is left to do.
+            // the mark is written only after the DeliverEmail was confirmed (or, delivered in this process, after the attempt
+            // was accepted or routed to the ladder or the dead-letter queue, confirmed), so nothing is left to do.
             ClaimAlreadyHandedOn(logger, mailId, claim.Id, handedOn);
             return;
         }

@@ -160,14 +160,68 @@ public sealed class InProcessDeliveryTests : BrokerTest, IAsyncLifetime
     }
 
     [Fact]
-    public async Task Mail_that_travels_by_claim_check_goes_through_smime_deliver()
+    public async Task Large_mail_is_delivered_in_process_without_a_claim_file()
     {
+        // Session 14: a mail above the claim-check threshold is delivered where it was protected, in a large mail's place.
         await using var worker = await StartWorkerAsync("WaitForPlace", ("SmimePipeline:ClaimCheck:ThresholdBytes", "4096"));
         var mail = OneRecipientMail();
 
         await PublishAsync(mail);
 
-        await AssertDeliveredOnceAsync(worker, mail, inProcessAttempts: 0);
+        await AssertDeliveredOnceAsync(worker, mail, inProcessAttempts: 1);
+        Assert.Equal(0, await VirtualHost.CountMessagesAsync(QueueNames.Deliver));
+        Assert.Empty(ClaimFiles());
+    }
+
+    [Fact]
+    public async Task A_transient_esp_failure_of_a_large_mail_in_process_sends_its_ladder_copy_by_claim_check()
+    {
+        // The ladder's copy must not carry the protected bytes inline into a quorum queue: it is checked in first, and the
+        // sender that delivers it from smime-deliver releases the claim.
+        await using var worker = await StartWorkerAsync(
+            "WaitForPlace", ("SmimePipeline:ClaimCheck:ThresholdBytes", "4096"), ("SmimePipeline:Sender:RetrySchedule", "4s"));
+        _esp.FailNext(1, 503);
+        var mail = OneRecipientMail();
+
+        await PublishAsync(mail);
+
+        await Eventually.HoldsAsync(() => Task.FromResult(ClaimFiles().Length == 1), TimeSpan.FromSeconds(60), () => $"{ClaimFiles().Length} claim files while the mail waits on the ladder");
+        await AssertDeliveredOnceAsync(worker, mail, inProcessAttempts: 1);
+        Assert.Equal([503, 200], _esp.Requests.Select(r => r.Status));
+        await Eventually.HoldsAsync(() => Task.FromResult(ClaimFiles().Length == 0), TimeSpan.FromSeconds(30), () => "the ladder copy's claim was not released after its delivery");
+        Assert.Empty(_failed);
+    }
+
+    [Fact]
+    public async Task Large_mail_beyond_two_per_large_place_goes_through_smime_deliver_by_claim_check()
+    {
+        // One place large mails may hold, taken by the test: two large mails may wait for it in process, a third goes to the
+        // queue (MaxLargeInside), and all three are delivered once when the place is given back.
+        await using var worker = await StartWorkerAsync(
+            "WaitForPlace", ("SmimePipeline:ClaimCheck:ThresholdBytes", "4096"), ("SmimePipeline:Sender:LargeMailPlaces", "1"));
+        var places = worker.Services.GetRequiredService<DeliverySlots>();
+        var taken = places.TryEnter(large: true);
+        Assert.NotNull(taken);
+        ProtectEmail[] mails = [OneRecipientMail(), OneRecipientMail(), OneRecipientMail()];
+
+        foreach (var mail in mails)
+        {
+            await PublishAsync(mail);
+        }
+
+        await Eventually.HoldsAsync(() => Task.FromResult(mails.All(m => _protected.Any(e => e.MailId == m.MailId))), TimeSpan.FromSeconds(60), () => "not every mail was protected");
+        await Eventually.HoldsAsync(() => Task.FromResult(places.LargeWaiting == 3), TimeSpan.FromSeconds(30), () => $"{places.LargeWaiting} large mails wait for the place, not 2 in process and 1 from smime-deliver");
+        Assert.Empty(_esp.Requests);
+        taken.Dispose();
+
+        foreach (var mail in mails)
+        {
+            await WaitForDeliveredEventsAsync(mail.MailId, 1);
+            Assert.Equal(1, _esp.AcceptedByMailId[mail.MailId.ToString("D")]);
+        }
+
+        Assert.Equal(2, worker.Telemetry.InProcessDeliveryAttemptsTotal);
+        await Eventually.HoldsAsync(() => Task.FromResult(ClaimFiles().Length == 0), TimeSpan.FromSeconds(30), () => "the queue's large mail left its claim");
     }
 
     [Fact]
@@ -243,6 +297,12 @@ public sealed class InProcessDeliveryTests : BrokerTest, IAsyncLifetime
                 ("SmimePipeline:Sender:RetrySchedule", "1s,2s,3s"),
                 .. more,
             ]);
+
+    private string[] ClaimFiles()
+    {
+        var directory = Path.Combine(Temp.Path, "claims");
+        return Directory.Exists(directory) ? Directory.GetFiles(directory) : [];
+    }
 
     // A worker with one delivery place, taken by the test, and a mail published and protected meanwhile; the caller gives
     // the place back (disposes it) and disposes the worker.
