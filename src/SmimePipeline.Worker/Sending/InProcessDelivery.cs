@@ -24,11 +24,16 @@ namespace SmimePipeline.Worker.Sending;
 /// or in the dead-letter queue is checked in then (<see cref="RabbitMqRetryLadder"/>), as on the queue path;</item>
 /// <item>the ESP's circuit breaker is closed;</item>
 /// <item>a delivery place: with <see cref="InProcessDeliveryMode.FreePlace"/> one free now (with no small mail from the
-/// queue waiting for one); with <see cref="InProcessDeliveryMode.WaitForPlace"/> the next one in turn with the queue's mails,
-/// as long as fewer than <see cref="MaxInside"/> of the signer's mails are in their attempt or waiting for its place (each
-/// holds its protect command's place in the signer's window, <c>Signer:InFlight</c>: the cap leaves one per protect slot
-/// to protection). It waits also while a large mail from the queue waits: the places large mails may hold are theirs in
-/// turn (<see cref="Concurrency.SizeOrderedSlots"/>), so waiting attempts cannot hold one back (session 13; session 12 sent
+/// queue waiting for one), and fewer than <see cref="MaxInside"/> of the signer's mails in their attempt; with
+/// <see cref="InProcessDeliveryMode.WaitForPlace"/> the next one in turn with the queue's mails. At most
+/// <see cref="MaxInside"/> of the signer's mails wait for a place or deliver at once (each holds its protect command's
+/// place in the signer's window, <c>Signer:InFlight</c>); with <see cref="InProcessDeliveryMode.WaitForPlace"/> a mail that
+/// finds them all inside waits for one to leave instead of going to <c>smime-deliver</c> (session 14: flat out the sender's
+/// places are the bottleneck, so a mail sent to the queue only waited there for the same places, after a confirmed send of
+/// its protected bytes into a quorum queue and before a second receive; waiting here keeps its command unacknowledged in
+/// <c>smime-protect</c>, which is back-pressure on the signer's window, before more CPU is spent). It waits also while a
+/// large mail from the queue waits: the places large mails may hold are theirs in turn
+/// (<see cref="Concurrency.SizeOrderedSlots"/>), so waiting attempts cannot hold one back (session 13; session 12 sent
 /// small mails to the queue then, where they waited behind the large ones);</item>
 /// <item>the mail passes <see cref="DeliverEmailValidator"/> and <see cref="ProtectedMailGuard"/> (a refusal is the
 /// consumer's to report, with its reason, from the queue).</item>
@@ -46,11 +51,11 @@ public sealed class InProcessDelivery(
     EspCircuitBreaker breaker,
     IOptions<SmimePipelineOptions> options,
     SmimeTelemetry telemetry,
-    ILogger<InProcessDelivery> logger)
+    ILogger<InProcessDelivery> logger) : IDisposable
 {
-    // The signer's mails in their in-process attempt or waiting for its place (at most MaxInside), and the large ones among
+    // The signer's mails in their in-process attempt or waiting for its place: at most MaxInside; and the large ones among
     // them (at most MaxLargeInside: each holds its 2.9 MB protected mail meanwhile).
-    private int _inside;
+    private readonly AttemptPlaces _inside = new(MaxInside(options.Value));
     private int _largeInside;
 
     /// <summary>Makes the first delivery attempt of <paramref name="mail"/> in this process when it can.</summary>
@@ -91,32 +96,26 @@ public sealed class InProcessDelivery(
 
         try
         {
-            if (Interlocked.Increment(ref _inside) > MaxInside(settings))
+            var waitsForPlace = settings.Signer.DeliverInProcess == InProcessDeliveryMode.WaitForPlace;
+            using var inside = waitsForPlace ? await _inside.EnterAsync(context.CancellationToken) : _inside.TryEnter(large: false);
+            if (inside is null)
             {
-                Interlocked.Decrement(ref _inside);
                 return Declined("no-place");
             }
 
-            try
+            // A large mail from smime-deliver that waits gets the next place it may hold before these small ones, so they wait
+            // even then: sent to the queue instead, they would wait there behind it (session 13). A large mail here waits for a
+            // place large mails may hold, in turn with the queue's large mails (session 14).
+            using var place = waitsForPlace
+                ? await places.EnterAsync(large, context.CancellationToken)
+                : places.TryEnter(large);
+            if (place is null)
             {
-                // A large mail from smime-deliver that waits gets the next place it may hold before these small ones, so they
-                // wait even then: sent to the queue instead, they would wait there behind it (session 13). A large mail here
-                // waits for a place large mails may hold, in turn with the queue's large mails.
-                using var place = settings.Signer.DeliverInProcess == InProcessDeliveryMode.WaitForPlace
-                    ? await places.EnterAsync(large, context.CancellationToken)
-                    : places.TryEnter(large);
-                if (place is null)
-                {
-                    return Declined("no-place");
-                }
+                return Declined("no-place");
+            }
 
-                // The breaker may have opened while this mail waited: the queue's copy then waits with the others.
-                return breaker.IsOpen ? Declined("breaker-open") : await AttemptAsync(context, mail, settings.Signer.DeliverEmailFormat);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _inside);
-            }
+            // The breaker may have opened while this mail waited: the queue's copy then waits with the others.
+            return breaker.IsOpen ? Declined("breaker-open") : await AttemptAsync(context, mail, settings.Signer.DeliverEmailFormat);
         }
         finally
         {
@@ -141,8 +140,9 @@ public sealed class InProcessDelivery(
 
     /// <summary>
     /// How many of the signer's mails may be in their in-process attempt or waiting for its place at once: the signer's
-    /// window (<c>Signer:InFlight</c>) less one mail per protect slot, so that protection always has mails to work on while
-    /// the others wait for the sender. Beyond it, mails go to <c>smime-deliver</c>: the queue takes what the sender cannot.
+    /// window (<c>Signer:InFlight</c>) less one mail per protect slot, so that protection has mails to work on while the
+    /// others wait for the sender. Beyond it a mail waits for one of them to leave (<see cref="InProcessDeliveryMode.WaitForPlace"/>)
+    /// or goes to <c>smime-deliver</c> (<see cref="InProcessDeliveryMode.FreePlace"/>).
     /// </summary>
     public static int MaxInside(SmimePipelineOptions options)
     {
@@ -177,6 +177,13 @@ public sealed class InProcessDelivery(
             return false;
         }
     }
+
+    /// <inheritdoc />
+    public void Dispose() => _inside.Dispose();
+
+    // The cap's places: as the sender's own (a waiter fails when the host stops and disposes them, a place held is given
+    // back after that as before); every attempt is a small item, so the order is first come, first served.
+    private sealed class AttemptPlaces(int count) : Concurrency.SizeOrderedSlots(count, count);
 
     private bool Declined(string why)
     {

@@ -128,6 +128,35 @@ public sealed class InProcessDeliveryTests : BrokerTest, IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_wait_for_place_a_mail_beyond_the_signers_cap_waits_for_one_to_leave_and_is_delivered_in_process()
+    {
+        // A window of 3 with 2 protect slots lets one of the signer's mails wait for a place or deliver at a time
+        // (InProcessDelivery.MaxInside); the only place is taken. Session 13 sent the second mail to smime-deliver here.
+        await using var worker = await StartWorkerAsync(
+            "WaitForPlace", ("SmimePipeline:Signer:InFlight", "3"), ("SmimePipeline:Sender:Concurrency", "1"));
+        var taken = worker.Services.GetRequiredService<DeliverySlots>().TryEnter(large: false);
+        Assert.NotNull(taken);
+        var first = OneRecipientMail();
+        var second = OneRecipientMail();
+        await PublishAsync(first);
+        await PublishAsync(second);
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(_protected.Any(e => e.MailId == first.MailId) && _protected.Any(e => e.MailId == second.MailId)),
+            TimeSpan.FromSeconds(60),
+            () => "the two mails were not both protected");
+        Assert.Empty(_esp.Requests);
+        taken.Dispose();
+
+        await WaitForDeliveredEventsAsync(first.MailId, 1);
+        await WaitForDeliveredEventsAsync(second.MailId, 1);
+        Assert.Equal(2, worker.Telemetry.InProcessDeliveryAttemptsTotal);
+        Assert.Equal(1, _esp.AcceptedByMailId[first.MailId.ToString("D")]);
+        Assert.Equal(1, _esp.AcceptedByMailId[second.MailId.ToString("D")]);
+        Assert.Equal(0, await VirtualHost.CountMessagesAsync(QueueNames.Deliver));
+        Assert.Empty(_failed);
+    }
+
+    [Fact]
     public async Task While_a_large_mail_waits_for_a_place_a_small_mail_waits_in_process_and_the_large_one_gets_its_kept_place_first()
     {
         // Two places, one of which large mails may hold; both taken by small mails, and a large mail from smime-deliver
