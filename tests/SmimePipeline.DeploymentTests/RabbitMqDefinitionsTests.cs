@@ -64,4 +64,24 @@ public sealed class RabbitMqDefinitionsTests
             Assert.Contains(binding["destination"]!.GetValue<string>(), queues);
         }
     }
+
+    [Fact]
+    public void Each_work_queue_has_a_delivery_limit_policy_that_parks_a_looping_message_in_its_error_queue()
+    {
+        var exchanges = Definitions["exchanges"]!.AsArray().Select(e => e!["name"]!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+        var policies = Definitions["policies"]!.AsArray().Select(p => p!).ToList();
+        foreach (var queue in new[] { "smime-protect", "smime-protect-large", "smime-deliver", "smime-harvest" })
+        {
+            var policy = Assert.Single(policies, p => p["pattern"]!.GetValue<string>() == $"^{queue}$");
+            var definition = policy["definition"]!;
+            Assert.Equal("queues", policy["apply-to"]!.GetValue<string>());
+            // Above the worker's RabbitMq:DeliveryLimit (10): the broker is the last resort, after the worker's own report.
+            Assert.True(definition["delivery-limit"]!.GetValue<int>() > 10, $"{queue}: the broker's delivery-limit must stay above the worker's (10)");
+            // Without a dead-letter exchange the broker would drop the message at the limit; at-most-once could lose it.
+            Assert.Equal($"{queue}_error", definition["dead-letter-exchange"]!.GetValue<string>());
+            Assert.Contains(definition["dead-letter-exchange"]!.GetValue<string>(), exchanges);
+            Assert.Equal("at-least-once", definition["dead-letter-strategy"]!.GetValue<string>());
+            Assert.Equal("reject-publish", definition["overflow"]!.GetValue<string>());
+        }
+    }
 }

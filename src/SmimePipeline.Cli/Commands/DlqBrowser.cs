@@ -1,4 +1,5 @@
 using RabbitMQ.Client;
+using SmimePipeline.Worker.Failures;
 using SmimePipeline.Worker.Sending;
 
 namespace SmimePipeline.Cli.Commands;
@@ -77,7 +78,11 @@ internal sealed class DlqBrowser : IAsyncDisposable
         return taken;
     }
 
-    /// <summary>Publishes the message back onto its <see cref="WorkQueue"/> with a fresh attempt count, waits for the confirm, then acks it here.</summary>
+    /// <summary>
+    /// Publishes the message back onto its <see cref="WorkQueue"/> with a fresh attempt count and without the broker's delivery
+    /// count of its earlier queue (<c>RabbitMq:DeliveryLimit</c> counts this copy's own deliveries), waits for the confirm,
+    /// then acks it here.
+    /// </summary>
     public async Task RequeueAsync(BasicGetResult raw, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var properties = new BasicProperties(raw.BasicProperties)
@@ -85,6 +90,7 @@ internal sealed class DlqBrowser : IAsyncDisposable
             Headers = new Dictionary<string, object?>(raw.BasicProperties.Headers ?? new Dictionary<string, object?>(), StringComparer.Ordinal),
         };
         properties.Headers[SenderHeaders.Attempt] = 0;
+        properties.Headers.Remove(DeliveryLimit.CountHeader);
         properties.Headers[SenderHeaders.RequeuedAt] = now.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         await _channel.BasicPublishAsync(WorkQueue, routingKey: string.Empty, mandatory: true, properties, raw.Body, cancellationToken);
         await _channel.BasicAckAsync(raw.DeliveryTag, multiple: false, cancellationToken);

@@ -27,10 +27,17 @@ internal sealed record DlqMessage(ulong DeliveryTag, IReadOnlyDictionary<string,
     private const string FaultExceptionType = "MT-Fault-ExceptionType";
     private const string FaultMessage = "MT-Fault-Message";
     private const string FaultTimestamp = "MT-Fault-Timestamp";
+    private const string FirstDeathReason = "x-first-death-reason";
+    private const string FirstDeathQueue = "x-first-death-queue";
+    private const string BrokerDeliveryLimit = "delivery_limit";
 
     public string MailId => Header(SenderHeaders.MailId) ?? EnvelopeMailId ?? "(unknown)";
 
-    /// <summary>The reason code: the sender's header, the signer's <see cref="MailDeadLetteredException"/>, or <c>unexpected-error</c> for other faults.</summary>
+    /// <summary>
+    /// The reason code: the sender's header, the signer's <see cref="MailDeadLetteredException"/>, <c>delivery-limit</c> for a
+    /// message RabbitMQ's own <c>delivery-limit</c> policy dead-lettered (the last resort when the worker could not move it),
+    /// or <c>unexpected-error</c> for other faults.
+    /// </summary>
     public string? ReasonCode
     {
         get
@@ -38,6 +45,11 @@ internal sealed record DlqMessage(ulong DeliveryTag, IReadOnlyDictionary<string,
             if (Header(SenderHeaders.ReasonCode) is { } code)
             {
                 return code;
+            }
+
+            if (ParkedByBroker)
+            {
+                return DeliveryLimit.ReasonCode;
             }
 
             if (Header(FaultExceptionType) is not { } type)
@@ -67,7 +79,11 @@ internal sealed record DlqMessage(ulong DeliveryTag, IReadOnlyDictionary<string,
     public string? DeadLetteredAt => Header(SenderHeaders.DeadLetteredAt) ?? Header(FaultTimestamp);
 
     /// <summary>The ESP's answer when there is one, else the reason sentence.</summary>
-    public string? Detail => Header(SenderHeaders.EspAnswer) ?? Header(SenderHeaders.Reason) ?? Header(FaultMessage);
+    public string? Detail => Header(SenderHeaders.EspAnswer) ?? Header(SenderHeaders.Reason) ?? Header(FaultMessage)
+        ?? (ParkedByBroker ? $"RabbitMQ's delivery-limit policy dead-lettered it from {Header(FirstDeathQueue) ?? "its queue"}" : null);
+
+    /// <summary>Dead-lettered by the broker's <c>delivery-limit</c> (no fault or sender headers: the worker never moved it).</summary>
+    private bool ParkedByBroker => Header(FirstDeathReason) == BrokerDeliveryLimit && Header(FaultExceptionType) is null;
 
     /// <summary>
     /// MassTransit could not read the body (a deserialiser's failure, a binary <c>DeliverEmail</c>'s header): the

@@ -41,6 +41,11 @@ public sealed class SmimePipelineOptionsValidator : IValidateOptions<SmimePipeli
                 failures.Add($"{s}:RabbitMq:SendTimeout must be positive (was {options.RabbitMq.SendTimeout}).");
             }
 
+            if (options.RabbitMq.DeliveryLimit is < 0 or > 1000)
+            {
+                failures.Add($"{s}:RabbitMq:DeliveryLimit must be 0 (off) or 1-1000 (was {options.RabbitMq.DeliveryLimit}).");
+            }
+
             if (options.RabbitMq.PasswordFile is { Length: > 0 } file && !File.Exists(file))
             {
                 failures.Add($"{s}:RabbitMq:PasswordFile '{file}' does not exist.");

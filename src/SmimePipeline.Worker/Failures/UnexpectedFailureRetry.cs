@@ -19,6 +19,8 @@ public static class UnexpectedFailureRetry
         retry.Ignore<MailDeadLetteredException>();
         retry.Ignore(typeof(Cryptography.Errors.ProtectionRefusedException));
         retry.Ignore<Validation.MailRefusedException>();
+        // The sender's routing refused by the broker: not handed to the ESP again (DeliveryHandler), the filter reports it.
+        retry.Ignore<Messaging.BrokerSendRefusedException>(e => e.IsPermanent);
         // An unavailable PKCS#11 token and a directory outage have their own, longer retries around this one
         // (SignerConsumerDefinition, HarvestCertificateConsumerDefinition).
         retry.Ignore<Exception>(UnavailableBackoff.IsWaitedFor);

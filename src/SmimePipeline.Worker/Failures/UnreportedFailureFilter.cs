@@ -1,8 +1,11 @@
 using MassTransit;
 using MassTransit.Configuration;
+using Microsoft.Extensions.Options;
 using SmimePipeline.CertificateDirectory.Dkim;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography.Errors;
+using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Messaging;
 using SmimePipeline.Worker.Telemetry;
 using SmimePipeline.Worker.Validation;
 
@@ -19,11 +22,14 @@ namespace SmimePipeline.Worker.Failures;
 /// <c>code: reason</c> into the error queue's <c>MT-Fault-Message</c> for <c>smime dlq</c>. One filter per endpoint, not a
 /// check per consumer: it does not need to know any retry policy, only that it is outside all of them.
 /// A consume cancelled because the bus is stopping is not a failure (the message comes back) and passes untouched.
+/// It also stops a message the broker has delivered <c>RabbitMq:DeliveryLimit</c> times before (<see cref="DeliveryLimit"/>):
+/// reported as <c>delivery-limit</c> and moved to the error queue without running its consumer again.
 /// Each failure is reported once (<see cref="FailureReport"/>): when a reporter inside marked it and its event's publish
 /// failed, the filter logs only that and dead-letters the message with the reason already reported, or, when the reporter had
 /// put it into a dead-letter queue itself (the sender's <c>smime-deliver-dead</c>), acknowledges it.
 /// </summary>
-public sealed partial class UnreportedFailureFilter(string stage, SmimeTelemetry telemetry, TimeProvider time, ILogger<UnreportedFailureFilter> logger)
+public sealed partial class UnreportedFailureFilter(
+    string stage, int deliveryLimit, BoundedBrokerSend broker, SmimeTelemetry telemetry, TimeProvider time, ILogger<UnreportedFailureFilter> logger)
     : IFilter<ConsumeContext>
 {
     /// <summary>The stage of <c>smime-protect</c> and <c>smime-protect-large</c>.</summary>
@@ -57,6 +63,8 @@ public sealed partial class UnreportedFailureFilter(string stage, SmimeTelemetry
 
         var filter = new UnreportedFailureFilter(
             stage,
+            services.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.RabbitMq.DeliveryLimit,
+            services.GetRequiredService<BoundedBrokerSend>(),
             services.GetRequiredService<SmimeTelemetry>(),
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<UnreportedFailureFilter>>());
@@ -70,6 +78,14 @@ public sealed partial class UnreportedFailureFilter(string stage, SmimeTelemetry
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var report = FailureReport.Of(context);
+        if (deliveryLimit > 0 && DeliveryLimit.CountOf(context) is { } previous && previous >= deliveryLimit)
+        {
+            // Delivered this often, the message's tries end neither acknowledged nor routed (the broker refusing the ladder's
+            // or the dead-letter queue's sends, a worker dying on it): its consumer is not run again (no ESP call, no
+            // protection), and MassTransit moves it to the error queue.
+            await StopAtDeliveryLimitAsync(context, previous);
+        }
+
         try
         {
             await next.Send(context);
@@ -94,22 +110,57 @@ public sealed partial class UnreportedFailureFilter(string stage, SmimeTelemetry
             FailureReport.TryMark(context, reason);
             telemetry.RecordDeadLetter(stage, reason.ReasonCode);
             Log.MailDeadLettered(logger, mailId, stage, reason.ReasonCode, reason.Reason);
-            if (stage != Harvest)
-            {
-                await context.Publish(
-                    new EmailDeliveryFailed
-                    {
-                        MailId = mailId,
-                        Stage = stage == Deliver ? FailureStage.Deliver : FailureStage.Protect,
-                        ReasonCode = reason.ReasonCode,
-                        Reason = reason.Reason,
-                        FailedAt = time.GetUtcNow(),
-                    },
-                    context.CancellationToken);
-            }
-
+            await PublishFailedAsync(context, mailId, reason);
             throw new MailDeadLetteredException(reason);
         }
+    }
+
+    /// <summary>
+    /// Reports the message of <paramref name="context"/> at the delivery limit and throws <see cref="MailDeadLetteredException"/>
+    /// for MassTransit's error queue. Reported at the delivery that reaches the limit; a later one (the error queue refused
+    /// it too, until the broker's own <c>delivery-limit</c> policy parks it) is stopped the same way without a second report.
+    /// The event's publish is bounded and may be refused like the rest: that is one more line (1018), and the message still
+    /// goes to the error queue.
+    /// </summary>
+    private async Task StopAtDeliveryLimitAsync(ConsumeContext context, long previous)
+    {
+        var reason = DeliveryLimit.Reason(stage, previous, deliveryLimit);
+        if (previous == deliveryLimit && FailureReport.TryMark(context, reason))
+        {
+            var mailId = FailedMessageId.Of(context);
+            telemetry.RecordDeadLetter(stage, reason.ReasonCode);
+            Log.MailDeadLettered(logger, mailId, stage, reason.ReasonCode, reason.Reason);
+            try
+            {
+                await PublishFailedAsync(context, mailId, reason);
+            }
+            catch (BrokerSendRefusedException e)
+            {
+                EventNotPublished(logger, mailId, stage, reason.ReasonCode, e.GetType().Name);
+            }
+        }
+
+        throw new MailDeadLetteredException(reason);
+    }
+
+    private async Task PublishFailedAsync(ConsumeContext context, Guid mailId, FailureReason reason)
+    {
+        if (stage == Harvest)
+        {
+            // No mail, so no event.
+            return;
+        }
+
+        await broker.PublishAsync(
+            context,
+            new EmailDeliveryFailed
+            {
+                MailId = mailId,
+                Stage = stage == Deliver ? FailureStage.Deliver : FailureStage.Protect,
+                ReasonCode = reason.ReasonCode,
+                Reason = reason.Reason,
+                FailedAt = time.GetUtcNow(),
+            });
     }
 
     /// <inheritdoc />

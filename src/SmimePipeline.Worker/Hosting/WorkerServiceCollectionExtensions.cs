@@ -48,6 +48,7 @@ public static class WorkerServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<SmimeTelemetry>();
+        services.TryAddSingleton<BoundedBrokerSend>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout + TimeSpan.FromSeconds(5));
         services.AddDeliveryClaimCheck(options.Transport);
         services.AddWorkQueueConsumerHealth();

@@ -4,6 +4,7 @@ using SmimePipeline.Contracts;
 using SmimePipeline.Delivery.Ledger;
 using SmimePipeline.Worker.ClaimCheck;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Messaging;
 using SmimePipeline.Worker.Validation;
 
 namespace SmimePipeline.Worker.Sending;
@@ -22,6 +23,7 @@ public sealed class DeliverEmailConsumer(
     DeliverySlots places,
     DeliveryContentStore claimCheck,
     DeliveryRefusals refusals,
+    BoundedBrokerSend broker,
     IDeliveryLedger ledger,
     IOptions<SmimePipelineOptions> options,
     ILogger<DeliverEmailConsumer> logger) : IConsumer<DeliverEmail>
@@ -30,7 +32,7 @@ public sealed class DeliverEmailConsumer(
     public async Task Consume(ConsumeContext<DeliverEmail> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (await DeadLetterReport.PublishAgainAsync(context))
+        if (await DeadLetterReport.PublishAgainAsync(context, broker))
         {
             // A retry after this mail went into smime-deliver-dead and only its event's publish failed.
             return;

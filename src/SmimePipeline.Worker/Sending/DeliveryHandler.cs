@@ -6,6 +6,7 @@ using SmimePipeline.Delivery;
 using SmimePipeline.Delivery.Ledger;
 using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Failures;
+using SmimePipeline.Worker.Messaging;
 using SmimePipeline.Worker.Telemetry;
 using SmimePipeline.Worker.Validation;
 
@@ -40,6 +41,7 @@ public sealed class DeliveryHandler
     private readonly IMailTransport _transport;
     private readonly IDeliveryLedger _ledger;
     private readonly IRetryLadder _ladder;
+    private readonly BoundedBrokerSend _broker;
     private readonly EspCircuitBreaker _breaker;
     private readonly SmimeTelemetry _telemetry;
     private readonly TimeProvider _time;
@@ -51,6 +53,7 @@ public sealed class DeliveryHandler
         IMailTransport transport,
         IDeliveryLedger ledger,
         IRetryLadder ladder,
+        BoundedBrokerSend broker,
         EspCircuitBreaker breaker,
         SmimeTelemetry telemetry,
         TimeProvider time,
@@ -62,6 +65,7 @@ public sealed class DeliveryHandler
         _transport = transport;
         _ledger = ledger;
         _ladder = ladder;
+        _broker = broker;
         _breaker = breaker;
         _telemetry = telemetry;
         _time = time;
@@ -108,10 +112,11 @@ public sealed class DeliveryHandler
 
             return await DeliverCoreAsync(context, content);
         }
-        catch (Exception e) when (e is not OutOfMemoryException && !context.CancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not OutOfMemoryException and not BrokerSendRefusedException { IsPermanent: true } && !context.CancellationToken.IsCancellationRequested)
         {
             // A broker blink cancels the context: not the mail's failure, the message comes back by itself. A mail this
-            // attempt put into smime-deliver-dead is not routed again whatever failed after that (its event's publish).
+            // attempt put into smime-deliver-dead is not routed again whatever failed after that (its event's publish), nor
+            // one whose routing the broker refused (RouteFailureAsync): the endpoint's filter reports that.
             if (FailureReport.DeadLetterEventOf(context) is not null)
             {
                 throw;
@@ -310,7 +315,32 @@ public sealed class DeliveryHandler
         await PublishDeliveredAsync(context, provider, known?.ProviderMessageId, context.Message.EnvelopeTo, known?.UpdatedAt ?? _time.GetUtcNow());
     }
 
+    /// <summary>
+    /// Routes the failed mail of <paramref name="context"/> (<see cref="RouteToQueuesAsync"/>). When the broker refuses the
+    /// copy for the rung or the dead-letter queue (a nack at a length limit, a send not confirmed in time), the mail is not
+    /// handed to the ESP again in this delivery: the refusal is thrown as permanent, naming the mail's own failure, and the
+    /// endpoint's filter reports it (<c>broker-refused</c>) and has MassTransit move it to <c>smime-deliver_error</c>, where
+    /// <c>smime dlq requeue</c> gives it back. Before, each of MassTransit's short retries called the ESP again first.
+    /// </summary>
     private async Task RouteFailureAsync(ConsumeContext<DeliverEmail> context, DeliveryException failure, bool countsForBreaker)
+    {
+        try
+        {
+            await RouteToQueuesAsync(context, failure, countsForBreaker);
+        }
+        catch (BrokerSendRefusedException refused) when (!context.CancellationToken.IsCancellationRequested && FailureReport.DeadLetterEventOf(context) is null)
+        {
+            // Only the rung's or the dead-letter queue's send: a mail already in smime-deliver-dead is marked before its event.
+            throw new BrokerSendRefusedException(
+                $"{refused.Message} It was to go there after {failure.EffectiveReasonCode}: {failure.Message} Not handed to the ESP again in this delivery.",
+                refused)
+            {
+                IsPermanent = true,
+            };
+        }
+    }
+
+    private async Task RouteToQueuesAsync(ConsumeContext<DeliverEmail> context, DeliveryException failure, bool countsForBreaker)
     {
         var mail = context.Message;
         var previousAttempts = SenderMessageHeaders.ReadAttempts(context);
@@ -360,12 +390,16 @@ public sealed class DeliveryHandler
                 Reason = failure.ProviderResponse is null ? reason : $"{reason} ESP answer: {failure.ProviderResponse}",
                 FailedAt = _time.GetUtcNow(),
             },
+            _broker,
             _telemetry,
             _logger);
     }
 
-    private static Task PublishDeliveredAsync(ConsumeContext<DeliverEmail> context, string provider, string? providerMessageId, IReadOnlyList<string> accepted, DateTimeOffset deliveredAt)
-        => context.Publish(
+    // Bounded and past the consume context (BoundedBrokerSend): a refused publish ends the try with broker-refused; the
+    // ledger says accepted, so the next try (a short retry, the ladder) publishes it again without calling the ESP.
+    private Task PublishDeliveredAsync(ConsumeContext<DeliverEmail> context, string provider, string? providerMessageId, IReadOnlyList<string> accepted, DateTimeOffset deliveredAt)
+        => _broker.PublishAsync(
+            context,
             new EmailDelivered
             {
                 MailId = context.Message.MailId,
@@ -373,6 +407,5 @@ public sealed class DeliveryHandler
                 ProviderMessageId = providerMessageId,
                 AcceptedRecipients = accepted,
                 DeliveredAt = deliveredAt,
-            },
-            context.CancellationToken);
+            });
 }

@@ -2,6 +2,7 @@ using MassTransit;
 using SmimePipeline.Contracts;
 using SmimePipeline.Delivery;
 using SmimePipeline.Worker.Failures;
+using SmimePipeline.Worker.Messaging;
 using SmimePipeline.Worker.Telemetry;
 using SmimePipeline.Worker.Validation;
 
@@ -13,7 +14,8 @@ namespace SmimePipeline.Worker.Sending;
 /// <see cref="EmailDeliveryFailed"/> event, one error log line and the <c>smime_dead_letters_total</c> metric, reported once
 /// (<see cref="DeadLetterReport"/>).
 /// </summary>
-public sealed class DeliveryRefusals(IRetryLadder ladder, IMailTransport transport, SmimeTelemetry telemetry, TimeProvider time, ILogger<DeliveryRefusals> logger)
+public sealed class DeliveryRefusals(
+    IRetryLadder ladder, IMailTransport transport, BoundedBrokerSend broker, SmimeTelemetry telemetry, TimeProvider time, ILogger<DeliveryRefusals> logger)
 {
     /// <summary>Dead-letters the mail of <paramref name="context"/> for <paramref name="refusal"/>; completes once the broker confirmed it.</summary>
     public async Task DeadLetterAsync(ConsumeContext<DeliverEmail> context, MailRefusal refusal)
@@ -36,6 +38,7 @@ public sealed class DeliveryRefusals(IRetryLadder ladder, IMailTransport transpo
                 Reason = refusal.Reason,
                 FailedAt = now,
             },
+            broker,
             telemetry,
             logger);
     }

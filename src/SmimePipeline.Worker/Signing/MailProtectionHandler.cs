@@ -27,14 +27,11 @@ namespace SmimePipeline.Worker.Signing;
 /// </summary>
 public sealed class MailProtectionHandler
 {
-    // The exchange bound to the senders' queue: naming "queue:" would declare it as a classic queue,
-    // which RabbitMQ refuses when the senders have declared it as a quorum queue.
-    private static readonly Uri DeliverQueue = new($"exchange:{QueueNames.Deliver}");
-
     private readonly SmimeProtector _protector;
     private readonly RecipientAssessment _assessment;
     private readonly MissingCertificatePolicy _defaultMissingCertificate;
     private readonly SmimeTelemetry _telemetry;
+    private readonly BoundedBrokerSend _broker;
     private readonly TimeProvider _time;
     private readonly ILogger<MailProtectionHandler> _logger;
     private readonly DeliveryContentStore _claimCheck;
@@ -48,6 +45,7 @@ public sealed class MailProtectionHandler
         RecipientAssessment assessment,
         IOptions<SmimePipelineOptions> options,
         SmimeTelemetry telemetry,
+        BoundedBrokerSend broker,
         TimeProvider time,
         ILogger<MailProtectionHandler> logger,
         DeliveryContentStore claimCheck,
@@ -65,6 +63,7 @@ public sealed class MailProtectionHandler
         _defaultMissingCertificate = options.Value.Signer.MissingCertificate;
         _deliverEmailFormat = options.Value.Signer.DeliverEmailFormat;
         _telemetry = telemetry;
+        _broker = broker;
         _time = time;
         _logger = logger;
     }
@@ -174,16 +173,20 @@ public sealed class MailProtectionHandler
         Log.MailProtected(_logger, mailId, result.SignatureAlgorithm, result.ContentCipher, result.Content.Length);
     }
 
-    /// <summary>Sends <paramref name="mail"/> to the sender role through <c>smime-deliver</c> (by claim check when large); completes once the broker confirmed it.</summary>
+    /// <summary>
+    /// Sends <paramref name="mail"/> to the sender role through <c>smime-deliver</c>'s exchange (by claim check when large);
+    /// completes once the broker confirmed it. The exchange, not "queue:": that would declare a classic queue, which RabbitMQ
+    /// refuses when the senders have declared a quorum queue. Bounded, and past the consume context (<see cref="BoundedBrokerSend"/>).
+    /// </summary>
     private async Task HandOverAsync(ConsumeContext context, DeliverEmail mail)
     {
         var deliver = await _claimCheck.CheckInAsync(mail, context.CancellationToken);
-        var endpoint = await context.GetSendEndpoint(DeliverQueue);
-        await endpoint.Send(deliver, send => DeliverEmailWireFormat.Apply(send, _deliverEmailFormat), context.CancellationToken);
+        await _broker.SendAsync(context, QueueNames.Deliver, deliver, send => DeliverEmailWireFormat.Apply(send, _deliverEmailFormat));
     }
 
     private Task AnnounceAsync(ConsumeContext context, Guid mailId, ProtectedMail result, IReadOnlyList<RecipientOutcome> outcomes) =>
-        context.Publish(
+        _broker.PublishAsync(
+            context,
             new EmailProtected
             {
                 MailId = mailId,
@@ -192,8 +195,7 @@ public sealed class MailProtectionHandler
                 ProtectedSize = result.Content.Length,
                 ProtectedAt = _time.GetUtcNow(),
                 Recipients = outcomes,
-            },
-            context.CancellationToken);
+            });
 
     /// <summary>
     /// The CPU-bound step, run in a protect slot (on the consumer's thread, or a large mail's niced one): compose, protect,
@@ -290,7 +292,8 @@ public sealed class MailProtectionHandler
             Log.MailDeadLettered(_logger, mailId, "protect", reasonCode, reason);
         }
 
-        await context.Publish(
+        await _broker.PublishAsync(
+            context,
             new EmailDeliveryFailed
             {
                 MailId = mailId,
@@ -299,7 +302,6 @@ public sealed class MailProtectionHandler
                 Reason = reason,
                 FailedAt = _time.GetUtcNow(),
                 Recipients = outcomes,
-            },
-            context.CancellationToken);
+            });
     }
 }

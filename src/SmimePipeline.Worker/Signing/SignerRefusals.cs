@@ -1,6 +1,7 @@
 using MassTransit;
 using SmimePipeline.Contracts;
 using SmimePipeline.Worker.Failures;
+using SmimePipeline.Worker.Messaging;
 using SmimePipeline.Worker.Telemetry;
 using SmimePipeline.Worker.Validation;
 
@@ -13,7 +14,7 @@ namespace SmimePipeline.Worker.Signing;
 /// (<see cref="MailDeadLetteredException"/> for mail, <see cref="MailRefusedException"/> for a harvest request), so
 /// MassTransit moves the message to the queue's <c>_error</c> queue with the reason in its fault headers.
 /// </summary>
-public sealed class SignerRefusals(SmimeTelemetry telemetry, TimeProvider time, ILogger<SignerRefusals> logger)
+public sealed class SignerRefusals(BoundedBrokerSend broker, SmimeTelemetry telemetry, TimeProvider time, ILogger<SignerRefusals> logger)
 {
     /// <summary>Publishes the failure of mail <paramref name="mailId"/> and throws; never returns normally.</summary>
     /// <exception cref="MailDeadLetteredException">Always, carrying <paramref name="refusal"/>'s code and reason.</exception>
@@ -29,7 +30,8 @@ public sealed class SignerRefusals(SmimeTelemetry telemetry, TimeProvider time, 
             Log.MailDeadLettered(logger, mailId, "protect", refusal.ReasonCode, refusal.Reason);
         }
 
-        await context.Publish(
+        await broker.PublishAsync(
+            context,
             new EmailDeliveryFailed
             {
                 MailId = mailId,
@@ -37,8 +39,7 @@ public sealed class SignerRefusals(SmimeTelemetry telemetry, TimeProvider time, 
                 ReasonCode = refusal.ReasonCode,
                 Reason = refusal.Reason,
                 FailedAt = time.GetUtcNow(),
-            },
-            context.CancellationToken);
+            });
         // Reported above; MailDeadLetteredException carries "code: reason" into the error queue's fault headers for smime dlq.
         throw new MailDeadLetteredException(reason);
     }

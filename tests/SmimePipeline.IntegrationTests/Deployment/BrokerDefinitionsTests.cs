@@ -1,7 +1,5 @@
-using System.Text.Json.Nodes;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
-using SmimePipeline.Testing;
 
 namespace SmimePipeline.IntegrationTests.Deployment;
 
@@ -15,24 +13,7 @@ public sealed class BrokerDefinitionsTests : BrokerTest
     [Fact]
     public async Task Workers_run_on_a_broker_whose_topology_was_loaded_from_definitions_json()
     {
-        var definitions = JsonNode.Parse(await File.ReadAllTextAsync(RepositoryPaths.Of("deploy", "rabbitmq", "definitions.json")))!.AsObject();
-        var topology = new JsonObject();
-        foreach (var section in new[] { "queues", "exchanges", "bindings", "policies" })
-        {
-            if (definitions[section] is JsonArray items)
-            {
-                var copy = new JsonArray();
-                foreach (var item in items)
-                {
-                    var entry = item!.DeepClone().AsObject();
-                    entry.Remove("vhost");
-                    copy.Add(entry);
-                }
-
-                topology[section] = copy;
-            }
-        }
-
+        var topology = await DeployedBrokerDefinitions.LoadAsync();
         await VirtualHost.ImportDefinitionsAsync(topology.ToJsonString());
         Assert.True(await VirtualHost.QueueExistsAsync("smime-deliver-retry-1"), "definitions.json was not loaded");
 

@@ -12,7 +12,8 @@ namespace SmimePipeline.IntegrationTests.Failures;
 /// <c>RabbitMq:SendTimeout</c> bounding the ladder's send, the delivery does not hang on it: the mail comes back to
 /// <c>smime-deliver</c> and is tried again (what this test found: it is redelivered and not reported, see README "Every
 /// failure is seen"), and once the broker takes the rung's sends again and the ESP is back it is delivered once, with
-/// nothing left in an error or dead-letter queue: nothing lost.
+/// nothing left in an error or dead-letter queue: nothing lost. The delivery limit is off here; <see cref="DeliveryLimitTests"/>
+/// shows the same loop ended at it (session 14).
 /// </summary>
 public sealed class LadderSendRefusedTests : SparkPostBrokerTest
 {
@@ -46,11 +47,13 @@ public sealed class LadderSendRefusedTests : SparkPostBrokerTest
         Assert.Equal(0, await VirtualHost.CountMessagesNowAsync(RetryLadderTopology.DeadLetterQueue));
     }
 
-    // Every mail through smime-deliver, a short ladder and send bound, no breaker.
+    // Every mail through smime-deliver, a short ladder and send bound, no breaker; no delivery limit, so that the mail keeps
+    // coming back until the broker takes the sends (DeliveryLimitTests stops it at the limit).
     private Dictionary<string, string?> Settings() =>
         BothRolesOnSparkPost(
             ("SmimePipeline:Signer:DeliverInProcess", "Off"),
             ("SmimePipeline:Sender:RetrySchedule", "1s,2s"),
             ("SmimePipeline:Sender:BreakerFailureThreshold", "1000"),
-            ("SmimePipeline:RabbitMq:SendTimeout", "00:00:03"));
+            ("SmimePipeline:RabbitMq:SendTimeout", "00:00:03"),
+            ("SmimePipeline:RabbitMq:DeliveryLimit", "0"));
 }

@@ -45,13 +45,36 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
     /// <paramref name="exchange"/> of this virtual host, from now on: a publish to it is refused with <c>ACCESS_REFUSED</c>,
     /// which closes the publishing channel.
     /// </summary>
-    public Task WithholdWriteAsync(string exchange) => SetWritePermissionAsync($"^(?!{Regex.Escape(exchange)}$).*");
+    public Task WithholdWriteAsync(string exchange) => WithholdWriteAsync([exchange]);
+
+    /// <summary>Withholds guest's write permission on each of <paramref name="exchanges"/> at once, as <see cref="WithholdWriteAsync(string)"/>.</summary>
+    public Task WithholdWriteAsync(IReadOnlyList<string> exchanges)
+        => SetWritePermissionAsync($"^(?!({string.Join('|', exchanges.Select(Regex.Escape))})$).*");
 
     /// <summary>Gives guest back the write permission on every exchange of this virtual host.</summary>
     public Task AllowWriteAsync() => SetWritePermissionAsync(".*");
 
     private async Task SetWritePermissionAsync(string write)
         => (await _http.PutAsJsonAsync($"api/permissions/{Name}/guest", new { configure = ".*", write, read = ".*" })).EnsureSuccessStatusCode();
+
+    /// <summary>
+    /// Sets policy <paramref name="name"/> on the queues matching <paramref name="pattern"/> with <paramref name="definition"/>
+    /// (e.g. <c>max-length</c>), and waits until the broker reports it in force on <paramref name="queue"/>: a quorum queue
+    /// takes a policy through its log, not at once.
+    /// </summary>
+    public async Task SetPolicyAsync(string name, string pattern, IReadOnlyDictionary<string, object> definition, string queue)
+    {
+        (await _http.PutAsJsonAsync($"api/policies/{Name}/{name}", new Dictionary<string, object> { ["pattern"] = pattern, ["apply-to"] = "queues", ["definition"] = definition })).EnsureSuccessStatusCode();
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                using var response = await _http.GetAsync($"api/queues/{Name}/{queue}");
+                using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                return document.RootElement.TryGetProperty("policy", out var policy) && policy.ValueKind == JsonValueKind.String && policy.GetString() == name;
+            },
+            TimeSpan.FromSeconds(30),
+            () => $"policy {name} did not take effect on {queue}");
+    }
 
     /// <summary>Loads broker definitions (queues, exchanges, bindings, policies) into this virtual host.</summary>
     public async Task ImportDefinitionsAsync(string definitionsJson)

@@ -59,6 +59,29 @@ public sealed class SmimePipelineOptionsValidatorTests
         Assert.Contains("amqp://", result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(-1, false)]
+    [InlineData(1001, false)]
+    [InlineData(0, true)] // off
+    [InlineData(10, true)] // the default
+    public void RabbitMq_delivery_limit_is_off_or_between_1_and_1000(int limit, bool valid)
+    {
+        var options = new SmimePipelineOptions
+        {
+            Roles = WorkerRoles.Sender,
+            Transport = TransportKind.RabbitMq,
+            RabbitMq = { Uri = new Uri("amqp://localhost/"), DeliveryLimit = limit },
+        };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(valid == result.Succeeded, result.FailureMessage);
+        if (!valid)
+        {
+            Assert.Contains($"SmimePipeline:RabbitMq:DeliveryLimit must be 0 (off) or 1-1000 (was {limit})", result.FailureMessage, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void No_role_is_refused()
     {

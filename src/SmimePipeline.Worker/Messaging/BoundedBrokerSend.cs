@@ -1,0 +1,106 @@
+using System.Globalization;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using SmimePipeline.Worker.Configuration;
+
+namespace SmimePipeline.Worker.Messaging;
+
+/// <summary>
+/// The sends and publishes a consumer makes on its message's behalf (the retry ladder's and dead-letter queue's copies, the
+/// signer's <c>DeliverEmail</c>, the events), each bounded by <see cref="RabbitMqOptions.SendTimeout"/> and made past the
+/// consume context. Bounded: MassTransit 8.5 retries a send whose channel the broker closed (<c>ACCESS_REFUSED</c>) up to
+/// 1,000 times, 3–30 s apart, unless the send's own token ends it, so a send with only the consume's token held the try
+/// for hours. Past the context: a send or publish through the consume context is also registered as a task of the consume,
+/// which MassTransit awaits again after the consumer returned, so one that failed failed the whole receive into the
+/// endpoint's <c>_error</c> queue however the consumer had handled it. A send the broker does not take (the bound expired,
+/// a nack, a closed channel) throws <see cref="BrokerSendRefusedException"/> naming what and where; the consume's own
+/// cancellation (the bus stopping, a broker blink) passes as it is. The same one publish or send as before: no extra
+/// round trip; the bound costs a linked token source and a timer per send.
+/// </summary>
+public sealed class BoundedBrokerSend(IOptions<SmimePipelineOptions> options)
+{
+    private readonly TimeSpan _timeout = options.Value.RabbitMq.SendTimeout;
+
+    /// <summary>
+    /// Publishes <paramref name="message"/> as an event of <paramref name="context"/>'s message (same conversation, the
+    /// message as initiator; the trace is the current activity's); completes once the broker confirmed it.
+    /// </summary>
+    /// <exception cref="BrokerSendRefusedException">The broker did not take it within the bound.</exception>
+    public async Task PublishAsync<T>(ConsumeContext context, T message)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        await BoundAsync(
+            context,
+            $"the {typeof(T).Name} event",
+            async token =>
+            {
+                var endpoint = await context.ReceiveContext.PublishEndpointProvider.GetPublishSendEndpoint<T>();
+                await endpoint.Send(message, send => Initiate(send, context), token);
+            });
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> to the exchange <paramref name="exchange"/>, with <paramref name="configure"/> on its
+    /// send context (after the conversation and initiator of <paramref name="context"/>'s message); completes once the
+    /// broker confirmed it.
+    /// </summary>
+    /// <exception cref="BrokerSendRefusedException">The broker did not take it within the bound.</exception>
+    public async Task SendAsync<T>(ConsumeContext context, string exchange, T message, Action<SendContext<T>> configure)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(configure);
+        await BoundAsync(
+            context,
+            $"the {typeof(T).Name} for {exchange}",
+            async token =>
+            {
+                var endpoint = await context.ReceiveContext.SendEndpointProvider.GetSendEndpoint(new Uri($"exchange:{exchange}"));
+                await endpoint.Send(
+                    message,
+                    send =>
+                    {
+                        Initiate(send, context);
+                        configure(send);
+                    },
+                    token);
+            });
+    }
+
+    private static void Initiate(SendContext send, ConsumeContext context)
+    {
+        send.ConversationId = context.ConversationId;
+        send.InitiatorId = context.MessageId;
+    }
+
+    private async Task BoundAsync(ConsumeContext context, string what, Func<CancellationToken, Task> send)
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        bound.CancelAfter(_timeout);
+        try
+        {
+            await send(bound.Token);
+        }
+        catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+        {
+            // No inner exception: MassTransit takes a consumer's exception whose innermost one is a cancellation for the
+            // consumer's own cancellation (ConsumerCanceledException) and retries it. A nack lands here too: MassTransit's
+            // send retries it (RabbitMqConnectionException over PublishException "Message rejected by broker") until the bound.
+            throw new BrokerSendRefusedException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"RabbitMQ did not take {what} within RabbitMq:SendTimeout ({_timeout.TotalSeconds:0.#} s): refused (write permission withheld, ACCESS_REFUSED; a nack from a queue at its length limit) or unreachable."));
+        }
+        catch (Exception e) when (IsTransportFailure(e) && !context.CancellationToken.IsCancellationRequested)
+        {
+            // A nack (x-overflow reject-publish at a length limit) or a channel the broker closed: named by type, as every
+            // exception whose message is not ours.
+            throw new BrokerSendRefusedException($"RabbitMQ refused {what} ({e.GetType().Name}): a nack from a queue at its length limit, or a closed channel.", e);
+        }
+    }
+
+    // What MassTransit's transport or RabbitMQ.Client throw for a send the broker did not take. Anything else (a publish
+    // observer, a serializer) is not the broker's answer and passes as it is.
+    private static bool IsTransportFailure(Exception e) =>
+        e is MassTransitException or RabbitMQ.Client.Exceptions.RabbitMQClientException or RabbitMQ.Client.Exceptions.OperationInterruptedException;
+}
