@@ -18,6 +18,9 @@ trap stop_private_broker EXIT
 start_private_broker "$OUT" bench-target2-ab.sh
 n=${#VARIANTS[@]}
 for (( r = 1; r <= ROUNDS; r++ )); do
+  # Session 15: the machine's speed beside each round (OpenSSL RSA-2048 signs on core 0), in openssl.txt.
+  echo "round $r $(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg) openssl rsa2048 sign/s on core 0:" \
+    "$(taskset -c 0 openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $6}')" | tee -a "$OUT/openssl.txt"
   for (( i = 0; i < n; i++ )); do
     IFS=: read -r label kind dir envs <<< "${VARIANTS[(( (r - 1 + i) % n ))]}"
     large=(); [[ $kind == mixed ]] && large=(--large-every 10)

@@ -37,6 +37,48 @@ def asked(r):
     return f"{sum(p for p in parts if isinstance(p, (int, float))) * rate / 1000 / (os.cpu_count() or 1):.0%}"
 
 
+def window(stages):
+    """Session 15: what one size's mails held the signer's window for, on average (bench's signerWindow)."""
+    w = (stages or {}).get("signerWindow")
+    if not w:
+        return "-"
+    return (f"{w['total']:.1f} = {w['waitingToProtect']:.1f} + {w['protecting']:.1f} + {w['waitingForDelivery']:.1f} + "
+            f"{w['delivering']:.1f} + {w['afterDelivery']:.1f}")
+
+
+def place(o):
+    """A place's average mails inside / its limit, and (session 15) the share of the run it was full."""
+    if not o:
+        return "-"
+    full = f" ({o['fullShare']:.1%} full)" if "fullShare" in o else ""
+    return f"{o['average']:.1f} / {o['limit']}{full}"
+
+
+def slowest(stages):
+    """Session 15: the mean of each stage over the slowest 1 % of the small mails (bench's slowestStages)."""
+    if not stages:
+        return "-"
+    names = ("publish", "signerQueue", "signerWait", "protect", "handOver", "delivery", "total")
+    return f"({stages['mails']}) " + ", ".join(f"{stages[n]['meanMilliseconds']:,.0f}" for n in names)
+
+
+def window_table(out):
+    """The signer's window per run: its limit and average, and each size's share (waiting to protect + protecting +
+    waiting for delivery + delivering + after), from builds whose bench reports it (session 15)."""
+    print("\nrun | signer window average / limit (full) | sender places average / limit (full) | small: total = to protect + "
+          "protecting + waiting for delivery + delivering + after | large: the same | slowest 1 % of small mails, mean ms: "
+          "publish, signer queue, signer wait, protect, hand-over, delivery, total")
+    for line in (out / "runs.txt").read_text().splitlines():
+        run = line.split()[0]
+        path = out / f"{run}.json"
+        if not path.exists() or path.stat().st_size == 0:
+            continue
+        r = json.loads(path.read_text())
+        occupancy = (r.get("stages") or {}).get("occupancy") or {}
+        print(f"{run} | {place(occupancy.get('signerInFlight'))} | {place(occupancy.get('senderConcurrency'))} | "
+              f"{window(r.get('stages'))} | {window(r.get('largeStages'))} | {slowest(r.get('slowestStages'))}")
+
+
 def main(out):
     out = Path(out)
     pooled, kinds = {}, {}
@@ -62,6 +104,9 @@ def main(out):
               f"{r['latencyP99Milliseconds']:,.0f} | {large} | {r.get('deliveryAttemptsInProcess')} | {sq:,.0f} ({sqn}) | "
               f"{stage(st, 'handOver')[0]:,.0f} | {stage(st, 'delivery')[0]:,.0f} | {stage(st, 'signerQueue')[0]:,.0f} | "
               f"{stage(st, 'publish')[0]:,.0f} | {busy} | {cpu(r)} | {asked(r)}")
+    window_table(out)
+    if (out / "openssl.txt").exists():
+        print("\n" + (out / "openssl.txt").read_text().rstrip())
     alone = [v for label, values in pooled.items() if kinds[label] == "alone" for v in values]
     base = p99(alone)
     for label, values in pooled.items():

@@ -69,6 +69,11 @@ internal sealed record PipelineBenchResult(
     /// kernel's work for the traffic, charged to no process; null without /proc/stat.</summary>
     public IReadOnlyList<double>? CoreInterruptShare { get; init; }
 
+    /// <summary>The stages of the slowest 1 % of the <see cref="Message"/> mails (those whose publish → file time is at or
+    /// above the p99): where the tail spent its time, which the stages' own p99s (each over other mails) do not say
+    /// (session 15); null with <c>--no-stages</c>.</summary>
+    public PipelineStages? SlowestStages { get; init; }
+
     /// <summary>With <c>--backlog N</c>, N: the producer kept at most N mails between publish and delivery (a closed
     /// loop, <see cref="PipelineBacklog"/>); null for an open-loop producer.</summary>
     public int? Backlog { get; init; }

@@ -208,14 +208,17 @@ internal static class PipelineBenchRunner
             int claimsDeleted = claims is null ? 0 : await DeleteConsumedClaimsAsync(claims, claimStore!, progress, cancellationToken);
             int delivered = latencies.Count + largeLatencies.Count;
             double seconds = Math.Max((lastFile - firstPublish).TotalSeconds, 0.001);
-            PipelineStages? smallStages = null, largeStages = null;
+            PipelineStages? smallStages = null, largeStages = null, slowestStages = null;
             if (recorder is not null)
             {
                 var options = host.Services.GetRequiredService<IOptions<SmimePipelineOptions>>().Value;
                 var limits = new PipelineStageReport.Limits(inFlight, options.Signer.EffectiveInFlight, options.Signer.EffectiveConcurrency, options.Sender.Concurrency);
                 var all = published.Keys.Select(recorder.Of).OfType<MailTimeline>().ToList();
                 smallStages = PipelineStageReport.Of([.. published.Keys.Where(id => !large.Contains(id)).Select(recorder.Of).OfType<MailTimeline>()], limits, all, seconds);
-                largeStages = large.Count == 0 ? null : PipelineStageReport.Of([.. large.Select(recorder.Of).OfType<MailTimeline>()]);
+                largeStages = large.Count == 0 ? null : PipelineStageReport.Of([.. large.Select(recorder.Of).OfType<MailTimeline>()], seconds: seconds);
+                double p99 = Percentile(latencies, 0.99);
+                slowestStages = PipelineStageReport.Of([.. published.Where(p => !large.Contains(p.Key) && recorder.Of(p.Key) is { FileVisible: not 0 } t
+                    && (new DateTime(t.FileVisible, DateTimeKind.Utc) - p.Value).TotalMilliseconds >= p99).Select(p => recorder.Of(p.Key)).OfType<MailTimeline>()]);
             }
 
             return new PipelineBenchResult(
@@ -245,6 +248,7 @@ internal static class PipelineBenchRunner
                 ProducerClaimsDeleted = claims is null ? null : claimsDeleted,
                 Stages = smallStages,
                 LargeStages = largeStages,
+                SlowestStages = slowestStages,
                 ProducerInFlight = inFlight,
                 Runtime = BenchRuntime.Current(),
                 CoreUtilisation = coreUtilisation,

@@ -29,16 +29,50 @@ internal static class PipelineStageReport
             limits is null || allMails is null || seconds <= 0 ? null : Occupancy(allMails, limits, seconds))
         {
             DeliveredInProcess = mails.Count(m => m.DeliveredInProcess),
+            SignerWindow = seconds > 0 ? SignerWindowShare.Of(mails, seconds) : null,
         };
     }
 
     private static Dictionary<string, StageOccupancy> Occupancy(IReadOnlyCollection<MailTimeline> mails, Limits limits, double seconds) => new()
     {
-        ["producerWindow"] = new(Average(mails, m => m.PublishCalled, m => m.PublishConfirmed, seconds), limits.ProducerWindow),
-        ["signerInFlight"] = new(Average(mails, m => m.SignerReceived, m => m.SignerAcknowledged, seconds), limits.SignerInFlight),
-        ["protectSlots"] = new(Average(mails, m => m.ProtectStarted, m => m.ProtectDone, seconds), limits.ProtectSlots),
-        ["senderConcurrency"] = new(Average(mails, m => m.DeliveryEntered, m => m.DeliveryLeft, seconds), limits.SenderConcurrency),
+        ["producerWindow"] = Inside(mails, m => m.PublishCalled, m => m.PublishConfirmed, seconds, limits.ProducerWindow),
+        ["signerInFlight"] = Inside(mails, m => m.SignerReceived, m => m.SignerAcknowledged, seconds, limits.SignerInFlight),
+        ["protectSlots"] = Inside(mails, m => m.ProtectStarted, m => m.ProtectDone, seconds, limits.ProtectSlots),
+        ["senderConcurrency"] = Inside(mails, m => m.DeliveryEntered, m => m.DeliveryLeft, seconds, limits.SenderConcurrency),
     };
+
+    private static StageOccupancy Inside(IEnumerable<MailTimeline> mails, Func<MailTimeline, long> from, Func<MailTimeline, long> to, double seconds, int limit) =>
+        new(Average(mails, from, to, seconds), limit, FullShare(mails, from, to, seconds, limit));
+
+    // The share of the run during which at least `limit` mails were inside: a sweep over every mail's entry and exit.
+    private static double FullShare(IEnumerable<MailTimeline> mails, Func<MailTimeline, long> from, Func<MailTimeline, long> to, double seconds, int limit)
+    {
+        var edges = new List<(long Ticks, int Step)>();
+        foreach (var mail in mails)
+        {
+            long a = from(mail), b = to(mail);
+            if (a != 0 && b > a)
+            {
+                edges.Add((a, 1));
+                edges.Add((b, -1));
+            }
+        }
+
+        // Exits before entries at the same tick: a place given back and taken again is not counted twice.
+        edges.Sort((x, y) => x.Ticks != y.Ticks ? x.Ticks.CompareTo(y.Ticks) : x.Step.CompareTo(y.Step));
+        long full = 0;
+        int inside = 0;
+        for (int i = 0; i < edges.Count; i++)
+        {
+            inside += edges[i].Step;
+            if (inside >= limit && i + 1 < edges.Count)
+            {
+                full += edges[i + 1].Ticks - edges[i].Ticks;
+            }
+        }
+
+        return seconds <= 0 ? 0 : Math.Round(full / (double)TimeSpan.TicksPerSecond / seconds, 4);
+    }
 
     private static StageLatency Between(IEnumerable<MailTimeline> mails, Func<MailTimeline, long> from, Func<MailTimeline, long> to)
     {

@@ -43,4 +43,7 @@ internal sealed record PipelineStages(
     /// <summary>Of <see cref="Mails"/>, those whose delivery attempt the signer made in its own process
     /// (<c>Signer:DeliverInProcess</c>): no <c>DeliverEmail</c> was sent, so they have no sender queue.</summary>
     public int DeliveredInProcess { get; init; }
+
+    /// <summary>What these mails held the signer's window for, part by part (session 15); null without the run's duration.</summary>
+    public SignerWindowShare? SignerWindow { get; init; }
 }

@@ -7,4 +7,7 @@ namespace SmimePipeline.Cli.Bench;
 /// </summary>
 /// <param name="Average">Mean number of mails inside.</param>
 /// <param name="Limit">At most this many at once.</param>
-internal sealed record StageOccupancy(double Average, int Limit);
+/// <param name="FullShare">The share of the run's duration during which the place held <paramref name="Limit"/> mails (or
+/// more, where the ends of two mails' spans race): a place whose average is low but is full now and then makes mails wait
+/// in those moments (session 15).</param>
+internal sealed record StageOccupancy(double Average, int Limit, double FullShare = 0);

@@ -187,6 +187,7 @@ internal static class BenchCommand
 
                 PrintStages(result.Message, result.Stages);
                 PrintStages("large", result.LargeStages);
+                PrintStages($"slowest 1 % of the {result.Message}", result.SlowestStages);
                 PrintRoles(result);
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
@@ -285,7 +286,12 @@ internal static class BenchCommand
 
         if (stages.Occupancy is { } occupancy)
         {
-            Console.WriteLine("  mails inside, on average / limit: " + string.Join(", ", occupancy.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} {o.Value.Average:F1}/{o.Value.Limit}"))));
+            Console.WriteLine("  mails inside, on average / limit: " + string.Join(", ", occupancy.Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Key} {o.Value.Average:F1}/{o.Value.Limit} (full {o.Value.FullShare:P1} of the time)"))));
+        }
+
+        if (stages.SignerWindow is { } window)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  the signer's window held by these mails, on average: {window.Total:F1} = waiting to protect {window.WaitingToProtect:F1} + protecting {window.Protecting:F1} + waiting for delivery {window.WaitingForDelivery:F1} + delivering {window.Delivering:F1} + after {window.AfterDelivery:F1}"));
         }
     }
 
