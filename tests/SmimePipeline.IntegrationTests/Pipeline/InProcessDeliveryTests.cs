@@ -188,6 +188,77 @@ public sealed class InProcessDeliveryTests : BrokerTest, IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("WaitForPlace", 1)]
+    [InlineData("Off", 0)]
+    public async Task A_small_mail_gives_its_delivery_place_back_before_its_EmailDelivered_is_confirmed(string mode, int inProcessAttempts)
+    {
+        // Session 15: a place bounds the ESP's concurrency and the ledger's statements; once the ledger records the mail
+        // accepted, the event's confirm needs neither. With one place, it is free again when the send of the mail's
+        // EmailDelivered ends (the broker's confirm), in process and from smime-deliver alike. Main's build gave it back after.
+        await using var worker = await StartWorkerAsync(mode, ("SmimePipeline:Sender:Concurrency", "1"));
+        var places = worker.Services.GetRequiredService<DeliverySlots>();
+        var freeAtConfirm = new ConcurrentQueue<int>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "MassTransit",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = span =>
+            {
+                if (span.Kind == ActivityKind.Producer
+                    && span.GetTagItem("messaging.destination.name") is string destination
+                    && destination.Contains(nameof(EmailDelivered), StringComparison.Ordinal))
+                {
+                    freeAtConfirm.Enqueue(places.Free);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var mail = OneRecipientMail();
+
+        await PublishAsync(mail);
+
+        await AssertDeliveredOnceAsync(worker, mail, inProcessAttempts);
+        Assert.Equal([1], freeAtConfirm);
+    }
+
+    [Fact]
+    public async Task A_large_mail_that_finds_the_in_process_cap_reached_goes_by_claim_check_instead_of_waiting_in_the_signers_window()
+    {
+        // Session 15, one rule for the signer's in-process attempts: a window of 3 on 2 protect slots lets one mail wait for
+        // a delivery place or deliver (MaxInside), and a small mail holds it, waiting for the only place (taken by the test).
+        // A large mail protected meanwhile does not wait for the cap in its window place: it is checked in and handed to
+        // smime-deliver at once, its command acknowledged. Main's build kept it waiting in the window, with no claim file.
+        await using var worker = await StartWorkerAsync(
+            "WaitForPlace",
+            ("SmimePipeline:Signer:InFlight", "3"),
+            ("SmimePipeline:Sender:Concurrency", "1"),
+            ("SmimePipeline:ClaimCheck:ThresholdBytes", "65536"));
+        var taken = worker.Services.GetRequiredService<DeliverySlots>().TryEnter(large: false);
+        Assert.NotNull(taken);
+        var small = OneRecipientMail();
+        var large = LargeStatement(200_000);
+        await PublishAsync(small);
+        await Eventually.HoldsAsync(() => Task.FromResult(_protected.Any(e => e.MailId == small.MailId)), TimeSpan.FromSeconds(60), () => "the small mail was not protected");
+
+        await PublishAsync(large);
+
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(ClaimFiles().Length == 1),
+            TimeSpan.FromSeconds(60),
+            () => $"{ClaimFiles().Length} claim files: the large mail did not go to smime-deliver while the small one held the in-process cap");
+        Assert.Empty(_esp.Requests);
+        taken.Dispose();
+
+        await WaitForDeliveredEventsAsync(small.MailId, 1);
+        await WaitForDeliveredEventsAsync(large.MailId, 1);
+        Assert.Equal(1, worker.Telemetry.InProcessDeliveryAttemptsTotal);
+        Assert.Equal(1, _esp.AcceptedByMailId[small.MailId.ToString("D")]);
+        Assert.Equal(1, _esp.AcceptedByMailId[large.MailId.ToString("D")]);
+        await Eventually.HoldsAsync(() => Task.FromResult(ClaimFiles().Length == 0), TimeSpan.FromSeconds(30), () => "the large mail's claim was not released after its delivery");
+        Assert.Empty(_failed);
+    }
+
     [Fact]
     public async Task Large_mail_is_delivered_in_process_without_a_claim_file()
     {
