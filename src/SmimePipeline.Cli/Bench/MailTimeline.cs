@@ -52,15 +52,8 @@ internal sealed class MailTimeline
     /// <summary>When the mail's delivery took a sender place: the sender's receive, or the in-process attempt's start.</summary>
     public long DeliveryEntered => DeliveredInProcess ? DeliveryStarted : SenderReceived;
 
-    /// <summary>Whether this is one of the run's large mails (set by the runner before the report).</summary>
-    public bool Large;
-
-    /// <summary>
-    /// When the mail's delivery gave its place back: a small mail's once the ESP answered and the ledger recorded it
-    /// (session 15: before its <c>EmailDelivered</c> is confirmed; the answer's moment, the record follows within its lag),
-    /// a large mail's (or one whose answer was not seen) at the acknowledgement: the sender's, or (in process) the signer's.
-    /// </summary>
-    public long DeliveryLeft => !Large && EspAnswered != 0 ? EspAnswered : DeliveredInProcess ? SignerAcknowledged : SenderAcknowledged;
+    /// <summary>When the mail's delivery gave its place back: the sender's acknowledgement, or (in process) the signer's.</summary>
+    public long DeliveryLeft => DeliveredInProcess ? SignerAcknowledged : SenderAcknowledged;
 
     /// <summary>When the protected mail left the signer's hands: the broker's confirm of <c>DeliverEmail</c>, or (in process)
     /// the delivery attempt's start.</summary>

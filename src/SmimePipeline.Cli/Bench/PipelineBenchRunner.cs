@@ -213,14 +213,6 @@ internal static class PipelineBenchRunner
             {
                 var options = host.Services.GetRequiredService<IOptions<SmimePipelineOptions>>().Value;
                 var limits = new PipelineStageReport.Limits(inFlight, options.Signer.EffectiveInFlight, options.Signer.EffectiveConcurrency, options.Sender.Concurrency);
-                foreach (var id in large)
-                {
-                    if (recorder.Of(id) is { } timeline)
-                    {
-                        timeline.Large = true;
-                    }
-                }
-
                 var all = published.Keys.Select(recorder.Of).OfType<MailTimeline>().ToList();
                 smallStages = PipelineStageReport.Of([.. published.Keys.Where(id => !large.Contains(id)).Select(recorder.Of).OfType<MailTimeline>()], limits, all, seconds);
                 largeStages = large.Count == 0 ? null : PipelineStageReport.Of([.. large.Select(recorder.Of).OfType<MailTimeline>()], seconds: seconds);
