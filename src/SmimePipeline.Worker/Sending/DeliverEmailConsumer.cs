@@ -16,8 +16,7 @@ namespace SmimePipeline.Worker.Sending;
 /// is deleted once its mail is delivered, or refused for its bytes (not protected, too large); claims of mail the ESP
 /// dead-lettered stay for <c>ClaimCheck:Retention</c> so that <c>smime dlq requeue</c> can still deliver them.
 /// The delivery itself holds one of the sender's places (<see cref="DeliverySlots"/>): small mails first, mails that came
-/// by claim check in at most <c>Sender:LargeMailPlaces</c> of them. A small mail gives its place back once the ledger
-/// records it accepted, before its <see cref="EmailDelivered"/> is confirmed; a large one keeps it to the end (session 15).
+/// by claim check in at most <c>Sender:LargeMailPlaces</c> of them.
 /// </summary>
 public sealed class DeliverEmailConsumer(
     DeliveryHandler handler,
@@ -54,12 +53,9 @@ public sealed class DeliverEmailConsumer(
         // the queue, as when the consume itself is cancelled. The claim's release reads the ledger inside the place too, so
         // that the sender's ledger statements in flight stay within its places (the ledger's derived pool bound,
         // PostgresPoolDefaults.DeliveryLedgerMaxConnections).
-        var large = mail.ContentAddress is not null;
-        using (var place = await places.EnterAsync(large, context.CancellationToken))
+        using (await places.EnterAsync(large: mail.ContentAddress is not null, context.CancellationToken))
         {
-            // A small mail's place is given back once the ledger records it accepted, before its event's confirm (session
-            // 15); a large one's is kept to the end: it bounds the protected bytes held in memory, and covers the claim's release.
-            bool accepted = await DeliverAsync(context, mail, large ? null : place);
+            bool accepted = await DeliverAsync(context, mail);
 
             // The claim goes once the mail is accepted. When the handler saw the acceptance (it wrote it, or its ledger
             // claim read it) the ledger is not read again: an acceptance is final, so the read could only say the same.
@@ -77,7 +73,7 @@ public sealed class DeliverEmailConsumer(
     // Large mail travels by claim check: only a claim this pipeline minted is ever opened, and only mail protected
     // as declared leaves. A refusal there (MailRefusedException, permanent) and every other failure of loading
     // are routed by the handler like any failure: dead-lettered with their reason, or retried.
-    private Task<bool> DeliverAsync(ConsumeContext<DeliverEmail> context, DeliverEmail mail, IDisposable? place) =>
+    private Task<bool> DeliverAsync(ConsumeContext<DeliverEmail> context, DeliverEmail mail) =>
         handler.DeliverAsync(context, async cancellationToken =>
         {
             try
@@ -94,7 +90,7 @@ public sealed class DeliverEmailConsumer(
                 claimCheck.Release(mail);
                 throw;
             }
-        }, place);
+        });
 
     // The mail has been handed over, or routed to the ladder or the dead-letter queue, by now: a ledger that cannot be read
     // or a claim that cannot be deleted must not fail it again (a retry would put a second copy on its way, and a mail the

@@ -78,17 +78,6 @@ public sealed class DeliveryHandler
     /// Delivers the mail of <paramref name="context"/> whose protected bytes <paramref name="loadContent"/>
     /// returns (from the message or its claim check), routing every failure of either step.
     /// </summary>
-    /// <param name="context">The mail's consume context (from <c>smime-deliver</c>, or the signer's in-process attempt).</param>
-    /// <param name="loadContent">Returns the mail's protected bytes.</param>
-    /// <param name="place">
-    /// The delivery place (<see cref="DeliverySlots"/>) the caller holds for this attempt, given back here as soon as the
-    /// ledger records the mail accepted (this attempt's ESP answer, or an earlier one's), before <see cref="EmailDelivered"/>
-    /// is published and confirmed: a place bounds the ESP's concurrency and the ledger's statements, and neither is used
-    /// after that (issue 17, session 15: in the mix the event's confirm held a small mail's place for as long as its
-    /// delivery, and mails waited for places that only waited on the broker). Null: the caller gives it back after this
-    /// returns (a large mail's place also bounds the protected bytes held in memory). Failures keep the place until the
-    /// caller gives it back, as before.
-    /// </param>
     /// <returns>
     /// True when the mail ends this attempt accepted by the ESP as the ledger records it, an acceptance no later write
     /// changes: this attempt handed it over, or its ledger claim found it accepted by an earlier attempt or by another
@@ -96,7 +85,7 @@ public sealed class DeliveryHandler
     /// come to show it accepted, by another copy of the same mail. A failure that MassTransit's own retries are to see
     /// again is thrown, not returned.
     /// </returns>
-    public async Task<bool> DeliverAsync(ConsumeContext<DeliverEmail> context, Func<CancellationToken, Task<ReadOnlyMemory<byte>>> loadContent, IDisposable? place = null)
+    public async Task<bool> DeliverAsync(ConsumeContext<DeliverEmail> context, Func<CancellationToken, Task<ReadOnlyMemory<byte>>> loadContent)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(loadContent);
@@ -121,7 +110,7 @@ public sealed class DeliveryHandler
                 throw;
             }
 
-            return await DeliverCoreAsync(context, content, place);
+            return await DeliverCoreAsync(context, content);
         }
         catch (Exception e) when (e is not OutOfMemoryException and not BrokerSendRefusedException { IsPermanent: true } && !context.CancellationToken.IsCancellationRequested)
         {
@@ -150,15 +139,12 @@ public sealed class DeliveryHandler
     }
 
     /// <summary>Delivers the mail of <paramref name="context"/> whose protected bytes are <paramref name="content"/>.</summary>
-    /// <param name="context">The mail's consume context.</param>
-    /// <param name="content">The mail's protected bytes.</param>
-    /// <param name="place">The delivery place given back once the ledger records the mail accepted, as for the overload that loads the content.</param>
     /// <returns>Whether the mail ends this attempt accepted by the ESP, as for the overload that loads the content.</returns>
-    public Task<bool> DeliverAsync(ConsumeContext<DeliverEmail> context, ReadOnlyMemory<byte> content, IDisposable? place = null)
-        => DeliverAsync(context, _ => Task.FromResult(content), place);
+    public Task<bool> DeliverAsync(ConsumeContext<DeliverEmail> context, ReadOnlyMemory<byte> content)
+        => DeliverAsync(context, _ => Task.FromResult(content));
 
     /// <returns>True when the mail is accepted (now or before), false when it was routed to the ladder or the DLQ.</returns>
-    private async Task<bool> DeliverCoreAsync(ConsumeContext<DeliverEmail> context, ReadOnlyMemory<byte> content, IDisposable? place)
+    private async Task<bool> DeliverCoreAsync(ConsumeContext<DeliverEmail> context, ReadOnlyMemory<byte> content)
     {
         var mail = context.Message;
         var started = _time.GetTimestamp();
@@ -174,7 +160,6 @@ public sealed class DeliveryHandler
             if (!claim.Claimed)
             {
                 // Accepted before (a redelivery after a crash or a broker blink), or by another sender meanwhile.
-                place?.Dispose();
                 await AcknowledgeAcceptedAsync(context, claim.Previous);
                 return true;
             }
@@ -204,8 +189,6 @@ public sealed class DeliveryHandler
                 return false;
             }
 
-            // Accepted and recorded: the ESP and the ledger are done with this mail, the event's confirm needs neither.
-            place?.Dispose();
             _breaker.RecordSuccess(receipt.Provider);
             activity?.SetTag("smime.provider_message_id", receipt.ProviderMessageId);
             foreach (var rejection in receipt.Rejected)

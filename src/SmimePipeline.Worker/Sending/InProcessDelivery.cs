@@ -17,28 +17,24 @@ namespace SmimePipeline.Worker.Sending;
 /// breaker, transport, events, telemetry, retry ladder and dead-letter queue. It is made only when all of this holds at
 /// that moment; otherwise the caller sends <c>DeliverEmail</c> as it always did:
 /// <list type="bullet">
-/// <item>the mail is inline (not yet checked in);</item>
-/// <item>one of the signer's attempt places (one rule, session 15): at most <see cref="MaxInside"/> of the signer's mails
-/// are in their attempt or waiting for its delivery place at once (each holds its protect command's place in the signer's
-/// window, <c>Signer:InFlight</c>), of which at most <see cref="MaxLargeInside"/> large ones (above
-/// <c>ClaimCheck:ThresholdBytes</c>: each holds its 2.9 MB protected mail meanwhile). A small mail waits for one in turn
-/// with <see cref="InProcessDeliveryMode.WaitForPlace"/> (session 14: flat out the sender's places are the bottleneck, so
-/// a mail sent to the queue only waited there for the same places, after a confirmed send of its protected bytes into a
-/// quorum queue and before a second receive; waiting here keeps its command unacknowledged in <c>smime-protect</c>, which
-/// is back-pressure on the signer's window, before more CPU is spent), or takes a free one with
-/// <see cref="InProcessDeliveryMode.FreePlace"/>. A large mail takes a free one or goes to <c>smime-deliver</c> by claim
-/// check: it never waits for an attempt place. Delivered here, its 2.9 MB are not written to a claim file, fsync'd, read
-/// back and deleted (session 14); a copy it leaves on the retry ladder or in the dead-letter queue is checked in then
-/// (<see cref="RabbitMqRetryLadder"/>), as on the queue path;</item>
+/// <item>the mail is inline (not yet checked in). A mail above <c>ClaimCheck:ThresholdBytes</c> (large mail) takes a place
+/// large mails may hold (<c>Sender:LargeMailPlaces</c>), and at most <see cref="MaxLargeInside"/> of them are in their attempt
+/// or waiting for its place at once; beyond that a large mail goes to the queue by claim check. Delivered here, its
+/// 2.9 MB are not written to a claim file, fsync'd, read back and deleted (session 14); a copy it leaves on the retry ladder
+/// or in the dead-letter queue is checked in then (<see cref="RabbitMqRetryLadder"/>), as on the queue path;</item>
 /// <item>the ESP's circuit breaker is closed;</item>
-/// <item>a delivery place (<see cref="DeliverySlots"/>, a large mail in one of those large mails may hold,
-/// <c>Sender:LargeMailPlaces</c>): with <see cref="InProcessDeliveryMode.FreePlace"/> one free now (with no mail of its
-/// size from the queue waiting for one); with <see cref="InProcessDeliveryMode.WaitForPlace"/> the next one in turn with
-/// the queue's mails. It waits also while a large mail from the queue waits: the places large mails may hold are theirs in
-/// turn (<see cref="Concurrency.SizeOrderedSlots"/>), so waiting attempts cannot hold one back (session 13; session 12 sent
-/// small mails to the queue then, where they waited behind the large ones). A small mail gives its delivery place back as
-/// soon as the ledger records it accepted, before its <c>EmailDelivered</c> is confirmed (<see cref="DeliveryHandler"/>,
-/// session 15); a large one keeps it until its attempt ends;</item>
+/// <item>a delivery place: with <see cref="InProcessDeliveryMode.FreePlace"/> one free now (with no small mail from the
+/// queue waiting for one), and fewer than <see cref="MaxInside"/> of the signer's mails in their attempt; with
+/// <see cref="InProcessDeliveryMode.WaitForPlace"/> the next one in turn with the queue's mails. At most
+/// <see cref="MaxInside"/> of the signer's mails wait for a place or deliver at once (each holds its protect command's
+/// place in the signer's window, <c>Signer:InFlight</c>); with <see cref="InProcessDeliveryMode.WaitForPlace"/> a mail that
+/// finds them all inside waits for one to leave instead of going to <c>smime-deliver</c> (session 14: flat out the sender's
+/// places are the bottleneck, so a mail sent to the queue only waited there for the same places, after a confirmed send of
+/// its protected bytes into a quorum queue and before a second receive; waiting here keeps its command unacknowledged in
+/// <c>smime-protect</c>, which is back-pressure on the signer's window, before more CPU is spent). It waits also while a
+/// large mail from the queue waits: the places large mails may hold are theirs in turn
+/// (<see cref="Concurrency.SizeOrderedSlots"/>), so waiting attempts cannot hold one back (session 13; session 12 sent
+/// small mails to the queue then, where they waited behind the large ones);</item>
 /// <item>the mail passes <see cref="DeliverEmailValidator"/> and <see cref="ProtectedMailGuard"/> (a refusal is the
 /// consumer's to report, with its reason, from the queue).</item>
 /// </list>
@@ -57,9 +53,10 @@ public sealed class InProcessDelivery(
     SmimeTelemetry telemetry,
     ILogger<InProcessDelivery> logger) : IDisposable
 {
-    // The signer's mails in their in-process attempt or waiting for its delivery place: at most MaxInside, of which at most
-    // MaxLargeInside large ones.
-    private readonly AttemptPlaces _inside = new(MaxInside(options.Value), Math.Min(MaxLargeInside(options.Value), MaxInside(options.Value)));
+    // The signer's mails in their in-process attempt or waiting for its place: at most MaxInside; and the large ones among
+    // them (at most MaxLargeInside: each holds its 2.9 MB protected mail meanwhile).
+    private readonly AttemptPlaces _inside = new(MaxInside(options.Value));
+    private int _largeInside;
 
     /// <summary>Makes the first delivery attempt of <paramref name="mail"/> in this process when it can.</summary>
     /// <param name="context">The consume context of the protect command (or of its claim); acknowledged after this returns.</param>
@@ -91,35 +88,49 @@ public sealed class InProcessDelivery(
         }
 
         var large = mail.Content.Length > settings.ClaimCheck.ThresholdBytes;
-        var waitsForPlace = settings.Signer.DeliverInProcess == InProcessDeliveryMode.WaitForPlace;
-        using var inside = waitsForPlace && !large ? await _inside.EnterAsync(context.CancellationToken) : _inside.TryEnter(large);
-        if (inside is null)
+        if (large && Interlocked.Increment(ref _largeInside) > MaxLargeInside(settings))
         {
-            // A large mail goes by claim check rather than wait here holding its 2.9 MB (and its window place).
-            return Declined(large ? "large" : "no-place");
+            Interlocked.Decrement(ref _largeInside);
+            return Declined("large");
         }
 
-        // A large mail from smime-deliver that waits gets the next place it may hold before these small ones, so they wait
-        // even then: sent to the queue instead, they would wait there behind it (session 13). A large mail here waits for a
-        // place large mails may hold, in turn with the queue's large mails (session 14).
-        using var place = waitsForPlace
-            ? await places.EnterAsync(large, context.CancellationToken)
-            : places.TryEnter(large);
-        if (place is null)
+        try
         {
-            return Declined("no-place");
-        }
+            var waitsForPlace = settings.Signer.DeliverInProcess == InProcessDeliveryMode.WaitForPlace;
+            using var inside = waitsForPlace ? await _inside.EnterAsync(context.CancellationToken) : _inside.TryEnter(large: false);
+            if (inside is null)
+            {
+                return Declined("no-place");
+            }
 
-        // The breaker may have opened while this mail waited: the queue's copy then waits with the others. A small mail's
-        // place goes back once the ledger records it accepted (session 15); a large one's when the attempt ends.
-        return breaker.IsOpen ? Declined("breaker-open") : await AttemptAsync(context, mail, settings.Signer.DeliverEmailFormat, large ? null : place);
+            // A large mail from smime-deliver that waits gets the next place it may hold before these small ones, so they wait
+            // even then: sent to the queue instead, they would wait there behind it (session 13). A large mail here waits for a
+            // place large mails may hold, in turn with the queue's large mails (session 14).
+            using var place = waitsForPlace
+                ? await places.EnterAsync(large, context.CancellationToken)
+                : places.TryEnter(large);
+            if (place is null)
+            {
+                return Declined("no-place");
+            }
+
+            // The breaker may have opened while this mail waited: the queue's copy then waits with the others.
+            return breaker.IsOpen ? Declined("breaker-open") : await AttemptAsync(context, mail, settings.Signer.DeliverEmailFormat);
+        }
+        finally
+        {
+            if (large)
+            {
+                Interlocked.Decrement(ref _largeInside);
+            }
+        }
     }
 
     /// <summary>
     /// How many large mails (above <c>ClaimCheck:ThresholdBytes</c>) may be in their in-process attempt or waiting for its
     /// place at once: two per place large mails may hold (<c>Sender:LargeMailPlaces</c>), one delivering and one waiting
-    /// for it, so that the protected mails held in memory stay a few (and never more than <see cref="MaxInside"/>); beyond
-    /// it large mail goes to <c>smime-deliver</c> by claim check, as before session 14.
+    /// for it, so that the protected mails held in memory stay a few; beyond it large mail goes to <c>smime-deliver</c> by
+    /// claim check, as before session 14.
     /// </summary>
     public static int MaxLargeInside(SmimePipelineOptions options)
     {
@@ -139,14 +150,14 @@ public sealed class InProcessDelivery(
         return Math.Max(1, options.Signer.EffectiveInFlight - options.Signer.EffectiveConcurrency);
     }
 
-    private async Task<bool> AttemptAsync(ConsumeContext context, DeliverEmail mail, DeliverEmailFormat format, IDisposable? place)
+    private async Task<bool> AttemptAsync(ConsumeContext context, DeliverEmail mail, DeliverEmailFormat format)
     {
         telemetry.RecordInProcessDelivery(SmimeTelemetry.InProcessAttempted);
         var report = new FailureReport();
         try
         {
             // Accepted, or routed to the ladder or the dead-letter queue: either way the handler has finished with the mail.
-            await handler.DeliverAsync(new InProcessDeliverContext(context, mail, format, report), mail.Content, place);
+            await handler.DeliverAsync(new InProcessDeliverContext(context, mail, format, report), mail.Content);
             return true;
         }
         catch (Exception e) when (e is not OutOfMemoryException && !context.CancellationToken.IsCancellationRequested)
@@ -171,9 +182,8 @@ public sealed class InProcessDelivery(
     public void Dispose() => _inside.Dispose();
 
     // The cap's places: as the sender's own (a waiter fails when the host stops and disposes them, a place held is given
-    // back after that as before). Only small mails wait, first come, first served; a large one takes a free place under
-    // its limit or none, so nothing is ever kept for it.
-    private sealed class AttemptPlaces(int count, int largeLimit) : Concurrency.SizeOrderedSlots(count, largeLimit);
+    // back after that as before); every attempt is a small item, so the order is first come, first served.
+    private sealed class AttemptPlaces(int count) : Concurrency.SizeOrderedSlots(count, count);
 
     private bool Declined(string why)
     {

@@ -131,8 +131,7 @@ public sealed class SmimeTelemetry : IDisposable
     /// <summary>
     /// A signer that runs the sender role too decided where a mail's first delivery attempt is made
     /// (<c>smime.delivery.in_process</c>): <c>attempted</c> in this process, or why it went to <c>smime-deliver</c>
-    /// (<c>large</c>: a large mail beyond <c>InProcessDelivery.MaxLargeInside</c> or finding the in-process cap reached,
-    /// or one already checked in;
+    /// (<c>large</c>: a large mail beyond <c>InProcessDelivery.MaxLargeInside</c>, or one already checked in;
     /// <c>breaker-open</c>, <c>no-place</c>, <c>refused</c>, <c>failed</c>).
     /// </summary>
     public void RecordInProcessDelivery(string outcome)
