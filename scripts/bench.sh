@@ -43,7 +43,7 @@ PINNED_IDLE_SECONDS=10  # target 4: the pinned broker's idle load, the intercept
 # CPU load, a state no paced run describes (README "Capacity model", session 9).
 PINNED_BACKLOG=64
 T2_ROUNDS=3  # target 2: rounds of alone + mixed (one run per variant decided nothing: the denominator moved 23-277 ms)
-T2_CLAIM=1  # target 2 with the producer claim check when a PostgreSQL is at hand (README "Issue 17, session 9")
+T2_CLAIM=1  # target 2 with the producer claim check when a PostgreSQL is at hand (docs/performance-log.md "Issue 17, session 9: the quiet run after this round's changes")
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
 while [[ $# -gt 0 ]]; do
@@ -103,7 +103,7 @@ BROKER_ARGS=()
 [[ -n "$BROKER_PID" ]] && BROKER_ARGS=(--broker-pid "$BROKER_PID")
 # Target 2 uses the producer claim check when a PostgreSQL is at hand ($SMIME_TEST_POSTGRES, the private services'):
 # with small mails first in the protect slots (session 9), the 1.5 MB bodies in the quorum queue became the tail
-# (small mails' publish -> confirm p99 729-1,389 ms inline, 121-274 ms by claim; README "Issue 17, session 9").
+# (small mails' publish -> confirm p99 729-1,389 ms inline, 121-274 ms by claim; docs/performance-log.md "Issue 17, session 9: the quiet run after this round's changes").
 # --target2-inline sends everything inline, to compare.
 CLAIM_ARGS=()
 [[ -n "$T2_CLAIM" && -n "${SMIME_TEST_POSTGRES:-}" ]] && CLAIM_ARGS=(--postgres "$SMIME_TEST_POSTGRES")
@@ -150,7 +150,7 @@ for round in $(seq 1 "$REPEAT"); do
   # OpenSSL 3 prints: "rsa 2048 bits 0.000377s 0.000011s   2650.3  88000.1" (sign, verify, sign/s, verify/s).
   taskset -c 0 openssl speed -seconds 5 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}' > "$RESULTS/openssl-$round.txt"
   # Target 3's threads: the machine's RSA on both cores at once (two processes, sign/s summed), printed beside the ratio.
-  # -multi's rates follow the wall clock whatever the divisor (README "Issue 17, session 13"): read it on a quiet machine.
+  # -multi's rates follow the wall clock whatever the divisor (docs/performance-log.md "Issue 17, session 13: two threads"): read it on a quiet machine.
   echo "[bench.sh] round $round/$REPEAT: openssl speed -multi 2 -seconds 5 rsa2048 on cpus 0,1" >&2
   taskset -c 0,1 openssl speed -multi 2 -seconds 5 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}' > "$RESULTS/openssl-multi-$round.txt"
   protect "standard-rsa2048-$round" 0 --message standard --key rsa2048
@@ -344,7 +344,7 @@ for r in range(1, repeat + 1):
     check(17, "3: standard, allocation <= 2x output size", std["allocationPerOutputByte"], 2.0, at_most=True)
     # The ceiling of the 2-thread ratio is the machine's own scaling of the cryptography, measured in the same two runs:
     # each times the crypto floor on its thread count right after ours (bench protect's floorThroughput). On this 2-vCPU
-    # VM it measured 1.6-1.8x, not 2 (README "Issue 17, session 13: two threads"). openssl's two processes are printed beside it.
+    # VM it measured 1.6-1.8x, not 2 (docs/performance-log.md "Issue 17, session 13: two threads"). openssl's two processes are printed beside it.
     fl1, fl2 = one.get("floorThroughput"), two.get("floorThroughput")
     machine = fl2["messagesPerSecond"] / fl1["messagesPerSecond"] if fl1 and fl2 else None
     ratio = two["messagesPerSecond"] / one["messagesPerSecond"]
