@@ -25,7 +25,7 @@ internal static class BenchCommand
 
     private static Option<string> MessageOption() => new Option<string>("--message")
     {
-        Description = "small (≈6 KB text + HTML), standard (≈54 KB with a 30 KB PDF) or large (≈2 MB).",
+        Description = "small (≈8.4 KB text + HTML), standard (≈53 KB with a 30 KB PDF) or large (≈2 MB), as RFC 5322 bytes.",
         DefaultValueFactory = _ => "standard",
     }.AcceptOnlyFromAmong("small", "standard", "large");
 
