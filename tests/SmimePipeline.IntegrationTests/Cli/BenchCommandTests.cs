@@ -230,6 +230,11 @@ public sealed class BenchCommandTests
         // The whole path's allocation per mail (issue 17, session 11): at least each mail's body travels through it.
         Assert.True(run.GetProperty("allocatedBytesPerMail").GetDouble() > 1_000, $"allocatedBytesPerMail {run.GetProperty("allocatedBytesPerMail")}");
         Assert.True(run.GetProperty("gen0CollectionsPerThousandMails").GetDouble() >= 0);
+        // Session 15: getrusage's counts. Six mails through a broker cannot pass without a thread blocking (a task awaited
+        // on the broker's confirm, the sockets thread's epoll wait): a zero means the call failed or was not made.
+        Assert.True(run.GetProperty("voluntarySwitchesPerMail").GetDouble() > 0, $"voluntarySwitchesPerMail {run.GetProperty("voluntarySwitchesPerMail")}");
+        Assert.True(run.GetProperty("involuntarySwitchesPerMail").GetDouble() >= 0);
+        Assert.True(run.GetProperty("minorFaultsPerMail").GetDouble() >= 0);
     }
 
     [Fact]
