@@ -53,11 +53,9 @@ public sealed class DeliverEmailConsumer(
         // the queue, as when the consume itself is cancelled. The claim's release reads the ledger inside the place too, so
         // that the sender's ledger statements in flight stay within its places (the ledger's derived pool bound,
         // PostgresPoolDefaults.DeliveryLedgerMaxConnections).
-        // Once the ESP's acceptance is recorded the handler gives the place back before publishing EmailDelivered (session 15);
-        // then no ledger statement follows here either (an accepted mail's claim is released without a read).
-        using (var place = await places.EnterAsync(large: mail.ContentAddress is not null, context.CancellationToken))
+        using (await places.EnterAsync(large: mail.ContentAddress is not null, context.CancellationToken))
         {
-            bool accepted = await DeliverAsync(context, mail, place);
+            bool accepted = await DeliverAsync(context, mail);
 
             // The claim goes once the mail is accepted. When the handler saw the acceptance (it wrote it, or its ledger
             // claim read it) the ledger is not read again: an acceptance is final, so the read could only say the same.
@@ -75,7 +73,7 @@ public sealed class DeliverEmailConsumer(
     // Large mail travels by claim check: only a claim this pipeline minted is ever opened, and only mail protected
     // as declared leaves. A refusal there (MailRefusedException, permanent) and every other failure of loading
     // are routed by the handler like any failure: dead-lettered with their reason, or retried.
-    private Task<bool> DeliverAsync(ConsumeContext<DeliverEmail> context, DeliverEmail mail, IDisposable place) =>
+    private Task<bool> DeliverAsync(ConsumeContext<DeliverEmail> context, DeliverEmail mail) =>
         handler.DeliverAsync(context, async cancellationToken =>
         {
             try
@@ -92,7 +90,7 @@ public sealed class DeliverEmailConsumer(
                 claimCheck.Release(mail);
                 throw;
             }
-        }, place);
+        });
 
     // The mail has been handed over, or routed to the ladder or the dead-letter queue, by now: a ledger that cannot be read
     // or a claim that cannot be deleted must not fail it again (a retry would put a second copy on its way, and a mail the

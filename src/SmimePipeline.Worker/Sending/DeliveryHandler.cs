@@ -78,16 +78,6 @@ public sealed class DeliveryHandler
     /// Delivers the mail of <paramref name="context"/> whose protected bytes <paramref name="loadContent"/>
     /// returns (from the message or its claim check), routing every failure of either step.
     /// </summary>
-    /// <param name="context">The mail's consume context (from <c>smime-deliver</c>, or the signer's in-process attempt).</param>
-    /// <param name="loadContent">Returns the protected bytes.</param>
-    /// <param name="place">
-    /// The caller's delivery place (<see cref="DeliverySlots"/>), or null. Given back as soon as the ESP's acceptance is in
-    /// the ledger (or the ledger's claim found the mail accepted before), before <see cref="EmailDelivered"/> is published
-    /// and confirmed: the place bounds the mails at the ESP and the ledger statements in flight, and after that point the
-    /// mail holds neither, only a wait for the broker (issue 17, session 15: in target 2's mix that wait, inside the place,
-    /// was what small mails queued for). On every other path the place is kept until this returns, as the caller's
-    /// <c>using</c> gives it back then; giving it back twice is harmless.
-    /// </param>
     /// <returns>
     /// True when the mail ends this attempt accepted by the ESP as the ledger records it, an acceptance no later write
     /// changes: this attempt handed it over, or its ledger claim found it accepted by an earlier attempt or by another
@@ -95,7 +85,7 @@ public sealed class DeliveryHandler
     /// come to show it accepted, by another copy of the same mail. A failure that MassTransit's own retries are to see
     /// again is thrown, not returned.
     /// </returns>
-    public async Task<bool> DeliverAsync(ConsumeContext<DeliverEmail> context, Func<CancellationToken, Task<ReadOnlyMemory<byte>>> loadContent, IDisposable? place = null)
+    public async Task<bool> DeliverAsync(ConsumeContext<DeliverEmail> context, Func<CancellationToken, Task<ReadOnlyMemory<byte>>> loadContent)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(loadContent);
@@ -120,7 +110,7 @@ public sealed class DeliveryHandler
                 throw;
             }
 
-            return await DeliverCoreAsync(context, content, place);
+            return await DeliverCoreAsync(context, content);
         }
         catch (Exception e) when (e is not OutOfMemoryException and not BrokerSendRefusedException { IsPermanent: true } && !context.CancellationToken.IsCancellationRequested)
         {
@@ -150,11 +140,11 @@ public sealed class DeliveryHandler
 
     /// <summary>Delivers the mail of <paramref name="context"/> whose protected bytes are <paramref name="content"/>.</summary>
     /// <returns>Whether the mail ends this attempt accepted by the ESP, as for the overload that loads the content.</returns>
-    public Task<bool> DeliverAsync(ConsumeContext<DeliverEmail> context, ReadOnlyMemory<byte> content, IDisposable? place = null)
-        => DeliverAsync(context, _ => Task.FromResult(content), place);
+    public Task<bool> DeliverAsync(ConsumeContext<DeliverEmail> context, ReadOnlyMemory<byte> content)
+        => DeliverAsync(context, _ => Task.FromResult(content));
 
     /// <returns>True when the mail is accepted (now or before), false when it was routed to the ladder or the DLQ.</returns>
-    private async Task<bool> DeliverCoreAsync(ConsumeContext<DeliverEmail> context, ReadOnlyMemory<byte> content, IDisposable? place)
+    private async Task<bool> DeliverCoreAsync(ConsumeContext<DeliverEmail> context, ReadOnlyMemory<byte> content)
     {
         var mail = context.Message;
         var started = _time.GetTimestamp();
@@ -170,7 +160,6 @@ public sealed class DeliveryHandler
             if (!claim.Claimed)
             {
                 // Accepted before (a redelivery after a crash or a broker blink), or by another sender meanwhile.
-                place?.Dispose();
                 await AcknowledgeAcceptedAsync(context, claim.Previous);
                 return true;
             }
@@ -207,9 +196,6 @@ public sealed class DeliveryHandler
                 SenderLog.PartiallyAccepted(_logger, mail.MailId, rejection.Recipient, rejection.ProviderResponse);
             }
 
-            // The ESP has the mail and its answer is recorded (or given up on, AcceptedRecordRetry): the place goes to the next mail
-            // before the event's broker round trip.
-            place?.Dispose();
             await PublishDeliveredAsync(context, receipt.Provider, receipt.ProviderMessageId, receipt.AcceptedRecipients, _time.GetUtcNow());
             _telemetry.RecordDelivered(receipt.Provider, _time.GetElapsedTime(started));
             Log.MailDelivered(_logger, mail.MailId, receipt.Provider, receipt.ProviderMessageId);

@@ -115,8 +115,7 @@ public sealed class InProcessDelivery(
             }
 
             // The breaker may have opened while this mail waited: the queue's copy then waits with the others.
-            // The handler gives the place back once the ESP's acceptance is recorded, before EmailDelivered's confirm (session 15).
-            return breaker.IsOpen ? Declined("breaker-open") : await AttemptAsync(context, mail, settings.Signer.DeliverEmailFormat, place);
+            return breaker.IsOpen ? Declined("breaker-open") : await AttemptAsync(context, mail, settings.Signer.DeliverEmailFormat);
         }
         finally
         {
@@ -151,14 +150,14 @@ public sealed class InProcessDelivery(
         return Math.Max(1, options.Signer.EffectiveInFlight - options.Signer.EffectiveConcurrency);
     }
 
-    private async Task<bool> AttemptAsync(ConsumeContext context, DeliverEmail mail, DeliverEmailFormat format, IDisposable place)
+    private async Task<bool> AttemptAsync(ConsumeContext context, DeliverEmail mail, DeliverEmailFormat format)
     {
         telemetry.RecordInProcessDelivery(SmimeTelemetry.InProcessAttempted);
         var report = new FailureReport();
         try
         {
             // Accepted, or routed to the ladder or the dead-letter queue: either way the handler has finished with the mail.
-            await handler.DeliverAsync(new InProcessDeliverContext(context, mail, format, report), mail.Content, place);
+            await handler.DeliverAsync(new InProcessDeliverContext(context, mail, format, report), mail.Content);
             return true;
         }
         catch (Exception e) when (e is not OutOfMemoryException && !context.CancellationToken.IsCancellationRequested)

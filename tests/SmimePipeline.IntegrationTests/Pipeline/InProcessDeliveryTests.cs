@@ -156,50 +156,6 @@ public sealed class InProcessDeliveryTests : BrokerTest, IAsyncLifetime
         Assert.Empty(_failed);
     }
 
-    [Theory]
-    [InlineData("WaitForPlace")]
-    [InlineData("Off")]
-    public async Task A_delivery_place_is_free_again_once_the_esp_answered_while_the_delivered_event_still_waits_for_the_broker(string mode)
-    {
-        // Session 15: the place bounds the mails at the ESP and the ledger statements in flight; the EmailDelivered publish and
-        // its confirm come after both, and held the place until then (in target 2's mix small mails queued for places that
-        // mails waiting for that confirm held). One place; the first mail's EmailDelivered is held at the publish (as a slow
-        // confirm holds it). In process (WaitForPlace) and from smime-deliver (Off) alike.
-        var held = new HeldDeliveredEvents();
-        await using var worker = await WorkerHost.StartAsync(
-            Settings(mode, ("SmimePipeline:Sender:Concurrency", "1")),
-            builder => builder.Services.AddPublishObserver(_ => held));
-        var first = OneRecipientMail();
-        await PublishAsync(first);
-        Assert.Equal(first.MailId, await held.FirstHeld.WaitAsync(TimeSpan.FromSeconds(60)));
-
-        try
-        {
-            // The first mail's event is still held: its attempt has not ended, yet its place is free, and the next mail takes it.
-            var places = worker.Services.GetRequiredService<DeliverySlots>();
-            using (var place = places.TryEnter(large: false))
-            {
-                Assert.NotNull(place);
-            }
-
-            var second = OneRecipientMail();
-            await PublishAsync(second);
-            await Eventually.HoldsAsync(
-                () => Task.FromResult(_esp.AcceptedByMailId.ContainsKey(second.MailId.ToString("D"))),
-                TimeSpan.FromSeconds(60),
-                () => "the second mail did not reach the ESP while the first mail's EmailDelivered was held");
-            Assert.DoesNotContain(_delivered, e => e.MailId == first.MailId);
-        }
-        finally
-        {
-            held.Release();
-        }
-
-        await WaitForDeliveredEventsAsync(first.MailId, 1);
-        Assert.Equal(1, _esp.AcceptedByMailId[first.MailId.ToString("D")]);
-        Assert.Empty(_failed);
-    }
-
     [Fact]
     public async Task While_a_large_mail_waits_for_a_place_a_small_mail_waits_in_process_and_the_large_one_gets_its_kept_place_first()
     {
