@@ -31,9 +31,7 @@ import sys
 WINDOWS = (
     # name, occupancy key (mails inside and the limit), the stages that are confirm waits (their means, ms)
     ("signer", "signerInFlight", ("handOver", "signerAfterHandOver")),
-    # Since session 15 a delivery gives its place back once the ESP's acceptance is recorded, before the EmailDelivered
-    # publish: the sender's place holds no confirm wait (senderConcurrency's occupancy ends there too).
-    ("sender", "senderConcurrency", ()),
+    ("sender", "senderConcurrency", ("senderAfterAnswer",)),
 )
 
 # The closed-loop producer's backlog (`bench pipeline --backlog N`): N mails between publish and file, each held for the

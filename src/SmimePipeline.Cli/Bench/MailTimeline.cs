@@ -48,12 +48,6 @@ internal sealed class MailTimeline
     /// <summary>The ESP answered (pickup: the file is written, synced and renamed), from the ledger's record-lag measurement.</summary>
     public long EspAnswered;
 
-    /// <summary>
-    /// The ESP's acceptance was in the ledger (the moment the ledger's record-lag measurement was taken): from here on the
-    /// attempt holds no delivery place (session 15), only the wait for <c>EmailDelivered</c>'s confirm.
-    /// </summary>
-    public long AnswerRecorded;
-
     /// <summary>The pickup file's modification time.</summary>
     public long FileVisible;
 
@@ -64,12 +58,8 @@ internal sealed class MailTimeline
     /// <summary>When the mail's delivery took a sender place: the sender's receive, or the in-process attempt's start.</summary>
     public long DeliveryEntered => DeliveredInProcess ? DeliveryStarted : SenderReceived;
 
-    /// <summary>
-    /// When the mail's delivery gave its place back: once the ESP's acceptance was recorded (session 15: the place is given
-    /// back before the <c>EmailDelivered</c> publish); when that was not seen (a failed attempt, a duplicate), the sender's
-    /// acknowledgement, or (in process) the signer's.
-    /// </summary>
-    public long DeliveryLeft => AnswerRecorded != 0 ? AnswerRecorded : DeliveredInProcess ? SignerAcknowledged : SenderAcknowledged;
+    /// <summary>When the mail's delivery gave its place back: the sender's acknowledgement, or (in process) the signer's.</summary>
+    public long DeliveryLeft => DeliveredInProcess ? SignerAcknowledged : SenderAcknowledged;
 
     /// <summary>When the protected mail left the signer's hands: the broker's confirm of <c>DeliverEmail</c>, or (in process)
     /// the delivery attempt's start.</summary>

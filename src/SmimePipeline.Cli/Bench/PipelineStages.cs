@@ -24,8 +24,7 @@ namespace SmimePipeline.Cli.Bench;
 /// <param name="SenderAfterAnswer">Likewise for the sender's concurrency: from the ESP's answer to the acknowledgement
 /// (the ledger's "accepted" record, the <c>EmailDelivered</c> publish and its confirm).</param>
 /// <param name="Occupancy">Over all mails of the run (both sizes): the producer's publish window, the signer's in-flight
-/// limit, the protect slots and the sender's concurrency (a place held by the queue's consume or by an in-process attempt, since session 15 up to the
-/// ESP's acceptance in the ledger),
+/// limit, the protect slots and the sender's concurrency (a place held by the queue's consume or by an in-process attempt),
 /// each with the average number of mails inside.</param>
 internal sealed record PipelineStages(
     int Mails,

@@ -149,9 +149,7 @@ internal sealed class StageRecorder : IDisposable
     {
         if (Activity.Current is { } current && _byTrace.TryGetValue(current.TraceId, out var mail))
         {
-            long now = DateTime.UtcNow.Ticks;
-            MailTimeline.SetLast(ref mail.EspAnswered, now - TimeSpan.FromSeconds(seconds).Ticks);
-            MailTimeline.SetLast(ref mail.AnswerRecorded, now);
+            MailTimeline.SetLast(ref mail.EspAnswered, DateTime.UtcNow.Ticks - TimeSpan.FromSeconds(seconds).Ticks);
         }
     }
 
