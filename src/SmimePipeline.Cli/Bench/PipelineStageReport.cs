@@ -29,6 +29,7 @@ internal static class PipelineStageReport
             limits is null || allMails is null || seconds <= 0 ? null : Occupancy(allMails, limits, seconds))
         {
             DeliveredInProcess = mails.Count(m => m.DeliveredInProcess),
+            AfterAnswer = Between(mails, m => m.EspAnswered, m => m.DeliveryEnded),
         };
     }
 

@@ -43,4 +43,13 @@ internal sealed record PipelineStages(
     /// <summary>Of <see cref="Mails"/>, those whose delivery attempt the signer made in its own process
     /// (<c>Signer:DeliverInProcess</c>): no <c>DeliverEmail</c> was sent, so they have no sender queue.</summary>
     public int DeliveredInProcess { get; init; }
+
+    /// <summary>
+    /// After the ESP's answer, to the end of the delivery attempt: the ledger's "accepted" record, the
+    /// <c>EmailDelivered</c> publish and the broker's confirm of it; every mail, delivered in the signer's process or from
+    /// <c>smime-deliver</c> (session 15: <see cref="SenderAfterAnswer"/> sees only the queue's mails). Not on the mail's
+    /// path, but the attempt holds its delivery place through it (session 15 measured giving the place back before it, and
+    /// reverted that).
+    /// </summary>
+    public StageLatency? AfterAnswer { get; init; }
 }

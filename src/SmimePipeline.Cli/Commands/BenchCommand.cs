@@ -278,6 +278,7 @@ internal static class BenchCommand
             ("publish → confirm", stages.Publish), ("signer queue", stages.SignerQueue), ("signer wait (slot)", stages.SignerWait), ("protect", stages.Protect),
             ("hand-over → confirm", stages.HandOver), ("sender queue", stages.SenderQueue), ("delivery (ESP answer)", stages.Delivery), ("total, publish → file", stages.Total),
             ("signer, after hand-over", stages.SignerAfterHandOver), ("sender, after answer", stages.SenderAfterAnswer),
+            ("answer → attempt's end", stages.AfterAnswer ?? StageLatency.Of([])),
         })
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-24} {stage.P50Milliseconds,8:F1} {stage.P99Milliseconds,8:F1} {stage.MeanMilliseconds,8:F1} {stage.MaxMilliseconds,8:F1}"));

@@ -162,6 +162,9 @@ public sealed class BenchCommandTests
         }
 
         Assert.True(stages.GetProperty("protect").GetProperty("p50Milliseconds").GetDouble() > 0);
+        // Session 15: the ESP's answer to the attempt's end (the EmailDelivered confirm) is seen for every mail, in process too.
+        Assert.Equal(9, stages.GetProperty("afterAnswer").GetProperty("mails").GetInt32());
+        Assert.Equal(3, run.GetProperty("largeStages").GetProperty("afterAnswer").GetProperty("mails").GetInt32());
         // The stages follow each other up to the ESP's answer, which comes after the pickup file was written:
         // their means add up to at least the mean publish-to-file time.
         double pathMean = path.Sum(stage => stages.GetProperty(stage).GetProperty("meanMilliseconds").GetDouble());
