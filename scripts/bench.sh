@@ -425,7 +425,8 @@ for r in range(1, repeat + 1):
                       f"{g_machine:.2f} ms per mail on the whole machine = {g_split}")
                 verdict = "the 3.5x target lies above it (reachable in principle)" if 3.5 >= g_ceiling else "the 3.5x target lies BELOW it: not reachable on this machine with the guarantees kept"
                 print(f"  guarantees ceiling = (guarantees CPU per mail + floor) / floor = ({g_machine:.3f} + {floor_ms:.3f}) / {floor_ms:.3f} = {g_ceiling:.2f}x; {verdict}")
-                print(f"  of target 1's {machine / floor_ms:.2f}x: floor 1.00x, the guarantees {g_machine / floor_ms:.2f}x, the rest ours (MassTransit, MIME, our own work and what they cost the broker): {(machine - g_machine - floor_ms) / floor_ms:.2f}x")
+                print(f"  of target 1's {machine / floor_ms:.2f}x: floor 1.00x, the guarantees {g_machine / floor_ms:.2f}x, the rest ours (MassTransit, MIME, our own work and what they cost the broker): {(machine - g_machine - floor_ms) / floor_ms:.2f}x"
+                      + ("  (below 0: the two runs' rest of the machine differs, i.e. other processes ran; read the line below)" if machine - g_machine - floor_ms < 0 else ""))
                 if g_broker is not None and broker is not None:
                     # Without the machine's rest (kernel threads, anything else running), which on a shared machine is mostly the neighbours.
                     print(f"  (process + RabbitMQ alone: product {(ours_ms + broker) / floor_ms:.2f}x the floor, guarantees ceiling {(g_ours + g_broker + floor_ms) / floor_ms:.2f}x)")
