@@ -10,7 +10,8 @@
 # C A B, ...), because on a shared machine the position in a round moves the figures as much as a change does. One
 # line per run: msg/s, smime / broker / machine CPU ms per mail, managed bytes allocated per mail, gen-0 collections
 # per 1,000 mails, JIT methods compiled in the measured run, load average before; then each variant's mean, and its
-# ratio to the first variant's, of the process and broker figures.
+# ratio to the first variant's, of the process and broker figures. Before each round (since session 15): the load
+# average and `openssl speed -seconds 3 rsa2048` on core 0.
 set -euo pipefail
 ROUNDS=${1:?rounds}
 OUT=${2:?out dir}
@@ -25,6 +26,8 @@ variants=("$@")
 count=${#variants[@]}
 
 for ((round = 1; round <= ROUNDS; round++)); do
+  echo "round $round: load $(cut -d' ' -f1-3 /proc/loadavg), openssl rsa2048 sign/s on core 0:" \
+    "$(taskset -c 0 openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}')"
   for ((k = 0; k < count; k++)); do
     i=$(((k + round - 1) % count))
     IFS='|' read -r label dll vars <<<"${variants[$i]}"

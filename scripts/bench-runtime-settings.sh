@@ -8,8 +8,10 @@
 # target 2's runs) and flat out, in an order rotated by one each round (the machine is shared: order effects are
 # large). The paced run's threads are sampled by name (scripts/thread-cpu.py) from the end of the warm-up to the end.
 # One line per run: process, broker and machine CPU per mail, JIT methods compiled in the measured run, CPU seconds of
-# the thread pool / tiering JIT / GC / timer threads, load average. Variants are environment variables on top of the
-# build's runtimeconfig (PipelineRuntime.props); SETTINGS="label|VAR=x VAR2=y;..." replaces the list.
+# the thread pool / tiering JIT / GC / timer threads, voluntary context switches and minor faults per mail (session 15),
+# load average; before each round the load and `openssl speed -seconds 3 rsa2048` on core 0 (session 15). Variants are
+# environment variables on top of the build's runtimeconfig (PipelineRuntime.props); SETTINGS="label|VAR=x VAR2=y;..."
+# replaces the list.
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DLL=${DLL:-$REPO_ROOT/src/SmimePipeline.Cli/bin/Release/net10.0/smime.dll}
@@ -58,6 +60,7 @@ pool = t.get(".NET TP Worker", 0); jit = t.get(".NET Tiered Com", 0); gc = t.get
 timer = t.get(".NET Timer", 0); other = sum(t.values()) - pool - jit - gc - timer
 print(f"{sys.argv[3]} | {d['messagesPerSecond']:.1f} msg/s | smime {d['processCpuMillisecondsPerMail']:.3f} ms | broker {d.get('brokerCpuMillisecondsPerMail') or 0:.3f} | "
       f"machine {d.get('machineCpuMillisecondsPerMail') or 0:.3f} | jit {d['jitMethodsCompiled']} methods | p99 {d['latencyP99Milliseconds']:.0f} ms | "
+      f"vcsw {d.get('voluntarySwitchesPerMail', 0):.1f} | minflt {d.get('minorFaultsPerMail', 0):.1f} | "
       + (f"threads s: pool {pool:.1f} jit {jit:.1f} gc {gc:.1f} timer {timer:.1f} other {other:.1f} | " if t else "")
       + f"load {sys.argv[4]}->{sys.argv[5]}", flush=True)
 PY
@@ -65,6 +68,8 @@ PY
 
 uptime
 for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round: load $(cut -d' ' -f1-3 /proc/loadavg), openssl rsa2048 sign/s on core 0:" \
+    "$(taskset -c 0 openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}')"
   n=${#settings[@]}
   for i in $(seq 0 $((n - 1))); do
     entry=${settings[$(((i + round - 1) % n))]}

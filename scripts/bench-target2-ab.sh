@@ -6,7 +6,9 @@
 #   (copy one aside before rebuilding), NAME=VALUE environment settings for that run (e.g.
 #   SmimePipeline__Signer__DeliverInProcess=Off). Round r starts at variant r (rotated by one each round). MESSAGE=large
 #   makes every mail of an alone run ≈ 1.5 MB (session 14: what one large mail costs, CPU per mail in the summary).
-# Per run: load average at its start, msg/s, small mails' p99, large p99, in-process attempts and decisions, stage p99s;
+# Per run: load average at its start, msg/s, small mails' p99, large p99, in-process attempts and decisions, stage p99s
+# (session 15: also the ESP's answer to the attempt's end, p99 / mean, i.e. the EmailDelivered confirm); per round
+# `openssl speed -seconds 3 rsa2048` on core 0 (OUT/openssl.txt);
 # then the pooled p99 per label and each mixed label's ratio to the pooled p99 of the alone label(s). Not part of CI.
 set -u
 REPO="$(cd "$(dirname "$0")/.." && pwd)"; OUT=${1:?OUT_DIR}; shift; mkdir -p "$OUT"
@@ -18,9 +20,9 @@ trap stop_private_broker EXIT
 start_private_broker "$OUT" bench-target2-ab.sh
 n=${#VARIANTS[@]}
 for (( r = 1; r <= ROUNDS; r++ )); do
-  # Session 15: the machine's speed beside each round (OpenSSL RSA-2048 signs on core 0), in openssl.txt.
-  echo "round $r $(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg) openssl rsa2048 sign/s on core 0:" \
-    "$(taskset -c 0 openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $6}')" | tee -a "$OUT/openssl.txt"
+  # The machine's speed beside each round (session 15): RSA-2048 signatures per second on core 0, as bench.sh measures it.
+  echo "round $r $(date -u +%T) load $(cut -d' ' -f1-3 /proc/loadavg) openssl rsa2048 $(taskset -c 0 openssl speed -seconds 3 rsa2048 2>/dev/null \
+    | awk '/^rsa 2048/ {print $6; exit}') sign/s" | tee -a "$OUT/openssl.txt"
   for (( i = 0; i < n; i++ )); do
     IFS=: read -r label kind dir envs <<< "${VARIANTS[(( (r - 1 + i) % n ))]}"
     large=(); [[ $kind == mixed ]] && large=(--large-every 10)

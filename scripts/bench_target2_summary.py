@@ -18,6 +18,12 @@ def stage(stages, name):
     return s.get("p99Milliseconds", float("nan")), s.get("mails", 0)
 
 
+def after_answer(stages):
+    """Session 15: the ESP's answer to the attempt's end (the EmailDelivered confirm), p99 / mean; '-' for older builds."""
+    s = (stages or {}).get("afterAnswer")
+    return f"{s['p99Milliseconds']:,.0f} / {s['meanMilliseconds']:,.0f}" if s else "-"
+
+
 def cpu(r):
     """Session 14: CPU per mail of our process, the broker, PostgreSQL and the whole machine (ms)."""
     def ms(key):
@@ -83,7 +89,7 @@ def main(out):
     out = Path(out)
     pooled, kinds = {}, {}
     header = ("run", "start", "load", "msg/s", "small p50/p99", "large p99", "in process", "sender queue p99 (mails)",
-              "hand-over p99", "delivery p99", "signer queue p99", "publish p99", "sender busy",
+              "hand-over p99", "delivery p99", "answer to attempt's end p99 / mean", "signer queue p99", "publish p99", "sender busy",
               "CPU ms/mail smime / broker / PostgreSQL / machine", "share asked by ours")
     print(" | ".join(header))
     for line in (out / "runs.txt").read_text().splitlines():
@@ -102,11 +108,12 @@ def main(out):
         large = f"{r['largeLatencyP99Milliseconds']:,.0f}" if r.get("largeEvery") else "-"
         print(f"{run} | {start} | {load} | {r['messagesPerSecond']} | {r['latencyP50Milliseconds']:,.0f} / "
               f"{r['latencyP99Milliseconds']:,.0f} | {large} | {r.get('deliveryAttemptsInProcess')} | {sq:,.0f} ({sqn}) | "
-              f"{stage(st, 'handOver')[0]:,.0f} | {stage(st, 'delivery')[0]:,.0f} | {stage(st, 'signerQueue')[0]:,.0f} | "
+              f"{stage(st, 'handOver')[0]:,.0f} | {stage(st, 'delivery')[0]:,.0f} | {after_answer(st)} | {stage(st, 'signerQueue')[0]:,.0f} | "
               f"{stage(st, 'publish')[0]:,.0f} | {busy} | {cpu(r)} | {asked(r)}")
     window_table(out)
-    if (out / "openssl.txt").exists():
-        print("\n" + (out / "openssl.txt").read_text().rstrip())
+    rounds = out / "openssl.txt"
+    if rounds.exists():
+        print(rounds.read_text().rstrip())
     alone = [v for label, values in pooled.items() if kinds[label] == "alone" for v in values]
     base = p99(alone)
     for label, values in pooled.items():

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Where small mails wait when large ones are in the mix (issue 17 target 2; README "Issue 17, session 11: where small
+# Where small mails wait when large ones are in the mix (issue 17 target 2; docs/performance-log.md "Issue 17, session 11: where small
 # mails wait in the mix"). Runs `smime bench pipeline` paced, alone and with every 10th mail ≈1.5 MB (producer claim
 # check on, as scripts/bench.sh runs target 2), in rotated rounds of the variants named, and during the measured part of
 # each run records the broker's and smime's run-queue delay and the disk's write and flush latency

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Samples, while one `smime bench pipeline` run is going, what target 2's hypotheses are about (README "Issue 17,
+"""Samples, while one `smime bench pipeline` run is going, what target 2's hypotheses are about (docs/performance-log.md "Issue 17,
 session 11: where small mails wait in the mix"), and prints one JSON object when it gets SIGTERM (or SIGINT):
 
 - run-queue delay (nanoseconds a thread was runnable but waited for a core: the second field of

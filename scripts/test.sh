@@ -147,8 +147,9 @@ CONF
     (cd "$dir" && as_user rabbitmq "$RABBITMQ_BIN/rabbitmq-server" -detached)
     RABBITMQ_STARTED=1
     # `await_startup` right after -detached fails (no node yet) and `ping` answers before the
-    # application is up; `wait <pidfile>` waits for the pid file and then for the app.
-    if ! rabbitmqctl -n "$RABBITMQ_NODENAME" wait "$RABBITMQ_PID_FILE" --timeout 120 >/dev/null; then
+    # application is up; `wait <pidfile>` waits for the pid file and then for the app. Ready in ≈4 s
+    # on a quiet machine; the bound is for a slow or shared CI machine, where a failed start loses the run.
+    if ! rabbitmqctl -n "$RABBITMQ_NODENAME" wait "$RABBITMQ_PID_FILE" --timeout 300 >/dev/null; then
         tail -n 50 "$dir"/log/*.log >&2 || true
         die "RabbitMQ did not start"
     fi
@@ -158,7 +159,8 @@ CONF
 
 stop_rabbitmq() {
     if [[ -n "$RABBITMQ_STARTED" ]]; then
-        rabbitmqctl -n "$RABBITMQ_NODENAME" shutdown >/dev/null 2>&1 \
+        # Bounded: a shutdown that hangs must not hold a finished run (the pid file's kill follows).
+        rabbitmqctl -n "$RABBITMQ_NODENAME" shutdown --timeout 120 >/dev/null 2>&1 \
             || log "rabbitmqctl shutdown failed; killing the node by its pid file"
         if [[ -f "$RABBITMQ_PID_FILE" ]]; then
             local pid; pid="$(cat "$RABBITMQ_PID_FILE")"
@@ -191,10 +193,11 @@ start_smtp_sink() {
     wait_for_smtp_banner
 }
 
-# Reads the 220 greeting through bash's /dev/tcp; retries for ~10 s while the sink binds.
+# Reads the 220 greeting through bash's /dev/tcp; retries for ~60 s while the sink binds (a loaded
+# machine may take long to start it).
 wait_for_smtp_banner() {
     local banner=""
-    for _ in $(seq 1 50); do
+    for _ in $(seq 1 300); do
         # The braces make the 2>/dev/null temporary; on a bare `exec` it would stick.
         if { exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT"; } 2>/dev/null; then
             read -r -t 5 banner <&3 || true
@@ -229,9 +232,12 @@ start_postgres() {
     # directory); TCP connections, which the tests use, need the password.
     as_user postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth-local=trust \
         --auth-host=scram-sha-256 -E UTF8 --no-locale >"$WORK_DIR/postgres/initdb.log"
-    as_user postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK_DIR/postgres/server.log" -w \
-        -o "-p $POSTGRES_PORT -k $PG_SOCKET_DIR -c listen_addresses=127.0.0.1" start >/dev/null
+    # -t: pg_ctl waits 60 s by default, which a loaded machine's first start (after initdb) can pass.
+    # Marked started before: a start that gives up waiting may leave the server running, and the
+    # EXIT trap must stop it.
     POSTGRES_STARTED=1
+    as_user postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK_DIR/postgres/server.log" -w -t 300 \
+        -o "-p $POSTGRES_PORT -k $PG_SOCKET_DIR -c listen_addresses=127.0.0.1" start >/dev/null
     as_user postgres psql -q -h "$PG_SOCKET_DIR" -p "$POSTGRES_PORT" -U postgres -d postgres \
         -v ON_ERROR_STOP=1 -c "CREATE ROLE smime LOGIN PASSWORD '$password'" \
         -c "CREATE DATABASE smime_test OWNER smime"
@@ -240,7 +246,7 @@ start_postgres() {
 
 stop_postgres() {
     if [[ -n "$POSTGRES_STARTED" ]]; then
-        as_user postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null \
+        as_user postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 120 stop >/dev/null \
             || log "pg_ctl stop failed"
     fi
 }

@@ -4,7 +4,7 @@ using SmimePipeline.Contracts;
 
 namespace SmimePipeline.Benchmarks;
 
-/// <summary>The same reference messages as <c>smime bench</c>: small ≈6 KB (text + HTML), standard ≈54 KB (+ 30 KB PDF).</summary>
+/// <summary>The same reference messages as <c>smime bench</c>: small ≈8.4 KB (text + HTML), standard ≈53 KB (+ 30 KB PDF), as RFC 5322 bytes.</summary>
 public static class BenchmarkMail
 {
     public static ProtectEmail Small() => Create(0);

@@ -2,8 +2,8 @@ namespace SmimePipeline.DeploymentTests;
 
 /// <summary>
 /// deploy/rabbitmq/rabbitmq-env.conf: the runtime flags of every broker SmimePipeline starts or documents, so that no
-/// setting is measured by the bench that the laptop stack and operators do not get (README "Issue 17, session 10: what
-/// the broker spends per mail"). That the test broker really runs with them is checked against the running node in the
+/// setting is measured by the bench that the laptop stack and operators do not get (docs/performance-log.md "Issue 17, session 10:
+/// what the broker spends per mail"). That the test broker really runs with them is checked against the running node in the
 /// integration tests (BrokerSettingsTests).
 /// </summary>
 public sealed class BrokerSettingsFileTests

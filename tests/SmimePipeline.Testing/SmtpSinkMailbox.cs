@@ -30,12 +30,12 @@ public sealed class SmtpSinkMailbox
     public static SmtpSinkMailbox ForTestServices() => new(TestServices.SmtpDirectory);
 
     /// <summary>Waits until <paramref name="count"/> new, completely written messages have arrived.</summary>
-    /// <exception cref="TimeoutException">Fewer messages arrived within <paramref name="timeout"/> (default 10 s).</exception>
+    /// <exception cref="TimeoutException">Fewer messages arrived within <paramref name="timeout"/> (default 60 s: a wait on a loaded machine, not a figure).</exception>
     public Task<IReadOnlyList<SmtpSinkMessage>> WaitForMessagesAsync(int count, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
         => WaitAsync(_ => true, count, $"{count} new message(s)", timeout, cancellationToken);
 
     /// <summary>Waits for one new, completely written message whose envelope includes <paramref name="recipient"/>.</summary>
-    /// <exception cref="TimeoutException">No such message arrived within <paramref name="timeout"/> (default 10 s).</exception>
+    /// <exception cref="TimeoutException">No such message arrived within <paramref name="timeout"/> (default 60 s: a wait on a loaded machine, not a figure).</exception>
     public async Task<SmtpSinkMessage> WaitForMessageToAsync(string recipient, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var messages = await WaitAsync(
@@ -46,7 +46,7 @@ public sealed class SmtpSinkMailbox
     private async Task<IReadOnlyList<SmtpSinkMessage>> WaitAsync(
         Func<SmtpSinkMessage, bool> match, int count, string what, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        var limit = timeout ?? TimeSpan.FromSeconds(10);
+        var limit = timeout ?? TimeSpan.FromSeconds(60);
         var deadline = DateTimeOffset.UtcNow + limit;
         var found = new List<SmtpSinkMessage>();
         var lastSizes = new Dictionary<string, long>(StringComparer.Ordinal);

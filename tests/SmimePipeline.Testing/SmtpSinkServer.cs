@@ -88,7 +88,7 @@ public sealed class SmtpSinkServer : IAsyncDisposable
 
     private async Task WaitForGreetingAsync()
     {
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
             if (_process.HasExited)
@@ -115,7 +115,7 @@ public sealed class SmtpSinkServer : IAsyncDisposable
 
             if (DateTimeOffset.UtcNow > deadline)
             {
-                throw new InvalidOperationException($"smtp-sink on port {Port} sent no 220 greeting within 10 s.");
+                throw new InvalidOperationException($"smtp-sink on port {Port} sent no 220 greeting within 60 s.");
             }
 
             await Task.Delay(100);

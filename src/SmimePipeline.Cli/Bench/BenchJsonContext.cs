@@ -7,4 +7,5 @@ namespace SmimePipeline.Cli.Bench;
 [JsonSerializable(typeof(BenchReport))]
 [JsonSerializable(typeof(PipelineBenchResult))]
 [JsonSerializable(typeof(ConfirmProbeResult))]
+[JsonSerializable(typeof(GuaranteesBenchResult))]
 internal sealed partial class BenchJsonContext : JsonSerializerContext;

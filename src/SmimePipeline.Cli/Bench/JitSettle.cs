@@ -4,8 +4,8 @@ namespace SmimePipeline.Cli.Bench;
 /// After the warm-up mails, waits until the tiered JIT has caught up: the warm-up leaves a queue of methods that reached
 /// their call count and wait for the background tiering thread to compile them at tier 1 (with dynamic PGO, twice:
 /// instrumented, then optimised). On a busy 2-core machine, after 3,000 warm-up mails, the paced measured runs recompiled
-/// 1,600–3,300 methods, most of them methods compiled before measuring, while the mails ran (README "Issue 17, session
-/// 10"): CPU a worker that has run for minutes no longer pays. With nothing else running the same queue drained in ≈ 11 s. Quiet means fewer than <see cref="QuietMethods"/>
+/// 1,600–3,300 methods, most of them methods compiled before measuring, while the mails ran (docs/performance-log.md
+/// "Issue 17, session 10: the CPU that does not follow the mails"): CPU a worker that has run for minutes no longer pays. With nothing else running the same queue drained in ≈ 11 s. Quiet means fewer than <see cref="QuietMethods"/>
 /// methods compiled in <see cref="QuietWindow"/>; the wait gives up after <see cref="Limit"/> and says so.
 /// </summary>
 /// <param name="Seconds">How long the wait took.</param>

@@ -33,6 +33,12 @@ internal sealed class MailTimeline
     /// </summary>
     public long DeliveryStarted;
 
+    /// <summary>
+    /// The last <c>smime deliver</c> span ended: the attempt finished, after the ESP's answer was recorded and
+    /// <c>EmailDelivered</c> was confirmed by the broker (or the mail was routed to the ladder or the dead-letter queue).
+    /// </summary>
+    public long DeliveryEnded;
+
     /// <summary>The sender's receive span started.</summary>
     public long SenderReceived;
 

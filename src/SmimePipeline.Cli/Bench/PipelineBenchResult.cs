@@ -110,6 +110,16 @@ internal sealed record PipelineBenchResult(
     /// <inheritdoc cref="Gen0CollectionsPerThousandMails"/>
     public double Gen2CollectionsPerThousandMails { get; init; }
 
+    /// <summary>Times one of this process's threads blocked and gave up its core, from the first publish to the last mail,
+    /// per mail (<see cref="ProcessRusage"/>): its thread hops and wake-ups. Session 15; 0 in reports that predate it.</summary>
+    public double VoluntarySwitchesPerMail { get; init; }
+
+    /// <summary>Preemptions of this process's threads over the same interval, per mail: the neighbours' load more than ours.</summary>
+    public double InvoluntarySwitchesPerMail { get; init; }
+
+    /// <summary>Minor page faults of this process over the same interval, per mail (fresh heap pages, stacks, file pages).</summary>
+    public double MinorFaultsPerMail { get; init; }
+
     /// <summary>First delivery attempts the signer made in its own process during the measured run, without
     /// <c>smime-deliver</c> (<c>Signer:DeliverInProcess</c>, the worker's default when it runs both roles, as the bench does).</summary>
     public long DeliveryAttemptsInProcess { get; init; }

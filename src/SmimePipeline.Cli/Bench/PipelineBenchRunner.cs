@@ -130,6 +130,7 @@ internal static class PipelineBenchRunner
             var clock = Stopwatch.StartNew();
             var firstPublish = DateTime.UtcNow;
             var cpu = new MachineCpuTime();
+            var rusage = new ProcessRusage();
             var cores = new CoreCpuTime();
             var broker = brokerPid is { } pid ? new ProcessCpuTime(pid) : null;
             var postgres = claimStore is null ? null : await StartPostgresMeterAsync(claimStore, progress, cancellationToken);
@@ -178,6 +179,7 @@ internal static class PipelineBenchRunner
 
             var processCpu = cpu.ProcessElapsed;
             var machineCpu = cpu.MachineElapsed;
+            var switches = rusage.Elapsed;
             var brokerCpu = broker?.Elapsed;
             var postgresCpu = postgres?.Elapsed;
             var coreUtilisation = cores.Utilisation;
@@ -261,6 +263,9 @@ internal static class PipelineBenchRunner
                 AllocatedBytesPerMail = Math.Round((double)allocated / messages),
                 Gen0CollectionsPerThousandMails = Math.Round(gen0 * 1000.0 / messages, 2),
                 Gen2CollectionsPerThousandMails = Math.Round(gen2 * 1000.0 / messages, 2),
+                VoluntarySwitchesPerMail = Math.Round((double)switches.VoluntarySwitches / messages, 2),
+                InvoluntarySwitchesPerMail = Math.Round((double)switches.InvoluntarySwitches / messages, 2),
+                MinorFaultsPerMail = Math.Round((double)switches.MinorFaults / messages, 2),
             };
         }
         finally

@@ -30,6 +30,7 @@ internal static class PipelineStageReport
         {
             DeliveredInProcess = mails.Count(m => m.DeliveredInProcess),
             SignerWindow = seconds > 0 ? SignerWindowShare.Of(mails, seconds) : null,
+            AfterAnswer = Between(mails, m => m.EspAnswered, m => m.DeliveryEnded),
         };
     }
 

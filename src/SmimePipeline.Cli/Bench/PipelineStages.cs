@@ -46,4 +46,13 @@ internal sealed record PipelineStages(
 
     /// <summary>What these mails held the signer's window for, part by part (session 15); null without the run's duration.</summary>
     public SignerWindowShare? SignerWindow { get; init; }
+
+    /// <summary>
+    /// After the ESP's answer, to the end of the delivery attempt: the ledger's "accepted" record, the
+    /// <c>EmailDelivered</c> publish and the broker's confirm of it; every mail, delivered in the signer's process or from
+    /// <c>smime-deliver</c> (session 15: <see cref="SenderAfterAnswer"/> sees only the queue's mails). Not on the mail's
+    /// path, but the attempt holds its delivery place through it (session 15 measured giving the place back before it, and
+    /// reverted that).
+    /// </summary>
+    public StageLatency? AfterAnswer { get; init; }
 }

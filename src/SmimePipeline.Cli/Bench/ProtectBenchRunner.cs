@@ -30,16 +30,20 @@ internal static class ProtectBenchRunner
     /// <summary>Floors run on the CPU-timed pairs' own worker before they start (its key handles' first operations).</summary>
     private const int CpuTimedWarmupFloors = 50;
 
+    /// <summary>One protection of <paramref name="mail"/> (compose, sign, encrypt, serialise): the protected bytes.</summary>
+    public static byte[] ProtectOnce(SmimeProtector protector, ProtectEmail mail)
+    {
+        ArgumentNullException.ThrowIfNull(protector);
+        using var message = MimeComposer.ComposeForProtection(mail);
+        return protector.Protect(message, SecurityPolicy.SignAndEncrypt).Content;
+    }
+
     public static ProtectBenchResult RunOurs(BenchCertificateStore store, ProtectEmail mail, BenchSettings settings)
     {
         // The signer worker's registration (validated store, recipient directory, revocation, capabilities).
         using var services = CertificateServices.Build(o => o.StorePath = store.StorePath, o => o.Cipher = ResolveCipher(settings.Cipher), store.Pkcs11);
         var protector = services.GetRequiredService<SmimeProtector>();
-        byte[] probe;
-        using (var first = MimeComposer.ComposeForProtection(mail))
-        {
-            probe = protector.Protect(first, SecurityPolicy.SignAndEncrypt).Content;
-        }
+        byte[] probe = ProtectOnce(protector, mail);
 
         void ProtectOne()
         {

@@ -15,7 +15,7 @@ namespace SmimePipeline.Cli.Bench;
 /// that trace, when MassTransit's send spans to <c>smime-protect</c> and <c>smime-deliver</c> ended (the broker's
 /// confirm), when the receive spans of both consumers started and ended, when the protector started (its certificate
 /// lookup), when the <c>smime protect</c> span ended and when the first <c>smime deliver</c> span started (in the sender, or in
-/// the signer's process when it makes the first attempt itself); a <see cref="MeterListener"/> on
+/// the signer's process when it makes the first attempt itself) and when the last one ended; a <see cref="MeterListener"/> on
 /// <c>smime.sender.accepted_record_lag</c> gives the moment the ESP answered (the measurement is taken inside the
 /// <c>smime deliver</c> span, so <see cref="Activity.Current"/> names the mail's trace). Spans of other traces are not
 /// created by this listener (MassTransit still creates them for the host's OpenTelemetry listener, as in the worker).
@@ -110,6 +110,7 @@ internal sealed class StageRecorder : IDisposable
                 break;
             case SmimeTelemetry.Name when activity.OperationName == "smime deliver":
                 MailTimeline.SetFirst(ref mail.DeliveryStarted, start);
+                MailTimeline.SetLast(ref mail.DeliveryEnded, end);
                 break;
         }
     }

@@ -8,8 +8,8 @@ using SmimePipeline.Client;
 namespace SmimePipeline.Cli.Commands;
 
 /// <summary>
-/// <c>smime bench protect|pipeline|confirm</c>: throughput of the protect stage in-process, of the whole
-/// pipeline through RabbitMQ, and the broker's publish → confirm latency under load. Figures are printed, never judged here: <c>scripts/bench.sh</c> compares
+/// <c>smime bench protect|pipeline|confirm|guarantees</c>: throughput of the protect stage in-process, of the whole
+/// pipeline through RabbitMQ, the broker's publish → confirm latency under load, and what the delivery guarantees alone cost. Figures are printed, never judged here: <c>scripts/bench.sh</c> compares
 /// them against <c>openssl speed</c> from the same run and the targets.
 /// </summary>
 internal static class BenchCommand
@@ -20,12 +20,13 @@ internal static class BenchCommand
         command.Subcommands.Add(CreateProtect());
         command.Subcommands.Add(CreatePipeline());
         command.Subcommands.Add(CreateConfirm());
+        command.Subcommands.Add(CreateGuarantees());
         return command;
     }
 
     private static Option<string> MessageOption() => new Option<string>("--message")
     {
-        Description = "small (≈6 KB text + HTML), standard (≈54 KB with a 30 KB PDF) or large (≈2 MB).",
+        Description = "small (≈8.4 KB text + HTML), standard (≈53 KB with a 30 KB PDF) or large (≈2 MB), as RFC 5322 bytes.",
         DefaultValueFactory = _ => "standard",
     }.AcceptOnlyFromAmong("small", "standard", "large");
 
@@ -266,6 +267,66 @@ internal static class BenchCommand
         return command;
     }
 
+    private static Command CreateGuarantees()
+    {
+        var rabbit = BrokerOption.Create("The broker, e.g. amqp://guest:guest@localhost:5672/ (the one bench pipeline uses).", required: true);
+        var messages = new Option<int>("--messages", "-n") { Description = "Mails in the measured run.", DefaultValueFactory = _ => 2000 };
+        var message = MessageOption();
+        var warmup = new Option<int>("--warmup") { Description = "Mails sent through before measuring; not counted. After them the bench waits (at most 90 s) until the tiered JIT has gone quiet." };
+        var inFlight = new Option<int>("--in-flight") { Description = "Publishes kept in flight by the producer (as bench pipeline's).", DefaultValueFactory = _ => PipelineBenchRunner.DefaultInFlight };
+        var prefetch = new Option<int>("--prefetch") { Description = "The consumer's prefetch (what MassTransit asks for bench pipeline's signer on 2 cores).", DefaultValueFactory = _ => GuaranteesBenchRunner.DefaultPrefetch };
+        var concurrency = new Option<int>("--concurrency") { Description = "Mails the consumer handles at once, at most the prefetch (bench pipeline's signer on 2 cores: 16 per core).", DefaultValueFactory = _ => GuaranteesBenchRunner.DefaultConcurrency };
+        var brokerPid = new Option<int?>("--broker-pid") { Description = "The broker's process on this machine (RabbitMQ's beam.smp): its CPU time per mail is reported too." };
+        var classic = new Option<bool>("--classic-queue") { Description = "Breakdown only: a durable classic queue instead of a quorum queue." };
+        var noFsync = new Option<bool>("--no-fsync") { Description = "Breakdown only: write and rename the pickup file without flushing it or the directory." };
+        var noLedger = new Option<bool>("--no-ledger") { Description = "Breakdown only: no delivery ledger rows." };
+        var noEvents = new Option<bool>("--no-events") { Description = "Breakdown only: no EmailProtected / EmailDelivered events." };
+        var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
+        var command = new Command("guarantees", "The delivery guarantees alone, through RabbitMQ.Client with no product code on the bus path and no cryptography: quorum queue, publisher confirms, manual acks, ledger, fsync'd pickup file, two confirmed events, one trace per mail; CPU per mail.")
+        {
+            rabbit, messages, message, warmup, inFlight, prefetch, concurrency, brokerPid, classic, noFsync, noLedger, noEvents, json,
+        };
+        command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
+        {
+            int count = parseResult.GetValue(messages);
+            int window = parseResult.GetValue(inFlight);
+            int places = parseResult.GetValue(prefetch);
+            int atOnce = parseResult.GetValue(concurrency);
+            if (count < 1 || parseResult.GetValue(warmup) < 0 || window < 1 || places is < 1 or > ushort.MaxValue || atOnce < 1)
+            {
+                throw new CliException("--messages, --in-flight, --prefetch and --concurrency must be at least 1 (--prefetch at most 65535), --warmup at least 0.");
+            }
+
+            var pid = parseResult.GetValue(brokerPid);
+            if (pid is { } p && (p <= 0 || !File.Exists($"/proc/{p}/stat")))
+            {
+                throw new CliException($"--broker-pid {p}: no such process on this machine (/proc/{p}/stat cannot be read).");
+            }
+
+            var switches = new GuaranteeSwitches(
+                Quorum: !parseResult.GetValue(classic), Fsync: !parseResult.GetValue(noFsync), Ledger: !parseResult.GetValue(noLedger), Events: !parseResult.GetValue(noEvents));
+            var result = await GuaranteesBenchRunner.RunAsync(
+                BrokerOption.Require(parseResult, rabbit), count, parseResult.GetValue(warmup), BenchMail.Parse(parseResult.GetRequiredValue(message)), window, places, atOnce, switches, pid,
+                Console.Error, cancellationToken);
+            if (parseResult.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.GuaranteesBenchResult));
+            }
+            else
+            {
+                Console.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"guarantees only ({result.Message}, off: {result.Switches}): {result.Delivered}/{result.Messages} delivered once in {result.Seconds:F2} s = {result.MessagesPerSecond:F1} msg/s, {result.DuplicateDeliveries} twice; files {result.FilesWritten}, ledger rows accepted {(result.LedgerAccepted is { } rows ? rows.ToString(CultureInfo.InvariantCulture) : "-")}, events confirmed {result.EventsConfirmed}, left in the queue {result.QueueMessagesAfter}; publish → ack p50 {result.LatencyP50Milliseconds:F0} ms, p99 {result.LatencyP99Milliseconds:F0} ms"));
+                Console.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"CPU per mail: {result.ProcessCpuMillisecondsPerMail:F3} ms in this process, {(result.BrokerCpuMillisecondsPerMail is { } b ? $"{b:F3} ms in the broker, " : "")}{(result.MachineCpuMillisecondsPerMail is { } m ? $"{m:F3} ms on the whole machine" : "whole machine unknown")}"));
+            }
+
+            return result.Delivered == count && result.DuplicateDeliveries == 0 ? 0 : 1;
+        }));
+        return command;
+    }
+
     private static void PrintStages(string size, PipelineStages? stages)
     {
         if (stages is null)
@@ -279,6 +340,7 @@ internal static class BenchCommand
             ("publish → confirm", stages.Publish), ("signer queue", stages.SignerQueue), ("signer wait (slot)", stages.SignerWait), ("protect", stages.Protect),
             ("hand-over → confirm", stages.HandOver), ("sender queue", stages.SenderQueue), ("delivery (ESP answer)", stages.Delivery), ("total, publish → file", stages.Total),
             ("signer, after hand-over", stages.SignerAfterHandOver), ("sender, after answer", stages.SenderAfterAnswer),
+            ("answer → attempt's end", stages.AfterAnswer ?? StageLatency.Of([])),
         })
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-24} {stage.P50Milliseconds,8:F1} {stage.P99Milliseconds,8:F1} {stage.MeanMilliseconds,8:F1} {stage.MaxMilliseconds,8:F1}"));

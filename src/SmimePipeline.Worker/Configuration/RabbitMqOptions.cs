@@ -37,7 +37,9 @@ public sealed class RabbitMqOptions
     /// neither acknowledged nor routed: the broker refusing the worker's sends, or a worker that dies on it. The retry
     /// ladder's rungs put a mail back as a new message (count 0). Keep it below the broker's own <c>delivery-limit</c> policy
     /// (<c>deploy/rabbitmq/definitions.json</c>: 20), the last resort when even the <c>_error</c> queue refuses the mail.
-    /// Classic queues carry no count: there this does nothing.
+    /// Classic queues carry no count: there this does nothing, and the worker says so at start, one warning per work queue
+    /// (line 1020). At <c>smime-deliver</c> a mail the delivery ledger records as accepted is reported as delivered with its
+    /// event missing (<c>delivered-event-refused</c>), not as failed.
     /// </summary>
     public int DeliveryLimit { get; set; } = 10;
 }

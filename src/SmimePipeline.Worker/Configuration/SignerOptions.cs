@@ -53,7 +53,7 @@ public sealed class SignerOptions
     /// A protect command whose body (or producer claim) is above this many bytes is large mail for the protect slots
     /// and <see cref="LargeMailNice"/>: small mails waiting for a slot go before it (issue 17, target 2). The same rule
     /// bytes the command came in. Default 0: every mail alike (first come, first served), because the quiet run of
-    /// session 9 measured these defaults losing capacity near saturation (README "Issue 17, session 9: the quiet run");
+    /// session 9 measured these defaults losing capacity near saturation (docs/performance-log.md "Issue 17, session 9: the quiet run after this round's changes");
     /// <see cref="SuggestedLargeMailThresholdBytes"/> (the producer claim check's threshold) is the value to turn it on
     /// with. Must be 0 or at least 16,384.
     /// </summary>

@@ -7,7 +7,8 @@ namespace SmimePipeline.Worker.Failures;
 /// How often the broker has delivered a message of a work queue before, and the worker's limit on it
 /// (<c>RabbitMq:DeliveryLimit</c>). RabbitMQ's quorum queues put the count in the <c>x-delivery-count</c> header of every
 /// delivery (3.10.8, measured: 0 on the first, then one more for each return: a nack with requeue, a closed channel, a
-/// consumer gone). Classic queues carry none. MassTransit 8.5 does not read it (its <c>GetRedeliveryCount</c> is its own
+/// consumer gone; pinned by <c>DeliveryCountHeaderTests</c>). Classic queues carry none: the worker warns at start when it
+/// runs on them with a limit set (<see cref="UnreportedFailureFilter"/>, line 1020). MassTransit 8.5 does not read it (its <c>GetRedeliveryCount</c> is its own
 /// <c>MT-Redelivery-Count</c>), so it is read from the transport headers here. A mail the retry ladder puts back is a new
 /// message (count 0): only tries that end neither acknowledged nor routed add to it.
 /// </summary>
@@ -22,10 +23,12 @@ public static class DeliveryLimit
     /// <summary>
     /// The deliveries of <paramref name="context"/>'s message before this one, or null when the queue does not count them or
     /// this is the message's first delivery (the broker's <c>redelivered</c> flag not set): a first delivery has no returns
-    /// before it whatever its headers say. Measured without this check: a mail given back by <c>smime dlq requeue</c> (whose
-    /// error-queue copy carries the header MassTransit copied from the delivery it failed) was stopped again at its first
-    /// delivery with the old count (3), though the broker overwrote a producer's header in a management-API test; which
-    /// value the client read was not pinned down. <c>smime dlq requeue</c> also drops the header.
+    /// before it whatever its headers say. Session 14 saw, without this check, a mail given back by <c>smime dlq requeue</c>
+    /// stopped again at its first delivery with the old count (3). Pinned in session 15 with RabbitMQ.Client on 3.10.8
+    /// (<c>DeliveryCountHeaderTests</c>): a quorum queue replaces a producer's <c>x-delivery-count</c> (3) with its own, so a
+    /// client reads 0 (not redelivered), then 1 and 2 after each return (redelivered); a copy <c>smime dlq requeue</c> gives
+    /// back (it drops the header) reads 0 and then 1 in its work queue, whatever its count in the error queue. Both checks
+    /// stay: they cost nothing, and a broker of another version may keep the producer's header.
     /// </summary>
     public static long? CountOf(ConsumeContext context)
     {

@@ -1,9 +1,11 @@
+using System.Globalization;
 using MassTransit;
 using MassTransit.Configuration;
 using Microsoft.Extensions.Options;
 using SmimePipeline.CertificateDirectory.Dkim;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography.Errors;
+using SmimePipeline.Delivery.Ledger;
 using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Messaging;
 using SmimePipeline.Worker.Telemetry;
@@ -23,13 +25,22 @@ namespace SmimePipeline.Worker.Failures;
 /// check per consumer: it does not need to know any retry policy, only that it is outside all of them.
 /// A consume cancelled because the bus is stopping is not a failure (the message comes back) and passes untouched.
 /// It also stops a message the broker has delivered <c>RabbitMq:DeliveryLimit</c> times before (<see cref="DeliveryLimit"/>):
-/// reported as <c>delivery-limit</c> and moved to the error queue without running its consumer again.
+/// reported as <c>delivery-limit</c> and moved to the error queue without running its consumer again; at <c>smime-deliver</c>,
+/// a mail the ledger records as accepted is reported as delivered with its event missing instead
+/// (<see cref="DeliveredEventRefused"/>: the broker refusing <c>EmailDelivered</c> closes the consume's channel, so the
+/// message comes back until the limit).
 /// Each failure is reported once (<see cref="FailureReport"/>): when a reporter inside marked it and its event's publish
 /// failed, the filter logs only that and dead-letters the message with the reason already reported, or, when the reporter had
 /// put it into a dead-letter queue itself (the sender's <c>smime-deliver-dead</c>), acknowledges it.
 /// </summary>
 public sealed partial class UnreportedFailureFilter(
-    string stage, int deliveryLimit, BoundedBrokerSend broker, SmimeTelemetry telemetry, TimeProvider time, ILogger<UnreportedFailureFilter> logger)
+    string stage,
+    int deliveryLimit,
+    IDeliveryLedger? ledger,
+    BoundedBrokerSend broker,
+    SmimeTelemetry telemetry,
+    TimeProvider time,
+    ILogger<UnreportedFailureFilter> logger)
     : IFilter<ConsumeContext>
 {
     /// <summary>The stage of <c>smime-protect</c> and <c>smime-protect-large</c>.</summary>
@@ -61,13 +72,23 @@ public sealed partial class UnreportedFailureFilter(
             return;
         }
 
+        var options = services.GetRequiredService<IOptions<SmimePipelineOptions>>().Value;
+        var logger = services.GetRequiredService<ILogger<UnreportedFailureFilter>>();
+        if (options.Transport == TransportKind.RabbitMq && !options.RabbitMq.QuorumQueues && options.RabbitMq.DeliveryLimit > 0)
+        {
+            // Only quorum queues count deliveries (x-delivery-count): on a classic queue the limit never fires, and a message
+            // whose tries keep ending unacknowledged comes back without end. Said once per work queue at start (session 15).
+            DeliveryLimitInactive(logger, options.RabbitMq.DeliveryLimit, queueName);
+        }
+
         var filter = new UnreportedFailureFilter(
             stage,
-            services.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.RabbitMq.DeliveryLimit,
+            options.RabbitMq.DeliveryLimit,
+            stage == Deliver ? services.GetService<IDeliveryLedger>() : null,
             services.GetRequiredService<BoundedBrokerSend>(),
             services.GetRequiredService<SmimeTelemetry>(),
             services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<ILogger<UnreportedFailureFilter>>());
+            logger);
         // A pre-pipe specification runs before the pipe splits by message type, so outside every consumer's retries.
         endpoint.AddPrePipeSpecification(new Specification(filter));
     }
@@ -124,6 +145,19 @@ public sealed partial class UnreportedFailureFilter(
     /// </summary>
     private async Task StopAtDeliveryLimitAsync(ConsumeContext context, long previous)
     {
+        if (await AcceptedAsync(context) is { } accepted)
+        {
+            // Delivered, and its tries kept ending unacknowledged: what the broker refusing EmailDelivered does. Not a failure.
+            var delivered = DeliveredEventRefused.Reason(
+                accepted,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"the message came back {previous + 1} times at {stage} (RabbitMq:DeliveryLimit {deliveryLimit}), each try ending unacknowledged: the broker refusing the event closes the consume's channel."));
+            throw previous == deliveryLimit
+                ? DeliveredEventRefused.Report(context, accepted.MailId, stage, delivered, telemetry, logger)
+                : new MailDeadLetteredException(delivered);
+        }
+
         var reason = DeliveryLimit.Reason(stage, previous, deliveryLimit);
         if (previous == deliveryLimit && FailureReport.TryMark(context, reason))
         {
@@ -141,6 +175,27 @@ public sealed partial class UnreportedFailureFilter(
         }
 
         throw new MailDeadLetteredException(reason);
+    }
+
+    // The ledger's entry of smime-deliver's mail when it records the mail accepted; null elsewhere, and when it cannot be
+    // read (then the mail is reported at the limit as any other, with a warning that says why it could not be told apart).
+    private async Task<DeliveryLedgerEntry?> AcceptedAsync(ConsumeContext context)
+    {
+        if (ledger is null)
+        {
+            return null;
+        }
+
+        var mailId = FailedMessageId.Of(context);
+        try
+        {
+            return await ledger.FindAsync(mailId, context.CancellationToken) is { State: DeliveryLedgerState.Accepted } entry ? entry : null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException && !context.CancellationToken.IsCancellationRequested)
+        {
+            LedgerNotRead(logger, mailId, stage, e.GetType().Name);
+            return null;
+        }
     }
 
     private async Task PublishFailedAsync(ConsumeContext context, Guid mailId, FailureReason reason)
@@ -172,6 +227,12 @@ public sealed partial class UnreportedFailureFilter(
     /// </summary>
     private bool Reported(Exception exception) => exception is MailDeadLetteredException
         || (stage == Harvest && exception is MailRefusedException or InboundMailRefusedException or ProtectionRefusedException);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "RabbitMq:DeliveryLimit ({Limit}) does nothing on {Queue}: RabbitMq:QuorumQueues is off, and a classic queue does not count deliveries (x-delivery-count), so a message whose tries keep ending unacknowledged comes back without end")]
+    private static partial void DeliveryLimitInactive(ILogger logger, int limit, string queue);
+
+    [LoggerMessage(EventId = 1019, Level = LogLevel.Warning, Message = "Mail {MailId} at {Stage} reached RabbitMq:DeliveryLimit; the delivery ledger could not be read ({ExceptionType}) to tell whether the ESP has it")]
+    private static partial void LedgerNotRead(ILogger logger, Guid mailId, string stage, string exceptionType);
 
     [LoggerMessage(EventId = 1018, Level = LogLevel.Error, Message = "Mail {MailId} dead-lettered at {Stage} as {ReasonCode} (reported above), but its EmailDeliveryFailed event could not be published ({ExceptionType})")]
     private static partial void EventNotPublished(ILogger logger, Guid mailId, string stage, string reasonCode, string exceptionType);

@@ -112,11 +112,12 @@ public sealed class DeliveryHandler
 
             return await DeliverCoreAsync(context, content);
         }
-        catch (Exception e) when (e is not OutOfMemoryException and not BrokerSendRefusedException { IsPermanent: true } && !context.CancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not OutOfMemoryException and not BrokerSendRefusedException { IsPermanent: true } and not MailDeadLetteredException && !context.CancellationToken.IsCancellationRequested)
         {
             // A broker blink cancels the context: not the mail's failure, the message comes back by itself. A mail this
             // attempt put into smime-deliver-dead is not routed again whatever failed after that (its event's publish), nor
-            // one whose routing the broker refused (RouteFailureAsync): the endpoint's filter reports that.
+            // one whose routing the broker refused (RouteFailureAsync): the endpoint's filter reports that. Nor a delivered
+            // mail whose EmailDelivered the broker refused through every try (PublishDeliveredAsync): reported already.
             if (FailureReport.DeadLetterEventOf(context) is not null)
             {
                 throw;
@@ -196,9 +197,15 @@ public sealed class DeliveryHandler
                 SenderLog.PartiallyAccepted(_logger, mail.MailId, rejection.Recipient, rejection.ProviderResponse);
             }
 
-            await PublishDeliveredAsync(context, receipt.Provider, receipt.ProviderMessageId, receipt.AcceptedRecipients, _time.GetUtcNow());
+            // Delivered from here on, whatever happens to its event: counted and logged before the publish (session 15; a
+            // refused EmailDelivered had left a delivered mail out of smime_delivered_total).
+            var deliveredAt = _time.GetUtcNow();
             _telemetry.RecordDelivered(receipt.Provider, _time.GetElapsedTime(started));
             Log.MailDelivered(_logger, mail.MailId, receipt.Provider, receipt.ProviderMessageId);
+            await PublishDeliveredAsync(
+                context,
+                new DeliveryLedgerEntry(mail.MailId, DeliveryLedgerState.Accepted, receipt.Provider, receipt.ProviderMessageId, 0, deliveredAt),
+                receipt.AcceptedRecipients);
             return true;
         }
     }
@@ -312,7 +319,10 @@ public sealed class DeliveryHandler
         _telemetry.RecordDuplicateSuppressed(provider);
         SenderLog.AlreadyAccepted(_logger, context.Message.MailId, provider, known?.ProviderMessageId);
         // The event may not have gone out before the crash or blink: events are at-least-once anyway.
-        await PublishDeliveredAsync(context, provider, known?.ProviderMessageId, context.Message.EnvelopeTo, known?.UpdatedAt ?? _time.GetUtcNow());
+        await PublishDeliveredAsync(
+            context,
+            known ?? new DeliveryLedgerEntry(context.Message.MailId, DeliveryLedgerState.Accepted, provider, null, 0, _time.GetUtcNow()),
+            context.Message.EnvelopeTo);
     }
 
     /// <summary>
@@ -396,16 +406,30 @@ public sealed class DeliveryHandler
     }
 
     // Bounded and past the consume context (BoundedBrokerSend): a refused publish ends the try with broker-refused; the
-    // ledger says accepted, so the next try (a short retry, the ladder) publishes it again without calling the ESP.
-    private Task PublishDeliveredAsync(ConsumeContext<DeliverEmail> context, string provider, string? providerMessageId, IReadOnlyList<string> accepted, DateTimeOffset deliveredAt)
-        => _broker.PublishAsync(
-            context,
-            new EmailDelivered
-            {
-                MailId = context.Message.MailId,
-                Provider = provider,
-                ProviderMessageId = providerMessageId,
-                AcceptedRecipients = accepted,
-                DeliveredAt = deliveredAt,
-            });
+    // ledger says accepted, so the next try (a short retry) publishes it again without calling the ESP. On the last of them
+    // the mail is reported as delivered with its event missing (DeliveredEventRefused), never routed as failed: not onto
+    // the ladder, whose end is smime-deliver-dead and an EmailDeliveryFailed for a mail the recipient has. The signer's
+    // in-process attempt does not report it: it hands the mail to smime-deliver, whose copy does.
+    private async Task PublishDeliveredAsync(ConsumeContext<DeliverEmail> context, DeliveryLedgerEntry accepted, IReadOnlyList<string> recipients)
+    {
+        try
+        {
+            await _broker.PublishAsync(
+                context,
+                new EmailDelivered
+                {
+                    MailId = accepted.MailId,
+                    Provider = accepted.Provider,
+                    ProviderMessageId = accepted.ProviderMessageId,
+                    AcceptedRecipients = recipients,
+                    DeliveredAt = accepted.UpdatedAt,
+                });
+        }
+        catch (BrokerSendRefusedException refused) when (
+            !context.CancellationToken.IsCancellationRequested && context is not InProcessDeliverContext && UnexpectedFailureRetry.IsLastAttempt(context))
+        {
+            throw DeliveredEventRefused.Report(
+                context, accepted.MailId, UnreportedFailureFilter.Deliver, DeliveredEventRefused.Reason(accepted, refused.Message), _telemetry, _logger);
+        }
+    }
 }

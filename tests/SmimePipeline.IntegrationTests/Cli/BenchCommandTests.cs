@@ -5,7 +5,7 @@ using SmimePipeline.Testing;
 namespace SmimePipeline.IntegrationTests.Cli;
 
 /// <summary>
-/// A smoke test of <c>smime bench protect --json</c>, <c>smime bench pipeline --json</c> and <c>smime bench confirm --json</c>: the fields scripts/bench.sh
+/// A smoke test of <c>smime bench protect --json</c>, <c>smime bench pipeline --json</c>, <c>smime bench confirm --json</c> and <c>smime bench guarantees --json</c>: the fields scripts/bench.sh
 /// reads exist and are plausible. It measures nothing (benchmarks are not timed tests); scripts/bench.sh does.
 /// </summary>
 public sealed class BenchCommandTests
@@ -162,6 +162,9 @@ public sealed class BenchCommandTests
         }
 
         Assert.True(stages.GetProperty("protect").GetProperty("p50Milliseconds").GetDouble() > 0);
+        // Session 15: the ESP's answer to the attempt's end (the EmailDelivered confirm) is seen for every mail, in process too.
+        Assert.Equal(9, stages.GetProperty("afterAnswer").GetProperty("mails").GetInt32());
+        Assert.Equal(3, run.GetProperty("largeStages").GetProperty("afterAnswer").GetProperty("mails").GetInt32());
         // The stages follow each other up to the ESP's answer, which comes after the pickup file was written:
         // their means add up to at least the mean publish-to-file time.
         double pathMean = path.Sum(stage => stages.GetProperty(stage).GetProperty("meanMilliseconds").GetDouble());
@@ -230,6 +233,11 @@ public sealed class BenchCommandTests
         // The whole path's allocation per mail (issue 17, session 11): at least each mail's body travels through it.
         Assert.True(run.GetProperty("allocatedBytesPerMail").GetDouble() > 1_000, $"allocatedBytesPerMail {run.GetProperty("allocatedBytesPerMail")}");
         Assert.True(run.GetProperty("gen0CollectionsPerThousandMails").GetDouble() >= 0);
+        // Session 15: getrusage's counts. Six mails through a broker cannot pass without a thread blocking (a task awaited
+        // on the broker's confirm, the sockets thread's epoll wait): a zero means the call failed or was not made.
+        Assert.True(run.GetProperty("voluntarySwitchesPerMail").GetDouble() > 0, $"voluntarySwitchesPerMail {run.GetProperty("voluntarySwitchesPerMail")}");
+        Assert.True(run.GetProperty("involuntarySwitchesPerMail").GetDouble() >= 0);
+        Assert.True(run.GetProperty("minorFaultsPerMail").GetDouble() >= 0);
     }
 
     [Fact]
@@ -337,5 +345,60 @@ public sealed class BenchCommandTests
         Assert.True(levels[2].GetProperty("wireBytes").GetDouble() > 1000 * 4 / 3.0, levels[2].ToString());
 
         Assert.False(await vhost.QueueExistsAsync("smime-bench-confirm-quorum"), "the probe's queue is left behind");
+    }
+
+    [Fact]
+    public async Task Bench_guarantees_json_delivers_every_mail_once_with_its_file_ledger_row_and_two_confirmed_events_and_leaves_the_queue_empty()
+    {
+        await using var vhost = await RabbitMqVirtualHost.CreateAsync();
+
+        var result = await SmimeCli.RunAsync(
+            ["bench", "guarantees", "--rabbitmq", vhost.AmqpUri.ToString(), "--messages", "20", "--warmup", "3", "--in-flight", "5", "--prefetch", "4", "--concurrency", "3", "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var report = JsonDocument.Parse(result.Stdout);
+        var run = report.RootElement;
+        // 20 measured mails (the 3 warm-up mails are not counted), each handled once, on disk, accepted in the ledger.
+        Assert.Equal(20, run.GetProperty("delivered").GetInt32());
+        Assert.Equal(0, run.GetProperty("duplicateDeliveries").GetInt32());
+        Assert.Equal(20, run.GetProperty("filesWritten").GetInt32());
+        Assert.Equal(20, run.GetProperty("ledgerAccepted").GetInt32());
+        // EmailProtected and EmailDelivered per mail, each confirmed by the broker.
+        Assert.Equal(40, run.GetProperty("eventsConfirmed").GetInt64());
+        Assert.Equal([1371, 1241], run.GetProperty("eventBytes").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(0, run.GetProperty("queueMessagesAfter").GetInt64());
+        Assert.Equal("none", run.GetProperty("switches").GetString());
+        Assert.Equal(4, run.GetProperty("prefetch").GetInt32());
+        Assert.Equal(3, run.GetProperty("concurrency").GetInt32());
+        // The standard mail's binary ProtectEmail (text, HTML and a 30 KB PDF) and a real protected mail, larger than it.
+        int command = run.GetProperty("protectEmailBytes").GetInt32();
+        Assert.True(command > 30 * 1024, run.ToString());
+        Assert.True(run.GetProperty("protectedBytes").GetInt32() > command, run.ToString());
+        Assert.Matches("^[0-9a-f]{32}$", run.GetProperty("sampleTraceId").GetString());
+        Assert.True(run.GetProperty("processCpuMillisecondsPerMail").GetDouble() > 0, run.ToString());
+        Assert.True(run.GetProperty("latencyP99Milliseconds").GetDouble() >= run.GetProperty("latencyP50Milliseconds").GetDouble());
+
+        Assert.True(await vhost.QueueExistsAsync("smime-guarantees-quorum"), "the work queue was not declared");
+        Assert.Equal(0, await vhost.CountMessagesNowAsync("smime-guarantees-quorum"));
+    }
+
+    [Fact]
+    public async Task Bench_guarantees_with_every_guarantee_switched_off_says_so_and_still_delivers_every_mail_once()
+    {
+        await using var vhost = await RabbitMqVirtualHost.CreateAsync();
+
+        var result = await SmimeCli.RunAsync(
+            ["bench", "guarantees", "--rabbitmq", vhost.AmqpUri.ToString(), "--messages", "10", "--no-fsync", "--no-ledger", "--no-events", "--classic-queue", "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var report = JsonDocument.Parse(result.Stdout);
+        var run = report.RootElement;
+        Assert.Equal("classic queue, no fsync, no ledger, no events", run.GetProperty("switches").GetString());
+        Assert.Equal(10, run.GetProperty("delivered").GetInt32());
+        Assert.Equal(10, run.GetProperty("filesWritten").GetInt32());
+        Assert.Equal(JsonValueKind.Null, run.GetProperty("ledgerAccepted").ValueKind);
+        Assert.Equal(0, run.GetProperty("eventsConfirmed").GetInt64());
+        Assert.Equal(0, run.GetProperty("queueMessagesAfter").GetInt64());
+        Assert.True(await vhost.QueueExistsAsync("smime-guarantees-classic"), "the classic work queue was not declared");
     }
 }

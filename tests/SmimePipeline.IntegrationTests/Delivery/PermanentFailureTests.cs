@@ -95,7 +95,7 @@ public sealed class PermanentFailureTests : IAsyncLifetime
         // The management API's counts lag by its statistics interval (5 s).
         await Eventually.HoldsAsync(
             async () => await _rig.VirtualHost.CountMessagesAsync(RetryLadderTopology.DeadLetterQueue) == 0,
-            TimeSpan.FromSeconds(15),
+            TimeSpan.FromSeconds(60),
             () => "the requeued mail is still in the dead-letter queue");
         Assert.All(mails, m => Assert.Equal(1, _rig.Fake.AcceptedByMailId[m.MailId.ToString("D")]));
     }

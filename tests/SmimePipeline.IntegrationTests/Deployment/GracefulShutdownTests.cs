@@ -35,9 +35,13 @@ public sealed class GracefulShutdownTests : BrokerTest
             TimeSpan.FromSeconds(60),
             () => $"the signer never got going:\n{first.Output}");
 
-        var exitedAfter = await first.TerminateAsync(shutdownTimeout + TimeSpan.FromSeconds(10));
+        // The grace period Kubernetes would give: the shutdown timeout plus the smallest margin the chart's examples leave
+        // (values-small.yaml: 30 s and 45 s). Before session 15 the bound was the timeout plus 5 s, a wall-clock figure that
+        // a loaded 2-core machine (the process's own teardown, the broker's channel close) could pass on a correct build.
+        var grace = shutdownTimeout + TimeSpan.FromSeconds(15);
+        var exitedAfter = await first.TerminateAsync(grace);
         var deliveredAtStop = Directory.GetFiles(outbox, "*.eml").Length;
-        Assert.True(exitedAfter < shutdownTimeout + TimeSpan.FromSeconds(5), $"the signer took {exitedAfter.TotalSeconds:F1} s to exit");
+        Assert.True(exitedAfter < grace, $"the signer took {exitedAfter.TotalSeconds:F1} s to exit");
         Assert.Equal(0, first.ExitCode);
         Assert.True(deliveredAtStop < count, "the stream had already finished: the SIGTERM did not land mid-stream");
         await first.DisposeAsync();

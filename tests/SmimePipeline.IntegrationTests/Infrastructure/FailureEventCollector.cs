@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using MassTransit;
 using SmimePipeline.Contracts;
 
@@ -6,43 +5,25 @@ namespace SmimePipeline.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A bus of its own on a test's virtual host that records every <see cref="EmailDeliveryFailed"/> the workers publish,
-/// on a receive endpoint of the given name, started (60 s at most) before it is returned and stopped on dispose.
+/// on a receive endpoint of the given name, started (60 s at most) before it is returned and stopped on dispose
+/// (an <see cref="EventCollector{T}"/> of that event).
 /// </summary>
 public sealed class FailureEventCollector : IAsyncDisposable
 {
-    private readonly IBusControl _bus;
-    private readonly ConcurrentBag<EmailDeliveryFailed> _failed;
+    private readonly EventCollector<EmailDeliveryFailed> _events;
 
-    private FailureEventCollector(IBusControl bus, ConcurrentBag<EmailDeliveryFailed> failed)
-    {
-        _bus = bus;
-        _failed = failed;
-    }
+    private FailureEventCollector(EventCollector<EmailDeliveryFailed> events) => _events = events;
 
     /// <summary>The collector's bus, started: a test may send on it as a producer would.</summary>
-    public IBus Bus => _bus;
+    public IBus Bus => _events.Bus;
 
     /// <summary>The events received so far.</summary>
-    public IReadOnlyCollection<EmailDeliveryFailed> Failed => _failed;
+    public IReadOnlyCollection<EmailDeliveryFailed> Failed => _events.Received;
 
     /// <summary>Starts a collector on <paramref name="amqpUri"/> consuming from the queue <paramref name="endpointName"/>.</summary>
     public static async Task<FailureEventCollector> StartAsync(Uri amqpUri, string endpointName)
-    {
-        var failed = new ConcurrentBag<EmailDeliveryFailed>();
-        var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
-        {
-            cfg.Host(amqpUri);
-            cfg.ReceiveEndpoint(endpointName, e => e.Handler<EmailDeliveryFailed>(context =>
-            {
-                failed.Add(context.Message);
-                return Task.CompletedTask;
-            }));
-        });
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await bus.StartAsync(timeout.Token);
-        return new FailureEventCollector(bus, failed);
-    }
+        => new(await EventCollector.StartAsync<EmailDeliveryFailed>(amqpUri, endpointName));
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync() => await _bus.StopAsync();
+    public ValueTask DisposeAsync() => _events.DisposeAsync();
 }

@@ -69,7 +69,7 @@ public sealed class TraceAndLogTests : BrokerTest
         await Eventually.HoldsAsync(
             () => Task.FromResult(TraceOf(spans, traceId) is var t
                 && t.Where(s => s.Source.Name != Producer.Name).All(d => t.Any(s => s.SpanId == d.ParentSpanId))),
-            TimeSpan.FromSeconds(10),
+            TimeSpan.FromSeconds(60),
             () => "the sender's consume spans never reached the exporter");
         var trace = TraceOf(spans, traceId);
 

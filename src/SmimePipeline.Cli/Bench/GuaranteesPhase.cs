@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace SmimePipeline.Cli.Bench;
+
+/// <summary>
+/// One batch of <c>smime bench guarantees</c> mails (the warm-up, or the measured run): which were published and when,
+/// which were handled and how often, and when the last one was.
+/// </summary>
+/// <param name="count">Mails the batch publishes.</param>
+internal sealed class GuaranteesPhase(int count)
+{
+    private readonly ConcurrentDictionary<Guid, long> _published = new();
+    private readonly ConcurrentDictionary<Guid, int> _handled = new();
+    private readonly ConcurrentBag<double> _latencies = [];
+    private readonly long _start = Stopwatch.GetTimestamp();
+    private long _end;
+    private int _delivered;
+    private int _duplicates;
+
+    /// <summary>Mails the batch publishes.</summary>
+    public int Count => count;
+
+    /// <summary>Completes when every mail was handled once; faults with the first hand-over that failed.</summary>
+    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Distinct mails handled so far.</summary>
+    public int Delivered => Volatile.Read(ref _delivered);
+
+    /// <summary>Handlings of a mail already handled (redeliveries).</summary>
+    public int Duplicates => Volatile.Read(ref _duplicates);
+
+    /// <summary>The ids published.</summary>
+    public IReadOnlyCollection<Guid> Ids => [.. _published.Keys];
+
+    /// <summary>Each handled mail's publish → ack time, ms.</summary>
+    public IEnumerable<double> Latencies => _latencies;
+
+    /// <summary>From the batch's start to its last mail handled (to now while running).</summary>
+    public double Seconds => Stopwatch.GetElapsedTime(_start, Volatile.Read(ref _end) is 0 ? Stopwatch.GetTimestamp() : Volatile.Read(ref _end)).TotalSeconds;
+
+    /// <summary>The first mail's trace id.</summary>
+    public string? SampleTraceId { get; set; }
+
+    /// <summary>Notes that mail <paramref name="id"/> is being published now.</summary>
+    public void Published(Guid id) => _published[id] = Stopwatch.GetTimestamp();
+
+    /// <summary>Counts mail <paramref name="id"/> as handled (a second handling as a duplicate); false when it is not this batch's.</summary>
+    public bool Handled(Guid id)
+    {
+        if (!_published.TryGetValue(id, out long sent))
+        {
+            return false;
+        }
+
+        if (_handled.AddOrUpdate(id, 1, (_, n) => n + 1) > 1)
+        {
+            Interlocked.Increment(ref _duplicates);
+            return true;
+        }
+
+        _latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+        if (Interlocked.Increment(ref _delivered) == count)
+        {
+            Volatile.Write(ref _end, Stopwatch.GetTimestamp());
+            Done.TrySetResult();
+        }
+
+        return true;
+    }
+
+    /// <summary>Ends the batch with <paramref name="failure"/> (a hand-over that threw).</summary>
+    public void Fail(Exception failure) => Done.TrySetException(failure);
+}
