@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -156,7 +155,7 @@ internal static class GuaranteesBenchRunner
             }
 
             int files = phase.Ids.Count(id => File.Exists(pickup.PathFor(id)));
-            int? accepted = ledger is null ? null : await CountAcceptedAsync(Path.Combine(root.FullName, "ledger", "delivery-ledger.db"), phase.Ids, cancellationToken);
+            int? accepted = ledger is null ? null : await CountAcceptedAsync(ledger, phase.Ids, cancellationToken);
             var latencies = phase.Latencies.Order().ToList();
             double seconds = Math.Max(phase.Seconds, 0.001);
             return new GuaranteesBenchResult(
@@ -248,19 +247,13 @@ internal static class GuaranteesBenchRunner
         return phase;
     }
 
-    private static async Task<int> CountAcceptedAsync(string path, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    /// <summary>How many of <paramref name="ids"/> the ledger records as accepted, read through the ledger itself.</summary>
+    private static async Task<int> CountAcceptedAsync(SqliteDeliveryLedger ledger, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
     {
-        var wanted = ids.Select(id => id.ToString()).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        await connection.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        // The ledger's own spelling of DeliveryLedgerState.Accepted (SqlDeliveryLedger).
-        command.CommandText = "SELECT mail_id FROM smime_delivery_ledger WHERE state = 'accepted'";
         int accepted = 0;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        foreach (var id in ids)
         {
-            accepted += wanted.Contains(reader.GetString(0)) ? 1 : 0;
+            accepted += await ledger.FindAsync(id, cancellationToken) is { State: DeliveryLedgerState.Accepted } ? 1 : 0;
         }
 
         return accepted;
