@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Tracing;
 
 namespace SmimePipeline.Cli.Bench;
@@ -14,6 +15,7 @@ internal sealed class LargeObjectHeapMonitor : EventListener
 {
     private const EventKeywords GcKeyword = (EventKeywords)0x1;
     private const uint LargeObjectHeapKind = 1;
+    private readonly ConcurrentDictionary<(string Type, long Kilobytes), long> _objects = new();
     private long _largeBytes;
     private long _ticks;
 
@@ -23,10 +25,19 @@ internal sealed class LargeObjectHeapMonitor : EventListener
     /// <summary>How many LOH allocation ticks arrived (each ≈100 KB).</summary>
     public long LargeObjectHeapTicks => Interlocked.Read(ref _ticks);
 
+    /// <summary>
+    /// The objects that raised the LOH ticks since the last <see cref="Reset"/>, by type and size (KB), most bytes first,
+    /// at most <paramref name="top"/> (session 16). A tick names the allocation that crossed its ≈100 KB step, so every
+    /// object of 100 KB or more is named, and a size that repeats once per large mail is one copy of that mail.
+    /// </summary>
+    public IReadOnlyList<LargeObjectCount> Objects(int top) =>
+        [.. _objects.Select(o => new LargeObjectCount(o.Key.Type, o.Key.Kilobytes, o.Value)).OrderByDescending(o => o.Kilobytes * o.Count).Take(top)];
+
     public void Reset()
     {
         Interlocked.Exchange(ref _largeBytes, 0);
         Interlocked.Exchange(ref _ticks, 0);
+        _objects.Clear();
     }
 
     protected override void OnEventSourceCreated(EventSource eventSource)
@@ -54,5 +65,15 @@ internal sealed class LargeObjectHeapMonitor : EventListener
 
         Interlocked.Add(ref _largeBytes, Convert.ToInt64(eventData.Payload[amountIndex], System.Globalization.CultureInfo.InvariantCulture));
         Interlocked.Increment(ref _ticks);
+        int typeIndex = eventData.PayloadNames?.IndexOf("TypeName") ?? -1;
+        int sizeIndex = eventData.PayloadNames?.IndexOf("ObjectSize") ?? -1;
+        if (typeIndex >= 0 && sizeIndex >= 0)
+        {
+            var key = (eventData.Payload[typeIndex] as string ?? "?", Convert.ToInt64(eventData.Payload[sizeIndex], System.Globalization.CultureInfo.InvariantCulture) / 1024);
+            _objects.AddOrUpdate(key, 1, (_, count) => count + 1);
+        }
     }
 }
+
+/// <summary>Objects of one type and size (KB) that raised LOH allocation ticks, and how many.</summary>
+internal sealed record LargeObjectCount(string Type, long Kilobytes, long Count);

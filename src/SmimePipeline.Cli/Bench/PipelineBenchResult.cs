@@ -110,6 +110,17 @@ internal sealed record PipelineBenchResult(
     /// <inheritdoc cref="Gen0CollectionsPerThousandMails"/>
     public double Gen2CollectionsPerThousandMails { get; init; }
 
+    /// <summary>What the GC did over the same interval and what its pauses cost the mails (<see cref="PipelineGcFigures"/>,
+    /// session 16); null in reports that predate it and in the roles phases.</summary>
+    public PipelineGcFigures? Gc { get; init; }
+
+    /// <summary>With <c>--large-objects</c>: bytes allocated on the large object heap over the same interval, per mail
+    /// (<see cref="LargeObjectHeapMonitor"/>); else null.</summary>
+    public double? LargeObjectHeapBytesPerMail { get; init; }
+
+    /// <summary>With <c>--large-objects</c>: the objects behind those bytes by type and size, most bytes first; else null.</summary>
+    public IReadOnlyList<LargeObjectCount>? LargeObjects { get; init; }
+
     /// <summary>Times one of this process's threads blocked and gave up its core, from the first publish to the last mail,
     /// per mail (<see cref="ProcessRusage"/>): its thread hops and wake-ups. Session 15; 0 in reports that predate it.</summary>
     public double VoluntarySwitchesPerMail { get; init; }

@@ -56,11 +56,14 @@ internal static class PipelineBenchRunner
     /// <param name="claimThreshold">The client's claim check threshold in bytes.</param>
     /// <param name="backlog">0 for an open-loop producer (every mail published as the rate and the window allow), or N: a
     /// closed-loop one that keeps at most N mails between publish and delivery (<see cref="PipelineBacklog"/>).</param>
+    /// <param name="largeObjects">Whether to list the objects the run allocated on the large object heap, by type and size
+    /// (<see cref="LargeObjectHeapMonitor"/>: the runtime's verbose GC events, one per ≈100 KB allocated, so not for the CPU
+    /// figures).</param>
     /// <exception cref="InvalidOperationException"><paramref name="brokerPid"/> names no process whose /proc entry can be read.</exception>
     public static async Task<PipelineBenchResult> RunAsync(
         Uri rabbitMq, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid, bool roles, bool largeMailLane,
         ProtectCommandFormat format, int inFlight, bool stages, TextWriter progress, CancellationToken cancellationToken,
-        string? claimStore = null, int claimThreshold = SmimePipelineClientOptions.DefaultClaimCheckThresholdBytes, int backlog = 0)
+        string? claimStore = null, int claimThreshold = SmimePipelineClientOptions.DefaultClaimCheckThresholdBytes, int backlog = 0, bool largeObjects = false)
     {
         var root = Directory.CreateTempSubdirectory("smime-bench-");
         try
@@ -85,7 +88,7 @@ internal static class PipelineBenchRunner
                 await schema.EnsureSchemaAsync(cancellationToken);
             }
 
-            var result = await MeasureAsync(rabbitMq, client, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, inFlight, backlog, stages, progress, claimStore, claims, cancellationToken);
+            var result = await MeasureAsync(rabbitMq, client, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, inFlight, backlog, stages, progress, claimStore, claims, largeObjects, cancellationToken);
             result = result with { ProducerClaimCheckThresholdBytes = claimStore is null ? null : claimThreshold };
             if (roles)
             {
@@ -103,8 +106,11 @@ internal static class PipelineBenchRunner
 
     private static async Task<PipelineBenchResult> MeasureAsync(
         Uri rabbitMq, Action<SmimePipelineClientOptions> client, string root, DemoPki pki, string outbox, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid,
-        int inFlight, int backlog, bool stages, TextWriter progress, string? claimStore, BenchClaimIds? claims, CancellationToken cancellationToken)
+        int inFlight, int backlog, bool stages, TextWriter progress, string? claimStore, BenchClaimIds? claims, bool largeObjects, CancellationToken cancellationToken)
     {
+        // Listening from before the warm-up: the runtime's event session takes a moment to start.
+        using var gcPauses = new GcPauseMonitor();
+        using var largeObjectHeap = largeObjects ? new LargeObjectHeapMonitor() : null;
         using var host = BuildHost(rabbitMq, client, "Signer,Sender", root, pki, outbox, claims);
         await host.StartAsync(cancellationToken);
         try
@@ -126,7 +132,10 @@ internal static class PipelineBenchRunner
             // far, per-heap counters that lag the allocation contexts, and session 11's first mixed run reported 222 KB per
             // mail against 1.46 MB in its twins, with more collections than they had.
             long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-            int gen0Before = GC.CollectionCount(0), gen2Before = GC.CollectionCount(2);
+            int gen0Before = GC.CollectionCount(0), gen1Before = GC.CollectionCount(1), gen2Before = GC.CollectionCount(2);
+            var pauseBefore = GC.GetTotalPauseDuration();
+            gcPauses.Start();
+            largeObjectHeap?.Reset();
             var clock = Stopwatch.StartNew();
             var firstPublish = DateTime.UtcNow;
             var cpu = new MachineCpuTime();
@@ -186,7 +195,12 @@ internal static class PipelineBenchRunner
             var coreInterrupts = cores.InterruptShare;
             long jitMethods = jit.MethodsCompiled;
             long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-            int gen0 = GC.CollectionCount(0) - gen0Before, gen2 = GC.CollectionCount(2) - gen2Before;
+            int gen0 = GC.CollectionCount(0) - gen0Before, gen1 = GC.CollectionCount(1) - gen1Before, gen2 = GC.CollectionCount(2) - gen2Before;
+            var pauseTotal = GC.GetTotalPauseDuration() - pauseBefore;
+            var gcRecord = await gcPauses.StopAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            long? largeObjectHeapBytes = largeObjectHeap?.LargeObjectHeapBytes;
+            var largeObjectsSeen = largeObjectHeap?.Objects(12);
+            var smallMails = new List<(DateTime Published, DateTime Filed)>(messages);
             var jitTime = jit.CompilationTime;
             var latencies = new List<double>(messages);
             var largeLatencies = new List<double>(large.Count);
@@ -197,6 +211,11 @@ internal static class PipelineBenchRunner
                 {
                     var written = File.GetLastWriteTimeUtc(file);
                     (large.Contains(id) ? largeLatencies : latencies).Add((written - sent).TotalMilliseconds);
+                    if (!large.Contains(id))
+                    {
+                        smallMails.Add((sent, written));
+                    }
+
                     lastFile = written > lastFile ? written : lastFile;
                     if (recorder?.Of(id) is { } timeline)
                     {
@@ -266,6 +285,9 @@ internal static class PipelineBenchRunner
                 VoluntarySwitchesPerMail = Math.Round((double)switches.VoluntarySwitches / messages, 2),
                 InvoluntarySwitchesPerMail = Math.Round((double)switches.InvoluntarySwitches / messages, 2),
                 MinorFaultsPerMail = Math.Round((double)switches.MinorFaults / messages, 2),
+                Gc = PipelineGcFigures.From(pauseTotal, gcRecord, gen1, messages, smallMails),
+                LargeObjectHeapBytesPerMail = largeObjectHeapBytes is { } lohBytes ? Math.Round((double)lohBytes / messages) : null,
+                LargeObjects = largeObjectsSeen,
             };
         }
         finally

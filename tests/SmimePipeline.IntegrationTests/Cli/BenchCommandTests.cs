@@ -188,6 +188,18 @@ public sealed class BenchCommandTests
         var settle = run.GetProperty("warmupJitSettle");
         Assert.InRange(settle.GetProperty("seconds").GetDouble(), 0.5, 95);
         Assert.True(settle.GetProperty("methodsCompiled").GetInt64() >= 0);
+
+        // Session 16: what the GC did in the measured run and what its pauses cost the mails; the LOH list only on request.
+        var gc = run.GetProperty("gc");
+        foreach (var field in new[] { "pauseMilliseconds", "pauseMicrosecondsPerMail", "largestPauseMilliseconds", "gen2PauseMilliseconds", "gen1CollectionsPerThousandMails",
+                     "gen2BlockingPerThousandMails", "gen2BackgroundPerThousandMails", "mailPauseMilliseconds", "slowestMailPauseMilliseconds" })
+        {
+            Assert.True(gc.GetProperty(field).GetDouble() >= 0, $"{field}: {gc}");
+        }
+
+        Assert.True(gc.GetProperty("pauses").GetInt32() >= gc.GetProperty("pausesOver10Milliseconds").GetInt32(), gc.ToString());
+        Assert.True(gc.GetProperty("slowestMailLatencyMilliseconds").GetDouble() >= run.GetProperty("latencyP99Milliseconds").GetDouble() - 0.1, gc.ToString());
+        Assert.Equal(JsonValueKind.Null, run.GetProperty("largeObjectHeapBytesPerMail").ValueKind);
     }
 
     [Fact]
@@ -197,7 +209,7 @@ public sealed class BenchCommandTests
 
         var result = await SmimeCli.RunAsync(
             ["bench", "pipeline", "--rabbitmq", vhost.AmqpUri.ToString(), "--messages", "8", "--message", "small", "--large-every", "4", "--rate", "20",
-             "--warmup", "2", "--postgres", TestServices.PostgresConnectionString, "--json"]);
+             "--warmup", "2", "--postgres", TestServices.PostgresConnectionString, "--large-objects", "--json"]);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         using var report = JsonDocument.Parse(result.Stdout);
@@ -213,6 +225,13 @@ public sealed class BenchCommandTests
         Assert.Equal(run.GetProperty("latencyMaxMilliseconds").GetDouble(), latencies[^1], precision: 0);
         // The two large mails' claims (the warm-up's two mails are small) were consumed and deleted by the run itself.
         Assert.Equal(2, run.GetProperty("producerClaimsDeleted").GetInt32());
+        // --large-objects (session 16): the LOH bytes per mail and the objects behind them, by type and size.
+        Assert.True(run.GetProperty("largeObjectHeapBytesPerMail").GetDouble() >= 0);
+        foreach (var seen in run.GetProperty("largeObjects").EnumerateArray())
+        {
+            Assert.False(string.IsNullOrEmpty(seen.GetProperty("type").GetString()));
+            Assert.True(seen.GetProperty("count").GetInt64() > 0);
+        }
     }
 
     [Fact]
