@@ -170,22 +170,27 @@ public sealed class SmimeMailPublisher : ISmimeMailPublisher
     private async Task<ProtectCommandClaim> CheckInAsync<T>(T command, CancellationToken cancellationToken)
         where T : class
     {
+        // A ProtectEmail's claim is written into a pooled array (cleared and returned once the store has it): for a large
+        // mail that is a fresh array of its size on the large object heap saved per claim (issue 17, session 16).
         var (mailId, content) = command switch
         {
-            ProtectEmail mail => (mail.MailId, ProtectClaimContent.Write(mail)),
-            ProtectMimeMessage mime => (mime.MailId, ProtectClaimContent.Write(mime)),
+            ProtectEmail mail => (mail.MailId, ProtectClaimContent.WritePooled(mail)),
+            ProtectMimeMessage mime => (mime.MailId, ProtectClaimBuffer.Of(ProtectClaimContent.Write(mime))),
             _ => throw new ArgumentException($"Only ProtectEmail and ProtectMimeMessage travel by claim, not {typeof(T).Name}.", nameof(command)),
         };
-        var id = ProtectClaimId.NewId();
-        var sha256 = System.Security.Cryptography.SHA256.HashData(content);
-        await _claimStore!.PutAsync(id, content, sha256, _time.GetUtcNow(), cancellationToken);
-        return new ProtectCommandClaim
+        using (content)
         {
-            MailId = mailId,
-            ClaimAddress = id.Address,
-            Length = content.LongLength,
-            Sha256 = Convert.ToHexStringLower(sha256),
-        };
+            var id = ProtectClaimId.NewId();
+            var sha256 = System.Security.Cryptography.SHA256.HashData(content.Memory.Span);
+            await _claimStore!.PutAsync(id, content.Memory, sha256, _time.GetUtcNow(), cancellationToken);
+            return new ProtectCommandClaim
+            {
+                MailId = mailId,
+                ClaimAddress = id.Address,
+                Length = content.Length,
+                Sha256 = Convert.ToHexStringLower(sha256),
+            };
+        }
     }
 
     private async Task RouteAsync<T>(T command, long estimatedBytes, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.Serialization;
 using System.Text;
@@ -26,7 +27,20 @@ internal static class ProtectEmailBinaryWriter
     /// claim's preamble): one array for both, so a claim of a megabytes attachment is not copied a second time.
     /// </summary>
     /// <exception cref="SerializationException">As <see cref="Write(ProtectEmail)"/>.</exception>
-    internal static byte[] Write(ProtectEmail mail, int prefixBytes)
+    internal static byte[] Write(ProtectEmail mail, int prefixBytes) =>
+        Write(mail, prefixBytes, pooled: false, out _);
+
+    /// <summary>
+    /// As <see cref="Write(ProtectEmail, int)"/>, into an array rented from <see cref="ArrayPool{T}.Shared"/> (which pools
+    /// arrays up to 2^30 bytes since .NET 8) and usually longer than the <paramref name="length"/> bytes written: the
+    /// caller returns it, cleared, for it holds the mail's bodies (issue 17, session 16: a 1.5 MB attachment's claim was a
+    /// fresh 1.5 MB array on the large object heap for every large mail).
+    /// </summary>
+    /// <exception cref="SerializationException">As <see cref="Write(ProtectEmail)"/>; nothing is rented then.</exception>
+    internal static byte[] WritePooled(ProtectEmail mail, int prefixBytes, out int length) =>
+        Write(mail, prefixBytes, pooled: true, out length);
+
+    private static byte[] Write(ProtectEmail mail, int prefixBytes, bool pooled, out int length)
     {
         ArgumentNullException.ThrowIfNull(mail);
         ArgumentOutOfRangeException.ThrowIfNegative(prefixBytes);
@@ -73,7 +87,9 @@ internal static class ProtectEmailBinaryWriter
         }
 
         // Not zeroed: every byte after the prefix is written below (lengths counted above), and the prefix is the caller's.
-        var body = GC.AllocateUninitializedArray<byte>((int)total);
+        // Nothing below throws once the array is there (the texts' UTF-8 lengths were counted above, strictly).
+        length = (int)total;
+        var body = pooled ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
         var span = body.AsSpan(prefixBytes);
         BinaryPrimitives.WriteUInt32BigEndian(span, (uint)manifest.Length);
         span = span[ProtectCommandBinaryFormat.ManifestLengthBytes..];

@@ -48,6 +48,19 @@ public static class ProtectClaimContent
         return content;
     }
 
+    /// <summary>
+    /// The claim of <paramref name="mail"/> in a pooled array (<see cref="ProtectClaimBuffer"/>: dispose it, which clears
+    /// it, once the store has taken the content): what the producer sends, without a new array of the mail's size per claim.
+    /// </summary>
+    /// <exception cref="System.Runtime.Serialization.SerializationException">A field cannot be written (named).</exception>
+    public static ProtectClaimBuffer WritePooled(ProtectEmail mail)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        var content = ProtectEmailBinaryWriter.WritePooled(mail, FixedPreambleBytes, out int length);
+        WritePreamble(content, ProtectEmailKind, mail.MailId, policyLength: 0);
+        return ProtectClaimBuffer.Rented(content, length);
+    }
+
     /// <summary>The claim of <paramref name="mail"/>.</summary>
     public static byte[] Write(ProtectMimeMessage mail)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using SmimePipeline.Contracts;
 using SmimePipeline.Messaging;
@@ -41,6 +42,33 @@ public sealed class ProducerClaimContentTests
         Assert.Equal(attachment, Assert.Single(read.Attachments).Content);
         Assert.Equal(mail.Policy, read.Policy);
         Assert.Equal(mail.To, read.To);
+    }
+
+    [Fact]
+    public void A_pooled_claim_holds_the_same_bytes_and_is_cleared_when_disposed()
+    {
+        var attachment = new byte[300_000];
+        new Random(5).NextBytes(attachment);
+        var mail = new ProtectEmail
+        {
+            MailId = MailId,
+            From = new MailAddress("a@bank.example"),
+            To = [new MailAddress("c@example.org")],
+            TextBody = "text",
+            Attachments = [new MailAttachment("a.bin", "application/octet-stream", attachment)],
+        };
+
+        var pooled = ProtectClaimContent.WritePooled(mail);
+        Assert.Equal(ProtectClaimContent.Write(mail), pooled.Memory.ToArray());
+        Assert.True(MemoryMarshal.TryGetArray(pooled.Memory, out var rented));
+        Assert.Equal(attachment, Assert.IsType<ProtectEmail>(ProtectClaimContent.Read(pooled.Memory.Span, 20_000_000)).Attachments![0].Content);
+
+        pooled.Dispose();
+
+        // The array went back to the pool holding the mail's bytes only as zeros, and the buffer cannot be read any more.
+        Assert.All(rented.Array![..pooled.Length], b => Assert.Equal(0, b));
+        Assert.Throws<ObjectDisposedException>(() => pooled.Memory);
+        pooled.Dispose();
     }
 
     [Fact]
