@@ -456,6 +456,14 @@ for r in range(1, repeat + 1):
                   f"{mixed['latencyP50Milliseconds']:>13.1f} / {mixed['latencyP99Milliseconds']:<10.1f} "
                   f"{mixed['largeLatencyP50Milliseconds']:>9.0f} / {mixed['largeLatencyP99Milliseconds']:<8.0f} {ratio:>7.2f}")
             print(f"      CPU per mail, ms: alone {cpu_split(paced)}; mixed {cpu_split(mixed)}")
+            # Session 16: the GC's pauses beside the tail (bench pipeline's `gc`; absent from older builds' reports).
+            if paced.get("gc") and mixed.get("gc"):
+                ga, gm = paced["gc"], mixed["gc"]
+                print("      GC: " + "; ".join(
+                    f"{name} {g['pauseMicrosecondsPerMail']:.0f} us paused per mail, largest {g['largestPauseMilliseconds']:.1f} ms, gen-2 "
+                    f"{g['gen2BlockingPerThousandMails']:.1f} blocking + {g['gen2BackgroundPerThousandMails']:.1f} background per 1,000, "
+                    f"{g['slowestMailPauseMilliseconds']:.1f} ms of the slowest 1 %'s {g['slowestMailLatencyMilliseconds']:.0f} ms paused"
+                    for name, g in (("alone", ga), ("mixed", gm))))
             # Whether the machine can carry the mix at this pace at all: the mixed run's CPU per mail (whole machine) times the
             # pace, against every core. Near or above 100 % every queue grows for the whole run and the p99 measures the run's
             # length, not where small mails wait (session 12: the in-process first delivery raised the flat-out rate, and half

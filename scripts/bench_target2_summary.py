@@ -85,6 +85,27 @@ def window_table(out):
               f"{window(r.get('stages'))} | {window(r.get('largeStages'))} | {slowest(r.get('slowestStages'))}")
 
 
+def gc_table(out):
+    """Session 16: what the GC did per run (bench's `gc`): pause per mail, the largest pause, gen-2 collections blocking +
+    background per 1,000 mails, allocation per mail, and the pause inside the small mails' publish → file, on average and
+    over the slowest 1 % (beside those mails' own time): how much of the tail the GC's pauses explain."""
+    print("\nrun | allocated KB/mail | gen-2 per 1,000 blocking + background | GC pause µs/mail | pauses (>= 10 ms) | largest pause ms (gen) | "
+          "paused inside a small mail, ms: mean, slowest 1 % (of their publish → file ms)")
+    for line in (out / "runs.txt").read_text().splitlines():
+        run = line.split()[0]
+        path = out / f"{run}.json"
+        if not path.exists() or path.stat().st_size == 0:
+            continue
+        r = json.loads(path.read_text())
+        g = r.get("gc")
+        if not g:
+            print(f"{run} | {r.get('allocatedBytesPerMail', 0) / 1024:.0f} | - (a build before session 16)")
+            continue
+        print(f"{run} | {r.get('allocatedBytesPerMail', 0) / 1024:.0f} | {g['gen2BlockingPerThousandMails']:.1f} + {g['gen2BackgroundPerThousandMails']:.1f} | "
+              f"{g['pauseMicrosecondsPerMail']:,.0f} | {g['pauses']} ({g['pausesOver10Milliseconds']}) | {g['largestPauseMilliseconds']:,.1f} ({g['largestPauseGeneration']}) | "
+              f"{g['mailPauseMilliseconds']:,.1f}, {g['slowestMailPauseMilliseconds']:,.1f} (of {g['slowestMailLatencyMilliseconds']:,.0f})")
+
+
 def main(out):
     out = Path(out)
     pooled, kinds = {}, {}
@@ -111,6 +132,7 @@ def main(out):
               f"{stage(st, 'handOver')[0]:,.0f} | {stage(st, 'delivery')[0]:,.0f} | {after_answer(st)} | {stage(st, 'signerQueue')[0]:,.0f} | "
               f"{stage(st, 'publish')[0]:,.0f} | {busy} | {cpu(r)} | {asked(r)}")
     window_table(out)
+    gc_table(out)
     rounds = out / "openssl.txt"
     if rounds.exists():
         print(rounds.read_text().rstrip())
