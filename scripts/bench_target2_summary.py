@@ -68,18 +68,22 @@ def slowest(stages):
     return f"({stages['mails']}) " + ", ".join(f"{stages[n]['meanMilliseconds']:,.0f}" for n in names)
 
 
+def reports(out):
+    """Each run's name and report, in the order they ran, skipping runs that left none."""
+    for line in (out / "runs.txt").read_text().splitlines():
+        run = line.split()[0]
+        path = out / f"{run}.json"
+        if path.exists() and path.stat().st_size > 0:
+            yield run, json.loads(path.read_text())
+
+
 def window_table(out):
     """The signer's window per run: its limit and average, and each size's share (waiting to protect + protecting +
     waiting for delivery + delivering + after), from builds whose bench reports it (session 15)."""
     print("\nrun | signer window average / limit (full) | sender places average / limit (full) | small: total = to protect + "
           "protecting + waiting for delivery + delivering + after | large: the same | slowest 1 % of small mails, mean ms: "
           "publish, signer queue, signer wait, protect, hand-over, delivery, total")
-    for line in (out / "runs.txt").read_text().splitlines():
-        run = line.split()[0]
-        path = out / f"{run}.json"
-        if not path.exists() or path.stat().st_size == 0:
-            continue
-        r = json.loads(path.read_text())
+    for run, r in reports(out):
         occupancy = (r.get("stages") or {}).get("occupancy") or {}
         print(f"{run} | {place(occupancy.get('signerInFlight'))} | {place(occupancy.get('senderConcurrency'))} | "
               f"{window(r.get('stages'))} | {window(r.get('largeStages'))} | {slowest(r.get('slowestStages'))}")
@@ -91,15 +95,10 @@ def gc_table(out):
     over the slowest 1 % (beside those mails' own time): how much of the tail the GC's pauses explain."""
     print("\nrun | allocated KB/mail | gen-2 per 1,000 blocking + background | GC pause µs/mail | pauses (>= 10 ms) | largest pause ms (gen) | "
           "paused inside a small mail, ms: mean, slowest 1 % (of their publish → file ms)")
-    for line in (out / "runs.txt").read_text().splitlines():
-        run = line.split()[0]
-        path = out / f"{run}.json"
-        if not path.exists() or path.stat().st_size == 0:
-            continue
-        r = json.loads(path.read_text())
+    for run, r in reports(out):
         g = r.get("gc")
         if not g:
-            print(f"{run} | {r.get('allocatedBytesPerMail', 0) / 1024:.0f} | - (a build before session 16)")
+            print(f"{run} | {r.get('allocatedBytesPerMail', 0) / 1024:.0f} | {r.get('gen2CollectionsPerThousandMails', 0):.1f} (not split: a build before session 16) | -")
             continue
         print(f"{run} | {r.get('allocatedBytesPerMail', 0) / 1024:.0f} | {g['gen2BlockingPerThousandMails']:.1f} + {g['gen2BackgroundPerThousandMails']:.1f} | "
               f"{g['pauseMicrosecondsPerMail']:,.0f} | {g['pauses']} ({g['pausesOver10Milliseconds']}) | {g['largestPauseMilliseconds']:,.1f} ({g['largestPauseGeneration']}) | "

@@ -49,7 +49,7 @@ internal sealed record PipelineGcFigures(
         messages = Math.Max(messages, 1);
         var largest = record.Pauses.Count == 0 ? default : record.Pauses.MaxBy(p => p.Duration);
         var latencies = mails.Select(m => (m.Filed - m.Published).TotalMilliseconds).Order().ToList();
-        double p99 = latencies.Count == 0 ? 0 : latencies[Math.Max(0, (int)Math.Ceiling(0.99 * latencies.Count) - 1)];
+        double p99 = StageLatency.Percentile(latencies, 0.99);
         var slowest = mails.Where(m => (m.Filed - m.Published).TotalMilliseconds >= p99).ToList();
         return new PipelineGcFigures(
             Math.Round(pauseTotal.TotalMilliseconds, 1),
