@@ -17,7 +17,7 @@ flat-out run it is checked against:
   interrupts with no mails flowing, `--measure-idle`): its line then goes through that point and only its cost is
   fitted to the paced runs. Three paced points alone fitted session 13's broker a negative cost (-0.04 ms per mail);
   anchored at rate 0 the cost's lever arm is sqrt(sum r^2) instead of sqrt(sum (r - mean)^2), 1.9x longer for points
-  at 25/50/75 % of the flat-out rate (README "Issue 17, session 14: target 3 and 4 figures that hold").
+  at 25/50/75 % of the flat-out rate (docs/performance-log.md "Issue 17, session 14: target 3 and 4 figures that hold").
 - Windows (Little's law). A window of W places, each held R ms per mail, passes at most W x 1000 / R mails/s. R is
   split as every mail's spans split it: the waits for the broker's publisher confirms (C) and the rest (E, work on
   smime's core and the run-queue in front of it). Queueing stretches both as the cores fill: E(r) = e / (1 - u0(r)),
