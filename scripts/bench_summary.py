@@ -66,6 +66,24 @@ def target2_pace(pace, flat_out, demands):
     return note, fields
 
 
+def passed(c):
+    """A check passes when its value is at most (at_most) or at least its target."""
+    return c["value"] <= c["target"] if c["at_most"] else c["value"] >= c["target"]
+
+
+def verdict_line(c):
+    """One check's line in the summary's list of targets: PASS/FAIL, name, measured figure, ceiling, note."""
+    beyond = c["ceiling"] is not None and (c["ceiling"] > c["target"] if c["at_most"] else c["ceiling"] < c["target"])
+    ceiling = "" if c["ceiling"] is None else f"  ceiling {c['ceiling']:.3f}" + ("  (target beyond ceiling)" if beyond else "")
+    note = f"; {c['note']}" if c.get("note") else ""
+    return f"    {'PASS' if passed(c) else 'FAIL'}  {c['name']:<62} measured {c['shown']:.3f}{ceiling}{note}"
+
+
+def read_text(path):
+    with open(path) as f:
+        return f.read().strip()
+
+
 def finite(x):
     """JSON has no NaN or infinity: None instead."""
     return x if isinstance(x, (int, float)) and math.isfinite(x) else None
@@ -160,7 +178,7 @@ def summarize(results, repeat, t2_rounds, json_path=None):
                 print(f"      {name}: mails inside on average / limit: " + ", ".join(f"{k} {v['average']:.1f}/{v['limit']}" for k, v in occupancy.items()))
 
     for r in range(1, repeat + 1):
-        openssl = float(open(f"{results}/openssl-{r}.txt").read().strip() or 0)
+        openssl = float(read_text(f"{results}/openssl-{r}.txt") or 0)
         if openssl <= 0:
             sys.exit("bench.sh: could not read RSA-2048 sign/s from openssl speed")
         std, small = ours(f"standard-rsa2048-{r}"), ours(f"small-rsa2048-{r}")
@@ -215,7 +233,7 @@ def summarize(results, repeat, t2_rounds, json_path=None):
         fl1, fl2 = one.get("floorThroughput"), two.get("floorThroughput")
         machine = fl2["messagesPerSecond"] / fl1["messagesPerSecond"] if fl1 and fl2 else None
         ratio = two["messagesPerSecond"] / one["messagesPerSecond"]
-        multi = float(open(f"{results}/openssl-multi-{r}.txt").read().strip() or "nan")
+        multi = float(read_text(f"{results}/openssl-multi-{r}.txt") or "nan")
         per_cpu = lambda x: (x.get("threadUse") or {}).get("messagesPerWorkerCpuSecond")
         print(f"  target 3, two threads: ours {ratio:.3f}x ({one['messagesPerSecond']:.1f} -> {two['messagesPerSecond']:.1f} msg/s); "
               + (f"the crypto floor on the same threads {machine:.3f}x ({fl1['messagesPerSecond']:.1f} -> {fl2['messagesPerSecond']:.1f}/s), "
@@ -438,12 +456,8 @@ def summarize(results, repeat, t2_rounds, json_path=None):
     for issue in (17, 6):
         print(f"  issue {issue}:")
         for c in [c for c in checks if c["issue"] == issue]:
-            ok = c["value"] <= c["target"] if c["at_most"] else c["value"] >= c["target"]
-            failed += not ok
-            beyond = c["ceiling"] is not None and (c["ceiling"] > c["target"] if c["at_most"] else c["ceiling"] < c["target"])
-            ceiling = "" if c["ceiling"] is None else f"  ceiling {c['ceiling']:.3f}" + ("  (target beyond ceiling)" if beyond else "")
-            note = f"; {c['note']}" if c.get("note") else ""
-            print(f"    {'PASS' if ok else 'FAIL'}  {c['name']:<62} measured {c['shown']:.3f}{ceiling}{note}")
+            failed += not passed(c)
+            print(verdict_line(c))
     if repeat > 1:
         print("\nspread over rounds (min / median / max)")
         for n in sorted({c["name"] for c in checks}):
@@ -453,7 +467,7 @@ def summarize(results, repeat, t2_rounds, json_path=None):
     if json_path:
         verdicts = [{"issue": c["issue"], "round": c["round"], "name": c["name"], "measured": finite(c["shown"]),
                      "target": c["target"], "atMost": c["at_most"], "ceiling": finite(c["ceiling"]),
-                     "pass": c["value"] <= c["target"] if c["at_most"] else c["value"] >= c["target"],
+                     "pass": passed(c),
                      "note": c["note"], "details": c["details"]} for c in checks]
         with open(json_path, "w") as f:
             json.dump({"checks": verdicts, "passed": len(checks) - failed, "total": len(checks)}, f, indent=2, allow_nan=False)
