@@ -6,8 +6,9 @@ flat-out run. Used by scripts/bench.sh; on its own it reads saved `smime bench p
     python3 scripts/capacity_model.py FLAT_OUT.json PACED.json [PACED.json ...] [--idle IDLE.json]
     python3 scripts/capacity_model.py --measure-idle BROKER_PID SECONDS    # the idle broker's load, as JSON (IDLE.json)
 
-Every term comes from the paced runs (all roles together, each paced at a rate below the maximum), none from the
-flat-out run it is checked against:
+Every term comes from the paced runs (all roles together, each paced at a rate below the maximum) that kept their pace
+(pace(), KEEP_PACE: a run whose queue grew is left out and the reason printed; session 16), none from the flat-out run
+it is checked against:
 
 - CPU. Each core's load (the pipeline's process CPU and the core's interrupts) grows linearly with the rate:
   u(r) = background + r x cost; a core carries at most (1 - background) / cost mails/s. The background is CPU that
