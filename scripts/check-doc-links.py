@@ -7,8 +7,9 @@ relative `(path)` or `(path#anchor)` names a file that exists and, for a Markdow
 Anchors are computed as GitHub renders them: the heading's text without Markdown marks, lower case, every character
 that is not a letter, a digit, a space, `-` or `_` removed, spaces turned into `-`; a repeated heading gets `-1`, `-2`, …
 Headings inside fenced code blocks are not headings. External links (http:, https:, mailto:) are not fetched.
-Exit 0 when every link resolves, 1 otherwise (one line per broken link: file, line, link, why). Not part of CI: run it
-after moving or renaming sections (README's Performance section and docs/performance-log.md, session 14).
+Exit 0 when every link resolves, 1 otherwise (one line per broken link: file, line, link, why). Part of CI since
+session 16 (scripts/test.sh runs it before the .NET tests and fails the run on a broken link): run it after moving or
+renaming sections, and after merging branches that each edited the README.
 """
 import os
 import re

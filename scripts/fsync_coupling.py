@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Does a small pickup file's fsync wait for a large one's data? (issue 17, target 2; README "Issue 17, session 14").
+"""Does a small pickup file's fsync wait for a large one's data? (issue 17, target 2; docs/performance-log.md "Issue 17, session 14").
 
 Writes small files the way PickupDirectoryTransport does (create a hidden temp file, write, fsync, rename, fsync the
 directory) at a fixed pace on one thread, while another thread writes large files into the same directory in one of

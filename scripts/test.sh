@@ -326,6 +326,18 @@ sys.exit(1 if problems else 0)
 PY
 }
 
+# The Markdown documents' links (scripts/check-doc-links.py) and the unit tests of the benchmark scripts' verdicts and
+# capacity model (tests/scripts, python3 -m unittest): a few seconds, no server. Run before the .NET tests; a failure
+# fails the run after those have run too.
+check_scripts() {
+    local rc=0
+    log "checking the Markdown documents' links (scripts/check-doc-links.py)"
+    python3 "$REPO_ROOT/scripts/check-doc-links.py" >&2 || rc=1
+    log "unit tests of the benchmark scripts (python3 -m unittest discover -s tests/scripts)"
+    python3 -m unittest discover -s "$REPO_ROOT/tests/scripts" -p 'test_*.py' >&2 || rc=1
+    return "$rc"
+}
+
 main() {
     local services_only=""
     if [[ "${1:-}" == "--services-only" ]]; then
@@ -349,7 +361,8 @@ main() {
     # Keep CI logs to what matters: no first-run banner, no telemetry notice.
     export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
     local results="$WORK_DIR/test-results"
-    local rc=0
+    local rc=0 scripts_rc=0
+    check_scripts || scripts_rc=1
     cd "$REPO_ROOT"
     dotnet test SmimePipeline.sln -c Release \
         --logger "console;verbosity=normal" --logger trx --results-directory "$results" \
@@ -358,6 +371,10 @@ main() {
     local projects
     projects=$(grep -l '<IsTestProject>true</IsTestProject>' tests/*/*.csproj | wc -l)
     print_totals "$results" "$projects" || { [[ $rc -ne 0 ]] || rc=1; }
+    if [[ $scripts_rc -ne 0 ]]; then
+        log "ERROR: a Markdown link is broken or a unit test of the benchmark scripts failed (see above, before the .NET tests)"
+        [[ $rc -ne 0 ]] || rc=1
+    fi
     return "$rc"
 }
 

@@ -10,7 +10,7 @@ namespace SmimePipeline.Cli.Bench;
 /// was put on a CPU again within the slice, so another task ran on its core and it came back to caches that task used).
 /// The figure is the pooled share over the pairs in which neither slice was descheduled (<see cref="Basis"/> "clean"), or,
 /// when fewer than a quarter of the pairs were clean, over all pairs by CPU time ("all"). <see cref="PairedOwnWork"/>,
-/// wall-clock pairs of 400 ms, stays beside it for continuity (README "Issue 17, session 14: target 3 and 4 figures that hold").
+/// wall-clock pairs of 400 ms, stays beside it for continuity (docs/performance-log.md "Issue 17, session 14: target 3 and 4 figures that hold").
 /// </summary>
 /// <param name="Pairs">Protect/floor pairs timed.</param>
 /// <param name="SliceMilliseconds">Wall time of each slice.</param>
