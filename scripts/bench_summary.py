@@ -153,7 +153,7 @@ def summarize(results, repeat, t2_rounds, json_path=None):
         return c["ownShare"] if c else paired_share(x)
 
     STAGES = [("publish", "publish -> confirm"), ("signerQueue", "signer queue"), ("signerWait", "signer wait (slot)"),
-              ("protect", "protect"), ("handOver", "hand-over -> confirm"), ("senderQueue", "sender queue"),
+              ("protect", "protect"), ("handOver", "hand-over -> confirm/place"), ("senderQueue", "sender queue"),
               ("delivery", "delivery (ESP answer)"), ("total", "total, publish -> file"),
               ("signerAfterHandOver", "signer after hand-over *"), ("senderAfterAnswer", "sender after answer *")]
 

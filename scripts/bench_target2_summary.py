@@ -103,14 +103,24 @@ def gc_table(out):
         print(f"{run} | {r.get('allocatedBytesPerMail', 0) / 1024:.0f} | {g['gen2BlockingPerThousandMails']:.1f} + {g['gen2BackgroundPerThousandMails']:.1f} | "
               f"{g['pauseMicrosecondsPerMail']:,.0f} | {g['pauses']} ({g['pausesOver10Milliseconds']}) | {g['largestPauseMilliseconds']:,.1f} ({g['largestPauseGeneration']}) | "
               f"{g['mailPauseMilliseconds']:,.1f}, {g['slowestMailPauseMilliseconds']:,.1f} (of {g['slowestMailLatencyMilliseconds']:,.0f})")
+def postgres_writes(path, r):
+    """Session 16: PostgreSQL's bytes written (all its processes) and WAL during the run (warm-up and the run-end DELETE +
+    VACUUM included), per large mail of warm-up and run; '-' without large mails or without the file."""
+    if not path.exists():
+        return "-"
+    written, wal, mails = (int(x) for x in path.read_text().split())
+    every = r.get("largeEvery") or (1 if r.get("message") == "large" else 0)
+    large = mails // every if every else 0
+    return f"{written / 1e6 / large:.2f} / {wal / 1e6 / large:.2f}" if large else "-"
 
 
 def main(out):
     out = Path(out)
     pooled, kinds = {}, {}
     header = ("run", "start", "load", "msg/s", "small p50/p99", "large p99", "in process", "sender queue p99 (mails)",
-              "hand-over p99", "delivery p99", "answer to attempt's end p99 / mean", "signer queue p99", "publish p99", "sender busy",
-              "CPU ms/mail smime / broker / PostgreSQL / machine", "share asked by ours")
+              "hand-over p99 (in process: to a place)", "delivery p99", "answer to attempt's end p99 / mean", "signer queue p99", "publish p99", "sender busy",
+              "CPU ms/mail smime / broker / PostgreSQL / machine", "share asked by ours",
+              "PostgreSQL MB written / WAL MB per large mail")
     print(" | ".join(header))
     for line in (out / "runs.txt").read_text().splitlines():
         run, start, _, load, *_ = line.split()
@@ -129,7 +139,7 @@ def main(out):
         print(f"{run} | {start} | {load} | {r['messagesPerSecond']} | {r['latencyP50Milliseconds']:,.0f} / "
               f"{r['latencyP99Milliseconds']:,.0f} | {large} | {r.get('deliveryAttemptsInProcess')} | {sq:,.0f} ({sqn}) | "
               f"{stage(st, 'handOver')[0]:,.0f} | {stage(st, 'delivery')[0]:,.0f} | {after_answer(st)} | {stage(st, 'signerQueue')[0]:,.0f} | "
-              f"{stage(st, 'publish')[0]:,.0f} | {busy} | {cpu(r)} | {asked(r)}")
+              f"{stage(st, 'publish')[0]:,.0f} | {busy} | {cpu(r)} | {asked(r)} | {postgres_writes(out / f'{run}.pg', r)}")
     window_table(out)
     gc_table(out)
     rounds = out / "openssl.txt"

@@ -90,19 +90,26 @@ def children(parent):
 
 
 class Writes:
-    """Bytes written by a process (and, for PostgreSQL, by the postmaster's children), growth added up per pid."""
+    """Bytes written by a process (and, for PostgreSQL, by the postmaster's children) since the first sample. The
+    postmaster's own counter holds the bytes of every child it has reaped, so the tree's total is the postmaster's counter
+    plus its live children's, each byte once (session 16: adding up each pid's growth counted an exited child twice, once
+    while it lived and again in the postmaster's counter)."""
 
     def __init__(self, pid, tree=False):
-        self.pid, self.tree, self.total, self.last = pid, tree, 0, {}
-        self.sample()
-        self.total = 0
+        self.pid, self.tree, self.total = pid, tree, 0
+        self.first = self.now()
+
+    def now(self):
+        root = write_bytes(self.pid)
+        if root is None:
+            return None
+        return root + sum(write_bytes(p) or 0 for p in (children(self.pid) if self.tree else []))
 
     def sample(self):
-        for p in [self.pid] + (children(self.pid) if self.tree else []):
-            w = write_bytes(p)
-            if w is not None:
-                self.total += w - self.last.get(p, w)
-                self.last[p] = w
+        now = self.now()
+        if now is not None and self.first is not None:
+            # A process gone keeps the total it had.
+            self.total = now - self.first
 
 
 def disk(device):

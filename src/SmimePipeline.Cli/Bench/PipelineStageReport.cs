@@ -31,7 +31,15 @@ internal static class PipelineStageReport
             DeliveredInProcess = mails.Count(m => m.DeliveredInProcess),
             SignerWindow = seconds > 0 ? SignerWindowShare.Of(mails, seconds) : null,
             AfterAnswer = Between(mails, m => m.EspAnswered, m => m.DeliveryEnded),
+            HandOverToConfirm = HandOverOf(mails.Where(m => !m.DeliveredInProcess)),
+            HandOverToPlace = HandOverOf(mails.Where(m => m.DeliveredInProcess)),
         };
+    }
+
+    private static StageLatency? HandOverOf(IEnumerable<MailTimeline> mails)
+    {
+        var stage = Between(mails, m => m.ProtectDone, m => m.HandedOver);
+        return stage.Mails == 0 ? null : stage;
     }
 
     private static Dictionary<string, StageOccupancy> Occupancy(IReadOnlyCollection<MailTimeline> mails, Limits limits, double seconds) => new()

@@ -12,7 +12,9 @@ namespace SmimePipeline.Cli.Bench;
 /// <param name="SignerWait">Receive to the protector's start: deserialising, waiting for a protect slot, composing the MIME message.</param>
 /// <param name="Protect">Certificate lookup, sign, encrypt, serialise (the slot is held).</param>
 /// <param name="HandOver">Protect done to the broker's confirm of <c>DeliverEmail</c> (claim check, send, quorum commit); for a
-/// mail the signer delivered in its own process (<see cref="DeliveredInProcess"/>), protect done to the attempt's start.</param>
+/// mail the signer delivered in its own process (<see cref="DeliveredInProcess"/>), protect done to the attempt's start.
+/// Both kinds together, as the readers of <c>handOver</c> (bench.sh, capacity_model.py) expect; apart in
+/// <see cref="HandOverToConfirm"/> and <see cref="HandOverToPlace"/>.</param>
 /// <param name="SenderQueue">That confirm to the sender's receive: waiting in <c>smime-deliver</c> and the sender's prefetch
 /// (only the mails that went through the queue).</param>
 /// <param name="Delivery">Sender's receive (in process: the attempt's start) to the ESP's answer (guard, ledger claim, pickup file written, synced, renamed); to
@@ -43,6 +45,20 @@ internal sealed record PipelineStages(
     /// <summary>Of <see cref="Mails"/>, those whose delivery attempt the signer made in its own process
     /// (<c>Signer:DeliverInProcess</c>): no <c>DeliverEmail</c> was sent, so they have no sender queue.</summary>
     public int DeliveredInProcess { get; init; }
+
+    /// <summary>
+    /// <see cref="HandOver"/> of the mails that went through <c>smime-deliver</c> only: protect done to the broker's
+    /// confirm of their <c>DeliverEmail</c> (claim check, send, quorum commit). Null without such mails (session 16).
+    /// </summary>
+    public StageLatency? HandOverToConfirm { get; init; }
+
+    /// <summary>
+    /// <see cref="HandOver"/> of the mails delivered in the signer's process (<see cref="DeliveredInProcess"/>) only:
+    /// protect done to the attempt's start, i.e. the wait for the signer's in-process cap and then for one of the sender's
+    /// delivery places; no broker round trip. Null without such mails (session 16: the label "hand-over → confirm" read as a
+    /// broker wait for these).
+    /// </summary>
+    public StageLatency? HandOverToPlace { get; init; }
 
     /// <summary>What these mails held the signer's window for, part by part (session 15); null without the run's duration.</summary>
     public SignerWindowShare? SignerWindow { get; init; }

@@ -25,6 +25,9 @@ internal sealed class RecordingProtectClaimStore(IProtectClaimStore inner, Bench
         inner.MarkConsumedAsync(id, consumed, cancellationToken);
 
     /// <inheritdoc />
+    public Task<bool> ReclaimReleasedSpaceAsync(CancellationToken cancellationToken) => inner.ReclaimReleasedSpaceAsync(cancellationToken);
+
+    /// <inheritdoc />
     public Task<int> DeleteExpiredAsync(DateTimeOffset consumedBefore, DateTimeOffset createdBefore, CancellationToken cancellationToken) =>
         inner.DeleteExpiredAsync(consumedBefore, createdBefore, cancellationToken);
 

@@ -349,7 +349,8 @@ internal static class BenchCommand
         foreach (var (name, stage) in new[]
         {
             ("publish → confirm", stages.Publish), ("signer queue", stages.SignerQueue), ("signer wait (slot)", stages.SignerWait), ("protect", stages.Protect),
-            ("hand-over → confirm", stages.HandOver), ("sender queue", stages.SenderQueue), ("delivery (ESP answer)", stages.Delivery), ("total, publish → file", stages.Total),
+            ("hand-over, all", stages.HandOver), ("  → confirm (queue)", stages.HandOverToConfirm ?? StageLatency.Of([])),
+            ("  → place (in process)", stages.HandOverToPlace ?? StageLatency.Of([])), ("sender queue", stages.SenderQueue), ("delivery (ESP answer)", stages.Delivery), ("total, publish → file", stages.Total),
             ("signer, after hand-over", stages.SignerAfterHandOver), ("sender, after answer", stages.SenderAfterAnswer),
             ("answer → attempt's end", stages.AfterAnswer ?? StageLatency.Of([])),
         })

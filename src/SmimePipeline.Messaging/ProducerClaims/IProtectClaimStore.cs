@@ -27,6 +27,15 @@ public interface IProtectClaimStore
     /// </summary>
     Task MarkConsumedAsync(ProtectClaimId id, DateTimeOffset consumed, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes the space of the content released since the last call (<see cref="MarkConsumedAsync"/>) free for the next
+    /// claims, where the store needs that done (PostgreSQL: a <c>VACUUM</c> of the table, by a role that owns it); the
+    /// signers call it every <c>ProducerClaims:VacuumInterval</c>. Touches no claim.
+    /// </summary>
+    /// <returns>Whether anything was done.</returns>
+    /// <exception cref="ProtectClaimStoreException">The store refused or could not be reached.</exception>
+    Task<bool> ReclaimReleasedSpaceAsync(CancellationToken cancellationToken);
+
     /// <summary>Deletes claims consumed before <paramref name="consumedBefore"/> and any claim created before <paramref name="createdBefore"/>.</summary>
     /// <returns>How many were deleted.</returns>
     Task<int> DeleteExpiredAsync(DateTimeOffset consumedBefore, DateTimeOffset createdBefore, CancellationToken cancellationToken);

@@ -51,6 +51,10 @@ public sealed class InMemoryProtectClaimStore : IProtectClaimStore
     }
 
     /// <inheritdoc />
+    /// <remarks>Released content is garbage for the runtime at once: nothing to do.</remarks>
+    public Task<bool> ReclaimReleasedSpaceAsync(CancellationToken cancellationToken) => Task.FromResult(false);
+
+    /// <inheritdoc />
     public Task<int> DeleteExpiredAsync(DateTimeOffset consumedBefore, DateTimeOffset createdBefore, CancellationToken cancellationToken)
     {
         var deleted = 0;

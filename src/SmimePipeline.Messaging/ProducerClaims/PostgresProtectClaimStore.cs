@@ -45,6 +45,19 @@ public sealed class PostgresProtectClaimStore : IProtectClaimStore, IAsyncDispos
     private const string MayReleaseSql =
         "SELECT has_column_privilege('" + Table + "', 'content', 'UPDATE') AND has_column_privilege('" + Table + "', 'length', 'UPDATE')";
 
+    // VACUUM is for the table's owner, the database's owner or a superuser (pg_has_role is true for a superuser).
+    private const string MayVacuumSql =
+        "SELECT pg_has_role(c.relowner, 'USAGE') OR pg_has_role(d.datdba, 'USAGE') FROM pg_class c, pg_database d " +
+        "WHERE c.oid = '" + Table + "'::regclass AND d.datname = current_database()";
+
+    // SKIP_LOCKED: another signer's vacuum (or autovacuum) of the table is running, so this one is not needed; waiting
+    // would only queue behind it. TRUNCATE false: the freed pages at the table's end stay for the next claims instead of
+    // being given back to the file system and written as zeros again when the table grows back (and truncation needs a
+    // brief exclusive lock that the claims' statements would wait for).
+    private const string VacuumSql = "VACUUM (SKIP_LOCKED, TRUNCATE false) " + Table;
+
+    private long _releasedSinceVacuum;
+
     private readonly NpgsqlDataSource _dataSource;
 
     /// <summary>
@@ -88,6 +101,12 @@ public sealed class PostgresProtectClaimStore : IProtectClaimStore, IAsyncDispos
     /// <c>length</c>; then the content stays until the sweep, as it did before.
     /// </summary>
     public bool ReleasesContent { get; private set; } = true;
+
+    /// <summary>
+    /// Whether this role may vacuum the table (<see cref="ReclaimReleasedSpaceAsync"/>: its owner, the database's owner or a
+    /// superuser), as <see cref="EnsureSchemaAsync"/> or the first reclaim found; null until one of them asked.
+    /// </summary>
+    public bool? MayVacuum { get; private set; }
 
     /// <summary>Where the store is, as <c>host:port/database</c> (no user, no password), for messages.</summary>
     public string Server { get; }
@@ -139,6 +158,7 @@ public sealed class PostgresProtectClaimStore : IProtectClaimStore, IAsyncDispos
             await transaction.CommitAsync(cancellationToken);
             await using var privileges = new NpgsqlCommand(MayReleaseSql, connection);
             ReleasesContent = await privileges.ExecuteScalarAsync(cancellationToken) is true;
+            MayVacuum = await MayVacuumAsync(connection, cancellationToken);
         }
         catch (NpgsqlException e)
         {
@@ -204,7 +224,11 @@ public sealed class PostgresProtectClaimStore : IProtectClaimStore, IAsyncDispos
             {
                 try
                 {
-                    await MarkAsync(MarkConsumedAndReleaseSql, id, consumed, cancellationToken);
+                    if (await MarkAsync(MarkConsumedAndReleaseSql, id, consumed, cancellationToken))
+                    {
+                        Interlocked.Increment(ref _releasedSinceVacuum);
+                    }
+
                     return;
                 }
                 catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
@@ -222,12 +246,57 @@ public sealed class PostgresProtectClaimStore : IProtectClaimStore, IAsyncDispos
         }
     }
 
-    private async Task MarkAsync(string sql, ProtectClaimId id, DateTimeOffset consumed, CancellationToken cancellationToken)
+    // Whether a claim was marked now (not before, not gone).
+    private async Task<bool> MarkAsync(string sql, ProtectClaimId id, DateTimeOffset consumed, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id.Value });
         command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = consumed.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// PostgreSQL: <c>VACUUM (SKIP_LOCKED, TRUNCATE false)</c> of the table when this store released a claim's content since
+    /// its last call and this role may (<see cref="MayVacuum"/>), so that the space of the released TOAST chunks is free for
+    /// the next claims within seconds. Without it the table grows by every claim until autovacuum comes by (at most once a
+    /// minute per database on PostgreSQL's defaults), and each new page is written to disk as zeros when the table grows
+    /// and at least once more when it leaves the server's buffers (issue 17, session 16). Removes only dead row versions:
+    /// no claim is touched. Skipped when another vacuum of the table is running.
+    /// </remarks>
+    /// <exception cref="ProtectClaimStoreException">PostgreSQL is unreachable or refused the VACUUM.</exception>
+    public async Task<bool> ReclaimReleasedSpaceAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _releasedSinceVacuum, 0) == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            MayVacuum ??= await MayVacuumAsync(connection, cancellationToken);
+            if (MayVacuum is not true)
+            {
+                return false;
+            }
+
+            await using var command = new NpgsqlCommand(VacuumSql, connection);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return true;
+        }
+        catch (NpgsqlException e)
+        {
+            // The released chunks are still dead: the next call tries again.
+            Interlocked.Increment(ref _releasedSinceVacuum);
+            throw Failed("vacuum the table " + Table, e);
+        }
+    }
+
+    private static async Task<bool> MayVacuumAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var owner = new NpgsqlCommand(MayVacuumSql, connection);
+        return await owner.ExecuteScalarAsync(cancellationToken) is true;
     }
 
     /// <inheritdoc />

@@ -12,7 +12,7 @@ public static class ProducerClaimServiceCollectionExtensions
     /// Adds <see cref="ProducerClaimOptions"/> (validated at start) and <see cref="ProducerClaimReader"/>, and the
     /// <see cref="IProtectClaimStore"/>: <see cref="PostgresProtectClaimStore"/> when
     /// <c>SmimePipeline:ProducerClaims:PostgresConnectionString</c> is set (its table created at start, the
-    /// <see cref="ProducerClaimSweeper"/> running), else an <see cref="InMemoryProtectClaimStore"/> with the in-memory
+    /// <see cref="ProducerClaimSweeper"/> and <see cref="ProducerClaimVacuum"/> running), else an <see cref="InMemoryProtectClaimStore"/> with the in-memory
     /// transport (producer and signer in one process), else none (claims are refused, naming the setting).
     /// </summary>
     public static IServiceCollection AddProducerClaims(this IServiceCollection services, IConfiguration configuration, TransportKind transport)
@@ -44,6 +44,7 @@ public static class ProducerClaimServiceCollectionExtensions
         // Before MassTransit's hosted service: the table exists before the first claim is read.
         services.AddHostedService<ProducerClaimSchema>();
         services.AddHostedService<ProducerClaimSweeper>();
+        services.AddHostedService<ProducerClaimVacuum>();
         return services;
     }
 }

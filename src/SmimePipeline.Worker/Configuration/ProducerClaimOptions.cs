@@ -41,6 +41,15 @@ public sealed class ProducerClaimOptions
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// How often a signer that released claims' content since the last time vacuums the claim table (<c>VACUUM
+    /// (SKIP_LOCKED, TRUNCATE false)</c>), so that the next claims reuse the released space instead of growing the table
+    /// until autovacuum comes by (issue 17, session 16: PostgreSQL's data-page writes per 1.5 MB claim fell from 3.1–4.9 MB to
+    /// 0.2–0.6 MB). Needs the signers' role to own the table (it does when the signers created it). Default 2 seconds;
+    /// <see cref="TimeSpan.Zero"/> turns it off (autovacuum only); otherwise at least 100 ms.
+    /// </summary>
+    public TimeSpan VacuumInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
     /// The most PostgreSQL connections one signer process holds for the claim store at once (claim reads, marking
     /// claims consumed, the sweep and the start's DDL share them): its pool's <c>Maximum Pool Size</c>, or the connection
     /// string's own <c>Maximum Pool Size</c> when that is lower. Reads beyond it wait for a connection; none is held

@@ -28,6 +28,11 @@ public sealed class ProducerClaimOptionsValidator : IValidateOptions<ProducerCla
             failures.Add($"{Section}:SweepInterval must be at least 1 second (was {options.SweepInterval}).");
         }
 
+        if (options.VacuumInterval < TimeSpan.Zero || (options.VacuumInterval > TimeSpan.Zero && options.VacuumInterval < TimeSpan.FromMilliseconds(100)))
+        {
+            failures.Add($"{Section}:VacuumInterval must be 0 (off) or at least 100 ms (was {options.VacuumInterval}).");
+        }
+
         // The connection string holds the password: the problem names the setting, never its value.
         var pool = new PostgresPoolSettings(ProtectClaimStoreConnections.StoreName, $"{Section}:MaxConnections", $"{Section}:PostgresConnectionString");
         if (PostgresPoolBound.Problem(options.PostgresConnectionString, options.MaxConnections, pool) is { } problem)

@@ -8,8 +8,9 @@ namespace SmimePipeline.IntegrationTests.ClaimCheck;
 /// <summary>
 /// A consumed producer claim's content is released in PostgreSQL (issue 17, session 12) — real PostgreSQL, each test in
 /// a schema of its own (<c>Search Path</c>), so that it can change grants without touching the other tests' table: the
-/// consumed claim keeps its preamble and digest and no TOAST chunks, the others read back byte for byte; and a table
-/// whose signers' role has only <c>UPDATE (consumed)</c> (the grants before session 12) keeps working as it did.
+/// consumed claim keeps its preamble and digest and no TOAST chunks, the others read back byte for byte; a table
+/// whose signers' role has only <c>UPDATE (consumed)</c> (the grants before session 12) keeps working as it did; and the
+/// owning signer vacuums the table after releases only (session 16), touching no claim.
 /// </summary>
 public sealed class ProducerClaimReleaseTests : IAsyncLifetime
 {
@@ -81,6 +82,53 @@ public sealed class ProducerClaimReleaseTests : IAsyncLifetime
         Assert.NotNull(otherStored?.Consumed);
         Assert.Equal(otherContent, otherStored.Content);
     }
+
+    [Fact]
+    public async Task Released_space_is_vacuumed_by_the_owning_signer_only_after_a_release_and_no_claim_is_touched()
+    {
+        await using var store = new PostgresProtectClaimStore(Connection, 2);
+        await store.EnsureSchemaAsync(CancellationToken.None);
+        Assert.True(store.MayVacuum); // the role created the table: it owns it
+        var (consumedId, consumedContent) = await PutAsync(store);
+        var (keptId, keptContent) = await PutAsync(store);
+
+        // Nothing released yet: no VACUUM.
+        Assert.False(await store.ReclaimReleasedSpaceAsync(CancellationToken.None));
+        var vacuumsBefore = await ScalarAsync(VacuumCountSql);
+
+        await store.MarkConsumedAsync(consumedId, DateTimeOffset.UtcNow, CancellationToken.None);
+        Assert.True(await store.ReclaimReleasedSpaceAsync(CancellationToken.None));
+        Assert.Equal(vacuumsBefore + 1, await ScalarAsync(VacuumCountSql));
+        // Once per release: a second call finds nothing new.
+        Assert.False(await store.ReclaimReleasedSpaceAsync(CancellationToken.None));
+
+        // Repeated marks of an already consumed claim release nothing, so they ask for no VACUUM either.
+        await store.MarkConsumedAsync(consumedId, DateTimeOffset.UtcNow, CancellationToken.None);
+        Assert.False(await store.ReclaimReleasedSpaceAsync(CancellationToken.None));
+
+        var kept = await store.LoadAsync(keptId, long.MaxValue, CancellationToken.None);
+        Assert.Null(kept?.Consumed);
+        Assert.Equal(keptContent, kept?.Content);
+        var consumed = await store.LoadAsync(consumedId, long.MaxValue, CancellationToken.None);
+        Assert.NotNull(consumed?.Consumed);
+        Assert.Equal(consumedContent.AsSpan(0, ProtectClaimContent.FixedPreambleBytes).ToArray(), consumed.Content);
+        Assert.Equal(SHA256.HashData(consumedContent), consumed.Sha256);
+
+        // Several rounds on one pooled connection (the statement is prepared automatically after a few uses): each works.
+        for (var i = 0; i < 6; i++)
+        {
+            var (id, _) = await PutAsync(store);
+            await store.MarkConsumedAsync(id, DateTimeOffset.UtcNow, CancellationToken.None);
+            Assert.True(await store.ReclaimReleasedSpaceAsync(CancellationToken.None));
+        }
+
+        Assert.Equal(vacuumsBefore + 7, await ScalarAsync(VacuumCountSql));
+        Assert.Equal(keptContent, (await store.LoadAsync(keptId, long.MaxValue, CancellationToken.None))?.Content);
+    }
+
+    // Manual VACUUMs of this test's claim table (its TOAST table is vacuumed with it).
+    private string VacuumCountSql =>
+        $"SELECT vacuum_count FROM pg_stat_all_tables WHERE schemaname = '{_schema}' AND relname = '{PostgresProtectClaimStore.Table}'";
 
     private static async Task<(ProtectClaimId Id, byte[] Content)> PutAsync(PostgresProtectClaimStore store)
     {

@@ -162,6 +162,11 @@ public sealed class BenchCommandTests
         }
 
         Assert.True(stages.GetProperty("protect").GetProperty("p50Milliseconds").GetDouble() > 0);
+        // Session 16: the hand-over apart by path. Every mail was delivered in process, so all of them waited for a place
+        // (the same figures as handOver) and none for a DeliverEmail confirm.
+        Assert.Equal(stages.GetProperty("handOver").GetRawText(), stages.GetProperty("handOverToPlace").GetRawText());
+        Assert.Equal(JsonValueKind.Null, stages.GetProperty("handOverToConfirm").ValueKind);
+        Assert.Equal(3, run.GetProperty("largeStages").GetProperty("handOverToPlace").GetProperty("mails").GetInt32());
         // Session 15: the ESP's answer to the attempt's end (the EmailDelivered confirm) is seen for every mail, in process too.
         Assert.Equal(9, stages.GetProperty("afterAnswer").GetProperty("mails").GetInt32());
         Assert.Equal(3, run.GetProperty("largeStages").GetProperty("afterAnswer").GetProperty("mails").GetInt32());

@@ -80,6 +80,22 @@ public sealed class ProtectClaimStoreConnectionsTests
     }
 
     [Theory]
+    [InlineData(0, true)] // off: autovacuum only
+    [InlineData(100, true)]
+    [InlineData(2000, true)] // the default
+    [InlineData(99, false)]
+    [InlineData(-1, false)]
+    public void The_vacuum_interval_is_off_at_zero_or_at_least_100_milliseconds(int milliseconds, bool valid)
+    {
+        var result = new ProducerClaimOptionsValidator().Validate(null, new ProducerClaimOptions { VacuumInterval = TimeSpan.FromMilliseconds(milliseconds) });
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.StartsWith("SmimePipeline:ProducerClaims:VacuumInterval must be 0 (off) or at least 100 ms", Assert.Single(result.Failures!), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
     [InlineData("53300", true)] // too many connections / remaining slots reserved
     [InlineData("53200", true)] // out of memory
     [InlineData("57P03", true)] // cannot connect now (starting up, recovery)

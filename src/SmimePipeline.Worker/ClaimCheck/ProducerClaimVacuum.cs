@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Options;
+using SmimePipeline.Messaging.ProducerClaims;
+using SmimePipeline.Worker.Configuration;
+
+namespace SmimePipeline.Worker.ClaimCheck;
+
+/// <summary>
+/// Vacuums the producer claim table every <see cref="ProducerClaimOptions.VacuumInterval"/> when this signer released
+/// claims' content since the last time (<see cref="IProtectClaimStore.ReclaimReleasedSpaceAsync"/>), so that PostgreSQL
+/// reuses the released space for the next claims instead of growing the table by every large mail (issue 17, session 16).
+/// Acts only with the PostgreSQL store and a role that may vacuum (the table's owner: the signers create it); otherwise
+/// autovacuum does it, later, as before. A failed vacuum is logged and tried again at the next interval: it removes only
+/// dead row versions, so nothing waits on it.
+/// </summary>
+public sealed partial class ProducerClaimVacuum(
+    IProtectClaimStore store,
+    IOptions<ProducerClaimOptions> options,
+    TimeProvider time,
+    ILogger<ProducerClaimVacuum> logger) : BackgroundService
+{
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.VacuumInterval;
+        if (interval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await store.ReclaimReleasedSpaceAsync(stoppingToken);
+                }
+                catch (ProtectClaimStoreException e)
+                {
+                    VacuumFailed(logger, e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping: a VACUUM cancelled halfway leaves the table as it was; the next one does it.
+            return;
+        }
+    }
+
+    [LoggerMessage(EventId = 3019, Level = LogLevel.Warning, Message = "Producer claim check: vacuuming the claim table failed ({Problem}); it runs again at the next interval")]
+    private static partial void VacuumFailed(ILogger logger, string problem);
+}
