@@ -56,13 +56,14 @@ internal static class PipelineBenchRunner
     /// <param name="claimThreshold">The client's claim check threshold in bytes.</param>
     /// <param name="backlog">0 for an open-loop producer (every mail published as the rate and the window allow), or N: a
     /// closed-loop one that keeps at most N mails between publish and delivery (<see cref="PipelineBacklog"/>).</param>
+    /// <param name="workDirectory">Where the run's directory is made and left (<see cref="BenchWorkDirectory"/>); null: a temporary one, deleted at the end.</param>
     /// <exception cref="InvalidOperationException"><paramref name="brokerPid"/> names no process whose /proc entry can be read.</exception>
     public static async Task<PipelineBenchResult> RunAsync(
         Uri rabbitMq, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid, bool roles, bool largeMailLane,
         ProtectCommandFormat format, int inFlight, bool stages, TextWriter progress, CancellationToken cancellationToken,
-        string? claimStore = null, int claimThreshold = SmimePipelineClientOptions.DefaultClaimCheckThresholdBytes, int backlog = 0)
+        string? claimStore = null, int claimThreshold = SmimePipelineClientOptions.DefaultClaimCheckThresholdBytes, int backlog = 0, string? workDirectory = null)
     {
-        var root = Directory.CreateTempSubdirectory("smime-bench-");
+        var root = BenchWorkDirectory.Create("smime-bench-", workDirectory);
         try
         {
             var pki = DemoPki.EnsureCreated(Path.Combine(root.FullName, "pki"));
@@ -97,7 +98,7 @@ internal static class PipelineBenchRunner
         }
         finally
         {
-            root.Delete(recursive: true);
+            root.Dispose();
         }
     }
 
