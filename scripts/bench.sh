@@ -81,6 +81,11 @@ dotnet build "$REPO_ROOT/tests/SmimePipeline.Benchmarks/SmimePipeline.Benchmarks
 BENCH_DLL="$REPO_ROOT/tests/SmimePipeline.Benchmarks/bin/Release/net10.0/SmimePipeline.Benchmarks.dll"
 
 RESULTS="$(mktemp -d)"
+# Every pipeline and guarantees run leaves its pickup files and ledger here (--work-dir), deleted when bench.sh ends
+# (session 16): a run that deleted its thousands of files at its end made the next run's file creations scan past them
+# on ext4 without a journal (this host's file system skips inodes freed in the last 1-6 minutes), up to a third of that
+# run's process CPU. Several GB at the end of a full run.
+BENCH_FILES="$(mktemp -d)"
 SERVICES_PID=""
 # A private RabbitMQ node (with test.sh's PostgreSQL and smtp-sink beside it, idle) on free loopback ports, when no
 # --rabbitmq is given (start_private_broker, stop_private_broker).
@@ -92,7 +97,7 @@ cleanup() {
   if [[ -n "$BROKER_CPUS" && -n "$BROKER_PID" ]]; then taskset -a -cp "$BROKER_CPUS" "$BROKER_PID" >/dev/null 2>&1 || true; fi
   stop_private_broker
   if [[ -n "$KEEP_RESULTS" ]]; then mkdir -p "$KEEP_RESULTS" && cp "$RESULTS"/*.json "$RESULTS"/*.txt "$KEEP_RESULTS"/ 2>/dev/null || true; fi
-  rm -rf "$RESULTS"
+  rm -rf "$RESULTS" "$BENCH_FILES"
 }
 trap cleanup EXIT
 
@@ -123,7 +128,7 @@ pipeline() {
   # nothing is exported here. A DOTNET_ variable in the caller's environment would override them; the bench says so
   # on stderr and in its JSON ("runtime": {"matchesWorker": false}), and this warns below.
   "${pin[@]}" dotnet "$SMIME_DLL" bench pipeline --rabbitmq "$RABBITMQ" --message standard \
-    --warmup "$PIPELINE_WARMUP" "${BROKER_ARGS[@]}" --json "$@" > "$RESULTS/$name.json"
+    --warmup "$PIPELINE_WARMUP" "${BROKER_ARGS[@]}" --work-dir "$BENCH_FILES" --json "$@" > "$RESULTS/$name.json"
   python3 -c 'import json,sys; r=json.load(open(sys.argv[1])).get("runtime") or {}; sys.exit(0 if r.get("matchesWorker") else 1)' "$RESULTS/$name.json" \
     || echo "[bench.sh] WARNING: $name ran with runtime settings that differ from the worker's (see its stderr above): its figures are not the worker's" >&2
 }
@@ -133,7 +138,7 @@ pipeline() {
 guarantees() {
   local name="$1"; shift
   echo "[bench.sh] $name: smime bench guarantees $*" >&2
-  dotnet "$SMIME_DLL" bench guarantees --rabbitmq "$RABBITMQ" --message standard --warmup "$PIPELINE_WARMUP" "${BROKER_ARGS[@]}" --json "$@" > "$RESULTS/$name.json"
+  dotnet "$SMIME_DLL" bench guarantees --rabbitmq "$RABBITMQ" --message standard --warmup "$PIPELINE_WARMUP" "${BROKER_ARGS[@]}" --work-dir "$BENCH_FILES" --json "$@" > "$RESULTS/$name.json"
 }
 
 # rate_of NAME: half the msg/s of a pipeline run (target 2 paces at half the measured maximum).

@@ -7,7 +7,7 @@ Usage:
     perf script -i perf.data > perf.txt
     python3 scripts/profile-charge.py perf.txt [--top N]
 
-Two tables:
+Four tables:
   * exclusive: every sample charged to ONE component: the thread first (the JIT's tiering thread, GC threads),
     then, on every other thread, the first frame from the leaf that belongs to a
     component (kernel samples to their system call, native libraries by name, managed frames by namespace); what
@@ -16,6 +16,13 @@ Two tables:
     the first task continuation: async code resumes its awaiting callers inline, and those did not cause the sample;
     a sample can count in several rows), for the per-mail extras: the ledger's calls, the pickup file, MassTransit's
     send path, telemetry, logging. Work that resumes after an await is charged to where it resumes: a floor.
+  * by thread.
+  * the durable writes in the kernel, step by step (session 16): every kernel sample under a file system call, charged
+    to the step that made it (creating the pickup file, writing it, its fsync, the directory's fsync, the rename, the
+    stat and lock calls of .NET's file API, SQLite's writes, reads, locks and fsyncs), with what inside the kernel
+    dominates a step: ext4's inode allocator skipping recently deleted inodes (`recently_deleted`: ext4 without a
+    journal only), the file's data written back, its inode written, its parent directory synced (`ext4_sync_parent`),
+    the device's cache flushed, and the virtio doorbell (`virtqueue_notify`, an exit to the hypervisor per request).
 """
 import collections
 import re
@@ -109,6 +116,63 @@ INCLUSIVE = [
 ]
 
 
+# The durable writes' steps (session 16): (label, system call, regular expression a user frame of the stack must match or
+# None, regular expression a kernel frame must match or None). First match wins.
+DURABLE_STEPS = [
+    ('pickup file: create (inode allocation)', 'openat', None, r'ext4_create|__ext4_new_inode'),
+    ('open without creating (directory for its fsync, SQLite)', 'openat', None, None),
+    ('pickup file: write its bytes', 'pwrite64', r'Delivery\.Pickup|RandomAccess', None),
+    # SQLite's native frames do not unwind (perf shows [unknown] above libc): every other pwrite is SQLite's.
+    ('SQLite: writes (WAL frames, checkpoints; every pwrite not the pickup file\'s)', 'pwrite64', None, None),
+    ('pickup file: fsync of the file', 'fsync', r'FlushToDisk|WriteDurably', None),
+    ('pickup directory: fsync (group commit)', 'fsync', r'DirectoryEntries|DirectoryFlushGroup', None),
+    ('SQLite: fsync / fdatasync (WAL checkpoints; every sync not the pickup\'s)', 'sync', None, None),
+    ('pickup file: rename', 'rename', None, None),
+    ('close', 'close', None, None),
+    ('stat / lstat / fstat (.NET file API checks; SQLite)', 'stat', None, None),
+    ('flock (.NET File.OpenHandle\'s advisory lock)', 'flock', None, None),
+    ('SQLite: reads (pages another connection changed)', 'pread64', None, None),
+    ('SQLite: locks (fcntl)', 'fcntl', None, None),
+    ('unlink', 'unlink', None, None),
+]
+# Inside the steps (a sample can count in several): kernel frames that say what the kernel did.
+DURABLE_INSIDE = [
+    ('  inside a create: skipping inodes deleted in the last 1-6 min (ext4 without a journal: recently_deleted)', 'openat', r'recently_deleted'),
+    ('  inside the file\'s fsync: its data written back', 'fsync', r'ext4_writepages|filemap_fdatawrite'),
+    ('  inside the file\'s fsync: its inode written', 'fsync', r'sync_inode_metadata'),
+    # ext4_sync_parent is inlined into ext4_fsync_nojournal: its work is what that function calls besides the file's own.
+    ('  inside an fsync: the parent directory synced too (ext4 without a journal: ext4_sync_parent)', 'fsync',
+     r'ext4_sync_parent|(fsync_buffers_list|ext4_write_inode|dget_parent)\+\S+ \(\[kernel\.kallsyms\]\)\n\S+ ext4_fsync_nojournal'),
+    ('  inside an fsync: the device\'s cache flushed', 'fsync', r'blkdev_issue_flush|submit_bio_wait'),
+    ('  any file call: the virtio doorbell (virtqueue_notify, an exit to the hypervisor)', '', r'virtqueue_notify|vp_notify'),
+]
+
+
+def durable_step(lines):
+    """The step of the durable writes a kernel sample belongs to, and the inside rows it counts in; (None, []) when it
+    is not under a file system call."""
+    entry = next((KERNEL_ENTRY.search(line).group(1) for line in lines if KERNEL_ENTRY.search(line)), None)
+    if entry is None:
+        return None, []
+    kernel = [line for line in lines if 'kernel' in line]
+    user = [line for line in lines if 'kernel' not in line]
+    step = None
+    for label, call, user_expr, kernel_expr in DURABLE_STEPS:
+        if call not in entry:
+            continue
+        if user_expr and not any(re.search(user_expr, line) for line in user):
+            continue
+        if kernel_expr and not any(re.search(kernel_expr, line) for line in kernel):
+            continue
+        step = label
+        break
+    if step is None:
+        return None, []
+    stack = '\n'.join(kernel)
+    inside = [label for label, call, expr in DURABLE_INSIDE if call in entry and re.search(expr, stack)]
+    return step, inside
+
+
 def synchronous_segment(lines):
     """The frames from the leaf up to the first point where a finished task ran its continuations: above it is
     whatever awaited that task, which did not cause this sample (an async chain resumes inline)."""
@@ -156,6 +220,7 @@ def main():
     exclusive = collections.Counter()
     inclusive = collections.Counter()
     threads = collections.Counter()
+    durable = collections.Counter()
     patterns = [(label, re.compile(expr)) for label, expr in INCLUSIVE]
     total = 0
     with open(sys.argv[1], encoding='utf-8', errors='replace') as dump:
@@ -177,6 +242,10 @@ def main():
                 exclusive['garbage collector threads'] += 1
             elif '[kernel' in lines[0]:
                 exclusive[charge_kernel(lines)] += 1
+                step, inside = durable_step(lines)
+                if step is not None:
+                    durable[step] += 1
+                    durable.update(inside)
             else:
                 exclusive[charge_user(lines)] += 1
     if total == 0:
@@ -191,6 +260,11 @@ def main():
     print('\n| share by thread | thread |\n|---|---|')
     for label, n in threads.most_common(12):
         print(f'| {100 * n / total:.1f} % | {label} |')
+    print('\n| share of the process\'s CPU (kernel, by step) | the durable writes |\n|---|---|')
+    for label, *_ in DURABLE_STEPS:
+        print(f'| {100 * durable[label] / total:.1f} % | {label} |')
+    for label, *_ in DURABLE_INSIDE:
+        print(f'| {100 * durable[label] / total:.1f} % | {label} |')
 
 
 if __name__ == '__main__':

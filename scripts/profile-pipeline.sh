@@ -2,7 +2,11 @@
 # Profiles `smime bench pipeline` at steady state and charges the samples to components (issue 17).
 #
 #   scripts/profile-pipeline.sh --rabbitmq URI --broker-pid PID [--dll PATH] [--out DIR] [--settle S] [--seconds S]
-#                               [--rate R] [--messages N] [--warmup N]
+#                               [--rate R] [--messages N] [--warmup N] [--bench pipeline|guarantees]
+#
+# --bench guarantees (session 16) profiles `smime bench guarantees` instead (the guarantees alone: no MassTransit, MIME or
+# cryptography; --rate does not apply), whose per-mail durable writes (pickup file, SQLite ledger) are then most of the
+# process; profile-charge.py's last table splits them step by step.
 #
 # Starts the bench (standard mails, 8,000 after 3,000 warm-up, --no-stages; --rate paces it, as target 2's runs are) with JIT code named for perf
 # (DOTNET_PerfMapEnabled=1, DOTNET_EnableWriteXorExecute=0; the worker's runtime settings come with smime's runtimeconfig), waits until the
@@ -22,6 +26,7 @@ broker=""
 rate=0
 messages=8000
 warmup=3000
+bench_kind=pipeline
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --rabbitmq) rabbitmq="$2"; shift 2 ;;
@@ -33,6 +38,7 @@ while [[ $# -gt 0 ]]; do
         --rate) rate="$2"; shift 2 ;;
         --messages) messages="$2"; shift 2 ;;
         --warmup) warmup="$2"; shift 2 ;;
+        --bench) bench_kind="$2"; shift 2 ;;
         *) echo "profile-pipeline.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -43,10 +49,16 @@ fi
 command -v perf >/dev/null || { echo "profile-pipeline.sh: perf is not installed" >&2; exit 1; }
 [[ -f "$dll" ]] || { echo "profile-pipeline.sh: $dll not found; build src/SmimePipeline.Cli -c Release first" >&2; exit 1; }
 
+case "$bench_kind" in
+    pipeline) bench_args=(bench pipeline --rate "$rate" --no-stages) ;;
+    guarantees) bench_args=(bench guarantees) ;;
+    *) echo "profile-pipeline.sh: --bench is pipeline or guarantees, not $bench_kind" >&2; exit 2 ;;
+esac
+
 cd "$out"
 DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 \
-    dotnet "$dll" bench pipeline --rabbitmq "$rabbitmq" --messages "$messages" --message standard --warmup "$warmup" --rate "$rate" \
-    --broker-pid "$broker" --json --no-stages >bench.json 2>bench.err &
+    dotnet "$dll" "${bench_args[@]}" --rabbitmq "$rabbitmq" --messages "$messages" --message standard --warmup "$warmup" \
+    --broker-pid "$broker" --json >bench.json 2>bench.err &
 bench=$!
 until grep -q 'measuring' bench.err 2>/dev/null; do
     if ! kill -0 "$bench" 2>/dev/null; then

@@ -81,14 +81,15 @@ internal static class GuaranteesBenchRunner
     /// <param name="brokerPid">The broker's process on this machine, for its CPU per mail; null for none.</param>
     /// <param name="progress">Where progress is written.</param>
     /// <param name="cancellationToken">Stops the run.</param>
+    /// <param name="workDirectory">Where the run's directory is made and left (<see cref="BenchWorkDirectory"/>); null: a temporary one, deleted at the end.</param>
     /// <exception cref="Commands.CliException">No mail came through for a minute, or a mail's hand-over failed.</exception>
     public static async Task<GuaranteesBenchResult> RunAsync(
         Uri rabbitMq, int messages, int warmup, BenchMessageSize size, int inFlight, int prefetch, int concurrency, GuaranteeSwitches switches, int? brokerPid,
-        TextWriter progress, CancellationToken cancellationToken)
+        TextWriter progress, CancellationToken cancellationToken, string? workDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(switches);
         ArgumentNullException.ThrowIfNull(progress);
-        var root = Directory.CreateTempSubdirectory("smime-guarantees-");
+        var root = BenchWorkDirectory.Create("smime-guarantees-", workDirectory);
         try
         {
             // bench pipeline's mail, to its demo addresses: the same command bytes on the wire (39,772 B for standard).
@@ -191,7 +192,7 @@ internal static class GuaranteesBenchRunner
         }
         finally
         {
-            root.Delete(recursive: true);
+            root.Dispose();
         }
     }
 

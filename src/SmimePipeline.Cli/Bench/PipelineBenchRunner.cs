@@ -59,13 +59,14 @@ internal static class PipelineBenchRunner
     /// <param name="largeObjects">Whether to list the objects the run allocated on the large object heap, by type and size
     /// (<see cref="LargeObjectHeapMonitor"/>: the runtime's verbose GC events, one per ≈100 KB allocated, so not for the CPU
     /// figures).</param>
+    /// <param name="workDirectory">Where the run's directory is made and left (<see cref="BenchWorkDirectory"/>); null: a temporary one, deleted at the end.</param>
     /// <exception cref="InvalidOperationException"><paramref name="brokerPid"/> names no process whose /proc entry can be read.</exception>
     public static async Task<PipelineBenchResult> RunAsync(
         Uri rabbitMq, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid, bool roles, bool largeMailLane,
         ProtectCommandFormat format, int inFlight, bool stages, TextWriter progress, CancellationToken cancellationToken,
-        string? claimStore = null, int claimThreshold = SmimePipelineClientOptions.DefaultClaimCheckThresholdBytes, int backlog = 0, bool largeObjects = false)
+        string? claimStore = null, int claimThreshold = SmimePipelineClientOptions.DefaultClaimCheckThresholdBytes, int backlog = 0, bool largeObjects = false, string? workDirectory = null)
     {
-        var root = Directory.CreateTempSubdirectory("smime-bench-");
+        var root = BenchWorkDirectory.Create("smime-bench-", workDirectory);
         try
         {
             var pki = DemoPki.EnsureCreated(Path.Combine(root.FullName, "pki"));
@@ -100,7 +101,7 @@ internal static class PipelineBenchRunner
         }
         finally
         {
-            root.Delete(recursive: true);
+            root.Dispose();
         }
     }
 

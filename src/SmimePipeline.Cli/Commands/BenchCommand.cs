@@ -30,6 +30,12 @@ internal static class BenchCommand
         DefaultValueFactory = _ => "standard",
     }.AcceptOnlyFromAmong("small", "standard", "large");
 
+    // Session 16: scripts/bench.sh leaves every run's files and deletes them at its end (BenchWorkDirectory says why).
+    private static Option<string?> WorkDirOption() => new("--work-dir")
+    {
+        Description = "Put the run's pickup files and ledger in a new directory under this one and leave them there for the caller to delete (bench.sh does at its end): deleting thousands of files right before the next run slows that run's file creation on ext4 without a journal. Default: a temporary directory deleted at the end.",
+    };
+
     private static Command CreateProtect()
     {
         var message = MessageOption();
@@ -126,9 +132,10 @@ internal static class BenchCommand
         var backlog = new Option<int>("--backlog") { Description = "A closed-loop producer: at most this many mails between publish and delivery (the next publish waits for a delivery), so the queues stay short; 0 = open loop (every mail published as --rate and --in-flight allow)." };
         var largeObjects = new Option<bool>("--large-objects") { Description = "List the objects the measured run allocated on the large object heap, by type and size, and the LOH bytes per mail (the runtime's verbose GC events: not for CPU figures)." };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
+        var workDir = WorkDirOption();
         var command = new Command("pipeline", "Signer and sender in this process on RabbitMQ, pickup directory: messages/s, latency publish-to-file and where it goes, stage by stage.")
         {
-            rabbit, messages, message, largeEvery, rate, warmup, brokerPid, roles, largeLane, format, inFlight, noStages, postgres, claimThreshold, backlog, largeObjects, json,
+            rabbit, messages, message, largeEvery, rate, warmup, brokerPid, roles, largeLane, format, inFlight, noStages, postgres, claimThreshold, backlog, largeObjects, json, workDir,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -170,7 +177,7 @@ internal static class BenchCommand
             var broker = BrokerOption.Require(parseResult, rabbit);
             var result = await PipelineBenchRunner.RunAsync(
                 broker, count, BenchMail.Parse(parseResult.GetRequiredValue(message)), parseResult.GetValue(largeEvery), parseResult.GetValue(rate), parseResult.GetValue(warmup), pid, parseResult.GetValue(roles), parseResult.GetValue(largeLane),
-                parseResult.GetValue(format), window, !parseResult.GetValue(noStages), Console.Error, cancellationToken, claimStore, threshold, parseResult.GetValue(backlog), parseResult.GetValue(largeObjects));
+                parseResult.GetValue(format), window, !parseResult.GetValue(noStages), Console.Error, cancellationToken, claimStore, threshold, parseResult.GetValue(backlog), parseResult.GetValue(largeObjects), parseResult.GetValue(workDir));
             if (parseResult.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.PipelineBenchResult));
@@ -293,9 +300,10 @@ internal static class BenchCommand
         var noLedger = new Option<bool>("--no-ledger") { Description = "Breakdown only: no delivery ledger rows." };
         var noEvents = new Option<bool>("--no-events") { Description = "Breakdown only: no EmailProtected / EmailDelivered events." };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
+        var workDir = WorkDirOption();
         var command = new Command("guarantees", "The delivery guarantees alone, through RabbitMQ.Client with no product code on the bus path and no cryptography: quorum queue, publisher confirms, manual acks, ledger, fsync'd pickup file, two confirmed events, one trace per mail; CPU per mail.")
         {
-            rabbit, messages, message, warmup, inFlight, prefetch, concurrency, brokerPid, classic, noFsync, noLedger, noEvents, json,
+            rabbit, messages, message, warmup, inFlight, prefetch, concurrency, brokerPid, classic, noFsync, noLedger, noEvents, json, workDir,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -318,7 +326,7 @@ internal static class BenchCommand
                 Quorum: !parseResult.GetValue(classic), Fsync: !parseResult.GetValue(noFsync), Ledger: !parseResult.GetValue(noLedger), Events: !parseResult.GetValue(noEvents));
             var result = await GuaranteesBenchRunner.RunAsync(
                 BrokerOption.Require(parseResult, rabbit), count, parseResult.GetValue(warmup), BenchMail.Parse(parseResult.GetRequiredValue(message)), window, places, atOnce, switches, pid,
-                Console.Error, cancellationToken);
+                Console.Error, cancellationToken, parseResult.GetValue(workDir));
             if (parseResult.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.GuaranteesBenchResult));

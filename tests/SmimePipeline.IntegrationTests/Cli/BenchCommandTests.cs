@@ -425,4 +425,26 @@ public sealed class BenchCommandTests
         Assert.Equal(0, run.GetProperty("queueMessagesAfter").GetInt64());
         Assert.True(await vhost.QueueExistsAsync("smime-guarantees-classic"), "the classic work queue was not declared");
     }
+
+    [Fact]
+    public async Task Bench_guarantees_with_a_work_dir_leaves_every_pickup_file_whole_and_the_ledger_under_it()
+    {
+        await using var vhost = await RabbitMqVirtualHost.CreateAsync();
+        using var work = new TempDirectory();
+
+        var result = await SmimeCli.RunAsync(
+            ["bench", "guarantees", "--rabbitmq", vhost.AmqpUri.ToString(), "--messages", "5", "--warmup", "2", "--work-dir", work.Path, "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var report = JsonDocument.Parse(result.Stdout);
+        int protectedBytes = report.RootElement.GetProperty("protectedBytes").GetInt32();
+        // One run directory, left for the caller (scripts/bench.sh deletes them all when it ends): the 2 warm-up and 5
+        // measured mails' files, each with the whole protected mail, and the ledger's database.
+        var run = Assert.Single(Directory.GetDirectories(work.Path));
+        Assert.StartsWith("smime-guarantees-", Path.GetFileName(run), StringComparison.Ordinal);
+        var files = Directory.GetFiles(Path.Combine(run, "outbox"), "*.eml");
+        Assert.Equal(7, files.Length);
+        Assert.All(files, file => Assert.Equal(protectedBytes, new FileInfo(file).Length));
+        Assert.True(File.Exists(Path.Combine(run, "ledger", "delivery-ledger.db")), "the ledger's database is not under the work directory");
+    }
 }
