@@ -28,9 +28,10 @@ public static class LoopbackPorts
         var (ephemeralLow, ephemeralHigh) = EphemeralRange();
         var below = Math.Max(0, ephemeralLow - Lowest);
         var above = Math.Max(0, 65_535 - ephemeralHigh);
-        if (below + above == 0)
+        if (below + above < 1_000)
         {
-            throw new InvalidOperationException($"The ephemeral port range {ephemeralLow}-{ephemeralHigh} leaves no port above {Lowest} outside it.");
+            // A machine whose ephemeral range covers nearly everything: any port above Lowest, checked free as below.
+            (below, above) = (65_536 - Lowest, 0);
         }
 
         for (var attempt = 0; attempt < 500; attempt++)
@@ -43,7 +44,7 @@ public static class LoopbackPorts
             }
         }
 
-        throw new InvalidOperationException($"No free loopback port outside the ephemeral range {ephemeralLow}-{ephemeralHigh} in 500 tries.");
+        throw new InvalidOperationException("No free loopback port outside the ephemeral range in 500 tries.");
     }
 
     /// <summary>The TCP ports on which <paramref name="processId"/> listens (Linux: its socket descriptors in /proc/net/tcp and tcp6).</summary>
