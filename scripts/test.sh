@@ -84,21 +84,70 @@ ensure_tools() {
 # Ports
 # ---------------------------------------------------------------------------------------------
 
-# Prints N distinct free loopback TCP ports. All sockets stay bound until every port is picked,
-# so the ports differ from each other; the kernel never hands out a port that is in use.
-# RabbitMQ's CLI uses 35672-35682 for its own distribution port, so stay out of that range.
+# `free_ports N` prints N distinct loopback ports that are free now for TCP and UDP; `free_ports N range` prints the
+# first port of each of N blocks of 11 consecutive free ones (for RabbitMQ's CLI tools, which take one port of RABBITMQ_CTL_DIST_PORT_MIN..MAX each). The
+# ports lie outside the kernel's ephemeral range (/proc/sys/net/ipv4/ip_local_port_range): a port found free by
+# bind(0) and released lies inside it, and the kernel hands it to the next process that binds port 0 or opens an
+# outgoing connection, which on a machine with other test runs and benchmarks can happen before our server binds it.
+# Outside that range only a program choosing port numbers itself can take it first; each server's start below checks
+# that the port is really its own (listening_pid_owns) and starts it again on new ports otherwise.
 free_ports() {
-    python3 - "$1" <<'PY'
-import socket, sys
-wanted, held, ports = int(sys.argv[1]), [], []
-while len(ports) < wanted:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    held.append(s)
-    if not 35672 <= port <= 35682:
+    python3 - "$1" "${2:-}" <<'PY'
+import random, socket, sys
+wanted, consecutive = int(sys.argv[1]), sys.argv[2] == "range"
+low, high = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+# 10000 and up: above the usual fixed ports of services (PostgreSQL 5432, AMQP 5672, epmd 4369...).
+candidates = [p for p in range(10000, 65536 - 10) if not low - 10 <= p <= high]
+# A machine whose ephemeral range covers nearly everything: any port above 10000 (the ownership check still applies).
+candidates = candidates if len(candidates) >= 1000 else list(range(10000, 65536 - 10))
+def free(port):
+    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+        s = socket.socket(socket.AF_INET, kind)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        finally:
+            s.close()
+    return True
+ports = []
+for _ in range(5000):
+    if len(ports) == wanted:
+        break
+    port = random.choice(candidates)
+    block = range(port, port + 11) if consecutive else [port]
+    if not any(p in ports for p in block) and all(free(p) for p in block):
         ports.append(port)
+if len(ports) < wanted:
+    sys.exit(f"no {wanted} free loopback ports outside the ephemeral range {low}-{high}")
 print(" ".join(map(str, ports)))
+PY
+}
+
+# Succeeds when process PID (or, for a name like postgres, any of PIDS) holds a listening TCP socket on 127.0.0.1:PORT:
+# the server we started bound its port, rather than a stranger answering on it.
+listening_pid_owns() {
+    python3 - "$@" <<'PY'
+import os, sys
+port, pids = int(sys.argv[1]), sys.argv[2:]
+inodes = set()
+for pid in pids:
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except FileNotFoundError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    except FileNotFoundError:
+        pass
+for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+    for line in open(table).readlines()[1:]:
+        f = line.split()
+        if f[3] == "0A" and int(f[1].rsplit(":", 1)[1], 16) == port and f[9] in inodes:
+            sys.exit(0)
+sys.exit(1)
 PY
 }
 
@@ -106,7 +155,35 @@ PY
 # RabbitMQ
 # ---------------------------------------------------------------------------------------------
 
+# Waits until PID (the first of PIDS) listens on 127.0.0.1:PORT itself; fails when it exits first or after ~60 s.
+wait_until_owned() {
+    local port="$1"; shift
+    for _ in $(seq 1 300); do
+        listening_pid_owns "$port" "$@" && return 0
+        kill -0 "$1" 2>/dev/null || return 1
+        sleep 0.2
+    done
+    return 1
+}
+
+# Starts the node on fresh ports (AMQP, distribution, management, a private epmd, and a range of 11 for the CLI tools'
+# own distribution ports), and checks that the node and its epmd listen on theirs; on a port taken by someone else it
+# stops what it started and tries again on new ports.
 start_rabbitmq() {
+    local attempt
+    for attempt in 1 2 3; do
+        read -r AMQP_PORT DIST_PORT MANAGEMENT_PORT EPMD_PORT < <(free_ports 4)
+        read -r CTL_DIST_PORT_MIN < <(free_ports 1 range)
+        start_rabbitmq_on_ports && return 0
+        log "RabbitMQ did not come up on its ports (attempt $attempt); stopping it and trying new ports"
+        stop_rabbitmq
+        RABBITMQ_STARTED=""; EPMD_PID=""
+        rm -rf "$WORK_DIR/rabbitmq"
+    done
+    die "RabbitMQ did not start"
+}
+
+start_rabbitmq_on_ports() {
     local dir="$WORK_DIR/rabbitmq"
     mkdir -p "$dir/mnesia" "$dir/log"
     export RABBITMQ_NODENAME="smimetest-$$@localhost"
@@ -121,6 +198,10 @@ start_rabbitmq() {
     # A private epmd: the node registers there, so it never meets a system node on 4369.
     # Every rabbitmqctl call (also from the tests) must see the same ERL_EPMD_PORT.
     export ERL_EPMD_PORT="$EPMD_PORT"
+    # The CLI tools (rabbitmqctl here and in the tests) listen on one port of this range for the node's answer; by
+    # default 35672-35682 for every node on the machine, so two runs at once (a test run beside a benchmark) collided.
+    export RABBITMQ_CTL_DIST_PORT_MIN="$CTL_DIST_PORT_MIN"
+    export RABBITMQ_CTL_DIST_PORT_MAX="$((CTL_DIST_PORT_MIN + 10))"
     cat >"$RABBITMQ_CONFIG_FILE" <<CONF
 listeners.tcp.1 = 127.0.0.1:$AMQP_PORT
 management.tcp.ip = 127.0.0.1
@@ -141,8 +222,9 @@ CONF
 
     epmd -port "$EPMD_PORT" -address 127.0.0.1 &
     EPMD_PID=$!
+    wait_until_owned "$EPMD_PORT" "$EPMD_PID" || { log "epmd did not listen on $EPMD_PORT"; return 1; }
 
-    log "starting RabbitMQ node $RABBITMQ_NODENAME (amqp $AMQP_PORT, management $MANAGEMENT_PORT)"
+    log "starting RabbitMQ node $RABBITMQ_NODENAME (amqp $AMQP_PORT, distribution $DIST_PORT, management $MANAGEMENT_PORT, epmd $EPMD_PORT, CLI $RABBITMQ_CTL_DIST_PORT_MIN-$RABBITMQ_CTL_DIST_PORT_MAX)"
     # Erlang may write a crash dump into the working directory: keep it in the temp dir.
     (cd "$dir" && as_user rabbitmq "$RABBITMQ_BIN/rabbitmq-server" -detached)
     RABBITMQ_STARTED=1
@@ -151,10 +233,14 @@ CONF
     # on a quiet machine; the bound is for a slow or shared CI machine, where a failed start loses the run.
     if ! rabbitmqctl -n "$RABBITMQ_NODENAME" wait "$RABBITMQ_PID_FILE" --timeout 300 >/dev/null; then
         tail -n 50 "$dir"/log/*.log >&2 || true
-        die "RabbitMQ did not start"
+        return 1
     fi
     rabbitmqctl -n "$RABBITMQ_NODENAME" status >/dev/null \
-        || die "rabbitmqctl status failed for $RABBITMQ_NODENAME"
+        || { log "rabbitmqctl status failed for $RABBITMQ_NODENAME"; return 1; }
+    local beam port; beam="$(cat "$RABBITMQ_PID_FILE")"
+    for port in "$AMQP_PORT" "$DIST_PORT" "$MANAGEMENT_PORT"; do
+        wait_until_owned "$port" "$beam" || { log "the node (pid $beam) does not listen on $port"; return 1; }
+    done
 }
 
 stop_rabbitmq() {
@@ -177,7 +263,20 @@ stop_rabbitmq() {
 # SMTP sink
 # ---------------------------------------------------------------------------------------------
 
+# smtp-sink on a fresh port; started again on a new one when its own process does not hold the port.
 start_smtp_sink() {
+    local attempt
+    for attempt in 1 2 3; do
+        read -r SMTP_PORT < <(free_ports 1)
+        start_smtp_sink_on_port && return 0
+        log "smtp-sink did not come up on $SMTP_PORT (attempt $attempt); trying a new port"
+        stop_smtp_sink
+        SMTP_SINK_PID=""
+    done
+    die "smtp-sink did not start"
+}
+
+start_smtp_sink_on_port() {
     SMTP_DIR="$WORK_DIR/smtp"
     mkdir -p "$SMTP_DIR"
     log "starting smtp-sink on 127.0.0.1:$SMTP_PORT, dumping into $SMTP_DIR"
@@ -190,6 +289,7 @@ start_smtp_sink() {
         smtp-sink -d "$SMTP_DIR/%Y%m%d-%H%M%S." "127.0.0.1:$SMTP_PORT" 100 &
     fi
     SMTP_SINK_PID=$!
+    wait_until_owned "$SMTP_PORT" "$SMTP_SINK_PID" || return 1
     wait_for_smtp_banner
 }
 
@@ -227,17 +327,27 @@ start_postgres() {
     mkdir -p "$PG_DATA" "$PG_SOCKET_DIR"
     [[ $(id -u) -eq 0 ]] && chown -R postgres "$WORK_DIR/postgres"
     local password; password="$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-    log "starting PostgreSQL on 127.0.0.1:$POSTGRES_PORT"
     # Local socket connections are trusted (only this user can reach the private socket
     # directory); TCP connections, which the tests use, need the password.
     as_user postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth-local=trust \
         --auth-host=scram-sha-256 -E UTF8 --no-locale >"$WORK_DIR/postgres/initdb.log"
     # -t: pg_ctl waits 60 s by default, which a loaded machine's first start (after initdb) can pass.
     # Marked started before: a start that gives up waiting may leave the server running, and the
-    # EXIT trap must stop it.
+    # EXIT trap must stop it. A port someone else took first fails the start ("could not bind"): new port.
     POSTGRES_STARTED=1
-    as_user postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK_DIR/postgres/server.log" -w -t 300 \
-        -o "-p $POSTGRES_PORT -k $PG_SOCKET_DIR -c listen_addresses=127.0.0.1" start >/dev/null
+    local attempt postmaster
+    for attempt in 1 2 3; do
+        read -r POSTGRES_PORT < <(free_ports 1)
+        log "starting PostgreSQL on 127.0.0.1:$POSTGRES_PORT"
+        if as_user postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK_DIR/postgres/server.log" -w -t 300 \
+            -o "-p $POSTGRES_PORT -k $PG_SOCKET_DIR -c listen_addresses=127.0.0.1" start >/dev/null; then
+            postmaster="$(head -n 1 "$PG_DATA/postmaster.pid")"
+            wait_until_owned "$POSTGRES_PORT" "$postmaster" && break
+            as_user postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 120 stop >/dev/null || true
+        fi
+        [[ $attempt -lt 3 ]] || { tail -n 20 "$WORK_DIR/postgres/server.log" >&2; die "PostgreSQL did not start"; }
+        log "PostgreSQL did not come up on $POSTGRES_PORT (attempt $attempt); trying a new port"
+    done
     as_user postgres psql -q -h "$PG_SOCKET_DIR" -p "$POSTGRES_PORT" -U postgres -d postgres \
         -v ON_ERROR_STOP=1 -c "CREATE ROLE smime LOGIN PASSWORD '$password'" \
         -c "CREATE DATABASE smime_test OWNER smime"
@@ -272,7 +382,7 @@ start_services() {
     chmod 755 "$WORK_DIR"
     trap cleanup EXIT
     trap 'exit 130' INT TERM
-    read -r AMQP_PORT DIST_PORT MANAGEMENT_PORT EPMD_PORT SMTP_PORT POSTGRES_PORT < <(free_ports 6)
+    # Each start picks its own ports (free_ports) and checks its server holds them.
     start_smtp_sink
     start_postgres
     start_rabbitmq
@@ -289,9 +399,10 @@ start_services() {
 
 print_exports() {
     local name
+    # SMIME_TEST_TOOLS_OK last: scripts/private-broker.sh takes its line as the sign that every line is written.
     for name in SMIME_TEST_RABBITMQ_URI SMIME_TEST_RABBITMQ_MANAGEMENT_URI SMIME_TEST_RABBITMQ_NODE \
         SMIME_TEST_SMTP_HOST SMIME_TEST_SMTP_PORT SMIME_TEST_SMTP_DIR SMIME_TEST_POSTGRES \
-        SMIME_TEST_TOOLS_OK ERL_EPMD_PORT; do
+        ERL_EPMD_PORT RABBITMQ_CTL_DIST_PORT_MIN RABBITMQ_CTL_DIST_PORT_MAX SMIME_TEST_TOOLS_OK; do
         printf 'export %s=%q\n' "$name" "${!name}"
     done
 }

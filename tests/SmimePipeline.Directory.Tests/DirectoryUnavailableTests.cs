@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 using SmimePipeline.Testing;
 
@@ -16,7 +14,8 @@ public sealed class DirectoryUnavailableTests
     public void A_PostgreSQL_that_refuses_the_connection_is_transient_and_named_without_the_password()
     {
         const string Password = "secret-password-9f2c";
-        int port = UnusedTcpPort();
+        using var closed = new RefusedTcpPort();
+        int port = closed.Port;
 
         using var directory = new PostgresRecipientDirectory($"Host=127.0.0.1;Port={port};Database=smime;Username=smime;Password={Password};Timeout=3");
         var e = Assert.Throws<DirectoryUnavailableException>(() => directory.Find("alice@" + TestPki.Domain));
@@ -72,12 +71,5 @@ public sealed class DirectoryUnavailableTests
         connection.Open();
         using var command = new NpgsqlCommand(sql, connection);
         command.ExecuteNonQuery();
-    }
-
-    private static int UnusedTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

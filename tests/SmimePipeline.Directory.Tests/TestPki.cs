@@ -21,12 +21,14 @@ namespace SmimePipeline.CertificateDirectory.Tests;
 /// and <c>POST /ocsp</c> (an RFC 6960 responder built with BouncyCastle, signed by the intermediate).
 /// Created once per test class.
 /// </summary>
-public sealed class TestPki : IAsyncLifetime
+public sealed class TestPki : IAsyncLifetime, IDisposable
 {
     public const string Domain = "pki.smime.test";
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _crlRevoked = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _ocspRevoked = new();
+    // Held for the fixture's life: connections to it are refused, and no other process can start listening there.
+    private readonly RefusedTcpPort _deadPort = new();
     private WebApplication? _server;
     private int _ocspRequests;
 
@@ -61,16 +63,15 @@ public sealed class TestPki : IAsyncLifetime
         var address = _server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseUri = new Uri(address);
 
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        DeadUri = new Uri($"http://127.0.0.1:{((System.Net.IPEndPoint)probe.LocalEndpoint).Port}/");
-        probe.Stop();
+        DeadUri = new Uri($"http://127.0.0.1:{_deadPort.Port}/");
 
         var now = DateTimeOffset.UtcNow;
         Root = CreateCa("Test Root CA", null, now.AddDays(-30), now.AddYears(5));
         Intermediate = CreateCa("Test Intermediate CA", Root, now.AddDays(-29), now.AddYears(4));
         ForeignRoot = CreateCa("Foreign Root CA", null, now.AddDays(-30), now.AddYears(5));
     }
+
+    public void Dispose() => _deadPort.Dispose();
 
     public async Task DisposeAsync()
     {

@@ -40,7 +40,8 @@ public sealed class DnsmasqServer : IAsyncDisposable
             throw new InvalidOperationException($"{Binary} is missing: scripts/test.sh installs dnsmasq-base.");
         }
 
-        int port = SmtpSinkServer.FreeLoopbackPort();
+        // dnsmasq cannot bind port 0 (it means "no DNS"): a port the kernel never hands out to anyone else.
+        int port = LoopbackPorts.Unassigned();
         var start = new ProcessStartInfo(Binary)
         {
             RedirectStandardOutput = true,

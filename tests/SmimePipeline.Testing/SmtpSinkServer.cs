@@ -26,13 +26,12 @@ public sealed class SmtpSinkServer : IAsyncDisposable
     /// <summary>The port it listens on.</summary>
     public int Port { get; }
 
-    /// <summary>Starts smtp-sink with <paramref name="options"/> on a free loopback port and waits for its 220 greeting.</summary>
+    /// <summary>
+    /// Starts smtp-sink with <paramref name="options"/> on a loopback port it binds itself (port 0: the kernel picks one
+    /// and nobody can take it between the choice and the bind), reads that port, and waits for its 220 greeting.
+    /// </summary>
     /// <exception cref="InvalidOperationException">smtp-sink is not installed or did not start.</exception>
-    public static Task<SmtpSinkServer> StartAsync(params string[] options) => StartOnPortAsync(FreeLoopbackPort(), options);
-
-    /// <summary>Starts smtp-sink with <paramref name="options"/> on <paramref name="port"/> (e.g. a port a client already tried and found closed).</summary>
-    /// <exception cref="InvalidOperationException">smtp-sink is not installed or did not start.</exception>
-    public static async Task<SmtpSinkServer> StartOnPortAsync(int port, params string[] options)
+    public static async Task<SmtpSinkServer> StartAsync(params string[] options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var startInfo = new ProcessStartInfo("smtp-sink") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
@@ -48,7 +47,7 @@ public sealed class SmtpSinkServer : IAsyncDisposable
             startInfo.ArgumentList.Add(option);
         }
 
-        startInfo.ArgumentList.Add($"{Host}:{port}");
+        startInfo.ArgumentList.Add($"{Host}:0");
         startInfo.ArgumentList.Add("10");
         Process process;
         try
@@ -58,6 +57,18 @@ public sealed class SmtpSinkServer : IAsyncDisposable
         catch (System.ComponentModel.Win32Exception e)
         {
             throw new InvalidOperationException("smtp-sink (Debian package postfix) is not installed: run the tests through scripts/test.sh.", e);
+        }
+
+        int port;
+        try
+        {
+            port = await LoopbackPorts.WaitForListeningTcpPortAsync(process, TimeSpan.FromSeconds(60), "smtp-sink");
+        }
+        catch (InvalidOperationException e)
+        {
+            var error = process.HasExited ? await process.StandardError.ReadToEndAsync() : string.Empty;
+            await new SmtpSinkServer(process, 0).DisposeAsync();
+            throw new InvalidOperationException($"{e.Message} {error}", e);
         }
 
         var server = new SmtpSinkServer(process, port);
@@ -120,13 +131,5 @@ public sealed class SmtpSinkServer : IAsyncDisposable
 
             await Task.Delay(100);
         }
-    }
-
-    /// <summary>A loopback port that was free a moment ago (the kernel picks it; it is released for smtp-sink).</summary>
-    public static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

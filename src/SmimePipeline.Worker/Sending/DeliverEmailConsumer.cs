@@ -41,7 +41,8 @@ public sealed class DeliverEmailConsumer(
         var mail = context.Message;
         var max = options.Value.MaxMessageBytes;
         var invalid = ContractRules.Size(context.ReceiveContext.Body.Length ?? 0, max + (max / 2), "The DeliverEmail message")
-            ?? DeliverEmailValidator.Validate(mail, max);
+            ?? DeliverEmailValidator.Validate(mail, max)
+            ?? SenderMessageHeaders.ValidateAttempts(context);
         if (invalid is not null)
         {
             // A message whose fields cannot be trusted never reaches the handler (or the ledger).

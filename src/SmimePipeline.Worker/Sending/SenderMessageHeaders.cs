@@ -2,22 +2,43 @@ using System.Globalization;
 using MassTransit;
 using SmimePipeline.Contracts;
 using SmimePipeline.Worker.Messaging;
+using SmimePipeline.Worker.Validation;
 
 namespace SmimePipeline.Worker.Sending;
 
 /// <summary>Reads and writes the <see cref="SenderHeaders"/> on DeliverEmail messages.</summary>
 internal static class SenderMessageHeaders
 {
-    /// <summary>Failed attempts so far: the header, else the message's own count.</summary>
+    /// <summary>
+    /// Failed attempts so far: the header when it is a count the contract allows (0 to <see cref="ContractLimits.MaxAttempt"/>,
+    /// as the message's own <see cref="DeliverEmail.Attempt"/>), else the message's own count. A header outside that is refused
+    /// before the ESP (<see cref="ValidateAttempts"/>); a refusal's report reads the message's count then.
+    /// </summary>
     public static int ReadAttempts(ConsumeContext<DeliverEmail> context)
+        => AttemptsHeader(context) is { Valid: true } header ? header.Attempts : context.Message.Attempt;
+
+    /// <summary>
+    /// What is wrong with the <see cref="SenderHeaders.Attempt"/> header of <paramref name="context"/>, or null when it is
+    /// absent or a count from 0 to <see cref="ContractLimits.MaxAttempt"/>. The bus is not a trust boundary: the header is
+    /// read before the message's own count, and the handler indexes the retry schedule with it (session 16: a count of -3
+    /// or 2,147,483,647 reached the ESP, then threw there on a transient failure).
+    /// </summary>
+    public static MailRefusal? ValidateAttempts(ConsumeContext<DeliverEmail> context)
+        => AttemptsHeader(context) is { Valid: false }
+            ? MailRefusal.Field($"Header {SenderHeaders.Attempt}", $"is not a count of failed attempts from 0 to {ContractLimits.MaxAttempt}")
+            : null;
+
+    private static (bool Valid, int Attempts)? AttemptsHeader(ConsumeContext<DeliverEmail> context)
     {
-        if (context.Headers.TryGetHeader(SenderHeaders.Attempt, out var value) && value is not null
-            && int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.Integer, CultureInfo.InvariantCulture, out var attempts))
+        if (!context.Headers.TryGetHeader(SenderHeaders.Attempt, out var value) || value is null)
         {
-            return attempts;
+            return null;
         }
 
-        return context.Message.Attempt;
+        return int.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.Integer, CultureInfo.InvariantCulture, out var attempts)
+            && attempts is >= 0 and <= ContractLimits.MaxAttempt
+            ? (true, attempts)
+            : (false, 0);
     }
 
     public static string ReadFailedAt(ConsumeContext<DeliverEmail> context)

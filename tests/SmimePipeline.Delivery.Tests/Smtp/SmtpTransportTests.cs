@@ -98,7 +98,8 @@ public sealed class SmtpTransportTests
     [Fact]
     public async Task Nothing_listening_on_the_port_is_transient()
     {
-        var transport = CreateTransport("127.0.0.1", SmtpSinkServer.FreeLoopbackPort());
+        using var closed = new RefusedTcpPort();
+        var transport = CreateTransport("127.0.0.1", closed.Port);
 
         var error = await Assert.ThrowsAsync<DeliveryException>(
             () => transport.SendAsync(TestMails.Signed("bounces@bank.example", "a@example.org"), CancellationToken.None));

@@ -127,10 +127,8 @@ public sealed class CertsHostileInputTests : IDisposable
     {
         var mail = Path.Combine(_temp.Path, "mail.eml");
         await File.WriteAllTextAsync(mail, $"From: {_pki.SenderAddress}\r\nTo: {_pki.RecipientAddresses[0]}\r\nSubject: hi\r\n\r\nhello\r\n");
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        int port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        using var closed = new RefusedTcpPort();
+        int port = closed.Port;
         string broker = $"amqp://guest:s3cret-i13@127.0.0.1:{port}/";
 
         foreach (var arguments in new[] { new[] { "publish", mail, "--rabbitmq", broker }, ["dlq", "list", "--rabbitmq", broker] })

@@ -1,5 +1,6 @@
 using System.Text;
 using SmimePipeline.IntegrationTests.Infrastructure;
+using SmimePipeline.Testing;
 
 namespace SmimePipeline.IntegrationTests.Cli;
 
@@ -87,10 +88,8 @@ public sealed class PublishCommandTests : BrokerTest
         await File.WriteAllTextAsync(big, Mail(0) + new string('x', 3_000));
 
         // Nothing listens on this port: had publish tried to connect, it would say so.
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        int port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        using var closed = new RefusedTcpPort();
+        int port = closed.Port;
         var result = await SmimeCli.RunAsync(["publish", big, "--rabbitmq", $"amqp://guest:guest@127.0.0.1:{port}/", "--max-bytes", "2000"]);
 
         Assert.Equal(1, result.ExitCode);

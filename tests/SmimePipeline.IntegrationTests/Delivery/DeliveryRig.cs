@@ -112,13 +112,16 @@ public sealed class DeliveryRig : IAsyncDisposable
         };
     }
 
-    /// <summary>Sends to the <c>smime-deliver</c> exchange (declaring only the exchange, never the queue with other arguments).</summary>
-    public async Task SendAsync(IEnumerable<DeliverEmail> mails)
+    /// <summary>
+    /// Sends to the <c>smime-deliver</c> exchange (declaring only the exchange, never the queue with other arguments), with
+    /// <paramref name="configure"/> applied to each send (e.g. a header a hostile publisher sets).
+    /// </summary>
+    public async Task SendAsync(IEnumerable<DeliverEmail> mails, Action<SendContext<DeliverEmail>>? configure = null)
     {
         var endpoint = await _bus!.GetSendEndpoint(new Uri($"exchange:{QueueNames.Deliver}"));
         foreach (var batch in mails.Chunk(200))
         {
-            await Task.WhenAll(batch.Select(m => endpoint.Send(m)));
+            await Task.WhenAll(batch.Select(m => configure is null ? endpoint.Send(m) : endpoint.Send(m, configure)));
         }
     }
 

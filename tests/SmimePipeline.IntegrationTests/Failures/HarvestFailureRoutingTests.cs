@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using SmimePipeline.CertificateDirectory.Dkim;
@@ -49,11 +47,9 @@ public sealed class HarvestFailureRoutingTests : BrokerTest
         Assert.Equal(1, signer.Telemetry.FailedTotal);
     }
 
-    /// <summary>A UDP port on loopback that nothing listens on once this returns: queries to it are refused or time out.</summary>
-    private static int UnusedUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
+    /// <summary>
+    /// A UDP port on loopback that nothing listens on: queries to it are refused. Outside the kernel's ephemeral range, so
+    /// no other process's socket is given it while the test runs.
+    /// </summary>
+    private static int UnusedUdpPort() => LoopbackPorts.Unassigned();
 }

@@ -2,13 +2,14 @@ using System.Net;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
-using SmimePipeline.Testing;
 using SmimePipeline.Worker.Hosting;
 
 namespace SmimePipeline.IntegrationTests.Health;
@@ -24,9 +25,9 @@ public sealed class ReadinessTests : BrokerTest
     public async Task A_stopped_consumer_turns_readiness_503_and_liveness_503_after_the_recovery_timeout()
     {
         var captured = new EndpointCapture();
-        var port = SmtpSinkServer.FreeLoopbackPort();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        // Port 0: Kestrel binds a port the kernel picks (no other process can take it first); read back after the start.
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Configuration.AddInMemoryCollection(WorkerSettings(
             "Sender",
@@ -44,7 +45,8 @@ public sealed class ReadinessTests : BrokerTest
             await app.StartAsync(start.Token);
         }
 
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        using var http = new HttpClient { BaseAddress = new Uri(address + "/"), Timeout = TimeSpan.FromSeconds(10) };
         await WaitForStatusAsync(http, "health/ready", HttpStatusCode.OK, "ready after start");
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("health/live")).StatusCode);
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Npgsql;
 using SmimePipeline.Testing;
@@ -224,10 +222,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
         return found ?? throw new InvalidOperationException("PostgreSQL's initdb is not under /usr/lib/postgresql/*/bin: scripts/test.sh installs the postgresql package.");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    // PostgreSQL needs its port named in advance, and StartAgainAsync reuses it after a stop: a port the kernel never
+    // hands out to another process's bind(0) or outgoing connection in between.
+    private static int FreePort() => LoopbackPorts.Unassigned();
 }

@@ -13,10 +13,9 @@ public sealed class WorkerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private WorkerProcess(Process process, int httpPort)
+    private WorkerProcess(Process process)
     {
         _process = process;
-        HttpPort = httpPort;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
@@ -24,7 +23,7 @@ public sealed class WorkerProcess : IAsyncDisposable
     }
 
     /// <summary>The port of the worker's HTTP endpoints (health, metrics).</summary>
-    public int HttpPort { get; }
+    public int HttpPort { get; private set; }
 
     public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}/");
 
@@ -54,7 +53,6 @@ public sealed class WorkerProcess : IAsyncDisposable
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "SmimePipeline.Worker.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing: the worker must be built with the tests.");
-        var port = SmtpSinkServer.FreeLoopbackPort();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
@@ -63,7 +61,8 @@ public sealed class WorkerProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(dll);
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        // Port 0: Kestrel binds a port the kernel picks (no other process can take it first); read back below.
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         foreach (var (name, value) in environment)
         {
@@ -71,7 +70,17 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-        var worker = new WorkerProcess(process, port);
+        var worker = new WorkerProcess(process);
+        try
+        {
+            worker.HttpPort = await LoopbackPorts.WaitForListeningTcpPortAsync(process, TimeSpan.FromSeconds(90), "The worker");
+        }
+        catch (InvalidOperationException e)
+        {
+            await worker.DisposeAsync();
+            Assert.Fail($"{e.Message}\n{worker.Output}");
+        }
+
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(90);
         while (true)

@@ -149,9 +149,8 @@ public sealed partial class PrometheusScrapeTests : BrokerTest
                     static_configs:
                       - targets: ['127.0.0.1:{targetPort}']
                 """);
-            var port = SmtpSinkServer.FreeLoopbackPort();
             var start = new ProcessStartInfo("prometheus") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var arg in new[] { $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(directory, "tsdb")}", $"--web.listen-address=127.0.0.1:{port}" })
+            foreach (var arg in new[] { $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(directory, "tsdb")}", "--web.listen-address=127.0.0.1:0" })
             {
                 start.ArgumentList.Add(arg);
             }
@@ -168,6 +167,8 @@ public sealed partial class PrometheusScrapeTests : BrokerTest
 
             process.BeginErrorReadLine();
             process.BeginOutputReadLine();
+            // Port 0: prometheus binds a port the kernel picks (no other process can take it first); read it back.
+            var port = await LoopbackPorts.WaitForListeningTcpPortAsync(process, TimeSpan.FromSeconds(60), "prometheus");
             var server = new PrometheusServer(process, port);
             await Eventually.HoldsAsync(server.IsReadyAsync, TimeSpan.FromSeconds(60), () => "prometheus did not become ready");
             return server;
