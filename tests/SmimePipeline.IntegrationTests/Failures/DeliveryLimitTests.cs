@@ -192,6 +192,12 @@ public sealed class DeliveryLimitTests : SparkPostBrokerTest
             () => Task.FromResult(Esp.AcceptedByMailId.TryGetValue(mail.MailId.ToString("D"), out var accepted) && accepted == 1),
             TimeSpan.FromSeconds(90),
             () => $"the requeued mail was not delivered; ESP requests: {Requests(mail)}\n{Output()}");
+        // The ESP's fake counts the mail when it answers; the worker counts it a moment later, once the attempt has ended
+        // (ledger, EmailDelivered): wait for that, then require exactly one.
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(worker.Telemetry.DeliveredTotal >= 1),
+            TimeSpan.FromSeconds(60),
+            () => $"the worker never counted the requeued mail as delivered\n{Output()}");
         Assert.Equal(1, worker.Telemetry.DeliveredTotal);
         Assert.Equal(0, await VirtualHost.CountMessagesNowAsync(ErrorQueue));
     }
