@@ -27,6 +27,8 @@ import tempfile
 import threading
 import time
 
+from target2_probe_sampler import children, tree_write_bytes  # the same /proc readers as the target-2 probe
+
 CLAIM_BYTES = 1_545_071
 TABLE = "smime_protect_claims"
 
@@ -39,25 +41,8 @@ def psql(args, sql, single=True):
     return out
 
 
-def write_bytes(pid):
-    try:
-        with open(f"/proc/{pid}/io") as f:
-            for line in f:
-                if line.startswith("write_bytes:"):
-                    return int(line.split()[1])
-    except OSError:
-        return 0
-    return 0
-
-
-def children(pid):
-    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-    return [int(p) for p in out]
-
-
 def server_writes(postmaster):
-    # The postmaster's counter holds every reaped child's; live children are added once each.
-    return write_bytes(postmaster) + sum(write_bytes(c) for c in children(postmaster))
+    return tree_write_bytes(postmaster) or 0
 
 
 def cpu_ticks(pid, with_reaped):

@@ -89,6 +89,15 @@ def children(parent):
     return out
 
 
+
+def tree_write_bytes(pid):
+    """Bytes written by a process and its live children, each byte once: a PostgreSQL postmaster's own counter holds the
+    bytes of every child it has reaped, so its live children's are added to it (session 16). None when pid is gone."""
+    root = write_bytes(pid)
+    if root is None:
+        return None
+    return root + sum(write_bytes(p) or 0 for p in children(pid))
+
 class Writes:
     """Bytes written by a process (and, for PostgreSQL, by the postmaster's children) since the first sample. The
     postmaster's own counter holds the bytes of every child it has reaped, so the tree's total is the postmaster's counter
@@ -100,10 +109,7 @@ class Writes:
         self.first = self.now()
 
     def now(self):
-        root = write_bytes(self.pid)
-        if root is None:
-            return None
-        return root + sum(write_bytes(p) or 0 for p in (children(self.pid) if self.tree else []))
+        return tree_write_bytes(self.pid) if self.tree else write_bytes(self.pid)
 
     def sample(self):
         now = self.now()
