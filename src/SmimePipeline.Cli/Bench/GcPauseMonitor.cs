@@ -15,8 +15,6 @@ namespace SmimePipeline.Cli.Bench;
 /// </summary>
 internal sealed class GcPauseMonitor : EventListener
 {
-    private const EventKeywords GcKeyword = (EventKeywords)0x1;
-
     // The runtime's SUSPEND_REASON: SUSPEND_FOR_GC = 1, SUSPEND_FOR_GC_PREP = 6 (the others: debugger, shutdown, ...).
     private const uint SuspendForGc = 1;
     private const uint SuspendForGcPrep = 6;
@@ -87,9 +85,9 @@ internal sealed class GcPauseMonitor : EventListener
 
     protected override void OnEventSourceCreated(EventSource eventSource)
     {
-        if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
+        if (eventSource.Name == RuntimeGcEvents.SourceName)
         {
-            EnableEvents(eventSource, EventLevel.Informational, GcKeyword);
+            EnableEvents(eventSource, EventLevel.Informational, RuntimeGcEvents.GcKeyword);
         }
     }
 
@@ -118,13 +116,16 @@ internal sealed class GcPauseMonitor : EventListener
             {
                 int depth = (int)Field(eventData, "Depth");
                 bool background = Field(eventData, "Type") == BackgroundGc;
-                if (_latestEvent >= _from && _latestEvent < _to && depth == 2 && background)
+                if (depth == 2 && _latestEvent >= _from && _latestEvent < _to)
                 {
-                    _gen2Background++;
-                }
-                else if (_latestEvent >= _from && _latestEvent < _to && depth == 2)
-                {
-                    _gen2Blocking++;
+                    if (background)
+                    {
+                        _gen2Background++;
+                    }
+                    else
+                    {
+                        _gen2Blocking++;
+                    }
                 }
 
                 if (background)
@@ -158,11 +159,8 @@ internal sealed class GcPauseMonitor : EventListener
         }
     }
 
-    private static uint Field(EventWrittenEventArgs eventData, string name)
-    {
-        int index = eventData.PayloadNames?.IndexOf(name) ?? -1;
-        return index < 0 || eventData.Payload is null ? 0 : Convert.ToUInt32(eventData.Payload[index], CultureInfo.InvariantCulture);
-    }
+    private static uint Field(EventWrittenEventArgs eventData, string name) =>
+        RuntimeGcEvents.Field(eventData, name) is { } value ? Convert.ToUInt32(value, CultureInfo.InvariantCulture) : 0;
 }
 
 /// <summary>One stop of the runtime for a collection: when it began and ended (UTC), the deepest generation collected

@@ -13,7 +13,6 @@ namespace SmimePipeline.Cli.Bench;
 /// </summary>
 internal sealed class LargeObjectHeapMonitor : EventListener
 {
-    private const EventKeywords GcKeyword = (EventKeywords)0x1;
     private const uint LargeObjectHeapKind = 1;
     private readonly ConcurrentDictionary<(string Type, long Kilobytes), long> _objects = new();
     private long _largeBytes;
@@ -42,10 +41,10 @@ internal sealed class LargeObjectHeapMonitor : EventListener
 
     protected override void OnEventSourceCreated(EventSource eventSource)
     {
-        if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
+        if (eventSource.Name == RuntimeGcEvents.SourceName)
         {
             // AllocationTick is a verbose GC event.
-            EnableEvents(eventSource, EventLevel.Verbose, GcKeyword);
+            EnableEvents(eventSource, EventLevel.Verbose, RuntimeGcEvents.GcKeyword);
         }
     }
 
@@ -56,20 +55,17 @@ internal sealed class LargeObjectHeapMonitor : EventListener
             return;
         }
 
-        int kindIndex = eventData.PayloadNames?.IndexOf("AllocationKind") ?? -1;
-        int amountIndex = eventData.PayloadNames?.IndexOf("AllocationAmount64") ?? -1;
-        if (kindIndex < 0 || amountIndex < 0 || Convert.ToUInt32(eventData.Payload[kindIndex], System.Globalization.CultureInfo.InvariantCulture) != LargeObjectHeapKind)
+        if (RuntimeGcEvents.Field(eventData, "AllocationKind") is not { } kind || RuntimeGcEvents.Field(eventData, "AllocationAmount64") is not { } amount
+            || Convert.ToUInt32(kind, System.Globalization.CultureInfo.InvariantCulture) != LargeObjectHeapKind)
         {
             return;
         }
 
-        Interlocked.Add(ref _largeBytes, Convert.ToInt64(eventData.Payload[amountIndex], System.Globalization.CultureInfo.InvariantCulture));
+        Interlocked.Add(ref _largeBytes, Convert.ToInt64(amount, System.Globalization.CultureInfo.InvariantCulture));
         Interlocked.Increment(ref _ticks);
-        int typeIndex = eventData.PayloadNames?.IndexOf("TypeName") ?? -1;
-        int sizeIndex = eventData.PayloadNames?.IndexOf("ObjectSize") ?? -1;
-        if (typeIndex >= 0 && sizeIndex >= 0)
+        if (RuntimeGcEvents.Field(eventData, "ObjectSize") is { } size)
         {
-            var key = (eventData.Payload[typeIndex] as string ?? "?", Convert.ToInt64(eventData.Payload[sizeIndex], System.Globalization.CultureInfo.InvariantCulture) / 1024);
+            var key = (RuntimeGcEvents.Field(eventData, "TypeName") as string ?? "?", Convert.ToInt64(size, System.Globalization.CultureInfo.InvariantCulture) / 1024);
             _objects.AddOrUpdate(key, 1, (_, count) => count + 1);
         }
     }

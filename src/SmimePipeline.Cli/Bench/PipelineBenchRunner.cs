@@ -211,9 +211,13 @@ internal static class PipelineBenchRunner
                 if (Guid.TryParseExact(Path.GetFileNameWithoutExtension(file), "N", out var id) && published.TryGetValue(id, out var sent))
                 {
                     var written = File.GetLastWriteTimeUtc(file);
-                    (large.Contains(id) ? largeLatencies : latencies).Add((written - sent).TotalMilliseconds);
-                    if (!large.Contains(id))
+                    if (large.Contains(id))
                     {
+                        largeLatencies.Add((written - sent).TotalMilliseconds);
+                    }
+                    else
+                    {
+                        latencies.Add((written - sent).TotalMilliseconds);
                         smallMails.Add((sent, written));
                     }
 
