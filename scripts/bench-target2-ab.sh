@@ -26,12 +26,10 @@ n=${#VARIANTS[@]}
 PG_PORT="$(sed -nE 's/.*Port=([0-9]+).*/\1/p' <<<"$SMIME_TEST_POSTGRES")"
 POSTMASTER="$(pgrep -f -- "postgres .*-p $PG_PORT( |\$)" | head -n 1 || true)"
 pg_writes() {
-  local total=0 w p
   [[ -n $POSTMASTER ]] || { echo 0; return; }
-  for p in $POSTMASTER $(pgrep -P "$POSTMASTER"); do
-    w=$(awk '/^write_bytes:/ {print $2}' "/proc/$p/io" 2>/dev/null); total=$(( total + ${w:-0} ))
-  done
-  echo "$total"
+  # The same reader as target2_probe_sampler.py's and claim_disk_bytes.py's: postmaster + live children, each byte once.
+  python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); from target2_probe_sampler import tree_write_bytes; print(tree_write_bytes(int(sys.argv[2])) or 0)' \
+    "$REPO/scripts" "$POSTMASTER"
 }
 pg_wal() {
   PGPASSWORD="$(sed -nE 's/.*Password=([^;]+).*/\1/p' <<<"$SMIME_TEST_POSTGRES")" psql -X -At -h 127.0.0.1 -p "$PG_PORT" \
