@@ -8,8 +8,13 @@
 #     and says how much CPU its threads got and how long they waited for one (/proc/thread-self/schedstat).
 # Prints each round's load average at its start, every figure and the ratios: ours 2t/1t, the floor's, openssl's, and ours
 # divided by the floor's (what the protect stage loses beyond the cryptography). Not part of CI.
+# --processes adds, in each round, ours as two processes of one thread each started together on cores 0,1 (each with
+# its own GC heaps, JIT, caches and key objects, like `openssl speed -multi 2`): what two threads in one process lose
+# beyond two processes is what they share in the process (the GC, locks, objects); what two processes lose is the machine's.
+# --smime-dll PATH measures that build instead of building this checkout (an A/B runs the script once per build).
 #
 #   scripts/bench-two-threads.sh [--rounds N] [--seconds S] [--warmup S] [--openssl-seconds S] [--keep-results DIR]
+#                                [--processes] [--smime-dll PATH]
 #
 # DOTNET_ variables in the caller's environment reach the protect runs (to compare GC settings, say); bench.sh sets none.
 set -euo pipefail
@@ -20,6 +25,8 @@ SECONDS_MEASURED=10
 WARMUP=10
 OPENSSL_SECONDS=3
 KEEP_RESULTS=""
+PROCESSES=0
+SMIME_DLL=""
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -28,6 +35,8 @@ while [[ $# -gt 0 ]]; do
     --warmup) WARMUP="$2"; shift 2 ;;
     --openssl-seconds) OPENSSL_SECONDS="$2"; shift 2 ;;
     --keep-results) KEEP_RESULTS="$2"; shift 2 ;;
+    --processes) PROCESSES=1; shift ;;
+    --smime-dll) SMIME_DLL="$2"; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "bench-two-threads.sh: unknown argument $1" >&2; usage 1 ;;
   esac
@@ -37,9 +46,12 @@ for tool in openssl taskset python3 dotnet; do
 done
 [[ "$(nproc)" -ge 2 ]] || { echo "bench-two-threads.sh: needs 2 CPUs" >&2; exit 1; }
 
-echo "[bench-two-threads.sh] building Release" >&2
-dotnet build "$REPO_ROOT/src/SmimePipeline.Cli/SmimePipeline.Cli.csproj" -c Release -nologo -v quiet >&2
-SMIME_DLL="$REPO_ROOT/src/SmimePipeline.Cli/bin/Release/net10.0/smime.dll"
+if [[ -z "$SMIME_DLL" ]]; then
+  echo "[bench-two-threads.sh] building Release" >&2
+  dotnet build "$REPO_ROOT/src/SmimePipeline.Cli/SmimePipeline.Cli.csproj" -c Release -nologo -v quiet >&2
+  SMIME_DLL="$REPO_ROOT/src/SmimePipeline.Cli/bin/Release/net10.0/smime.dll"
+fi
+[[ -f "$SMIME_DLL" ]] || { echo "bench-two-threads.sh: $SMIME_DLL not found" >&2; exit 1; }
 RESULTS="$(mktemp -d)"
 cleanup() {
   if [[ -n "$KEEP_RESULTS" ]]; then mkdir -p "$KEEP_RESULTS" && cp "$RESULTS"/* "$KEEP_RESULTS"/ 2>/dev/null || true; fi
@@ -62,11 +74,24 @@ protect() {
     --threads "$2" --seconds "$SECONDS_MEASURED" --warmup "$WARMUP" --json > "$RESULTS/$1.json"
 }
 
+# protect_processes NAME: two one-thread runs as separate processes, started together on cores 0,1 (NAME-a, NAME-b).
+protect_processes() {
+  echo "[bench-two-threads.sh] $1: two processes of smime bench protect --threads 1 at once (cpus 0,1)" >&2
+  local pids=() side
+  for side in a b; do
+    DOTNET_GCLOHThreshold=0x14C08 taskset -c 0,1 dotnet "$SMIME_DLL" bench protect --message standard --key rsa2048 \
+      --threads 1 --seconds "$SECONDS_MEASURED" --warmup "$WARMUP" --json > "$RESULTS/$1-$side.json" &
+    pids+=("$!")
+  done
+  for side in "${pids[@]}"; do wait "$side"; done
+}
+
 for round in $(seq 1 "$ROUNDS"); do
   cat /proc/loadavg > "$RESULTS/load-$round.txt"
   # Odd rounds: the machine first, one before two; even rounds: the reverse order of everything.
   steps=(openssl-1 openssl-2 elapsed-1 elapsed-2 ours-1 ours-2)
-  if (( round % 2 == 0 )); then steps=(ours-2 ours-1 elapsed-2 elapsed-1 openssl-2 openssl-1); fi
+  if (( PROCESSES )); then steps+=(ours-2p); fi
+  if (( round % 2 == 0 )); then steps=(ours-2 ours-1 elapsed-2 elapsed-1 openssl-2 openssl-1); if (( PROCESSES )); then steps=(ours-2p "${steps[@]}"); fi; fi
   for step in "${steps[@]}"; do
     case "$step" in
       openssl-1) openssl_rsa "openssl-1-$round" 0 ;;
@@ -75,13 +100,14 @@ for round in $(seq 1 "$ROUNDS"); do
       elapsed-2) openssl_rsa "elapsed-2-$round" 0,1 -elapsed -multi 2 ;;
       ours-1) protect "ours-1-$round" 1 ;;
       ours-2) protect "ours-2-$round" 2 ;;
+      ours-2p) protect_processes "ours-2p-$round" ;;
     esac
   done
 done
 
-python3 - "$RESULTS" "$ROUNDS" <<'PY'
+python3 - "$RESULTS" "$ROUNDS" "$PROCESSES" <<'PY'
 import json, statistics, sys
-results, rounds = sys.argv[1], int(sys.argv[2])
+results, rounds, processes = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
 
 def number(name):
     return float(open(f"{results}/{name}.txt").read().strip() or "nan")
@@ -112,9 +138,26 @@ for r in range(1, rounds + 1):
         print(f"  {label:<14} {x['messagesPerSecond']:>8.1f} {u.get('messagesPerWorkerCpuSecond', float('nan')):>13.1f} {u.get('workerCpuPerSecond', float('nan')):>11.2f} "
               f"{u.get('workerWaitPerSecond', float('nan')):>12.2f} {u.get('processCpuPerSecond', float('nan')):>11.2f} {f['messagesPerSecond']:>11.1f} "
               f"{fu.get('messagesPerWorkerCpuSecond', float('nan')):>15.1f} {fu.get('workerCpuPerSecond', float('nan')):>13.2f} {fu.get('workerWaitPerSecond', float('nan')):>10.2f}")
+    gc = lambda x: x.get("gc") or {}
+    print(f"  GC ({gc(two).get('mode', '?')}): gen-0 per 1,000 mails 1 thread {gc(one).get('gen0Per1000Messages', float('nan')):.1f}, "
+          f"2 threads {gc(two).get('gen0Per1000Messages', float('nan')):.1f}; paused per mail {gc(one).get('pauseMicrosecondsPerMessage', float('nan')):.1f} / "
+          f"{gc(two).get('pauseMicrosecondsPerMessage', float('nan')):.1f} us")
     per_cpu = lambda x: (x.get("threadUse") or {}).get("messagesPerWorkerCpuSecond", float("nan"))
     row["ours per CPU-s"] = per_cpu(two) / per_cpu(one)
     row["floor per CPU-s"] = per_cpu(f2) / per_cpu(f1)
+    if processes:
+        # Two processes of one thread: their rates add up; per CPU-second, the mails of both over the CPU of both.
+        pa, pb = ours(f"ours-2p-{r}-a"), ours(f"ours-2p-{r}-b")
+        ua, ub = pa.get("threadUse") or {}, pb.get("threadUse") or {}
+        both = pa["messagesPerSecond"] + pb["messagesPerSecond"]
+        cpu = ua.get("workerCpuPerSecond", float("nan")) + ub.get("workerCpuPerSecond", float("nan"))
+        row["2 processes"] = both / one["messagesPerSecond"]
+        row["2 threads / 2 processes"] = row["ours"] / row["2 processes"]
+        row["2 proc per CPU-s"] = (both / cpu) / per_cpu(one)
+        print(f"  ours 2 processes {pa['messagesPerSecond']:.1f} + {pb['messagesPerSecond']:.1f} = {both:.1f} msg/s, workers' CPU {cpu:.2f} s/s, "
+              f"GC {pa['gc']['gen0Per1000Messages']:.1f} / {pb['gc']['gen0Per1000Messages']:.1f} gen-0 per 1,000 mails: "
+              f"2 processes / 1 thread {row['2 processes']:.3f}, 2 threads / 2 processes {row['2 threads / 2 processes']:.3f}; "
+              f"per thread CPU-second {row['2 proc per CPU-s']:.3f}")
     print(f"  2 threads / 1: ours {row['ours']:.3f}, floor {row['floor']:.3f}, ours / floor {row['ours / floor']:.3f}; "
           f"per thread CPU-second: ours {row['ours per CPU-s']:.3f}, floor {row['floor per CPU-s']:.3f}")
     rows.append(row)
