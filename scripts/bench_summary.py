@@ -15,6 +15,7 @@ import glob
 import json
 import math
 import os
+import re
 import statistics
 import sys
 
@@ -166,6 +167,35 @@ def two_thread_pairs(pairs):
             "decidedBy": sorted(x["pair"] for x in middle)}
 
 
+BENCH_PHASES = [  # bench.sh's runs by phase, in the order it runs them (wall-seconds.txt: "NAME SECONDS" per run)
+    ("build", re.compile(r"build$")),
+    ("private services", re.compile(r"services$")),
+    ("openssl speed", re.compile(r"openssl-\d+$")),
+    ("protect on core 0 (issue 6, target 3's own work)", re.compile(r"(standard|small)-(rsa2048|p256)-\d+$|baseline-\d+$")),
+    ("target 3's thread pairs", re.compile(r"standard-rsa2048-[12]t-\d+(-\d+)?$")),
+    ("own-cpu, worker GC (target 3)", re.compile(r"worker-gc-")),
+    ("target 1, flat out and the guarantees", re.compile(r"(pipeline|guarantees)-\d+$")),
+    ("target 2's rounds", re.compile(r"(paced|mixed)-\d+-\d+$")),
+    ("target 4, pinned", re.compile(r"pinned|confirm-")),
+]
+
+
+def bench_time(lines):
+    """bench.sh's own time from its wall-seconds.txt lines: [(phase, seconds, runs)] in BENCH_PHASES' order (phases with
+    no run left out; a name no phase matches goes to "other")."""
+    totals = {}
+    for line in lines:
+        parts = line.split()
+        if len(parts) != 2:
+            continue
+        name, seconds = parts[0], float(parts[1])
+        phase = next((label for label, pattern in BENCH_PHASES if pattern.match(name)), "other")
+        total, runs = totals.get(phase, (0.0, 0))
+        totals[phase] = (total + seconds, runs + 1)
+    order = [label for label, _ in BENCH_PHASES] + ["other"]
+    return [(label, *totals[label]) for label in order if label in totals]
+
+
 def passed(c):
     """A check passes when its value is at most (at_most) or at least its target."""
     return c["value"] <= c["target"] if c["at_most"] else c["value"] >= c["target"]
@@ -197,6 +227,10 @@ def summarize(results, repeat, t2_rounds, json_path=None):
             with open(f"{results}/{name}.json") as f:
                 return json.load(f)
         except FileNotFoundError:
+            return None
+        except json.JSONDecodeError:
+            # A run that failed: bench.sh's exit trap summarizes the runs before it (session 17).
+            print(f"  ({name}.json is not a report: its run failed; left out)")
             return None
 
     def cpu_split(run):
@@ -282,8 +316,11 @@ def summarize(results, repeat, t2_rounds, json_path=None):
         # Target 3's thread pairs (standard-rsa2048-{1t,2t}-R-P since session 17; one pair without -P before). The table and
         # issue 6's end-to-end check show the pair that decided the median.
         pairs = []
-        while ours(f"standard-rsa2048-1t-{r}-{len(pairs) + 1}") and ours(f"standard-rsa2048-2t-{r}-{len(pairs) + 1}"):
-            pairs.append((len(pairs) + 1, ours(f"standard-rsa2048-1t-{r}-{len(pairs) + 1}"), ours(f"standard-rsa2048-2t-{r}-{len(pairs) + 1}")))
+        while True:
+            pair = (len(pairs) + 1, ours(f"standard-rsa2048-1t-{r}-{len(pairs) + 1}"), ours(f"standard-rsa2048-2t-{r}-{len(pairs) + 1}"))
+            if not (pair[1] and pair[2]):
+                break
+            pairs.append(pair)
         pairs = pairs or [(1, ours(f"standard-rsa2048-1t-{r}"), ours(f"standard-rsa2048-2t-{r}"))]
         threads = two_thread_pairs(pairs)
         _, one, two = next(x for x in pairs if x[0] == threads["decidedBy"][0])
@@ -296,6 +333,8 @@ def summarize(results, repeat, t2_rounds, json_path=None):
                          (f"standard rsa2048 2 cores 2 thr{'' if len(pairs) == 1 else ' *'}", two)]:
             floor = floor_us(x)
             print(f"  {label:<32} {x['messagesPerSecond']:>9.1f} {x['messagesPerSecond']/openssl:>10.2f} {x['microsecondsPerMessage']:>8.1f} {floor:>9.1f} {x['microsecondsPerMessage'] - floor:>7.1f} {own_share(x):>7.2f} {paired_share(x):>7.2f} {cpu_share(x):>7.2f} {x['inputBytes']:>8} {x['outputBytes']:>8} {x['allocatedBytesPerMessage']:>10.0f} {x['allocationPerOutputByte']:>9.2f} {x['largeObjectHeapBytesPerMessage']:>8.0f}")
+        if len(pairs) > 1:
+            print(f"  * the thread pair that decided target 3's median (pair {threads['decidedBy'][0]} of {len(pairs)}; every pair below)")
         check(6, "standard RSA-2048 >= 0.6x openssl sign/s", std["messagesPerSecond"] / openssl, 0.6, ceiling=1e6 / floor_us(std) / openssl)
         check(6, "small RSA-2048 >= 0.8x openssl sign/s", small["messagesPerSecond"] / openssl, 0.8, ceiling=1e6 / floor_us(small) / openssl)
         # With the same own work w per message, (floor_rsa + w) / (floor_p256 + w) falls as w grows: its best is at w = 0.
@@ -336,8 +375,6 @@ def summarize(results, repeat, t2_rounds, json_path=None):
         # VM it measured 1.6-1.8x, not 2 (docs/performance-log.md "Issue 17, session 13: two threads"). openssl's two processes are printed beside it.
         multi = float(read_text(f"{results}/openssl-multi-{r}.txt") or "nan")
         per_cpu = lambda x: (x.get("threadUse") or {}).get("messagesPerWorkerCpuSecond")
-        if len(pairs) > 1:
-            print(f"  * the thread pair that decided the median (pair {threads['decidedBy'][0]} of {len(pairs)})")
         print(f"  target 3, two threads: {len(pairs)} pair(s) of 1 and 2 threads on cores 0,1, order alternating; "
               f"openssl rsa2048 2 processes / 1 {multi / openssl:.3f}x ({openssl:.1f} -> {multi:.1f} sign/s)")
         for (p, p_one, p_two), row in zip(pairs, threads["pairs"]):
@@ -607,6 +644,13 @@ def summarize(results, repeat, t2_rounds, json_path=None):
         for n in sorted({c["name"] for c in checks}):
             values = [c["shown"] for c in checks if c["name"] == n]
             print(f"  {n:<62} {min(values):.2f} / {statistics.median(values):.2f} / {max(values):.2f}")
+    if os.path.exists(f"{results}/wall-seconds.txt"):
+        with open(f"{results}/wall-seconds.txt") as f:
+            phases = bench_time(f.readlines())
+        total = sum(seconds for _, seconds, _ in phases)
+        print(f"\nbench.sh's own time: {total:.0f} s = {total / 60:.1f} min (wall-seconds.txt; the load is in the neighbours' hands)")
+        for label, seconds, runs in phases:
+            print(f"  {label:<52} {seconds:>7.0f} s  ({runs} run{'s' if runs != 1 else ''})")
     print(f"\n{len(checks) - failed}/{len(checks)} target checks passed")
     if json_path:
         verdicts = [{"issue": c["issue"], "round": c["round"], "name": c["name"], "measured": finite(c["shown"]),

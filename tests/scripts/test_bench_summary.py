@@ -283,6 +283,16 @@ class Session17RulesOnReportsTests(unittest.TestCase):
         line = next(x for x in text.splitlines() if "FAIL  2:" in x)
         self.assertIn("(rounds 1, 2, 4, 4500 mails)", line)
 
+    def test_a_run_that_failed_is_left_out_and_named(self):
+        # bench.sh's exit trap summarizes what finished; a failed bench's JSON file holds its log lines.
+        with open(os.path.join(self.dir, "mixed-1-3.json"), "w") as f:
+            f.write("fail: Microsoft.Extensions.Hosting.Internal.Host[11] Hosting failed to start\n")
+        text, checks = self.summarize()
+        self.assertIn("(mixed-1-3.json is not a report: its run failed; left out)", text)
+        t2 = next(c for c in checks if c["name"].startswith("2:"))
+        self.assertEqual([x["round"] for x in t2["details"]["rounds"]], [1, 2])
+        self.assertEqual(t2["details"]["aloneRoundsSetAside"], [])
+
     def test_target_3s_two_threads_is_the_median_pair_with_the_floors_median_as_ceiling(self):
         text, checks = self.summarize()
         t3 = next(c for c in checks if c["name"].startswith("3: two threads"))
@@ -298,6 +308,20 @@ class Session17RulesOnReportsTests(unittest.TestCase):
         e2e = next(c for c in checks if c["name"].startswith("end to end"))
         with open(os.path.join(self.dir, "pipeline-1.json")) as f:
             self.assertAlmostEqual(e2e["measured"], json.load(f)["messagesPerSecond"] / (2000.0 * 1.83))
+
+
+class BenchTimeTests(unittest.TestCase):
+    def test_every_run_goes_to_its_phase_in_bench_sh_order(self):
+        lines = ["build 95.0\n", "services 20.5\n", "openssl-1 10.2\n", "standard-rsa2048-1 62.0\n", "small-p256-1 61.0\n",
+                 "standard-rsa2048-1t-1-1 44.0\n", "standard-rsa2048-2t-1-1 28.0\n", "standard-rsa2048-2t-1 46.0\n",
+                 "worker-gc-standard-1 41.0\n", "pipeline-1 60.0\n", "guarantees-1 40.0\n", "paced-1-1 30.0\n", "mixed-1-4 35.0\n",
+                 "pinned-1 80.0\n", "pinned-idle-1 15.0\n", "pinned-paced25-1 30.0\n", "confirm-1 9.0\n", "something 1.0\n", "torn"]
+        phases = bench_summary.bench_time(lines)
+        self.assertEqual([(label, round(seconds, 1), runs) for label, seconds, runs in phases], [
+            ("build", 95.0, 1), ("private services", 20.5, 1), ("openssl speed", 10.2, 1),
+            ("protect on core 0 (issue 6, target 3's own work)", 123.0, 2), ("target 3's thread pairs", 118.0, 3),
+            ("own-cpu, worker GC (target 3)", 41.0, 1), ("target 1, flat out and the guarantees", 100.0, 2),
+            ("target 2's rounds", 65.0, 2), ("target 4, pinned", 134.0, 4), ("other", 1.0, 1)])
 
 
 if __name__ == "__main__":
