@@ -394,7 +394,7 @@ def summarize(results, repeat, t2_rounds, json_path=None):
         floors_text = ", ".join(f"{row['floorRatio']:.3f}" for row in threads["pairs"] if row["floorRatio"] is not None)
         decided = " and ".join(str(p) for p in threads["decidedBy"])
         thread_note = (f"median of {len(pairs)} pairs ({ratios_text}; decided by pair{'s' if len(threads['decidedBy']) > 1 else ''} {decided}); "
-                       if len(pairs) > 1 else "one pair (bench.sh before session 17); ")
+                       if len(pairs) > 1 else "one pair; ")
         if floor_median:
             thread_note += f"the floor's own 2 / 1 {floors_text} (median {floor_median:.3f}, the ceiling); "
         thread_note += f"openssl's {multi / openssl:.3f}"
