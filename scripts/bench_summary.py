@@ -4,10 +4,14 @@ ceiling and PASS/FAIL. bench.sh runs it on its results directory; on its own it 
 `bench.sh --keep-results DIR`, without running any benchmark:
 
     python3 scripts/bench_summary.py DIR [--repeat N] [--target2-rounds N] [--json OUT.json]
+    python3 scripts/bench_summary.py DIR --target2-set-aside R [--target2-rounds N]
 
 --repeat and --target2-rounds default to what DIR holds (openssl-N.txt, paced-1-K.json). --json writes the verdicts
-(every target check with its figures; target 1's split and guarantees ceiling, target 2's pace and the CPU share the mix
-asked) as JSON; bench.sh writes it as DIR/summary.json. Exit 0 whatever the verdicts (a benchmark is not a test).
+(every target check with its figures; target 1's split and guarantees ceiling, target 2's pace, the CPU share the mix
+asked and the alone runs used and set aside, target 3's thread pairs) as JSON; bench.sh writes it as DIR/summary.json.
+--target2-set-aside R prints only the alone runs of repeat R that target 2's rule sets aside (bench.sh runs one extra
+round when it prints any). DIR/wall-seconds.txt, when there, ends the summary with bench.sh's own time by phase.
+Exit 0 whatever the verdicts (a benchmark is not a test).
 The verdict lines are built by the functions above summarize() (tests/scripts/test_bench_summary.py).
 """
 import argparse
