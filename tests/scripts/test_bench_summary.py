@@ -1,6 +1,7 @@
 """Unit tests of scripts/bench_summary.py, bench.sh's summary: the verdict lines of targets 1, 2, 3 (two threads) and 4
-and bench.sh's own time, on their own and on the reports of session 15's quiet run (fixtures/session15-quiet: /tmp/q15/keep of that run, the latencies of the runs
-the summary does not pool left out). Run by scripts/test.sh (python3 -m unittest discover -s tests/scripts)."""
+and bench.sh's own time, on their own and on the reports of session 15's quiet run (fixtures/session15-quiet:
+/tmp/q15/keep of that run, the latencies of the runs the summary does not pool left out). Run by scripts/test.sh
+(python3 -m unittest discover -s tests/scripts)."""
 import contextlib
 import io
 import json
