@@ -4,14 +4,17 @@
 #
 #   scripts/bench.sh [--seconds S] [--warmup S] [--repeat N] [--baseline] [--rabbitmq URI [--broker-pid PID]]
 #                    [--messages N] [--paced-messages N] [--target2-rounds N] [--target2-inline] [--no-pipeline]
-#                    [--keep-results DIR]
+#                    [--thread-pairs N] [--keep-results DIR]
 #
 # Builds Release, measures `openssl speed rsa2048` and `smime bench protect` on the same core in the same run (target 3 also
-# as a two-core worker runs it: `own-cpu`, server GC, process CPU),
+# as a two-core worker runs it: `own-cpu`, server GC, process CPU; its 2 threads / 1 in --thread-pairs short pairs on cores
+# 0,1, default 3, order alternating, the median of the pairs' ratios deciding),
 # then `smime bench pipeline` through RabbitMQ: flat out (target 1; then `smime bench guarantees` flat out with the same mail
 # count, the guarantees alone with no crypto and no MassTransit: target 1's guarantees ceiling), paced at half that rate with and without
 # every 10th mail ≈1.5 MB (target 2: --target2-rounds alternating rounds, default 3, verdict on the p99 of all rounds' small
-# mails mixed against that of all rounds' small mails alone, the median of the rounds' ratios beside it), and
+# mails mixed against that of the small mails of the alone runs in line with each other; an alone run whose p99 exceeds 2x
+# the others' median is set aside and one extra round run, at most one; every alone run pooled and the median of the
+# rounds' ratios beside it), and
 # with the broker pinned to core 1 and smime to core 0: flat out (a closed loop of 64 mails, --backlog) with each
 # role's CPU per mail measured apart, then paced at 25/50/75 % of that rate (and 60 % when the run at 75 % did not keep
 # its pace), then the pinned broker's confirm latency
@@ -46,6 +49,11 @@ PINNED_IDLE_SECONDS=10  # target 4: the pinned broker's idle load, the intercept
 # the producer put 10 s of mails in the queue and held 26 publishes in flight: waits 4-5x the paced runs' at the same
 # CPU load, a state no paced run describes (README "Capacity model", session 9).
 PINNED_BACKLOG=64
+# Target 3's 2 threads / 1 (session 17): pairs of `bench protect --threads 1` and `--threads 2`, each run this long
+# (bench-two-threads.sh's warm-up; one pair of 20 s + 10 s runs rested the verdict on one neighbour's burst).
+THREAD_PAIRS=3
+THREAD_SECONDS=5
+THREAD_WARMUP=10
 T2_ROUNDS=3  # target 2: rounds of alone + mixed (one run per variant decided nothing: the denominator moved 23-277 ms)
 T2_CLAIM=1  # target 2 with the producer claim check when a PostgreSQL is at hand (docs/performance-log.md "Issue 17, session 9: the quiet run after this round's changes")
 
@@ -62,6 +70,7 @@ while [[ $# -gt 0 ]]; do
     --paced-messages) PACED_MESSAGES="$2"; shift 2 ;;
     --target2-rounds) T2_ROUNDS="$2"; shift 2 ;;
     --target2-inline) T2_CLAIM=""; shift ;;
+    --thread-pairs) THREAD_PAIRS="$2"; shift 2 ;;
     --no-pipeline) PIPELINE=""; shift ;;
     --keep-results) KEEP_RESULTS="$2"; shift 2 ;;
     -h|--help) usage 0 ;;
@@ -74,6 +83,7 @@ for tool in openssl taskset python3 dotnet; do
 done
 
 echo "[bench.sh] building Release" >&2
+BUILD_T0=$EPOCHREALTIME
 dotnet build "$REPO_ROOT/src/SmimePipeline.Cli/SmimePipeline.Cli.csproj" -c Release -nologo -v quiet >&2
 SMIME_DLL="$REPO_ROOT/src/SmimePipeline.Cli/bin/Release/net10.0/smime.dll"
 # Target 3 as a two-core worker runs it (server GC with DATAS), timed in process CPU: tests/SmimePipeline.Benchmarks' own-cpu.
@@ -81,6 +91,9 @@ dotnet build "$REPO_ROOT/tests/SmimePipeline.Benchmarks/SmimePipeline.Benchmarks
 BENCH_DLL="$REPO_ROOT/tests/SmimePipeline.Benchmarks/bin/Release/net10.0/SmimePipeline.Benchmarks.dll"
 
 RESULTS="$(mktemp -d)"
+# took NAME T0: NAME's wall seconds since T0 ($EPOCHREALTIME) into wall-seconds.txt, bench.sh's own time phase by phase
+# (bench_summary.py prints it; session 17: the thread pairs' cost).
+took() { awk -v name="$1" -v a="$2" -v b="$EPOCHREALTIME" 'BEGIN { printf "%s %.1f\n", name, b - a }' >> "$RESULTS/wall-seconds.txt"; }
 # Every pipeline and guarantees run leaves its pickup files and ledger here (--work-dir), deleted when bench.sh ends
 # (session 16): a run that deleted its thousands of files at its end made the next run's file creations scan past them
 # on ext4 without a journal (this host's file system skips inodes freed in the last 1-6 minutes), up to a third of that
@@ -92,17 +105,30 @@ SERVICES_PID=""
 # shellcheck source=scripts/private-broker.sh
 source "$REPO_ROOT/scripts/private-broker.sh"
 BROKER_CPUS=""
+SUMMARIZED=""
 cleanup() {
+  local status=$?
   # Give the broker its cores back if it is not ours, stop our private services (test.sh's own trap stops them).
   if [[ -n "$BROKER_CPUS" && -n "$BROKER_PID" ]]; then taskset -a -cp "$BROKER_CPUS" "$BROKER_PID" >/dev/null 2>&1 || true; fi
+  # A run that failed (a bench that gave up on a loaded machine: no progress for 60 s) leaves no report (its JSON file
+  # holds its log lines, or nothing; the summary leaves it out and says so); the summary then says what the runs before
+  # it measured, so that a failure at minute 14 does not lose targets 1-3. bench.sh still exits with the failure's status.
+  if [[ "$status" -ne 0 && -z "$SUMMARIZED" ]] && compgen -G "$RESULTS/*.json" >/dev/null; then
+    echo "[bench.sh] FAILED (exit $status); the summary of the runs that finished before the failure:" >&2
+    python3 "$REPO_ROOT/scripts/bench_summary.py" "$RESULTS" --json "$RESULTS/summary.json" \
+      || echo "[bench.sh] no summary: the protect runs every target needs did not all finish" >&2
+  fi
   stop_private_broker
   if [[ -n "$KEEP_RESULTS" ]]; then mkdir -p "$KEEP_RESULTS" && cp "$RESULTS"/*.json "$RESULTS"/*.txt "$KEEP_RESULTS"/ 2>/dev/null || true; fi
   rm -rf "$RESULTS" "$BENCH_FILES"
 }
 trap cleanup EXIT
+took build "$BUILD_T0"
 
 if [[ -n "$PIPELINE" && -z "$RABBITMQ" ]]; then
+  services_t0=$EPOCHREALTIME
   start_private_broker "$RESULTS" bench.sh
+  took services "$services_t0"
 fi
 if [[ -n "$BROKER_PID" ]]; then
   [[ -r "/proc/$BROKER_PID/stat" ]] || { echo "bench.sh: --broker-pid $BROKER_PID: no such process" >&2; exit 1; }
@@ -119,7 +145,7 @@ CLAIM_ARGS=()
 
 # pipeline NAME [taskset CPUS] ARGS...: one `smime bench pipeline --json` run on the broker.
 pipeline() {
-  local name="$1"; shift
+  local name="$1" t0=$EPOCHREALTIME; shift
   local pin=()
   if [[ "$1" == "--cpus" ]]; then pin=(taskset -c "$2"); shift 2; fi
   # The connection string holds the private PostgreSQL's password: never echoed.
@@ -129,6 +155,7 @@ pipeline() {
   # on stderr and in its JSON ("runtime": {"matchesWorker": false}), and this warns below.
   "${pin[@]}" dotnet "$SMIME_DLL" bench pipeline --rabbitmq "$RABBITMQ" --message standard \
     --warmup "$PIPELINE_WARMUP" "${BROKER_ARGS[@]}" --work-dir "$BENCH_FILES" --json "$@" > "$RESULTS/$name.json"
+  took "$name" "$t0"
   python3 -c 'import json,sys; r=json.load(open(sys.argv[1])).get("runtime") or {}; sys.exit(0 if r.get("matchesWorker") else 1)' "$RESULTS/$name.json" \
     || echo "[bench.sh] WARNING: $name ran with runtime settings that differ from the worker's (see its stderr above): its figures are not the worker's" >&2
 }
@@ -136,9 +163,22 @@ pipeline() {
 # guarantees NAME ARGS...: one `smime bench guarantees --json` run on the broker (the guarantees alone: RabbitMQ.Client,
 # quorum queue, confirms, manual acks, ledger, fsync'd pickup file, two events, one trace per mail; no crypto, no MassTransit).
 guarantees() {
-  local name="$1"; shift
+  local name="$1" t0=$EPOCHREALTIME; shift
   echo "[bench.sh] $name: smime bench guarantees $*" >&2
   dotnet "$SMIME_DLL" bench guarantees --rabbitmq "$RABBITMQ" --message standard --warmup "$PIPELINE_WARMUP" "${BROKER_ARGS[@]}" --work-dir "$BENCH_FILES" --json "$@" > "$RESULTS/$name.json"
+  took "$name" "$t0"
+}
+
+# target2_round REPEAT K RATE: target 2's round K, the standard mails alone and with every 10th ≈1.5 MB, paced at RATE;
+# odd rounds alone first, even rounds mixed first (the first run of a round tends to be the cheapest).
+target2_round() {
+  local order variant large
+  if (( $2 % 2 )); then order=(paced mixed); else order=(mixed paced); fi
+  for variant in "${order[@]}"; do
+    large=()
+    [[ "$variant" == mixed ]] && large=(--large-every 10)
+    pipeline "$variant-$1-$2" --messages "$PACED_MESSAGES" --rate "$3" "${large[@]}" "${CLAIM_ARGS[@]}"
+  done
 }
 
 # rate_of NAME: half the msg/s of a pipeline run (target 2 paces at half the measured maximum).
@@ -146,11 +186,14 @@ half_rate_of() { python3 -c 'import json,sys; print(round(json.load(open(sys.arg
 
 # protect NAME CPUS ARGS...: one `smime bench protect --json` run pinned to CPUS.
 protect() {
-  local name="$1" cpus="$2"; shift 2
-  echo "[bench.sh] $name: smime bench protect $* (cpus $cpus)" >&2
+  local name="$1" cpus="$2" t0=$EPOCHREALTIME; shift 2
+  echo "[bench.sh] $name: smime bench protect --seconds ${PROTECT_SECONDS:-$SECONDS_MEASURED} --warmup ${PROTECT_WARMUP:-$WARMUP} $* (cpus $cpus)" >&2
   # The protect stage alone, with the runtime's default large-object threshold (85,000 B) rather than the pipeline's
   # 1 MB (PipelineRuntime.props): its LOH column then shows any array of 85 KB or more the stage allocates.
-  DOTNET_GCLOHThreshold=0x14C08 taskset -c "$cpus" dotnet "$SMIME_DLL" bench protect --seconds "$SECONDS_MEASURED" --warmup "$WARMUP" --json "$@" > "$RESULTS/$name.json"
+  # PROTECT_SECONDS / PROTECT_WARMUP, when set, replace --seconds / --warmup for this run (target 3's thread pairs).
+  DOTNET_GCLOHThreshold=0x14C08 taskset -c "$cpus" dotnet "$SMIME_DLL" bench protect --seconds "${PROTECT_SECONDS:-$SECONDS_MEASURED}" \
+    --warmup "${PROTECT_WARMUP:-$WARMUP}" --json "$@" > "$RESULTS/$name.json"
+  took "$name" "$t0"
 }
 
 # own_cpu NAME MESSAGE: target 3 in the configuration a signer with two or more CPUs runs: both cores, server GC with
@@ -158,11 +201,14 @@ protect() {
 # own work and floor in alternating slices charged the CPU time of every thread of the process, GC threads included
 # (OwnWorkCpu: on two cores a wall clock would not see the server GC's second thread).
 own_cpu() {
+  local t0=$EPOCHREALTIME
   echo "[bench.sh] $1: SmimePipeline.Benchmarks own-cpu $2 20 $WARMUP (cpus 0,1, DOTNET_gcServer=1)" >&2
   DOTNET_gcServer=1 taskset -c 0,1 dotnet "$BENCH_DLL" own-cpu "$2" 20 "$WARMUP" > "$RESULTS/$1.json"
+  took "$1" "$t0"
 }
 
 for round in $(seq 1 "$REPEAT"); do
+  openssl_t0=$EPOCHREALTIME
   echo "[bench.sh] round $round/$REPEAT: openssl speed -seconds 5 rsa2048 on cpu 0" >&2
   # OpenSSL 3 prints: "rsa 2048 bits 0.000377s 0.000011s   2650.3  88000.1" (sign, verify, sign/s, verify/s).
   taskset -c 0 openssl speed -seconds 5 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}' > "$RESULTS/openssl-$round.txt"
@@ -170,12 +216,21 @@ for round in $(seq 1 "$REPEAT"); do
   # -multi's rates follow the wall clock whatever the divisor (docs/performance-log.md "Issue 17, session 13: two threads"): read it on a quiet machine.
   echo "[bench.sh] round $round/$REPEAT: openssl speed -multi 2 -seconds 5 rsa2048 on cpus 0,1" >&2
   taskset -c 0,1 openssl speed -multi 2 -seconds 5 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}' > "$RESULTS/openssl-multi-$round.txt"
+  took "openssl-$round" "$openssl_t0"
   protect "standard-rsa2048-$round" 0 --message standard --key rsa2048
   protect "small-rsa2048-$round" 0 --message small --key rsa2048
   protect "standard-p256-$round" 0 --message standard --key p256
   protect "small-p256-$round" 0 --message small --key p256
-  protect "standard-rsa2048-1t-$round" 0,1 --message standard --key rsa2048 --threads 1
-  protect "standard-rsa2048-2t-$round" 0,1 --message standard --key rsa2048 --threads 2
+  # Target 3's 2 threads / 1: THREAD_PAIRS short pairs on cores 0,1, order alternating (1 2, 2 1, ...); the verdict is the
+  # median of the pairs' ratios, each pair's crypto floor 2 / 1 beside it (session 16's one pair measured 1.789x, two more
+  # right after 1.833x and 1.832x).
+  for pair in $(seq 1 "$THREAD_PAIRS"); do
+    if (( pair % 2 )); then order=(1 2); else order=(2 1); fi
+    for threads in "${order[@]}"; do
+      PROTECT_SECONDS="$THREAD_SECONDS" PROTECT_WARMUP="$THREAD_WARMUP" \
+        protect "standard-rsa2048-${threads}t-$round-$pair" 0,1 --message standard --key rsa2048 --threads "$threads"
+    done
+  done
   own_cpu "worker-gc-standard-$round" standard
   own_cpu "worker-gc-small-$round" small
   if [[ -n "$BASELINE" ]]; then
@@ -187,16 +242,20 @@ for round in $(seq 1 "$REPEAT"); do
     # Target 1's guarantees ceiling (session 15): the guarantees alone, same broker, same mail count and warm-up, flat out.
     guarantees "guarantees-$round" --messages "$MESSAGES"
     # Target 2: paced at half that rate, standard mails alone and with every 10th mail ≈1.5 MB, in T2_ROUNDS rounds whose
-    # order alternates (the first run of a round tends to be the cheapest); the verdict is on the median of the ratios.
+    # order alternates (the first run of a round tends to be the cheapest); the verdict is on pooled p99s (bench_summary.py).
     rate="$(half_rate_of "pipeline-$round")"
     for t2 in $(seq 1 "$T2_ROUNDS"); do
-      if (( t2 % 2 )); then order=(paced mixed); else order=(mixed paced); fi
-      for variant in "${order[@]}"; do
-        large=()
-        [[ "$variant" == mixed ]] && large=(--large-every 10)
-        pipeline "$variant-$round-$t2" --messages "$PACED_MESSAGES" --rate "$rate" "${large[@]}" "${CLAIM_ARGS[@]}"
-      done
+      target2_round "$round" "$t2" "$rate"
     done
+    # An alone run whose tail is out of line with the other alone runs is set aside from the verdict's denominator
+    # (scripts/bench_summary.py, target2_rule; session 16's 1.35x PASS rested on one). Then one more round, at most one,
+    # so that the alone side rests on as many runs as asked.
+    set_aside="$(python3 "$REPO_ROOT/scripts/bench_summary.py" "$RESULTS" --target2-set-aside "$round" --target2-rounds "$T2_ROUNDS")"
+    if [[ -n "$set_aside" ]]; then
+      echo "[bench.sh] target 2: $set_aside; one extra round" >&2
+      echo "$set_aside" > "$RESULTS/target2-extra-$round.txt"
+      target2_round "$round" "$((T2_ROUNDS + 1))" "$rate"
+    fi
     # Target 4: the broker alone on core 1, smime on core 0; then each role measured apart.
     if [[ -n "$BROKER_PID" && "$(nproc)" -ge 2 ]]; then
       if taskset -a -cp 1 "$BROKER_PID" >/dev/null 2>&1; then
@@ -209,8 +268,10 @@ for round in $(seq 1 "$REPEAT"); do
         # mails flowing, after 5 s for the flat-out run's quorum-queue writes to settle. Three paced points alone fitted a
         # negative cost per mail in session 13's quiet run.
         echo "[bench.sh] pinned-idle-$round: the pinned broker with no mails flowing, ${PINNED_IDLE_SECONDS} s" >&2
+        idle_t0=$EPOCHREALTIME
         sleep 5
         python3 "$REPO_ROOT/scripts/capacity_model.py" --measure-idle "$BROKER_PID" "$PINNED_IDLE_SECONDS" > "$RESULTS/pinned-idle-$round.json"
+        took "pinned-idle-$round" "$idle_t0"
         for share in 25 50 75; do
           read -r rate count < <(python3 -c 'import sys; r = float(sys.argv[1]) * int(sys.argv[2]) / 100; print(round(r, 1), max(300, round(r * int(sys.argv[3]))))' \
             "$pinned_rate" "$share" "$PINNED_PACED_SECONDS")
@@ -229,8 +290,10 @@ for round in $(seq 1 "$REPEAT"); do
         # The broker's confirm latency on the same pinned core, nothing else flowing: one 55 KB publish at a time
         # (its floor: quorum commit, the write-ahead log's fsync) and 16 at a time (the signer's window), quorum queue.
         echo "[bench.sh] confirm-$round: smime bench confirm (taskset -c 0)" >&2
+        confirm_t0=$EPOCHREALTIME
         taskset -c 0 dotnet "$SMIME_DLL" bench confirm --rabbitmq "$RABBITMQ" --client rabbitmq-client --in-flight 1,16 \
           --seconds 3 --warmup 1 "${BROKER_ARGS[@]}" --json > "$RESULTS/confirm-$round.json"
+        took "confirm-$round" "$confirm_t0"
         taskset -a -cp "$BROKER_CPUS" "$BROKER_PID" >/dev/null
       else
         echo "[bench.sh] cannot pin beam.smp ($BROKER_PID) to core 1 (another user's process? run as root or as its user): target 4 skipped" >&2
@@ -241,4 +304,5 @@ done
 
 # The summary: every figure with its target, its ceiling and PASS/FAIL (scripts/bench_summary.py, which also reads a
 # directory saved with --keep-results); its verdicts as JSON in summary.json beside the reports.
+SUMMARIZED=1
 python3 "$REPO_ROOT/scripts/bench_summary.py" "$RESULTS" --repeat "$REPEAT" --target2-rounds "$T2_ROUNDS" --json "$RESULTS/summary.json"

@@ -1,9 +1,11 @@
-"""Unit tests of scripts/bench_summary.py, bench.sh's summary: the verdict lines of targets 1, 2 and 4, on their own and on
-the reports of session 15's quiet run (fixtures/session15-quiet: /tmp/q15/keep of that run, the latencies of the runs
-the summary does not pool left out). Run by scripts/test.sh (python3 -m unittest discover -s tests/scripts)."""
+"""Unit tests of scripts/bench_summary.py, bench.sh's summary: the verdict lines of targets 1, 2, 3 (two threads) and 4
+and bench.sh's own time, on their own and on the reports of session 15's quiet run (fixtures/session15-quiet:
+/tmp/q15/keep of that run, the latencies of the runs the summary does not pool left out). Run by scripts/test.sh
+(python3 -m unittest discover -s tests/scripts)."""
 import contextlib
 import io
 import json
+import math
 import os
 import shutil
 import sys
@@ -76,7 +78,13 @@ class Session15SummaryTests(unittest.TestCase):
         self.assertTrue(checks["1:"]["details"]["beyondThisMachine"])
         self.assertIn("paced at 155.8 msg/s = 0.50x target 1's flat-out 311.5 msg/s", text)
         self.assertEqual(checks["2:"]["details"]["paceMessagesPerSecond"], 155.8)
-        self.assertAlmostEqual(checks["2:"]["measured"], 4.68, places=2)
+        # Since session 17 round 2's alone run (p99 127.6 ms, 23 mails > 100 ms) is set aside: rounds 1 and 3's alone runs
+        # pooled give 40.4 ms against the mixed runs' 397.5 ms; every alone run pooled (the old rule) gave 4.68x.
+        self.assertAlmostEqual(checks["2:"]["measured"], 9.84, places=2)
+        self.assertAlmostEqual(checks["2:"]["details"]["pooledAllAlone"], 4.68, places=2)
+        self.assertEqual(checks["2:"]["details"]["aloneRoundsUsed"], [1, 3])
+        self.assertEqual([x["round"] for x in checks["2:"]["details"]["aloneRoundsSetAside"]], [2])
+        self.assertIn("round 2's alone run SET ASIDE: its p99 127.6 ms is more than 2x the other alone runs' median 44.6 ms", text)
         self.assertIn("paced 227 left out of the model", text)
         self.assertEqual([p["kept"] for p in checks["4:"]["details"]["pacedRuns"]], [True, True, False])
 
@@ -85,6 +93,236 @@ class Session15SummaryTests(unittest.TestCase):
         # sender's window, fitted to the two runs that kept their pace.
         _, checks = self.summarize()
         self.assertGreater(checks["4:"]["details"]["predicted"], 300)
+
+
+def latencies(n, p99, slow=0):
+    """n small mails' publish -> file latencies (ms) whose nearest-rank p99 is p99: the bulk spread over 0.5-20.5 ms, the
+    mails above the p99 just above it, and `slow` mails in all above 100 ms (those below the p99 placed between 100 ms
+    and it)."""
+    rank = math.ceil(0.99 * n) - 1
+    values = [0.5 + 20.0 * i / rank for i in range(rank)]
+    for j in range(max(0, slow - (n - rank))):
+        values[rank - 1 - j] = 100 + (p99 - 100) * (j + 1) / (slow + 1)
+    return values + [p99] + [p99 + 1 + i for i in range(n - 1 - rank)]
+
+
+def session16_rounds():
+    """Session 16's target 2: rounds 6.15, 5.78, 1.03; round 3's alone run had 47 of 1,500 mails above 100 ms, p99 145 ms
+    (synthesized: its kept reports are not in the repository)."""
+    return [(1, latencies(1500, 26.0), latencies(1350, 160.0)),
+            (2, latencies(1500, 28.5), latencies(1350, 165.0)),
+            (3, latencies(1500, 145.0, slow=47), latencies(1350, 149.4))]
+
+
+class Target2RuleTests(unittest.TestCase):
+    def test_the_synthesized_runs_have_session_16s_p99s(self):
+        rule = bench_summary.target2_rule(session16_rounds())
+        self.assertEqual([(x["aloneP99"], x["mixedP99"]) for x in rule["rounds"]], [(26.0, 160.0), (28.5, 165.0), (145.0, 149.4)])
+        self.assertEqual(rule["rounds"][2]["aloneOver100Milliseconds"], 47)
+        self.assertEqual([round(x, 2) for x in rule["ratios"]], [6.15, 5.79, 1.03])
+
+    def test_session_16s_stalled_alone_run_is_set_aside_and_the_target_fails(self):
+        rule = bench_summary.target2_rule(session16_rounds())
+        self.assertLess(rule["pooledAllAlone"], 3.0)  # the rule of sessions 11-16 passed on round 3's alone tail
+        self.assertEqual([x["round"] for x in rule["aloneRoundsSetAside"]], [3])
+        self.assertEqual(rule["aloneRoundsSetAside"][0]["over100Milliseconds"], 47)
+        self.assertEqual(rule["aloneRoundsUsed"], [1, 2])
+        self.assertEqual(rule["aloneMails"], 3000)
+        self.assertEqual(rule["mixedMails"], 4050)
+        self.assertGreater(rule["ratio"], 3.0)
+        self.assertAlmostEqual(rule["ratio"], rule["mixedP99"] / rule["aloneP99"])
+
+    def test_a_stalled_mixed_run_is_never_set_aside(self):
+        # A mixed run's tail may be what target 2 measures: it stays in the numerator, and the verdict is the old pooled one.
+        rounds = [(1, latencies(1500, 26.0), latencies(1350, 60.0)), (2, latencies(1500, 28.5), latencies(1350, 62.0)),
+                  (3, latencies(1500, 30.0), latencies(1350, 400.0, slow=60))]
+        rule = bench_summary.target2_rule(rounds)
+        self.assertEqual(rule["aloneRoundsSetAside"], [])
+        self.assertEqual(rule["ratio"], rule["pooledAllAlone"])
+        self.assertGreater(rule["mixedP99"], 100)
+
+    def test_alone_runs_within_twice_the_others_median_are_all_pooled(self):
+        rounds = [(k, latencies(1500, p99), latencies(1350, 80.0)) for k, p99 in ((1, 30.0), (2, 59.0), (3, 45.0))]
+        rule = bench_summary.target2_rule(rounds)
+        self.assertEqual(rule["aloneRoundsUsed"], [1, 2, 3])
+        self.assertEqual(rule["aloneMails"], 4500)
+
+    def test_setting_aside_only_ever_makes_the_verdict_stricter(self):
+        for p99s in ((20.0, 25.0, 300.0), (40.0, 200.0, 210.0), (26.0, 145.0), (100.0, 30.0, 31.0, 29.0), (50.0, 50.0, 50.0)):
+            rounds = [(k, latencies(1500, p99, slow=47 if p99 > 100 else 0), latencies(1350, 90.0)) for k, p99 in enumerate(p99s, 1)]
+            rule = bench_summary.target2_rule(rounds)
+            self.assertGreaterEqual(rule["ratio"], rule["pooledAllAlone"], p99s)
+            self.assertTrue(rule["aloneRoundsUsed"], p99s)  # the fastest alone run is never set aside
+
+    def test_of_two_rounds_the_higher_alone_tail_is_set_aside_when_twice_the_other(self):
+        rule = bench_summary.target2_rule([(1, latencies(1500, 26.0), latencies(1350, 90.0)), (2, latencies(1500, 60.0), latencies(1350, 90.0))])
+        self.assertEqual([x["round"] for x in rule["aloneRoundsSetAside"]], [2])
+        self.assertEqual(rule["aloneRoundsSetAside"][0]["othersMedianP99"], 26.0)
+
+    def test_the_note_names_the_runs_that_decided_and_keeps_the_old_figures_beside(self):
+        note = bench_summary.target2_rule_note(bench_summary.target2_rule(session16_rounds()))
+        self.assertIn("/ alone p99 ", note)
+        self.assertIn("(rounds 1, 2, 3000 mails)", note)
+        self.assertIn("round 3's alone run set aside (p99 145.0 ms > 2x the other alone runs' median 27.2 ms; 47 of 1500 mails > 100 ms)", note)
+        self.assertIn("all alone runs pooled (the rule of sessions 11-16)", note)
+        self.assertIn("median of the rounds' ratios 5.79x", note)
+
+
+class TwoThreadPairsTests(unittest.TestCase):
+    @staticmethod
+    def run_of(rate, floor_rate):
+        return {"messagesPerSecond": rate, "floorThroughput": {"messagesPerSecond": floor_rate}}
+
+    def pairs(self, ratios, floors=(1.887, 1.985, 1.789)):
+        return [(p, self.run_of(2000.0, 2500.0), self.run_of(2000.0 * x, 2500.0 * f)) for p, (x, f) in enumerate(zip(ratios, floors), 1)]
+
+    def test_the_median_pair_decides_and_the_floors_median_is_the_ceiling(self):
+        # Session 16: 1.789x in bench.sh's one pair, 1.833x and 1.832x right after; the floor's 1.887, 1.985, 1.789.
+        threads = bench_summary.two_thread_pairs(self.pairs((1.789, 1.833, 1.832)))
+        self.assertAlmostEqual(threads["median"], 1.832)
+        self.assertEqual(threads["decidedBy"], [3])
+        self.assertAlmostEqual(threads["floorMedian"], 1.887)
+
+    def test_one_disturbed_pair_does_not_decide_in_either_direction(self):
+        self.assertAlmostEqual(bench_summary.two_thread_pairs(self.pairs((1.30, 1.84, 1.85)))["median"], 1.84)
+        self.assertAlmostEqual(bench_summary.two_thread_pairs(self.pairs((1.70, 1.75, 2.40)))["median"], 1.75)
+
+    def test_an_even_count_is_decided_by_the_two_middle_pairs(self):
+        threads = bench_summary.two_thread_pairs(self.pairs((1.70, 1.90, 1.80, 1.85), floors=(1.9, 1.9, 1.9, 1.9)))
+        self.assertAlmostEqual(threads["median"], 1.825)
+        self.assertEqual(threads["decidedBy"], [3, 4])
+
+    def test_without_the_floor_on_threads_there_is_no_ceiling(self):
+        threads = bench_summary.two_thread_pairs([(1, {"messagesPerSecond": 100.0}, {"messagesPerSecond": 190.0})])
+        self.assertIsNone(threads["floorMedian"])
+        self.assertIsNone(threads["pairs"][0]["floorRatio"])
+
+
+class Session17RulesOnReportsTests(unittest.TestCase):
+    """The summary on a results directory as bench.sh keeps it since session 17: session 15's reports, with target 2's
+    latencies replaced by session 16's pattern and target 3's one pair copied into three."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        for name in os.listdir(SESSION15):
+            shutil.copy(os.path.join(SESSION15, name), self.dir)
+        for k, alone, mixed in session16_rounds():
+            for variant, values in (("paced", alone), ("mixed", mixed)):
+                path = os.path.join(self.dir, f"{variant}-1-{k}.json")
+                with open(path) as f:
+                    report = json.load(f)
+                report["latenciesMilliseconds"] = values
+                report["latencyP99Milliseconds"] = bench_summary.nearest_rank(sorted(values), 0.99)
+                with open(path, "w") as f:
+                    json.dump(report, f)
+        # Three thread pairs: ratios 1.70, 1.85, 1.83 (the middle one, pair 3, decides); the floor's 1.90, 1.95, 1.80.
+        for name in ("1t", "2t"):
+            with open(os.path.join(self.dir, f"standard-rsa2048-{name}-1.json")) as f:
+                report = json.load(f)
+            os.remove(os.path.join(self.dir, f"standard-rsa2048-{name}-1.json"))
+            for pair, (ratio, floor) in enumerate(((1.70, 1.90), (1.85, 1.95), (1.83, 1.80)), 1):
+                x = json.loads(json.dumps(report))
+                result = x["results"][0]
+                result["messagesPerSecond"] = 2000.0 * (ratio if name == "2t" else 1.0)
+                result["floorThroughput"]["messagesPerSecond"] = 2500.0 * (floor if name == "2t" else 1.0)
+                with open(os.path.join(self.dir, f"standard-rsa2048-{name}-1-{pair}.json"), "w") as f:
+                    json.dump(x, f)
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def run_main(self, *args):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            bench_summary.main([self.dir, *args])
+        return out.getvalue()
+
+    def summarize(self):
+        text = self.run_main("--json", os.path.join(self.dir, "summary.json"))
+        with open(os.path.join(self.dir, "summary.json")) as f:
+            checks = json.load(f)["checks"]
+        return text, checks
+
+    def test_target_2_fails_on_the_runs_in_line_and_says_which_decided(self):
+        text, checks = self.summarize()
+        t2 = next(c for c in checks if c["name"].startswith("2:"))
+        self.assertFalse(t2["pass"])
+        self.assertGreater(t2["measured"], 3.0)
+        self.assertLess(t2["details"]["pooledAllAlone"], 3.0)
+        self.assertEqual(t2["details"]["aloneRoundsUsed"], [1, 2])
+        self.assertEqual(t2["details"]["aloneRoundsSetAside"][0]["round"], 3)
+        self.assertEqual([x["aloneP99"] for x in t2["details"]["rounds"]], [26.0, 28.5, 145.0])
+        self.assertIn("stalled alone runs set aside", t2["name"])
+        line = next(x for x in text.splitlines() if "FAIL  2:" in x)
+        self.assertIn("(rounds 1, 2, 3000 mails); round 3's alone run set aside", line)
+        self.assertIn("the rule of sessions 11-16", line)
+
+    def test_bench_sh_asks_which_alone_runs_are_set_aside(self):
+        self.assertEqual(self.run_main("--target2-set-aside", "1", "--target2-rounds", "3").strip().splitlines(),
+                         ["round 3's alone run set aside (p99 145.0 ms > 2x the other alone runs' median 27.2 ms; 47 of 1500 mails > 100 ms)"])
+
+    def test_no_alone_run_set_aside_prints_nothing_for_bench_sh(self):
+        for k in (1, 2, 3):
+            shutil.copy(os.path.join(SESSION15, f"paced-1-{k}.json"), os.path.join(self.dir, f"paced-1-{k}.json"))
+        os.remove(os.path.join(self.dir, "paced-1-2.json"))  # session 15's stalled one; two rounds left, in line
+        os.remove(os.path.join(self.dir, "mixed-1-2.json"))
+        self.assertEqual(self.run_main("--target2-set-aside", "1", "--target2-rounds", "3"), "")
+
+    def test_the_extra_round_is_read_and_named(self):
+        with open(os.path.join(self.dir, "paced-1-1.json")) as f:
+            alone = json.load(f)
+        with open(os.path.join(self.dir, "mixed-1-1.json")) as f:
+            mixed = json.load(f)
+        for variant, report in (("paced", alone), ("mixed", mixed)):
+            with open(os.path.join(self.dir, f"{variant}-1-4.json"), "w") as f:
+                json.dump(report, f)
+        with open(os.path.join(self.dir, "target2-extra-1.txt"), "w") as f:
+            f.write("round 3's alone run set aside (p99 145.0 ms > 2x the other alone runs' median 27.2 ms; 47 of 1500 mails > 100 ms)\n")
+        text = self.run_main("--target2-rounds", "3")
+        self.assertIn("4 rounds of alone + mixed", text)
+        self.assertIn("round 4 is bench.sh's one extra round: round 3's alone run set aside", text)
+        line = next(x for x in text.splitlines() if "FAIL  2:" in x)
+        self.assertIn("(rounds 1, 2, 4, 4500 mails)", line)
+
+    def test_a_run_that_failed_is_left_out_and_named(self):
+        # bench.sh's exit trap summarizes what finished; a failed bench's JSON file holds its log lines.
+        with open(os.path.join(self.dir, "mixed-1-3.json"), "w") as f:
+            f.write("fail: Microsoft.Extensions.Hosting.Internal.Host[11] Hosting failed to start\n")
+        text, checks = self.summarize()
+        self.assertIn("(mixed-1-3.json is not a report: its run failed; left out)", text)
+        t2 = next(c for c in checks if c["name"].startswith("2:"))
+        self.assertEqual([x["round"] for x in t2["details"]["rounds"]], [1, 2])
+        self.assertEqual(t2["details"]["aloneRoundsSetAside"], [])
+
+    def test_target_3s_two_threads_is_the_median_pair_with_the_floors_median_as_ceiling(self):
+        text, checks = self.summarize()
+        t3 = next(c for c in checks if c["name"].startswith("3: two threads"))
+        self.assertEqual(t3["name"], "3: two threads >= 1.8x one thread (median of 3 pairs)")
+        self.assertAlmostEqual(t3["measured"], 1.83)
+        self.assertAlmostEqual(t3["ceiling"], 1.90)
+        self.assertTrue(t3["pass"])
+        self.assertEqual(t3["details"]["decidedBy"], [3])
+        self.assertEqual([round(x["ratio"], 2) for x in t3["details"]["pairs"]], [1.70, 1.85, 1.83])
+        self.assertIn("pair 2 (2 then 1): ours 1.850x", text)
+        self.assertIn("median of 3 pairs (1.700, 1.850, 1.830; decided by pair 3)", text)
+        # Issue 6's end-to-end check divides by the deciding pair's two-thread rate.
+        e2e = next(c for c in checks if c["name"].startswith("end to end"))
+        with open(os.path.join(self.dir, "pipeline-1.json")) as f:
+            self.assertAlmostEqual(e2e["measured"], json.load(f)["messagesPerSecond"] / (2000.0 * 1.83))
+
+
+class BenchTimeTests(unittest.TestCase):
+    def test_every_run_goes_to_its_phase_in_bench_sh_order(self):
+        lines = ["build 95.0\n", "services 20.5\n", "openssl-1 10.2\n", "standard-rsa2048-1 62.0\n", "small-p256-1 61.0\n",
+                 "standard-rsa2048-1t-1-1 44.0\n", "standard-rsa2048-2t-1-1 28.0\n", "standard-rsa2048-2t-1 46.0\n",
+                 "worker-gc-standard-1 41.0\n", "pipeline-1 60.0\n", "guarantees-1 40.0\n", "paced-1-1 30.0\n", "mixed-1-4 35.0\n",
+                 "pinned-1 80.0\n", "pinned-idle-1 15.0\n", "pinned-paced25-1 30.0\n", "confirm-1 9.0\n", "something 1.0\n", "torn"]
+        phases = bench_summary.bench_time(lines)
+        self.assertEqual([(label, round(seconds, 1), runs) for label, seconds, runs in phases], [
+            ("build", 95.0, 1), ("private services", 20.5, 1), ("openssl speed", 10.2, 1),
+            ("protect on core 0 (issue 6, target 3's own work)", 123.0, 2), ("target 3's thread pairs", 118.0, 3),
+            ("own-cpu, worker GC (target 3)", 41.0, 1), ("target 1, flat out and the guarantees", 100.0, 2),
+            ("target 2's rounds", 65.0, 2), ("target 4, pinned", 134.0, 4), ("other", 1.0, 1)])
 
 
 if __name__ == "__main__":
