@@ -16,17 +16,14 @@ namespace SmimePipeline.Messaging;
 /// <param name="maxMessageBytes"><c>SmimePipeline:MaxMessageBytes</c>, named in the refusal.</param>
 /// <param name="largestBody">The largest body read under <paramref name="maxMessageBytes"/> (<see cref="ProtectCommandBinaryFormat.LargestBody"/>).</param>
 /// <param name="write">Writes the body of a command and sets the headers only this command has.</param>
-/// <param name="read">
-/// Reads a body within the size limit, with the mail id already read from its header: from <see cref="MessageBody.GetBytes"/>
-/// when the command keeps the bytes, in place (<see cref="ReceivedBody"/>) when it copies out what it keeps.
-/// </param>
+/// <param name="read">Reads a body within the size limit, with the mail id already read from its header.</param>
 /// <param name="fields">The command's fields by name, for MassTransit's fault and audit dictionaries.</param>
 internal sealed class ProtectCommandBinaryCodec<TCommand>(
     IMessageSerializer serializer,
     int maxMessageBytes,
     long largestBody,
     Func<TCommand, SendHeaders, byte[]> write,
-    Func<MessageBody, Guid, Headers, TCommand> read,
+    Func<byte[], Guid, Headers, TCommand> read,
     Func<TCommand, Dictionary<string, object>> fields)
     where TCommand : class
 {
@@ -73,7 +70,7 @@ internal sealed class ProtectCommandBinaryCodec<TCommand>(
             throw new ProtectCommandTooLargeException(Command, length, maxMessageBytes, largestBody);
         }
 
-        var command = read(body, mailId, headers);
+        var command = read(body.GetBytes(), mailId, headers);
         var context = new RawMessageContext(headers, destinationAddress, RawSerializerOptions.CopyHeaders);
         return new BinaryCommandSerializerContext<TCommand>(serializer, context, command, fields);
     }

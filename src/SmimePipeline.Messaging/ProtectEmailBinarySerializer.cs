@@ -28,7 +28,7 @@ public sealed class ProtectEmailBinarySerializer : IMessageSerializer, IMessageD
             maxMessageBytes,
             ProtectCommandBinaryFormat.LargestBody(maxMessageBytes),
             (mail, _) => ProtectEmailBinaryWriter.Write(mail),
-            (body, mailId, _) => ProtectEmailBinaryReader.Read(ReceivedBody.Memory(body).Span, mailId, maxMessageBytes),
+            (body, mailId, _) => ProtectEmailBinaryReader.Read(body, mailId, maxMessageBytes),
             Fields);
     }
 

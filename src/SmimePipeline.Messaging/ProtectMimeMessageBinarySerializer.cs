@@ -38,7 +38,7 @@ public sealed class ProtectMimeMessageBinarySerializer : IMessageSerializer, IMe
             {
                 MailId = mailId,
                 Policy = ProtectCommandHeaderReader.Policy(headers, nameof(ProtectMimeMessage))!,
-                Message = body.GetBytes(),
+                Message = body,
             },
             Fields);
     }
