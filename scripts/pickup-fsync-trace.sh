@@ -40,8 +40,11 @@ for ((i = 0; i < ${#ORDER}; i++)); do
     -o "$OUT/$name.trace" 2>/dev/null || true
   wait "$bench" || echo "$name: bench exited $?" >&2
   python3 "$REPO/scripts/pickup_fsync_trace.py" "$OUT/$name.trace" | tee "$OUT/$name.steps"
-  python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); s = r["stages"]
-print(f"  bench: {r[\"messagesPerSecond\"]} msg/s, small p50 / p99 {r[\"latencyP50Milliseconds\"]} / {r[\"latencyP99Milliseconds\"]} ms, "
-      f"delivery p99 {s[\"delivery\"][\"p99Milliseconds\"]} ms, large p99 {r[\"largeLatencyP99Milliseconds\"]} ms")' "$OUT/$name.json" \
-    | tee -a "$OUT/$name.steps"
+  python3 - "$OUT/$name.json" <<'PY' | tee -a "$OUT/$name.steps"
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(f"  bench: {r['messagesPerSecond']} msg/s, small p50 / p99 {r['latencyP50Milliseconds']} / {r['latencyP99Milliseconds']} ms, "
+      f"delivery p99 {r['stages']['delivery']['p99Milliseconds']} ms, large p99 {r['largeLatencyP99Milliseconds']} ms, "
+      f"smime CPU {r['processCpuMillisecondsPerMail']} ms per mail")
+PY
 done
