@@ -93,8 +93,7 @@ public sealed class PickupDirectoryTransport : IMailTransport
     /// <remarks>
     /// Synchronous on purpose (issue 17, session 9): the <c>fsync</c> blocks the calling thread in any case, and an
     /// asynchronous file write on Linux is the same blocking write queued to another thread-pool thread first. The file is
-    /// opened as a handle (no <see cref="FileStream"/> and its buffers) and created exclusively: its name is new. A large
-    /// file is written in chunks started to the disk one after another (<see cref="EarlyWriteback"/>); the fsync is the same.
+    /// opened as a handle (no <see cref="FileStream"/> and its buffers) and created exclusively: its name is new.
     /// </remarks>
     private void WriteDurably(string path, ReadOnlySpan<byte> content)
     {
@@ -111,17 +110,7 @@ public sealed class PickupDirectoryTransport : IMailTransport
 
         using (handle)
         {
-            if (EarlyWriteback.AppliesTo(content.Length))
-            {
-                // A large file goes to the disk as it is written, so that its fsync does not put all of it in front of a
-                // small mail's fsync at once (issue 17, session 17).
-                EarlyWriteback.WriteInChunks(handle, content);
-            }
-            else
-            {
-                RandomAccess.Write(handle, content, fileOffset: 0);
-            }
-
+            RandomAccess.Write(handle, content, fileOffset: 0);
             // Flush to the disk, not only to the OS, before the rename makes the file visible:
             // otherwise a crash could leave a visible but empty or truncated file.
             RandomAccess.FlushToDisk(handle);

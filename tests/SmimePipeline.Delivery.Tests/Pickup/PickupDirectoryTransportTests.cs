@@ -136,36 +136,4 @@ public sealed class PickupDirectoryTransportTests : IDisposable
             BytesAssert.Identical(mail.Content, await File.ReadAllBytesAsync(transport.PathFor(mail.MailId)));
         }
     }
-
-    // Session 17: a large mail is written in chunks each started to the disk (EarlyWriteback); every byte must still land where
-    // it belongs, whether the size is a whole number of chunks or not, and the file is still renamed into place whole.
-    [Theory]
-    [InlineData((2 * EarlyWriteback.ChunkBytes) + 1)]
-    [InlineData(3 * EarlyWriteback.ChunkBytes)]
-    [InlineData(2_896_646)] // the bench's large mail, protected
-    public async Task A_large_mail_written_in_chunks_arrives_byte_for_byte_and_leaves_no_temporary_file(int size)
-    {
-        var transport = CreateTransport(_temp.Path);
-        // A pattern that differs from one 256-byte run to the next: a chunk written at the wrong offset shows.
-        var content = new byte[size];
-        for (var i = 0; i < size; i++)
-        {
-            content[i] = (byte)(i ^ (i >> 8) ^ (i >> 16));
-        }
-
-        var mail = new OutgoingMail(Guid.NewGuid(), "bounces@bank.example", ["a@example.org"], content);
-
-        await transport.SendAsync(mail, CancellationToken.None);
-
-        Assert.Equal(new[] { transport.PathFor(mail.MailId) }, Directory.GetFileSystemEntries(_temp.Path));
-        BytesAssert.Identical(content, await File.ReadAllBytesAsync(transport.PathFor(mail.MailId)));
-    }
-
-    [Fact]
-    public void Only_files_of_more_than_two_chunks_are_written_in_chunks_and_only_on_linux()
-    {
-        Assert.False(EarlyWriteback.AppliesTo(77_890)); // a standard mail, protected
-        Assert.False(EarlyWriteback.AppliesTo(2 * EarlyWriteback.ChunkBytes));
-        Assert.Equal(OperatingSystem.IsLinux(), EarlyWriteback.AppliesTo(2_896_646));
-    }
 }
