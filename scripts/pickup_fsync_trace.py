@@ -3,11 +3,11 @@
 
 Reads the output of `perf trace -e openat,pwrite64,sync_file_range,fsync,rename,close -p <smime> -o FILE` taken during a
 `smime bench pipeline --large-every 10` run and follows each pickup file on the thread that wrote it: create (the
-temporary file's openat with CREAT|EXCL), write (its pwrite64 calls; in chunks with sync_file_range since session 17's
-early write-back), its fsync, its rename. A file of 1 MB or more is large. Prints per size the p50 / p90 / p99 / max of
+temporary file's openat with CREAT|EXCL), write (its pwrite64 calls, and its sync_file_range calls in a build that starts
+a large file's write-back in chunks, as session 17 tried), its fsync, its rename. A file of 1 MB or more is large. Prints per size the p50 / p90 / p99 / max of
 each step in milliseconds, then the small files' fsync split by whether it overlapped a large file's time on the disk
-(from the large file's first write to the end of its fsync: plain, the 2.8 MB go to the disk in its fsync; with early
-write-back, while it is written). The directory's fsync is left out: a caller that joins a group commit has its
+(from the large file's first write to the end of its fsync: written plainly, its 2.8 MB go to the disk in its fsync;
+with early write-back, while it is written). The directory's fsync is left out: a caller that joins a group commit has its
 directory flushed on another thread (DirectoryFlushGroup), so it cannot be told per file from a per-thread trace.
 
   scripts/pickup_fsync_trace.py TRACE [TRACE...]          one block per trace
