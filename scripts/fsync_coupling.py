@@ -11,6 +11,9 @@ these ways, and reports the small files' latency per way:
            the chunk before it is waited for (SYNC_FILE_RANGE_WAIT_BEFORE), so at most two chunks are in flight; fsync
            at the end (then only the last chunk and the metadata are left for it)
   dsync    the file opened O_DSYNC (a write-through handle), written in CHUNK bytes, fsync at the end
+  idle     as plain, from a thread in the idle I/O class (ioprio_set IOPRIO_CLASS_IDLE; session 17): the block layer's
+           scheduler (mq-deadline here) dispatches its writes only when no other class waits
+  chunked-idle  as chunked, from a thread in the idle I/O class
 
 Ways run in rotated rounds (round r starts at way r). Everything is measured on the file system of --dir (default: a
 new directory under $TMPDIR or /tmp, the bench's pickup directory's file system). Figures are wall-clock milliseconds.
@@ -52,19 +55,31 @@ def flush_directory(directory):
         os.close(fd)
 
 
+IOPRIO_WHO_PROCESS = 1
+IOPRIO_CLASS_IDLE = 3
+SYS_IOPRIO_SET = 251  # x86_64
+
+
+def idle_io_class():
+    """Puts the calling thread's I/O into the idle class (Linux, x86_64)."""
+    if _libc.syscall(SYS_IOPRIO_SET, IOPRIO_WHO_PROCESS, threading.get_native_id(), IOPRIO_CLASS_IDLE << 13) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+
+
 def write_large(path, content, way, chunk):
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
     if way == "dsync":
         flags |= os.O_DSYNC
     fd = os.open(path, flags, 0o600)
     try:
-        if way == "plain":
+        if way in ("plain", "idle"):
             os.write(fd, content)
         else:
             view = memoryview(content)
             for offset in range(0, len(content), chunk):
                 os.write(fd, view[offset:offset + chunk])
-                if way == "chunked":
+                if way in ("chunked", "chunked-idle"):
                     sync_file_range(fd, offset, min(chunk, len(content) - offset), SYNC_FILE_RANGE_WRITE)
                     if offset >= chunk:
                         sync_file_range(fd, offset - chunk, chunk, SYNC_FILE_RANGE_WAIT_BEFORE)
@@ -97,6 +112,8 @@ def run_way(directory, way, args):
     small_content = os.urandom(args.small_bytes)
 
     def large_writer():
+        if way.endswith("idle"):
+            idle_io_class()
         n = 0
         next_at = time.perf_counter()
         while not stop.is_set():
@@ -167,7 +184,7 @@ def main():
     parser.add_argument("--json")
     args = parser.parse_args()
     ways = args.ways.split(",")
-    unknown = set(ways) - {"none", "plain", "chunked", "dsync"}
+    unknown = set(ways) - {"none", "plain", "chunked", "dsync", "idle", "chunked-idle"}
     if unknown:
         parser.error(f"unknown ways: {', '.join(sorted(unknown))}")
     parent = args.dir or tempfile.gettempdir()
@@ -187,7 +204,7 @@ def main():
             results.append(result)
             large = (f"{result['large']:5d}  {result['large_p50']:6.1f} / {result['large_p99']:6.1f}"
                      if result["large"] else "    –")
-            print(f"{way + '-' + str(r):10s} {started}  {load:>5s}  {result['small']:5d}  "
+            print(f"{way + '-' + str(r):14s} {started}  {load:>5s}  {result['small']:5d}  "
                   f"{result['small_total_p50']:6.1f} / {result['small_total_p99']:6.1f} / {result['small_total_max']:6.1f}   "
                   f"{result['small_fsync_p50']:5.1f} / {result['small_fsync_p99']:6.1f}   "
                   f"{result['small_dir_fsync_p99']:6.1f}          {large}", flush=True)
@@ -198,7 +215,7 @@ def main():
         pooled[way] = statistics.median(values)
     for way in ways:
         ratio = pooled[way] / pooled["none"] if "none" in pooled else float("nan")
-        print(f"  {way:8s} median of rounds' p99 {pooled[way]:7.1f} ms   {ratio:5.2f}×")
+        print(f"  {way:12s} median of rounds' p99 {pooled[way]:7.1f} ms   {ratio:5.2f}×")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump({"args": vars(args), "runs": results}, out, indent=1)
