@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace SmimePipeline.Cli.Bench;
 
 /// <summary>
@@ -12,31 +10,11 @@ namespace SmimePipeline.Cli.Bench;
 /// Stamping the publish on the file's clock makes both ends of the interval the same clock: never negative, and the tick's
 /// truncation falls on both ends instead of biasing every latency low. Elsewhere than Linux, <see cref="DateTime.UtcNow"/>.
 /// </summary>
-internal static partial class FileTimestampClock
+internal static class FileTimestampClock
 {
     private const int ClockRealtimeCoarse = 5;
 
     /// <summary>Now, as the kernel would stamp a file written at this moment (UTC).</summary>
-    public static DateTime UtcNow
-    {
-        get
-        {
-            if (!OperatingSystem.IsLinux() || ClockGetTime(ClockRealtimeCoarse, out var time) != 0)
-            {
-                return DateTime.UtcNow;
-            }
-
-            return DateTime.UnixEpoch.AddTicks((time.Seconds * TimeSpan.TicksPerSecond) + (time.Nanoseconds / 100));
-        }
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [LibraryImport("libc", EntryPoint = "clock_gettime")]
-    private static partial int ClockGetTime(int clockId, out TimeSpec time);
+    public static DateTime UtcNow =>
+        LibcClock.TryNanoseconds(ClockRealtimeCoarse) is { } nanoseconds ? DateTime.UnixEpoch.AddTicks(nanoseconds / 100) : DateTime.UtcNow;
 }
