@@ -30,12 +30,7 @@ public sealed class FilterEventRefusedTests : SparkPostBrokerTest
                 ("SmimePipeline:Sender:BreakerFailureThreshold", "1000"),
                 ("SmimePipeline:RabbitMq:SendTimeout", "00:00:03")),
             builder => builder.Logging.AddProvider(_logs));
-        await VirtualHost.SetPolicyAsync(
-            "dead-letter-queue-full",
-            $"^{RetryLadderTopology.DeadLetterQueue}$",
-            new Dictionary<string, object> { ["max-length"] = 0, ["overflow"] = "reject-publish" },
-            RetryLadderTopology.DeadLetterQueue);
-        await VirtualHost.PublishRawAsync(RetryLadderTopology.DeadLetterQueue, "filler", "text/plain");
+        await VirtualHost.FillToItsLimitAsync(RetryLadderTopology.DeadLetterQueue);
         await using var failureEvents = await EventNacker.BindAsync<EmailDeliveryFailed>(VirtualHost.AmqpUri, "test-failure-events-full");
         Esp.FailNext(1, 413);
         var mail = OneRecipientMail();
