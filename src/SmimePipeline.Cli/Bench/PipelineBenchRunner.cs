@@ -18,7 +18,7 @@ namespace SmimePipeline.Cli.Bench;
 /// <c>smime bench pipeline</c>: signer and sender roles in this process on a real RabbitMQ, a pickup
 /// directory as the ESP; publishes N mails (a sliding window of publishes in flight, 200 by default) and measures,
 /// per mail, the time from the publish call to the moment its file appears (the file's modification time, written
-/// atomically by the pickup transport), and in between the time of each stage (<see cref="StageRecorder"/>).
+/// atomically by the pickup transport; the publish stamped on the same clock, <see cref="FileTimestampClock"/>), and in between the time of each stage (<see cref="StageRecorder"/>).
 /// </summary>
 internal static class PipelineBenchRunner
 {
@@ -138,7 +138,8 @@ internal static class PipelineBenchRunner
             gcPauses.Start();
             largeObjectHeap?.Reset();
             var clock = Stopwatch.StartNew();
-            var firstPublish = DateTime.UtcNow;
+            // On the pickup files' clock, as every publish stamp (FileTimestampClock): the run ends at the last file's time.
+            var firstPublish = FileTimestampClock.UtcNow;
             var cpu = new MachineCpuTime();
             var rusage = new ProcessRusage();
             var cores = new CoreCpuTime();
@@ -518,7 +519,8 @@ internal static class PipelineBenchRunner
                 sampleTraceId(span.TraceId.ToHexString());
             }
 
-            published[mail.MailId] = DateTime.UtcNow;
+            // The file's time is the kernel's coarse clock: stamped on the same one, publish → file is never negative.
+            published[mail.MailId] = FileTimestampClock.UtcNow;
             await publisher.ProtectAsync(mail, cancellationToken);
         }
         finally

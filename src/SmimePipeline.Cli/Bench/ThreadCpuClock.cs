@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace SmimePipeline.Cli.Bench;
 
 /// <summary>
@@ -8,28 +6,10 @@ namespace SmimePipeline.Cli.Bench;
 /// or a reschedule and so lags a running thread by up to one tick (4 ms at this kernel's 250 Hz), the clock call
 /// charges the running slice first: exact to the nanosecond, which slices of a few tens of milliseconds need.
 /// </summary>
-internal static partial class ThreadCpuClock
+internal static class ThreadCpuClock
 {
     private const int ClockThreadCpuTimeId = 3;
 
     /// <summary>The calling thread's CPU time in nanoseconds, or null where the call is not available (not Linux).</summary>
-    public static long? TryNowNanoseconds()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return null;
-        }
-
-        return ClockGetTime(ClockThreadCpuTimeId, out var time) == 0 ? (time.Seconds * 1_000_000_000L) + time.Nanoseconds : null;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [LibraryImport("libc", EntryPoint = "clock_gettime")]
-    private static partial int ClockGetTime(int clockId, out TimeSpec time);
+    public static long? TryNowNanoseconds() => LibcClock.TryNanoseconds(ClockThreadCpuTimeId);
 }

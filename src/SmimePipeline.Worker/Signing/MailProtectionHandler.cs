@@ -27,6 +27,10 @@ namespace SmimePipeline.Worker.Signing;
 /// </summary>
 public sealed class MailProtectionHandler
 {
+    // Where a protected mail went, for ProtectedEventRefused's report.
+    private const string HandedOver = "handed to the sender role on smime-deliver";
+    private const string AttemptedInProcess = "its first delivery attempt made in the signer's process (delivered, or on the retry ladder or in smime-deliver-dead with its own report)";
+
     private readonly SmimeProtector _protector;
     private readonly RecipientAssessment _assessment;
     private readonly MissingCertificatePolicy _defaultMissingCertificate;
@@ -150,6 +154,10 @@ public sealed class MailProtectionHandler
             Protection = (result.SignatureAlgorithm is null ? AppliedProtection.None : AppliedProtection.Signature)
                 | (result.ContentCipher is null ? AppliedProtection.None : AppliedProtection.Encryption),
         };
+        // The broker refusing EmailProtected after the mail went on its way is not the mail's failure: it is reported as
+        // what happened (ProtectedEventRefused), never retried (each try would protect it and hand it over again).
+        BrokerSendRefusedException? eventRefused = null;
+        string sentOn = HandedOver;
         if (_inProcessDelivery is not null)
         {
             // This process runs the sender role too: the first delivery attempt is made here when it can be, while the
@@ -157,8 +165,20 @@ public sealed class MailProtectionHandler
             // Large mail too (session 14): delivered here, its protected bytes skip the claim file and its read back.
             var announced = AnnounceAsync(context, mailId, result, outcomes);
             var attempted = _inProcessDelivery.TryDeliverAsync(context, mail);
-            await Task.WhenAll(announced, attempted);
-            if (!await attempted)
+            try
+            {
+                await Task.WhenAll(announced, attempted);
+            }
+            catch (BrokerSendRefusedException refused) when (announced.IsFaulted && attempted.IsCompletedSuccessfully)
+            {
+                eventRefused = refused;
+            }
+
+            if (await attempted)
+            {
+                sentOn = AttemptedInProcess;
+            }
+            else
             {
                 await HandOverAsync(context, mail);
             }
@@ -166,11 +186,22 @@ public sealed class MailProtectionHandler
         else
         {
             await HandOverAsync(context, mail);
-            await AnnounceAsync(context, mailId, result, outcomes);
+            try
+            {
+                await AnnounceAsync(context, mailId, result, outcomes);
+            }
+            catch (BrokerSendRefusedException refused)
+            {
+                eventRefused = refused;
+            }
         }
 
         _telemetry.RecordProtected(result.SignatureAlgorithm, result.ContentCipher, _time.GetElapsedTime(started));
         Log.MailProtected(_logger, mailId, result.SignatureAlgorithm, result.ContentCipher, result.Content.Length);
+        if (eventRefused is not null)
+        {
+            throw ProtectedEventRefused.Report(context, mailId, sentOn, eventRefused, _telemetry, _logger);
+        }
     }
 
     /// <summary>

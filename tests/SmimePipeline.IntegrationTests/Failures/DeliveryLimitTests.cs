@@ -90,12 +90,7 @@ public sealed class DeliveryLimitTests : SparkPostBrokerTest
         await using var events = await FailureEventCollector.StartAsync(VirtualHost.AmqpUri, "test-nack-events");
         await using var worker = await StartWorkerAsync();
         // smime-deliver-dead full: x-overflow reject-publish (set by policy with the length) nacks the next copy.
-        await VirtualHost.SetPolicyAsync(
-            "dead-letter-queue-full",
-            $"^{RetryLadderTopology.DeadLetterQueue}$",
-            new Dictionary<string, object> { ["max-length"] = 0, ["overflow"] = "reject-publish" },
-            RetryLadderTopology.DeadLetterQueue);
-        await VirtualHost.PublishRawAsync(RetryLadderTopology.DeadLetterQueue, "filler", "text/plain");
+        await VirtualHost.FillToItsLimitAsync(RetryLadderTopology.DeadLetterQueue);
         Esp.FailNext(1, 413);
         var mail = OneRecipientMail();
 

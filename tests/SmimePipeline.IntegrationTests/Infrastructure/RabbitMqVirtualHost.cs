@@ -76,6 +76,17 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
             () => $"policy {name} did not take effect on {queue}");
     }
 
+    /// <summary>
+    /// Holds <paramref name="queue"/> at its length limit (a policy of <c>max-length</c> 0 with <c>overflow reject-publish</c>,
+    /// and one filler message: a quorum queue's length check is soft, it takes one message and refuses the next), so that
+    /// RabbitMQ nacks every later copy sent to it.
+    /// </summary>
+    public async Task FillToItsLimitAsync(string queue)
+    {
+        await SetPolicyAsync($"{queue}-full", $"^{queue}$", new Dictionary<string, object> { ["max-length"] = 0, ["overflow"] = "reject-publish" }, queue);
+        await PublishRawAsync(queue, "filler", "text/plain");
+    }
+
     /// <summary>Loads broker definitions (queues, exchanges, bindings, policies) into this virtual host.</summary>
     public async Task ImportDefinitionsAsync(string definitionsJson)
     {
