@@ -20,7 +20,7 @@ public sealed class DeliveredEventRefusedTests : SparkPostBrokerTest
     private const string ErrorQueue = QueueNames.Deliver + "_error";
 
     // MassTransit's exchange for the event (its default entity name: namespace:type).
-    private static readonly string DeliveredExchange = $"{typeof(EmailDelivered).Namespace}:{nameof(EmailDelivered)}";
+    private static readonly string DeliveredExchange = EventNacker.ExchangeOf<EmailDelivered>();
 
     private readonly RecordingLoggerProvider _logs = new();
 
@@ -42,27 +42,23 @@ public sealed class DeliveredEventRefusedTests : SparkPostBrokerTest
     {
         // A nack (a queue bound to the event's exchange at its length limit, x-overflow reject-publish) leaves the channel
         // open: the sender's short retries each publish again from the ledger's record, and the last one reports it.
-        const string full = "test-delivered-events-full";
-        await using var connection = await new RabbitMQ.Client.ConnectionFactory { Uri = VirtualHost.AmqpUri }.CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync();
-        await AssertDeliveredWithEventMissingAsync(
-            "nack",
-            async () =>
+        EventNacker? nacker = null;
+        try
+        {
+            await AssertDeliveredWithEventMissingAsync(
+                "nack",
+                async () => nacker = await EventNacker.BindAsync<EmailDelivered>(VirtualHost.AmqpUri, "test-delivered-events-full"),
+                () => nacker!.DeleteAsync(),
+                "Only its EmailDelivered event is missing: RabbitMQ",
+                nackedCopiesArrive: true);
+        }
+        finally
+        {
+            if (nacker is not null)
             {
-                await channel.ExchangeDeclareAsync(DeliveredExchange, RabbitMQ.Client.ExchangeType.Fanout, durable: true, autoDelete: false);
-                await channel.QueueDeclareAsync(full, durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?>
-                {
-                    ["x-queue-type"] = "quorum",
-                    ["x-max-length"] = 0,
-                    ["x-overflow"] = "reject-publish",
-                });
-                await channel.QueueBindAsync(full, DeliveredExchange, routingKey: string.Empty);
-                // A quorum queue's length check is soft: it takes one message, then refuses the next.
-                await channel.BasicPublishAsync(string.Empty, full, mandatory: true, new RabbitMQ.Client.BasicProperties(), System.Text.Encoding.UTF8.GetBytes("filler"));
-            },
-            async () => await channel.QueueDeleteAsync(full, ifUnused: false, ifEmpty: false),
-            "Only its EmailDelivered event is missing: RabbitMQ",
-            nackedCopiesArrive: true);
+                await nacker.DisposeAsync();
+            }
+        }
     }
 
     // Runs one mail with the EmailDelivered event refused by `refuse`, and checks that it is reported as delivered (reason
