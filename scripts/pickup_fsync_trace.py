@@ -17,6 +17,8 @@ import json
 import re
 import sys
 
+from fsync_coupling import percentile  # the same rank as the fsync figures it is read beside
+
 LARGE_BYTES = 1_000_000
 _DONE = re.compile(r"^\s*([\d.]+) \(\s*([\d.]+) ms\): (.+?)/(\d+) (\w+)\((.*)\)\s+= (-?\d+)")
 _STARTED = re.compile(r"^\s*([\d.]+) \(\s*\): (.+?)/(\d+) (\w+)\((.*)\)\s+\.\.\.")
@@ -66,11 +68,6 @@ def pickup_files(lines):
             current["rename"] = duration
             done.append(open_files.pop(tid))
     return done
-
-
-def percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else None
 
 
 def figures(values):
