@@ -407,7 +407,7 @@ print_exports() {
     done
 }
 
-# Sums the counters of every TRX file (one per test project) into "N passed, N failed", and fails
+# Sums the counters of every TRX file (one per test project) into "N passed, N failed" after naming each failed test, and fails
 # when a project left no TRX file or its run did not complete (a crashed or killed test host must
 # never look like a green run).
 print_totals() {
@@ -430,6 +430,18 @@ for path in paths:
         problems.append(f"{path}: run outcome {summary.get('outcome')}")
 if len(paths) < expected:
     problems.append(f"only {len(paths)} of {expected} test projects reported results (a test host crashed or was killed?)")
+# CI shows only the end of the log: name each failed test there again, with the head of its message and stack, so
+# a red run says which test failed without the whole log.
+for path in paths:
+    for result in ET.parse(path).getroot().iter(f"{ns}UnitTestResult"):
+        if result.get("outcome") in ("Passed", "NotExecuted"):
+            continue
+        print(f"[test.sh] FAILED {result.get('testName')} ({result.get('outcome')}, {result.get('duration')})")
+        info = result.find(f"{ns}Output/{ns}ErrorInfo")
+        for tag, limit in (("Message", 12), ("StackTrace", 8)):
+            text = info.findtext(f"{ns}{tag}") if info is not None else None
+            for line in (text or "").strip().splitlines()[:limit]:
+                print(f"    {line[:300]}")
 for p in problems:
     print(f"[test.sh] ERROR: {p}", file=sys.stderr)
 print(f"{passed} passed, {failed + len(problems)} failed")
