@@ -8,7 +8,7 @@ namespace SmimePipeline.IntegrationTests.Delivery;
 
 /// <summary>
 /// Session 18: the breaker pausing and resuming <c>smime-deliver</c> many times a second, each probe failing at once (the
-/// ESP answers 503 to every request, the breaker opens at the first failure for 50 ms), so that a stop follows a start
+/// ESP answers 503 to every request, the breaker opens at the first failure for 50 ms; 200 pauses), so that a stop follows a start
 /// that has not finished and a start follows a stop that has not finished. Session 17's CI lost the endpoint that way
 /// once: "0 of 200 mails accepted" after an outage. When the ESP comes back, every mail must be delivered exactly once and
 /// none dead-lettered, whatever the timing of the last pause and resume.
@@ -25,7 +25,7 @@ public sealed class EspFlappingTests : IAsyncLifetime
     public async Task Every_mail_is_delivered_once_after_many_fast_pause_and_resume_cycles_with_failing_probes()
     {
         const int count = 100;
-        const int cycles = 40;
+        const int cycles = 200;
         using var log = new BreakerLog();
         await using var sender = await WorkerHost.StartAsync(_rig.SenderSettings(breakerThreshold: 1, breakerOpen: "00:00:00.050"), log.AddTo);
         await _rig.StartProducerAsync();
