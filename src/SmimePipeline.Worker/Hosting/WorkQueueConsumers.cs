@@ -22,7 +22,7 @@ public sealed class WorkQueueConsumers : IReceiveEndpointObserver
     // Resolved on first use, not here: this observer is built while the bus is configured, before OpenTelemetry's
     // meter listener starts, and the breaker starts its alerting counters at 0 when it is built (a value recorded
     // before the listener starts is lost, and those series would then be missing from /metrics).
-    private readonly Lazy<EspCircuitBreaker?> _breaker;
+    private readonly Lazy<DeliverEndpointControl?> _deliverControl;
     private readonly DateTimeOffset _started;
 
     public WorkQueueConsumers(IOptions<SmimePipelineOptions> options, TimeProvider time, IServiceProvider services)
@@ -36,7 +36,7 @@ public sealed class WorkQueueConsumers : IReceiveEndpointObserver
             : [QueueNames.Protect, QueueNames.Harvest];
         _expected = [.. roles.HasFlag(WorkerRoles.Signer) ? signerQueues : [], .. roles.HasFlag(WorkerRoles.Sender) ? new[] { QueueNames.Deliver } : []];
         _time = time;
-        _breaker = new Lazy<EspCircuitBreaker?>(services.GetService<EspCircuitBreaker>);
+        _deliverControl = new Lazy<DeliverEndpointControl?>(services.GetService<DeliverEndpointControl>);
         _started = time.GetUtcNow();
     }
 
@@ -55,7 +55,9 @@ public sealed class WorkQueueConsumers : IReceiveEndpointObserver
             }
             else if (!endpoint.Consuming)
             {
-                result.Add((queue, endpoint.State, endpoint.Since, queue == QueueNames.Deliver && _breaker.Value is { IsOpen: true }));
+                var control = queue == QueueNames.Deliver ? _deliverControl.Value : null;
+                var since = control is null || endpoint.Since > control.ConsumeWishedSince ? endpoint.Since : control.ConsumeWishedSince;
+                result.Add((queue, endpoint.State, since, control is { PauseWished: true }));
             }
         }
 

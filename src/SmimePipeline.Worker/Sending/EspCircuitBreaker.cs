@@ -14,6 +14,11 @@ namespace SmimePipeline.Worker.Sending;
 /// failure opens it again. A configuration error (401/403, TLS, AUTH) opens it at once for
 /// <see cref="SenderOptions.ConfigurationErrorPause"/> and raises the alert metric.
 /// One breaker per process: a sender talks to one ESP.
+/// Every change of state and the pause or resume it asks of <see cref="DeliverEndpointControl"/> happen under one lock, so
+/// the control's last wish is always the state's (session 18, found by reading: a failure arriving between a probe's state
+/// change and its resume, outside the lock, could ask for the pause before the resume and leave the endpoint consuming
+/// while the breaker was open), and a probe timer that fired while the breaker opened again is recognised as stale by its
+/// opening and does nothing (before, it probed at once, without the pause).
 /// </summary>
 public sealed class EspCircuitBreaker : IDisposable
 {
@@ -33,6 +38,10 @@ public sealed class EspCircuitBreaker : IDisposable
     private State _state = State.Closed;
     private int _failuresInARow;
     private ITimer? _probeTimer;
+    // Counts the openings; a probe timer carries the one it was set for, so that a timer of an earlier opening, which fired
+    // while this one was being set, does not probe at once.
+    private long _opening;
+    private bool _disposed;
 
     public EspCircuitBreaker(
         IOptions<SmimePipelineOptions> options,
@@ -114,7 +123,14 @@ public sealed class EspCircuitBreaker : IDisposable
         }
     }
 
-    public void Dispose() => _probeTimer?.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _probeTimer?.Dispose();
+        }
+    }
 
     private void OpenLocked(string provider, string reason, TimeSpan pause)
     {
@@ -124,22 +140,29 @@ public sealed class EspCircuitBreaker : IDisposable
         SenderLog.BreakerOpened(_logger, provider, reason, pause);
         _endpoint.Pause();
         _probeTimer?.Dispose();
-        _probeTimer = _time.CreateTimer(_ => Probe(provider), null, pause, Timeout.InfiniteTimeSpan);
+        if (_disposed)
+        {
+            return;
+        }
+
+        var opening = ++_opening;
+        _probeTimer = _time.CreateTimer(_ => Probe(provider, opening), null, pause, Timeout.InfiniteTimeSpan);
     }
 
-    private void Probe(string provider)
+    private void Probe(string provider, long opening)
     {
         lock (_gate)
         {
-            if (_state != State.Open)
+            if (_state != State.Open || opening != _opening || _disposed)
             {
                 return;
             }
 
             _state = State.HalfOpen;
+            // Under the lock: a failure that opens the breaker again right after this asks for its pause after this resume.
+            _endpoint.Resume();
         }
 
         SenderLog.BreakerProbing(_logger, provider);
-        _endpoint.Resume();
     }
 }

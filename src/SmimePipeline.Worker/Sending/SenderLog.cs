@@ -39,8 +39,14 @@ internal static partial class SenderLog
     [LoggerMessage(EventId = 2108, Level = LogLevel.Critical, Message = "Sender configuration error at {Provider}: {Reason} ({ProviderResponse}). Consumption paused, mail kept; fix the credentials or TLS settings")]
     public static partial void ConfigurationError(ILogger logger, string provider, string reason, string? providerResponse);
 
-    [LoggerMessage(EventId = 2109, Level = LogLevel.Error, Message = "Pausing or resuming the smime-deliver endpoint failed")]
-    public static partial void EndpointControlFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 2109, Level = LogLevel.Error, Message = "The circuit breaker's {Operation} of smime-deliver failed at try {Tries}; trying again in {Delay} for as long as the breaker wants it")]
+    public static partial void EndpointControlFailed(ILogger logger, Exception exception, string operation, int tries, TimeSpan delay);
+
+    [LoggerMessage(EventId = 2131, Level = LogLevel.Warning, Message = "The circuit breaker's {Operation} of smime-deliver succeeded at try {Tries}")]
+    public static partial void EndpointControlRecovered(ILogger logger, string operation, int tries);
+
+    [LoggerMessage(EventId = 2132, Level = LogLevel.Warning, Message = "MassTransit still held the start of smime-deliver from a stop that did not finish; finishing that stop before starting again")]
+    public static partial void EndpointHandleLeftBehind(ILogger logger);
 
     [LoggerMessage(EventId = 2110, Level = LogLevel.Error, Message = "Mail {MailId}: the in-process retry could not re-send it")]
     public static partial void InProcessRetryFailed(ILogger logger, Exception exception, Guid mailId);

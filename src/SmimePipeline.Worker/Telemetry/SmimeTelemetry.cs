@@ -96,6 +96,13 @@ public sealed class SmimeTelemetry : IDisposable
         _sender.Paused.Add(1, new TagList { { "provider", provider }, { "reason", reason } });
     }
 
+    /// <summary>
+    /// The circuit breaker's pause or resume of <c>smime-deliver</c> failed once and is tried again
+    /// (<c>smime.sender.endpoint_control_failures</c>, by <c>operation</c>): a sender whose count keeps growing is stuck.
+    /// </summary>
+    public void RecordEndpointControlFailure(string operation)
+        => _sender.EndpointControlFailures.Add(1, new TagList { { "operation", operation } });
+
     /// <summary>The alert metric: the ESP refused our credentials or TLS setup (401/403, AUTH, TLS); an operator must act.</summary>
     public void RecordSenderConfigurationError(string provider)
         => _sender.ConfigurationErrors.Add(1, new TagList { { "provider", provider } });
@@ -185,6 +192,7 @@ public sealed class SmimeTelemetry : IDisposable
     {
         public readonly Counter<long> Paused = meter.CreateCounter<long>("smime.sender.paused", "{pause}", "Times consumption paused because the ESP failed for everyone or refused our configuration.");
         public readonly Counter<long> ConfigurationErrors = meter.CreateCounter<long>("smime.sender.configuration_errors", "{error}", "ESP configuration errors (401/403, AUTH, TLS): alert on any.");
+        public readonly Counter<long> EndpointControlFailures = meter.CreateCounter<long>("smime.sender.endpoint_control_failures", "{failure}", "Failed tries of the circuit breaker's pause or resume of smime-deliver, by operation; each is tried again.");
         public readonly Counter<long> Retries = meter.CreateCounter<long>("smime.delivery.retries", "{mail}", "Mails put on a step of the retry ladder, by attempt.");
         public readonly Counter<long> DuplicatesSuppressed = meter.CreateCounter<long>("smime.sender.duplicates_suppressed", "{mail}", "Redelivered mails already accepted by the ESP, not sent again.");
         public readonly Histogram<double> AcceptedRecordLag = meter.CreateHistogram(

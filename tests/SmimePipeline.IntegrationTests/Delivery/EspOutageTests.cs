@@ -18,7 +18,8 @@ public sealed class EspOutageTests : IAsyncLifetime
     public async Task Every_mail_is_delivered_once_after_a_15_second_outage_and_consumption_paused_meanwhile()
     {
         const int count = 200;
-        await using var sender = await WorkerHost.StartAsync(_rig.SenderSettings());
+        using var log = new BreakerLog();
+        await using var sender = await WorkerHost.StartAsync(_rig.SenderSettings(), log.AddTo);
         await _rig.StartProducerAsync();
         _rig.Fake.Down = true;
         var mails = Enumerable.Range(0, count).Select(_ => DeliveryRig.Mail()).ToList();
@@ -31,14 +32,14 @@ public sealed class EspOutageTests : IAsyncLifetime
         await Eventually.HoldsAsync(
             () => Task.FromResult(outage.Elapsed >= TimeSpan.FromSeconds(15) && sender.Telemetry.SenderPausesTotal >= 2),
             TimeSpan.FromSeconds(60),
-            () => $"the breaker paused {sender.Telemetry.SenderPausesTotal} time(s) during the outage");
+            () => $"the breaker paused {sender.Telemetry.SenderPausesTotal} time(s) during the outage\n{log.Tail()}");
         var failedDuringOutage = _rig.Fake.Requests.Count(r => r.Status == 503);
         _rig.Fake.Down = false;
 
         await Eventually.HoldsAsync(
             () => Task.FromResult(_rig.Fake.AcceptedByMailId.Count >= count),
             TimeSpan.FromSeconds(60),
-            () => $"{_rig.Fake.AcceptedByMailId.Count} of {count} mails accepted");
+            () => $"{_rig.Fake.AcceptedByMailId.Count} of {count} mails accepted\n{log.Tail()}");
 
         Assert.True(sender.Telemetry.SenderPausesTotal >= 1, "The breaker never paused consumption.");
         // Without the breaker, 200 mails would each have been tried on every rung (800 requests).

@@ -29,7 +29,7 @@ public sealed class RecordingLoggerProvider : ILoggerProvider, ISupportExternalS
         {
             var scopes = new List<string>();
             provider._scopes.ForEachScope((scope, list) => list.Add(scope?.ToString() ?? ""), scopes);
-            provider.Lines.Enqueue($"{logLevel} {category} [{string.Join(" | ", scopes)}] {formatter(state, exception)} {exception}");
+            provider.Lines.Enqueue($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {logLevel} {category} [{string.Join(" | ", scopes)}] {formatter(state, exception)} {exception}");
         }
     }
 }
