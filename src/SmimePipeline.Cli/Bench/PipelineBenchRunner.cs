@@ -309,7 +309,7 @@ internal static class PipelineBenchRunner
     private static IHost BuildHost(Uri rabbitMq, Action<SmimePipelineClientOptions> client, string? roles, string root, DemoPki pki, string outbox, BenchClaimIds? claims = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        BenchLogging.AddTo(builder.Logging);
         if (roles is null)
         {
             // The producer alone: a bus that only sends, as a producer service has (no consumers, no worker).
