@@ -34,29 +34,10 @@ public sealed class ProtectedEventRefusedTests : SparkPostBrokerTest
             builder => builder.Logging.AddProvider(_logs));
         await using var protectedEvents = await EventNacker.BindAsync<EmailProtected>(VirtualHost.AmqpUri, $"test-protected-{inProcess}-full");
         var mail = OneRecipientMail();
-        var id = mail.MailId.ToString("D");
 
         await PublishAsync(mail);
 
-        var line = $"Mail {id} was protected and sent on, but RabbitMQ did not take its EmailProtected event";
-        var parked = 0;
-        await Eventually.HoldsAsync(
-            async () => (parked = await VirtualHost.CountMessagesNowAsync(ErrorQueue)) == 1
-                && Output().Contains(line, StringComparison.Ordinal)
-                && Esp.AcceptedByMailId.ContainsKey(id),
-            TimeSpan.FromSeconds(120),
-            () => $"{parked} in {ErrorQueue}, ESP requests: {Requests(id)}, failure events: {failed.Failed.Count}\n{Output()}");
-
-        Assert.True(Requests(id) == 1 && Esp.AcceptedByMailId[id] == 1, $"ESP requests: {Requests(id)}\n{Output()}");
-        Assert.DoesNotContain(failed.Failed, f => f.MailId == mail.MailId);
-        Assert.DoesNotContain(_logs.Lines, l => l.Contains($"Mail {id} dead-lettered", StringComparison.Ordinal));
-        var reportLine = Assert.Single(_logs.Lines, l => l.Contains(line, StringComparison.Ordinal));
-        Assert.Contains($"{ProtectedEventRefused.ReasonCode}: Protected and {where}", reportLine, StringComparison.Ordinal);
-        Assert.Contains("only its EmailProtected event is missing: RabbitMQ", reportLine, StringComparison.Ordinal);
-        Assert.Contains("Do not send it again", reportLine, StringComparison.Ordinal);
-        Assert.Equal(1, worker.Telemetry.FailedTotal);
-        var fault = Assert.Single(await VirtualHost.PeekAsync(ErrorQueue, 5)).GetProperty("properties").GetProperty("headers").GetProperty("MT-Fault-Message").GetString()!;
-        Assert.StartsWith($"{ProtectedEventRefused.ReasonCode}: Protected and {where}", fault, StringComparison.Ordinal);
+        await AssertProtectedOnceAndReportedSentOnAsync(worker, failed, mail, where);
     }
 
     /// <summary>
@@ -87,26 +68,7 @@ public sealed class ProtectedEventRefusedTests : SparkPostBrokerTest
 
         await PublishAsync(mail);
 
-        var line = $"Mail {id} was protected and sent on, but RabbitMQ did not take its EmailProtected event";
-        var parked = 0;
-        await Eventually.HoldsAsync(
-            async () => (parked = await VirtualHost.CountMessagesNowAsync(ErrorQueue)) == 1
-                && Output().Contains(line, StringComparison.Ordinal)
-                && Esp.AcceptedByMailId.ContainsKey(id),
-            TimeSpan.FromSeconds(120),
-            () => $"{parked} in {ErrorQueue}, protected {worker.Telemetry.ProtectedTotal} times, ESP requests: {Requests(id)}, failure events: {failed.Failed.Count}\n{Output()}");
-
-        // Protected and handed over once: the command did not come back.
-        Assert.True(worker.Telemetry.ProtectedTotal == 1, $"protected {worker.Telemetry.ProtectedTotal} times\n{Output()}");
-        Assert.True(Requests(id) == 1 && Esp.AcceptedByMailId[id] == 1, $"ESP requests: {Requests(id)}\n{Output()}");
-        Assert.DoesNotContain(failed.Failed, f => f.MailId == mail.MailId);
-        Assert.DoesNotContain(_logs.Lines, l => l.Contains($"Mail {id} dead-lettered", StringComparison.Ordinal));
-        var reportLine = Assert.Single(_logs.Lines, l => l.Contains(line, StringComparison.Ordinal));
-        Assert.Contains($"{ProtectedEventRefused.ReasonCode}: Protected and {where}", reportLine, StringComparison.Ordinal);
-        Assert.Contains("only its EmailProtected event is missing: RabbitMQ", reportLine, StringComparison.Ordinal);
-        Assert.Equal(1, worker.Telemetry.FailedTotal);
-        var fault = Assert.Single(await VirtualHost.PeekAsync(ErrorQueue, 5)).GetProperty("properties").GetProperty("headers").GetProperty("MT-Fault-Message").GetString()!;
-        Assert.StartsWith($"{ProtectedEventRefused.ReasonCode}: Protected and {where}", fault, StringComparison.Ordinal);
+        await AssertProtectedOnceAndReportedSentOnAsync(worker, failed, mail, where);
         Assert.Empty(announced.Received);
 
         // Nothing lost: with write allowed again, requeue protects it again and publishes the event; the sender's ledger
@@ -121,6 +83,34 @@ public sealed class ProtectedEventRefusedTests : SparkPostBrokerTest
         Assert.Equal(1, Requests(id));
         Assert.Equal(0, await VirtualHost.CountMessagesNowAsync(ErrorQueue));
         Assert.DoesNotContain(failed.Failed, f => f.MailId == mail.MailId);
+    }
+
+    // Waits until the mail is in smime-protect_error, reported as protected and sent on, and accepted by the ESP; then checks
+    // that it was protected and sent to the ESP once, reported once as what happened (line 1021, the metric, the fault
+    // header) and never as failed (no EmailDeliveryFailed, no "dead-lettered" line).
+    private async Task AssertProtectedOnceAndReportedSentOnAsync(WorkerHost worker, FailureEventCollector failed, ProtectEmail mail, string where)
+    {
+        var id = mail.MailId.ToString("D");
+        var line = $"Mail {id} was protected and sent on, but RabbitMQ did not take its EmailProtected event";
+        var parked = 0;
+        await Eventually.HoldsAsync(
+            async () => (parked = await VirtualHost.CountMessagesNowAsync(ErrorQueue)) == 1
+                && Output().Contains(line, StringComparison.Ordinal)
+                && Esp.AcceptedByMailId.ContainsKey(id),
+            TimeSpan.FromSeconds(120),
+            () => $"{parked} in {ErrorQueue}, protected {worker.Telemetry.ProtectedTotal} times, ESP requests: {Requests(id)}, failure events: {failed.Failed.Count}\n{Output()}");
+
+        Assert.True(worker.Telemetry.ProtectedTotal == 1, $"protected {worker.Telemetry.ProtectedTotal} times\n{Output()}");
+        Assert.True(Requests(id) == 1 && Esp.AcceptedByMailId[id] == 1, $"ESP requests: {Requests(id)}\n{Output()}");
+        Assert.DoesNotContain(failed.Failed, f => f.MailId == mail.MailId);
+        Assert.DoesNotContain(_logs.Lines, l => l.Contains($"Mail {id} dead-lettered", StringComparison.Ordinal));
+        var reportLine = Assert.Single(_logs.Lines, l => l.Contains(line, StringComparison.Ordinal));
+        Assert.Contains($"{ProtectedEventRefused.ReasonCode}: Protected and {where}", reportLine, StringComparison.Ordinal);
+        Assert.Contains("only its EmailProtected event is missing: RabbitMQ", reportLine, StringComparison.Ordinal);
+        Assert.Contains("Do not send it again", reportLine, StringComparison.Ordinal);
+        Assert.Equal(1, worker.Telemetry.FailedTotal);
+        var fault = Assert.Single(await VirtualHost.PeekAsync(ErrorQueue, 5)).GetProperty("properties").GetProperty("headers").GetProperty("MT-Fault-Message").GetString()!;
+        Assert.StartsWith($"{ProtectedEventRefused.ReasonCode}: Protected and {where}", fault, StringComparison.Ordinal);
     }
 
     private int Requests(string id) => Esp.Requests.Count(r => r.MailId == id);
