@@ -105,9 +105,13 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
-python3 - "$RESULTS" "$ROUNDS" "$PROCESSES" <<'PY'
+python3 - "$RESULTS" "$ROUNDS" "$PROCESSES" "$REPO_ROOT/scripts" <<'PY'
 import json, statistics, sys
 results, rounds, processes = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+sys.path.insert(0, sys.argv[4])
+import thread_pairs  # scripts/thread_pairs.py: the pair arithmetic bench_summary.py uses for bench.sh's pairs
+
+nan = lambda x: float("nan") if x is None else x
 
 def number(name):
     return float(open(f"{results}/{name}.txt").read().strip() or "nan")
@@ -120,14 +124,14 @@ print("target 3, two threads against the machine's own scaling (cores 0,1; opens
 for r in range(1, rounds + 1):
     load = open(f"{results}/load-{r}.txt").read().split()[:3]
     one, two = ours(f"ours-1-{r}"), ours(f"ours-2-{r}")
-    f1, f2 = one["floorThroughput"], two["floorThroughput"]
+    figures = thread_pairs.pair(one, two)
     row = {
         "openssl": number(f"openssl-2-{r}") / number(f"openssl-1-{r}"),
         "openssl wall": number(f"elapsed-2-{r}") / number(f"elapsed-1-{r}"),
-        "floor": f2["messagesPerSecond"] / f1["messagesPerSecond"],
-        "ours": two["messagesPerSecond"] / one["messagesPerSecond"],
+        "floor": nan(figures["floorRatio"]),
+        "ours": figures["ratio"],
+        "ours / floor": nan(figures["oursOverFloor"]),
     }
-    row["ours / floor"] = row["ours"] / row["floor"]
     print(f"\nround {r} ({'machine first' if r % 2 else 'ours first'}), load average at its start {' '.join(load)}")
     print(f"  openssl rsa2048 sign/s, CPU-time divisor: 1 process {number(f'openssl-1-{r}'):.1f}, 2 processes {number(f'openssl-2-{r}'):.1f} = {row['openssl']:.3f}x")
     print(f"  openssl rsa2048 sign/s, wall clock:       1 process {number(f'elapsed-1-{r}'):.1f}, 2 processes {number(f'elapsed-2-{r}'):.1f} = {row['openssl wall']:.3f}x")
@@ -142,9 +146,8 @@ for r in range(1, rounds + 1):
     print(f"  GC ({gc(two).get('mode', '?')}): gen-0 per 1,000 mails 1 thread {gc(one).get('gen0Per1000Messages', float('nan')):.1f}, "
           f"2 threads {gc(two).get('gen0Per1000Messages', float('nan')):.1f}; paused per mail {gc(one).get('pauseMicrosecondsPerMessage', float('nan')):.1f} / "
           f"{gc(two).get('pauseMicrosecondsPerMessage', float('nan')):.1f} us")
-    per_cpu = lambda x: (x.get("threadUse") or {}).get("messagesPerWorkerCpuSecond", float("nan"))
-    row["ours per CPU-s"] = per_cpu(two) / per_cpu(one)
-    row["floor per CPU-s"] = per_cpu(f2) / per_cpu(f1)
+    row["ours per CPU-s"] = nan(figures["perCpuRatio"])
+    row["floor per CPU-s"] = nan(figures["floorPerCpuRatio"])
     if processes:
         # Two processes of one thread: their rates add up; per CPU-second, the mails of both over the CPU of both.
         pa, pb = ours(f"ours-2p-{r}-a"), ours(f"ours-2p-{r}-b")
@@ -153,7 +156,7 @@ for r in range(1, rounds + 1):
         cpu = ua.get("workerCpuPerSecond", float("nan")) + ub.get("workerCpuPerSecond", float("nan"))
         row["2 processes"] = both / one["messagesPerSecond"]
         row["2 threads / 2 processes"] = row["ours"] / row["2 processes"]
-        row["2 proc per CPU-s"] = (both / cpu) / per_cpu(one)
+        row["2 proc per CPU-s"] = (both / cpu) / nan(thread_pairs.per_cpu(one))
         print(f"  ours 2 processes {pa['messagesPerSecond']:.1f} + {pb['messagesPerSecond']:.1f} = {both:.1f} msg/s, workers' CPU {cpu:.2f} s/s, "
               f"GC {pa['gc']['gen0Per1000Messages']:.1f} / {pb['gc']['gen0Per1000Messages']:.1f} gen-0 per 1,000 mails: "
               f"2 processes / 1 thread {row['2 processes']:.3f}, 2 threads / 2 processes {row['2 threads / 2 processes']:.3f}; "

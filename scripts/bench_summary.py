@@ -25,6 +25,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import capacity_model  # noqa: E402  scripts/capacity_model.py: target 4's model, also usable on saved reports
+import thread_pairs  # noqa: E402  scripts/thread_pairs.py: target 3's pair arithmetic, shared with bench-two-threads.sh
 
 VALUES_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helm", "smime-pipeline", "values.yaml")
 
@@ -159,10 +160,10 @@ def two_thread_pairs(pairs):
     that decided (the middle one, or the two middle ones of an even count)."""
     rows = []
     for p, one, two in pairs:
-        fl1, fl2 = one.get("floorThroughput"), two.get("floorThroughput")
-        rows.append({"pair": p, "ratio": two["messagesPerSecond"] / one["messagesPerSecond"],
-                     "floorRatio": fl2["messagesPerSecond"] / fl1["messagesPerSecond"] if fl1 and fl2 else None,
-                     "oneMessagesPerSecond": one["messagesPerSecond"], "twoMessagesPerSecond": two["messagesPerSecond"]})
+        figures = thread_pairs.pair(one, two)
+        rows.append({"pair": p, "ratio": figures["ratio"], "floorRatio": figures["floorRatio"],
+                     "oneMessagesPerSecond": one["messagesPerSecond"], "twoMessagesPerSecond": two["messagesPerSecond"],
+                     "perCpuRatio": figures["perCpuRatio"], "floorPerCpuRatio": figures["floorPerCpuRatio"]})
     ranked = sorted(rows, key=lambda x: x["ratio"])
     middle = ranked[(len(ranked) - 1) // 2: len(ranked) // 2 + 1]
     floors = [x["floorRatio"] for x in rows if x["floorRatio"] is not None]
@@ -378,7 +379,6 @@ def summarize(results, repeat, t2_rounds, json_path=None):
         # each times the crypto floor on its thread count right after ours (bench protect's floorThroughput). On this 2-vCPU
         # VM it measured 1.6-1.8x, not 2 (docs/performance-log.md "Issue 17, session 13: two threads"). openssl's two processes are printed beside it.
         multi = float(read_text(f"{results}/openssl-multi-{r}.txt") or "nan")
-        per_cpu = lambda x: (x.get("threadUse") or {}).get("messagesPerWorkerCpuSecond")
         print(f"  target 3, two threads: {len(pairs)} pair(s) of 1 and 2 threads on cores 0,1, order alternating; "
               f"openssl rsa2048 2 processes / 1 {multi / openssl:.3f}x ({openssl:.1f} -> {multi:.1f} sign/s)")
         for (p, p_one, p_two), row in zip(pairs, threads["pairs"]):
@@ -387,10 +387,10 @@ def summarize(results, repeat, t2_rounds, json_path=None):
             print(f"    pair {p}{' (' + ('1 then 2' if p % 2 else '2 then 1') + ')' if len(pairs) > 1 else ''}: ours {row['ratio']:.3f}x ({p_one['messagesPerSecond']:.1f} -> {p_two['messagesPerSecond']:.1f} msg/s); "
                   + (f"the crypto floor on the same threads {machine:.3f}x ({fl1['messagesPerSecond']:.1f} -> {fl2['messagesPerSecond']:.1f}/s), "
                      f"ours / the floor's {row['ratio'] / machine:.3f}" if machine else "no floor on threads"))
-            if per_cpu(p_one) and per_cpu(p_two):
+            if row["perCpuRatio"] is not None:
                 u1, u2 = p_one["threadUse"], p_two["threadUse"]
-                print(f"      per thread CPU-second 2 / 1: ours {per_cpu(p_two) / per_cpu(p_one):.3f}"
-                      + (f", floor {per_cpu(fl2) / per_cpu(fl1):.3f}" if machine and per_cpu(fl1) and per_cpu(fl2) else "")
+                print(f"      per thread CPU-second 2 / 1: ours {row['perCpuRatio']:.3f}"
+                      + (f", floor {row['floorPerCpuRatio']:.3f}" if row["floorPerCpuRatio"] is not None else "")
                       + f"; threads on a CPU {u1['workerCpuPerSecond']:.2f} / {u2['workerCpuPerSecond']:.2f} s/s, waiting {u1['workerWaitPerSecond']:.2f} / {u2['workerWaitPerSecond']:.2f}, "
                       f"process CPU {u1['processCpuPerSecond']:.2f} / {u2['processCpuPerSecond']:.2f} s/s")
         floor_median = threads["floorMedian"]

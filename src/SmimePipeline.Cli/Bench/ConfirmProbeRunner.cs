@@ -119,7 +119,7 @@ internal static class ConfirmProbeRunner
     private static IHost BuildBus(Uri rabbitMq)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        BenchLogging.AddTo(builder.Logging);
         builder.Services.AddMassTransit(bus => bus.UsingRabbitMq((_, cfg) => cfg.ConfigureRabbitMqHost(new RabbitMqOptions { Uri = rabbitMq })));
         return builder.Build();
     }

@@ -9,7 +9,7 @@ namespace SmimePipeline.Cli.Bench;
 /// (<c>GCSuspendEEBegin</c>, for a collection or its preparation) and when they ran again (<c>GCRestartEEEnd</c>), and the
 /// collections that started inside (<c>GCStart</c>: generation, and blocking or background). Issue 17, session 16: every
 /// such stop halts the threads that move small mails, so the pauses are kept with their times and set against each mail's
-/// publish → file interval (<see cref="GcPauseRecord.PauseWithin"/>). A background gen-2 collection runs beside the threads; only its
+/// publish → file interval (<see cref="GcPauseRecord.PauseWithin"/>, on the files' clock: <see cref="GcPauseRecord.OnFileClock"/>). A background gen-2 collection runs beside the threads; only its
 /// two short suspensions, and the ephemeral collections done in the foreground while it runs, stop them.
 /// The runtime delivers the events on its own dispatch thread after a short delay; <see cref="StopAsync"/> waits for them.
 /// </summary>
@@ -178,6 +178,17 @@ internal readonly record struct GcPause(DateTime Began, DateTime Ended, int Gene
 /// <param name="Gen2Background">Background gen-2 collections.</param>
 internal sealed record GcPauseRecord(IReadOnlyList<GcPause> Pauses, int Gen2Blocking, int Gen2Background)
 {
+    /// <summary>
+    /// The same pauses moved onto the pickup files' clock by the run's lag (<see cref="FileClockLag"/>), each as long as it
+    /// was: to be set against a mail's publish → file, which is on that clock (session 18; before, the runtime's fine times
+    /// against the coarse ends placed every pause up to a tick or two late).
+    /// </summary>
+    public GcPauseRecord OnFileClock(FileClockLag fileClock)
+    {
+        ArgumentNullException.ThrowIfNull(fileClock);
+        return this with { Pauses = [.. Pauses.Select(p => p with { Began = fileClock.ToFileClock(p.Began), Ended = fileClock.ToFileClock(p.Ended) })] };
+    }
+
     /// <summary>Pause time of the collections inside [<paramref name="from"/>, <paramref name="to"/>]: how long the runtime
     /// stood still while one mail was between its publish and its file.</summary>
     public TimeSpan PauseWithin(DateTime from, DateTime to)

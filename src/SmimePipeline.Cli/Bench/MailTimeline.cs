@@ -9,6 +9,13 @@ internal sealed class MailTimeline
     /// <summary>The bench called <c>ProtectAsync</c>.</summary>
     public long PublishCalled;
 
+    /// <summary>
+    /// The same moment on the pickup files' clock (<see cref="FileTimestampClock"/>): the start of what is measured to the
+    /// file's time (the stage table's total, as the run's latencies). Session 18; before, the total began at
+    /// <see cref="PublishCalled"/> on the fine clock and could read up to a tick or two low.
+    /// </summary>
+    public long PublishStamped;
+
     /// <summary>The broker confirmed the <c>ProtectEmail</c> (MassTransit's send span to the signers' queue ended).</summary>
     public long PublishConfirmed;
 

@@ -140,6 +140,8 @@ internal static class PipelineBenchRunner
             var clock = Stopwatch.StartNew();
             // On the pickup files' clock, as every publish stamp (FileTimestampClock): the run ends at the last file's time.
             var firstPublish = FileTimestampClock.UtcNow;
+            // Each publish stamped on both clocks: how far the files' clock lags, to move fine times onto it (GC pauses, stage starts).
+            var fileClock = new FileClockLag(messages);
             var cpu = new MachineCpuTime();
             var rusage = new ProcessRusage();
             var cores = new CoreCpuTime();
@@ -176,7 +178,7 @@ internal static class PipelineBenchRunner
 
                     // A sliding window: the next publish starts as soon as any one in flight is confirmed.
                     await window.WaitAsync(cancellationToken);
-                    pending.Add(PublishOneAsync(publisher, mail, i == 0, recorder, window, published, id => sampleTraceId = id, cancellationToken));
+                    pending.Add(PublishOneAsync(publisher, mail, i == 0, recorder, window, published, fileClock, id => sampleTraceId = id, cancellationToken));
                 }
 
                 await Task.WhenAll(pending);
@@ -241,11 +243,11 @@ internal static class PipelineBenchRunner
                 var options = host.Services.GetRequiredService<IOptions<SmimePipelineOptions>>().Value;
                 var limits = new PipelineStageReport.Limits(inFlight, options.Signer.EffectiveInFlight, options.Signer.EffectiveConcurrency, options.Sender.Concurrency);
                 var all = published.Keys.Select(recorder.Of).OfType<MailTimeline>().ToList();
-                smallStages = PipelineStageReport.Of([.. published.Keys.Where(id => !large.Contains(id)).Select(recorder.Of).OfType<MailTimeline>()], limits, all, seconds);
-                largeStages = large.Count == 0 ? null : PipelineStageReport.Of([.. large.Select(recorder.Of).OfType<MailTimeline>()], seconds: seconds);
+                smallStages = PipelineStageReport.Of([.. published.Keys.Where(id => !large.Contains(id)).Select(recorder.Of).OfType<MailTimeline>()], limits, all, seconds, fileClock);
+                largeStages = large.Count == 0 ? null : PipelineStageReport.Of([.. large.Select(recorder.Of).OfType<MailTimeline>()], seconds: seconds, fileClock: fileClock);
                 double p99 = Percentile(latencies, 0.99);
                 slowestStages = PipelineStageReport.Of([.. published.Where(p => !large.Contains(p.Key) && recorder.Of(p.Key) is { FileVisible: not 0 } t
-                    && (new DateTime(t.FileVisible, DateTimeKind.Utc) - p.Value).TotalMilliseconds >= p99).Select(p => recorder.Of(p.Key)).OfType<MailTimeline>()]);
+                    && (new DateTime(t.FileVisible, DateTimeKind.Utc) - p.Value).TotalMilliseconds >= p99).Select(p => recorder.Of(p.Key)).OfType<MailTimeline>()], fileClock: fileClock);
             }
 
             return new PipelineBenchResult(
@@ -291,7 +293,7 @@ internal static class PipelineBenchRunner
                 VoluntarySwitchesPerMail = Math.Round((double)switches.VoluntarySwitches / messages, 2),
                 InvoluntarySwitchesPerMail = Math.Round((double)switches.InvoluntarySwitches / messages, 2),
                 MinorFaultsPerMail = Math.Round((double)switches.MinorFaults / messages, 2),
-                Gc = PipelineGcFigures.From(pauseTotal, gcRecord, gen1, messages, smallMails),
+                Gc = PipelineGcFigures.From(pauseTotal, gcRecord.OnFileClock(fileClock), gen1, messages, smallMails),
                 LargeObjectHeapBytesPerMail = largeObjectHeapBytes is { } lohBytes ? Math.Round((double)lohBytes / messages) : null,
                 LargeObjects = largeObjectsSeen,
             };
@@ -309,7 +311,7 @@ internal static class PipelineBenchRunner
     private static IHost BuildHost(Uri rabbitMq, Action<SmimePipelineClientOptions> client, string? roles, string root, DemoPki pki, string outbox, BenchClaimIds? claims = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        BenchLogging.AddTo(builder.Logging);
         if (roles is null)
         {
             // The producer alone: a bus that only sends, as a producer service has (no consumers, no worker).
@@ -509,7 +511,7 @@ internal static class PipelineBenchRunner
     /// </summary>
     private static async Task PublishOneAsync(
         ISmimeMailPublisher publisher, ProtectEmail mail, bool first, StageRecorder? recorder, SemaphoreSlim window,
-        ConcurrentDictionary<Guid, DateTime> published, Action<string> sampleTraceId, CancellationToken cancellationToken)
+        ConcurrentDictionary<Guid, DateTime> published, FileClockLag fileClock, Action<string> sampleTraceId, CancellationToken cancellationToken)
     {
         try
         {
@@ -519,8 +521,14 @@ internal static class PipelineBenchRunner
                 sampleTraceId(span.TraceId.ToHexString());
             }
 
-            // The file's time is the kernel's coarse clock: stamped on the same one, publish → file is never negative.
-            published[mail.MailId] = FileTimestampClock.UtcNow;
+            // The file's time is the kernel's coarse clock: stamped on the same one, publish → file is never negative; the
+            // stage table's total starts at the same stamp.
+            var stamp = fileClock.Stamp();
+            published[mail.MailId] = stamp;
+            if (recorder?.Of(mail.MailId) is { } timeline)
+            {
+                timeline.PublishStamped = stamp.Ticks;
+            }
             await publisher.ProtectAsync(mail, cancellationToken);
         }
         finally

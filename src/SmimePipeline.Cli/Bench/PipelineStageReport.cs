@@ -10,8 +10,13 @@ internal static class PipelineStageReport
     /// <param name="SenderConcurrency">The sender's concurrent message limit (<c>Sender:Concurrency</c>).</param>
     public sealed record Limits(int ProducerWindow, int SignerInFlight, int ProtectSlots, int SenderConcurrency);
 
-    /// <summary>The stages of <paramref name="mails"/>; occupancy only when <paramref name="limits"/> is given.</summary>
-    public static PipelineStages Of(IReadOnlyCollection<MailTimeline> mails, Limits? limits = null, IReadOnlyCollection<MailTimeline>? allMails = null, double seconds = 0)
+    /// <summary>
+    /// The stages of <paramref name="mails"/>; occupancy only when <paramref name="limits"/> is given. What ends at a pickup
+    /// file's time starts on the file's clock: the total at <see cref="MailTimeline.PublishStamped"/>, a delivery whose ESP
+    /// answer was not seen at its start moved by <paramref name="fileClock"/> (session 18).
+    /// </summary>
+    public static PipelineStages Of(
+        IReadOnlyCollection<MailTimeline> mails, Limits? limits = null, IReadOnlyCollection<MailTimeline>? allMails = null, double seconds = 0, FileClockLag? fileClock = null)
     {
         ArgumentNullException.ThrowIfNull(mails);
         return new PipelineStages(
@@ -22,8 +27,8 @@ internal static class PipelineStageReport
             Between(mails, m => m.ProtectStarted, m => m.ProtectDone),
             Between(mails, m => m.ProtectDone, m => m.HandedOver),
             Between(mails, m => m.DeliverConfirmed, m => m.SenderReceived),
-            Between(mails, m => m.DeliveryEntered, m => m.EspAnswered != 0 ? m.EspAnswered : m.FileVisible),
-            Between(mails, m => m.PublishCalled, m => m.FileVisible),
+            Between(mails, m => m.EspAnswered != 0 ? m.DeliveryEntered : fileClock?.ToFileClock(m.DeliveryEntered) ?? m.DeliveryEntered, m => m.EspAnswered != 0 ? m.EspAnswered : m.FileVisible),
+            Between(mails, m => m.PublishStamped, m => m.FileVisible),
             Between(mails, m => m.DeliverConfirmed, m => m.SignerAcknowledged),
             Between(mails, m => m.EspAnswered, m => m.SenderAcknowledged),
             limits is null || allMails is null || seconds <= 0 ? null : Occupancy(allMails, limits, seconds))

@@ -18,8 +18,8 @@ namespace SmimePipeline.Cli.Bench;
 /// <param name="SenderQueue">That confirm to the sender's receive: waiting in <c>smime-deliver</c> and the sender's prefetch
 /// (only the mails that went through the queue).</param>
 /// <param name="Delivery">Sender's receive (in process: the attempt's start) to the ESP's answer (guard, ledger claim, pickup file written, synced, renamed); to
-/// the file's time when the answer was not seen.</param>
-/// <param name="Total">Publish call to the pickup file's time.</param>
+/// the file's time when the answer was not seen, its start then moved onto the files' clock (FileClockLag, session 18).</param>
+/// <param name="Total">The publish, stamped on the files' clock (FileTimestampClock, as the run's latencies), to the pickup file's time; since session 18 (before: from the fine publish call).</param>
 /// <param name="SignerAfterHandOver">Not on the mail's path but holding one of the signer's in-flight places: from the
 /// <c>DeliverEmail</c> confirm to the signer's acknowledgement (the <c>EmailProtected</c> publish and its confirm); only the
 /// mails that went through the queue (an in-process attempt holds the signer's place through its delivery).</param>

@@ -26,19 +26,41 @@ public sealed class BoundedBrokerSend(IOptions<SmimePipelineOptions> options)
     /// message as initiator; the trace is the current activity's); completes once the broker confirmed it.
     /// </summary>
     /// <exception cref="BrokerSendRefusedException">The broker did not take it within the bound.</exception>
-    public async Task PublishAsync<T>(ConsumeContext context, T message)
+    public Task PublishAsync<T>(ConsumeContext context, T message)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(context);
-        await BoundAsync(
+        return PublishThroughAsync(context, context.ReceiveContext.PublishEndpointProvider, message);
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="message"/> as <see cref="PublishAsync{T}"/> does, but on the channel of
+    /// <paramref name="apart"/> (the bus's own endpoint), not on the one <paramref name="context"/>'s message was delivered on.
+    /// A refusal that closes its channel (write permission withheld: <c>ACCESS_REFUSED</c>) then closes that one: the
+    /// consume's channel, and with it the message's unacknowledged delivery, stay, so the consumer can still settle the message
+    /// (report it, move it to its error queue) instead of the broker giving it back. MassTransit 8.5 sends from a receive
+    /// endpoint on that endpoint's consume channel (its send and publish transports share the endpoint's channel supervisor).
+    /// For a publish whose refusal must not bring the message back (session 18: the signer's <c>EmailProtected</c>).
+    /// </summary>
+    /// <exception cref="BrokerSendRefusedException">The broker did not take it within the bound.</exception>
+    public Task PublishApartAsync<T>(ConsumeContext context, IPublishEndpointProvider apart, T message)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(apart);
+        return PublishThroughAsync(context, apart, message);
+    }
+
+    private Task PublishThroughAsync<T>(ConsumeContext context, IPublishEndpointProvider provider, T message)
+        where T : class =>
+        BoundAsync(
             context,
             $"the {typeof(T).Name} event",
             async token =>
             {
-                var endpoint = await context.ReceiveContext.PublishEndpointProvider.GetPublishSendEndpoint<T>();
+                var endpoint = await provider.GetPublishSendEndpoint<T>();
                 await endpoint.Send(message, send => Initiate(send, context), token);
             });
-    }
 
     /// <summary>
     /// Sends <paramref name="message"/> to the exchange <paramref name="exchange"/>, with <paramref name="configure"/> on its

@@ -43,6 +43,7 @@ public sealed class MailProtectionHandler
     private readonly LargeMailThreads _largeMailThreads;
     private readonly DeliverEmailFormat _deliverEmailFormat;
     private readonly InProcessDelivery? _inProcessDelivery;
+    private readonly IBus _bus;
 
     public MailProtectionHandler(
         SmimeProtector protector,
@@ -55,9 +56,11 @@ public sealed class MailProtectionHandler
         DeliveryContentStore claimCheck,
         ProtectionSlots slots,
         LargeMailThreads largeMailThreads,
+        IBus bus,
         InProcessDelivery? inProcessDelivery = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _bus = bus;
         _inProcessDelivery = inProcessDelivery;
         _claimCheck = claimCheck;
         _slots = slots;
@@ -215,9 +218,16 @@ public sealed class MailProtectionHandler
         await _broker.SendAsync(context, QueueNames.Deliver, deliver, send => DeliverEmailWireFormat.Apply(send, _deliverEmailFormat));
     }
 
+    /// <summary>
+    /// Publishes <see cref="EmailProtected"/> on the bus's channel, apart from the command's (<see cref="BoundedBrokerSend.PublishApartAsync{T}"/>):
+    /// the mail is with the sender role by now, so a refusal that closes the channel must not take the command's delivery with
+    /// it (session 18; before, the command came back and each redelivery protected the mail and handed it over again, until
+    /// <c>RabbitMq:DeliveryLimit</c> reported it failed). Refused either way, it ends as <see cref="ProtectedEventRefused"/>.
+    /// </summary>
     private Task AnnounceAsync(ConsumeContext context, Guid mailId, ProtectedMail result, IReadOnlyList<RecipientOutcome> outcomes) =>
-        _broker.PublishAsync(
+        _broker.PublishApartAsync(
             context,
+            _bus,
             new EmailProtected
             {
                 MailId = mailId,
