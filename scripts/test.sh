@@ -4,6 +4,7 @@
 #
 #   scripts/test.sh [dotnet test arguments, e.g. --filter FullyQualifiedName~Delivery]
 #   scripts/test.sh --services-only     start the servers, print `export` lines, wait for Ctrl-C
+#   SMIME_TEST_RESULTS_DIR=DIR scripts/test.sh ...   write the TRX files into DIR and keep them (default: removed on exit)
 #
 # Nothing here touches a server that is already running on its default port: every port is
 # chosen free at start-up, the RabbitMQ node has its own name and its own epmd, PostgreSQL its
@@ -491,7 +492,9 @@ main() {
 
     # Keep CI logs to what matters: no first-run banner, no telemetry notice.
     export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
-    local results="$WORK_DIR/test-results"
+    # SMIME_TEST_RESULTS_DIR keeps the TRX files (each test's outcome and duration) after the run: the work directory,
+    # their default home, is removed on exit. For CI artifacts and for reading durations against the tests' budgets.
+    local results="${SMIME_TEST_RESULTS_DIR:-$WORK_DIR/test-results}"
     local rc=0 scripts_rc=0
     check_scripts || scripts_rc=1
     cd "$REPO_ROOT"

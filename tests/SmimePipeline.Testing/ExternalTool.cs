@@ -70,6 +70,9 @@ public static class ExternalTool
                 $"'{file}' could not be started ({e.Message}): is it installed? scripts/test.sh installs the tools the tests need.", e);
         }
 
+        // For the wait log: the tool, or for `dotnet x.dll command` the program and its command (smime.dll protect).
+        var what = file == "dotnet" && args.Length > 0 ? string.Join(' ', [Path.GetFileName(args[0]), .. args.Skip(1).Take(1)]) : Path.GetFileName(file);
+        var running = Stopwatch.StartNew();
         using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
         var stdoutTask = CopyToArrayAsync(process.StandardOutput.BaseStream, cts.Token);
         var stderrTask = process.StandardError.ReadToEndAsync(cts.Token);
@@ -82,10 +85,13 @@ public static class ExternalTool
 
             process.StandardInput.Close();
             await process.WaitForExitAsync(cts.Token);
-            return new ToolResult(process.ExitCode, await stdoutTask, await stderrTask);
+            var result = new ToolResult(process.ExitCode, await stdoutTask, await stderrTask);
+            WaitBudgetLog.Record(what, timeout ?? DefaultTimeout, running.Elapsed, met: true, nameof(ExternalTool), 0);
+            return result;
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
+            WaitBudgetLog.Record(what, timeout ?? DefaultTimeout, running.Elapsed, met: false, nameof(ExternalTool), 0);
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"'{file}' did not finish within {timeout ?? DefaultTimeout}.");
         }

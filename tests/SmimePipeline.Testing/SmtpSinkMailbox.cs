@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
 namespace SmimePipeline.Testing;
 
 /// <summary>
@@ -31,21 +34,26 @@ public sealed class SmtpSinkMailbox
 
     /// <summary>Waits until <paramref name="count"/> new, completely written messages have arrived.</summary>
     /// <exception cref="TimeoutException">Fewer messages arrived within <paramref name="timeout"/> (default 60 s: a wait on a loaded machine, not a figure).</exception>
-    public Task<IReadOnlyList<SmtpSinkMessage>> WaitForMessagesAsync(int count, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
-        => WaitAsync(_ => true, count, $"{count} new message(s)", timeout, cancellationToken);
+    public Task<IReadOnlyList<SmtpSinkMessage>> WaitForMessagesAsync(
+        int count, TimeSpan? timeout = null, CancellationToken cancellationToken = default,
+        [CallerFilePath] string callerFile = "", [CallerLineNumber] int callerLine = 0)
+        => WaitAsync(_ => true, count, $"{count} new message(s)", timeout, (callerFile, callerLine), cancellationToken);
 
     /// <summary>Waits for one new, completely written message whose envelope includes <paramref name="recipient"/>.</summary>
     /// <exception cref="TimeoutException">No such message arrived within <paramref name="timeout"/> (default 60 s: a wait on a loaded machine, not a figure).</exception>
-    public async Task<SmtpSinkMessage> WaitForMessageToAsync(string recipient, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public async Task<SmtpSinkMessage> WaitForMessageToAsync(
+        string recipient, TimeSpan? timeout = null, CancellationToken cancellationToken = default,
+        [CallerFilePath] string callerFile = "", [CallerLineNumber] int callerLine = 0)
     {
         var messages = await WaitAsync(
-            m => m.EnvelopeTo.Contains(recipient, StringComparer.OrdinalIgnoreCase), 1, $"a message to {recipient}", timeout, cancellationToken);
+            m => m.EnvelopeTo.Contains(recipient, StringComparer.OrdinalIgnoreCase), 1, $"a message to {recipient}", timeout, (callerFile, callerLine), cancellationToken);
         return messages[0];
     }
 
     private async Task<IReadOnlyList<SmtpSinkMessage>> WaitAsync(
-        Func<SmtpSinkMessage, bool> match, int count, string what, TimeSpan? timeout, CancellationToken cancellationToken)
+        Func<SmtpSinkMessage, bool> match, int count, string what, TimeSpan? timeout, (string File, int Line) caller, CancellationToken cancellationToken)
     {
+        var waited = Stopwatch.StartNew();
         var limit = timeout ?? TimeSpan.FromSeconds(60);
         var deadline = DateTimeOffset.UtcNow + limit;
         var found = new List<SmtpSinkMessage>();
@@ -69,12 +77,14 @@ public sealed class SmtpSinkMailbox
                 found.Add(message);
                 if (found.Count == count)
                 {
+                    WaitBudgetLog.Record("SmtpSinkMailbox", limit, waited.Elapsed, met: true, caller.File, caller.Line);
                     return found;
                 }
             }
 
             if (DateTimeOffset.UtcNow > deadline)
             {
+                WaitBudgetLog.Record("SmtpSinkMailbox", limit, waited.Elapsed, met: false, caller.File, caller.Line);
                 throw new TimeoutException($"smtp-sink did not receive {what} within {limit} (got {found.Count}) in {Directory}.");
             }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
 
 namespace SmimePipeline.IntegrationTests.Cli;
@@ -8,7 +9,9 @@ namespace SmimePipeline.IntegrationTests.Cli;
 /// fresh clone. The clone's CLI is built once; the one change to the tour's lines is <c>--no-build</c> after
 /// <c>dotnet run</c>, so each command does not build again. Everything else (working directory, relative paths,
 /// <c>$PWD/smime-demo/…</c>, the tour's own message count, OpenSSL reading the result) is the README's.
+/// Its build uses every core, so it runs alone (<see cref="WholeMachineGroup"/>).
 /// </summary>
+[Collection(WholeMachineGroup.Name)]
 public sealed class ReadmeTourTests : IDisposable
 {
     private const string TourHeading = "Try it on the demo's certificates:";

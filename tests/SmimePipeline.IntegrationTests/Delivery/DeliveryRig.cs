@@ -55,7 +55,7 @@ public sealed class DeliveryRig : IAsyncDisposable
             ["SmimePipeline:Delivery:Provider"] = "sparkpost",
             ["SmimePipeline:Delivery:SparkPost:BaseUrl"] = Fake.BaseUrl.ToString(),
             ["SmimePipeline:Delivery:SparkPost:ApiKey"] = Fake.ApiKey,
-            ["SmimePipeline:Delivery:SparkPost:Timeout"] = "00:00:05",
+            ["SmimePipeline:Delivery:SparkPost:Timeout"] = SparkPostFake.ClientTimeout.ToString(),
             ["SmimePipeline:Delivery:Ledger:SqlitePath"] = LedgerPath,
         };
 

@@ -1,5 +1,6 @@
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
+using SmimePipeline.Testing.SparkPost;
 using SmimePipeline.Worker.Sending;
 using Xunit.Abstractions;
 
@@ -41,9 +42,11 @@ public sealed class SenderCrashTests(ITestOutputHelper output) : IAsyncLifetime
 
         Assert.True(acceptedAtKill < count, "Everything was delivered before the kill: the test proved nothing.");
         await using var second = await WorkerProcess.StartAsync(settings, AppContext.BaseDirectory);
+        // The copies of the mails the killed sender was handing over wait until its claims are older than the hand-over
+        // limit (the ESP's timeout plus HandOverDeadline.Margin), holding their consumers meanwhile; then 90 s for the rest.
         await Eventually.HoldsAsync(
             () => Task.FromResult(_rig.Fake.AcceptedByMailId.Count >= count),
-            TimeSpan.FromSeconds(90),
+            SparkPostFake.ClientTimeout + HandOverDeadline.Margin + TimeSpan.FromSeconds(90),
             () => $"{_rig.Fake.AcceptedByMailId.Count} of {count} accepted after the restart. Worker output:\n{second.Output}");
 
         var accepted = _rig.Fake.AcceptedByMailId;

@@ -156,8 +156,10 @@ public abstract class BrokerTest : IAsyncLifetime, IDisposable
     protected async Task<IBusControl> StartProducerAsync()
     {
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(VirtualHost.AmqpUri));
+        var starting = System.Diagnostics.Stopwatch.StartNew();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await bus.StartAsync(timeout.Token);
+        WaitBudgetLog.Record("producer bus start", TimeSpan.FromSeconds(60), starting.Elapsed, met: true, nameof(BrokerTest), 0);
         return bus;
     }
 }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using MassTransit;
+using SmimePipeline.Testing;
 
 namespace SmimePipeline.IntegrationTests.Infrastructure;
 
@@ -47,8 +49,10 @@ public static class EventCollector
                 return Task.CompletedTask;
             }));
         });
+        var starting = Stopwatch.StartNew();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await bus.StartAsync(timeout.Token);
+        WaitBudgetLog.Record("EventCollector start", TimeSpan.FromSeconds(60), starting.Elapsed, met: true, nameof(EventCollector), 0);
         return new EventCollector<T>(bus, received);
     }
 }

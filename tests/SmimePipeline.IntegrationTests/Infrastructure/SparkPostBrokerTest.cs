@@ -23,7 +23,7 @@ public abstract class SparkPostBrokerTest : BrokerTest, IAsyncLifetime
     }
 
     /// <summary>
-    /// Both roles in one process on this test's virtual host, <see cref="Esp"/> as the ESP (5 s timeout), no immediate
+    /// Both roles in one process on this test's virtual host, <see cref="Esp"/> as the ESP (<see cref="SparkPostFake.ClientTimeout"/>), no immediate
     /// retries, the ledger in SQLite in <see cref="BrokerTest.Temp"/>; <paramref name="more"/> adds or overrides settings.
     /// </summary>
     protected Dictionary<string, string?> BothRolesOnSparkPost(params (string Key, string? Value)[] more) =>
@@ -36,7 +36,7 @@ public abstract class SparkPostBrokerTest : BrokerTest, IAsyncLifetime
                 ("SmimePipeline:Delivery:Provider", "sparkpost"),
                 ("SmimePipeline:Delivery:SparkPost:BaseUrl", Esp.BaseUrl.ToString()),
                 ("SmimePipeline:Delivery:SparkPost:ApiKey", Esp.ApiKey),
-                ("SmimePipeline:Delivery:SparkPost:Timeout", "00:00:05"),
+                ("SmimePipeline:Delivery:SparkPost:Timeout", SparkPostFake.ClientTimeout.ToString()),
                 ("SmimePipeline:Delivery:Ledger:SqlitePath", Path.Combine(Temp.Path, "ledger.db")),
                 ("SmimePipeline:Sender:ImmediateRetries", ""),
                 .. more,

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SmimePipeline.Testing;
 using SmimePipeline.Worker.Hosting;
 using SmimePipeline.Worker.Telemetry;
 
@@ -26,15 +28,19 @@ public sealed class WorkerHost : IAsyncDisposable
         builder.Services.AddSmimePipelineWorker(builder.Configuration);
         configure?.Invoke(builder);
         var host = builder.Build();
+        var starting = Stopwatch.StartNew();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await host.StartAsync(timeout.Token);
+        WaitBudgetLog.Record("WorkerHost start", TimeSpan.FromSeconds(60), starting.Elapsed, met: true, nameof(WorkerHost), 0);
         return new WorkerHost(host);
     }
 
     public async ValueTask DisposeAsync()
     {
+        var stopping = Stopwatch.StartNew();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await _host.StopAsync(timeout.Token);
+        WaitBudgetLog.Record("WorkerHost stop", TimeSpan.FromSeconds(60), stopping.Elapsed, met: true, nameof(WorkerHost), 0);
         _host.Dispose();
     }
 }

@@ -25,8 +25,11 @@ public sealed class TraceAndLogTests : BrokerTest
         var spans = new LockedCollection<Activity>();
         var logs = new RecordingLoggerProvider();
         // The sender's SMTP port refuses connections (bound, not listening: no other process can take it) until the
-        // forwarder is pointed at an smtp-sink started later on a port of its own.
+        // forwarder is pointed at an smtp-sink on a port of its own. The sink starts now, so that pointing the forwarder
+        // after the second failure is instant: started there (until session 18), its start on a loaded host could
+        // outlast the ladder's 5 s rung, and a third attempt failed too.
         await using var smtpPort = new SwitchableTcpForwarder(targetPort: null);
+        await using var smtp = await SmtpSinkServer.StartAsync();
 
         var tracing = true;
         void Observe(Microsoft.Extensions.Hosting.HostApplicationBuilder builder)
@@ -61,7 +64,6 @@ public sealed class TraceAndLogTests : BrokerTest
             () => Task.FromResult(DeliverSpans(spans, traceId).Count(s => s.Status == ActivityStatusCode.Error) >= 2),
             TimeSpan.FromSeconds(60),
             () => "the sender did not fail twice against the missing SMTP server");
-        await using var smtp = await SmtpSinkServer.StartAsync();
         smtpPort.TargetPort = smtp.Port;
         await Eventually.HoldsAsync(
             () => Task.FromResult(sender.Telemetry.DeliveredTotal == 1),

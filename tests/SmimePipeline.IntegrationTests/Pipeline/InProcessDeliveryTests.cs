@@ -320,7 +320,7 @@ public sealed class InProcessDeliveryTests : BrokerTest, IAsyncLifetime
                 ("SmimePipeline:Delivery:Provider", "sparkpost"),
                 ("SmimePipeline:Delivery:SparkPost:BaseUrl", _esp.BaseUrl.ToString()),
                 ("SmimePipeline:Delivery:SparkPost:ApiKey", _esp.ApiKey),
-                ("SmimePipeline:Delivery:SparkPost:Timeout", "00:00:05"),
+                ("SmimePipeline:Delivery:SparkPost:Timeout", SparkPostFake.ClientTimeout.ToString()),
                 ("SmimePipeline:Delivery:Ledger:SqlitePath", Path.Combine(Temp.Path, "ledger.db")),
                 ("SmimePipeline:Sender:ImmediateRetries", ""),
                 ("SmimePipeline:Sender:RetrySchedule", "1s,2s,3s"),

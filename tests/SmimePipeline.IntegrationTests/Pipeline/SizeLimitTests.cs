@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using MassTransit;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
+using SmimePipeline.Testing;
 
 namespace SmimePipeline.IntegrationTests.Pipeline;
 
@@ -117,7 +119,9 @@ public sealed class SizeLimitTests : BrokerTest
         {
             try
             {
+                var probe = Stopwatch.StartNew();
                 using var response = await http.GetAsync(new Uri(worker.BaseAddress, "health/ready"), stop);
+                WaitBudgetLog.Record("readiness probe", http.Timeout, probe.Elapsed, met: true, nameof(SizeLimitTests), 0);
                 answers.Add((int)response.StatusCode);
                 await Task.Delay(250, stop);
             }

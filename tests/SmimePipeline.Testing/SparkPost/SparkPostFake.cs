@@ -25,6 +25,14 @@ namespace SmimePipeline.Testing.SparkPost;
 /// </summary>
 public sealed class SparkPostFake : IAsyncDisposable
 {
+    /// <summary>
+    /// The timeout the tests give a sender of this fake when the timeout is not what they test: SparkPost's own default
+    /// (<c>SparkPostOptions.Timeout</c>, 30 s). Until session 18 the tests set 5 s, which a loaded 2-core host could pass on
+    /// a request the fake then answered 200: the sender records the outcome unknown and sends the mail again, and a test
+    /// that counts one acceptance per mail fails on a correct build (ConcurrentHandOverTests held its answers 2 s of those 5).
+    /// </summary>
+    public static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(30);
+
     private const long ContentLimitBytes = 20_000_000;
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedTransmission> _requests = new();
@@ -55,6 +63,14 @@ public sealed class SparkPostFake : IAsyncDisposable
 
     /// <summary>How long the fake waits before answering (to provoke client timeouts). Default none.</summary>
     public TimeSpan AnswerDelay { get; set; }
+
+    /// <summary>
+    /// When set, every request waits (after <see cref="AnswerDelay"/>) until this task completes before it is answered and
+    /// recorded: a test holds the answer while it does something at a known point of the hand-over (stops the ledger),
+    /// rather than racing a fixed delay. Default none. A client that gives up meanwhile is treated as during
+    /// <see cref="AnswerDelay"/>.
+    /// </summary>
+    public Task? AnswerWhen { get; set; }
 
     /// <summary>
     /// When true, a request whose client goes away during <see cref="AnswerDelay"/> still counts as accepted
@@ -169,11 +185,15 @@ public sealed class SparkPostFake : IAsyncDisposable
 
         using (document)
         {
-            if (AnswerDelay > TimeSpan.Zero)
+            if (AnswerDelay > TimeSpan.Zero || AnswerWhen is not null)
             {
                 try
                 {
                     await Task.Delay(AnswerDelay, http.RequestAborted);
+                    if (AnswerWhen is { } release)
+                    {
+                        await release.WaitAsync(http.RequestAborted);
+                    }
                 }
                 catch (OperationCanceledException)
                 {
