@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -15,11 +16,14 @@ namespace SmimePipeline.Worker.Messaging;
 /// endpoint's <c>_error</c> queue however the consumer had handled it. A send the broker does not take (the bound expired,
 /// a nack, a closed channel) throws <see cref="BrokerSendRefusedException"/> naming what and where; the consume's own
 /// cancellation (the bus stopping, a broker blink) passes as it is. The same one publish or send as before: no extra
-/// round trip; the bound costs a linked token source and a timer per send.
+/// round trip; the bound costs a linked token source and a timer per send. What a send is called in a refusal is written
+/// only when one happens, and the exchange's address is parsed once per exchange (issue 17, session 18: every mail
+/// publishes two events through here).
 /// </summary>
 public sealed class BoundedBrokerSend(IOptions<SmimePipelineOptions> options)
 {
     private readonly TimeSpan _timeout = options.Value.RabbitMq.SendTimeout;
+    private readonly ConcurrentDictionary<string, Uri> _exchanges = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Publishes <paramref name="message"/> as an event of <paramref name="context"/>'s message (same conversation, the
@@ -30,7 +34,7 @@ public sealed class BoundedBrokerSend(IOptions<SmimePipelineOptions> options)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(context);
-        return PublishThroughAsync(context, context.ReceiveContext.PublishEndpointProvider, message);
+        return PublishBoundedAsync(context, context.ReceiveContext.PublishEndpointProvider, message);
     }
 
     /// <summary>
@@ -48,19 +52,8 @@ public sealed class BoundedBrokerSend(IOptions<SmimePipelineOptions> options)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(apart);
-        return PublishThroughAsync(context, apart, message);
+        return PublishBoundedAsync(context, apart, message);
     }
-
-    private Task PublishThroughAsync<T>(ConsumeContext context, IPublishEndpointProvider provider, T message)
-        where T : class =>
-        BoundAsync(
-            context,
-            $"the {typeof(T).Name} event",
-            async token =>
-            {
-                var endpoint = await provider.GetPublishSendEndpoint<T>();
-                await endpoint.Send(message, send => Initiate(send, context), token);
-            });
 
     /// <summary>
     /// Sends <paramref name="message"/> to the exchange <paramref name="exchange"/>, with <paramref name="configure"/> on its
@@ -68,58 +61,68 @@ public sealed class BoundedBrokerSend(IOptions<SmimePipelineOptions> options)
     /// broker confirmed it.
     /// </summary>
     /// <exception cref="BrokerSendRefusedException">The broker did not take it within the bound.</exception>
-    public async Task SendAsync<T>(ConsumeContext context, string exchange, T message, Action<SendContext<T>> configure)
+    public Task SendAsync<T>(ConsumeContext context, string exchange, T message, Action<SendContext<T>> configure)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(configure);
-        await BoundAsync(
-            context,
-            $"the {typeof(T).Name} for {exchange}",
-            async token =>
-            {
-                var endpoint = await context.ReceiveContext.SendEndpointProvider.GetSendEndpoint(new Uri($"exchange:{exchange}"));
-                await endpoint.Send(
-                    message,
-                    send =>
-                    {
-                        Initiate(send, context);
-                        configure(send);
-                    },
-                    token);
-            });
+        return SendBoundedAsync(context, exchange, message, configure);
     }
 
-    private static void Initiate(SendContext send, ConsumeContext context)
+    private async Task PublishBoundedAsync<T>(ConsumeContext context, IPublishEndpointProvider provider, T message)
+        where T : class
     {
-        send.ConversationId = context.ConversationId;
-        send.InitiatorId = context.MessageId;
-    }
-
-    private async Task BoundAsync(ConsumeContext context, string what, Func<CancellationToken, Task> send)
-    {
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        bound.CancelAfter(_timeout);
+        using var bound = Bound(context);
         try
         {
-            await send(bound.Token);
+            var endpoint = await provider.GetPublishSendEndpoint<T>();
+            await endpoint.Send(message, new InitiatedSendPipe<T>(context), bound.Token);
         }
-        catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+        catch (Exception e) when (IsRefusal(e, context))
         {
-            // No inner exception: MassTransit takes a consumer's exception whose innermost one is a cancellation for the
-            // consumer's own cancellation (ConsumerCanceledException) and retries it. A nack lands here too: MassTransit's
-            // send retries it (RabbitMqConnectionException over PublishException "Message rejected by broker") until the bound.
-            throw new BrokerSendRefusedException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"RabbitMQ did not take {what} within RabbitMq:SendTimeout ({_timeout.TotalSeconds:0.#} s): refused (write permission withheld, ACCESS_REFUSED; a nack from a queue at its length limit) or unreachable."));
-        }
-        catch (Exception e) when (IsTransportFailure(e) && !context.CancellationToken.IsCancellationRequested)
-        {
-            // A nack (x-overflow reject-publish at a length limit) or a channel the broker closed: named by type, as every
-            // exception whose message is not ours.
-            throw new BrokerSendRefusedException($"RabbitMQ refused {what} ({e.GetType().Name}): a nack from a queue at its length limit, or a closed channel.", e);
+            throw Refused(e, $"the {typeof(T).Name} event");
         }
     }
+
+    private async Task SendBoundedAsync<T>(ConsumeContext context, string exchange, T message, Action<SendContext<T>> configure)
+        where T : class
+    {
+        using var bound = Bound(context);
+        try
+        {
+            var address = _exchanges.GetOrAdd(exchange, static name => new Uri($"exchange:{name}"));
+            var endpoint = await context.ReceiveContext.SendEndpointProvider.GetSendEndpoint(address);
+            await endpoint.Send(message, new InitiatedSendPipe<T>(context, configure), bound.Token);
+        }
+        catch (Exception e) when (IsRefusal(e, context))
+        {
+            throw Refused(e, $"the {typeof(T).Name} for {exchange}");
+        }
+    }
+
+    private CancellationTokenSource Bound(ConsumeContext context)
+    {
+        var bound = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        bound.CancelAfter(_timeout);
+        return bound;
+    }
+
+    // A send the broker did not take: the bound expired (a nack lands here too: MassTransit's send retries it, as
+    // RabbitMqConnectionException over PublishException "Message rejected by broker", until the bound), or the transport
+    // said so. The consume's own cancellation passes as it is.
+    private static bool IsRefusal(Exception e, ConsumeContext context) =>
+        !context.CancellationToken.IsCancellationRequested && (e is OperationCanceledException || IsTransportFailure(e));
+
+    private BrokerSendRefusedException Refused(Exception e, string what) =>
+        e is OperationCanceledException
+            // No inner exception: MassTransit takes a consumer's exception whose innermost one is a cancellation for the
+            // consumer's own cancellation (ConsumerCanceledException) and retries it.
+            ? new BrokerSendRefusedException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"RabbitMQ did not take {what} within RabbitMq:SendTimeout ({_timeout.TotalSeconds:0.#} s): refused (write permission withheld, ACCESS_REFUSED; a nack from a queue at its length limit) or unreachable."))
+            // A nack (x-overflow reject-publish at a length limit) or a channel the broker closed: named by type, as every
+            // exception whose message is not ours.
+            : new BrokerSendRefusedException($"RabbitMQ refused {what} ({e.GetType().Name}): a nack from a queue at its length limit, or a closed channel.", e);
 
     // What MassTransit's transport or RabbitMQ.Client throw for a send the broker did not take. Anything else (a publish
     // observer, a serializer) is not the broker's answer and passes as it is.
