@@ -12,6 +12,9 @@ namespace SmimePipeline.IntegrationTests.Infrastructure;
 /// <summary>A worker host in this process, configured like a deployed worker through its settings.</summary>
 public sealed class WorkerHost : IAsyncDisposable
 {
+    /// <summary>How long starting or stopping the host may take; the wait log records the same budget the wait has.</summary>
+    private static readonly TimeSpan StartStopBudget = TimeSpan.FromSeconds(60);
+
     private readonly IHost _host;
 
     private WorkerHost(IHost host) => _host = host;
@@ -29,18 +32,18 @@ public sealed class WorkerHost : IAsyncDisposable
         configure?.Invoke(builder);
         var host = builder.Build();
         var starting = Stopwatch.StartNew();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(StartStopBudget);
         await host.StartAsync(timeout.Token);
-        WaitBudgetLog.Record("WorkerHost start", TimeSpan.FromSeconds(60), starting.Elapsed, met: true, nameof(WorkerHost), 0);
+        WaitBudgetLog.Record("WorkerHost start", StartStopBudget, starting.Elapsed, met: true, nameof(WorkerHost), 0);
         return new WorkerHost(host);
     }
 
     public async ValueTask DisposeAsync()
     {
         var stopping = Stopwatch.StartNew();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(StartStopBudget);
         await _host.StopAsync(timeout.Token);
-        WaitBudgetLog.Record("WorkerHost stop", TimeSpan.FromSeconds(60), stopping.Elapsed, met: true, nameof(WorkerHost), 0);
+        WaitBudgetLog.Record("WorkerHost stop", StartStopBudget, stopping.Elapsed, met: true, nameof(WorkerHost), 0);
         _host.Dispose();
     }
 }
