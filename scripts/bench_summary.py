@@ -495,7 +495,8 @@ def summarize(results, repeat, t2_rounds, json_path=None):
                                       else "the 3.5x target lies BELOW it: not reachable on this machine on MassTransit 8.5 with the guarantees kept")
                         print(f"  MassTransit ceiling = (MassTransit guarantees CPU per mail + floor) / floor = ({mt_machine:.3f} + {floor_ms:.3f}) / {floor_ms:.3f} = {mt_ceiling:.2f}x; {mt_verdict}")
                         print(f"  of target 1's {machine / floor_ms:.2f}x: floor 1.00x, the guarantees {g_machine / floor_ms:.2f}x, MassTransit {(mt_machine - g_machine) / floor_ms:.2f}x, "
-                              f"ours beyond MassTransit (MIME, our own work and what they cost the broker) {(machine - mt_machine - floor_ms) / floor_ms:.2f}x")
+                              f"ours beyond MassTransit (MIME, our own work and what they cost the broker) {(machine - mt_machine - floor_ms) / floor_ms:.2f}x"
+                              + ("  (below 0: the two runs' rest of the machine differs, i.e. other processes ran; read the line below)" if machine - mt_machine - floor_ms < 0 else ""))
                         if mt_broker is not None and broker is not None:
                             print(f"  (process + RabbitMQ alone: MassTransit ceiling {(mt_ours + mt_broker + floor_ms) / floor_ms:.2f}x)")
                     note, details = target1_split(machine, g_machine, floor_ms, masstransit_ms=mt_machine)
