@@ -10,7 +10,8 @@
 # as a two-core worker runs it: `own-cpu`, server GC, process CPU; its 2 threads / 1 in --thread-pairs short pairs on cores
 # 0,1, default 3, order alternating, the median of the pairs' ratios deciding),
 # then `smime bench pipeline` through RabbitMQ: flat out (target 1; then `smime bench guarantees` flat out with the same mail
-# count, the guarantees alone with no crypto and no MassTransit: target 1's guarantees ceiling), paced at half that rate with and without
+# count, the guarantees alone with no crypto and no MassTransit: target 1's guarantees ceiling; then `smime bench guarantees
+# --via masstransit`, the same guarantees carried by the product's own MassTransit bus: the ceiling under the design card), paced at half that rate with and without
 # every 10th mail ≈1.5 MB (target 2: --target2-rounds alternating rounds, default 3, verdict on the p99 of all rounds' small
 # mails mixed against that of the small mails of the alone runs in line with each other; an alone run whose p99 exceeds 2x
 # the others' median is set aside and one extra round run, at most one; every alone run pooled and the median of the
@@ -161,7 +162,8 @@ pipeline() {
 }
 
 # guarantees NAME ARGS...: one `smime bench guarantees --json` run on the broker (the guarantees alone: RabbitMQ.Client,
-# quorum queue, confirms, manual acks, ledger, fsync'd pickup file, two events, one trace per mail; no crypto, no MassTransit).
+# quorum queue, confirms, manual acks, ledger, fsync'd pickup file, two events, one trace per mail; no crypto, no MassTransit;
+# with --via masstransit the same carried by the product's own MassTransit bus).
 guarantees() {
   local name="$1" t0=$EPOCHREALTIME; shift
   echo "[bench.sh] $name: smime bench guarantees $*" >&2
@@ -241,6 +243,8 @@ for round in $(seq 1 "$REPEAT"); do
     pipeline "pipeline-$round" --messages "$MESSAGES"
     # Target 1's guarantees ceiling (session 15): the guarantees alone, same broker, same mail count and warm-up, flat out.
     guarantees "guarantees-$round" --messages "$MESSAGES"
+    # Its ceiling under the design card (session 19): the same guarantees carried by the product's own MassTransit 8.5 bus.
+    guarantees "guarantees-mt-$round" --messages "$MESSAGES" --via masstransit
     # Target 2: paced at half that rate, standard mails alone and with every 10th mail ≈1.5 MB, in T2_ROUNDS rounds whose
     # order alternates (the first run of a round tends to be the cheapest); the verdict is on pooled p99s (bench_summary.py).
     rate="$(half_rate_of "pipeline-$round")"

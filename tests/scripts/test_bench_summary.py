@@ -17,6 +17,9 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
 import bench_summary  # noqa: E402
 
 SESSION15 = os.path.join(HERE, "fixtures", "session15-quiet")
+# Session 19: one `smime bench guarantees --via masstransit --messages 4000 --warmup 1500` report (scripts/bench-guarantees-ab.sh
+# --masstransit, a shared machine), read beside session 15's runs.
+SESSION19 = os.path.join(HERE, "fixtures", "session19-masstransit")
 
 
 class Target1Tests(unittest.TestCase):
@@ -40,6 +43,35 @@ class Target1Tests(unittest.TestCase):
                                            "ceiling": 3.64, "note": note})
         self.assertTrue(line.strip().startswith("FAIL"))
         self.assertIn("beyond this machine", line)
+
+
+    def test_beyond_this_machine_under_the_design_card_when_only_the_guarantees_through_masstransit_exceed_the_target(self):
+        # Session 18's slow host: 4.84 ms per mail, floor 0.918 ms; the guarantees alone 1.0 ms (ceiling 2.09x), through
+        # MassTransit 2.5 ms (ceiling 3.72x).
+        note, fields = bench_summary.target1_split(4.84, 1.0, 0.918, masstransit_ms=2.5)
+        self.assertTrue(note.startswith("beyond this machine under the design card: the guarantees through MassTransit 8.5 cost 3.72x > 3.5x"), note)
+        self.assertIn("floor 1.00 + guarantees 1.09 + MassTransit 1.63 + ours beyond MassTransit 1.55 = 5.27x", note)
+        self.assertFalse(fields["beyondThisMachine"])
+        self.assertTrue(fields["beyondThisMachineUnderDesignCard"])
+        self.assertAlmostEqual(fields["massTransitCeiling"], (2.5 + 0.918) / 0.918, places=3)
+        self.assertAlmostEqual(fields["floor"] + fields["guarantees"] + fields["masstransit"] + fields["oursBeyondMassTransit"], 4.84 / 0.918, places=3)
+        # Session 16's two-way split stays in the fields: ours = MassTransit + ours beyond it.
+        self.assertAlmostEqual(fields["ours"], fields["masstransit"] + fields["oursBeyondMassTransit"], places=3)
+        line = bench_summary.verdict_line({"name": "1: x", "value": 5.27, "shown": 5.27, "target": 3.5, "at_most": True, "ceiling": 2.0, "note": note})
+        self.assertTrue(line.strip().startswith("FAIL"))
+        self.assertIn("beyond this machine under the design card: the guarantees through MassTransit 8.5 cost 3.72x > 3.5x", line)
+
+    def test_the_guarantees_alone_beyond_the_target_still_lead_and_masstransit_is_named_beside(self):
+        note, fields = bench_summary.target1_split(3.774, 1.963, 0.4525, masstransit_ms=2.4)
+        self.assertTrue(note.startswith("beyond this machine: the guarantees alone cost 5.34x > 3.5x"), note)
+        self.assertIn("beyond this machine under the design card: the guarantees through MassTransit 8.5 cost 6.30x > 3.5x", note)
+        self.assertTrue(fields["beyondThisMachine"] and fields["beyondThisMachineUnderDesignCard"])
+
+    def test_reachable_when_the_masstransit_ceiling_lies_below_the_target_too(self):
+        note, fields = bench_summary.target1_split(2.0, 0.5, 0.45, masstransit_ms=0.6)
+        self.assertIn("the guarantees through MassTransit 8.5 cost 2.33x <= 3.5x: reachable here", note)
+        self.assertNotIn("beyond this machine", note)
+        self.assertFalse(fields["beyondThisMachineUnderDesignCard"])
 
 
 class Target2Tests(unittest.TestCase):
@@ -87,6 +119,27 @@ class Session15SummaryTests(unittest.TestCase):
         self.assertIn("round 2's alone run SET ASIDE: its p99 127.6 ms is more than 2x the other alone runs' median 44.6 ms", text)
         self.assertIn("paced 227 left out of the model", text)
         self.assertEqual([p["kept"] for p in checks["4:"]["details"]["pacedRuns"]], [True, True, False])
+
+    def test_a_directory_kept_before_session_19_has_no_masstransit_figures_and_still_prints(self):
+        text, checks = self.summarize()
+        self.assertNotIn("MassTransit ceiling", text)
+        self.assertNotIn("masstransit", checks["1:"]["details"])
+
+    def test_with_the_masstransit_run_target_1_names_the_third_ceiling_and_splits_four_ways(self):
+        # A `bench guarantees --via masstransit` report of session 19 (fixtures/session19-masstransit) beside session 15's runs.
+        shutil.copy(os.path.join(SESSION19, "guarantees-mt-1.json"), self.dir)
+        with open(os.path.join(SESSION19, "guarantees-mt-1.json")) as f:
+            mt = json.load(f)["machineCpuMillisecondsPerMail"]
+        text, checks = self.summarize()
+        details = checks["1:"]["details"]
+        floor = details["floorMilliseconds"]
+        self.assertIn("guarantees through MassTransit (smime bench guarantees --via masstransit", text)
+        self.assertIn(f"MassTransit ceiling = (MassTransit guarantees CPU per mail + floor) / floor = ({mt:.3f} + {floor:.3f}) / {floor:.3f} = {(mt + floor) / floor:.2f}x", text)
+        self.assertAlmostEqual(details["massTransitCeiling"], (mt + floor) / floor, places=3)
+        self.assertAlmostEqual(details["floor"] + details["guarantees"] + details["masstransit"] + details["oursBeyondMassTransit"],
+                               details["machineMillisecondsPerMail"] / floor, places=3)
+        self.assertFalse(checks["1:"]["pass"])
+        self.assertIn("the guarantees through MassTransit 8.5 cost", checks["1:"]["note"])
 
     def test_the_model_leaves_out_the_run_that_did_not_keep_its_pace(self):
         # With the run at 75 % the model was bound by the producer's backlog at 210 msg/s (1.44x); without it, by the
@@ -315,13 +368,13 @@ class BenchTimeTests(unittest.TestCase):
     def test_every_run_goes_to_its_phase_in_bench_sh_order(self):
         lines = ["build 95.0\n", "services 20.5\n", "openssl-1 10.2\n", "standard-rsa2048-1 62.0\n", "small-p256-1 61.0\n",
                  "standard-rsa2048-1t-1-1 44.0\n", "standard-rsa2048-2t-1-1 28.0\n", "standard-rsa2048-2t-1 46.0\n",
-                 "worker-gc-standard-1 41.0\n", "pipeline-1 60.0\n", "guarantees-1 40.0\n", "paced-1-1 30.0\n", "mixed-1-4 35.0\n",
+                 "worker-gc-standard-1 41.0\n", "pipeline-1 60.0\n", "guarantees-1 40.0\n", "guarantees-mt-1 45.0\n", "paced-1-1 30.0\n", "mixed-1-4 35.0\n",
                  "pinned-1 80.0\n", "pinned-idle-1 15.0\n", "pinned-paced25-1 30.0\n", "confirm-1 9.0\n", "something 1.0\n", "torn"]
         phases = bench_summary.bench_time(lines)
         self.assertEqual([(label, round(seconds, 1), runs) for label, seconds, runs in phases], [
             ("build", 95.0, 1), ("private services", 20.5, 1), ("openssl speed", 10.2, 1),
             ("protect on core 0 (issue 6, target 3's own work)", 123.0, 2), ("target 3's thread pairs", 118.0, 3),
-            ("own-cpu, worker GC (target 3)", 41.0, 1), ("target 1, flat out and the guarantees", 100.0, 2),
+            ("own-cpu, worker GC (target 3)", 41.0, 1), ("target 1, flat out and the guarantees", 145.0, 3),
             ("target 2's rounds", 65.0, 2), ("target 4, pinned", 134.0, 4), ("other", 1.0, 1)])
 
 

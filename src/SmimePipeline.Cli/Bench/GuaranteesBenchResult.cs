@@ -13,9 +13,10 @@ namespace SmimePipeline.Cli.Bench;
 /// <param name="MessagesPerSecond">Delivered / Seconds.</param>
 /// <param name="ProtectEmailBytes">Bytes of each published command (the standard mail's binary <c>ProtectEmail</c>).</param>
 /// <param name="ProtectedBytes">Bytes of the pre-made protected blob copied per mail and written to the pickup file.</param>
-/// <param name="EventBytes">Bytes of the two events' bodies (<c>EmailProtected</c>, <c>EmailDelivered</c>).</param>
+/// <param name="EventBytes">Bytes of the two events' bodies (<c>EmailProtected</c>, <c>EmailDelivered</c>); null through MassTransit,
+/// whose own serializer writes the product's events (their size is whatever the product's are).</param>
 /// <param name="InFlight">Publishes the producer kept in flight.</param>
-/// <param name="Prefetch">The consumer's prefetch.</param>
+/// <param name="Prefetch">The consumer's prefetch; null through MassTransit, which derives it from the concurrent message limit.</param>
 /// <param name="Concurrency">Mails the consumer handled at once.</param>
 /// <param name="Switches">The guarantees switched off ("none" when all are kept).</param>
 /// <param name="ProcessorCount">Cores this process may use.</param>
@@ -40,9 +41,9 @@ internal sealed record GuaranteesBenchResult(
     double MessagesPerSecond,
     int ProtectEmailBytes,
     int ProtectedBytes,
-    IReadOnlyList<int> EventBytes,
+    IReadOnlyList<int>? EventBytes,
     int InFlight,
-    int Prefetch,
+    int? Prefetch,
     int Concurrency,
     string Switches,
     int ProcessorCount,
@@ -55,6 +56,15 @@ internal sealed record GuaranteesBenchResult(
     JitSettle WarmupJitSettle,
     string SampleTraceId)
 {
+    /// <summary>What carried the mails (<see cref="GuaranteesVia"/>): <c>raw</c> (RabbitMQ.Client) or <c>masstransit</c> (the product's bus).</summary>
+    public string Via { get; init; } = "raw";
+
+    /// <summary>Voluntary context switches of this process over the measured run, per mail (<c>getrusage</c>): a load-stable measure.</summary>
+    public double? VoluntarySwitchesPerMail { get; init; }
+
+    /// <summary>Bytes this process allocated over the measured run, per mail: a load-stable measure.</summary>
+    public double? AllocatedBytesPerMail { get; init; }
+
     /// <summary>Each core's busy share over the measured run (<see cref="CoreCpuTime"/>); null without /proc/stat.</summary>
     public IReadOnlyList<double>? CoreUtilisation { get; init; }
 }

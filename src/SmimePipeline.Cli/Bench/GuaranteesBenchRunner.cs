@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
 using SmimePipeline.Cryptography;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Delivery.Ledger;
@@ -21,7 +19,10 @@ namespace SmimePipeline.Cli.Bench;
 /// pickup directory (file <c>fsync</c>, rename, the directory's <c>fsync</c> shared by the mails renamed meanwhile),
 /// records the acceptance, publishes the two per-mail events (persistent, confirmed, to fanout exchanges with no queue
 /// bound, as <c>bench pipeline</c> leaves <c>EmailProtected</c> and <c>EmailDelivered</c>), then acks. One trace per mail:
-/// a publish span whose context travels in a <c>traceparent</c> header, and the consume span under it.
+/// a publish span whose context travels in a <c>traceparent</c> header, and the consume span under it
+/// (<see cref="RabbitMqClientGuarantees"/>). With <c>--via masstransit</c> (session 19) the same guarantees' work
+/// (<see cref="GuaranteesMailHandler"/>) is carried by the product's own MassTransit bus instead (<see cref="MassTransitGuarantees"/>):
+/// what MassTransit costs per mail beyond them.
 /// </summary>
 /// <remarks>
 /// The ledger is the product's <see cref="SqliteDeliveryLedger"/> and the pickup file the product's
@@ -51,15 +52,11 @@ internal static class GuaranteesBenchRunner
     /// </summary>
     public static readonly IReadOnlyList<int> EventBodyBytes = [1_371, 1_241];
 
-    private const string QueuePrefix = "smime-guarantees-";
     /// <summary>The header that carries the publish span's context to the consume span (W3C trace context).</summary>
     public const string TraceHeader = "traceparent";
 
     /// <summary>The provider name the ledger rows carry (the product's pickup transport's).</summary>
     public const string Provider = PickupDirectoryTransport.TransportName;
-
-    /// <summary>The event exchanges (fanout, durable, nothing bound: the broker routes each event nowhere and confirms it).</summary>
-    public static readonly IReadOnlyList<string> EventExchanges = [QueuePrefix + "email-protected", QueuePrefix + "email-delivered"];
 
     /// <summary>How long the run waits when no mail comes through before it fails.</summary>
     private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(60);
@@ -75,17 +72,19 @@ internal static class GuaranteesBenchRunner
     /// <param name="warmup">Mails sent through first, not counted; the JIT is then given time to go quiet (<see cref="JitSettle"/>).</param>
     /// <param name="size">Whose bytes travel: the mail of this size as the bench's binary <c>ProtectEmail</c>.</param>
     /// <param name="inFlight">Publishes the producer keeps in flight.</param>
-    /// <param name="prefetch">The consumer's prefetch.</param>
-    /// <param name="concurrency">How many mails the consumer handles at once (at most <paramref name="prefetch"/>).</param>
+    /// <param name="prefetch">The consumer's prefetch (<see cref="GuaranteesVia.Raw"/> only: MassTransit derives its own).</param>
+    /// <param name="concurrency">How many mails the consumer handles at once, at most <paramref name="prefetch"/> (<see cref="GuaranteesVia.Raw"/>
+    /// only: through MassTransit the signer's <c>Signer:InFlight</c>).</param>
     /// <param name="switches">The guarantees kept (<see cref="GuaranteeSwitches.All"/> for the ceiling).</param>
     /// <param name="brokerPid">The broker's process on this machine, for its CPU per mail; null for none.</param>
     /// <param name="progress">Where progress is written.</param>
     /// <param name="cancellationToken">Stops the run.</param>
     /// <param name="workDirectory">Where the run's directory is made and left (<see cref="BenchWorkDirectory"/>); null: a temporary one, deleted at the end.</param>
+    /// <param name="via">What carries the mails: RabbitMQ.Client directly, or the product's MassTransit bus.</param>
     /// <exception cref="Commands.CliException">No mail came through for a minute, or a mail's hand-over failed.</exception>
     public static async Task<GuaranteesBenchResult> RunAsync(
         Uri rabbitMq, int messages, int warmup, BenchMessageSize size, int inFlight, int prefetch, int concurrency, GuaranteeSwitches switches, int? brokerPid,
-        TextWriter progress, CancellationToken cancellationToken, string? workDirectory = null)
+        TextWriter progress, CancellationToken cancellationToken, string? workDirectory = null, GuaranteesVia via = GuaranteesVia.Raw)
     {
         ArgumentNullException.ThrowIfNull(switches);
         ArgumentNullException.ThrowIfNull(progress);
@@ -95,68 +94,50 @@ internal static class GuaranteesBenchRunner
             // bench pipeline's mail, to its demo addresses: the same command bytes on the wire (39,772 B for standard).
             var template = BenchMail.Create(size, "sender@" + DemoPki.Domain, "alice@" + DemoPki.Domain, Guid.Empty);
             byte[] command = ProtectEmailBinaryWriter.Write(template);
-            byte[] protectedMail = ProtectedSample(BenchMail.Create(size, BenchCertificateStore.SenderAddress, BenchCertificateStore.RecipientAddress, Guid.NewGuid()));
-            progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"smime bench guarantees: {command.Length} B per command, {protectedMail.Length} B protected; guarantees off: {switches}."));
+            var sample = ProtectedSample(BenchMail.Create(size, BenchCertificateStore.SenderAddress, BenchCertificateStore.RecipientAddress, Guid.NewGuid()));
+            progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"smime bench guarantees via {Name(via)}: {command.Length} B per command, {sample.Content.Length} B protected; guarantees off: {switches}."));
             var outbox = Directory.CreateDirectory(Path.Combine(root.FullName, "outbox")).FullName;
-            using var ledger = switches.Ledger ? new SqliteDeliveryLedger(Path.Combine(root.FullName, "ledger", "delivery-ledger.db")) : null;
-            var pickup = new PickupDirectoryTransport(Options.Create(new PickupDirectoryOptions { Directory = outbox }));
-            using var traces = new ActivityListener
-            {
-                ShouldListenTo = source => source.Name == SourceName,
-                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            };
-            ActivitySource.AddActivityListener(traces);
-
-            string queue = QueuePrefix + (switches.Quorum ? "quorum" : "classic");
-            var factory = new ConnectionFactory { Uri = rabbitMq, ClientProvidedName = "smime bench guarantees" };
-            await using var producerConnection = await factory.CreateConnectionAsync(cancellationToken);
-            await using var consumerConnection = await factory.CreateConnectionAsync(cancellationToken);
-            await DeclareAsync(producerConnection, queue, switches.Quorum, cancellationToken);
-
-            var handler = new GuaranteesMailHandler(protectedMail, pickup, ledger, switches);
-            // Events go out on the consumer's connection, on a channel of their own with tracked confirms (as MassTransit
-            // publishes from a consume context); the producer's channel likewise.
-            await using var eventChannel = await consumerConnection.CreateChannelAsync(ConfirmedChannel(), cancellationToken);
-            handler.Events = eventChannel;
-            await using var consumerChannel = await consumerConnection.CreateChannelAsync(
-                new CreateChannelOptions(publisherConfirmationsEnabled: false, publisherConfirmationTrackingEnabled: false, consumerDispatchConcurrency: checked((ushort)Math.Min(concurrency, prefetch))),
-                cancellationToken);
-            await consumerChannel.BasicQosAsync(0, checked((ushort)prefetch), global: false, cancellationToken);
-            var consumer = new AsyncEventingBasicConsumer(consumerChannel);
-            consumer.ReceivedAsync += (_, delivery) => handler.HandleAsync(consumerChannel, delivery);
-            string tag = await consumerChannel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken);
-            await using var producerChannel = await producerConnection.CreateChannelAsync(ConfirmedChannel(), cancellationToken);
-            var producer = new Producer(producerChannel, queue, command, inFlight);
+            // Raw: the product's data-layer classes made here. Through MassTransit: the worker's registration makes them.
+            using var ledger = via == GuaranteesVia.Raw && switches.Ledger ? new SqliteDeliveryLedger(Path.Combine(root.FullName, "ledger", "delivery-ledger.db")) : null;
+            await using IGuaranteesCarrier carrier = via == GuaranteesVia.Raw
+                ? await RabbitMqClientGuarantees.StartAsync(
+                    rabbitMq,
+                    command,
+                    new GuaranteesMailHandler(sample.Content, new PickupDirectoryTransport(Options.Create(new PickupDirectoryOptions { Directory = outbox })), ledger, switches),
+                    inFlight,
+                    prefetch,
+                    concurrency,
+                    switches.Quorum,
+                    cancellationToken)
+                : await MassTransitGuarantees.StartAsync(rabbitMq, root.FullName, template, sample, switches, inFlight, cancellationToken);
+            var handler = carrier.Handler;
 
             if (warmup > 0)
             {
-                await RunPhaseAsync(handler, producer, warmup, cancellationToken);
+                await RunPhaseAsync(carrier, warmup, cancellationToken);
                 progress.WriteLine($"smime bench guarantees: {warmup} warm-up mails through.");
             }
 
             var settle = warmup > 0 ? await JitSettle.WaitAsync(TimeProvider.System, cancellationToken) : JitSettle.None;
             progress.WriteLine(warmup > 0 ? $"smime bench guarantees: {settle}; measuring." : "smime bench guarantees: measuring.");
             long eventsBefore = handler.EventsConfirmed;
+            long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var cpu = new MachineCpuTime();
+            var rusage = new ProcessRusage();
             var cores = new CoreCpuTime();
             var broker = brokerPid is { } pid ? new ProcessCpuTime(pid) : null;
-            var phase = await RunPhaseAsync(handler, producer, messages, cancellationToken);
+            var phase = await RunPhaseAsync(carrier, messages, cancellationToken);
             var processCpu = cpu.ProcessElapsed;
             var machineCpu = cpu.MachineElapsed;
             var brokerCpu = broker?.Elapsed;
+            var switchesSeen = rusage.Elapsed;
             var coreUtilisation = cores.Utilisation;
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
             long eventsConfirmed = handler.EventsConfirmed - eventsBefore;
 
-            await consumerChannel.BasicCancelAsync(tag, cancellationToken: cancellationToken);
-            long left;
-            await using (var check = await producerConnection.CreateChannelAsync(cancellationToken: cancellationToken))
-            {
-                var declared = await check.QueueDeclarePassiveAsync(queue, cancellationToken);
-                left = declared.MessageCount;
-            }
-
-            int files = phase.Ids.Count(id => File.Exists(pickup.PathFor(id)));
-            int? accepted = ledger is null ? null : await CountAcceptedAsync(ledger, phase.Ids, cancellationToken);
+            long left = await carrier.StopAsync(cancellationToken);
+            int files = phase.Ids.Count(id => File.Exists(handler.Pickup.PathFor(id)));
+            int? accepted = handler.Ledger is { } kept ? await CountAcceptedAsync(kept, phase.Ids, cancellationToken) : null;
             var latencies = phase.Latencies.Order().ToList();
             double seconds = Math.Max(phase.Seconds, 0.001);
             return new GuaranteesBenchResult(
@@ -171,11 +152,11 @@ internal static class GuaranteesBenchRunner
                 Math.Round(seconds, 3),
                 Math.Round(phase.Delivered / seconds, 1),
                 command.Length,
-                protectedMail.Length,
-                switches.Events ? EventBodyBytes : [],
+                sample.Content.Length,
+                via == GuaranteesVia.Raw ? (switches.Events ? EventBodyBytes : []) : null,
                 inFlight,
-                prefetch,
-                Math.Min(concurrency, prefetch),
+                carrier.Prefetch,
+                carrier.Concurrency,
                 switches.ToString(),
                 Environment.ProcessorCount,
                 Math.Round(processCpu.TotalMilliseconds / messages, 3),
@@ -187,7 +168,10 @@ internal static class GuaranteesBenchRunner
                 settle,
                 phase.SampleTraceId ?? "(none)")
             {
+                Via = Name(via),
                 CoreUtilisation = coreUtilisation,
+                VoluntarySwitchesPerMail = Math.Round((double)switchesSeen.VoluntarySwitches / messages, 2),
+                AllocatedBytesPerMail = Math.Round((double)allocated / messages),
             };
         }
         finally
@@ -196,37 +180,23 @@ internal static class GuaranteesBenchRunner
         }
     }
 
-    /// <summary>A real protection of <paramref name="mail"/> with the bench's RSA-2048 signer and recipient, done once before any mail flows: only its bytes are used.</summary>
-    private static byte[] ProtectedSample(Contracts.ProtectEmail mail)
+    /// <summary>The name of <paramref name="via"/> on the command line and in the report: <c>raw</c> or <c>masstransit</c>.</summary>
+    public static string Name(GuaranteesVia via) => via.ToString().ToLowerInvariant();
+
+    /// <summary>A real protection of <paramref name="mail"/> with the bench's RSA-2048 signer and recipient, done once before any mail flows: its bytes (and, for the events, what it was protected with).</summary>
+    private static ProtectedMail ProtectedSample(Contracts.ProtectEmail mail)
     {
         using var store = new BenchCertificateStore("rsa2048");
         using var services = Commands.CertificateServices.Build(o => o.StorePath = store.StorePath, o => o.Cipher = ProtectBenchRunner.ResolveCipher("aes256-cbc"), null);
         return ProtectBenchRunner.ProtectOnce(services.GetRequiredService<SmimeProtector>(), mail);
     }
 
-    private static CreateChannelOptions ConfirmedChannel() => new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
-
-    /// <summary>The work queue afresh (quorum or classic), its fanout exchange, and the event exchanges.</summary>
-    private static async Task DeclareAsync(IConnection connection, string queue, bool quorum, CancellationToken cancellationToken)
-    {
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        await channel.QueueDeleteAsync(queue, cancellationToken: cancellationToken);
-        var arguments = new Dictionary<string, object?> { ["x-queue-type"] = quorum ? "quorum" : "classic" };
-        await channel.ExchangeDeclareAsync(queue, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken);
-        await channel.QueueBindAsync(queue, queue, string.Empty, cancellationToken: cancellationToken);
-        foreach (var exchange in EventExchanges)
-        {
-            await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-        }
-    }
-
     /// <summary>Publishes <paramref name="count"/> mails and waits until each was handled; fails when none comes through for <see cref="StallTimeout"/>.</summary>
-    private static async Task<GuaranteesPhase> RunPhaseAsync(GuaranteesMailHandler handler, Producer producer, int count, CancellationToken cancellationToken)
+    private static async Task<GuaranteesPhase> RunPhaseAsync(IGuaranteesCarrier carrier, int count, CancellationToken cancellationToken)
     {
         var phase = new GuaranteesPhase(count);
-        handler.Current = phase;
-        await producer.PublishAsync(phase, cancellationToken);
+        carrier.Handler.Current = phase;
+        await carrier.PublishAsync(phase, cancellationToken);
         var stalled = Stopwatch.StartNew();
         int last = -1;
         while (!phase.Done.Task.IsCompleted)
@@ -249,7 +219,7 @@ internal static class GuaranteesBenchRunner
     }
 
     /// <summary>How many of <paramref name="ids"/> the ledger records as accepted, read through the ledger itself.</summary>
-    private static async Task<int> CountAcceptedAsync(SqliteDeliveryLedger ledger, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    private static async Task<int> CountAcceptedAsync(IDeliveryLedger ledger, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
     {
         int accepted = 0;
         foreach (var id in ids)
@@ -258,45 +228,5 @@ internal static class GuaranteesBenchRunner
         }
 
         return accepted;
-    }
-
-    /// <summary>The producer: persistent publishes into the work queue's exchange, a sliding window of confirms in flight.</summary>
-    private sealed class Producer(IChannel channel, string exchange, byte[] command, int inFlight)
-    {
-        public async Task PublishAsync(GuaranteesPhase phase, CancellationToken cancellationToken)
-        {
-            using var window = new SemaphoreSlim(inFlight, inFlight);
-            var pending = new List<Task>(phase.Count);
-            for (int i = 0; i < phase.Count; i++)
-            {
-                // A sliding window: the next publish starts as soon as any one in flight is confirmed.
-                await window.WaitAsync(cancellationToken);
-                pending.Add(PublishOneAsync(phase, Guid.NewGuid(), window, cancellationToken));
-            }
-
-            await Task.WhenAll(pending);
-        }
-
-        private async Task PublishOneAsync(GuaranteesPhase phase, Guid id, SemaphoreSlim window, CancellationToken cancellationToken)
-        {
-            try
-            {
-                using var span = Source.StartActivity("guarantees publish", ActivityKind.Producer);
-                phase.SampleTraceId ??= span?.TraceId.ToHexString();
-                var properties = new BasicProperties
-                {
-                    Persistent = true,
-                    ContentType = "application/vnd.smimepipeline.protect-email; v=1",
-                    MessageId = id.ToString("N"),
-                    Headers = span is null ? null : new Dictionary<string, object?> { [TraceHeader] = span.Id },
-                };
-                phase.Published(id);
-                await channel.BasicPublishAsync(exchange, string.Empty, mandatory: false, properties, command, cancellationToken);
-            }
-            finally
-            {
-                window.Release();
-            }
-        }
     }
 }

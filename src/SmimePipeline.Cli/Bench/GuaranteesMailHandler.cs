@@ -9,20 +9,22 @@ using SmimePipeline.Delivery.Pickup;
 namespace SmimePipeline.Cli.Bench;
 
 /// <summary>
-/// The consumer side of <c>smime bench guarantees</c>, one received mail at a time: take the command's bytes out of the
-/// client's buffer, "protect" (copy the pre-made protected mail), publish <c>EmailProtected</c>, claim the hand-over in the
-/// ledger, write the pickup file, record the acceptance, publish <c>EmailDelivered</c>, ack — each step only when its
-/// guarantee is on (<see cref="GuaranteeSwitches"/>). A step that throws nacks the mail back into the queue and ends the
-/// run with that exception.
+/// The consumer side of <c>smime bench guarantees</c>, one received mail at a time: "protect" (copy the pre-made protected
+/// mail), publish <c>EmailProtected</c>, claim the hand-over in the ledger, write the pickup file, record the acceptance,
+/// publish <c>EmailDelivered</c> (<see cref="HandOverAsync"/>) — each step only when its guarantee is on
+/// (<see cref="GuaranteeSwitches"/>). The same steps whatever carries the mail: RabbitMQ.Client's delivery here
+/// (<see cref="HandleAsync"/>: the command's bytes out of the client's buffer, the ack; a step that throws nacks the mail back
+/// into the queue and ends the run with that exception), or the product's MassTransit consumer
+/// (<see cref="GuaranteesProtectEmailConsumer"/>), which publishes the events its own way.
 /// </summary>
-internal sealed class GuaranteesMailHandler(byte[] protectedMail, PickupDirectoryTransport pickup, SqliteDeliveryLedger? ledger, GuaranteeSwitches switches)
+internal sealed class GuaranteesMailHandler(byte[] protectedMail, PickupDirectoryTransport pickup, IDeliveryLedger? ledger, GuaranteeSwitches switches)
 {
     /// <summary>A hand-over claim older than this may be taken over (the product's is the ESP's timeout plus a margin).</summary>
     private static readonly TimeSpan StaleClaim = TimeSpan.FromMinutes(5);
 
     private static readonly BasicProperties EventProperties = new() { Persistent = true, ContentType = "application/vnd.masstransit+json" };
     private readonly byte[][] _events = [.. GuaranteesBenchRunner.EventBodyBytes.Select(n => new byte[n])];
-    private readonly string[] _eventExchanges = [.. GuaranteesBenchRunner.EventExchanges];
+    private readonly string[] _eventExchanges = [.. RabbitMqClientGuarantees.EventExchanges];
     private long _eventsConfirmed;
 
     /// <summary>The channel the events are published on (tracked confirms); set before the first mail.</summary>
@@ -34,6 +36,12 @@ internal sealed class GuaranteesMailHandler(byte[] protectedMail, PickupDirector
     /// <summary>Events the broker confirmed so far.</summary>
     public long EventsConfirmed => Interlocked.Read(ref _eventsConfirmed);
 
+    /// <summary>The ledger the hand-overs are claimed and accepted in; null with the ledger off.</summary>
+    public IDeliveryLedger? Ledger => ledger;
+
+    /// <summary>The pickup directory the files are written into.</summary>
+    public PickupDirectoryTransport Pickup => pickup;
+
     /// <summary>Handles one delivery of the work queue on <paramref name="channel"/> and acks it once its hand-over is done.</summary>
     public async Task HandleAsync(IChannel channel, BasicDeliverEventArgs delivery)
     {
@@ -44,27 +52,8 @@ internal sealed class GuaranteesMailHandler(byte[] protectedMail, PickupDirector
             byte[] command = delivery.Body.ToArray();
             var id = Guid.ParseExact(delivery.BasicProperties.MessageId ?? "", "N");
             using var span = GuaranteesBenchRunner.Source.StartActivity("guarantees consume", ActivityKind.Consumer, ParentOf(delivery.BasicProperties));
-            // "Protection" without cryptography: a copy of a real protected mail of this size (the crypto floor is not here).
-            byte[] protectedCopy = protectedMail.AsSpan().ToArray();
             GC.KeepAlive(command);
-            await PublishEventAsync(0);
-            var now = DateTimeOffset.UtcNow;
-            if (ledger is not null)
-            {
-                var claim = await ledger.ClaimHandOverAsync(id, GuaranteesBenchRunner.Provider, now, now - StaleClaim, CancellationToken.None);
-                if (!claim.Claimed)
-                {
-                    throw new InvalidOperationException($"Mail {id}: the ledger refused its hand-over ({claim.Previous?.State}): a second delivery of one mail.");
-                }
-            }
-
-            string file = await WriteAsync(id, protectedCopy);
-            if (ledger is not null)
-            {
-                await ledger.RecordAcceptedAsync(id, GuaranteesBenchRunner.Provider, file, DateTimeOffset.UtcNow, CancellationToken.None);
-            }
-
-            await PublishEventAsync(1);
+            await HandOverAsync(id, (which, _) => PublishRawEventAsync(which));
             await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, CancellationToken.None);
             phase?.Handled(id);
         }
@@ -74,6 +63,36 @@ internal sealed class GuaranteesMailHandler(byte[] protectedMail, PickupDirector
             await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true, CancellationToken.None);
             phase?.Fail(e);
         }
+    }
+
+    /// <summary>
+    /// The guarantees' own work on mail <paramref name="id"/>, whatever carries it: the "protection", the two events through
+    /// <paramref name="publish"/> (awaited until the broker confirmed each; given the pickup file's name for
+    /// <see cref="GuaranteesEvent.Delivered"/>), the ledger's claim and acceptance, the pickup file.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The ledger refused the hand-over: a second delivery of one mail.</exception>
+    public async Task HandOverAsync(Guid id, Func<GuaranteesEvent, string?, Task> publish)
+    {
+        // "Protection" without cryptography: a copy of a real protected mail of this size (the crypto floor is not here).
+        byte[] protectedCopy = protectedMail.AsSpan().ToArray();
+        await PublishEventAsync(publish, GuaranteesEvent.Protected, null);
+        var now = DateTimeOffset.UtcNow;
+        if (ledger is not null)
+        {
+            var claim = await ledger.ClaimHandOverAsync(id, GuaranteesBenchRunner.Provider, now, now - StaleClaim, CancellationToken.None);
+            if (!claim.Claimed)
+            {
+                throw new InvalidOperationException($"Mail {id}: the ledger refused its hand-over ({claim.Previous?.State}): a second delivery of one mail.");
+            }
+        }
+
+        string file = await WriteAsync(id, protectedCopy);
+        if (ledger is not null)
+        {
+            await ledger.RecordAcceptedAsync(id, GuaranteesBenchRunner.Provider, file, DateTimeOffset.UtcNow, CancellationToken.None);
+        }
+
+        await PublishEventAsync(publish, GuaranteesEvent.Delivered, file);
     }
 
     private static ActivityContext ParentOf(IReadOnlyBasicProperties properties) =>
@@ -96,16 +115,21 @@ internal sealed class GuaranteesMailHandler(byte[] protectedMail, PickupDirector
         return Path.GetFileName(path);
     }
 
-    private async Task PublishEventAsync(int which)
+    private async Task PublishEventAsync(Func<GuaranteesEvent, string?, Task> publish, GuaranteesEvent which, string? file)
     {
         if (!switches.Events)
         {
             return;
         }
 
+        await publish(which, file);
+        Interlocked.Increment(ref _eventsConfirmed);
+    }
+
+    private async Task PublishRawEventAsync(GuaranteesEvent which)
+    {
         var events = Events ?? throw new InvalidOperationException("The events' channel is not set.");
         // Awaited: with tracked confirms the task ends when the broker confirmed the event (as MassTransit's publish).
-        await events.BasicPublishAsync(_eventExchanges[which], string.Empty, mandatory: false, EventProperties, _events[which], CancellationToken.None);
-        Interlocked.Increment(ref _eventsConfirmed);
+        await events.BasicPublishAsync(_eventExchanges[(int)which], string.Empty, mandatory: false, EventProperties, _events[(int)which], CancellationToken.None);
     }
 }

@@ -42,6 +42,37 @@ internal sealed class GuaranteesPhase(int count)
     /// <summary>The first mail's trace id.</summary>
     public string? SampleTraceId { get; set; }
 
+    /// <summary>
+    /// Publishes the batch's mails, each with a fresh id, through <paramref name="publishOne"/> (whose task ends when the
+    /// broker confirmed it) in a sliding window: the next publish starts as soon as any one of <paramref name="inFlight"/> is confirmed.
+    /// </summary>
+    public async Task PublishAsync(int inFlight, Func<Guid, Task> publishOne, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(publishOne);
+        using var window = new SemaphoreSlim(inFlight, inFlight);
+        var pending = new List<Task>(count);
+        for (int i = 0; i < count; i++)
+        {
+            await window.WaitAsync(cancellationToken);
+            pending.Add(PublishInWindowAsync(Guid.NewGuid(), publishOne, window));
+        }
+
+        await Task.WhenAll(pending);
+    }
+
+    private async Task PublishInWindowAsync(Guid id, Func<Guid, Task> publishOne, SemaphoreSlim window)
+    {
+        try
+        {
+            Published(id);
+            await publishOne(id);
+        }
+        finally
+        {
+            window.Release();
+        }
+    }
+
     /// <summary>Notes that mail <paramref name="id"/> is being published now.</summary>
     public void Published(Guid id) => _published[id] = Stopwatch.GetTimestamp();
 

@@ -71,13 +71,7 @@ internal static class PipelineBenchRunner
         {
             var pki = DemoPki.EnsureCreated(Path.Combine(root.FullName, "pki"));
             var outbox = Directory.CreateDirectory(Path.Combine(root.FullName, "outbox")).FullName;
-            Action<SmimePipelineClientOptions> client = o =>
-            {
-                o.LargeMailThresholdBytes = largeMailLane ? LargeMailLaneThresholdBytes : 0;
-                o.MessageFormat = format;
-                o.ClaimStorePostgresConnectionString = claimStore;
-                o.ClaimCheckThresholdBytes = claimStore is null ? 0 : claimThreshold;
-            };
+            var client = ClientOptions(largeMailLane, format, claimStore, claimThreshold);
 
             // The producer claims this run stores: deleted once consumed, at the end of the measured run (BenchClaimIds).
             var claims = claimStore is null ? null : new BenchClaimIds();
@@ -305,10 +299,34 @@ internal static class PipelineBenchRunner
     }
 
     /// <summary>
+    /// The client library's settings of a bench run: the large-mail lane's threshold (or none), the command format, and the
+    /// producer claim check when a PostgreSQL store is given (commands above <paramref name="claimThreshold"/> by claim).
+    /// </summary>
+    public static Action<SmimePipelineClientOptions> ClientOptions(bool largeMailLane, ProtectCommandFormat format, string? claimStore, int claimThreshold) => o =>
+    {
+        o.LargeMailThresholdBytes = largeMailLane ? LargeMailLaneThresholdBytes : 0;
+        o.MessageFormat = format;
+        o.ClaimStorePostgresConnectionString = claimStore;
+        o.ClaimCheckThresholdBytes = claimStore is null ? 0 : claimThreshold;
+    };
+
+    /// <summary>
     /// A host in this process with the given worker <paramref name="roles"/> (or only a bus for publishing when
     /// null) and the client library, on <paramref name="rabbitMq"/>, delivering into <paramref name="outbox"/>.
     /// </summary>
-    private static IHost BuildHost(Uri rabbitMq, Action<SmimePipelineClientOptions> client, string? roles, string root, DemoPki pki, string outbox, BenchClaimIds? claims = null)
+    /// <param name="rabbitMq">The broker.</param>
+    /// <param name="client">The client library's settings (<see cref="ClientOptions"/>).</param>
+    /// <param name="roles">The worker's roles (<c>SmimePipeline:Roles</c>), or null for a bus that only publishes.</param>
+    /// <param name="root">The run's directory (the delivery claim check's files under it).</param>
+    /// <param name="pki">The demo PKI whose store the signer reads; null for a host without the signer role.</param>
+    /// <param name="outbox">The pickup directory.</param>
+    /// <param name="claims">The producer claims to note, when the run uses the producer claim check.</param>
+    /// <param name="customize">More settings and services, added before the worker's registration (so that environment
+    /// variables still override the settings, as for every other).</param>
+    /// <param name="configureBus">More bus registrations, handed to the worker's own (<c>AddSmimePipelineWorker</c>).</param>
+    internal static IHost BuildHost(
+        Uri rabbitMq, Action<SmimePipelineClientOptions> client, string? roles, string root, DemoPki? pki, string outbox, BenchClaimIds? claims = null,
+        Action<HostApplicationBuilder>? customize = null, Action<IBusRegistrationConfigurator>? configureBus = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         BenchLogging.AddTo(builder.Logging);
@@ -325,7 +343,7 @@ internal static class PipelineBenchRunner
             ["SmimePipeline:Roles"] = roles,
             ["SmimePipeline:Transport"] = "RabbitMq",
             ["SmimePipeline:RabbitMq:Uri"] = rabbitMq.ToString(),
-            ["SmimePipeline:Signer:StorePath"] = pki.StorePath,
+            ["SmimePipeline:Signer:StorePath"] = pki?.StorePath,
             ["SmimePipeline:Delivery:Provider"] = "pickup",
             ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
             ["SmimePipeline:ClaimCheck:Directory"] = Path.Combine(root, "claims"),
@@ -338,9 +356,10 @@ internal static class PipelineBenchRunner
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["SmimePipeline:ProducerClaims:PostgresConnectionString"] = claimStore });
         }
 
+        customize?.Invoke(builder);
         builder.Configuration.AddEnvironmentVariables();
         CliTelemetry.AddTo(builder);
-        builder.Services.AddSmimePipelineWorker(builder.Configuration);
+        builder.Services.AddSmimePipelineWorker(builder.Configuration, configureBus);
         if (claims is not null && builder.Services.LastOrDefault(d => d.ServiceType == typeof(IProtectClaimStore)) is { ImplementationFactory: { } store } registered)
         {
             // The worker's own store, as its registration made it, with this run's claims noted.

@@ -30,12 +30,12 @@ internal static class ProtectBenchRunner
     /// <summary>Floors run on the CPU-timed pairs' own worker before they start (its key handles' first operations).</summary>
     private const int CpuTimedWarmupFloors = 50;
 
-    /// <summary>One protection of <paramref name="mail"/> (compose, sign, encrypt, serialise): the protected bytes.</summary>
-    public static byte[] ProtectOnce(SmimeProtector protector, ProtectEmail mail)
+    /// <summary>One protection of <paramref name="mail"/> (compose, sign, encrypt, serialise): the protected mail.</summary>
+    public static ProtectedMail ProtectOnce(SmimeProtector protector, ProtectEmail mail)
     {
         ArgumentNullException.ThrowIfNull(protector);
         using var message = MimeComposer.ComposeForProtection(mail);
-        return protector.Protect(message, SecurityPolicy.SignAndEncrypt).Content;
+        return protector.Protect(message, SecurityPolicy.SignAndEncrypt);
     }
 
     public static ProtectBenchResult RunOurs(BenchCertificateStore store, ProtectEmail mail, BenchSettings settings)
@@ -43,7 +43,7 @@ internal static class ProtectBenchRunner
         // The signer worker's registration (validated store, recipient directory, revocation, capabilities).
         using var services = CertificateServices.Build(o => o.StorePath = store.StorePath, o => o.Cipher = ResolveCipher(settings.Cipher), store.Pkcs11);
         var protector = services.GetRequiredService<SmimeProtector>();
-        byte[] probe = ProtectOnce(protector, mail);
+        byte[] probe = ProtectOnce(protector, mail).Content;
 
         void ProtectOne()
         {

@@ -299,11 +299,17 @@ internal static class BenchCommand
         var noFsync = new Option<bool>("--no-fsync") { Description = "Breakdown only: write and rename the pickup file without flushing it or the directory." };
         var noLedger = new Option<bool>("--no-ledger") { Description = "Breakdown only: no delivery ledger rows." };
         var noEvents = new Option<bool>("--no-events") { Description = "Breakdown only: no EmailProtected / EmailDelivered events." };
+        var via = new Option<string>("--via")
+        {
+            Description = "What carries the mails: raw (RabbitMQ.Client directly, the default) or masstransit (the product's own bus registration, client and signer endpoint; session 19). --prefetch, --concurrency and --classic-queue are for raw only.",
+            DefaultValueFactory = _ => GuaranteesBenchRunner.Name(GuaranteesVia.Raw),
+        };
+        via.AcceptOnlyFromAmong(GuaranteesBenchRunner.Name(GuaranteesVia.Raw), GuaranteesBenchRunner.Name(GuaranteesVia.MassTransit));
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var workDir = WorkDirOption();
         var command = new Command("guarantees", "The delivery guarantees alone, through RabbitMQ.Client with no product code on the bus path and no cryptography: quorum queue, publisher confirms, manual acks, ledger, fsync'd pickup file, two confirmed events, one trace per mail; CPU per mail.")
         {
-            rabbit, messages, message, warmup, inFlight, prefetch, concurrency, brokerPid, classic, noFsync, noLedger, noEvents, json, workDir,
+            rabbit, messages, message, warmup, inFlight, prefetch, concurrency, brokerPid, classic, noFsync, noLedger, noEvents, via, json, workDir,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -322,11 +328,17 @@ internal static class BenchCommand
                 throw new CliException($"--broker-pid {p}: no such process on this machine (/proc/{p}/stat cannot be read).");
             }
 
+            var carrier = parseResult.GetValue(via) == GuaranteesBenchRunner.Name(GuaranteesVia.MassTransit) ? GuaranteesVia.MassTransit : GuaranteesVia.Raw;
+            if (carrier == GuaranteesVia.MassTransit && (parseResult.GetResult(prefetch) is { Implicit: false } || parseResult.GetResult(concurrency) is { Implicit: false }))
+            {
+                throw new CliException("--via masstransit takes the signer's own consumer settings (Signer:InFlight and the prefetch MassTransit derives from it): --prefetch and --concurrency are for --via raw.");
+            }
+
             var switches = new GuaranteeSwitches(
                 Quorum: !parseResult.GetValue(classic), Fsync: !parseResult.GetValue(noFsync), Ledger: !parseResult.GetValue(noLedger), Events: !parseResult.GetValue(noEvents));
             var result = await GuaranteesBenchRunner.RunAsync(
                 BrokerOption.Require(parseResult, rabbit), count, parseResult.GetValue(warmup), BenchMail.Parse(parseResult.GetRequiredValue(message)), window, places, atOnce, switches, pid,
-                Console.Error, cancellationToken, parseResult.GetValue(workDir));
+                Console.Error, cancellationToken, parseResult.GetValue(workDir), carrier);
             if (parseResult.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.GuaranteesBenchResult));
@@ -335,7 +347,7 @@ internal static class BenchCommand
             {
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"guarantees only ({result.Message}, off: {result.Switches}): {result.Delivered}/{result.Messages} delivered once in {result.Seconds:F2} s = {result.MessagesPerSecond:F1} msg/s, {result.DuplicateDeliveries} twice; files {result.FilesWritten}, ledger rows accepted {(result.LedgerAccepted is { } rows ? rows.ToString(CultureInfo.InvariantCulture) : "-")}, events confirmed {result.EventsConfirmed}, left in the queue {result.QueueMessagesAfter}; publish → ack p50 {result.LatencyP50Milliseconds:F0} ms, p99 {result.LatencyP99Milliseconds:F0} ms"));
+                    $"guarantees only via {result.Via} ({result.Message}, off: {result.Switches}): {result.Delivered}/{result.Messages} delivered once in {result.Seconds:F2} s = {result.MessagesPerSecond:F1} msg/s, {result.DuplicateDeliveries} twice; files {result.FilesWritten}, ledger rows accepted {(result.LedgerAccepted is { } rows ? rows.ToString(CultureInfo.InvariantCulture) : "-")}, events confirmed {result.EventsConfirmed}, left in the queue {result.QueueMessagesAfter}; publish → ack p50 {result.LatencyP50Milliseconds:F0} ms, p99 {result.LatencyP99Milliseconds:F0} ms"));
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
                     $"CPU per mail: {result.ProcessCpuMillisecondsPerMail:F3} ms in this process, {(result.BrokerCpuMillisecondsPerMail is { } b ? $"{b:F3} ms in the broker, " : "")}{(result.MachineCpuMillisecondsPerMail is { } m ? $"{m:F3} ms on the whole machine" : "whole machine unknown")}"));

@@ -1,11 +1,14 @@
 using System.Text.Json;
+using SmimePipeline.Contracts;
+using SmimePipeline.Delivery.Ledger;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
 
 namespace SmimePipeline.IntegrationTests.Cli;
 
 /// <summary>
-/// A smoke test of <c>smime bench protect --json</c>, <c>smime bench pipeline --json</c>, <c>smime bench confirm --json</c> and <c>smime bench guarantees --json</c>: the fields scripts/bench.sh
+/// A smoke test of <c>smime bench protect --json</c>, <c>smime bench pipeline --json</c>, <c>smime bench confirm --json</c> and <c>smime bench guarantees --json</c> (raw and
+/// <c>--via masstransit</c>): the fields scripts/bench.sh
 /// reads exist and are plausible. It measures nothing (benchmarks are not timed tests); scripts/bench.sh does.
 /// </summary>
 public sealed class BenchCommandTests
@@ -446,5 +449,77 @@ public sealed class BenchCommandTests
         Assert.Equal(7, files.Length);
         Assert.All(files, file => Assert.Equal(protectedBytes, new FileInfo(file).Length));
         Assert.True(File.Exists(Path.Combine(run, "ledger", "delivery-ledger.db")), "the ledger's database is not under the work directory");
+    }
+
+    [Fact]
+    public async Task Bench_guarantees_via_masstransit_delivers_every_mail_once_through_the_products_bus_with_its_file_ledger_row_and_both_events()
+    {
+        await using var vhost = await RabbitMqVirtualHost.CreateAsync();
+        using var work = new TempDirectory();
+        // Bound before the run to the product's event exchanges (MassTransit's publish topology): every event the bench's
+        // consumer publishes through the product's bus lands here.
+        await using var protectedEvents = await EventCollector.StartAsync<EmailProtected>(vhost.AmqpUri, "test-guarantees-mt-protected");
+        await using var deliveredEvents = await EventCollector.StartAsync<EmailDelivered>(vhost.AmqpUri, "test-guarantees-mt-delivered");
+
+        var result = await SmimeCli.RunAsync(
+            ["bench", "guarantees", "--via", "masstransit", "--rabbitmq", vhost.AmqpUri.ToString(), "--messages", "300", "--warmup", "20", "--work-dir", work.Path, "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var report = JsonDocument.Parse(result.Stdout);
+        var run = report.RootElement;
+        Assert.Equal("masstransit", run.GetProperty("via").GetString());
+        Assert.Equal(300, run.GetProperty("delivered").GetInt32());
+        Assert.Equal(0, run.GetProperty("duplicateDeliveries").GetInt32());
+        Assert.Equal(300, run.GetProperty("filesWritten").GetInt32());
+        Assert.Equal(300, run.GetProperty("ledgerAccepted").GetInt32());
+        Assert.Equal(600, run.GetProperty("eventsConfirmed").GetInt64());
+        Assert.Equal(0, run.GetProperty("queueMessagesAfter").GetInt64());
+        Assert.Equal("none", run.GetProperty("switches").GetString());
+        // The signer's own window on 2+ cores (Signer:InFlight, 16 per protect slot); MassTransit derives the prefetch.
+        Assert.Equal(16 * Environment.ProcessorCount, run.GetProperty("concurrency").GetInt32());
+        Assert.Equal(JsonValueKind.Null, run.GetProperty("prefetch").ValueKind);
+        Assert.Matches("^[0-9a-f]{32}$", run.GetProperty("sampleTraceId").GetString());
+        foreach (var figure in new[] { "processCpuMillisecondsPerMail", "machineCpuMillisecondsPerMail", "messagesPerSecond", "voluntarySwitchesPerMail", "allocatedBytesPerMail" })
+        {
+            Assert.True(run.GetProperty(figure).GetDouble() > 0, $"{figure}: {run}");
+        }
+
+        // Every mail (20 warm-up, 300 measured) once on disk, whole, and accepted in the product's ledger under the work dir.
+        int protectedBytes = run.GetProperty("protectedBytes").GetInt32();
+        var dir = Assert.Single(Directory.GetDirectories(work.Path));
+        var files = Directory.GetFiles(Path.Combine(dir, "outbox"), "*.eml");
+        Assert.Equal(320, files.Length);
+        Assert.All(files, file => Assert.Equal(protectedBytes, new FileInfo(file).Length));
+        var ids = files.Select(f => Guid.ParseExact(Path.GetFileNameWithoutExtension(f), "N")).ToHashSet();
+        using (var ledger = new SqliteDeliveryLedger(Path.Combine(dir, "ledger", "delivery-ledger.db")))
+        {
+            foreach (var id in ids)
+            {
+                Assert.Equal(DeliveryLedgerState.Accepted, (await ledger.FindAsync(id, CancellationToken.None))?.State);
+            }
+        }
+
+        // Both events of each mail arrived, through the product's exchanges, once each.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((protectedEvents.Received.Count < 320 || deliveredEvents.Received.Count < 320) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(ids.Order(), protectedEvents.Received.Select(e => e.MailId).Order());
+        Assert.Equal(ids.Order(), deliveredEvents.Received.Select(e => e.MailId).Order());
+        Assert.All(protectedEvents.Received, e => Assert.Equal(protectedBytes, e.ProtectedSize));
+        Assert.All(deliveredEvents.Received, e => Assert.Equal("pickup", e.Provider));
+        // The product's own work queue carried them, and nothing is left in it.
+        Assert.Equal(0, await vhost.CountMessagesNowAsync("smime-protect"));
+    }
+
+    [Fact]
+    public async Task Bench_guarantees_via_masstransit_refuses_the_raw_consumers_settings_it_does_not_use()
+    {
+        var result = await SmimeCli.RunAsync(["bench", "guarantees", "--via", "masstransit", "--rabbitmq", "amqp://guest:guest@127.0.0.1:1/", "--prefetch", "4", "--json"]);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--prefetch and --concurrency are for --via raw", result.Stderr, StringComparison.Ordinal);
     }
 }
