@@ -72,10 +72,6 @@ internal sealed class MassTransitGuarantees : IGuaranteesCarrier
             Path.Combine(root, "outbox"),
             customize: builder =>
             {
-                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["SmimePipeline:Delivery:Ledger:SqlitePath"] = Path.Combine(root, "ledger", "delivery-ledger.db"),
-                });
                 builder.Services.AddSingleton(sample);
                 builder.Services.AddSingleton(services => new GuaranteesMailHandler(
                     sample.Content,

@@ -347,6 +347,9 @@ internal static class PipelineBenchRunner
             ["SmimePipeline:Delivery:Provider"] = "pickup",
             ["SmimePipeline:Delivery:Pickup:Directory"] = outbox,
             ["SmimePipeline:ClaimCheck:Directory"] = Path.Combine(root, "claims"),
+            // The run's own ledger beside its pickup files: the worker's default (.smime/ under the current directory)
+            // grew with every run and was shared by all of them.
+            ["SmimePipeline:Delivery:Ledger:SqlitePath"] = Path.Combine(root, "ledger", "delivery-ledger.db"),
         });
         // The producer claim check through the worker's own registration: the signer's store is the client's too.
         var clientOptions = new SmimePipelineClientOptions();
