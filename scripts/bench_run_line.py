@@ -4,7 +4,8 @@
 Usage: python3 scripts/bench_run_line.py RUN.json PREFIX LOAD
 msg/s, smime / broker / machine CPU ms per mail, allocated KB per mail, gen-0 collections per 1,000 mails, JIT methods
 compiled in the measured run, mails delivered in process, delivered of sent, voluntary context switches and minor page
-faults per mail (since session 15; absent from older reports), and the load average given.
+faults per mail (since session 15; absent from older reports), thread-pool work items per mail (since session 19), and
+the load average given.
 """
 import json
 import sys
@@ -15,4 +16,5 @@ print(f"{sys.argv[2]} | {d['messagesPerSecond']:.1f} msg/s | smime {d['processCp
       f" | {d.get('allocatedBytesPerMail', 0) / 1024:.1f} KB/mail | gen0 {d.get('gen0CollectionsPerThousandMails', 0):.2f}/1000"
       f" | jit {d['jitMethodsCompiled']} | in process {d.get('deliveryAttemptsInProcess')} | delivered {d['delivered']}/{d['messages']}"
       f" | vcsw {d.get('voluntarySwitchesPerMail', 0):.1f} | minflt {d.get('minorFaultsPerMail', 0):.1f}"
+      f" | pool items {d.get('threadPoolWorkItemsPerMail', 0):.1f}"
       f" | load {sys.argv[3]}", flush=True)

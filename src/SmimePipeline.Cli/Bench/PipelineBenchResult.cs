@@ -131,6 +131,12 @@ internal sealed record PipelineBenchResult(
     /// <summary>Minor page faults of this process over the same interval, per mail (fresh heap pages, stacks, file pages).</summary>
     public double MinorFaultsPerMail { get; init; }
 
+    /// <summary>Work items the thread pool ran over the same interval, per mail (<see cref="ThreadPool.CompletedWorkItemCount"/>):
+    /// every continuation, socket completion or callback queued to the pool instead of run where it was. A hop whether or
+    /// not a thread blocked for it (flat out the pool's workers mostly spin, so a hop shows here and not as a voluntary
+    /// switch). Session 19; 0 in reports that predate it.</summary>
+    public double ThreadPoolWorkItemsPerMail { get; init; }
+
     /// <summary>First delivery attempts the signer made in its own process during the measured run, without
     /// <c>smime-deliver</c> (<c>Signer:DeliverInProcess</c>, the worker's default when it runs both roles, as the bench does).</summary>
     public long DeliveryAttemptsInProcess { get; init; }

@@ -138,6 +138,7 @@ internal static class PipelineBenchRunner
             var fileClock = new FileClockLag(messages);
             var cpu = new MachineCpuTime();
             var rusage = new ProcessRusage();
+            long workItemsBefore = ThreadPool.CompletedWorkItemCount;
             var cores = new CoreCpuTime();
             var broker = brokerPid is { } pid ? new ProcessCpuTime(pid) : null;
             var postgres = claimStore is null ? null : await StartPostgresMeterAsync(claimStore, progress, cancellationToken);
@@ -187,6 +188,7 @@ internal static class PipelineBenchRunner
             var processCpu = cpu.ProcessElapsed;
             var machineCpu = cpu.MachineElapsed;
             var switches = rusage.Elapsed;
+            long workItems = ThreadPool.CompletedWorkItemCount - workItemsBefore;
             var brokerCpu = broker?.Elapsed;
             var postgresCpu = postgres?.Elapsed;
             var coreUtilisation = cores.Utilisation;
@@ -287,6 +289,7 @@ internal static class PipelineBenchRunner
                 VoluntarySwitchesPerMail = Math.Round((double)switches.VoluntarySwitches / messages, 2),
                 InvoluntarySwitchesPerMail = Math.Round((double)switches.InvoluntarySwitches / messages, 2),
                 MinorFaultsPerMail = Math.Round((double)switches.MinorFaults / messages, 2),
+                ThreadPoolWorkItemsPerMail = Math.Round((double)workItems / messages, 2),
                 Gc = PipelineGcFigures.From(pauseTotal, gcRecord.OnFileClock(fileClock), gen1, messages, smallMails),
                 LargeObjectHeapBytesPerMail = largeObjectHeapBytes is { } lohBytes ? Math.Round((double)lohBytes / messages) : null,
                 LargeObjects = largeObjectsSeen,

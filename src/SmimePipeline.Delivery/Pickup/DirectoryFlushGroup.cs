@@ -7,6 +7,12 @@ namespace SmimePipeline.Delivery.Pickup;
 /// next one instead of each running their own: with the sender's ten mails at once, one directory <c>fsync</c> covers
 /// the renames of every mail that reached it meanwhile. A lone caller flushes on its own thread at once, as before.
 /// A flush that fails fails every caller it was for, with the flush's exception.
+/// <para>
+/// The callers of a shared flush resume on the thread that ran it, one after another, as soon as it ends (issue 17,
+/// session 19): that thread was woken for the flush and is free after it, and what each caller does next (the ledger's
+/// "accepted", an event's publish up to its confirm wait) is short. Before, each of them was queued to the thread pool
+/// again, a wake-up of another thread per mail for no work in between.
+/// </para>
 /// </summary>
 internal sealed class DirectoryFlushGroup
 {
@@ -35,7 +41,8 @@ internal sealed class DirectoryFlushGroup
             if (_flushing)
             {
                 // The running flush may have started before this caller's entry existed: wait for the next one.
-                return (_next ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                // Resumed synchronously by FlushFor, on the thread that ran their flush (no lock held then).
+                return (_next ??= new TaskCompletionSource()).Task;
             }
 
             _flushing = true;
@@ -61,7 +68,8 @@ internal sealed class DirectoryFlushGroup
     }
 
     // After a flush: the callers that queued meanwhile get theirs on a thread-pool thread, so that the caller whose flush
-    // just ended is not held up by later ones; with nobody queued, the next caller flushes at once.
+    // just ended is not held up by later ones; with nobody queued, the next caller flushes at once. That thread resumes
+    // them when their flush ends (FlushFor), after handing on to the callers that queued during it.
     private void HandOn()
     {
         TaskCompletionSource? group;

@@ -78,6 +78,48 @@ public sealed class DirectoryFlushGroupTests
     }
 
     [Fact]
+    public async Task Callers_of_a_shared_flush_resume_on_the_thread_that_ran_it_once_it_has_ended()
+    {
+        int finished = 0;
+        int lastFlushThread = 0;
+        using var held = new HeldFlush();
+        var group = new DirectoryFlushGroup(() =>
+        {
+            held.Flush();
+            Volatile.Write(ref lastFlushThread, Environment.CurrentManagedThreadId);
+            Interlocked.Increment(ref finished);
+        });
+        var first = Task.Run(group.FlushAsync);
+        held.WaitUntilFirstFlushRuns();
+
+        // Continuations that may run inline: they do when the flush's thread resumes its callers itself (session 19), with
+        // the group's own frame below them; queued to the thread pool instead (before), they start from the pool's loop.
+        var resumed = Enumerable.Range(0, 3)
+            .Select(_ => group.FlushAsync().ContinueWith(
+                _ => (Thread: Environment.CurrentManagedThreadId, Finished: Volatile.Read(ref finished), InsideFlush: CalledFromFlushGroup()),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default))
+            .ToList();
+        held.Release();
+        await first;
+        var seen = await Task.WhenAll(resumed);
+
+        Assert.Equal(2, held.Started);
+        Assert.All(seen, s =>
+        {
+            // Never before the flush that started after their call has ended, and on the thread that ran it.
+            Assert.Equal(2, s.Finished);
+            Assert.Equal(Volatile.Read(ref lastFlushThread), s.Thread);
+            Assert.True(s.InsideFlush, "the caller was queued to the thread pool, not resumed by the flush's thread");
+        });
+    }
+
+    private static bool CalledFromFlushGroup() =>
+        new System.Diagnostics.StackTrace().GetFrames().Any(frame =>
+            frame.GetMethod()?.DeclaringType?.FullName?.StartsWith(typeof(DirectoryFlushGroup).FullName!, StringComparison.Ordinal) == true);
+
+    [Fact]
     public async Task A_failed_flush_fails_every_caller_it_was_for_and_the_next_caller_flushes_again()
     {
         var failure = new IOException("Flushing the directory /x to disk failed: Input/output error");
