@@ -80,12 +80,14 @@ internal static class GuaranteesBenchRunner
     /// <param name="switches">The guarantees kept (<see cref="GuaranteeSwitches.All"/> for the ceiling).</param>
     /// <param name="brokerPid">The broker's process on this machine, for its CPU per mail; null for none.</param>
     /// <param name="progress">Where progress is written.</param>
+    /// <param name="rate">0 to publish the measured mails flat out, or mails per second to publish them at (the warm-up is
+    /// always flat out): the broker's work per mail at <c>bench pipeline</c>'s pace (issue 17, session 19).</param>
     /// <param name="cancellationToken">Stops the run.</param>
     /// <param name="workDirectory">Where the run's directory is made and left (<see cref="BenchWorkDirectory"/>); null: a temporary one, deleted at the end.</param>
     /// <exception cref="Commands.CliException">No mail came through for a minute, or a mail's hand-over failed.</exception>
     public static async Task<GuaranteesBenchResult> RunAsync(
         Uri rabbitMq, int messages, int warmup, BenchMessageSize size, int inFlight, int prefetch, int concurrency, GuaranteeSwitches switches, int? brokerPid,
-        TextWriter progress, CancellationToken cancellationToken, string? workDirectory = null)
+        TextWriter progress, CancellationToken cancellationToken, string? workDirectory = null, double rate = 0)
     {
         ArgumentNullException.ThrowIfNull(switches);
         ArgumentNullException.ThrowIfNull(progress);
@@ -140,7 +142,7 @@ internal static class GuaranteesBenchRunner
             var cpu = new MachineCpuTime();
             var cores = new CoreCpuTime();
             var broker = brokerPid is { } pid ? new ProcessCpuTime(pid) : null;
-            var phase = await RunPhaseAsync(handler, producer, messages, cancellationToken);
+            var phase = await RunPhaseAsync(handler, producer, messages, cancellationToken, rate);
             var processCpu = cpu.ProcessElapsed;
             var machineCpu = cpu.MachineElapsed;
             var brokerCpu = broker?.Elapsed;
@@ -188,6 +190,7 @@ internal static class GuaranteesBenchRunner
                 phase.SampleTraceId ?? "(none)")
             {
                 CoreUtilisation = coreUtilisation,
+                PublishRate = rate,
             };
         }
         finally
@@ -222,11 +225,11 @@ internal static class GuaranteesBenchRunner
     }
 
     /// <summary>Publishes <paramref name="count"/> mails and waits until each was handled; fails when none comes through for <see cref="StallTimeout"/>.</summary>
-    private static async Task<GuaranteesPhase> RunPhaseAsync(GuaranteesMailHandler handler, Producer producer, int count, CancellationToken cancellationToken)
+    private static async Task<GuaranteesPhase> RunPhaseAsync(GuaranteesMailHandler handler, Producer producer, int count, CancellationToken cancellationToken, double rate = 0)
     {
         var phase = new GuaranteesPhase(count);
         handler.Current = phase;
-        await producer.PublishAsync(phase, cancellationToken);
+        await producer.PublishAsync(phase, rate, cancellationToken);
         var stalled = Stopwatch.StartNew();
         int last = -1;
         while (!phase.Done.Task.IsCompleted)
@@ -263,12 +266,19 @@ internal static class GuaranteesBenchRunner
     /// <summary>The producer: persistent publishes into the work queue's exchange, a sliding window of confirms in flight.</summary>
     private sealed class Producer(IChannel channel, string exchange, byte[] command, int inFlight)
     {
-        public async Task PublishAsync(GuaranteesPhase phase, CancellationToken cancellationToken)
+        public async Task PublishAsync(GuaranteesPhase phase, double rate, CancellationToken cancellationToken)
         {
             using var window = new SemaphoreSlim(inFlight, inFlight);
             var pending = new List<Task>(phase.Count);
+            var clock = Stopwatch.StartNew();
             for (int i = 0; i < phase.Count; i++)
             {
+                // Paced (--rate), as bench pipeline's producer: mail i no earlier than i / rate seconds into the phase.
+                if (rate > 0 && TimeSpan.FromSeconds(i / rate) - clock.Elapsed is { Ticks: > 0 } wait)
+                {
+                    await Task.Delay(wait, cancellationToken);
+                }
+
                 // A sliding window: the next publish starts as soon as any one in flight is confirmed.
                 await window.WaitAsync(cancellationToken);
                 pending.Add(PublishOneAsync(phase, Guid.NewGuid(), window, cancellationToken));
