@@ -67,4 +67,7 @@ internal sealed record GuaranteesBenchResult(
 
     /// <summary>Each core's busy share over the measured run (<see cref="CoreCpuTime"/>); null without /proc/stat.</summary>
     public IReadOnlyList<double>? CoreUtilisation { get; init; }
+
+    /// <summary>Mails per second the measured mails were published at (<c>--rate</c>); 0 = all at once.</summary>
+    public double PublishRate { get; init; }
 }

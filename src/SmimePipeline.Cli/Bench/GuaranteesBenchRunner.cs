@@ -78,13 +78,15 @@ internal static class GuaranteesBenchRunner
     /// <param name="switches">The guarantees kept (<see cref="GuaranteeSwitches.All"/> for the ceiling).</param>
     /// <param name="brokerPid">The broker's process on this machine, for its CPU per mail; null for none.</param>
     /// <param name="progress">Where progress is written.</param>
+    /// <param name="rate">0 to publish the measured mails flat out, or mails per second to publish them at (the warm-up is
+    /// always flat out): the broker's work per mail at <c>bench pipeline</c>'s pace (issue 17, session 19).</param>
     /// <param name="cancellationToken">Stops the run.</param>
     /// <param name="workDirectory">Where the run's directory is made and left (<see cref="BenchWorkDirectory"/>); null: a temporary one, deleted at the end.</param>
     /// <param name="via">What carries the mails: RabbitMQ.Client directly, or the product's MassTransit bus.</param>
     /// <exception cref="Commands.CliException">No mail came through for a minute, or a mail's hand-over failed.</exception>
     public static async Task<GuaranteesBenchResult> RunAsync(
         Uri rabbitMq, int messages, int warmup, BenchMessageSize size, int inFlight, int prefetch, int concurrency, GuaranteeSwitches switches, int? brokerPid,
-        TextWriter progress, CancellationToken cancellationToken, string? workDirectory = null, GuaranteesVia via = GuaranteesVia.Raw)
+        TextWriter progress, CancellationToken cancellationToken, string? workDirectory = null, GuaranteesVia via = GuaranteesVia.Raw, double rate = 0)
     {
         ArgumentNullException.ThrowIfNull(switches);
         ArgumentNullException.ThrowIfNull(progress);
@@ -126,7 +128,7 @@ internal static class GuaranteesBenchRunner
             var rusage = new ProcessRusage();
             var cores = new CoreCpuTime();
             var broker = brokerPid is { } pid ? new ProcessCpuTime(pid) : null;
-            var phase = await RunPhaseAsync(carrier, messages, cancellationToken);
+            var phase = await RunPhaseAsync(carrier, messages, cancellationToken, rate);
             var processCpu = cpu.ProcessElapsed;
             var machineCpu = cpu.MachineElapsed;
             var brokerCpu = broker?.Elapsed;
@@ -172,6 +174,7 @@ internal static class GuaranteesBenchRunner
                 CoreUtilisation = coreUtilisation,
                 VoluntarySwitchesPerMail = Math.Round((double)switchesSeen.VoluntarySwitches / messages, 2),
                 AllocatedBytesPerMail = Math.Round((double)allocated / messages),
+                PublishRate = rate,
             };
         }
         finally
@@ -192,11 +195,11 @@ internal static class GuaranteesBenchRunner
     }
 
     /// <summary>Publishes <paramref name="count"/> mails and waits until each was handled; fails when none comes through for <see cref="StallTimeout"/>.</summary>
-    private static async Task<GuaranteesPhase> RunPhaseAsync(IGuaranteesCarrier carrier, int count, CancellationToken cancellationToken)
+    private static async Task<GuaranteesPhase> RunPhaseAsync(IGuaranteesCarrier carrier, int count, CancellationToken cancellationToken, double rate = 0)
     {
         var phase = new GuaranteesPhase(count);
         carrier.Handler.Current = phase;
-        await carrier.PublishAsync(phase, cancellationToken);
+        await carrier.PublishAsync(phase, rate, cancellationToken);
         var stalled = Stopwatch.StartNew();
         int last = -1;
         while (!phase.Done.Task.IsCompleted)

@@ -45,14 +45,22 @@ internal sealed class GuaranteesPhase(int count)
     /// <summary>
     /// Publishes the batch's mails, each with a fresh id, through <paramref name="publishOne"/> (whose task ends when the
     /// broker confirmed it) in a sliding window: the next publish starts as soon as any one of <paramref name="inFlight"/> is confirmed.
+    /// With <paramref name="rate"/> above 0 (<c>--rate</c>, session 19) mail i starts no earlier than i / rate seconds into
+    /// the batch, as <c>bench pipeline</c>'s producer paces.
     /// </summary>
-    public async Task PublishAsync(int inFlight, Func<Guid, Task> publishOne, CancellationToken cancellationToken)
+    public async Task PublishAsync(int inFlight, Func<Guid, Task> publishOne, CancellationToken cancellationToken, double rate = 0)
     {
         ArgumentNullException.ThrowIfNull(publishOne);
         using var window = new SemaphoreSlim(inFlight, inFlight);
         var pending = new List<Task>(count);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         for (int i = 0; i < count; i++)
         {
+            if (rate > 0 && TimeSpan.FromSeconds(i / rate) - clock.Elapsed is { Ticks: > 0 } wait)
+            {
+                await Task.Delay(wait, cancellationToken);
+            }
+
             await window.WaitAsync(cancellationToken);
             pending.Add(PublishInWindowAsync(Guid.NewGuid(), publishOne, window));
         }

@@ -15,8 +15,11 @@ internal interface IGuaranteesCarrier : IAsyncDisposable
     /// <summary>Mails the consumer handles at once.</summary>
     int Concurrency { get; }
 
-    /// <summary>Publishes the mails of <paramref name="phase"/>; completes once the broker confirmed each.</summary>
-    Task PublishAsync(GuaranteesPhase phase, CancellationToken cancellationToken);
+    /// <summary>
+    /// Publishes the mails of <paramref name="phase"/>, flat out or at <paramref name="rate"/> mails per second; completes
+    /// once the broker confirmed each.
+    /// </summary>
+    Task PublishAsync(GuaranteesPhase phase, double rate, CancellationToken cancellationToken);
 
     /// <summary>Stops consuming; the messages left in the work queue (ready + unacknowledged).</summary>
     Task<long> StopAsync(CancellationToken cancellationToken);

@@ -95,7 +95,7 @@ internal sealed class MassTransitGuarantees : IGuaranteesCarrier
     }
 
     /// <inheritdoc />
-    public async Task PublishAsync(GuaranteesPhase phase, CancellationToken cancellationToken)
+    public async Task PublishAsync(GuaranteesPhase phase, double rate, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(phase);
         using var scope = _host.Services.CreateScope();
@@ -105,7 +105,7 @@ internal sealed class MassTransitGuarantees : IGuaranteesCarrier
             using var span = _recorder.Publish(id);
             phase.SampleTraceId ??= span?.TraceId.ToHexString();
             await publisher.ProtectAsync(_template with { MailId = id }, cancellationToken);
-        }, cancellationToken);
+        }, cancellationToken, rate);
     }
 
     /// <inheritdoc />

@@ -87,8 +87,8 @@ internal sealed class RabbitMqClientGuarantees : IGuaranteesCarrier
     }
 
     /// <inheritdoc />
-    public Task PublishAsync(GuaranteesPhase phase, CancellationToken cancellationToken) =>
-        phase.PublishAsync(_inFlight, id => PublishOneAsync(phase, id, cancellationToken), cancellationToken);
+    public Task PublishAsync(GuaranteesPhase phase, double rate, CancellationToken cancellationToken) =>
+        phase.PublishAsync(_inFlight, id => PublishOneAsync(phase, id, cancellationToken), cancellationToken, rate);
 
     /// <inheritdoc />
     public async Task<long> StopAsync(CancellationToken cancellationToken)

@@ -305,11 +305,12 @@ internal static class BenchCommand
             DefaultValueFactory = _ => GuaranteesBenchRunner.Name(GuaranteesVia.Raw),
         };
         via.AcceptOnlyFromAmong(GuaranteesBenchRunner.Name(GuaranteesVia.Raw), GuaranteesBenchRunner.Name(GuaranteesVia.MassTransit));
+        var rate = new Option<double>("--rate") { Description = "Publish the measured mails at this many per second (bench pipeline's pace, to compare the broker's work per mail at one pace); 0 = all at once." };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var workDir = WorkDirOption();
         var command = new Command("guarantees", "The delivery guarantees alone, through RabbitMQ.Client with no product code on the bus path and no cryptography: quorum queue, publisher confirms, manual acks, ledger, fsync'd pickup file, two confirmed events, one trace per mail; CPU per mail.")
         {
-            rabbit, messages, message, warmup, inFlight, prefetch, concurrency, brokerPid, classic, noFsync, noLedger, noEvents, via, json, workDir,
+            rabbit, messages, message, warmup, inFlight, prefetch, concurrency, brokerPid, classic, noFsync, noLedger, noEvents, via, rate, json, workDir,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -317,9 +318,10 @@ internal static class BenchCommand
             int window = parseResult.GetValue(inFlight);
             int places = parseResult.GetValue(prefetch);
             int atOnce = parseResult.GetValue(concurrency);
-            if (count < 1 || parseResult.GetValue(warmup) < 0 || window < 1 || places is < 1 or > ushort.MaxValue || atOnce < 1)
+            double pace = parseResult.GetValue(rate);
+            if (count < 1 || parseResult.GetValue(warmup) < 0 || window < 1 || places is < 1 or > ushort.MaxValue || atOnce < 1 || !(pace >= 0) || double.IsInfinity(pace))
             {
-                throw new CliException("--messages, --in-flight, --prefetch and --concurrency must be at least 1 (--prefetch at most 65535), --warmup at least 0.");
+                throw new CliException("--messages, --in-flight, --prefetch and --concurrency must be at least 1 (--prefetch at most 65535), --warmup and --rate at least 0.");
             }
 
             var pid = parseResult.GetValue(brokerPid);
@@ -338,7 +340,7 @@ internal static class BenchCommand
                 Quorum: !parseResult.GetValue(classic), Fsync: !parseResult.GetValue(noFsync), Ledger: !parseResult.GetValue(noLedger), Events: !parseResult.GetValue(noEvents));
             var result = await GuaranteesBenchRunner.RunAsync(
                 BrokerOption.Require(parseResult, rabbit), count, parseResult.GetValue(warmup), BenchMail.Parse(parseResult.GetRequiredValue(message)), window, places, atOnce, switches, pid,
-                Console.Error, cancellationToken, parseResult.GetValue(workDir), carrier);
+                Console.Error, cancellationToken, parseResult.GetValue(workDir), carrier, pace);
             if (parseResult.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.GuaranteesBenchResult));

@@ -62,6 +62,8 @@ public static class WorkerServiceCollectionExtensions
             {
                 // Before MassTransit's hosted service: the queue this role sends to exists before the first mail.
                 services.AddHostedService<DeliverQueueDeclaration>();
+                // The large-mail lane's message-type bindings of older signers go (a convention publish reached both queues).
+                services.AddHostedService<LargeLaneTypeBindings>();
             }
 
             services.AddHealthChecks().AddCheck<SignerKeysHealthCheck>("signer-keys", tags: ["ready"]);

@@ -135,6 +135,62 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
             .ToList();
     }
 
+    /// <summary>
+    /// Where exchange <paramref name="exchange"/> of this virtual host routes to: each binding as <c>queue NAME</c> or
+    /// <c>exchange NAME</c>, ordered (empty for an exchange bound to nothing or never declared).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> BindingsFromAsync(string exchange)
+    {
+        using var response = await _http.GetAsync($"api/exchanges/{Name}/{Uri.EscapeDataString(exchange)}/bindings/source");
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return [];
+        }
+
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.EnumerateArray()
+            .Select(b => $"{b.GetProperty("destination_type").GetString()} {b.GetProperty("destination").GetString()}")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>
+    /// Declares the durable fanout exchanges <paramref name="source"/> and <paramref name="destination"/> (if missing) and
+    /// binds the second to the first, as an older worker's topology left them.
+    /// </summary>
+    public async Task BindExchangeAsync(string source, string destination)
+    {
+        foreach (var exchange in new[] { source, destination })
+        {
+            (await _http.PutAsJsonAsync($"api/exchanges/{Name}/{Uri.EscapeDataString(exchange)}", new { type = "fanout", durable = true, auto_delete = false })).EnsureSuccessStatusCode();
+        }
+
+        (await _http.PostAsJsonAsync($"api/bindings/{Name}/e/{Uri.EscapeDataString(source)}/e/{Uri.EscapeDataString(destination)}", new { routing_key = "" })).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>
+    /// Messages published into exchange <paramref name="exchange"/> and routed out of it since it was declared (the
+    /// management API's <c>publish_in</c> and <c>publish_out</c>, as old as the last statistics emission); 0 for none.
+    /// </summary>
+    public async Task<(long In, long Out)> ExchangePublishesAsync(string exchange)
+    {
+        using var response = await _http.GetAsync($"api/exchanges/{Name}/{Uri.EscapeDataString(exchange)}");
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return (0, 0);
+        }
+
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        if (!document.RootElement.TryGetProperty("message_stats", out var stats))
+        {
+            return (0, 0);
+        }
+
+        return (stats.TryGetProperty("publish_in", out var input) ? input.GetInt64() : 0, stats.TryGetProperty("publish_out", out var output) ? output.GetInt64() : 0);
+    }
+
     /// <summary>Peeks at up to <paramref name="count"/> messages (they stay in the queue).</summary>
     public async Task<IReadOnlyList<JsonElement>> PeekAsync(string queue, int count)
     {
