@@ -91,6 +91,36 @@ public sealed class ObservabilityConfigTests
         Assert.True(result.ExitCode == 0, $"promtool check rules failed:\n{result.Describe()}");
     }
 
+    /// <summary>
+    /// The alert rules' unit tests (<c>deploy/prometheus/smime-alerts.test.yml</c>): a sender whose pause or resume of
+    /// <c>smime-deliver</c> keeps failing fires <c>SmimeSenderEndpointControlStuck</c> after 5 minutes, one that recovered
+    /// does not (session 19).
+    /// </summary>
+    [Fact]
+    public async Task Promtool_alert_rule_unit_tests_pass()
+    {
+        var promtool = ExternalTool.Require("promtool", PromtoolHint);
+
+        var result = await ExternalTool.RunAsync(promtool, ["test", "rules", "smime-alerts.test.yml"], timeout: ToolLimits.Timeout, workingDirectory: RepositoryPaths.Of("deploy", "prometheus"));
+
+        Assert.True(result.ExitCode == 0, $"promtool test rules failed:\n{result.Describe()}");
+    }
+
+    [Fact]
+    public void The_sender_endpoint_control_failures_have_a_panel_and_an_alert()
+    {
+        const string metric = "smime_sender_endpoint_control_failures_total";
+        var dashboard = JsonNode.Parse(File.ReadAllText(RepositoryPaths.Of("deploy", "grafana", "dashboards", "smime-pipeline.json")))!;
+        Assert.Contains(
+            dashboard["panels"]!.AsArray().SelectMany(p => p!["targets"]!.AsArray()),
+            t => t!["expr"]!.GetValue<string>().Contains(metric, StringComparison.Ordinal));
+        var rules = YamlJson.ParseFile(RepositoryPaths.Of("deploy", "prometheus", "smime-alerts.rules.yml"));
+        var alert = Assert.Single(
+            rules["groups"]!.AsArray().SelectMany(g => g!["rules"]!.AsArray()),
+            r => r!["alert"]?.GetValue<string>() == "SmimeSenderEndpointControlStuck");
+        Assert.Contains(metric, alert!["expr"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Collector_pipelines_use_only_declared_components_and_send_traces_to_jaeger()
     {
