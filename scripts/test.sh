@@ -415,17 +415,18 @@ print_exports() {
     done
 }
 
-# Sums the counters of every TRX file (one per test project) into "N passed, N failed" after naming each failed test, and fails
-# when a project left no TRX file or its run did not complete (a crashed or killed test host must
-# never look like a green run).
+# Sums the counters of every TRX file of this run (one per test project) into "N passed, N failed" after naming each failed
+# test, and fails when a project left no TRX file or its run did not complete (a crashed or killed test host must
+# never look like a green run). Only files written since the marker $3 count: SMIME_TEST_RESULTS_DIR is kept between runs,
+# and an earlier run's TRX files there must neither add their failures nor stand in for a project that left none (session 19).
 print_totals() {
-    python3 - "$1" "$2" <<'PY'
-import glob, sys, xml.etree.ElementTree as ET
+    python3 - "$1" "$2" "$3" <<'PY'
+import glob, os, sys, xml.etree.ElementTree as ET
 ns = "{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}"
-results, expected = sys.argv[1], int(sys.argv[2])
+results, expected, started = sys.argv[1], int(sys.argv[2]), os.path.getmtime(sys.argv[3])
 passed = failed = 0
 problems = []
-paths = glob.glob(results + "/**/*.trx", recursive=True)
+paths = [p for p in glob.glob(results + "/**/*.trx", recursive=True) if os.path.getmtime(p) >= started]
 for path in paths:
     summary = ET.parse(path).getroot().find(f"{ns}ResultSummary")
     counters = summary.find(f"{ns}Counters") if summary is not None else None
@@ -496,6 +497,9 @@ main() {
     # their default home, is removed on exit. For CI artifacts and for reading durations against the tests' budgets.
     local results="${SMIME_TEST_RESULTS_DIR:-$WORK_DIR/test-results}"
     local rc=0 scripts_rc=0
+    # This run's TRX files are those written after this marker (print_totals).
+    local started="$WORK_DIR/run-started"
+    touch "$started"
     check_scripts || scripts_rc=1
     cd "$REPO_ROOT"
     dotnet test SmimePipeline.sln -c Release \
@@ -504,7 +508,7 @@ main() {
         "$@" || rc=$?
     local projects
     projects=$(grep -l '<IsTestProject>true</IsTestProject>' tests/*/*.csproj | wc -l)
-    print_totals "$results" "$projects" || { [[ $rc -ne 0 ]] || rc=1; }
+    print_totals "$results" "$projects" "$started" || { [[ $rc -ne 0 ]] || rc=1; }
     if [[ $scripts_rc -ne 0 ]]; then
         log "ERROR: a Markdown link is broken or a unit test of the benchmark scripts failed (see above, before the .NET tests)"
         [[ $rc -ne 0 ]] || rc=1

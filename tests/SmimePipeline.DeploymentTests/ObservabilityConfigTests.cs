@@ -72,23 +72,42 @@ public sealed class ObservabilityConfigTests
     }
 
     [Fact]
-    public async Task Promtool_accepts_the_prometheus_config()
+    public Task Promtool_accepts_the_prometheus_config() => AssertPromtoolSucceedsAsync("check", "config", "prometheus.yml");
+
+    [Fact]
+    public Task Promtool_accepts_the_alert_rules() => AssertPromtoolSucceedsAsync("check", "rules", "smime-alerts.rules.yml");
+
+    /// <summary>
+    /// The alert rules' unit tests (<c>deploy/prometheus/smime-alerts.test.yml</c>): a sender whose pause or resume of
+    /// <c>smime-deliver</c> keeps failing fires <c>SmimeSenderEndpointControlStuck</c> after 5 minutes, one that recovered
+    /// does not (session 19).
+    /// </summary>
+    [Fact]
+    public Task Promtool_alert_rule_unit_tests_pass() => AssertPromtoolSucceedsAsync("test", "rules", "smime-alerts.test.yml");
+
+    // promtool with `arguments` in deploy/prometheus, which must exit 0.
+    private static async Task AssertPromtoolSucceedsAsync(params string[] arguments)
     {
         var promtool = ExternalTool.Require("promtool", PromtoolHint);
 
-        var result = await ExternalTool.RunAsync(promtool, ["check", "config", "prometheus.yml"], timeout: ToolLimits.Timeout, workingDirectory: RepositoryPaths.Of("deploy", "prometheus"));
+        var result = await ExternalTool.RunAsync(promtool, arguments, timeout: ToolLimits.Timeout, workingDirectory: RepositoryPaths.Of("deploy", "prometheus"));
 
-        Assert.True(result.ExitCode == 0, $"promtool check config failed:\n{result.Describe()}");
+        Assert.True(result.ExitCode == 0, $"promtool {string.Join(' ', arguments)} failed:\n{result.Describe()}");
     }
 
     [Fact]
-    public async Task Promtool_accepts_the_alert_rules()
+    public void The_sender_endpoint_control_failures_have_a_panel_and_an_alert()
     {
-        var promtool = ExternalTool.Require("promtool", PromtoolHint);
-
-        var result = await ExternalTool.RunAsync(promtool, ["check", "rules", "smime-alerts.rules.yml"], timeout: ToolLimits.Timeout, workingDirectory: RepositoryPaths.Of("deploy", "prometheus"));
-
-        Assert.True(result.ExitCode == 0, $"promtool check rules failed:\n{result.Describe()}");
+        const string metric = "smime_sender_endpoint_control_failures_total";
+        var dashboard = JsonNode.Parse(File.ReadAllText(RepositoryPaths.Of("deploy", "grafana", "dashboards", "smime-pipeline.json")))!;
+        Assert.Contains(
+            dashboard["panels"]!.AsArray().SelectMany(p => p!["targets"]!.AsArray()),
+            t => t!["expr"]!.GetValue<string>().Contains(metric, StringComparison.Ordinal));
+        var rules = YamlJson.ParseFile(RepositoryPaths.Of("deploy", "prometheus", "smime-alerts.rules.yml"));
+        var alert = Assert.Single(
+            rules["groups"]!.AsArray().SelectMany(g => g!["rules"]!.AsArray()),
+            r => r!["alert"]?.GetValue<string>() == "SmimeSenderEndpointControlStuck");
+        Assert.Contains(metric, alert!["expr"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public sealed partial class UnreportedFailureFilter(
     string stage,
     int deliveryLimit,
     IDeliveryLedger? ledger,
-    BoundedBrokerSend broker,
+    MailEventPublisher events,
     SmimeTelemetry telemetry,
     TimeProvider time,
     ILogger<UnreportedFailureFilter> logger)
@@ -85,7 +85,7 @@ public sealed partial class UnreportedFailureFilter(
             stage,
             options.RabbitMq.DeliveryLimit,
             stage == Deliver ? services.GetService<IDeliveryLedger>() : null,
-            services.GetRequiredService<BoundedBrokerSend>(),
+            services.GetRequiredService<MailEventPublisher>(),
             services.GetRequiredService<SmimeTelemetry>(),
             services.GetRequiredService<TimeProvider>(),
             logger);
@@ -217,7 +217,9 @@ public sealed partial class UnreportedFailureFilter(
             return;
         }
 
-        await broker.PublishAsync(
+        // On the bus's channel (MailEventPublisher): a refusal that closed the consume's would bring the message back, to be
+        // reported again at each delivery until the delivery limit (session 19).
+        await events.PublishAsync(
             context,
             new EmailDeliveryFailed
             {

@@ -49,6 +49,7 @@ public static class WorkerServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<SmimeTelemetry>();
         services.TryAddSingleton<BoundedBrokerSend>();
+        services.TryAddSingleton<MailEventPublisher>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout + TimeSpan.FromSeconds(5));
         services.AddDeliveryClaimCheck(options.Transport);
         services.AddWorkQueueConsumerHealth();

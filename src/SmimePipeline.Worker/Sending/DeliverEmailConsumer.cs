@@ -23,7 +23,7 @@ public sealed class DeliverEmailConsumer(
     DeliverySlots places,
     DeliveryContentStore claimCheck,
     DeliveryRefusals refusals,
-    BoundedBrokerSend broker,
+    MailEventPublisher events,
     IDeliveryLedger ledger,
     IOptions<SmimePipelineOptions> options,
     ILogger<DeliverEmailConsumer> logger) : IConsumer<DeliverEmail>
@@ -32,7 +32,7 @@ public sealed class DeliverEmailConsumer(
     public async Task Consume(ConsumeContext<DeliverEmail> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (await DeadLetterReport.PublishAgainAsync(context, broker))
+        if (await DeadLetterReport.PublishAgainAsync(context, events))
         {
             // A retry after this mail went into smime-deliver-dead and only its event's publish failed.
             return;

@@ -41,7 +41,7 @@ public sealed class DeliveryHandler
     private readonly IMailTransport _transport;
     private readonly IDeliveryLedger _ledger;
     private readonly IRetryLadder _ladder;
-    private readonly BoundedBrokerSend _broker;
+    private readonly MailEventPublisher _events;
     private readonly EspCircuitBreaker _breaker;
     private readonly SmimeTelemetry _telemetry;
     private readonly TimeProvider _time;
@@ -53,7 +53,7 @@ public sealed class DeliveryHandler
         IMailTransport transport,
         IDeliveryLedger ledger,
         IRetryLadder ladder,
-        BoundedBrokerSend broker,
+        MailEventPublisher events,
         EspCircuitBreaker breaker,
         SmimeTelemetry telemetry,
         TimeProvider time,
@@ -65,7 +65,7 @@ public sealed class DeliveryHandler
         _transport = transport;
         _ledger = ledger;
         _ladder = ladder;
-        _broker = broker;
+        _events = events;
         _breaker = breaker;
         _telemetry = telemetry;
         _time = time;
@@ -400,12 +400,14 @@ public sealed class DeliveryHandler
                 Reason = failure.ProviderResponse is null ? reason : $"{reason} ESP answer: {failure.ProviderResponse}",
                 FailedAt = _time.GetUtcNow(),
             },
-            _broker,
+            _events,
             _telemetry,
             _logger);
     }
 
-    // Bounded and past the consume context (BoundedBrokerSend): a refused publish ends the try with broker-refused; the
+    // Bounded, past the consume context, on the bus's channel (MailEventPublisher): a refused publish ends the try with
+    // broker-refused, whether the broker nacked it or closed the channel (session 19: on the consume's channel a closing
+    // refusal took the delivery with it, and the message came back until RabbitMq:DeliveryLimit); the
     // ledger says accepted, so the next try (a short retry) publishes it again without calling the ESP. On the last of them
     // the mail is reported as delivered with its event missing (DeliveredEventRefused), never routed as failed: not onto
     // the ladder, whose end is smime-deliver-dead and an EmailDeliveryFailed for a mail the recipient has. The signer's
@@ -414,7 +416,7 @@ public sealed class DeliveryHandler
     {
         try
         {
-            await _broker.PublishAsync(
+            await _events.PublishAsync(
                 context,
                 new EmailDelivered
                 {

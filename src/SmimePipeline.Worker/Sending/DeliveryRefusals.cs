@@ -15,7 +15,7 @@ namespace SmimePipeline.Worker.Sending;
 /// (<see cref="DeadLetterReport"/>).
 /// </summary>
 public sealed class DeliveryRefusals(
-    IRetryLadder ladder, IMailTransport transport, BoundedBrokerSend broker, SmimeTelemetry telemetry, TimeProvider time, ILogger<DeliveryRefusals> logger)
+    IRetryLadder ladder, IMailTransport transport, MailEventPublisher events, SmimeTelemetry telemetry, TimeProvider time, ILogger<DeliveryRefusals> logger)
 {
     /// <summary>Dead-letters the mail of <paramref name="context"/> for <paramref name="refusal"/>; completes once the broker confirmed it.</summary>
     public async Task DeadLetterAsync(ConsumeContext<DeliverEmail> context, MailRefusal refusal)
@@ -38,7 +38,7 @@ public sealed class DeliveryRefusals(
                 Reason = refusal.Reason,
                 FailedAt = now,
             },
-            broker,
+            events,
             telemetry,
             logger);
     }

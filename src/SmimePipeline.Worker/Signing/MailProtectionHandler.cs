@@ -36,6 +36,7 @@ public sealed class MailProtectionHandler
     private readonly MissingCertificatePolicy _defaultMissingCertificate;
     private readonly SmimeTelemetry _telemetry;
     private readonly BoundedBrokerSend _broker;
+    private readonly MailEventPublisher _events;
     private readonly TimeProvider _time;
     private readonly ILogger<MailProtectionHandler> _logger;
     private readonly DeliveryContentStore _claimCheck;
@@ -43,7 +44,6 @@ public sealed class MailProtectionHandler
     private readonly LargeMailThreads _largeMailThreads;
     private readonly DeliverEmailFormat _deliverEmailFormat;
     private readonly InProcessDelivery? _inProcessDelivery;
-    private readonly IBus _bus;
 
     public MailProtectionHandler(
         SmimeProtector protector,
@@ -56,11 +56,11 @@ public sealed class MailProtectionHandler
         DeliveryContentStore claimCheck,
         ProtectionSlots slots,
         LargeMailThreads largeMailThreads,
-        IBus bus,
+        MailEventPublisher events,
         InProcessDelivery? inProcessDelivery = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _bus = bus;
+        _events = events;
         _inProcessDelivery = inProcessDelivery;
         _claimCheck = claimCheck;
         _slots = slots;
@@ -219,15 +219,14 @@ public sealed class MailProtectionHandler
     }
 
     /// <summary>
-    /// Publishes <see cref="EmailProtected"/> on the bus's channel, apart from the command's (<see cref="BoundedBrokerSend.PublishApartAsync{T}"/>):
+    /// Publishes <see cref="EmailProtected"/> on the bus's channel, apart from the command's (<see cref="MailEventPublisher"/>):
     /// the mail is with the sender role by now, so a refusal that closes the channel must not take the command's delivery with
     /// it (session 18; before, the command came back and each redelivery protected the mail and handed it over again, until
     /// <c>RabbitMq:DeliveryLimit</c> reported it failed). Refused either way, it ends as <see cref="ProtectedEventRefused"/>.
     /// </summary>
     private Task AnnounceAsync(ConsumeContext context, Guid mailId, ProtectedMail result, IReadOnlyList<RecipientOutcome> outcomes) =>
-        _broker.PublishApartAsync(
+        _events.PublishAsync(
             context,
-            _bus,
             new EmailProtected
             {
                 MailId = mailId,
@@ -333,7 +332,9 @@ public sealed class MailProtectionHandler
             Log.MailDeadLettered(_logger, mailId, "protect", reasonCode, reason);
         }
 
-        await _broker.PublishAsync(
+        // On the bus's channel (MailEventPublisher): a refusal that closed the command's would bring it back, refused again
+        // at each delivery until RabbitMq:DeliveryLimit (session 19). Refused, the endpoint's filter writes line 1018.
+        await _events.PublishAsync(
             context,
             new EmailDeliveryFailed
             {

@@ -12,9 +12,10 @@ namespace SmimePipeline.Worker.Signing;
 /// oversize, a protected result above the limit): one <see cref="EmailDeliveryFailed"/> event, one error log line and the
 /// <c>smime_dead_letters_total</c> metric, then an exception that the consumer definitions never retry
 /// (<see cref="MailDeadLetteredException"/> for mail, <see cref="MailRefusedException"/> for a harvest request), so
-/// MassTransit moves the message to the queue's <c>_error</c> queue with the reason in its fault headers.
+/// MassTransit moves the message to the queue's <c>_error</c> queue with the reason in its fault headers. When the broker
+/// refuses the event (line 1018 by the endpoint's filter), the message still ends there, once (session 19).
 /// </summary>
-public sealed class SignerRefusals(BoundedBrokerSend broker, SmimeTelemetry telemetry, TimeProvider time, ILogger<SignerRefusals> logger)
+public sealed class SignerRefusals(MailEventPublisher events, SmimeTelemetry telemetry, TimeProvider time, ILogger<SignerRefusals> logger)
 {
     /// <summary>Publishes the failure of mail <paramref name="mailId"/> and throws; never returns normally.</summary>
     /// <exception cref="MailDeadLetteredException">Always, carrying <paramref name="refusal"/>'s code and reason.</exception>
@@ -30,7 +31,8 @@ public sealed class SignerRefusals(BoundedBrokerSend broker, SmimeTelemetry tele
             Log.MailDeadLettered(logger, mailId, "protect", refusal.ReasonCode, refusal.Reason);
         }
 
-        await broker.PublishAsync(
+        // On the bus's channel: a refusal that closes it must not take the command's delivery along (MailEventPublisher).
+        await events.PublishAsync(
             context,
             new EmailDeliveryFailed
             {

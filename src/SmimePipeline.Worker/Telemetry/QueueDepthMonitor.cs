@@ -44,10 +44,14 @@ public sealed partial class QueueDepthMonitor : BackgroundService
             {
                 await PollAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is not OutOfMemoryException && !stoppingToken.IsCancellationRequested)
             {
-                // A metric must never take the worker down; say why the gauge is stale and try again.
-                LogPollFailed(_logger, _options.ManagementUri, ex.Message);
+                // A metric must never take the worker down; say why the gauge is stale and try again. Every exception, not
+                // only HTTP's and JSON's: an exception leaving ExecuteAsync stops the host (BackgroundServiceExceptionBehavior
+                // StopHost), and session 19's audit found two that did — RabbitMq:PasswordFile unreadable after start
+                // (a rotated or unmounted secret: IOException) and an answer of another shape than a list of queues
+                // (InvalidOperationException, KeyNotFoundException).
+                LogPollFailed(_logger, _options.ManagementUri, ex.GetType().Name, ex.Message);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -84,6 +88,6 @@ public sealed partial class QueueDepthMonitor : BackgroundService
         _telemetry.SetQueueDepths(depths);
     }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Could not read queue depths from {ManagementUri}: {Reason}")]
-    private static partial void LogPollFailed(ILogger logger, Uri managementUri, string reason);
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Could not read queue depths from {ManagementUri}: {ExceptionType}: {Reason}")]
+    private static partial void LogPollFailed(ILogger logger, Uri managementUri, string exceptionType, string reason);
 }

@@ -169,6 +169,9 @@ public sealed class SmimeTelemetry : IDisposable
         // that increase() and rate() see the first error instead of a series that was never there.
         _sender.ConfigurationErrors.Add(0, new TagList { { "provider", provider } });
         _sender.Retries.Add(0, new TagList { { "provider", provider } });
+        // The stuck-sender alert's counter too (session 19: SmimeSenderEndpointControlStuck), one series per operation.
+        _sender.EndpointControlFailures.Add(0, new TagList { { "operation", "pause" } });
+        _sender.EndpointControlFailures.Add(0, new TagList { { "operation", "resume" } });
         _meter.CreateObservableGauge(
             "smime.sender.breaker_open",
             () => new Measurement<int>(isOpen() ? 1 : 0, new KeyValuePair<string, object?>("provider", provider)),

@@ -4,6 +4,7 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
 using SmimePipeline.IntegrationTests.Infrastructure;
@@ -20,12 +21,30 @@ namespace SmimePipeline.IntegrationTests.ClaimCheck;
 /// the mail is delivered and OpenSSL decrypts and verifies it; its claim is marked consumed and swept after the grace
 /// period. A mail below the threshold still travels inline. Hostile references end in <c>smime-protect_error</c> with
 /// their reasons; a redelivered reference still finds its claim; a dead-lettered one keeps it for <c>smime dlq requeue</c>.
-/// One class, so its tests (which sweep the shared table) run one after another.
+/// One class, so its tests (which sweep the table) run one after another. The table is the class's own, in a schema of its
+/// own (<c>Search Path</c>, as <see cref="ProducerClaimReleaseTests"/>): the sweep with the clock 2 h ahead deletes every
+/// consumed claim it sees, and in the shared table that could be another class's (session 19).
 /// </summary>
-public sealed class ProducerClaimCheckTests : BrokerTest
+public sealed class ProducerClaimCheckTests : BrokerTest, IAsyncLifetime
 {
     private const string ErrorQueue = "smime-protect_error";
     private const int AttachmentBytes = 600_000;
+    private readonly string _schema = "claimcheck_" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>The test PostgreSQL with this class's schema first on the search path: the producer's, the signers' and the sweeper's table.</summary>
+    private string Connection => TestServices.PostgresConnectionString + ";Search Path=" + _schema;
+
+    async Task IAsyncLifetime.InitializeAsync()
+    {
+        await InitializeAsync();
+        await ExecuteAsync($"CREATE SCHEMA {_schema}");
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await ExecuteAsync($"DROP SCHEMA {_schema} CASCADE");
+        await DisposeAsync();
+    }
 
     [Fact]
     public async Task A_large_mail_goes_by_claim_a_small_one_inline_both_verify_with_openssl_and_the_claim_is_consumed_then_swept()
@@ -199,15 +218,23 @@ public sealed class ProducerClaimCheckTests : BrokerTest
     }
 
     /// <summary>The store as a producer opens it, with the table the signers create at start (a test may store before any signer ran).</summary>
-    private static async Task<PostgresProtectClaimStore> OpenStoreAsync()
+    private async Task<PostgresProtectClaimStore> OpenStoreAsync()
     {
-        var store = new PostgresProtectClaimStore(TestServices.PostgresConnectionString);
+        var store = new PostgresProtectClaimStore(Connection);
         await store.EnsureSchemaAsync(CancellationToken.None);
         return store;
     }
 
     private Dictionary<string, string?> Settings(string role, string outbox) =>
-        WorkerSettings(role, outbox, ("SmimePipeline:ProducerClaims:PostgresConnectionString", role == "Signer" ? TestServices.PostgresConnectionString : null));
+        WorkerSettings(role, outbox, ("SmimePipeline:ProducerClaims:PostgresConnectionString", role == "Signer" ? Connection : null));
+
+    private static async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(TestServices.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
 
     private async Task PublishWithClaimsAsync(PostgresProtectClaimStore store, params ProtectEmail[] mails)
     {

@@ -27,13 +27,15 @@ public sealed class DeliveredEventRefusedTests : SparkPostBrokerTest
     [Fact]
     public async Task A_delivered_mail_whose_EmailDelivered_the_broker_keeps_refusing_is_reported_delivered_and_dlq_requeue_publishes_the_event_without_an_esp_call()
     {
-        // ACCESS_REFUSED closes the channel the consume shares: the message comes back until RabbitMq:DeliveryLimit, where
-        // the work queue's filter finds the mail accepted in the ledger.
+        // ACCESS_REFUSED closes the channel the event goes out on: since session 19 the bus's own, not the consume's, so the
+        // delivery stays and the sender's short retries each publish again from the ledger's record, and the last one reports
+        // it, as for a nack. Before, the refusal closed the consume's channel: the message came back until
+        // RabbitMq:DeliveryLimit ("the message came back 4 times at deliver"), where the filter found it accepted in the ledger.
         await AssertDeliveredWithEventMissingAsync(
             "access-refused",
             () => VirtualHost.WithholdWriteAsync(DeliveredExchange),
             () => VirtualHost.AllowWriteAsync(),
-            "the message came back 4 times at deliver (RabbitMq:DeliveryLimit 3)",
+            "Only its EmailDelivered event is missing: RabbitMQ",
             nackedCopiesArrive: false);
     }
 

@@ -21,8 +21,15 @@ public sealed class FilterEventRefusedTests : SparkPostBrokerTest
 
     private readonly RecordingLoggerProvider _logs = new();
 
-    [Fact]
-    public async Task A_failure_the_filter_reports_keeps_its_reason_and_writes_line_1018_when_the_broker_refuses_its_event()
+    /// <summary>
+    /// The event nacked (a queue bound to its exchange full), or refused by closing the channel (write permission withheld:
+    /// <c>ACCESS_REFUSED</c>, session 19). Before session 19 the closing refusal took the consume's channel and the message's
+    /// delivery with it: the move to <c>smime-deliver_error</c> failed, the message came back and went to the ESP again.
+    /// </summary>
+    [Theory]
+    [InlineData("nack")]
+    [InlineData("access-refused")]
+    public async Task A_failure_the_filter_reports_keeps_its_reason_and_writes_line_1018_when_the_broker_refuses_its_event(string refusal)
     {
         await using var worker = await WorkerHost.StartAsync(
             BothRolesOnSparkPost(
@@ -32,6 +39,11 @@ public sealed class FilterEventRefusedTests : SparkPostBrokerTest
             builder => builder.Logging.AddProvider(_logs));
         await VirtualHost.FillToItsLimitAsync(RetryLadderTopology.DeadLetterQueue);
         await using var failureEvents = await EventNacker.BindAsync<EmailDeliveryFailed>(VirtualHost.AmqpUri, "test-failure-events-full");
+        if (refusal == "access-refused")
+        {
+            await VirtualHost.WithholdWriteAsync(EventNacker.ExchangeOf<EmailDeliveryFailed>());
+        }
+
         Esp.FailNext(1, 413);
         var mail = OneRecipientMail();
 
@@ -53,6 +65,11 @@ public sealed class FilterEventRefusedTests : SparkPostBrokerTest
         Assert.Contains($"for {RetryLadderTopology.DeadLetterQueue}", fault, StringComparison.Ordinal);
         Assert.Equal(1, worker.Telemetry.FailedTotal);
         Assert.Single(Esp.Requests);
+        // The message does not come back: no second ESP request (the fake would accept it), no second report.
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        Assert.Single(Esp.Requests);
+        Assert.Equal(1, worker.Telemetry.FailedTotal);
+        Assert.Equal(1, await VirtualHost.CountMessagesNowAsync(ErrorQueue));
     }
 
     private string Output() => string.Join('\n', _logs.Lines);
