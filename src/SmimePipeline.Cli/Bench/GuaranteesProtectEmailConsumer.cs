@@ -9,14 +9,13 @@ namespace SmimePipeline.Cli.Bench;
 /// <summary>
 /// <c>smime bench guarantees --via masstransit</c>'s consumer of the product's <see cref="ProtectEmail"/> on
 /// <c>smime-protect</c> (the signer's endpoint, <see cref="GuaranteesProtectEmailConsumerDefinition"/>): the guarantees'
-/// work (<see cref="GuaranteesMailHandler.HandOverAsync"/>) with no MIME and no cryptography, its events published as the
-/// product publishes them — <see cref="EmailProtected"/> on the bus's channel (<see cref="BoundedBrokerSend.PublishApartAsync{T}"/>,
-/// as the signer since session 18), <see cref="EmailDelivered"/> from the consume context (<see cref="BoundedBrokerSend.PublishAsync{T}"/>,
-/// as the sender's <c>DeliveryHandler</c>), each carrying what the product's would for the pre-made protected mail.
+/// work (<see cref="GuaranteesMailHandler.HandOverAsync"/>) with no MIME and no cryptography, its events published through
+/// the product's own <see cref="MailEventPublisher"/> (bounded, on the bus's channel, as the signer's <see cref="EmailProtected"/>
+/// and the sender's <see cref="EmailDelivered"/>), each carrying what the product's would for the pre-made protected mail.
 /// Returning completes the consume: MassTransit acks. A failure ends the run with its exception and is thrown on to the
 /// endpoint's retries and error queue.
 /// </summary>
-internal sealed class GuaranteesProtectEmailConsumer(GuaranteesMailHandler handler, ProtectedMail sample, BoundedBrokerSend broker, IBus bus) : IConsumer<ProtectEmail>
+internal sealed class GuaranteesProtectEmailConsumer(GuaranteesMailHandler handler, ProtectedMail sample, MailEventPublisher events) : IConsumer<ProtectEmail>
 {
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<ProtectEmail> context)
@@ -26,7 +25,7 @@ internal sealed class GuaranteesProtectEmailConsumer(GuaranteesMailHandler handl
         try
         {
             await handler.HandOverAsync(id, (which, file) => which == GuaranteesEvent.Protected
-                ? broker.PublishApartAsync(context, bus, new EmailProtected
+                ? events.PublishAsync(context, new EmailProtected
                 {
                     MailId = id,
                     SignatureAlgorithm = sample.SignatureAlgorithm,
@@ -35,7 +34,7 @@ internal sealed class GuaranteesProtectEmailConsumer(GuaranteesMailHandler handl
                     ProtectedAt = DateTimeOffset.UtcNow,
                     Recipients = [.. sample.EnvelopeTo.Select(a => new RecipientOutcome { Address = a, Outcome = RecipientAssessment.Encrypted })],
                 })
-                : broker.PublishAsync(context, new EmailDelivered
+                : events.PublishAsync(context, new EmailDelivered
                 {
                     MailId = id,
                     Provider = GuaranteesBenchRunner.Provider,
