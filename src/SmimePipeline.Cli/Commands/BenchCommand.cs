@@ -308,7 +308,7 @@ internal static class BenchCommand
         var rate = new Option<double>("--rate") { Description = "Publish the measured mails at this many per second (bench pipeline's pace, to compare the broker's work per mail at one pace); 0 = all at once." };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var workDir = WorkDirOption();
-        var command = new Command("guarantees", "The delivery guarantees alone, through RabbitMQ.Client with no product code on the bus path and no cryptography: quorum queue, publisher confirms, manual acks, ledger, fsync'd pickup file, two confirmed events, one trace per mail; CPU per mail.")
+        var command = new Command("guarantees", "The delivery guarantees alone, with no MIME and no cryptography: quorum queue, publisher confirms, manual acks, ledger, fsync'd pickup file, two confirmed events, one trace per mail; CPU per mail. Carried by RabbitMQ.Client with no product code on the bus path (--via raw, the default) or by the product's own MassTransit bus (--via masstransit).")
         {
             rabbit, messages, message, warmup, inFlight, prefetch, concurrency, brokerPid, classic, noFsync, noLedger, noEvents, via, rate, json, workDir,
         };
