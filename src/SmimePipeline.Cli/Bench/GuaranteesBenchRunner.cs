@@ -111,7 +111,7 @@ internal static class GuaranteesBenchRunner
                     concurrency,
                     switches.Quorum,
                     cancellationToken)
-                : await MassTransitGuarantees.StartAsync(rabbitMq, root.FullName, template, sample, switches, inFlight, cancellationToken);
+                : await MassTransitGuarantees.StartAsync(rabbitMq, root.FullName, template, sample, switches, inFlight, progress, cancellationToken);
             var handler = carrier.Handler;
 
             if (warmup > 0)

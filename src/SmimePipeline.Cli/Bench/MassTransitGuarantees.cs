@@ -52,8 +52,9 @@ internal sealed class MassTransitGuarantees : IGuaranteesCarrier
     public int Concurrency { get; }
 
     /// <summary>Builds and starts the host in <paramref name="root"/> (pickup files in its <c>outbox</c>, the ledger in its <c>ledger</c>).</summary>
+    /// <exception cref="Commands.CliException">A queue the host would consume has a consumer or a message (<see cref="BenchQueueGuard"/>).</exception>
     public static async Task<MassTransitGuarantees> StartAsync(
-        Uri rabbitMq, string root, ProtectEmail template, ProtectedMail sample, GuaranteeSwitches switches, int inFlight, CancellationToken cancellationToken)
+        Uri rabbitMq, string root, ProtectEmail template, ProtectedMail sample, GuaranteeSwitches switches, int inFlight, TextWriter progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(switches);
         if (!switches.Quorum)
@@ -83,6 +84,9 @@ internal sealed class MassTransitGuarantees : IGuaranteesCarrier
             configureBus: bus => bus.AddConsumer<GuaranteesProtectEmailConsumer, GuaranteesProtectEmailConsumerDefinition>());
         try
         {
+            // Before the bench's consumers start: not on a broker where real mail flows (BenchQueueGuard). The sender role's
+            // smime-deliver and its rungs, and the signer's smime-protect that GuaranteesProtectEmailConsumer takes over.
+            await BenchQueueGuard.EnsureUnusedAsync(host.Services, "smime bench guarantees --via masstransit", BenchQueueGuard.QueuesOf(host.Services, [QueueNames.Protect]), progress, cancellationToken);
             await host.StartAsync(cancellationToken);
             return new MassTransitGuarantees(host, recorder, rabbitMq, template, inFlight);
         }

@@ -107,6 +107,9 @@ internal static class PipelineBenchRunner
         using var gcPauses = new GcPauseMonitor();
         using var largeObjectHeap = largeObjects ? new LargeObjectHeapMonitor() : null;
         using var host = BuildHost(rabbitMq, client, "Signer,Sender", root, pki, outbox, claims);
+        // Before any consumer of the bench starts: not on a broker where real mail flows (BenchQueueGuard). Once, for the
+        // whole run: the --roles phases that follow find only this run's own mails.
+        await BenchQueueGuard.EnsureUnusedAsync(host.Services, "smime bench pipeline", BenchQueueGuard.QueuesOf(host.Services, []), progress, cancellationToken);
         await host.StartAsync(cancellationToken);
         try
         {

@@ -7,7 +7,7 @@ namespace SmimePipeline.Worker.Hosting;
 /// Declarations the worker makes on RabbitMQ itself, before MassTransit starts: queues that must exist even when the
 /// role that consumes them has not started yet (the retry ladder, the queue a signer sends to).
 /// </summary>
-internal static class RabbitMqTopology
+public static class RabbitMqTopology
 {
     /// <summary>A connection with the worker's broker settings (URI, password file), named for the management UI.</summary>
     public static async Task<IConnection> ConnectAsync(RabbitMqOptions rabbit, string clientName, CancellationToken cancellationToken)

@@ -135,6 +135,15 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
             .ToList();
     }
 
+    /// <summary>The queues of this virtual host that have a consumer right now, by name (empty while none consumes).</summary>
+    public async Task<IReadOnlySet<string>> ConsumedQueuesAsync()
+    {
+        using var response = await _http.GetAsync($"api/consumers/{Name}");
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.EnumerateArray().Select(c => c.GetProperty("queue").GetProperty("name").GetString()!).ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>
     /// Where exchange <paramref name="exchange"/> of this virtual host routes to: each binding as <c>queue NAME</c> or
     /// <c>exchange NAME</c>, ordered (empty for an exchange bound to nothing or never declared).
