@@ -25,6 +25,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import capacity_model  # noqa: E402  scripts/capacity_model.py: target 4's model, also usable on saved reports
+import target1_split as t1  # noqa: E402  scripts/target1_split.py: target 1's split, shared with bench-guarantees-ab.sh
 import thread_pairs  # noqa: E402  scripts/thread_pairs.py: target 3's pair arithmetic, shared with bench-two-threads.sh
 
 VALUES_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helm", "smime-pipeline", "values.yaml")
@@ -43,27 +44,23 @@ def target1_split(machine_ms, guarantees_ms, floor_ms, target=TARGET1, masstrans
     product's own MassTransit 8.5 bus), ours is split further into MassTransit (masstransit_ms - guarantees_ms) and ours
     beyond MassTransit (MIME, our own work, what they cost the broker), and a third ceiling, (masstransit_ms + floor) /
     floor, says whether the target lies beyond this machine under the design card (stay on MassTransit 8.5 and RabbitMQ)."""
-    total = machine_ms / floor_ms
-    guarantees = guarantees_ms / floor_ms
-    ceiling = (guarantees_ms + floor_ms) / floor_ms
-    ours = total - 1.0 - guarantees
+    # The arithmetic is scripts/target1_split.py's (session 20), the same bench-guarantees-ab.sh prints with.
+    parts = t1.split(machine_ms, guarantees_ms, floor_ms, masstransit_ms=masstransit_ms)
+    total, guarantees, ours, ceiling = parts["total"], parts["guarantees"], parts["ours"], parts["guaranteesCeiling"]
     beyond = ceiling > target
     fields = {"floor": 1.0, "guarantees": round(guarantees, 4), "ours": round(ours, 4), "guaranteesCeiling": round(ceiling, 4),
               "beyondThisMachine": beyond, "floorMilliseconds": floor_ms, "machineMillisecondsPerMail": machine_ms,
               "guaranteesMillisecondsPerMail": guarantees_ms}
+    split = f"{t1.text(parts)} = {total:.2f}x"
     if masstransit_ms is None:
-        split = f"floor 1.00 + guarantees {guarantees:.2f} + ours {ours:.2f} = {total:.2f}x"
         design = ""
         beyond_design = None
     else:
-        masstransit = (masstransit_ms - guarantees_ms) / floor_ms
-        beyond_mt = total - 1.0 - masstransit_ms / floor_ms
-        mt_ceiling = (masstransit_ms + floor_ms) / floor_ms
+        mt_ceiling = parts["massTransitCeiling"]
         beyond_design = mt_ceiling > target
-        split = f"floor 1.00 + guarantees {guarantees:.2f} + MassTransit {masstransit:.2f} + ours beyond MassTransit {beyond_mt:.2f} = {total:.2f}x"
         design = (f"beyond this machine under the design card: the guarantees through MassTransit 8.5 cost {mt_ceiling:.2f}x > {target:g}x"
                   if beyond_design else f"the guarantees through MassTransit 8.5 cost {mt_ceiling:.2f}x <= {target:g}x")
-        fields.update({"masstransit": round(masstransit, 4), "oursBeyondMassTransit": round(beyond_mt, 4),
+        fields.update({"masstransit": round(parts["masstransit"], 4), "oursBeyondMassTransit": round(parts["oursBeyondMassTransit"], 4),
                        "massTransitCeiling": round(mt_ceiling, 4), "beyondThisMachineUnderDesignCard": beyond_design,
                        "massTransitMillisecondsPerMail": masstransit_ms})
     if beyond:
@@ -289,7 +286,7 @@ def summarize(results, repeat, t2_rounds, json_path=None):
         RabbitMQ.Client, SQLite and file calls do and nothing else but the floor. None without the run or /proc/stat."""
         if not run or not run.get("machineCpuMillisecondsPerMail"):
             return None
-        return (run["machineCpuMillisecondsPerMail"] + floor_ms) / floor_ms
+        return t1.ceiling(run["machineCpuMillisecondsPerMail"], floor_ms)
 
     def floor_us(x):
         """The run's crypto floor in microseconds per message (bench protect measures it for every run of ours)."""
@@ -475,11 +472,12 @@ def summarize(results, repeat, t2_rounds, json_path=None):
                           f"{g_machine:.2f} ms per mail on the whole machine = {g_split}")
                     verdict = "the 3.5x target lies above it (reachable in principle)" if 3.5 >= g_ceiling else "the 3.5x target lies BELOW it: not reachable on this machine with the guarantees kept"
                     print(f"  guarantees ceiling = (guarantees CPU per mail + floor) / floor = ({g_machine:.3f} + {floor_ms:.3f}) / {floor_ms:.3f} = {g_ceiling:.2f}x; {verdict}")
-                    print(f"  of target 1's {machine / floor_ms:.2f}x: floor 1.00x, the guarantees {g_machine / floor_ms:.2f}x, the rest ours (MassTransit, MIME, our own work and what they cost the broker): {(machine - g_machine - floor_ms) / floor_ms:.2f}x"
-                          + ("  (below 0: the two runs' rest of the machine differs, i.e. other processes ran; read the line below)" if machine - g_machine - floor_ms < 0 else ""))
+                    parts = t1.split(machine, g_machine, floor_ms)
+                    print(f"  of target 1's {parts['total']:.2f}x: floor 1.00x, the guarantees {parts['guarantees']:.2f}x, the rest ours (MassTransit, MIME, our own work and what they cost the broker): {parts['ours']:.2f}x"
+                          + ("  (below 0: the two runs' rest of the machine differs, i.e. other processes ran; read the line below)" if parts["ours"] < 0 else ""))
                     if g_broker is not None and broker is not None:
                         # Without the machine's rest (kernel threads, anything else running), which on a shared machine is mostly the neighbours.
-                        print(f"  (process + RabbitMQ alone: product {(ours_ms + broker) / floor_ms:.2f}x the floor, guarantees ceiling {(g_ours + g_broker + floor_ms) / floor_ms:.2f}x)")
+                        print(f"  (process + RabbitMQ alone: product {(ours_ms + broker) / floor_ms:.2f}x the floor, guarantees ceiling {t1.ceiling(g_ours + g_broker, floor_ms):.2f}x)")
                     # Session 19: the same guarantees carried by the product's own MassTransit 8.5 bus (smime bench guarantees
                     # --via masstransit, right after the raw run): the ceiling under the design card, and ours split into
                     # MassTransit and ours beyond it. A directory kept before session 19 has no such run: the split stays two-way.
@@ -494,11 +492,12 @@ def summarize(results, repeat, t2_rounds, json_path=None):
                         mt_verdict = ("the 3.5x target lies above it (reachable under the design card in principle)" if TARGET1 >= mt_ceiling
                                       else "the 3.5x target lies BELOW it: not reachable on this machine on MassTransit 8.5 with the guarantees kept")
                         print(f"  MassTransit ceiling = (MassTransit guarantees CPU per mail + floor) / floor = ({mt_machine:.3f} + {floor_ms:.3f}) / {floor_ms:.3f} = {mt_ceiling:.2f}x; {mt_verdict}")
-                        print(f"  of target 1's {machine / floor_ms:.2f}x: floor 1.00x, the guarantees {g_machine / floor_ms:.2f}x, MassTransit {(mt_machine - g_machine) / floor_ms:.2f}x, "
-                              f"ours beyond MassTransit (MIME, our own work and what they cost the broker) {(machine - mt_machine - floor_ms) / floor_ms:.2f}x"
-                              + ("  (below 0: the two runs' rest of the machine differs, i.e. other processes ran; read the line below)" if machine - mt_machine - floor_ms < 0 else ""))
+                        parts = t1.split(machine, g_machine, floor_ms, masstransit_ms=mt_machine)
+                        print(f"  of target 1's {parts['total']:.2f}x: floor 1.00x, the guarantees {parts['guarantees']:.2f}x, MassTransit {parts['masstransit']:.2f}x, "
+                              f"ours beyond MassTransit (MIME, our own work and what they cost the broker) {parts['oursBeyondMassTransit']:.2f}x"
+                              + ("  (below 0: the two runs' rest of the machine differs, i.e. other processes ran; read the line below)" if parts["oursBeyondMassTransit"] < 0 else ""))
                         if mt_broker is not None and broker is not None:
-                            print(f"  (process + RabbitMQ alone: MassTransit ceiling {(mt_ours + mt_broker + floor_ms) / floor_ms:.2f}x)")
+                            print(f"  (process + RabbitMQ alone: MassTransit ceiling {t1.ceiling(mt_ours + mt_broker, floor_ms):.2f}x)")
                     note, details = target1_split(machine, g_machine, floor_ms, masstransit_ms=mt_machine)
                 check(17, "1: whole-machine CPU per standard mail <= 3.5x crypto floor", machine / floor_ms, TARGET1,
                       ceiling=(elsewhere + floor_ms) / floor_ms, at_most=True, note=note, details=details)
