@@ -49,6 +49,8 @@ while [[ $# -gt 0 ]]; do
     *) echo "bench-guarantees-ab.sh: unknown argument $1" >&2; usage 1 ;;
   esac
 done
+# Before a broker is started for nothing.
+[[ -n "$BREAKDOWN" && -n "$MASSTRANSIT" ]] && { echo "bench-guarantees-ab.sh: --breakdown and --masstransit are two different runs" >&2; exit 1; }
 [[ -f "$SMIME_DLL" ]] || { echo "bench-guarantees-ab.sh: $SMIME_DLL not built (dotnet build src/SmimePipeline.Cli -c Release)" >&2; exit 1; }
 mkdir -p "$OUT"
 
@@ -60,7 +62,6 @@ if [[ -z "${RABBITMQ:-}" || -z "${BROKER_PID:-}" ]]; then
   start_private_broker "$OUT" bench-guarantees-ab
   RABBITMQ_MANAGEMENT="${RABBITMQ_MANAGEMENT:-$SMIME_TEST_RABBITMQ_MANAGEMENT_URI}"
 fi
-[[ -n "$BREAKDOWN" && -n "$MASSTRANSIT" ]] && { echo "bench-guarantees-ab.sh: --breakdown and --masstransit are two different runs" >&2; exit 1; }
 
 if [[ -n "$BREAKDOWN" ]]; then
   VARIANTS=(all no-fsync no-events no-ledger classic)
