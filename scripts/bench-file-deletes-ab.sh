@@ -20,6 +20,7 @@ set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
+[[ "${1:-}" == -h || "${1:-}" == --help ]] && usage 0
 [[ $# -ge 1 && "$1" != -* ]] || usage 1
 OUT="$(mkdir -p "$1" && cd "$1" && pwd)"; shift
 ROUNDS=2; MESSAGES=4000; WARMUP=1500
@@ -82,6 +83,9 @@ run() {
   sleep 2
   perf record -e cpu-clock -F 499 -g -p "$bench" -o "$dir/perf.data" -- sleep 10 2> "$dir/perf.err" || true
   wait "$bench"
+  # A measured run that ended before perf attached leaves no profile (session 20's smoke run with 100 mails: perf said
+  # "No such process" and `perf script` then stopped the script with no word): say so.
+  [[ -s "$dir/perf.data" ]] || { echo "bench-file-deletes-ab.sh: $fs-$round: perf recorded nothing ($(head -n 1 "$dir/perf.err")); the measured run must outlast its first 2 s of measuring plus 10 s: more --messages" >&2; exit 1; }
   perf script -i "$dir/perf.data" > "$dir/perf.txt" 2> /dev/null
   python3 "$REPO_ROOT/scripts/profile-charge.py" "$dir/perf.txt" > "$dir/charge.txt"
 }

@@ -27,6 +27,7 @@ set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
+[[ "${1:-}" == -h || "${1:-}" == --help ]] && usage 0
 [[ $# -ge 1 && "$1" != -* ]] || usage 1
 OUT="$1"; shift
 ROUNDS=3
