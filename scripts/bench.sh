@@ -15,7 +15,8 @@
 # every 10th mail ≈1.5 MB (target 2: --target2-rounds alternating rounds, default 3, verdict on the p99 of all rounds' small
 # mails mixed against that of the small mails of the alone runs in line with each other; an alone run whose p99 exceeds 2x
 # the others' median is set aside and one extra round run, at most one; every alone run pooled and the median of the
-# rounds' ratios beside it), and
+# rounds' ratios beside it; then the guarantees alone at the same pace, alone and mixed, in as many rounds: target 2's
+# ceiling, pooled by the same rule), and
 # with the broker pinned to core 1 and smime to core 0: flat out (a closed loop of 64 mails, --backlog) with each
 # role's CPU per mail measured apart, then paced at 25/50/75 % of that rate (and 60 % when the run at 75 % did not keep
 # its pace), then the pinned broker's confirm latency
@@ -56,6 +57,7 @@ THREAD_PAIRS=3
 THREAD_SECONDS=5
 THREAD_WARMUP=10
 T2_ROUNDS=3  # target 2: rounds of alone + mixed (one run per variant decided nothing: the denominator moved 23-277 ms)
+T2_CEILING_WARMUP=500  # target 2's ceiling runs (session 20): warm-up mails of `bench guarantees` (no crypto to warm: 500 keep bench.sh short)
 T2_CLAIM=1  # target 2 with the producer claim check when a PostgreSQL is at hand (docs/performance-log.md "Issue 17, session 9: the quiet run after this round's changes")
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
@@ -164,10 +166,13 @@ pipeline() {
 # guarantees NAME ARGS...: one `smime bench guarantees --json` run on the broker (the guarantees alone: RabbitMQ.Client,
 # quorum queue, confirms, manual acks, ledger, fsync'd pickup file, two events, one trace per mail; no crypto, no MassTransit;
 # with --via masstransit the same carried by the product's own MassTransit bus).
+# GUARANTEES_WARMUP, when set, replaces the warm-up (target 2's ceiling runs).
 guarantees() {
   local name="$1" t0=$EPOCHREALTIME; shift
-  echo "[bench.sh] $name: smime bench guarantees $*" >&2
-  dotnet "$SMIME_DLL" bench guarantees --rabbitmq "$RABBITMQ" --message standard --warmup "$PIPELINE_WARMUP" "${BROKER_ARGS[@]}" --work-dir "$BENCH_FILES" --json "$@" > "$RESULTS/$name.json"
+  # The connection string holds the private PostgreSQL's password: never echoed.
+  echo "[bench.sh] $name: smime bench guarantees $(sed -E 's/Password=[^; ]*/Password=***/g' <<<"$*")" >&2
+  dotnet "$SMIME_DLL" bench guarantees --rabbitmq "$RABBITMQ" --message standard --warmup "${GUARANTEES_WARMUP:-$PIPELINE_WARMUP}" "${BROKER_ARGS[@]}" \
+    --work-dir "$BENCH_FILES" --json "$@" > "$RESULTS/$name.json"
   took "$name" "$t0"
 }
 
@@ -180,6 +185,19 @@ target2_round() {
     large=()
     [[ "$variant" == mixed ]] && large=(--large-every 10)
     pipeline "$variant-$1-$2" --messages "$PACED_MESSAGES" --rate "$3" "${large[@]}" "${CLAIM_ARGS[@]}"
+  done
+}
+
+# target2_ceiling_round REPEAT K RATE: round K of target 2's ceiling under the guarantees (session 20): `smime bench
+# guarantees` (no crypto, no MIME, no MassTransit) at target 2's pace, alone and with every 10th mail large (its command
+# through the claim store when target 2 used it, its protected size as the pickup file), in target 2's order.
+target2_ceiling_round() {
+  local order variant large
+  if (( $2 % 2 )); then order=(paced mixed); else order=(mixed paced); fi
+  for variant in "${order[@]}"; do
+    large=()
+    [[ "$variant" == mixed ]] && large=(--large-every 10)
+    GUARANTEES_WARMUP="$T2_CEILING_WARMUP" guarantees "guarantees-$variant-$1-$2" --messages "$PACED_MESSAGES" --rate "$3" "${large[@]}" "${CLAIM_ARGS[@]}"
   done
 }
 
@@ -259,6 +277,17 @@ for round in $(seq 1 "$REPEAT"); do
       echo "[bench.sh] target 2: $set_aside; one extra round" >&2
       echo "$set_aside" > "$RESULTS/target2-extra-$round.txt"
       target2_round "$round" "$((T2_ROUNDS + 1))" "$rate"
+    fi
+    # Target 2's ceiling under the guarantees (session 20): the guarantees alone at the same pace, alone and mixed, in as
+    # many rounds, pooled by the same rule (bench_summary.py); one extra round when that rule sets a guarantees-alone run aside.
+    for t2 in $(seq 1 "$T2_ROUNDS"); do
+      target2_ceiling_round "$round" "$t2" "$rate"
+    done
+    set_aside="$(python3 "$REPO_ROOT/scripts/bench_summary.py" "$RESULTS" --target2-set-aside "$round" --target2-rounds "$T2_ROUNDS" --guarantees)"
+    if [[ -n "$set_aside" ]]; then
+      echo "[bench.sh] target 2's ceiling: $set_aside; one extra round" >&2
+      echo "$set_aside" > "$RESULTS/target2-guarantees-extra-$round.txt"
+      target2_ceiling_round "$round" "$((T2_ROUNDS + 1))" "$rate"
     fi
     # Target 4: the broker alone on core 1, smime on core 0; then each role measured apart.
     if [[ -n "$BROKER_PID" && "$(nproc)" -ge 2 ]]; then
