@@ -151,6 +151,14 @@ class Session15SummaryTests(unittest.TestCase):
         self.assertGreater(checks["4:"]["details"]["predicted"], 300)
 
 
+def run_summary(directory, *args):
+    """bench_summary.py's main on `directory` with `args`: what it printed."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        bench_summary.main([directory, *args])
+    return out.getvalue()
+
+
 def latencies(n, p99, slow=0):
     """n small mails' publish -> file latencies (ms) whose nearest-rank p99 is p99: the bulk spread over 0.5-20.5 ms, the
     mails above the p99 just above it, and `slow` mails in all above 100 ms (those below the p99 placed between 100 ms
@@ -326,10 +334,7 @@ class Session17RulesOnReportsTests(unittest.TestCase):
         shutil.rmtree(self.dir)
 
     def run_main(self, *args):
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            bench_summary.main([self.dir, *args])
-        return out.getvalue()
+        return run_summary(self.dir, *args)
 
     def summarize(self):
         text = self.run_main("--json", os.path.join(self.dir, "summary.json"))
@@ -434,10 +439,7 @@ class Target2CeilingOnReportsTests(unittest.TestCase):
         return bench_summary.target2_rule(rounds)
 
     def run_main(self, *args):
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            bench_summary.main([self.dir, *args])
-        return out.getvalue()
+        return run_summary(self.dir, *args)
 
     def target2(self):
         text = self.run_main("--json", os.path.join(self.dir, "summary.json"))
