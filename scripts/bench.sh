@@ -15,7 +15,8 @@
 # every 10th mail ≈1.5 MB (target 2: --target2-rounds alternating rounds, default 3, verdict on the p99 of all rounds' small
 # mails mixed against that of the small mails of the alone runs in line with each other; an alone run whose p99 exceeds 2x
 # the others' median is set aside and one extra round run, at most one; every alone run pooled and the median of the
-# rounds' ratios beside it), and
+# rounds' ratios beside it; then the guarantees alone at the same pace, alone and mixed, in as many rounds: target 2's
+# ceiling, pooled by the same rule), and
 # with the broker pinned to core 1 and smime to core 0: flat out (a closed loop of 64 mails, --backlog) with each
 # role's CPU per mail measured apart, then paced at 25/50/75 % of that rate (and 60 % when the run at 75 % did not keep
 # its pace), then the pinned broker's confirm latency
@@ -56,6 +57,7 @@ THREAD_PAIRS=3
 THREAD_SECONDS=5
 THREAD_WARMUP=10
 T2_ROUNDS=3  # target 2: rounds of alone + mixed (one run per variant decided nothing: the denominator moved 23-277 ms)
+T2_CEILING_WARMUP=500  # target 2's ceiling runs (session 20): warm-up mails of `bench guarantees` (no crypto to warm: 500 keep bench.sh short)
 T2_CLAIM=1  # target 2 with the producer claim check when a PostgreSQL is at hand (docs/performance-log.md "Issue 17, session 9: the quiet run after this round's changes")
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
@@ -164,23 +166,50 @@ pipeline() {
 # guarantees NAME ARGS...: one `smime bench guarantees --json` run on the broker (the guarantees alone: RabbitMQ.Client,
 # quorum queue, confirms, manual acks, ledger, fsync'd pickup file, two events, one trace per mail; no crypto, no MassTransit;
 # with --via masstransit the same carried by the product's own MassTransit bus).
+# GUARANTEES_WARMUP, when set, replaces the warm-up (target 2's ceiling runs).
 guarantees() {
   local name="$1" t0=$EPOCHREALTIME; shift
-  echo "[bench.sh] $name: smime bench guarantees $*" >&2
-  dotnet "$SMIME_DLL" bench guarantees --rabbitmq "$RABBITMQ" --message standard --warmup "$PIPELINE_WARMUP" "${BROKER_ARGS[@]}" --work-dir "$BENCH_FILES" --json "$@" > "$RESULTS/$name.json"
+  # The connection string holds the private PostgreSQL's password: never echoed.
+  echo "[bench.sh] $name: smime bench guarantees $(sed -E 's/Password=[^; ]*/Password=***/g' <<<"$*")" >&2
+  dotnet "$SMIME_DLL" bench guarantees --rabbitmq "$RABBITMQ" --message standard --warmup "${GUARANTEES_WARMUP:-$PIPELINE_WARMUP}" "${BROKER_ARGS[@]}" \
+    --work-dir "$BENCH_FILES" --json "$@" > "$RESULTS/$name.json"
   took "$name" "$t0"
 }
 
-# target2_round REPEAT K RATE: target 2's round K, the standard mails alone and with every 10th ≈1.5 MB, paced at RATE;
-# odd rounds alone first, even rounds mixed first (the first run of a round tends to be the cheapest).
+# target2_round KIND REPEAT K RATE: target 2's round K, the standard mails alone and with every 10th ≈1.5 MB, paced at RATE;
+# odd rounds alone first, even rounds mixed first (the first run of a round tends to be the cheapest). KIND pipeline: the
+# product (`bench pipeline`); guarantees (session 20): target 2's ceiling, `smime bench guarantees` (no crypto, no MIME,
+# no MassTransit) the same way, its large mail's command through the claim store when target 2 used it, its protected
+# size as the pickup file.
 target2_round() {
-  local order variant large
+  local kind="$1" order variant large; shift
   if (( $2 % 2 )); then order=(paced mixed); else order=(mixed paced); fi
   for variant in "${order[@]}"; do
     large=()
     [[ "$variant" == mixed ]] && large=(--large-every 10)
-    pipeline "$variant-$1-$2" --messages "$PACED_MESSAGES" --rate "$3" "${large[@]}" "${CLAIM_ARGS[@]}"
+    if [[ "$kind" == pipeline ]]; then
+      pipeline "$variant-$1-$2" --messages "$PACED_MESSAGES" --rate "$3" "${large[@]}" "${CLAIM_ARGS[@]}"
+    else
+      GUARANTEES_WARMUP="$T2_CEILING_WARMUP" guarantees "guarantees-$variant-$1-$2" --messages "$PACED_MESSAGES" --rate "$3" "${large[@]}" "${CLAIM_ARGS[@]}"
+    fi
   done
+}
+
+# target2_rounds KIND REPEAT RATE: T2_ROUNDS rounds of target2_round; then, when target 2's rule (scripts/bench_summary.py,
+# target2_rule) sets an alone run of them aside, one more round, at most one, so that the alone side rests on as many runs
+# as asked (target2-extra-R.txt, or target2-guarantees-extra-R.txt for the ceiling, says why).
+target2_rounds() {
+  local kind="$1" round="$2" rate="$3" t2 set_aside which=() extra="target2-extra" label="target 2"
+  [[ "$kind" == guarantees ]] && which=(--guarantees) extra="target2-guarantees-extra" label="target 2's ceiling"
+  for t2 in $(seq 1 "$T2_ROUNDS"); do
+    target2_round "$kind" "$round" "$t2" "$rate"
+  done
+  set_aside="$(python3 "$REPO_ROOT/scripts/bench_summary.py" "$RESULTS" --target2-set-aside "$round" --target2-rounds "$T2_ROUNDS" "${which[@]}")"
+  if [[ -n "$set_aside" ]]; then
+    echo "[bench.sh] $label: $set_aside; one extra round" >&2
+    echo "$set_aside" > "$RESULTS/$extra-$round.txt"
+    target2_round "$kind" "$round" "$((T2_ROUNDS + 1))" "$rate"
+  fi
 }
 
 # rate_of NAME: half the msg/s of a pipeline run (target 2 paces at half the measured maximum).
@@ -248,18 +277,12 @@ for round in $(seq 1 "$REPEAT"); do
     # Target 2: paced at half that rate, standard mails alone and with every 10th mail ≈1.5 MB, in T2_ROUNDS rounds whose
     # order alternates (the first run of a round tends to be the cheapest); the verdict is on pooled p99s (bench_summary.py).
     rate="$(half_rate_of "pipeline-$round")"
-    for t2 in $(seq 1 "$T2_ROUNDS"); do
-      target2_round "$round" "$t2" "$rate"
-    done
     # An alone run whose tail is out of line with the other alone runs is set aside from the verdict's denominator
-    # (scripts/bench_summary.py, target2_rule; session 16's 1.35x PASS rested on one). Then one more round, at most one,
-    # so that the alone side rests on as many runs as asked.
-    set_aside="$(python3 "$REPO_ROOT/scripts/bench_summary.py" "$RESULTS" --target2-set-aside "$round" --target2-rounds "$T2_ROUNDS")"
-    if [[ -n "$set_aside" ]]; then
-      echo "[bench.sh] target 2: $set_aside; one extra round" >&2
-      echo "$set_aside" > "$RESULTS/target2-extra-$round.txt"
-      target2_round "$round" "$((T2_ROUNDS + 1))" "$rate"
-    fi
+    # (scripts/bench_summary.py, target2_rule; session 16's 1.35x PASS rested on one), and one more round run.
+    target2_rounds pipeline "$round" "$rate"
+    # Target 2's ceiling under the guarantees (session 20): the guarantees alone at the same pace, alone and mixed, in as
+    # many rounds, pooled by the same rule (bench_summary.py), with the same extra round when that rule sets one aside.
+    target2_rounds guarantees "$round" "$rate"
     # Target 4: the broker alone on core 1, smime on core 0; then each role measured apart.
     if [[ -n "$BROKER_PID" && "$(nproc)" -ge 2 ]]; then
       if taskset -a -cp 1 "$BROKER_PID" >/dev/null 2>&1; then

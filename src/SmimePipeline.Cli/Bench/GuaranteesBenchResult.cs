@@ -70,4 +70,50 @@ internal sealed record GuaranteesBenchResult(
 
     /// <summary>Mails per second the measured mails were published at (<c>--rate</c>); 0 = all at once.</summary>
     public double PublishRate { get; init; }
+
+    /// <summary>0, or N: every Nth mail was a large one (<c>--large-every</c>, issue 17, session 20: target 2's ceiling).</summary>
+    public int LargeEvery { get; init; }
+
+    /// <summary>Large mails of the measured run whose pickup file was written.</summary>
+    public int LargeDelivered { get; init; }
+
+    /// <summary>
+    /// Each small (not large) measured mail's publish → pickup file latency in ms, sorted: the file's modification time less
+    /// the publish stamp on the files' clock, as <c>bench pipeline</c>'s <c>latenciesMilliseconds</c> (which bench.sh pools for
+    /// target 2 and its ceiling). The publish includes the producer's claim <c>INSERT</c> for a large mail, as the product's.
+    /// </summary>
+    public IReadOnlyList<double>? LatenciesMilliseconds { get; init; }
+
+    /// <summary>Median of <see cref="LatenciesMilliseconds"/> (publish → file, small mails).</summary>
+    public double SmallLatencyP50Milliseconds { get; init; }
+
+    /// <summary>99th percentile of <see cref="LatenciesMilliseconds"/> (nearest rank).</summary>
+    public double SmallLatencyP99Milliseconds { get; init; }
+
+    /// <summary>Median publish → file latency of the large mails; 0 without any.</summary>
+    public double LargeLatencyP50Milliseconds { get; init; }
+
+    /// <summary>99th percentile of the large mails' publish → file latency; 0 without any.</summary>
+    public double LargeLatencyP99Milliseconds { get; init; }
+
+    /// <summary>
+    /// The bytes of a large mail's command: its binary <c>ProtectEmail</c> through the quorum queue, or (claim check) the
+    /// claim stored in PostgreSQL (24-byte preamble + the same body); null without large mails.
+    /// </summary>
+    public int? LargeCommandBytes { get; init; }
+
+    /// <summary>The body the work queue carried for a large mail: the command inline, or the reference to its claim; null without large mails.</summary>
+    public int? LargeQueueBodyBytes { get; init; }
+
+    /// <summary>The pickup file each large mail wrote (a real protection of the large mail, made before the run); null without large mails.</summary>
+    public int? LargeProtectedBytes { get; init; }
+
+    /// <summary>Whether large commands went through the product's producer claim store in PostgreSQL (<c>--postgres</c>).</summary>
+    public bool ProducerClaimCheck { get; init; }
+
+    /// <summary>This run's consumed claims deleted at its end (warm-up's included), as <c>bench pipeline</c> does; null without <c>--postgres</c>.</summary>
+    public int? ProducerClaimsDeleted { get; init; }
+
+    /// <summary>CPU of the PostgreSQL server's processes over the measured run, per mail; null without <c>--postgres</c> or on another host.</summary>
+    public double? PostgresCpuMillisecondsPerMail { get; init; }
 }

@@ -6,6 +6,7 @@ using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Delivery.Ledger;
 using SmimePipeline.Delivery.Pickup;
 using SmimePipeline.Messaging;
+using SmimePipeline.Messaging.ProducerClaims;
 
 namespace SmimePipeline.Cli.Bench;
 
@@ -83,13 +84,26 @@ internal static class GuaranteesBenchRunner
     /// <param name="cancellationToken">Stops the run.</param>
     /// <param name="workDirectory">Where the run's directory is made and left (<see cref="BenchWorkDirectory"/>); null: a temporary one, deleted at the end.</param>
     /// <param name="via">What carries the mails: RabbitMQ.Client directly, or the product's MassTransit bus.</param>
+    /// <param name="largeEvery">0, or N: every Nth mail is a large one (≈1.5 MB, <c>bench pipeline</c>'s large mail and rule;
+    /// issue 17, session 20): its command through the queue inline (or by claim, <paramref name="postgres"/>), the pre-made
+    /// protected large mail as its pickup file; small and large mails' publish → file latencies reported apart.
+    /// <see cref="GuaranteesVia.Raw"/> only.</param>
+    /// <param name="postgres">Null, or a PostgreSQL connection string: large commands go through the product's producer
+    /// claim store there (<see cref="GuaranteesProducerClaims"/>), as <c>bench pipeline --postgres</c> sends them.
+    /// <see cref="GuaranteesVia.Raw"/> only.</param>
     /// <exception cref="Commands.CliException">No mail came through for a minute, or a mail's hand-over failed.</exception>
     public static async Task<GuaranteesBenchResult> RunAsync(
         Uri rabbitMq, int messages, int warmup, BenchMessageSize size, int inFlight, int prefetch, int concurrency, GuaranteeSwitches switches, int? brokerPid,
-        TextWriter progress, CancellationToken cancellationToken, string? workDirectory = null, GuaranteesVia via = GuaranteesVia.Raw, double rate = 0)
+        TextWriter progress, CancellationToken cancellationToken, string? workDirectory = null, GuaranteesVia via = GuaranteesVia.Raw, double rate = 0,
+        int largeEvery = 0, string? postgres = null)
     {
         ArgumentNullException.ThrowIfNull(switches);
         ArgumentNullException.ThrowIfNull(progress);
+        if (via != GuaranteesVia.Raw && (largeEvery > 0 || postgres is not null))
+        {
+            throw new Commands.CliException("--large-every and --postgres are for --via raw: the guarantees alone beside large mails (target 2's ceiling).");
+        }
+
         var root = BenchWorkDirectory.Create("smime-guarantees-", workDirectory);
         try
         {
@@ -98,6 +112,19 @@ internal static class GuaranteesBenchRunner
             byte[] command = ProtectEmailBinaryWriter.Write(template);
             var sample = ProtectedSample(BenchMail.Create(size, BenchCertificateStore.SenderAddress, BenchCertificateStore.RecipientAddress, Guid.NewGuid()));
             progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"smime bench guarantees via {Name(via)}: {command.Length} B per command, {sample.Content.Length} B protected; guarantees off: {switches}."));
+            // Target 2's large mail (session 20): bench pipeline's ≈1.5 MB mail, its command as the client sends it (the
+            // binary ProtectEmail inline, or by claim: a 24-byte preamble and the same body), its protection made once.
+            var largeTemplate = BenchMail.Create(BenchMessageSize.Large, "sender@" + DemoPki.Domain, "alice@" + DemoPki.Domain, Guid.Empty);
+            byte[]? largeCommand = largeEvery > 0 && postgres is null ? ProtectEmailBinaryWriter.Write(largeTemplate) : null;
+            await using var claims = postgres is null ? null : await GuaranteesProducerClaims.StartAsync(postgres, ProtectClaimContent.Write(largeTemplate), cancellationToken);
+            var largeSample = largeEvery > 0 ? ProtectedSample(BenchMail.Create(BenchMessageSize.Large, BenchCertificateStore.SenderAddress, BenchCertificateStore.RecipientAddress, Guid.NewGuid())) : null;
+            if (largeSample is not null)
+            {
+                progress.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"smime bench guarantees: every {largeEvery}th mail large: {(claims is null ? $"{largeCommand!.Length} B command inline" : $"{claims.ContentBytes} B claim in PostgreSQL")}, {largeSample.Content.Length} B protected."));
+            }
+
             var outbox = Directory.CreateDirectory(Path.Combine(root.FullName, "outbox")).FullName;
             // Raw: the product's data-layer classes made here. Through MassTransit: the worker's registration makes them.
             using var ledger = via == GuaranteesVia.Raw && switches.Ledger ? new SqliteDeliveryLedger(Path.Combine(root.FullName, "ledger", "delivery-ledger.db")) : null;
@@ -105,18 +132,21 @@ internal static class GuaranteesBenchRunner
                 ? await RabbitMqClientGuarantees.StartAsync(
                     rabbitMq,
                     command,
-                    new GuaranteesMailHandler(sample.Content, new PickupDirectoryTransport(Options.Create(new PickupDirectoryOptions { Directory = outbox })), ledger, switches),
+                    new GuaranteesMailHandler(
+                        sample.Content, new PickupDirectoryTransport(Options.Create(new PickupDirectoryOptions { Directory = outbox })), ledger, switches, largeSample?.Content, claims),
                     inFlight,
                     prefetch,
                     concurrency,
                     switches.Quorum,
-                    cancellationToken)
+                    cancellationToken,
+                    largeCommand,
+                    claims)
                 : await MassTransitGuarantees.StartAsync(rabbitMq, root.FullName, template, sample, switches, inFlight, progress, cancellationToken);
             var handler = carrier.Handler;
 
             if (warmup > 0)
             {
-                await RunPhaseAsync(carrier, warmup, cancellationToken);
+                await RunPhaseAsync(carrier, warmup, cancellationToken, largeEvery: largeEvery);
                 progress.WriteLine($"smime bench guarantees: {warmup} warm-up mails through.");
             }
 
@@ -128,10 +158,12 @@ internal static class GuaranteesBenchRunner
             var rusage = new ProcessRusage();
             var cores = new CoreCpuTime();
             var broker = brokerPid is { } pid ? new ProcessCpuTime(pid) : null;
-            var phase = await RunPhaseAsync(carrier, messages, cancellationToken, rate);
+            var postgresServer = postgres is null ? null : await PipelineBenchRunner.StartPostgresMeterAsync(postgres, progress, cancellationToken, "guarantees");
+            var phase = await RunPhaseAsync(carrier, messages, cancellationToken, rate, largeEvery);
             var processCpu = cpu.ProcessElapsed;
             var machineCpu = cpu.MachineElapsed;
             var brokerCpu = broker?.Elapsed;
+            var postgresCpu = postgresServer?.Elapsed;
             var switchesSeen = rusage.Elapsed;
             var coreUtilisation = cores.Utilisation;
             long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
@@ -140,7 +172,9 @@ internal static class GuaranteesBenchRunner
             long left = await carrier.StopAsync(cancellationToken);
             int files = phase.Ids.Count(id => File.Exists(handler.Pickup.PathFor(id)));
             int? accepted = handler.Ledger is { } kept ? await CountAcceptedAsync(kept, phase.Ids, cancellationToken) : null;
+            int? claimsDeleted = claims is null ? null : await PipelineBenchRunner.DeleteConsumedClaimsAsync(claims.Ids, claims.ConnectionString, progress, cancellationToken, "guarantees");
             var latencies = phase.Latencies.Order().ToList();
+            var (smallToFile, largeToFile) = phase.FileLatencies(handler.Pickup.PathFor);
             double seconds = Math.Max(phase.Seconds, 0.001);
             return new GuaranteesBenchResult(
                 size.ToString().ToLowerInvariant(),
@@ -175,6 +209,19 @@ internal static class GuaranteesBenchRunner
                 VoluntarySwitchesPerMail = Math.Round((double)switchesSeen.VoluntarySwitches / messages, 2),
                 AllocatedBytesPerMail = Math.Round((double)allocated / messages),
                 PublishRate = rate,
+                LargeEvery = largeEvery,
+                LargeDelivered = largeToFile.Count,
+                LatenciesMilliseconds = [.. smallToFile.Select(x => Math.Round(x, 1))],
+                SmallLatencyP50Milliseconds = Math.Round(StageLatency.Percentile(smallToFile, 0.50), 1),
+                SmallLatencyP99Milliseconds = Math.Round(StageLatency.Percentile(smallToFile, 0.99), 1),
+                LargeLatencyP50Milliseconds = Math.Round(StageLatency.Percentile(largeToFile, 0.50), 1),
+                LargeLatencyP99Milliseconds = Math.Round(StageLatency.Percentile(largeToFile, 0.99), 1),
+                LargeCommandBytes = largeEvery > 0 ? claims?.ContentBytes ?? largeCommand?.Length : null,
+                LargeQueueBodyBytes = largeEvery > 0 && carrier is RabbitMqClientGuarantees raw ? raw.LargeBodyBytes : null,
+                LargeProtectedBytes = largeSample?.Content.Length,
+                ProducerClaimCheck = claims is not null,
+                ProducerClaimsDeleted = claimsDeleted,
+                PostgresCpuMillisecondsPerMail = postgresCpu is { } pg ? Math.Round(pg.TotalMilliseconds / messages, 3) : null,
             };
         }
         finally
@@ -194,10 +241,13 @@ internal static class GuaranteesBenchRunner
         return ProtectBenchRunner.ProtectOnce(services.GetRequiredService<SmimeProtector>(), mail);
     }
 
-    /// <summary>Publishes <paramref name="count"/> mails and waits until each was handled; fails when none comes through for <see cref="StallTimeout"/>.</summary>
-    private static async Task<GuaranteesPhase> RunPhaseAsync(IGuaranteesCarrier carrier, int count, CancellationToken cancellationToken, double rate = 0)
+    /// <summary>
+    /// Publishes <paramref name="count"/> mails (every <paramref name="largeEvery"/>th a large one) and waits until each was
+    /// handled; fails when none comes through for <see cref="StallTimeout"/>.
+    /// </summary>
+    private static async Task<GuaranteesPhase> RunPhaseAsync(IGuaranteesCarrier carrier, int count, CancellationToken cancellationToken, double rate = 0, int largeEvery = 0)
     {
-        var phase = new GuaranteesPhase(count);
+        var phase = new GuaranteesPhase(count, largeEvery);
         carrier.Handler.Current = phase;
         await carrier.PublishAsync(phase, rate, cancellationToken);
         var stalled = Stopwatch.StartNew();

@@ -5,6 +5,7 @@ using RabbitMQ.Client.Events;
 using SmimePipeline.Delivery;
 using SmimePipeline.Delivery.Ledger;
 using SmimePipeline.Delivery.Pickup;
+using SmimePipeline.Messaging.ProducerClaims;
 
 namespace SmimePipeline.Cli.Bench;
 
@@ -15,9 +16,18 @@ namespace SmimePipeline.Cli.Bench;
 /// (<see cref="GuaranteeSwitches"/>). The same steps whatever carries the mail: RabbitMQ.Client's delivery here
 /// (<see cref="HandleAsync"/>: the command's bytes out of the client's buffer, the ack; a step that throws nacks the mail back
 /// into the queue and ends the run with that exception), or the product's MassTransit consumer
-/// (<see cref="GuaranteesProtectEmailConsumer"/>), which publishes the events its own way.
+/// (<see cref="GuaranteesProtectEmailConsumer"/>), which publishes the events its own way. A large mail (<c>--large-every</c>,
+/// issue 17, session 20) gets the pre-made protected large mail instead, and when its command came by producer claim
+/// (<see cref="GuaranteesProducerClaims"/>) the claim is read before and released after its hand-over, as the signer does.
 /// </summary>
-internal sealed class GuaranteesMailHandler(byte[] protectedMail, PickupDirectoryTransport pickup, IDeliveryLedger? ledger, GuaranteeSwitches switches)
+/// <param name="protectedMail">The pre-made protected mail of the run's size: what "protecting" a mail copies.</param>
+/// <param name="pickup">The product's pickup transport the files are written with.</param>
+/// <param name="ledger">The delivery ledger; null with the ledger off.</param>
+/// <param name="switches">The guarantees kept.</param>
+/// <param name="largeProtectedMail">The pre-made protected large mail (<c>--large-every</c>); null without large mails.</param>
+/// <param name="claims">The producer claim check of large mails (<c>--postgres</c>); null: large commands came inline.</param>
+internal sealed class GuaranteesMailHandler(
+    byte[] protectedMail, PickupDirectoryTransport pickup, IDeliveryLedger? ledger, GuaranteeSwitches switches, byte[]? largeProtectedMail = null, GuaranteesProducerClaims? claims = null)
 {
     /// <summary>A hand-over claim older than this may be taken over (the product's is the ESP's timeout plus a margin).</summary>
     private static readonly TimeSpan StaleClaim = TimeSpan.FromMinutes(5);
@@ -52,8 +62,17 @@ internal sealed class GuaranteesMailHandler(byte[] protectedMail, PickupDirector
             byte[] command = delivery.Body.ToArray();
             var id = Guid.ParseExact(delivery.BasicProperties.MessageId ?? "", "N");
             using var span = GuaranteesBenchRunner.Source.StartActivity("guarantees consume", ActivityKind.Consumer, ParentOf(delivery.BasicProperties));
+            // A reference: the large mail's command is read from the producer claim store, as the signer reads it.
+            ProtectClaimId? claim = delivery.BasicProperties.ContentType == GuaranteesProducerClaims.ReferenceContentType
+                ? await (claims ?? throw new InvalidOperationException("A claim reference came, but this run has no producer claim store.")).CheckOutAsync(command, CancellationToken.None)
+                : null;
             GC.KeepAlive(command);
-            await HandOverAsync(id, (which, _) => PublishRawEventAsync(which));
+            await HandOverAsync(id, (which, _) => PublishRawEventAsync(which), large: claim is not null || phase?.IsLargeMail(id) == true);
+            if (claim is { } handedOn)
+            {
+                await claims!.ReleaseAsync(handedOn, CancellationToken.None);
+            }
+
             await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, CancellationToken.None);
             phase?.Handled(id);
         }
@@ -70,11 +89,12 @@ internal sealed class GuaranteesMailHandler(byte[] protectedMail, PickupDirector
     /// <paramref name="publish"/> (awaited until the broker confirmed each; given the pickup file's name for
     /// <see cref="GuaranteesEvent.Delivered"/>), the ledger's claim and acceptance, the pickup file.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The ledger refused the hand-over: a second delivery of one mail.</exception>
-    public async Task HandOverAsync(Guid id, Func<GuaranteesEvent, string?, Task> publish)
+    /// <exception cref="InvalidOperationException">The ledger refused the hand-over: a second delivery of one mail; or a large
+    /// mail came to a run without one.</exception>
+    public async Task HandOverAsync(Guid id, Func<GuaranteesEvent, string?, Task> publish, bool large = false)
     {
         // "Protection" without cryptography: a copy of a real protected mail of this size (the crypto floor is not here).
-        byte[] protectedCopy = protectedMail.AsSpan().ToArray();
+        byte[] protectedCopy = (large ? largeProtectedMail ?? throw new InvalidOperationException($"Mail {id} is large, but this run has no large protected mail.") : protectedMail).AsSpan().ToArray();
         await PublishEventAsync(publish, GuaranteesEvent.Protected, null);
         var now = DateTimeOffset.UtcNow;
         if (ledger is not null)

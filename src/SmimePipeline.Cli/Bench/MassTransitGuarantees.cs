@@ -104,7 +104,7 @@ internal sealed class MassTransitGuarantees : IGuaranteesCarrier
         ArgumentNullException.ThrowIfNull(phase);
         using var scope = _host.Services.CreateScope();
         var publisher = scope.ServiceProvider.GetRequiredService<ISmimeMailPublisher>();
-        await phase.PublishAsync(_inFlight, async id =>
+        await phase.PublishAsync(_inFlight, async (id, _) =>
         {
             using var span = _recorder.Publish(id);
             phase.SampleTraceId ??= span?.TraceId.ToHexString();

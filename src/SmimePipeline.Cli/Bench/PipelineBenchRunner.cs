@@ -580,12 +580,16 @@ internal static class PipelineBenchRunner
     }
 
     /// <summary>Counts the CPU of the claim store's PostgreSQL server when it runs on this machine; null (said on <paramref name="progress"/>) when not.</summary>
-    private static async Task<PostgresServerCpuTime?> StartPostgresMeterAsync(string connectionString, TextWriter progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// The CPU meter of the PostgreSQL server <paramref name="connectionString"/> reaches; null, said on
+    /// <paramref name="progress"/> as <c>smime bench <paramref name="bench"/></c>'s, when its processes are not on this machine.
+    /// </summary>
+    internal static async Task<PostgresServerCpuTime?> StartPostgresMeterAsync(string connectionString, TextWriter progress, CancellationToken cancellationToken, string bench = "pipeline")
     {
         var (meter, why) = await PostgresServerCpuTime.StartAsync(connectionString, cancellationToken);
         if (why is not null)
         {
-            progress.WriteLine($"smime bench pipeline: {why}.");
+            progress.WriteLine($"smime bench {bench}: {why}.");
         }
 
         return meter;
@@ -595,17 +599,17 @@ internal static class PipelineBenchRunner
     /// Deletes this run's consumed producer claims (<see cref="BenchClaimIds"/>) so that the next run starts from the same
     /// table; a failure is reported on <paramref name="progress"/> (the run's figures stand) and counted as none deleted.
     /// </summary>
-    private static async Task<int> DeleteConsumedClaimsAsync(BenchClaimIds claims, string connectionString, TextWriter progress, CancellationToken cancellationToken)
+    internal static async Task<int> DeleteConsumedClaimsAsync(BenchClaimIds claims, string connectionString, TextWriter progress, CancellationToken cancellationToken, string bench = "pipeline")
     {
         try
         {
             int deleted = await claims.DeleteConsumedAsync(connectionString, cancellationToken);
-            progress.WriteLine($"smime bench pipeline: deleted {deleted} of this run's {claims.Count} producer claims (the consumed ones).");
+            progress.WriteLine($"smime bench {bench}: deleted {deleted} of this run's {claims.Count} producer claims (the consumed ones).");
             return deleted;
         }
         catch (NpgsqlException e)
         {
-            progress.WriteLine($"smime bench pipeline: could not delete this run's consumed producer claims: {e.Message}");
+            progress.WriteLine($"smime bench {bench}: could not delete this run's consumed producer claims: {e.Message}");
             return 0;
         }
     }

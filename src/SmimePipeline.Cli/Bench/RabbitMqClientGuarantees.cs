@@ -22,6 +22,9 @@ internal sealed class RabbitMqClientGuarantees : IGuaranteesCarrier
     private string _queue = "";
     private string _tag = "";
     private byte[] _command = [];
+    private byte[]? _largeCommand;
+    private GuaranteesProducerClaims? _claims;
+    private int _largeBodyBytes;
     private int _inFlight;
 
     private RabbitMqClientGuarantees(GuaranteesMailHandler handler, int prefetch, int concurrency)
@@ -46,11 +49,22 @@ internal sealed class RabbitMqClientGuarantees : IGuaranteesCarrier
     /// <inheritdoc />
     public int Concurrency { get; }
 
-    /// <summary>Declares the work queue afresh and starts consuming it into <paramref name="handler"/>; <paramref name="inFlight"/> publishes are kept in flight.</summary>
+    /// <summary>The body the work queue carried for the last large mail: its command inline, or the reference to its claim; 0 before any.</summary>
+    public int LargeBodyBytes => Volatile.Read(ref _largeBodyBytes);
+
+    /// <summary>
+    /// Declares the work queue afresh and starts consuming it into <paramref name="handler"/>; <paramref name="inFlight"/>
+    /// publishes are kept in flight. A large mail's body is <paramref name="largeCommand"/> inline, or with
+    /// <paramref name="claims"/> a reference to its claim in PostgreSQL (the product's producer claim check).
+    /// </summary>
     public static async Task<RabbitMqClientGuarantees> StartAsync(
-        Uri rabbitMq, byte[] command, GuaranteesMailHandler handler, int inFlight, int prefetch, int concurrency, bool quorum, CancellationToken cancellationToken)
+        Uri rabbitMq, byte[] command, GuaranteesMailHandler handler, int inFlight, int prefetch, int concurrency, bool quorum, CancellationToken cancellationToken,
+        byte[]? largeCommand = null, GuaranteesProducerClaims? claims = null)
     {
-        var carrier = new RabbitMqClientGuarantees(handler, prefetch, Math.Min(concurrency, prefetch)) { _command = command, _queue = QueueName(quorum), _inFlight = inFlight };
+        var carrier = new RabbitMqClientGuarantees(handler, prefetch, Math.Min(concurrency, prefetch))
+        {
+            _command = command, _largeCommand = largeCommand, _claims = claims, _queue = QueueName(quorum), _inFlight = inFlight,
+        };
         try
         {
             carrier._traces = new ActivityListener
@@ -88,7 +102,7 @@ internal sealed class RabbitMqClientGuarantees : IGuaranteesCarrier
 
     /// <inheritdoc />
     public Task PublishAsync(GuaranteesPhase phase, double rate, CancellationToken cancellationToken) =>
-        phase.PublishAsync(_inFlight, id => PublishOneAsync(phase, id, cancellationToken), cancellationToken, rate);
+        phase.PublishAsync(_inFlight, (id, large) => PublishOneAsync(phase, id, large, cancellationToken), cancellationToken, rate);
 
     /// <inheritdoc />
     public async Task<long> StopAsync(CancellationToken cancellationToken)
@@ -136,18 +150,31 @@ internal sealed class RabbitMqClientGuarantees : IGuaranteesCarrier
         }
     }
 
-    /// <summary>One persistent publish into the work queue's exchange inside its publish span; completes once confirmed.</summary>
-    private async Task PublishOneAsync(GuaranteesPhase phase, Guid id, CancellationToken cancellationToken)
+    /// <summary>
+    /// One persistent publish into the work queue's exchange inside its publish span; completes once confirmed. A large
+    /// mail's command goes inline, or by claim: stored in PostgreSQL first (committed), then its reference published.
+    /// </summary>
+    private async Task PublishOneAsync(GuaranteesPhase phase, Guid id, bool large, CancellationToken cancellationToken)
     {
         using var span = GuaranteesBenchRunner.Source.StartActivity("guarantees publish", ActivityKind.Producer);
         phase.SampleTraceId ??= span?.TraceId.ToHexString();
+        byte[] body = _command;
+        string contentType = "application/vnd.smimepipeline.protect-email; v=1";
+        if (large)
+        {
+            (body, contentType) = _claims is { } claims
+                ? (await claims.CheckInAsync(id, cancellationToken), GuaranteesProducerClaims.ReferenceContentType)
+                : (_largeCommand ?? throw new InvalidOperationException("A large mail, but this run has no large command."), contentType);
+            Volatile.Write(ref _largeBodyBytes, body.Length);
+        }
+
         var properties = new BasicProperties
         {
             Persistent = true,
-            ContentType = "application/vnd.smimepipeline.protect-email; v=1",
+            ContentType = contentType,
             MessageId = id.ToString("N"),
             Headers = span is null ? null : new Dictionary<string, object?> { [GuaranteesBenchRunner.TraceHeader] = span.Id },
         };
-        await _producerChannel!.BasicPublishAsync(_queue, string.Empty, mandatory: false, properties, _command, cancellationToken);
+        await _producerChannel!.BasicPublishAsync(_queue, string.Empty, mandatory: false, properties, body, cancellationToken);
     }
 }

@@ -306,11 +306,13 @@ internal static class BenchCommand
         };
         via.AcceptOnlyFromAmong(GuaranteesBenchRunner.Name(GuaranteesVia.Raw), GuaranteesBenchRunner.Name(GuaranteesVia.MassTransit));
         var rate = new Option<double>("--rate") { Description = "Publish the measured mails at this many per second (bench pipeline's pace, to compare the broker's work per mail at one pace); 0 = all at once." };
+        var largeEvery = new Option<int>("--large-every") { Description = "Make every Nth mail bench pipeline's large one (≈1.5 MB: its command, its protected size as the pickup file) and report small and large mails' publish → file latencies apart (target 2's ceiling, --via raw only); 0 = none." };
+        var postgres = new Option<string?>("--postgres") { Description = "A PostgreSQL connection string (the claim table's owner): large commands go through the product's producer claim store there and only a reference through the queue, as bench pipeline --postgres sends them (--via raw only); default: inline." };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var workDir = WorkDirOption();
         var command = new Command("guarantees", "The delivery guarantees alone, with no MIME and no cryptography: quorum queue, publisher confirms, manual acks, ledger, fsync'd pickup file, two confirmed events, one trace per mail; CPU per mail. Carried by RabbitMQ.Client with no product code on the bus path (--via raw, the default) or by the product's own MassTransit bus (--via masstransit).")
         {
-            rabbit, messages, message, warmup, inFlight, prefetch, concurrency, brokerPid, classic, noFsync, noLedger, noEvents, via, rate, json, workDir,
+            rabbit, messages, message, warmup, inFlight, prefetch, concurrency, brokerPid, classic, noFsync, noLedger, noEvents, via, rate, largeEvery, postgres, json, workDir,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -319,9 +321,10 @@ internal static class BenchCommand
             int places = parseResult.GetValue(prefetch);
             int atOnce = parseResult.GetValue(concurrency);
             double pace = parseResult.GetValue(rate);
-            if (count < 1 || parseResult.GetValue(warmup) < 0 || window < 1 || places is < 1 or > ushort.MaxValue || atOnce < 1 || !(pace >= 0) || double.IsInfinity(pace))
+            int every = parseResult.GetValue(largeEvery);
+            if (count < 1 || parseResult.GetValue(warmup) < 0 || window < 1 || places is < 1 or > ushort.MaxValue || atOnce < 1 || !(pace >= 0) || double.IsInfinity(pace) || every < 0)
             {
-                throw new CliException("--messages, --in-flight, --prefetch and --concurrency must be at least 1 (--prefetch at most 65535), --warmup and --rate at least 0.");
+                throw new CliException("--messages, --in-flight, --prefetch and --concurrency must be at least 1 (--prefetch at most 65535), --warmup, --rate and --large-every at least 0.");
             }
 
             var pid = parseResult.GetValue(brokerPid);
@@ -336,11 +339,17 @@ internal static class BenchCommand
                 throw new CliException("--via masstransit takes the signer's own consumer settings (Signer:InFlight and the prefetch MassTransit derives from it): --prefetch and --concurrency are for --via raw.");
             }
 
+            var claimStore = parseResult.GetValue(postgres);
+            if (carrier == GuaranteesVia.MassTransit && (every > 0 || claimStore is not null))
+            {
+                throw new CliException("--large-every and --postgres are for --via raw: the guarantees alone beside large mails (target 2's ceiling).");
+            }
+
             var switches = new GuaranteeSwitches(
                 Quorum: !parseResult.GetValue(classic), Fsync: !parseResult.GetValue(noFsync), Ledger: !parseResult.GetValue(noLedger), Events: !parseResult.GetValue(noEvents));
             var result = await GuaranteesBenchRunner.RunAsync(
                 BrokerOption.Require(parseResult, rabbit), count, parseResult.GetValue(warmup), BenchMail.Parse(parseResult.GetRequiredValue(message)), window, places, atOnce, switches, pid,
-                Console.Error, cancellationToken, parseResult.GetValue(workDir), carrier, pace);
+                Console.Error, cancellationToken, parseResult.GetValue(workDir), carrier, pace, every, string.IsNullOrWhiteSpace(claimStore) ? null : claimStore);
             if (parseResult.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.GuaranteesBenchResult));
@@ -350,6 +359,9 @@ internal static class BenchCommand
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
                     $"guarantees only via {result.Via} ({result.Message}, off: {result.Switches}): {result.Delivered}/{result.Messages} delivered once in {result.Seconds:F2} s = {result.MessagesPerSecond:F1} msg/s, {result.DuplicateDeliveries} twice; files {result.FilesWritten}, ledger rows accepted {(result.LedgerAccepted is { } rows ? rows.ToString(CultureInfo.InvariantCulture) : "-")}, events confirmed {result.EventsConfirmed}, left in the queue {result.QueueMessagesAfter}; publish → ack p50 {result.LatencyP50Milliseconds:F0} ms, p99 {result.LatencyP99Milliseconds:F0} ms"));
+                Console.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"publish → file, small mails: p50 {result.SmallLatencyP50Milliseconds:F1} ms, p99 {result.SmallLatencyP99Milliseconds:F1} ms{(result.LargeEvery > 0 ? $"; large mails (every {result.LargeEvery}th, {result.LargeDelivered} delivered, {result.LargeCommandBytes} B command {(result.ProducerClaimCheck ? "by claim in PostgreSQL" : "inline")}, {result.LargeProtectedBytes} B file): p50 {result.LargeLatencyP50Milliseconds:F1} ms, p99 {result.LargeLatencyP99Milliseconds:F1} ms" : "")}"));
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
                     $"CPU per mail: {result.ProcessCpuMillisecondsPerMail:F3} ms in this process, {(result.BrokerCpuMillisecondsPerMail is { } b ? $"{b:F3} ms in the broker, " : "")}{(result.MachineCpuMillisecondsPerMail is { } m ? $"{m:F3} ms on the whole machine" : "whole machine unknown")}"));

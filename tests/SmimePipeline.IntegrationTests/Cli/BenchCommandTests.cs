@@ -515,6 +515,103 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public async Task Bench_guarantees_with_large_every_writes_each_mails_file_once_the_large_ones_of_the_protected_large_size_and_reports_both_latencies_apart()
+    {
+        await using var vhost = await RabbitMqVirtualHost.CreateAsync();
+        using var work = new TempDirectory();
+
+        // Issue 17, session 20 (target 2's ceiling): every 5th mail large, its command inline through the quorum queue.
+        using var report = await RunGuaranteesAsync(vhost, work, "--messages", "20", "--warmup", "5", "--large-every", "5");
+        var run = report.RootElement;
+        var (small, large) = AssertLargeMailsApart(run, work.Path, expectedFiles: 25, expectedLarge: 5);
+        Assert.Equal(5, run.GetProperty("largeEvery").GetInt32());
+        Assert.False(run.GetProperty("producerClaimCheck").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, run.GetProperty("producerClaimsDeleted").ValueKind);
+        // Inline: the work queue carried the large mail's whole binary ProtectEmail (bench pipeline's ≈1.5 MB mail).
+        int command = run.GetProperty("largeCommandBytes").GetInt32();
+        Assert.InRange(command, 1_500_000, 1_700_000);
+        Assert.Equal(command, run.GetProperty("largeQueueBodyBytes").GetInt32());
+        Assert.Equal(16, small);
+        Assert.Equal(4, large);
+        Assert.Equal(0, await vhost.CountMessagesNowAsync("smime-guarantees-quorum"));
+    }
+
+    [Fact]
+    public async Task Bench_guarantees_with_large_every_and_postgres_sends_large_commands_by_claim_and_deletes_its_consumed_claims()
+    {
+        await using var vhost = await RabbitMqVirtualHost.CreateAsync();
+        using var work = new TempDirectory();
+
+        using var report = await RunGuaranteesAsync(vhost, work, "--messages", "12", "--warmup", "3", "--large-every", "3", "--postgres", TestServices.PostgresConnectionString);
+        var run = report.RootElement;
+        var (small, large) = AssertLargeMailsApart(run, work.Path, expectedFiles: 15, expectedLarge: 5);
+        Assert.Equal(8, small);
+        Assert.Equal(4, large);
+        Assert.True(run.GetProperty("producerClaimCheck").GetBoolean());
+        // The claim (a 24-byte preamble + the large mail's binary ProtectEmail) in PostgreSQL, a reference of a few hundred
+        // bytes through the queue; every claim (1 warm-up, 4 measured) consumed and deleted by the run itself.
+        Assert.InRange(run.GetProperty("largeCommandBytes").GetInt32(), 1_500_000, 1_700_000);
+        Assert.InRange(run.GetProperty("largeQueueBodyBytes").GetInt32(), 100, 1_000);
+        Assert.Equal(5, run.GetProperty("producerClaimsDeleted").GetInt32());
+        Assert.Equal(JsonValueKind.Number, run.GetProperty("postgresCpuMillisecondsPerMail").ValueKind);
+        Assert.Equal(0, await vhost.CountMessagesNowAsync("smime-guarantees-quorum"));
+    }
+
+    [Fact]
+    public async Task Bench_guarantees_refuses_large_mails_through_masstransit()
+    {
+        var result = await SmimeCli.RunAsync(["bench", "guarantees", "--via", "masstransit", "--rabbitmq", "amqp://guest:guest@127.0.0.1:1/", "--large-every", "10", "--json"]);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--large-every and --postgres are for --via raw", result.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary><c>smime bench guarantees --json</c> at 40 mails/s on <paramref name="vhost"/> into <paramref name="work"/> with <paramref name="arguments"/>: its report (exit code 0).</summary>
+    private static async Task<JsonDocument> RunGuaranteesAsync(RabbitMqVirtualHost vhost, TempDirectory work, params string[] arguments)
+    {
+        var result = await SmimeCli.RunAsync(
+            ["bench", "guarantees", "--rabbitmq", vhost.AmqpUri.ToString(), "--rate", "40", "--work-dir", work.Path, "--json", .. arguments]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        return JsonDocument.Parse(result.Stdout);
+    }
+
+    /// <summary>
+    /// What a <c>bench guarantees --large-every</c> run must show whatever carried its large commands: every mail delivered
+    /// once with its file, ledger row and events; each file on disk once, the large ones (<paramref name="expectedLarge"/>,
+    /// warm-up included) exactly the protected large mail's size and the rest the standard one's; the small mails'
+    /// publish → file latencies sorted with their p99 and the large mails' apart. Returns the measured small and large counts.
+    /// </summary>
+    private static (int Small, int Large) AssertLargeMailsApart(JsonElement run, string workPath, int expectedFiles, int expectedLarge)
+    {
+        int messages = run.GetProperty("messages").GetInt32();
+        Assert.Equal(messages, run.GetProperty("delivered").GetInt32());
+        Assert.Equal(0, run.GetProperty("duplicateDeliveries").GetInt32());
+        Assert.Equal(messages, run.GetProperty("filesWritten").GetInt32());
+        Assert.Equal(messages, run.GetProperty("ledgerAccepted").GetInt32());
+        Assert.Equal(2L * messages, run.GetProperty("eventsConfirmed").GetInt64());
+        int protectedBytes = run.GetProperty("protectedBytes").GetInt32();
+        int largeBytes = run.GetProperty("largeProtectedBytes").GetInt32();
+        Assert.True(largeBytes > 2_000_000, $"the protected large mail is {largeBytes} B");
+
+        var dir = Assert.Single(Directory.GetDirectories(workPath));
+        var sizes = Directory.GetFiles(Path.Combine(dir, "outbox"), "*.eml").Select(f => new FileInfo(f).Length).ToList();
+        Assert.Equal(expectedFiles, sizes.Count);
+        Assert.Equal(expectedLarge, sizes.Count(x => x == largeBytes));
+        Assert.Equal(expectedFiles - expectedLarge, sizes.Count(x => x == protectedBytes));
+        Assert.Empty(Directory.GetFiles(Path.Combine(dir, "outbox"), "*.tmp"));
+
+        var latencies = run.GetProperty("latenciesMilliseconds").EnumerateArray().Select(x => x.GetDouble()).ToList();
+        Assert.Equal(latencies.Order(), latencies);
+        Assert.All(latencies, x => Assert.True(x >= 0, $"a negative publish → file latency: {x} ms"));
+        Assert.Equal(latencies[Math.Clamp((int)Math.Ceiling(0.99 * latencies.Count) - 1, 0, latencies.Count - 1)], run.GetProperty("smallLatencyP99Milliseconds").GetDouble(), precision: 1);
+        int large = run.GetProperty("largeDelivered").GetInt32();
+        Assert.True(run.GetProperty("largeLatencyP99Milliseconds").GetDouble() >= run.GetProperty("largeLatencyP50Milliseconds").GetDouble());
+        Assert.True(run.GetProperty("largeLatencyP50Milliseconds").GetDouble() > 0);
+        Assert.Equal(messages, latencies.Count + large);
+        return (latencies.Count, large);
+    }
+
+    [Fact]
     public async Task Bench_guarantees_via_masstransit_refuses_the_raw_consumers_settings_it_does_not_use()
     {
         var result = await SmimeCli.RunAsync(["bench", "guarantees", "--via", "masstransit", "--rabbitmq", "amqp://guest:guest@127.0.0.1:1/", "--prefetch", "4", "--json"]);
