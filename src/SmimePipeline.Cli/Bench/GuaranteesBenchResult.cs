@@ -70,4 +70,12 @@ internal sealed record GuaranteesBenchResult(
 
     /// <summary>Mails per second the measured mails were published at (<c>--rate</c>); 0 = all at once.</summary>
     public double PublishRate { get; init; }
+
+    /// <summary>With <c>--via masstransit</c>: how MassTransit's spans were made (<c>recorded</c>, <c>propagated</c> or
+    /// <c>none</c>, <c>--masstransit-spans</c>; the product's setting by default); null for raw. Session 20.</summary>
+    public string? MassTransitSpans { get; init; }
+
+    /// <summary>With <c>--count-spans</c>: the measured run's spans per mail by source, name and whether they were recorded
+    /// (<see cref="SpanCensus"/>); else null.</summary>
+    public IReadOnlyList<SpanCount>? Spans { get; init; }
 }

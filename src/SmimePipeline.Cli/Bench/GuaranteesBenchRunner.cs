@@ -83,11 +83,13 @@ internal static class GuaranteesBenchRunner
     /// <param name="cancellationToken">Stops the run.</param>
     /// <param name="workDirectory">Where the run's directory is made and left (<see cref="BenchWorkDirectory"/>); null: a temporary one, deleted at the end.</param>
     /// <param name="via">What carries the mails: RabbitMQ.Client directly, or the product's MassTransit bus.</param>
+    /// <param name="tracing">How MassTransit's spans are made and whether spans are counted; null: the product's setting (<see cref="BenchTracing.ProductDefault"/>).</param>
     /// <exception cref="Commands.CliException">No mail came through for a minute, or a mail's hand-over failed.</exception>
     public static async Task<GuaranteesBenchResult> RunAsync(
         Uri rabbitMq, int messages, int warmup, BenchMessageSize size, int inFlight, int prefetch, int concurrency, GuaranteeSwitches switches, int? brokerPid,
-        TextWriter progress, CancellationToken cancellationToken, string? workDirectory = null, GuaranteesVia via = GuaranteesVia.Raw, double rate = 0)
+        TextWriter progress, CancellationToken cancellationToken, string? workDirectory = null, GuaranteesVia via = GuaranteesVia.Raw, double rate = 0, BenchTracing? tracing = null)
     {
+        tracing ??= BenchTracing.ProductDefault;
         ArgumentNullException.ThrowIfNull(switches);
         ArgumentNullException.ThrowIfNull(progress);
         var root = BenchWorkDirectory.Create("smime-guarantees-", workDirectory);
@@ -111,7 +113,7 @@ internal static class GuaranteesBenchRunner
                     concurrency,
                     switches.Quorum,
                     cancellationToken)
-                : await MassTransitGuarantees.StartAsync(rabbitMq, root.FullName, template, sample, switches, inFlight, cancellationToken);
+                : await MassTransitGuarantees.StartAsync(rabbitMq, root.FullName, template, sample, switches, inFlight, tracing.MassTransitSpans, cancellationToken);
             var handler = carrier.Handler;
 
             if (warmup > 0)
@@ -123,6 +125,8 @@ internal static class GuaranteesBenchRunner
             var settle = warmup > 0 ? await JitSettle.WaitAsync(TimeProvider.System, cancellationToken) : JitSettle.None;
             progress.WriteLine(warmup > 0 ? $"smime bench guarantees: {settle}; measuring." : "smime bench guarantees: measuring.");
             long eventsBefore = handler.EventsConfirmed;
+            // --count-spans: every span of the measured run by source and name, recorded or not (session 20).
+            using var census = tracing.CountSpans ? new SpanCensus() : null;
             long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var cpu = new MachineCpuTime();
             var rusage = new ProcessRusage();
@@ -175,6 +179,8 @@ internal static class GuaranteesBenchRunner
                 VoluntarySwitchesPerMail = Math.Round((double)switchesSeen.VoluntarySwitches / messages, 2),
                 AllocatedBytesPerMail = Math.Round((double)allocated / messages),
                 PublishRate = rate,
+                MassTransitSpans = via == GuaranteesVia.MassTransit ? BenchTracing.Name(tracing.MassTransitSpans) : null,
+                Spans = census?.PerMail(messages),
             };
         }
         finally
