@@ -39,6 +39,8 @@ FIELDS = [
 def census(out):
     lines = []
     for path in sorted(glob.glob(os.path.join(out, "census-*.json"))):
+        if path.endswith(".otlp.json"):
+            continue
         name = os.path.basename(path)[len("census-"):-len(".json")]
         spans = (load(path) or {}).get("spans") or []
         by_source = {}
@@ -48,6 +50,12 @@ def census(out):
         total = sum(s["perMail"] for s in spans)
         lines.append(f"census {name}: {total:.2f} spans per mail; " + ", ".join(
             f"{src} {kind} {n:.2f}" for (src, kind), n in sorted(by_source.items())))
+        exported = load(path[:-len(".json")] + ".otlp.json")
+        settings = os.path.join(out, "settings.txt")
+        if exported and os.path.exists(settings):
+            words = open(settings).read().split()
+            mails = 2 * int(words[words.index("census") + 1])  # the census run's warm-up and measured mails
+            lines.append(f"    OTLP trace bytes per mail (warm-up included): {exported.get('/v1/traces', {}).get('bytes', 0) / mails:.1f}")
         for s in spans:
             lines.append(f"    {s['source']:<28} {s['kind']:<9} {'recorded' if s['allData'] else 'context':<8}"
                          f" {'sampled' if s['sampled'] else '-':<8} {s['perMail']:>7.3f}  {s['name']}")
