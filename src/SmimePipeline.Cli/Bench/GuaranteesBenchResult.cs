@@ -116,4 +116,11 @@ internal sealed record GuaranteesBenchResult(
 
     /// <summary>CPU of the PostgreSQL server's processes over the measured run, per mail; null without <c>--postgres</c> or on another host.</summary>
     public double? PostgresCpuMillisecondsPerMail { get; init; }
+    /// <summary>With <c>--via masstransit</c>: how MassTransit's spans were made (<c>recorded</c>, <c>propagated</c> or
+    /// <c>none</c>, <c>--masstransit-spans</c>; the product's setting by default); null for raw. Session 20.</summary>
+    public string? MassTransitSpans { get; init; }
+
+    /// <summary>With <c>--count-spans</c>: the measured run's spans per mail by source, name and whether they were recorded
+    /// (<see cref="SpanCensus"/>); else null.</summary>
+    public IReadOnlyList<SpanCount>? Spans { get; init; }
 }

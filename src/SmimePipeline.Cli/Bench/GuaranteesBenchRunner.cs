@@ -91,12 +91,14 @@ internal static class GuaranteesBenchRunner
     /// <param name="postgres">Null, or a PostgreSQL connection string: large commands go through the product's producer
     /// claim store there (<see cref="GuaranteesProducerClaims"/>), as <c>bench pipeline --postgres</c> sends them.
     /// <see cref="GuaranteesVia.Raw"/> only.</param>
+    /// <param name="tracing">How MassTransit's spans are made and whether spans are counted; null: the product's setting (<see cref="BenchTracing.ProductDefault"/>).</param>
     /// <exception cref="Commands.CliException">No mail came through for a minute, or a mail's hand-over failed.</exception>
     public static async Task<GuaranteesBenchResult> RunAsync(
         Uri rabbitMq, int messages, int warmup, BenchMessageSize size, int inFlight, int prefetch, int concurrency, GuaranteeSwitches switches, int? brokerPid,
         TextWriter progress, CancellationToken cancellationToken, string? workDirectory = null, GuaranteesVia via = GuaranteesVia.Raw, double rate = 0,
-        int largeEvery = 0, string? postgres = null)
+        int largeEvery = 0, string? postgres = null, BenchTracing? tracing = null)
     {
+        tracing ??= BenchTracing.ProductDefault;
         ArgumentNullException.ThrowIfNull(switches);
         ArgumentNullException.ThrowIfNull(progress);
         if (via != GuaranteesVia.Raw && (largeEvery > 0 || postgres is not null))
@@ -141,7 +143,7 @@ internal static class GuaranteesBenchRunner
                     cancellationToken,
                     largeCommand,
                     claims)
-                : await MassTransitGuarantees.StartAsync(rabbitMq, root.FullName, template, sample, switches, inFlight, progress, cancellationToken);
+                : await MassTransitGuarantees.StartAsync(rabbitMq, root.FullName, template, sample, switches, inFlight, progress, tracing.MassTransitSpans, cancellationToken);
             var handler = carrier.Handler;
 
             if (warmup > 0)
@@ -153,6 +155,8 @@ internal static class GuaranteesBenchRunner
             var settle = warmup > 0 ? await JitSettle.WaitAsync(TimeProvider.System, cancellationToken) : JitSettle.None;
             progress.WriteLine(warmup > 0 ? $"smime bench guarantees: {settle}; measuring." : "smime bench guarantees: measuring.");
             long eventsBefore = handler.EventsConfirmed;
+            // --count-spans: every span of the measured run by source and name, recorded or not (session 20).
+            using var census = tracing.CountSpans ? new SpanCensus() : null;
             long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var cpu = new MachineCpuTime();
             var rusage = new ProcessRusage();
@@ -222,6 +226,8 @@ internal static class GuaranteesBenchRunner
                 ProducerClaimCheck = claims is not null,
                 ProducerClaimsDeleted = claimsDeleted,
                 PostgresCpuMillisecondsPerMail = postgresCpu is { } pg ? Math.Round(pg.TotalMilliseconds / messages, 3) : null,
+                MassTransitSpans = via == GuaranteesVia.MassTransit ? BenchTracing.Name(tracing.MassTransitSpans) : null,
+                Spans = census?.PerMail(messages),
             };
         }
         finally

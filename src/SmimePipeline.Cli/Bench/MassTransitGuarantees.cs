@@ -54,7 +54,7 @@ internal sealed class MassTransitGuarantees : IGuaranteesCarrier
     /// <summary>Builds and starts the host in <paramref name="root"/> (pickup files in its <c>outbox</c>, the ledger in its <c>ledger</c>).</summary>
     /// <exception cref="Commands.CliException">A queue the host would consume has a consumer or a message (<see cref="BenchQueueGuard"/>).</exception>
     public static async Task<MassTransitGuarantees> StartAsync(
-        Uri rabbitMq, string root, ProtectEmail template, ProtectedMail sample, GuaranteeSwitches switches, int inFlight, TextWriter progress, CancellationToken cancellationToken)
+        Uri rabbitMq, string root, ProtectEmail template, ProtectedMail sample, GuaranteeSwitches switches, int inFlight, TextWriter progress, MassTransitSpans? massTransitSpans, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(switches);
         if (!switches.Quorum)
@@ -63,7 +63,7 @@ internal sealed class MassTransitGuarantees : IGuaranteesCarrier
             throw new Commands.CliException("--classic-queue is for --via raw only: --via masstransit uses the product's own quorum queue smime-protect.");
         }
 
-        var recorder = new StageRecorder();
+        var recorder = new StageRecorder(massTransitSpans);
         var host = PipelineBenchRunner.BuildHost(
             rabbitMq,
             PipelineBenchRunner.ClientOptions(largeMailLane: false, ProtectCommandFormat.Binary, claimStore: null, claimThreshold: 0),

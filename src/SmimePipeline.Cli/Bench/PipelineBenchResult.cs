@@ -137,6 +137,15 @@ internal sealed record PipelineBenchResult(
     /// switch). Session 19; 0 in reports that predate it.</summary>
     public double ThreadPoolWorkItemsPerMail { get; init; }
 
+    /// <summary>How MassTransit's spans of the bench's mails were made (<c>--masstransit-spans</c>: <c>recorded</c>,
+    /// <c>propagated</c> or <c>none</c>; the product's setting by default); null with <c>--no-stages</c> (only the first
+    /// mail is traced). Session 20; null in reports that predate it.</summary>
+    public string? MassTransitSpans { get; init; }
+
+    /// <summary>With <c>--count-spans</c>: the measured run's spans per mail by source, name and whether they were recorded
+    /// (<see cref="SpanCensus"/>); else null.</summary>
+    public IReadOnlyList<SpanCount>? Spans { get; init; }
+
     /// <summary>First delivery attempts the signer made in its own process during the measured run, without
     /// <c>smime-deliver</c> (<c>Signer:DeliverInProcess</c>, the worker's default when it runs both roles, as the bench does).</summary>
     public long DeliveryAttemptsInProcess { get; init; }

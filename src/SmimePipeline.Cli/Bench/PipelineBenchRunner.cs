@@ -60,12 +60,14 @@ internal static class PipelineBenchRunner
     /// (<see cref="LargeObjectHeapMonitor"/>: the runtime's verbose GC events, one per ≈100 KB allocated, so not for the CPU
     /// figures).</param>
     /// <param name="workDirectory">Where the run's directory is made and left (<see cref="BenchWorkDirectory"/>); null: a temporary one, deleted at the end.</param>
+    /// <param name="tracing">How MassTransit's spans are made and whether spans are counted; null: the product's setting (<see cref="BenchTracing.ProductDefault"/>).</param>
     /// <exception cref="InvalidOperationException"><paramref name="brokerPid"/> names no process whose /proc entry can be read.</exception>
     public static async Task<PipelineBenchResult> RunAsync(
         Uri rabbitMq, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid, bool roles, bool largeMailLane,
         ProtectCommandFormat format, int inFlight, bool stages, TextWriter progress, CancellationToken cancellationToken,
-        string? claimStore = null, int claimThreshold = SmimePipelineClientOptions.DefaultClaimCheckThresholdBytes, int backlog = 0, bool largeObjects = false, string? workDirectory = null)
+        string? claimStore = null, int claimThreshold = SmimePipelineClientOptions.DefaultClaimCheckThresholdBytes, int backlog = 0, bool largeObjects = false, string? workDirectory = null, BenchTracing? tracing = null)
     {
+        tracing ??= BenchTracing.ProductDefault;
         var root = BenchWorkDirectory.Create("smime-bench-", workDirectory);
         try
         {
@@ -83,12 +85,12 @@ internal static class PipelineBenchRunner
                 await schema.EnsureSchemaAsync(cancellationToken);
             }
 
-            var result = await MeasureAsync(rabbitMq, client, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, inFlight, backlog, stages, progress, claimStore, claims, largeObjects, cancellationToken);
+            var result = await MeasureAsync(rabbitMq, client, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, inFlight, backlog, stages, progress, claimStore, claims, largeObjects, tracing, cancellationToken);
             result = result with { ProducerClaimCheckThresholdBytes = claimStore is null ? null : claimThreshold };
             if (roles)
             {
                 var template = BenchMail.Create(size, pki.SenderAddress, pki.RecipientAddresses[0], Guid.Empty);
-                result = result with { Roles = await MeasureRolesAsync(rabbitMq, client, root.FullName, pki, outbox, template, messages, brokerPid, inFlight, progress, cancellationToken) };
+                result = result with { Roles = await MeasureRolesAsync(rabbitMq, client, root.FullName, pki, outbox, template, messages, brokerPid, inFlight, tracing, progress, cancellationToken) };
             }
 
             return result;
@@ -101,7 +103,7 @@ internal static class PipelineBenchRunner
 
     private static async Task<PipelineBenchResult> MeasureAsync(
         Uri rabbitMq, Action<SmimePipelineClientOptions> client, string root, DemoPki pki, string outbox, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid,
-        int inFlight, int backlog, bool stages, TextWriter progress, string? claimStore, BenchClaimIds? claims, bool largeObjects, CancellationToken cancellationToken)
+        int inFlight, int backlog, bool stages, TextWriter progress, string? claimStore, BenchClaimIds? claims, bool largeObjects, BenchTracing tracing, CancellationToken cancellationToken)
     {
         // Listening from before the warm-up: the runtime's event session takes a moment to start.
         using var gcPauses = new GcPauseMonitor();
@@ -147,8 +149,10 @@ internal static class PipelineBenchRunner
             var postgres = claimStore is null ? null : await StartPostgresMeterAsync(claimStore, progress, cancellationToken);
             string? sampleTraceId = null;
             // Either every mail is followed stage by stage, or (--no-stages) only the first one is traced, as a sample.
-            using var recorder = stages ? new StageRecorder() : null;
+            using var recorder = stages ? new StageRecorder(tracing.MassTransitSpans) : null;
             using var sampleTrace = stages ? null : new SampleTrace();
+            // --count-spans: every span of the measured run by source and name, recorded or not (session 20).
+            using var census = tracing.CountSpans ? new SpanCensus() : null;
             using (var scope = host.Services.CreateScope())
             {
                 var publisher = scope.ServiceProvider.GetRequiredService<ISmimeMailPublisher>();
@@ -296,6 +300,8 @@ internal static class PipelineBenchRunner
                 Gc = PipelineGcFigures.From(pauseTotal, gcRecord.OnFileClock(fileClock), gen1, messages, smallMails),
                 LargeObjectHeapBytesPerMail = largeObjectHeapBytes is { } lohBytes ? Math.Round((double)lohBytes / messages) : null,
                 LargeObjects = largeObjectsSeen,
+                MassTransitSpans = stages ? BenchTracing.Name(tracing.MassTransitSpans) : null,
+                Spans = census?.PerMail(messages),
             };
         }
         finally
@@ -386,11 +392,11 @@ internal static class PipelineBenchRunner
     /// is warm and the quorum queues exist.
     /// </summary>
     private static async Task<PipelineRoles> MeasureRolesAsync(
-        Uri rabbitMq, Action<SmimePipelineClientOptions> client, string root, DemoPki pki, string outbox, ProtectEmail template, int mails, int? brokerPid, int inFlight, TextWriter progress, CancellationToken cancellationToken)
+        Uri rabbitMq, Action<SmimePipelineClientOptions> client, string root, DemoPki pki, string outbox, ProtectEmail template, int mails, int? brokerPid, int inFlight, BenchTracing tracing, TextWriter progress, CancellationToken cancellationToken)
     {
         // Every mail is followed as in the measured run (same CPU for the listener), so that each role's window can be
         // read from its mails' residence times while it ran alone.
-        using var recorder = new StageRecorder();
+        using var recorder = new StageRecorder(tracing.MassTransitSpans);
         var ids = new List<Guid>(mails);
         RoleCpu producer;
         using (var host = BuildHost(rabbitMq, client, roles: null, root, pki, outbox))

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography;
+using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Hosting;
 using SmimePipeline.Worker.Telemetry;
 
@@ -19,6 +20,10 @@ namespace SmimePipeline.Cli.Bench;
 /// <c>smime.sender.accepted_record_lag</c> gives the moment the ESP answered (the measurement is taken inside the
 /// <c>smime deliver</c> span, so <see cref="Activity.Current"/> names the mail's trace). Spans of other traces are not
 /// created by this listener (MassTransit still creates them for the host's OpenTelemetry listener, as in the worker).
+/// MassTransit's spans of the bench's mails are made as the product's <c>SmimePipeline:Telemetry:MassTransitSpans</c> says
+/// (recorded, or for the context alone: their start, end, kind and destination, all this recorder reads, are there either
+/// way), or with <c>null</c> not at all (session 20's measurement of what they cost: no listener for <c>MassTransit</c>, so
+/// no context travels and only the publish times are followed; our own spans are then recorded for every mail).
 /// </summary>
 internal sealed class StageRecorder : IDisposable
 {
@@ -34,17 +39,24 @@ internal sealed class StageRecorder : IDisposable
     private readonly ActivityListener _listener;
     private readonly MeterListener _meters;
 
-    public StageRecorder()
+    /// <param name="massTransitSpans">How MassTransit's spans are made: as the product's setting says, or null for none.</param>
+    public StageRecorder(MassTransitSpans? massTransitSpans)
     {
         _listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is SourceName or SmimeTelemetry.Name or CryptographyTelemetry.SourceName or WorkerTelemetryExtensions.MassTransitSourceName,
+            ShouldListenTo = source => source.Name is SourceName or SmimeTelemetry.Name or CryptographyTelemetry.SourceName
+                || (source.Name == WorkerTelemetryExtensions.MassTransitSourceName && massTransitSpans is not null),
             // Recorded like a sampled producer's trace in production: the host's OpenTelemetry sampler (parent-based)
             // then records MassTransit's spans of these mails as it would without this listener.
             Sample = (ref ActivityCreationOptions<ActivityContext> options) =>
                 options.Source.Name == SourceName || _byTrace.ContainsKey(options.TraceId)
-                    ? ActivitySamplingResult.AllDataAndRecorded
-                    : ActivitySamplingResult.None,
+                    ? options.Source.Name == WorkerTelemetryExtensions.MassTransitSourceName && massTransitSpans == MassTransitSpans.Propagated
+                        ? ActivitySamplingResult.PropagationData
+                        : ActivitySamplingResult.AllDataAndRecorded
+                    : massTransitSpans is null && options.Source.Name != WorkerTelemetryExtensions.MassTransitSourceName
+                        ? ActivitySamplingResult.AllDataAndRecorded
+                        : ActivitySamplingResult.None,
+            ActivityStarted = massTransitSpans == MassTransitSpans.Propagated ? PropagatedMassTransitSpans.CarryParentSampling : null,
             ActivityStopped = OnStopped,
         };
         ActivitySource.AddActivityListener(_listener);

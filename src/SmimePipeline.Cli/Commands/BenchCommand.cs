@@ -31,6 +31,25 @@ internal static class BenchCommand
     }.AcceptOnlyFromAmong("small", "standard", "large");
 
     // Session 16: scripts/bench.sh leaves every run's files and deletes them at its end (BenchWorkDirectory says why).
+    private static Option<string> MassTransitSpansOption()
+    {
+        var option = new Option<string>("--masstransit-spans")
+        {
+            Description = "How MassTransit's spans of the bench's mails are made: recorded, propagated (the context alone, as SmimePipeline:Telemetry:MassTransitSpans=Propagated) or none (no listener for MassTransit: no trace context travels; to measure what the spans cost). Default: the product's setting (SmimePipeline__Telemetry__MassTransitSpans, else Recorded).",
+            DefaultValueFactory = _ => BenchTracing.Name(BenchTracing.FromEnvironment()),
+        };
+        option.AcceptOnlyFromAmong(BenchTracing.Names);
+        return option;
+    }
+
+    private static Option<bool> CountSpansOption() => new("--count-spans")
+    {
+        Description = "Count the measured run's spans per mail by source, name and whether they were recorded (a listener on every source: for the counts, not for CPU figures).",
+    };
+
+    private static BenchTracing Tracing(ParseResult parseResult, Option<string> spans, Option<bool> count) =>
+        new(BenchTracing.Parse(parseResult.GetRequiredValue(spans)), parseResult.GetValue(count));
+
     private static Option<string?> WorkDirOption() => new("--work-dir")
     {
         Description = "Put the run's pickup files and ledger in a new directory under this one and leave them there for the caller to delete (bench.sh does at its end): deleting thousands of files right before the next run slows that run's file creation on ext4 without a journal. Default: a temporary directory deleted at the end.",
@@ -133,9 +152,11 @@ internal static class BenchCommand
         var largeObjects = new Option<bool>("--large-objects") { Description = "List the objects the measured run allocated on the large object heap, by type and size, and the LOH bytes per mail (the runtime's verbose GC events: not for CPU figures)." };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var workDir = WorkDirOption();
+        var massTransitSpans = MassTransitSpansOption();
+        var countSpans = CountSpansOption();
         var command = new Command("pipeline", "Signer and sender in this process on RabbitMQ, pickup directory: messages/s, latency publish-to-file and where it goes, stage by stage.")
         {
-            rabbit, messages, message, largeEvery, rate, warmup, brokerPid, roles, largeLane, format, inFlight, noStages, postgres, claimThreshold, backlog, largeObjects, json, workDir,
+            rabbit, messages, message, largeEvery, rate, warmup, brokerPid, roles, largeLane, format, inFlight, noStages, postgres, claimThreshold, backlog, largeObjects, json, workDir, massTransitSpans, countSpans,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -177,7 +198,8 @@ internal static class BenchCommand
             var broker = BrokerOption.Require(parseResult, rabbit);
             var result = await PipelineBenchRunner.RunAsync(
                 broker, count, BenchMail.Parse(parseResult.GetRequiredValue(message)), parseResult.GetValue(largeEvery), parseResult.GetValue(rate), parseResult.GetValue(warmup), pid, parseResult.GetValue(roles), parseResult.GetValue(largeLane),
-                parseResult.GetValue(format), window, !parseResult.GetValue(noStages), Console.Error, cancellationToken, claimStore, threshold, parseResult.GetValue(backlog), parseResult.GetValue(largeObjects), parseResult.GetValue(workDir));
+                parseResult.GetValue(format), window, !parseResult.GetValue(noStages), Console.Error, cancellationToken, claimStore, threshold, parseResult.GetValue(backlog), parseResult.GetValue(largeObjects), parseResult.GetValue(workDir),
+                Tracing(parseResult, massTransitSpans, countSpans));
             if (parseResult.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.PipelineBenchResult));
@@ -310,9 +332,11 @@ internal static class BenchCommand
         var postgres = new Option<string?>("--postgres") { Description = "A PostgreSQL connection string (the claim table's owner): large commands go through the product's producer claim store there and only a reference through the queue, as bench pipeline --postgres sends them (--via raw only); default: inline." };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var workDir = WorkDirOption();
+        var massTransitSpans = MassTransitSpansOption();
+        var countSpans = CountSpansOption();
         var command = new Command("guarantees", "The delivery guarantees alone, with no MIME and no cryptography: quorum queue, publisher confirms, manual acks, ledger, fsync'd pickup file, two confirmed events, one trace per mail; CPU per mail. Carried by RabbitMQ.Client with no product code on the bus path (--via raw, the default) or by the product's own MassTransit bus (--via masstransit).")
         {
-            rabbit, messages, message, warmup, inFlight, prefetch, concurrency, brokerPid, classic, noFsync, noLedger, noEvents, via, rate, largeEvery, postgres, json, workDir,
+            rabbit, messages, message, warmup, inFlight, prefetch, concurrency, brokerPid, classic, noFsync, noLedger, noEvents, via, rate, largeEvery, postgres, json, workDir, massTransitSpans, countSpans,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -349,7 +373,8 @@ internal static class BenchCommand
                 Quorum: !parseResult.GetValue(classic), Fsync: !parseResult.GetValue(noFsync), Ledger: !parseResult.GetValue(noLedger), Events: !parseResult.GetValue(noEvents));
             var result = await GuaranteesBenchRunner.RunAsync(
                 BrokerOption.Require(parseResult, rabbit), count, parseResult.GetValue(warmup), BenchMail.Parse(parseResult.GetRequiredValue(message)), window, places, atOnce, switches, pid,
-                Console.Error, cancellationToken, parseResult.GetValue(workDir), carrier, pace, every, string.IsNullOrWhiteSpace(claimStore) ? null : claimStore);
+                Console.Error, cancellationToken, parseResult.GetValue(workDir), carrier, pace, every, string.IsNullOrWhiteSpace(claimStore) ? null : claimStore,
+                Tracing(parseResult, massTransitSpans, countSpans));
             if (parseResult.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.GuaranteesBenchResult));

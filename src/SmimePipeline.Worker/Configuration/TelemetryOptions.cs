@@ -9,4 +9,10 @@ public sealed class TelemetryOptions
 {
     /// <summary>Serve Prometheus metrics at <c>/metrics</c> on the worker's HTTP port. Default <see langword="true"/>.</summary>
     public bool Prometheus { get; set; } = true;
+
+    /// <summary>
+    /// Whether MassTransit's own spans are recorded or only carry the mail's trace context (<see cref="Configuration.MassTransitSpans"/>).
+    /// Default <see cref="MassTransitSpans.Recorded"/>.
+    /// </summary>
+    public MassTransitSpans MassTransitSpans { get; set; } = MassTransitSpans.Recorded;
 }

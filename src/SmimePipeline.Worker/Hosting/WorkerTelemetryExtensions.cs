@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -15,7 +16,8 @@ public static class WorkerTelemetryExtensions
     public const string DefaultServiceName = "smime-pipeline-worker";
 
     /// <summary>
-    /// Adds tracing (SmimePipeline and MassTransit sources, outgoing HTTP), metrics (SmimePipeline,
+    /// Adds tracing (SmimePipeline and MassTransit sources, outgoing HTTP; MassTransit's spans only propagated under
+    /// <c>SmimePipeline:Telemetry:MassTransitSpans=Propagated</c>, see <see cref="MassTransitSpans"/>), metrics (SmimePipeline,
     /// MassTransit, .NET runtime, HTTP client), a Prometheus exporter unless
     /// <c>SmimePipeline:Telemetry:Prometheus</c> is false, and OTLP export when
     /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. Log lines carry the trace and span ids.
@@ -37,6 +39,20 @@ public static class WorkerTelemetryExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(defaultServiceName);
         ArgumentNullException.ThrowIfNull(additionalSources);
         var telemetry = builder.Configuration.GetSection($"{SmimePipelineOptions.SectionName}:Telemetry").Get<TelemetryOptions>() ?? new TelemetryOptions();
+        if (!Enum.IsDefined(telemetry.MassTransitSpans))
+        {
+            throw new OptionsValidationException(
+                nameof(TelemetryOptions),
+                typeof(TelemetryOptions),
+                [$"{SmimePipelineOptions.SectionName}:Telemetry:MassTransitSpans must be Recorded or Propagated (was {telemetry.MassTransitSpans})."]);
+        }
+
+        // Propagated: OpenTelemetry does not listen to MassTransit's source; our own listener creates its activities for
+        // the context alone (PropagatedMassTransitSpans), living and dying with the tracer provider.
+        bool recordMassTransit = telemetry.MassTransitSpans == MassTransitSpans.Recorded;
+        string[] sources = recordMassTransit
+            ? [SmimeTelemetry.Name, CryptographyTelemetry.SourceName, MassTransitSourceName, .. additionalSources]
+            : [SmimeTelemetry.Name, CryptographyTelemetry.SourceName, .. additionalSources];
 
         builder.Logging.Configure(o => o.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
@@ -45,9 +61,16 @@ public static class WorkerTelemetryExtensions
             .ConfigureResource(resource => resource.AddService(
                 serviceName: builder.Configuration["OTEL_SERVICE_NAME"] ?? defaultServiceName,
                 serviceVersion: typeof(WorkerTelemetryExtensions).Assembly.GetName().Version?.ToString()))
-            .WithTracing(tracing => tracing
-                .AddSource([SmimeTelemetry.Name, CryptographyTelemetry.SourceName, MassTransitSourceName, .. additionalSources])
-                .AddHttpClientInstrumentation())
+            .WithTracing(tracing =>
+            {
+                tracing
+                    .AddSource(sources)
+                    .AddHttpClientInstrumentation();
+                if (!recordMassTransit)
+                {
+                    tracing.AddInstrumentation(() => new PropagatedMassTransitSpans());
+                }
+            })
             .WithMetrics(metrics =>
             {
                 metrics

@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Trace;
-using SmimePipeline.Cryptography;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
-using SmimePipeline.Worker.Telemetry;
+using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Hosting;
 
 namespace SmimePipeline.IntegrationTests.Observability;
 
@@ -18,8 +17,15 @@ public sealed class TraceAndLogTests : BrokerTest
 {
     private static readonly ActivitySource Producer = new("SmimePipeline.IntegrationTests");
 
-    [Fact]
-    public async Task A_mail_retried_twice_then_delivered_is_one_trace_from_producer_to_each_esp_attempt_and_nothing_secret_is_logged()
+    /// <summary>
+    /// With MassTransit's spans recorded (the default) the trace is one tree from the producer's span down to each ESP
+    /// attempt; with them propagated only (session 20) our spans are still one trace, through the retry queue, and no
+    /// MassTransit span is exported. Both through the product's own telemetry registration.
+    /// </summary>
+    [Theory]
+    [InlineData(MassTransitSpans.Recorded)]
+    [InlineData(MassTransitSpans.Propagated)]
+    public async Task A_mail_retried_twice_then_delivered_is_one_trace_from_producer_to_each_esp_attempt_and_nothing_secret_is_logged(MassTransitSpans massTransitSpans)
     {
         // The exporter adds from its own thread while the test reads under lock (spans): the adds take that lock too.
         var spans = new LockedCollection<Activity>();
@@ -37,13 +43,15 @@ public sealed class TraceAndLogTests : BrokerTest
             builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
 
             // One tracer provider sees every activity of this process (the buses of both hosts and the
-            // producer), like an OpenTelemetry collector sees every process of a deployment.
+            // producer), like an OpenTelemetry collector sees every process of a deployment: the product's own
+            // registration, with an in-memory exporter beside it.
             if (tracing)
             {
                 tracing = false;
-                builder.Services.AddOpenTelemetry().WithTracing(t => t
-                    .AddSource(SmimeTelemetry.Name, CryptographyTelemetry.SourceName, "MassTransit", Producer.Name)
-                    .AddInMemoryExporter(spans));
+                builder.Configuration["SmimePipeline:Telemetry:Prometheus"] = "false";
+                builder.Configuration["SmimePipeline:Telemetry:MassTransitSpans"] = massTransitSpans.ToString();
+                builder.AddSmimePipelineTelemetry("smime-integration-tests", [Producer.Name]);
+                builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans));
             }
         }
 
@@ -74,10 +82,12 @@ public sealed class TraceAndLogTests : BrokerTest
         // after that. Wait until that attempt's span has reached the exporter and every span's parent, except the
         // producer's own, has too. (Waiting for the parents alone passed at once while the last attempt's spans were all
         // still open, and the trace then held 2 ESP attempts: seen in session 16.)
+        // Propagated, MassTransit's spans are never exported: wait for the successful attempt's span alone.
+        bool recorded = massTransitSpans == MassTransitSpans.Recorded;
         await Eventually.HoldsAsync(
             () => Task.FromResult(TraceOf(spans, traceId) is var t
                 && DeliverSpans(t, traceId).Any(s => s.Status != ActivityStatusCode.Error)
-                && t.Where(s => s.Source.Name != Producer.Name).All(d => t.Any(s => s.SpanId == d.ParentSpanId))),
+                && (!recorded || t.Where(s => s.Source.Name != Producer.Name).All(d => t.Any(s => s.SpanId == d.ParentSpanId)))),
             TimeSpan.FromSeconds(60),
             () => "the sender's consume spans never reached the exporter");
         var trace = TraceOf(spans, traceId);
@@ -91,12 +101,28 @@ public sealed class TraceAndLogTests : BrokerTest
         Assert.Equal("smtp", deliveries[0].GetTagItem("smime.provider"));
         Assert.Equal("aes256-cbc", protect.GetTagItem("smime.content_cipher"));
 
-        // Parent links: every span descends from the producer's span, the protect span from the signer's
-        // consume span, each ESP attempt from the sender's consume span of DeliverEmail.
         var byId = trace.ToDictionary(s => s.SpanId);
-        foreach (var span in trace.Where(s => s != root))
+        if (recorded)
         {
-            Assert.True(DescendsFrom(span, root, byId), $"{span.DisplayName} does not descend from the producer span: {names}");
+            // Parent links: every span descends from the producer's span, the protect span from the signer's
+            // consume span, each ESP attempt from the sender's consume span of DeliverEmail.
+            foreach (var span in trace.Where(s => s != root))
+            {
+                Assert.True(DescendsFrom(span, root, byId), $"{span.DisplayName} does not descend from the producer span: {names}");
+            }
+        }
+        else
+        {
+            // Propagated: the same trace id on every span of ours, in signer and sender and across the retry queue, all
+            // recorded (the sampled flag travelled through MassTransit's unrecorded activities); no MassTransit span was
+            // exported, so the protect span's and each attempt's parent is one that is not in the trace (the gap).
+            lock (spans)
+            {
+                Assert.DoesNotContain(spans, s => s.Source.Name == WorkerTelemetryExtensions.MassTransitSourceName);
+            }
+
+            Assert.All(trace, s => Assert.True(s.Recorded, $"{s.DisplayName} was not recorded"));
+            Assert.All(deliveries.Append(protect), s => Assert.False(byId.ContainsKey(s.ParentSpanId), $"{s.DisplayName}'s parent was exported: {names}"));
         }
 
         // Inside the protect span: certificate lookup, signing and encryption, with their attributes.
@@ -109,14 +135,17 @@ public sealed class TraceAndLogTests : BrokerTest
         Assert.Equal("aes256-cbc", encrypt.GetTagItem("smime.content_cipher"));
         Assert.True((int)encrypt.GetTagItem("smime.plaintext_size")! > 0);
 
-        var protectParent = byId[protect.ParentSpanId];
-        Assert.Equal(ActivityKind.Consumer, protectParent.Kind);
-        Assert.Contains("smime-protect", protectParent.DisplayName, StringComparison.Ordinal);
-        foreach (var attempt in deliveries)
+        if (recorded)
         {
-            var consume = byId[attempt.ParentSpanId];
-            Assert.Equal(ActivityKind.Consumer, consume.Kind);
-            Assert.Contains("smime-deliver", consume.DisplayName, StringComparison.Ordinal);
+            var protectParent = byId[protect.ParentSpanId];
+            Assert.Equal(ActivityKind.Consumer, protectParent.Kind);
+            Assert.Contains("smime-protect", protectParent.DisplayName, StringComparison.Ordinal);
+            foreach (var attempt in deliveries)
+            {
+                var consume = byId[attempt.ParentSpanId];
+                Assert.Equal(ActivityKind.Consumer, consume.Kind);
+                Assert.Contains("smime-deliver", consume.DisplayName, StringComparison.Ordinal);
+            }
         }
 
         Assert.Equal(1, signer.Telemetry.ProtectedTotal);

@@ -1,0 +1,58 @@
+"""Unit tests of scripts/spans_ab_report.py (issue 17, session 20): the span census per mail and each variant's ratio to
+`recorded` in the same round, from hand-written bench reports. Run by scripts/test.sh (python3 -m unittest discover -s
+tests/scripts)."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPT = os.path.join(HERE, "..", "..", "scripts", "spans_ab_report.py")
+
+
+def run_report(files):
+    with tempfile.TemporaryDirectory() as out:
+        for name, content in files.items():
+            with open(os.path.join(out, name), "w") as f:
+                f.write(content if isinstance(content, str) else json.dumps(content))
+        done = subprocess.run([sys.executable, SCRIPT, out], capture_output=True, text=True, check=True)
+        return done.stdout
+
+
+def run(cpu, allocated):
+    return {"messagesPerSecond": 100, "processCpuMillisecondsPerMail": cpu, "brokerCpuMillisecondsPerMail": 1.0,
+            "machineCpuMillisecondsPerMail": 10.0, "allocatedBytesPerMail": allocated, "threadPoolWorkItemsPerMail": 27,
+            "voluntarySwitchesPerMail": 8}
+
+
+class SpansAbReportTests(unittest.TestCase):
+    def test_census_sums_spans_by_source_and_whether_recorded(self):
+        spans = [
+            {"source": "MassTransit", "name": "smime-protect send", "kind": "Producer", "allData": False, "sampled": True, "perMail": 1.0},
+            {"source": "MassTransit", "name": "smime-protect receive", "kind": "Consumer", "allData": False, "sampled": True, "perMail": 1.0},
+            {"source": "SmimePipeline", "name": "smime protect", "kind": "Internal", "allData": True, "sampled": True, "perMail": 1.0},
+        ]
+        text = run_report({"census-pipeline-propagated.json": {"spans": spans}})
+        self.assertIn("census pipeline-propagated: 3.00 spans per mail; MassTransit context only 2.00, SmimePipeline recorded 1.00", text)
+
+    def test_each_variant_is_divided_by_recorded_of_the_same_round_and_the_median_is_over_rounds(self):
+        text = run_report({
+            "round-1.txt": "load 30.0\nopenssl 1000\n",
+            "pipeline-recorded-1.json": run(4.0, 320000),
+            "pipeline-propagated-1.json": run(3.0, 316800),
+            "round-2.txt": "load 40.0\nopenssl 1100\n",
+            "pipeline-recorded-2.json": run(5.0, 320000),
+            "pipeline-propagated-2.json": run(5.5, 320000),
+            "pipeline-none-2.json": "",  # a run still being written is left out, not an error
+        })
+        self.assertIn("round 1 (load 30.0, openssl 1000)", text)
+        self.assertIn("3 (0.750)", text)
+        self.assertIn("316800 (0.990)", text)
+        self.assertIn("median propagated / recorded, smime ms: 0.925 over 2 rounds (0.750, 1.100)", text)
+        self.assertNotIn("none", text)
+
+
+if __name__ == "__main__":
+    unittest.main()
