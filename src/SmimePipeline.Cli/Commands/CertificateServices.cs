@@ -17,7 +17,9 @@ namespace SmimePipeline.Cli.Commands;
 public static class CertificateServices
 {
     /// <summary>
-    /// Adds what a command needs: the shared registrations plus warnings on stderr. Signer keys in PKCS#11 tokens are
+    /// Adds what a command needs: the shared registrations plus warnings on stderr. The algorithms and limits are the signer
+    /// worker's, from the same keys in the environment (<c>SmimePipeline__Signer__Protection__…</c>), before the command's own
+    /// options. Signer keys in PKCS#11 tokens are
     /// opened by the shared registration's <see cref="Pkcs11KeyProvider"/>, set from the worker's own keys in the
     /// environment (<c>SmimePipeline__Signer__Pkcs11__ModulePath</c>, <c>__PinFile</c>, <c>__MaxSessions</c>,
     /// <c>__SessionWaitTimeout</c>); the PIN from that file, else the URI's <c>pin-source</c>, else <c>$SMIME_PKCS11_PIN</c>.
@@ -33,8 +35,11 @@ public static class CertificateServices
         ArgumentNullException.ThrowIfNull(configureCertificates);
         services.AddSingleton<ICertificateValidationObserver, ConsoleValidationWarnings>();
         services.AddSmimeCertificates().Configure(configureCertificates);
-        services.AddSmimeProtection().Configure(configureProtection ?? (_ => { }));
+        // The worker's own keys, from the environment (SmimePipeline__Signer__Protection__MaxHeaderBytes, __AllowedAlgorithms,
+        // __Cipher, …), then the command's options over them: a refusal must not depend on the door (session 20; before,
+        // smime protect used the defaults and signed what a worker configured with an allow-list or a header limit refused).
         var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        services.AddSmimeProtection().Bind(environment.GetSection(ProtectionOptions.SectionName)).Configure(configureProtection ?? (_ => { }));
         services.AddOptions<Pkcs11Options>().Bind(environment.GetSection(Pkcs11Options.SectionName)).Configure(configurePkcs11 ?? (_ => { }));
         return services;
     }
