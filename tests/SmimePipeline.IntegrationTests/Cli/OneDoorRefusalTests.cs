@@ -1,5 +1,6 @@
 using System.Text;
 using SmimePipeline.Contracts;
+using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.IntegrationTests.Infrastructure;
 
 namespace SmimePipeline.IntegrationTests.Cli;
@@ -10,15 +11,21 @@ namespace SmimePipeline.IntegrationTests.Cli;
 /// keys), is refused under the same reason code. Before, <c>smime protect</c> took the protection settings' defaults instead
 /// of <c>SmimePipeline:Signer:Protection</c> (it signed what a worker with a header limit or an algorithm allow-list refuses),
 /// named an oversize file <c>invalid-message</c> where the worker says <c>message-too-large</c>, and answered an empty file
-/// with a usage error (exit 1) where the worker refuses it as <c>invalid-message</c>.
+/// with a usage error (exit 1) where the worker refuses it as <c>invalid-message</c>, and knew only its own <c>--store</c>
+/// (not the worker's mounted identities, table prefix, password file, cache and revocation settings): a sender whose
+/// mounted identity had expired was <c>signer-key-missing</c> there and <c>certificate-expired</c> in the worker.
 /// </summary>
 public sealed class OneDoorRefusalTests : BrokerTest
 {
-    // What a deployment might set: a header limit, a size limit, and an allow-list without AES-128-CBC.
-    private static readonly (string Key, string Value)[] Settings =
+    private const string MountedAddress = "mounted@" + DemoPki.Domain;
+
+    // What a deployment might set: a header limit, a size limit, an allow-list without AES-128-CBC, and mounted signer
+    // identities (a Kubernetes Secret) holding one whose certificate has expired.
+    private static (string Key, string Value)[] Settings(string identities) =>
     [
         ("SmimePipeline:Signer:Protection:MaxHeaderBytes", "4096"),
         ("SmimePipeline:MaxMessageBytes", "65536"),
+        ("SmimePipeline:Signer:IdentitiesPath", identities),
         .. new[] { "rsa-pkcs1", "ecdsa", "sha256", "sha384", "aes256-cbc", "aes256-gcm", "rsaes-pkcs1", "ecdh" }
             .Select((a, i) => ($"SmimePipeline:Signer:Protection:AllowedAlgorithms:{i}", a)),
     ];
@@ -26,10 +33,23 @@ public sealed class OneDoorRefusalTests : BrokerTest
     [Fact]
     public async Task The_worker_and_smime_protect_refuse_the_same_bad_mail_under_the_same_code()
     {
+        var identities = Path.Combine(Temp.Path, "identities");
+        Directory.CreateDirectory(Path.Combine(identities, "mounted"));
+        using (var authority = Pki.LoadAuthority())
+        using (var expired = DemoPki.CreateIdentity(authority, new DemoIdentityOptions(MountedAddress)
+        {
+            NotBefore = DateTimeOffset.UtcNow.AddDays(-60),
+            NotAfter = DateTimeOffset.UtcNow.AddDays(-30),
+        }))
+        {
+            DemoPki.WritePem(expired, Path.Combine(identities, "mounted", "tls.crt"), Path.Combine(identities, "mounted", "tls.key"));
+        }
+
+        var settings = Settings(identities);
         await using var worker = await WorkerHost.StartAsync(WorkerSettings(
-            "Signer", Path.Combine(Temp.Path, "outbox"), [.. Settings.Select(s => (s.Key, (string?)s.Value))]));
+            "Signer", Path.Combine(Temp.Path, "outbox"), [.. settings.Select(s => (s.Key, (string?)s.Value))]));
         await using var events = await FailureEventCollector.StartAsync(VirtualHost.AmqpUri, "test-one-door-failed-events");
-        var cliEnvironment = Settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value);
+        var cliEnvironment = settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value);
 
         var headers = new StringBuilder();
         for (var i = 0; i < 6; i++)
@@ -49,6 +69,7 @@ public sealed class OneDoorRefusalTests : BrokerTest
             ("a cipher outside Signer:Protection:AllowedAlgorithms", Mail("", "Hello."), "aes128-cbc", "algorithm-not-allowed"),
             ("a message above MaxMessageBytes", Mail("", body.ToString()), null, "message-too-large"),
             ("an empty message", [], null, "invalid-message"),
+            ("a sender whose mounted identity has expired", Mail("", "Hello.", MountedAddress), null, "certificate-expired"),
         };
 
         // The control: a good mail passes the CLI with the same settings (they do not refuse everything).
@@ -67,13 +88,13 @@ public sealed class OneDoorRefusalTests : BrokerTest
 
             var byCli = await ProtectAsync(mail, cipher, cliEnvironment, code);
             Assert.True(byCli.ExitCode == 2, $"{what}: {byCli.Describe()}");
-            Assert.Equal(code, byWorker.ReasonCode);
+            Assert.True(byWorker.ReasonCode == code, $"{what}: the worker refused it as {byWorker.ReasonCode}: {byWorker.Reason}");
             Assert.Contains($"smime: refused ({code}): ", byCli.Stderr, StringComparison.Ordinal);
         }
     }
 
-    private byte[] Mail(string extraHeaders, string text) => Encoding.ASCII.GetBytes(
-        $"From: <{Pki.SenderAddress}>\r\nTo: <{Pki.RecipientAddresses[0]}>\r\nSubject: One door\r\n{extraHeaders}\r\n{text}\r\n");
+    private byte[] Mail(string extraHeaders, string text, string? from = null) => Encoding.ASCII.GetBytes(
+        $"From: <{from ?? Pki.SenderAddress}>\r\nTo: <{Pki.RecipientAddresses[0]}>\r\nSubject: One door\r\n{extraHeaders}\r\n{text}\r\n");
 
     private async Task<Testing.ToolResult> ProtectAsync(byte[] mail, string? cipher, IReadOnlyDictionary<string, string> environment, string name)
     {
