@@ -1,8 +1,10 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SmimePipeline.Messaging.ProducerClaims;
 using SmimePipeline.Worker.ClaimCheck;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.Cli.Bench;
 
@@ -28,6 +30,10 @@ internal sealed class GuaranteesProducerClaims : IAsyncDisposable
     public const string ReferenceContentType = "application/vnd.smimepipeline.protect-claim+json";
 
     private readonly ILoggerFactory _logging = LoggerFactory.Create(BenchLogging.AddTo);
+
+    // The vacuum counts its failed rounds (smime_background_failures_total); the bench exports no metrics, so a meter factory of its own.
+    private readonly ServiceProvider _metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly SmimeTelemetry _telemetry;
     private readonly PostgresProtectClaimStore _store;
     private readonly ProducerClaimVacuum _vacuum;
     private readonly BenchClaimIds _ids = new();
@@ -41,7 +47,8 @@ internal sealed class GuaranteesProducerClaims : IAsyncDisposable
         _content = content;
         _sha256 = System.Security.Cryptography.SHA256.HashData(content);
         _store = new PostgresProtectClaimStore(connectionString);
-        _vacuum = new ProducerClaimVacuum(_store, Options.Create(new ProducerClaimOptions()), TimeProvider.System, _logging.CreateLogger<ProducerClaimVacuum>());
+        _telemetry = new SmimeTelemetry(_metrics.GetRequiredService<IMeterFactory>());
+        _vacuum = new ProducerClaimVacuum(_store, Options.Create(new ProducerClaimOptions()), TimeProvider.System, _telemetry, _logging.CreateLogger<ProducerClaimVacuum>());
     }
 
     /// <summary>The bytes each large mail stores in PostgreSQL (the claim: preamble and binary command).</summary>
@@ -126,6 +133,8 @@ internal sealed class GuaranteesProducerClaims : IAsyncDisposable
         await _vacuum.StopAsync(CancellationToken.None);
         _vacuum.Dispose();
         await _store.DisposeAsync();
+        _telemetry.Dispose();
+        await _metrics.DisposeAsync();
         _logging.Dispose();
     }
 }

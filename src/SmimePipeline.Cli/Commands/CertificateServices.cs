@@ -4,6 +4,8 @@ using SmimePipeline.CertificateDirectory.Registration;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.Cryptography.Options;
 using SmimePipeline.Cryptography.Pkcs11;
+using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Hosting;
 
 namespace SmimePipeline.Cli.Commands;
 
@@ -17,7 +19,9 @@ namespace SmimePipeline.Cli.Commands;
 public static class CertificateServices
 {
     /// <summary>
-    /// Adds what a command needs: the shared registrations plus warnings on stderr. Signer keys in PKCS#11 tokens are
+    /// Adds what a command needs: the shared registrations plus warnings on stderr. The algorithms and limits are the signer
+    /// worker's, from the same keys in the environment (<c>SmimePipeline__Signer__Protection__…</c>), before the command's own
+    /// options. Signer keys in PKCS#11 tokens are
     /// opened by the shared registration's <see cref="Pkcs11KeyProvider"/>, set from the worker's own keys in the
     /// environment (<c>SmimePipeline__Signer__Pkcs11__ModulePath</c>, <c>__PinFile</c>, <c>__MaxSessions</c>,
     /// <c>__SessionWaitTimeout</c>); the PIN from that file, else the URI's <c>pin-source</c>, else <c>$SMIME_PKCS11_PIN</c>.
@@ -32,9 +36,26 @@ public static class CertificateServices
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configureCertificates);
         services.AddSingleton<ICertificateValidationObserver, ConsoleValidationWarnings>();
-        services.AddSmimeCertificates().Configure(configureCertificates);
-        services.AddSmimeProtection().Configure(configureProtection ?? (_ => { }));
+        // The worker's certificate settings from the same keys in the environment (SmimePipeline__Signer__StorePath,
+        // __Signer__IdentitiesPath, __Directory__Provider, __Postgres, __PasswordFile, __TablePrefix, __Revocation,
+        // __CacheLifetime, __RevocationTimeout) through the worker's own mapping, then the command's options over them
+        // (session 20; before, a command knew only its own flags: mounted identities, a table prefix or a password file the
+        // worker used were not the command's, so it could sign with another key or look in other tables).
         var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        var worker = environment.GetSection(SmimePipelineOptions.SectionName).Get<SmimePipelineOptions>() ?? new SmimePipelineOptions();
+        services.AddSmimeCertificates()
+            .Configure(o =>
+            {
+                SignerCertificatesServiceCollectionExtensions.MapTo(worker, o);
+                // A command protects one mail at a time: its own bound when set, else the directory's default, not the
+                // worker's protect slots.
+                o.PostgresMaxConnections = worker.Directory.MaxConnections;
+            })
+            .Configure(configureCertificates);
+        // The worker's own keys, from the environment (SmimePipeline__Signer__Protection__MaxHeaderBytes, __AllowedAlgorithms,
+        // __Cipher, …), then the command's options over them: a refusal must not depend on the door (session 20; before,
+        // smime protect used the defaults and signed what a worker configured with an allow-list or a header limit refused).
+        services.AddSmimeProtection().Bind(environment.GetSection(ProtectionOptions.SectionName)).Configure(configureProtection ?? (_ => { }));
         services.AddOptions<Pkcs11Options>().Bind(environment.GetSection(Pkcs11Options.SectionName)).Configure(configurePkcs11 ?? (_ => { }));
         return services;
     }
@@ -80,8 +101,8 @@ public static class CertificateServices
     /// <summary>Builds the container from a command's <c>--store</c>, <c>--postgres</c> and <c>--revocation</c>.</summary>
     /// <param name="parseResult">The parsed command line.</param>
     /// <param name="store">The <c>--store</c> option (else <c>$SMIME_STORE</c>).</param>
-    /// <param name="postgres">The <c>--postgres</c> option (else <c>$SMIME_POSTGRES</c>, else SQLite in the store).</param>
-    /// <param name="revocation">The <c>--revocation</c> option; <see langword="null"/> means <see cref="RevocationPolicy.Strict"/>.</param>
+    /// <param name="postgres">The <c>--postgres</c> option (else <c>$SMIME_POSTGRES</c>, else the worker's <c>SmimePipeline__Directory__*</c>, else SQLite in the store).</param>
+    /// <param name="revocation">The <c>--revocation</c> option; when it is not given (or <see langword="null"/>), the worker's <c>SmimePipeline__Directory__Revocation</c>, else <see cref="RevocationPolicy.Strict"/>.</param>
     /// <param name="configureProtection">Sets the algorithms; <see langword="null"/> keeps the defaults.</param>
     /// <param name="storeRequired">Whether a store must be named even with a PostgreSQL directory.</param>
     /// <param name="configurePkcs11">Overrides the PKCS#11 settings after the environment; optional.</param>
@@ -101,14 +122,20 @@ public static class CertificateServices
         string storePath = storeRequired || !usesPostgres
             ? StoreOption.Resolve(parseResult, store)
             : parseResult.GetValue(store) ?? Environment.GetEnvironmentVariable(StoreOption.EnvironmentVariable) ?? "";
-        var policy = revocation is null ? RevocationPolicy.Strict : parseResult.GetValue(revocation);
+        // --revocation when given; else the worker's SmimePipeline__Directory__Revocation (Strict unless set).
+        RevocationPolicy? policy = revocation is not null && parseResult.GetResult(revocation) is { Implicit: false } ? parseResult.GetValue(revocation) : null;
         return Build(
             o =>
             {
                 o.StorePath = storePath;
-                o.Provider = usesPostgres ? RecipientDirectoryProvider.Postgres : RecipientDirectoryProvider.Sqlite;
-                o.Postgres = connectionString ?? "";
-                o.Revocation = policy;
+                if (usesPostgres)
+                {
+                    // --postgres or $SMIME_POSTGRES; else the worker's SmimePipeline__Directory__Provider and __Postgres (SQLite unless set).
+                    o.Provider = RecipientDirectoryProvider.Postgres;
+                    o.Postgres = connectionString!;
+                }
+
+                o.Revocation = policy ?? o.Revocation;
             },
             configureProtection,
             configurePkcs11: configurePkcs11);

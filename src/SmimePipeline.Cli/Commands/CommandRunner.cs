@@ -29,6 +29,11 @@ internal static class CommandRunner
         {
             return Fail(2, $"refused ({refusal.ReasonCode}): {refusal.Message}", refusal);
         }
+        catch (SmimePipeline.Worker.Validation.MailRefusedException refusal)
+        {
+            // The signer worker's own refusal of a command's field or size, under the worker's code.
+            return Fail(2, $"refused ({refusal.ReasonCode}): {refusal.Message}", refusal);
+        }
         catch (CliException user)
         {
             return Fail(1, user.Message, user);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using SmimePipeline.Client;
 using SmimePipeline.Contracts;
-using SmimePipeline.Cryptography.Errors;
+using SmimePipeline.Worker.Validation;
 
 namespace SmimePipeline.Cli.Commands;
 
@@ -29,24 +29,26 @@ internal static class MessageSizeLimit
             : throw new CliException($"{EnvironmentVariable} must be a number of bytes between {64 * 1024} and 100000000 (was '{text}').");
     }
 
-    /// <summary>Refuses (exit 2) an input file that would exceed <paramref name="limit"/> once protected by <paramref name="policy"/>.</summary>
+    /// <summary>Refuses (exit 2, <c>message-too-large</c> as the signer worker) an input file that would exceed <paramref name="limit"/> once protected by <paramref name="policy"/>.</summary>
     public static void EnsureInputFits(FileInfo input, SecurityPolicy policy, int limit)
     {
         var estimate = ProtectedSizeEstimate.Of(input.Length, policy);
         if (estimate > limit)
         {
-            throw new ProtectionRefusedException(
-                $"{input.Name} is {input.Length} bytes and would be at least {estimate} bytes once protected, above the limit of {limit} bytes ({EnvironmentVariable}); nothing was read.");
+            throw new MailRefusedException(new MailRefusal(
+                MailRefusal.MessageTooLarge,
+                $"{input.Name} is {input.Length} bytes and would be at least {estimate} bytes once protected, above the limit of {limit} bytes ({EnvironmentVariable}); nothing was read."));
         }
     }
 
-    /// <summary>Refuses (exit 2) a protected result above <paramref name="limit"/>; no output file is written.</summary>
+    /// <summary>Refuses (exit 2, <c>message-too-large</c> as the signer worker) a protected result above <paramref name="limit"/>; no output file is written.</summary>
     public static void EnsureOutputFits(int protectedBytes, int limit)
     {
         if (protectedBytes > limit)
         {
-            throw new ProtectionRefusedException(
-                $"The protected message is {protectedBytes} bytes, above the limit of {limit} bytes ({EnvironmentVariable}); no output was written.");
+            throw new MailRefusedException(new MailRefusal(
+                MailRefusal.MessageTooLarge,
+                $"The protected message is {protectedBytes} bytes, above the limit of {limit} bytes ({EnvironmentVariable}); no output was written."));
         }
     }
 }

@@ -1,8 +1,9 @@
 using System.CommandLine;
-using MimeKit;
 using SmimePipeline.Contracts;
 using SmimePipeline.Cryptography;
+using SmimePipeline.Cryptography.Errors;
 using SmimePipeline.Cryptography.Options;
+using SmimePipeline.Worker.Validation;
 
 namespace SmimePipeline.Cli.Commands;
 
@@ -46,13 +47,15 @@ internal static class ProtectCommand
                 throw new CliException("--sign-only and --encrypt-only exclude each other.");
             }
 
+            // Shapes a mail does not set come from the worker's settings (SmimePipeline__Signer__Protection__…), as a
+            // ProtectMimeMessage without them gets them in the signer: only options given on the command line override.
             var policy = new SecurityPolicy
             {
                 Sign = !parseResult.GetValue(encryptOnly),
                 Encrypt = !parseResult.GetValue(signOnly),
                 Cipher = parseResult.GetValue(cipher),
-                Opaque = parseResult.GetValue(opaque),
-                HeaderProtection = parseResult.GetValue(headerProtection) == "on",
+                Opaque = Given(parseResult, opaque) ? parseResult.GetValue(opaque) : null,
+                HeaderProtection = Given(parseResult, headerProtection) ? parseResult.GetValue(headerProtection) == "on" : null,
             };
             if (!inFile.Exists)
             {
@@ -82,30 +85,55 @@ internal static class ProtectCommand
                 revocation,
                 o =>
                 {
-                    o.LegacyDisplay = parseResult.GetValue(legacyDisplay) == "on";
-                    o.Signature = parseResult.GetValue(signature) == "rsa-pss" ? SignatureScheme.RsaPss : SignatureScheme.RsaPkcs1;
-                    o.KeyTransport = parseResult.GetValue(keyTransport) == "rsa-oaep" ? KeyTransport.RsaOaep : KeyTransport.RsaPkcs1;
-                    o.Digest = parseResult.GetValue(digest) switch
+                    if (Given(parseResult, legacyDisplay))
                     {
-                        "sha256" => SignatureDigest.Sha256,
-                        "sha384" => SignatureDigest.Sha384,
-                        "sha512" => SignatureDigest.Sha512,
-                        _ => SignatureDigest.Auto,
-                    };
+                        o.LegacyDisplay = parseResult.GetValue(legacyDisplay) == "on";
+                    }
+
+                    if (Given(parseResult, signature))
+                    {
+                        o.Signature = parseResult.GetValue(signature) == "rsa-pss" ? SignatureScheme.RsaPss : SignatureScheme.RsaPkcs1;
+                    }
+
+                    if (Given(parseResult, keyTransport))
+                    {
+                        o.KeyTransport = parseResult.GetValue(keyTransport) == "rsa-oaep" ? KeyTransport.RsaOaep : KeyTransport.RsaPkcs1;
+                    }
+
+                    if (Given(parseResult, digest))
+                    {
+                        o.Digest = parseResult.GetValue(digest) switch
+                        {
+                            "sha256" => SignatureDigest.Sha256,
+                            "sha384" => SignatureDigest.Sha384,
+                            "sha512" => SignatureDigest.Sha512,
+                            _ => SignatureDigest.Auto,
+                        };
+                    }
                 },
                 configurePkcs11: module is null ? null : o => o.ModulePath = module);
             var protector = services.GetRequiredService<SmimeProtector>();
-            MimeMessage message;
-            await using (var stream = inFile.OpenRead())
+            // The signer's intake for a ProtectMimeMessage (session 20): its validator (an empty message, the size limit,
+            // the policy) and its reader, so that what a worker refuses is refused here under the same code.
+            var mail = new ProtectMimeMessage
             {
-                try
-                {
-                    message = await MimeMessage.LoadAsync(stream, cancellationToken);
-                }
-                catch (FormatException ex)
-                {
-                    throw new CliException($"{inFile.Name} is not an RFC 5322 message: {ex.Message}", ex);
-                }
+                MailId = Guid.NewGuid(),
+                Message = await File.ReadAllBytesAsync(inFile.FullName, cancellationToken),
+                Policy = policy,
+            };
+            if (ProtectMimeMessageValidator.Validate(mail, limit) is { } refusal)
+            {
+                throw new MailRefusedException(refusal with { Reason = $"{inFile.Name}: {refusal.Reason}" });
+            }
+
+            MimeKit.MimeMessage message;
+            try
+            {
+                message = ProtectMimeMessageParser.Parse(mail);
+            }
+            catch (ProtectionRefusedException unreadable)
+            {
+                throw new ProtectionRefusedException($"{inFile.Name} is not a readable RFC 5322 message.", unreadable);
             }
 
             ProtectedMail result;
@@ -123,4 +151,7 @@ internal static class ProtectCommand
         }));
         return command;
     }
+
+    // Whether the option was on the command line (not its default): only those override the worker's settings.
+    private static bool Given(ParseResult parseResult, Option option) => parseResult.GetResult(option) is { Implicit: false };
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Hosting;
+using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.Worker.ClaimCheck;
 
@@ -13,8 +15,12 @@ public sealed partial class ClaimSweeper(
     IClaimStore store,
     IOptions<SmimePipelineOptions> options,
     TimeProvider time,
+    SmimeTelemetry telemetry,
     ILogger<ClaimSweeper> logger) : BackgroundService
 {
+    /// <summary>The <c>service</c> tag of this loop's failures (<c>smime.background.failures</c>).</summary>
+    public const string ServiceName = "claim-sweep";
+
     /// <summary>One sweep: deletes what is older than the retention; returns how many claims it deleted.</summary>
     public int SweepOnce()
     {
@@ -31,6 +37,7 @@ public sealed partial class ClaimSweeper(
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        telemetry.ObserveBackgroundService(ServiceName);
         using var timer = new PeriodicTimer(options.Value.ClaimCheck.SweepInterval, time);
         try
         {
@@ -40,9 +47,11 @@ public sealed partial class ClaimSweeper(
                 {
                     SweepOnce();
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                catch (Exception e) when (BackgroundRoundFailure.IsSurvived(e, stoppingToken))
                 {
-                    // The volume may be briefly unavailable; the next sweep tries again.
+                    // The volume may be briefly unavailable; the next sweep tries again. Any exception, not only IO and
+                    // access (session 20): one leaving this loop would stop the host.
+                    telemetry.RecordBackgroundFailure(ServiceName);
                     SweepFailed(logger, e);
                 }
             }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using SmimePipeline.Messaging.ProducerClaims;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Hosting;
+using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.Worker.ClaimCheck;
 
@@ -14,8 +16,12 @@ public sealed partial class ProducerClaimSweeper(
     IProtectClaimStore store,
     IOptions<ProducerClaimOptions> options,
     TimeProvider time,
+    SmimeTelemetry telemetry,
     ILogger<ProducerClaimSweeper> logger) : BackgroundService
 {
+    /// <summary>The <c>service</c> tag of this loop's failures (<c>smime.background.failures</c>).</summary>
+    public const string ServiceName = "producer-claim-sweep";
+
     /// <summary>One sweep; returns how many claims it deleted.</summary>
     /// <exception cref="ProtectClaimStoreException">The store could not be reached.</exception>
     public async Task<int> SweepOnceAsync(CancellationToken cancellationToken)
@@ -34,6 +40,7 @@ public sealed partial class ProducerClaimSweeper(
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        telemetry.ObserveBackgroundService(ServiceName);
         using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
         try
         {
@@ -43,10 +50,12 @@ public sealed partial class ProducerClaimSweeper(
                 {
                     await SweepOnceAsync(stoppingToken);
                 }
-                catch (ProtectClaimStoreException e)
+                catch (Exception e) when (BackgroundRoundFailure.IsSurvived(e, stoppingToken))
                 {
-                    // PostgreSQL may be briefly unavailable; the next sweep tries again.
-                    SweepFailed(logger, e.Message);
+                    // PostgreSQL may be briefly unavailable; the next sweep tries again. Any exception, not only the store's
+                    // (session 20): one leaving this loop would stop the host.
+                    telemetry.RecordBackgroundFailure(ServiceName);
+                    SweepFailed(logger, $"{e.GetType().Name}: {e.Message}");
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using SmimePipeline.Messaging.ProducerClaims;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Hosting;
+using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.Worker.ClaimCheck;
 
@@ -16,8 +18,12 @@ public sealed partial class ProducerClaimVacuum(
     IProtectClaimStore store,
     IOptions<ProducerClaimOptions> options,
     TimeProvider time,
+    SmimeTelemetry telemetry,
     ILogger<ProducerClaimVacuum> logger) : BackgroundService
 {
+    /// <summary>The <c>service</c> tag of this loop's failures (<c>smime.background.failures</c>).</summary>
+    public const string ServiceName = "producer-claim-vacuum";
+
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -27,6 +33,7 @@ public sealed partial class ProducerClaimVacuum(
             return;
         }
 
+        telemetry.ObserveBackgroundService(ServiceName);
         using var timer = new PeriodicTimer(interval, time);
         try
         {
@@ -36,9 +43,11 @@ public sealed partial class ProducerClaimVacuum(
                 {
                     await store.ReclaimReleasedSpaceAsync(stoppingToken);
                 }
-                catch (ProtectClaimStoreException e)
+                catch (Exception e) when (BackgroundRoundFailure.IsSurvived(e, stoppingToken))
                 {
-                    VacuumFailed(logger, e.Message);
+                    // Any exception, not only the store's (session 20): one leaving this loop would stop the host.
+                    telemetry.RecordBackgroundFailure(ServiceName);
+                    VacuumFailed(logger, $"{e.GetType().Name}: {e.Message}");
                 }
             }
         }

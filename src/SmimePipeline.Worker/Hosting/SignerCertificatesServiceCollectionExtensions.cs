@@ -39,6 +39,7 @@ public static class SignerCertificatesServiceCollectionExtensions
                 sp.GetRequiredService<MountedSignerIdentities>(),
                 sp.GetRequiredService<IOptions<SmimePipelineOptions>>().Value.Signer.IdentitiesRefreshInterval,
                 sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<Telemetry.SmimeTelemetry>(),
                 sp.GetRequiredService<ILogger<SignerIdentitiesRefresher>>()));
         }
 

@@ -2,7 +2,6 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using SmimePipeline.Contracts;
-using SmimePipeline.Cryptography.Errors;
 using SmimePipeline.Cryptography.Mime;
 using SmimePipeline.Worker.Configuration;
 using SmimePipeline.Worker.Validation;
@@ -33,7 +32,7 @@ public sealed class ProtectCommandIntake(MailProtectionHandler handler, SignerRe
     /// <exception cref="Failures.MailDeadLetteredException">The mail was refused or failed for good, and has been reported.</exception>
     public Task ProtectMimeMessageAsync(ConsumeContext context, ProtectMimeMessage? mail, long receivedBytes) =>
         IntakeAsync(context, mail?.MailId, mail?.Policy, receivedBytes, "The ProtectMimeMessage message", max => ProtectMimeMessageValidator.Validate(mail, max),
-            () => Parse(mail!));
+            () => ProtectMimeMessageParser.Parse(mail!));
 
     // The size rule on the bytes the command came in, the command's validator, a refusal reported, then the handler.
     private async Task IntakeAsync(
@@ -53,18 +52,5 @@ public sealed class ProtectCommandIntake(MailProtectionHandler handler, SignerRe
         // Everything the handler meets (a refusal, a protected result above the limit, anything unexpected) it
         // reports and dead-letters itself.
         await handler.HandleAsync(context, mailId!.Value, policy!, large: threshold > 0 && receivedBytes > threshold, compose);
-    }
-
-    private static MimeMessage Parse(ProtectMimeMessage mail)
-    {
-        try
-        {
-            using var stream = new MemoryStream(mail.Message, writable: false);
-            return MimeMessage.Load(stream);
-        }
-        catch (FormatException ex)
-        {
-            throw new ProtectionRefusedException($"Mail {mail.MailId} is not a readable RFC 5322 message.", ex);
-        }
     }
 }

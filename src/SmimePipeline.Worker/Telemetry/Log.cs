@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Harvest request {RequestId} refused: {ReasonCode}: {Reason}")]
     public static partial void HarvestRefused(ILogger logger, Guid requestId, string reasonCode, string reason);
+
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Error, Message = "Signer identities in {Path} could not be read again ({ExceptionType}: {Reason}); the {Count} identities loaded before stay in use, next try in {Interval}")]
+    public static partial void SignerIdentitiesRefreshFailed(ILogger logger, string path, int count, string exceptionType, string reason, TimeSpan interval);
 }

@@ -13,6 +13,9 @@ namespace SmimePipeline.Worker.Telemetry;
 /// </summary>
 public sealed partial class QueueDepthMonitor : BackgroundService
 {
+    /// <summary>The <c>service</c> tag of this loop's failures (<c>smime.background.failures</c>).</summary>
+    public const string ServiceName = "queue-depth";
+
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
     private readonly IHttpClientFactory _httpClientFactory;
@@ -37,6 +40,7 @@ public sealed partial class QueueDepthMonitor : BackgroundService
             return;
         }
 
+        _telemetry.ObserveBackgroundService(ServiceName);
         using var timer = new PeriodicTimer(Interval);
         do
         {
@@ -44,13 +48,14 @@ public sealed partial class QueueDepthMonitor : BackgroundService
             {
                 await PollAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException && !stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (Hosting.BackgroundRoundFailure.IsSurvived(ex, stoppingToken))
             {
                 // A metric must never take the worker down; say why the gauge is stale and try again. Every exception, not
                 // only HTTP's and JSON's: an exception leaving ExecuteAsync stops the host (BackgroundServiceExceptionBehavior
                 // StopHost), and session 19's audit found two that did — RabbitMq:PasswordFile unreadable after start
                 // (a rotated or unmounted secret: IOException) and an answer of another shape than a list of queues
                 // (InvalidOperationException, KeyNotFoundException).
+                _telemetry.RecordBackgroundFailure(ServiceName);
                 LogPollFailed(_logger, _options.ManagementUri, ex.GetType().Name, ex.Message);
             }
         }

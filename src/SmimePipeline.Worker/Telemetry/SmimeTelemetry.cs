@@ -21,6 +21,7 @@ public sealed class SmimeTelemetry : IDisposable
     private readonly Histogram<double> _deliveryDuration;
     private IReadOnlyDictionary<string, long> _queueDepths = new Dictionary<string, long>();
     private readonly Counter<long> _certificateRefusals;
+    private readonly Counter<long> _backgroundFailures;
     private long _protectedTotal;
     private long _deliveredTotal;
     private long _failedTotal;
@@ -43,6 +44,10 @@ public sealed class SmimeTelemetry : IDisposable
 
         _sender = new SenderInstruments(_meter);
         _certificateRefusals = _meter.CreateCounter<long>("smime.certificates.validation_failures", "{certificate}", "Certificates refused on use, by reason.");
+        _backgroundFailures = _meter.CreateCounter<long>(
+            "smime.background.failures",
+            "{failure}",
+            "Failed rounds of a background service's loop (signer identities refresh, queue depth poll, claim sweeps), by service; each is tried again at its next round.");
     }
 
     /// <summary>The pipeline's ActivitySource: internal spans for protect and delivery.</summary>
@@ -178,6 +183,18 @@ public sealed class SmimeTelemetry : IDisposable
             "{state}",
             "1 while the ESP circuit breaker holds consumption paused or probes; 0 when closed.");
     }
+
+    /// <summary>
+    /// Starts the <c>smime.background.failures</c> series of <paramref name="service"/> at 0, so that <c>increase()</c> sees its
+    /// first failure (a counter appears in Prometheus only once it has a value).
+    /// </summary>
+    public void ObserveBackgroundService(string service) => _backgroundFailures.Add(0, new TagList { { "service", service } });
+
+    /// <summary>
+    /// One round of background service <paramref name="service"/> failed and will be tried again
+    /// (<c>smime.background.failures</c>, by <c>service</c>): a count that keeps growing is a service that does not recover.
+    /// </summary>
+    public void RecordBackgroundFailure(string service) => _backgroundFailures.Add(1, new TagList { { "service", service } });
 
     /// <summary>Counts a certificate refused on use (or warned about), by reason code.</summary>
     public void RecordCertificateValidationFailure(string reasonCode) =>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -12,6 +13,7 @@ using SmimePipeline.Messaging.ProducerClaims;
 using SmimePipeline.Testing;
 using SmimePipeline.Worker.ClaimCheck;
 using SmimePipeline.Worker.Configuration;
+using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.IntegrationTests.ClaimCheck;
 
@@ -273,6 +275,7 @@ public sealed class ProducerClaimCheckTests : BrokerTest, IAsyncLifetime
         store,
         Options.Create(new ProducerClaimOptions()),
         new ShiftedTime(ahead),
+        new SmimeTelemetry(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
         NullLogger<ProducerClaimSweeper>.Instance);
 
     private async Task<IBusControl> ListenForFailuresAsync(ConcurrentBag<EmailDeliveryFailed> failed)
