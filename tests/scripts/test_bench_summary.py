@@ -90,7 +90,9 @@ class Target2Tests(unittest.TestCase):
         self.assertIsNone(fields["paceShareOfFlatOut"])
 
 
-class Session15SummaryTests(unittest.TestCase):
+class Session15Copy:
+    """A test's own copy of session 15's kept reports in self.dir."""
+
     def setUp(self):
         self.dir = tempfile.mkdtemp()
         for name in os.listdir(SESSION15):
@@ -99,6 +101,8 @@ class Session15SummaryTests(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.dir)
 
+
+class Session15SummaryTests(Session15Copy, unittest.TestCase):
     def summarize(self):
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
@@ -410,17 +414,9 @@ class Session17RulesOnReportsTests(unittest.TestCase):
             self.assertAlmostEqual(e2e["measured"], json.load(f)["messagesPerSecond"] / (2000.0 * 1.83))
 
 
-class Target2CeilingOnReportsTests(unittest.TestCase):
+class Target2CeilingOnReportsTests(Session15Copy, unittest.TestCase):
     """Target 2's ceiling in the summary of a results directory (session 20): session 15's reports (target 2's mixed p99
     397.5 ms, its alone runs in line 40.4 ms) with the guarantees' runs at the same pace beside them."""
-
-    def setUp(self):
-        self.dir = tempfile.mkdtemp()
-        for name in os.listdir(SESSION15):
-            shutil.copy(os.path.join(SESSION15, name), self.dir)
-
-    def tearDown(self):
-        shutil.rmtree(self.dir)
 
     def write_ceiling_runs(self, p99s):
         """guarantees-paced-1-K and guarantees-mixed-1-K for each (alone p99, mixed p99) of p99s, from the session-20 report;
