@@ -24,8 +24,8 @@ internal static class CertsImportCommands
                 // All or nothing: every address of every certificate is checked before the directory or the
                 // store is touched, with the one rule both of them apply.
                 RequireFileable(certificates.Where(c => !CertificateFiles.IsCertificateAuthority(c)));
-                using var directory = DirectoryOption.Open(parseResult, postgres, store);
-                var recipientDirectory = directory;
+                using var opened = DirectoryOption.Open(parseResult, postgres, store);
+                var recipientDirectory = opened.Directory;
                 var addresses = new List<string>();
                 int intermediates = 0;
                 foreach (var certificate in certificates)
@@ -50,7 +50,7 @@ internal static class CertsImportCommands
                     throw new CliException("The file holds no end-entity or intermediate certificate (use 'smime certs trust' for a root).");
                 }
 
-                if (!DirectoryOption.UsesPostgres(parseResult, postgres) && addresses.Count > 0)
+                if (!opened.IsPostgres && addresses.Count > 0)
                 {
                     MirrorToFileStore(parseResult, store, certificates.Where(c => !CertificateFiles.IsCertificateAuthority(c)), (s, p) => s.ImportCertificate(p));
                 }
@@ -94,13 +94,13 @@ internal static class CertsImportCommands
                     Console.Error.WriteLine($"smime: warning: trusting {described}, which is not a CA certificate, because of --force.");
                 }
 
-                using var directory = DirectoryOption.Open(parseResult, postgres, store);
+                using var opened = DirectoryOption.Open(parseResult, postgres, store);
                 foreach (var certificate in certificates)
                 {
-                    directory.Add(certificate, DirectoryEntryKind.Anchor);
+                    opened.Directory.Add(certificate, DirectoryEntryKind.Anchor);
                 }
 
-                if (!DirectoryOption.UsesPostgres(parseResult, postgres))
+                if (!opened.IsPostgres)
                 {
                     MirrorToFileStore(parseResult, store, certificates, (s, p) => s.Trust(p));
                 }
@@ -126,10 +126,10 @@ internal static class CertsImportCommands
         command.SetAction((parseResult, _) => CommandRunner.RunAsync(() =>
         {
             var crls = CertificateFiles.ReadRevocationLists(CertsCommand.RequireFile(parseResult.GetRequiredValue(file)));
-            using var directory = DirectoryOption.Open(parseResult, postgres, store);
+            using var opened = DirectoryOption.Open(parseResult, postgres, store);
             foreach (var crl in crls)
             {
-                var verified = directory.AddRevocationList(crl);
+                var verified = opened.Directory.AddRevocationList(crl);
                 string next = verified.NextUpdate is { } due ? $", nextUpdate {Format(due)}" : "";
                 Console.WriteLine($"Imported CRL of {verified.IssuerName} (thisUpdate {Format(verified.ThisUpdate)}{next}, {verified.RevokedCount} revoked, SHA-256 {verified.Sha256})");
             }
@@ -153,8 +153,8 @@ internal static class CertsImportCommands
                 throw new CliException("remove-crl needs a CRL's SHA-256 or an issuer name.");
             }
 
-            using var directory = DirectoryOption.Open(parseResult, postgres, store);
-            int removed = directory.RemoveRevocationLists(value);
+            using var opened = DirectoryOption.Open(parseResult, postgres, store);
+            int removed = opened.Directory.RemoveRevocationLists(value);
             if (removed == 0)
             {
                 throw new CliException($"No imported CRL has the SHA-256 or issuer '{value}'.");

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using SmimePipeline.CertificateDirectory;
 
 namespace SmimePipeline.Cli.Commands;
 
@@ -20,17 +19,13 @@ internal static class DirectoryOption
     public static bool UsesPostgres(ParseResult parseResult, Option<string?> option) =>
         !string.IsNullOrWhiteSpace(parseResult.GetValue(option) ?? Environment.GetEnvironmentVariable(EnvironmentVariable));
 
-    /// <summary>Opens the directory the options name.</summary>
-    public static IRecipientDirectory Open(ParseResult parseResult, Option<string?> postgres, Option<string?> store)
-    {
-        var connectionString = parseResult.GetValue(postgres) ?? Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(connectionString))
-        {
-            return new PostgresRecipientDirectory(connectionString);
-        }
-
-        var storePath = StoreOption.Resolve(parseResult, store);
-        System.IO.Directory.CreateDirectory(storePath);
-        return new SqliteRecipientDirectory(Path.Combine(storePath, SqliteFileName));
-    }
+    /// <summary>
+    /// Opens the directory the options name (<c>--postgres</c>, else <c>$SMIME_POSTGRES</c>, else the worker's
+    /// <c>SmimePipeline__Directory__*</c>, else SQLite in the store) through the worker's registration: its table prefix,
+    /// password file and SQLite path too (session 20; before, these commands opened the directory themselves, and with a
+    /// PostgreSQL directory under another prefix wrote to tables the workers never read).
+    /// </summary>
+    /// <exception cref="CliException">Invalid settings; the message names them.</exception>
+    public static OpenedDirectory Open(ParseResult parseResult, Option<string?> postgres, Option<string?> store) =>
+        new(CertificateServices.Build(parseResult, store, postgres, storeRequired: false));
 }

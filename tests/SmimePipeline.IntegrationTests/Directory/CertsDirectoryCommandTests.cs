@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using SmimePipeline.CertificateDirectory;
 using SmimePipeline.Cryptography.Certificates;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
@@ -64,6 +65,38 @@ public sealed class CertsDirectoryCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Import_trust_and_crl_write_to_the_tables_the_workers_read_under_their_table_prefix()
+    {
+        // The worker's settings in the command's environment, as on a signer's pod: a PostgreSQL directory under a table
+        // prefix of its own. Before session 20 import, trust and import-crl opened the directory themselves with the
+        // default prefix and wrote to tables the workers never read.
+        var erin = _pki.RecipientAddresses[^1];
+        string prefix = "cli" + Guid.NewGuid().ToString("N")[..10] + "_";
+        var worker = new Dictionary<string, string>
+        {
+            ["SmimePipeline__Directory__Provider"] = "Postgres",
+            ["SmimePipeline__Directory__Postgres"] = TestServices.PostgresConnectionString,
+            ["SmimePipeline__Directory__TablePrefix"] = prefix,
+            ["SMIME_STORE"] = _store,
+        };
+
+        await Ok(worker, "certs", "trust", _pki.CaCertificatePath);
+        await Ok(worker, "certs", "import", _pki.CertificatePath(erin));
+        var crl = (await Ok(worker, "certs", "import-crl", WriteCrl())).StdoutText;
+        string crlSha256 = crl[(crl.LastIndexOf("SHA-256 ", StringComparison.Ordinal) + "SHA-256 ".Length)..].Trim().TrimEnd(')');
+
+        using (var workers = new PostgresRecipientDirectory(TestServices.PostgresConnectionString, prefix))
+        {
+            Assert.Contains(workers.Find(erin), e => e.Kind == DirectoryEntryKind.Recipient);
+            Assert.Contains(workers.List(), e => e.Kind == DirectoryEntryKind.Anchor);
+        }
+
+        // Nothing went to a SQLite file in the store (the default prefix's tables are shared with other tests: not asserted).
+        Assert.False(File.Exists(Path.Combine(_store, "directory.sqlite")));
+        Assert.Contains("Removed", (await Ok(worker, "certs", "remove-crl", crlSha256)).StdoutText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Harvest_files_an_openssl_signed_mail_and_refuses_a_tampered_one()
     {
         var carol = _pki.RecipientAddresses[2];
@@ -90,9 +123,11 @@ public sealed class CertsDirectoryCommandTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static async Task<ToolResult> Ok(params string[] arguments)
+    private static Task<ToolResult> Ok(params string[] arguments) => Ok(null, arguments);
+
+    private static async Task<ToolResult> Ok(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
-        var result = await SmimeCli.RunAsync(arguments);
+        var result = await SmimeCli.RunAsync(arguments, environment);
         Assert.True(result.ExitCode == 0, $"smime {string.Join(' ', arguments)} failed: {result.Stderr}");
         return result;
     }
