@@ -77,17 +77,23 @@ public sealed partial class PrometheusScrapeTests : BrokerTest
         var rules = await File.ReadAllTextAsync(RepositoryPaths.Of("deploy", "prometheus", "smime-alerts.rules.yml"));
         var queried = MetricName().Matches(dashboard + rules).Select(m => m.Value).Distinct().ToList();
         Assert.NotEmpty(queried);
+        // Since session 21 the dashboard and the alerts also query instruments this run never gives a value (a ledger
+        // record given up, a claim store retry, a suppressed duplicate), and a counter appears in the scrape only with its
+        // first value: a queried name missing here must be the exporter's name of one of the product's instruments
+        // (ProductInstruments: the worker's registration in this process, every instrument given a value, its exporter
+        // scraped). MetricCoverageTests holds every queried name to that list.
+        var exported = (await ProductInstruments.AllAsync()).SelectMany(i => i.SeriesNames).ToHashSet(StringComparer.Ordinal);
         var missing = queried;
         await Eventually.HoldsAsync(
             async () =>
             {
                 // Gauges fed by pollers (queue depth) appear a few seconds after start.
                 var scrape = await http.GetStringAsync(new Uri(worker.BaseAddress, "metrics"));
-                missing = queried.Where(name => !Regex.IsMatch(scrape, $"^{name}[{{ ]", RegexOptions.Multiline)).ToList();
+                missing = queried.Where(name => !Regex.IsMatch(scrape, $"^{name}[{{ ]", RegexOptions.Multiline) && !exported.Contains(name)).ToList();
                 return missing.Count == 0;
             },
             TimeSpan.FromSeconds(30),
-            () => $"queried but not exported by the worker: {string.Join(", ", missing)}");
+            () => $"queried but neither exported by the worker nor the name of an instrument of the product: {string.Join(", ", missing)}");
     }
 
     private const string RawToken = "raw-token-0123456789abcdef";
