@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics.Metrics;
 
 namespace SmimePipeline.Worker.Telemetry;
@@ -36,10 +37,42 @@ public sealed class ReturnPathTelemetry
     public void RecordWebhookEntry(string endpoint, string outcome) =>
         _webhookEntries.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint), new KeyValuePair<string, object?>("outcome", outcome));
 
-    /// <summary>Counts one new ESP event of <paramref name="type"/> (a redelivered one is not counted again).</summary>
-    public void RecordEspEvent(string type) => _espEvents.Add(1, new KeyValuePair<string, object?>("type", type));
+    /// <summary>
+    /// Counts one new ESP event of <paramref name="type"/> (a redelivered one is not counted again). The type comes from the
+    /// request body: one that is not a SparkPost event type or a DSN action (<see cref="KnownEventTypes"/>) is counted as
+    /// <c>other</c>, so that a caller cannot add a series per string it sends (the log line keeps the type it sent).
+    /// </summary>
+    public void RecordEspEvent(string type) =>
+        _espEvents.Add(1, new KeyValuePair<string, object?>("type", type is not null && KnownEventTypes.Contains(type) ? type : Other));
 
-    /// <summary>Counts one new bounce by class.</summary>
+    /// <summary>
+    /// Counts one new bounce by class: SparkPost's bounce classes are 1 to 100; a class outside them, which only a request
+    /// body can bring, is counted as <c>other</c>, and a bounce without one as <c>unknown</c>.
+    /// </summary>
     public void RecordBounce(int? bounceClass, bool hard) =>
-        _bounces.Add(1, new KeyValuePair<string, object?>("class", bounceClass?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"), new KeyValuePair<string, object?>("hard", hard));
+        _bounces.Add(
+            1,
+            new KeyValuePair<string, object?>("class", bounceClass switch
+            {
+                null => "unknown",
+                >= 1 and <= 100 => bounceClass.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                _ => Other,
+            }),
+            new KeyValuePair<string, object?>("hard", hard));
+
+    /// <summary>The tag value of an event type or bounce class that is not one the ESP defines.</summary>
+    public const string Other = "other";
+
+    /// <summary>
+    /// The <c>type</c> values <c>smime.esp.events</c> keeps: SparkPost's webhook event types (message, engagement,
+    /// generation, unsubscribe and relay events) and the DSN actions of RFC 3464 section 2.3.3 (<c>dsn_failed</c>, …).
+    /// </summary>
+    public static readonly FrozenSet<string> KnownEventTypes = FrozenSet.ToFrozenSet(
+    [
+        "injection", "delivery", "bounce", "delay", "out_of_band", "policy_rejection", "spam_complaint", "sms_status",
+        "open", "initial_open", "click", "amp_open", "amp_initial_open", "amp_click",
+        "generation_failure", "generation_rejection", "list_unsubscribe", "link_unsubscribe",
+        "relay_injection", "relay_rejection", "relay_delivery", "relay_tempfail", "relay_permfail",
+        "dsn_failed", "dsn_delayed", "dsn_delivered", "dsn_relayed", "dsn_expanded",
+    ], StringComparer.Ordinal);
 }
