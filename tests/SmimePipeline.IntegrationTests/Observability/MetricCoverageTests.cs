@@ -23,7 +23,7 @@ public sealed partial class MetricCoverageTests
         ["smime.sender.accepted_not_recorded"] = ["SmimeAcceptedNotRecorded"],
         ["smime.sender.configuration_errors"] = ["SmimeEspConfigurationError"],
         ["smime.sender.endpoint_control_failures"] = ["SmimeSenderEndpointControlStuck"],
-        ["smime.sender.breaker_open"] = ["SmimeEspBreakerOpen"],
+        ["smime.sender.breaker_open"] = ["SmimeEspBreakerOpen", "SmimeEspBreakerFlapping"],
         ["smime.delivery.retries"] = ["SmimeDeliveryRetriesHigh"],
         // Only revocation-status-unknown is ours to fix (CRL or OCSP out of reach); the other reasons are a recipient's
         // certificate (expired, revoked, an untrusted CA), whose mail SmimeDeadLetters reports.
@@ -40,7 +40,7 @@ public sealed partial class MetricCoverageTests
         ["smime.mails.delivered"] = "throughput; the denominator of SmimeDeliveryRetriesHigh, a stop shows as SmimeDeliverBacklog",
         ["smime.protect.duration"] = "latency without a service-level objective; what it costs shows as the protect backlog",
         ["smime.delivery.duration"] = "the ESP's latency; slow answers show as the deliver backlog and timeouts as retries",
-        ["smime.sender.paused"] = "each pause is the breaker's (SmimeEspBreakerOpen on smime.sender.breaker_open) or a configuration error's (SmimeEspConfigurationError)",
+        ["smime.sender.paused"] = "each pause is the breaker's (SmimeEspBreakerOpen, SmimeEspBreakerFlapping on smime.sender.breaker_open) or a configuration error's (SmimeEspConfigurationError)",
         ["smime.sender.duplicates_suppressed"] = "the delivery ledger doing its job after a redelivery: no mail was sent twice",
         ["smime.sender.accepted_record_lag"] = "the ledger's latency; a record that fails for good is smime.sender.accepted_not_recorded, which pages",
         ["smime.delivery.in_process"] = "where a mail's first delivery attempt was made: routing, not failure",
