@@ -9,8 +9,9 @@ namespace SmimePipeline.Cli.Bench;
 /// runtime's GC AllocationTick events: after every ≈100 KB allocated on a heap the runtime reports the exact amount since the
 /// previous tick and the type of the object that crossed the step. Summing each tick's amount under that type is a sample
 /// weighted by bytes: a type that takes a share of the bytes names about that share of the ticks. Over thousands of mails
-/// (≈ 3 ticks per mail at 300 KB) the shares of the large types (a mail's bodies, its buffers) hold to a few per cent; types
-/// of a few hundred bytes per mail are below what it resolves. For counts, not CPU figures: the listener costs a little.
+/// (≈ 3 ticks per mail at 300 KB) the large types' shares (a mail's bodies, its buffers) repeat to a few per cent. A tick
+/// names the allocation that needed a new allocation context, so a small object allocated right after a large one is named
+/// more often than its bytes deserve: read the small types as "where", not "how much". For counts, not CPU figures.
 /// </summary>
 internal sealed class AllocationSampler : EventListener
 {

@@ -125,6 +125,6 @@ internal sealed record GuaranteesBenchResult(
     public IReadOnlyList<SpanCount>? Spans { get; init; }
 
     /// <summary>With <c>--allocations-by-type</c>: the measured run's allocated bytes per mail by type, sampled
-    /// (<see cref="AllocationSampler"/>, the 30 types with the most); else null. Session 21.</summary>
+    /// (<see cref="AllocationSampler"/>, the 100 types with the most); else null. Session 21.</summary>
     public IReadOnlyList<AllocationSample>? AllocationsByType { get; init; }
 }

@@ -233,7 +233,7 @@ internal static class GuaranteesBenchRunner
                 PostgresCpuMillisecondsPerMail = postgresCpu is { } pg ? Math.Round(pg.TotalMilliseconds / messages, 3) : null,
                 MassTransitSpans = via == GuaranteesVia.MassTransit ? BenchTracing.Name(tracing.MassTransitSpans) : null,
                 Spans = census?.PerMail(messages),
-                AllocationsByType = sampler?.PerMail(messages, 30),
+                AllocationsByType = sampler?.PerMail(messages, 100),
             };
         }
         finally

@@ -486,7 +486,7 @@ public sealed class BenchCommandTests
         }
 
         // --allocations-by-type (session 21): the GC's allocation ticks by type add up to (nearly) the bytes allocated per mail
-        // (the 30 types with the most; a tick's residue at each end), and byte arrays hold at least each mail's protected copy.
+        // (the 100 types with the most; a tick's residue at each end), and byte arrays hold at least each mail's protected copy.
         var byType = run.GetProperty("allocationsByType").EnumerateArray()
             .ToDictionary(t => t.GetProperty("type").GetString()!, t => t.GetProperty("bytesPerMail").GetDouble());
         double allocated = run.GetProperty("allocatedBytesPerMail").GetDouble();
