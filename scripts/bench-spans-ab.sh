@@ -19,10 +19,15 @@
 # receiver that counts and discards) and SmimePipeline__Telemetry__MassTransitSpans follows the variant, so the bench's
 # host runs the product's OpenTelemetry set-up and exports (variants recorded and propagated only; `none` is not a product
 # setting); each run's OTLP requests and bytes, warm-up included, go to OUT/BENCH-VARIANT-R.otlp.json.
+# --settings "NAME|VAR=x VAR2=y[|BENCH ARGS];NAME2|…" (session 21: what MassTransit's configuration costs) runs these
+# variants instead: each one the product's settings from the environment (no --masstransit-spans: the bench follows
+# SmimePipeline__Telemetry__MassTransitSpans, else recorded) plus its VARs and extra bench arguments (`--via raw` makes
+# a guarantees run the raw RabbitMQ.Client reference); no census; ratios to the first NAME. With --otlp a VAR may blank
+# OTEL_EXPORTER_OTLP_ENDPOINT= for a run without the product's telemetry set-up.
 set -euo pipefail
 OUT=${1:?usage: bench-spans-ab.sh OUT [--rounds N] [--messages N] [--warmup N] [--bench pipeline|guarantees|both] [--variants LIST] [--census-messages N] [--smime DLL]}
 shift
-ROUNDS=3 MESSAGES=2000 WARMUP=2000 BENCH=both VARIANTS=recorded,propagated,none CENSUS=500 OTLP=0
+ROUNDS=3 MESSAGES=2000 WARMUP=2000 BENCH=both VARIANTS=recorded,propagated,none CENSUS=500 OTLP=0 SETTINGS=""
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SMIME="$ROOT/src/SmimePipeline.Cli/bin/Release/net10.0/smime.dll"
 while (($#)); do
@@ -35,15 +40,31 @@ while (($#)); do
     --census-messages) CENSUS=$2; shift 2 ;;
     --smime) SMIME=$2; shift 2 ;;
     --otlp) OTLP=1; shift ;;
+    --settings) SETTINGS=$2; shift 2 ;;
     *) echo "bench-spans-ab.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 [[ -f "$SMIME" ]] || { echo "bench-spans-ab.sh: $SMIME not found (dotnet build SmimePipeline.sln -c Release)" >&2; exit 2; }
 case "$BENCH" in pipeline) benches=(pipeline) ;; guarantees) benches=(guarantees) ;; both) benches=(pipeline guarantees) ;;
   *) echo "bench-spans-ab.sh: --bench pipeline|guarantees|both" >&2; exit 2 ;; esac
-IFS=',' read -r -a variants <<<"$VARIANTS"
+declare -A SETTING_VARS=() SETTING_ARGS=()
+if [[ -n "$SETTINGS" ]]; then
+  variants=()
+  IFS=';' read -r -a specs <<<"$SETTINGS"
+  for spec in "${specs[@]}"; do
+    IFS='|' read -r name vars extra <<<"$spec"
+    [[ "$name" =~ ^[A-Za-z0-9_]+$ ]] || { echo "bench-spans-ab.sh: a --settings name is letters, digits and _ ($name)" >&2; exit 2; }
+    variants+=("$name") SETTING_VARS[$name]="$vars" SETTING_ARGS[$name]="$extra"
+  done
+  VARIANTS=$(IFS=','; echo "${variants[*]}")
+else
+  IFS=',' read -r -a variants <<<"$VARIANTS"
+fi
+BASE=${variants[0]}
+[[ -z "$SETTINGS" ]] && BASE=recorded
 mkdir -p "$OUT"
 echo "messages $MESSAGES warmup $WARMUP census $CENSUS otlp $OTLP" >"$OUT/settings.txt"
+[[ -n "$SETTINGS" ]] && echo "settings $SETTINGS" >>"$OUT/settings.txt"
 
 if [[ -z "${RABBITMQ:-}" ]]; then
   # shellcheck source=scripts/private-broker.sh
@@ -55,7 +76,7 @@ fi
 
 SINK_PID=""
 if ((OTLP)); then
-  [[ ",$VARIANTS," != *,none,* ]] || { echo "bench-spans-ab.sh: --otlp compares the product's settings: --variants recorded,propagated" >&2; exit 2; }
+  [[ -n "$SETTINGS" || ",$VARIANTS," != *,none,* ]] || { echo "bench-spans-ab.sh: --otlp compares the product's settings: --variants recorded,propagated" >&2; exit 2; }
   SINK_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   python3 "$ROOT/scripts/otlp_sink.py" "$SINK_PORT" "$OUT/otlp-counts.json" &
   SINK_PID=$!
@@ -66,13 +87,19 @@ fi
 
 run() { # bench variant messages warmup out-json [extra args]
   local bench=$1 variant=$2 messages=$3 warmup=$4 json=$5; shift 5
-  local args=(--rabbitmq "$RABBITMQ" --message standard --messages "$messages" --warmup "$warmup" --broker-pid "$BROKER_PID"
-    --masstransit-spans "$variant" --json "$@")
-  [[ $bench == guarantees ]] && args+=(--via masstransit)
+  local args=(--rabbitmq "$RABBITMQ" --message standard --messages "$messages" --warmup "$warmup" --broker-pid "$BROKER_PID" --json "$@")
+  local setting=() extra=()
+  if [[ -n "$SETTINGS" ]]; then
+    read -r -a setting <<<"${SETTING_VARS[$variant]}"
+    read -r -a extra <<<"${SETTING_ARGS[$variant]}"
+    args+=("${extra[@]}")
+  else
+    args+=(--masstransit-spans "$variant")
+    ((OTLP)) && setting=("SmimePipeline__Telemetry__MassTransitSpans=$variant")
+  fi
+  [[ $bench == guarantees && " ${extra[*]} " != *" --via "* ]] && args+=(--via masstransit)
   local before=""
   ((OTLP)) && before=$(cat "$OUT/otlp-counts.json")
-  local setting=()
-  ((OTLP)) && setting=("SmimePipeline__Telemetry__MassTransitSpans=$variant")
   if ! env "${setting[@]}" dotnet "$SMIME" bench "$bench" "${args[@]}" >"$json" 2>"${json%.json}.err"; then
     echo "$bench $variant: the bench failed: $(tail -n 3 "${json%.json}.err")" >&2
     rm -f "$json"
@@ -85,6 +112,7 @@ print(json.dumps({p: {k: v[k] - before.get(p, {}).get(k, 0) for k in v} for p, v
 }
 
 for bench in "${benches[@]}"; do
+  [[ -n "$SETTINGS" ]] && break
   for variant in "${variants[@]}"; do
     echo "census: $bench $variant (load $(cut -d' ' -f1 /proc/loadavg))" >&2
     run "$bench" "$variant" "$CENSUS" "$CENSUS" "$OUT/census-$bench-$variant.json" --count-spans
@@ -107,4 +135,4 @@ for ((round = 1; round <= ROUNDS; round++)); do
   done
 done
 
-python3 "$ROOT/scripts/spans_ab_report.py" "$OUT"
+python3 "$ROOT/scripts/spans_ab_report.py" "$OUT" "$BASE"

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Issue 17, session 20: the report of scripts/bench-spans-ab.sh.
 
-    python3 scripts/spans_ab_report.py OUT
+    python3 scripts/spans_ab_report.py OUT [BASE]
 
 Reads OUT/census-BENCH-VARIANT.json (spans per mail by source, name, kind, recorded) and OUT/BENCH-VARIANT-R.json with
 OUT/round-R.txt (load, openssl speed). Prints the census, then per bench and round each variant's CPU per mail (smime,
 RabbitMQ, machine), bytes allocated, thread-pool work items and voluntary switches per mail, and its ratio to the
-round's `recorded` run; then the median ratio over the rounds.
+round's BASE run (default `recorded`; bench-spans-ab.sh --settings passes its first variant); then the median ratio over
+the rounds.
 """
 import glob
 import json
@@ -87,15 +88,15 @@ def round_note(out, r):
     return open(path).read().replace("\n", ", ").strip(", ") if os.path.exists(path) else ""
 
 
-def main(out):
+def main(out, base_variant="recorded"):
     for line in census(out):
         print(line)
     for bench, by_round in sorted(rounds(out).items()):
-        print(f"\n{bench}: " + " | ".join(label for label, _ in FIELDS) + " (ratio to recorded in the same round)")
+        print(f"\n{bench}: " + " | ".join(label for label, _ in FIELDS) + f" (ratio to {base_variant} in the same round)")
         ratios = {}
         for r in sorted(by_round):
             print(f"round {r} ({round_note(out, r)})")
-            base = by_round[r].get("recorded")
+            base = by_round[r].get(base_variant)
             for variant, d in sorted(by_round[r].items()):
                 exported = otlp_bytes_per_mail(out, bench, variant, r)
                 if exported is not None:
@@ -103,20 +104,20 @@ def main(out):
                 cells = []
                 for label, field in FIELDS:
                     v = d.get(field)
-                    b = (base.get(field) if field != "otlpTraceBytesPerMail" else otlp_bytes_per_mail(out, bench, "recorded", r)) if base else None
+                    b = (base.get(field) if field != "otlpTraceBytesPerMail" else otlp_bytes_per_mail(out, bench, base_variant, r)) if base else None
                     cell = "-" if v is None else f"{v:g}"
-                    if v is not None and b and variant != "recorded":
+                    if v is not None and b and variant != base_variant:
                         ratio = v / b
                         ratios.setdefault((variant, label), []).append(ratio)
                         cell += f" ({ratio:.3f})"
                     cells.append(cell)
                 print(f"    {variant:<11} " + " | ".join(cells))
         for (variant, label), values in sorted(ratios.items()):
-            print(f"  median {variant} / recorded, {label}: {statistics.median(values):.3f} over {len(values)} rounds"
+            print(f"  median {variant} / {base_variant}, {label}: {statistics.median(values):.3f} over {len(values)} rounds"
                   f" ({', '.join(f'{x:.3f}' for x in values)})")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
-    main(sys.argv[1])
+    main(*sys.argv[1:])

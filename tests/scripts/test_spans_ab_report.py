@@ -12,12 +12,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "..", "..", "scripts", "spans_ab_report.py")
 
 
-def run_report(files):
+def run_report(files, *base):
     with tempfile.TemporaryDirectory() as out:
         for name, content in files.items():
             with open(os.path.join(out, name), "w") as f:
                 f.write(content if isinstance(content, str) else json.dumps(content))
-        done = subprocess.run([sys.executable, SCRIPT, out], capture_output=True, text=True, check=True)
+        done = subprocess.run([sys.executable, SCRIPT, out, *base], capture_output=True, text=True, check=True)
         return done.stdout
 
 
@@ -52,6 +52,20 @@ class SpansAbReportTests(unittest.TestCase):
         self.assertIn("316800 (0.990)", text)
         self.assertIn("median propagated / recorded, smime ms: 0.925 over 2 rounds (0.750, 1.100)", text)
         self.assertNotIn("none", text)
+
+    def test_settings_variants_are_divided_by_the_base_named_on_the_command_line(self):
+        # bench-spans-ab.sh --settings (session 21) names its variants and passes the first as the base.
+        text = run_report({
+            "round-1.txt": "load 20.0\nopenssl 1200\n",
+            "guarantees-mtmetrics-1.json": run(2.0, 290000),
+            "guarantees-nomtmetrics-1.json": run(1.8, 287100),
+            "guarantees-raw-1.json": run(1.0, 145000),
+        }, "mtmetrics")
+        self.assertIn("(ratio to mtmetrics in the same round)", text)
+        self.assertIn("287100 (0.990)", text)
+        self.assertIn("145000 (0.500)", text)
+        self.assertIn("median nomtmetrics / mtmetrics, smime ms: 0.900 over 1 rounds (0.900)", text)
+        self.assertNotIn("/ recorded", text)
 
 
 if __name__ == "__main__":

@@ -123,4 +123,8 @@ internal sealed record GuaranteesBenchResult(
     /// <summary>With <c>--count-spans</c>: the measured run's spans per mail by source, name and whether they were recorded
     /// (<see cref="SpanCensus"/>); else null.</summary>
     public IReadOnlyList<SpanCount>? Spans { get; init; }
+
+    /// <summary>With <c>--allocations-by-type</c>: the measured run's allocated bytes per mail by type, sampled
+    /// (<see cref="AllocationSampler"/>, the 100 types with the most); else null. Session 21.</summary>
+    public IReadOnlyList<AllocationSample>? AllocationsByType { get; init; }
 }

@@ -92,11 +92,12 @@ internal static class GuaranteesBenchRunner
     /// claim store there (<see cref="GuaranteesProducerClaims"/>), as <c>bench pipeline --postgres</c> sends them.
     /// <see cref="GuaranteesVia.Raw"/> only.</param>
     /// <param name="tracing">How MassTransit's spans are made and whether spans are counted; null: the product's setting (<see cref="BenchTracing.ProductDefault"/>).</param>
+    /// <param name="allocationsByType">Sample the measured run's allocated bytes by type (<see cref="AllocationSampler"/>).</param>
     /// <exception cref="Commands.CliException">No mail came through for a minute, or a mail's hand-over failed.</exception>
     public static async Task<GuaranteesBenchResult> RunAsync(
         Uri rabbitMq, int messages, int warmup, BenchMessageSize size, int inFlight, int prefetch, int concurrency, GuaranteeSwitches switches, int? brokerPid,
         TextWriter progress, CancellationToken cancellationToken, string? workDirectory = null, GuaranteesVia via = GuaranteesVia.Raw, double rate = 0,
-        int largeEvery = 0, string? postgres = null, BenchTracing? tracing = null)
+        int largeEvery = 0, string? postgres = null, BenchTracing? tracing = null, bool allocationsByType = false)
     {
         tracing ??= BenchTracing.ProductDefault;
         ArgumentNullException.ThrowIfNull(switches);
@@ -157,6 +158,9 @@ internal static class GuaranteesBenchRunner
             long eventsBefore = handler.EventsConfirmed;
             // --count-spans: every span of the measured run by source and name, recorded or not (session 20).
             using var census = tracing.CountSpans ? new SpanCensus() : null;
+            // --allocations-by-type: the measured run's bytes by type, sampled from the GC's allocation ticks (session 21).
+            using var sampler = allocationsByType ? new AllocationSampler() : null;
+            sampler?.Start();
             long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var cpu = new MachineCpuTime();
             var rusage = new ProcessRusage();
@@ -171,6 +175,7 @@ internal static class GuaranteesBenchRunner
             var switchesSeen = rusage.Elapsed;
             var coreUtilisation = cores.Utilisation;
             long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            sampler?.Stop();
             long eventsConfirmed = handler.EventsConfirmed - eventsBefore;
 
             long left = await carrier.StopAsync(cancellationToken);
@@ -228,6 +233,7 @@ internal static class GuaranteesBenchRunner
                 PostgresCpuMillisecondsPerMail = postgresCpu is { } pg ? Math.Round(pg.TotalMilliseconds / messages, 3) : null,
                 MassTransitSpans = via == GuaranteesVia.MassTransit ? BenchTracing.Name(tracing.MassTransitSpans) : null,
                 Spans = census?.PerMail(messages),
+                AllocationsByType = sampler?.PerMail(messages, 100),
             };
         }
         finally

@@ -334,9 +334,14 @@ internal static class BenchCommand
         var workDir = WorkDirOption();
         var massTransitSpans = MassTransitSpansOption();
         var countSpans = CountSpansOption();
+        var allocationsByType = new Option<bool>("--allocations-by-type")
+        {
+            Description = "Report the measured run's allocated bytes per mail by type, sampled from the GC's allocation ticks (the JSON's allocationsByType; for counts, not CPU figures).",
+        };
         var command = new Command("guarantees", "The delivery guarantees alone, with no MIME and no cryptography: quorum queue, publisher confirms, manual acks, ledger, fsync'd pickup file, two confirmed events, one trace per mail; CPU per mail. Carried by RabbitMQ.Client with no product code on the bus path (--via raw, the default) or by the product's own MassTransit bus (--via masstransit).")
         {
             rabbit, messages, message, warmup, inFlight, prefetch, concurrency, brokerPid, classic, noFsync, noLedger, noEvents, via, rate, largeEvery, postgres, json, workDir, massTransitSpans, countSpans,
+            allocationsByType,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -374,7 +379,7 @@ internal static class BenchCommand
             var result = await GuaranteesBenchRunner.RunAsync(
                 BrokerOption.Require(parseResult, rabbit), count, parseResult.GetValue(warmup), BenchMail.Parse(parseResult.GetRequiredValue(message)), window, places, atOnce, switches, pid,
                 Console.Error, cancellationToken, parseResult.GetValue(workDir), carrier, pace, every, string.IsNullOrWhiteSpace(claimStore) ? null : claimStore,
-                Tracing(parseResult, massTransitSpans, countSpans));
+                Tracing(parseResult, massTransitSpans, countSpans), parseResult.GetValue(allocationsByType));
             if (parseResult.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.GuaranteesBenchResult));

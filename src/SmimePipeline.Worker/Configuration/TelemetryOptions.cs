@@ -15,4 +15,12 @@ public sealed class TelemetryOptions
     /// Default <see cref="MassTransitSpans.Recorded"/>.
     /// </summary>
     public MassTransitSpans MassTransitSpans { get; set; } = MassTransitSpans.Recorded;
+
+    /// <summary>
+    /// Whether MassTransit's own metrics (its <c>MassTransit</c> Meter: received, consumed and sent messages, faults, retries,
+    /// in-progress counts and duration histograms, tagged by endpoint, message type and consumer) are collected and exported
+    /// beside ours. Default <see langword="true"/>. Off, MassTransit records none of them (its instruments stay disabled, so it
+    /// skips their tags and closures per message); the product's dashboards and alert rules query none of them.
+    /// </summary>
+    public bool MassTransitMetrics { get; set; } = true;
 }

@@ -18,7 +18,7 @@ public static class WorkerTelemetryExtensions
     /// <summary>
     /// Adds tracing (SmimePipeline and MassTransit sources, outgoing HTTP; MassTransit's spans only propagated under
     /// <c>SmimePipeline:Telemetry:MassTransitSpans=Propagated</c>, see <see cref="MassTransitSpans"/>), metrics (SmimePipeline,
-    /// MassTransit, .NET runtime, HTTP client), a Prometheus exporter unless
+    /// MassTransit unless <c>SmimePipeline:Telemetry:MassTransitMetrics</c> is false, .NET runtime, HTTP client), a Prometheus exporter unless
     /// <c>SmimePipeline:Telemetry:Prometheus</c> is false, and OTLP export when
     /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. Log lines carry the trace and span ids.
     /// </summary>
@@ -53,6 +53,8 @@ public static class WorkerTelemetryExtensions
         string[] sources = recordMassTransit
             ? [SmimeTelemetry.Name, CryptographyTelemetry.SourceName, MassTransitSourceName, .. additionalSources]
             : [SmimeTelemetry.Name, CryptographyTelemetry.SourceName, .. additionalSources];
+        // MassTransit records its metrics only while someone listens to its Meter (session 21).
+        string[] meters = telemetry.MassTransitMetrics ? [SmimeTelemetry.Name, MassTransitSourceName] : [SmimeTelemetry.Name];
 
         builder.Logging.Configure(o => o.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
@@ -74,7 +76,7 @@ public static class WorkerTelemetryExtensions
             .WithMetrics(metrics =>
             {
                 metrics
-                    .AddMeter(SmimeTelemetry.Name, MassTransitSourceName)
+                    .AddMeter(meters)
                     .AddRuntimeInstrumentation()
                     .AddHttpClientInstrumentation();
                 if (telemetry.Prometheus)

@@ -462,7 +462,8 @@ public sealed class BenchCommandTests
         await using var deliveredEvents = await EventCollector.StartAsync<EmailDelivered>(vhost.AmqpUri, "test-guarantees-mt-delivered");
 
         var result = await SmimeCli.RunAsync(
-            ["bench", "guarantees", "--via", "masstransit", "--rabbitmq", vhost.AmqpUri.ToString(), "--messages", "300", "--warmup", "20", "--work-dir", work.Path, "--json"]);
+            ["bench", "guarantees", "--via", "masstransit", "--rabbitmq", vhost.AmqpUri.ToString(), "--messages", "300", "--warmup", "20", "--work-dir", work.Path, "--json",
+                "--allocations-by-type"]);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         using var report = JsonDocument.Parse(result.Stdout);
@@ -483,6 +484,14 @@ public sealed class BenchCommandTests
         {
             Assert.True(run.GetProperty(figure).GetDouble() > 0, $"{figure}: {run}");
         }
+
+        // --allocations-by-type (session 21): the GC's allocation ticks by type add up to (nearly) the bytes allocated per mail
+        // (the 100 types with the most; a tick's residue at each end), and byte arrays hold at least each mail's protected copy.
+        var byType = run.GetProperty("allocationsByType").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("type").GetString()!, t => t.GetProperty("bytesPerMail").GetDouble());
+        double allocated = run.GetProperty("allocatedBytesPerMail").GetDouble();
+        Assert.InRange(byType.Values.Sum(), 0.6 * allocated, 1.1 * allocated);
+        Assert.True(byType.GetValueOrDefault("System.Byte[]") >= run.GetProperty("protectedBytes").GetInt32() / 2.0, string.Join(", ", byType.Select(t => $"{t.Key} {t.Value}")));
 
         // Every mail (20 warm-up, 300 measured) once on disk, whole, and accepted in the product's ledger under the work dir.
         int protectedBytes = run.GetProperty("protectedBytes").GetInt32();
