@@ -7,6 +7,7 @@
 #   M = `smime bench guarantees --via masstransit`, target 1's MassTransit ceiling (the same guarantees, no MIME, no crypto)
 #
 # Environment: DLL (default the Release smime.dll of this checkout; B_DLL, when set, is used for the runs of M instead),
+# M_ARGS (more arguments for the runs of M, e.g. "--rate 200": the ceiling at the product's pace),
 # MESSAGES (15000; M_MESSAGES for the runs of M, default 3 × MESSAGES: M runs 2-5 times faster and must outlast the windows), WARMUP (3000), SETTLE (5: seconds after the bench says "measuring"), RECORD_SECONDS (15: the perf record
 # window), TRACE_SECONDS (6: the `perf trace -s` window right after it; 0 = none), FLOOR (1: `bench protect` on core 0
 # before each round, for the crypto floor of the round; 0 = none), RABBITMQ and BROKER_PID (a broker of yours; default: a
@@ -65,7 +66,8 @@ for ((i = 0; i < ${#ORDER}; i++)); do
   rm -rf "$run"; mkdir -p "$run/work"
   case "$v" in
     P) dll=$DLL; mails=$MESSAGES; args=(bench pipeline) ;;
-    M) dll=$B_DLL; mails=$M_MESSAGES; args=(bench guarantees --via masstransit) ;;
+    # shellcheck disable=SC2206
+    M) dll=$B_DLL; mails=$M_MESSAGES; args=(bench guarantees --via masstransit ${M_ARGS:-}) ;;
     *) echo "profile-gap.sh: ORDER is made of P and M, not $v" >&2; exit 2 ;;
   esac
   echo "run $((i + 1)) ($v, round $round): load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/rounds.txt"
