@@ -65,6 +65,13 @@ internal sealed record GuaranteesBenchResult(
     /// <summary>Bytes this process allocated over the measured run, per mail: a load-stable measure.</summary>
     public double? AllocatedBytesPerMail { get; init; }
 
+    /// <summary>
+    /// Work items the thread pool completed over the measured run, per mail (<see cref="ThreadPool.CompletedWorkItemCount"/>):
+    /// the hops, counted as <c>bench pipeline</c> counts them (<see cref="PipelineBenchResult.ThreadPoolWorkItemsPerMail"/>),
+    /// so that the product's hops beyond the guarantees' can be read (issue 17, session 21). Null in reports that predate it.
+    /// </summary>
+    public double? ThreadPoolWorkItemsPerMail { get; init; }
+
     /// <summary>Each core's busy share over the measured run (<see cref="CoreCpuTime"/>); null without /proc/stat.</summary>
     public IReadOnlyList<double>? CoreUtilisation { get; init; }
 

@@ -164,6 +164,7 @@ internal static class GuaranteesBenchRunner
             long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var cpu = new MachineCpuTime();
             var rusage = new ProcessRusage();
+            long workItemsBefore = ThreadPool.CompletedWorkItemCount;
             var cores = new CoreCpuTime();
             var broker = brokerPid is { } pid ? new ProcessCpuTime(pid) : null;
             var postgresServer = postgres is null ? null : await PipelineBenchRunner.StartPostgresMeterAsync(postgres, progress, cancellationToken, "guarantees");
@@ -173,6 +174,7 @@ internal static class GuaranteesBenchRunner
             var brokerCpu = broker?.Elapsed;
             var postgresCpu = postgresServer?.Elapsed;
             var switchesSeen = rusage.Elapsed;
+            long workItems = ThreadPool.CompletedWorkItemCount - workItemsBefore;
             var coreUtilisation = cores.Utilisation;
             long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
             sampler?.Stop();
@@ -217,6 +219,7 @@ internal static class GuaranteesBenchRunner
                 CoreUtilisation = coreUtilisation,
                 VoluntarySwitchesPerMail = Math.Round((double)switchesSeen.VoluntarySwitches / messages, 2),
                 AllocatedBytesPerMail = Math.Round((double)allocated / messages),
+                ThreadPoolWorkItemsPerMail = Math.Round((double)workItems / messages, 2),
                 PublishRate = rate,
                 LargeEvery = largeEvery,
                 LargeDelivered = largeToFile.Count,

@@ -480,7 +480,8 @@ public sealed class BenchCommandTests
         Assert.Equal(16 * Environment.ProcessorCount, run.GetProperty("concurrency").GetInt32());
         Assert.Equal(JsonValueKind.Null, run.GetProperty("prefetch").ValueKind);
         Assert.Matches("^[0-9a-f]{32}$", run.GetProperty("sampleTraceId").GetString());
-        foreach (var figure in new[] { "processCpuMillisecondsPerMail", "machineCpuMillisecondsPerMail", "messagesPerSecond", "voluntarySwitchesPerMail", "allocatedBytesPerMail" })
+        // Work items per mail (session 21): the hops, counted as bench pipeline counts them, to read the product's beside these.
+        foreach (var figure in new[] { "processCpuMillisecondsPerMail", "machineCpuMillisecondsPerMail", "messagesPerSecond", "voluntarySwitchesPerMail", "allocatedBytesPerMail", "threadPoolWorkItemsPerMail" })
         {
             Assert.True(run.GetProperty(figure).GetDouble() > 0, $"{figure}: {run}");
         }
