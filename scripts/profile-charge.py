@@ -213,6 +213,32 @@ def charge_user(lines):
     return 'runtime under our threads (allocation, casts, thread pool, unnamed native)'
 
 
+def samples(path):
+    """Each sample of a `perf script` dump as (head line, stack lines stripped), leaf first."""
+    with open(path, encoding='utf-8', errors='replace') as dump:
+        for block in dump.read().split('\n\n'):
+            rows = block.strip().split('\n')
+            if len(rows) >= 2:
+                yield rows[0], [r.strip() for r in rows[1:]]
+
+
+def thread_of(head):
+    """The thread's name in a sample's head line (`perf script`: name, pid/tid, time, ...)."""
+    return re.sub(r'\s+\d+(/\d+)?\s.*', '', head).strip()
+
+
+def charge_sample(thread, lines):
+    """The exclusive component a sample of THREAD with stack LINES is charged to (the tiering JIT's and the GC's threads
+    by name, else its leaf: kernel or user)."""
+    if 'Tiered' in thread:
+        return 'JIT: tiered compilation thread'
+    if 'GC' in thread:
+        return 'garbage collector threads'
+    if '[kernel' in lines[0]:
+        return charge_kernel(lines)
+    return charge_user(lines)
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
@@ -223,31 +249,20 @@ def main():
     durable = collections.Counter()
     patterns = [(label, re.compile(expr)) for label, expr in INCLUSIVE]
     total = 0
-    with open(sys.argv[1], encoding='utf-8', errors='replace') as dump:
-        for block in dump.read().split('\n\n'):
-            rows = block.strip().split('\n')
-            if len(rows) < 2:
-                continue
-            head, lines = rows[0], [r.strip() for r in rows[1:]]
-            total += 1
-            segment = synchronous_segment(lines)
-            for label, pattern in patterns:
-                if any(pattern.search(line) for line in segment):
-                    inclusive[label] += 1
-            thread = re.sub(r'\s+\d+(/\d+)?\s.*', '', head).strip()
-            threads[thread] += 1
-            if 'Tiered' in thread:
-                exclusive['JIT: tiered compilation thread'] += 1
-            elif 'GC' in thread:
-                exclusive['garbage collector threads'] += 1
-            elif '[kernel' in lines[0]:
-                exclusive[charge_kernel(lines)] += 1
-                step, inside = durable_step(lines)
-                if step is not None:
-                    durable[step] += 1
-                    durable.update(inside)
-            else:
-                exclusive[charge_user(lines)] += 1
+    for head, lines in samples(sys.argv[1]):
+        total += 1
+        segment = synchronous_segment(lines)
+        for label, pattern in patterns:
+            if any(pattern.search(line) for line in segment):
+                inclusive[label] += 1
+        thread = thread_of(head)
+        threads[thread] += 1
+        exclusive[charge_sample(thread, lines)] += 1
+        if 'Tiered' not in thread and 'GC' not in thread and '[kernel' in lines[0]:
+            step, inside = durable_step(lines)
+            if step is not None:
+                durable[step] += 1
+                durable.update(inside)
     if total == 0:
         sys.exit('no samples in ' + sys.argv[1])
     print(f'samples {total}')

@@ -84,25 +84,6 @@ def per_mail(snaps, which):
             'rest': machine - smime - broker, 'machine': machine}
 
 
-def samples(path):
-    with open(path, encoding='utf-8', errors='replace') as dump:
-        for block in dump.read().split('\n\n'):
-            rows = block.strip().split('\n')
-            if len(rows) >= 2:
-                yield rows[0], [r.strip() for r in rows[1:]]
-
-
-def classify(head, lines):
-    thread = re.sub(r'\s+\d+(/\d+)?\s.*', '', head).strip()
-    if 'Tiered' in thread:
-        return 'JIT: tiered compilation thread'
-    if 'GC' in thread:
-        return 'garbage collector threads'
-    if '[kernel' in lines[0]:
-        return charge.charge_kernel(lines)
-    return charge.charge_user(lines)
-
-
 def openssl_caller(lines):
     """The nearest managed frame above a libcrypto leaf: which .NET call did the OpenSSL work."""
     for line in lines:
@@ -116,9 +97,10 @@ def profile(run):
     exclusive, inclusive, openssl, threads = (collections.Counter() for _ in range(4))
     patterns = [(label, re.compile(expr)) for label, expr in PRODUCT_STEPS]
     total = 0
-    for head, lines in samples(os.path.join(run, 'perf.txt')):
+    for head, lines in charge.samples(os.path.join(run, 'perf.txt')):
         total += 1
-        component = classify(head, lines)
+        thread = charge.thread_of(head)
+        component = charge.charge_sample(thread, lines)
         exclusive[component] += 1
         segment = charge.synchronous_segment(lines)
         for label, pattern in patterns:
@@ -126,7 +108,7 @@ def profile(run):
                 inclusive[label] += 1
         if 'libcrypto' in lines[0] or component.startswith('protect stage: OpenSSL'):
             openssl[openssl_caller(lines)] += 1
-        threads[re.sub(r'[\s\d/:]+$', '', re.sub(r'\s+\d+(/\d+)?\s.*', '', head).strip())] += 1
+        threads[re.sub(r'[\s\d/:]+$', '', thread)] += 1
     return total, exclusive, inclusive, openssl, threads
 
 
