@@ -162,11 +162,7 @@ public static partial class ProductInstruments
             }
 
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-            var scrape = await http.GetStringAsync(new Uri(new Uri(address + "/"), "metrics"));
-            var families = TypeLine().Matches(scrape)
-                .DistinctBy(m => m.Groups["name"].Value)
-                .ToDictionary(m => m.Groups["name"].Value, m => m.Groups["type"].Value, StringComparer.Ordinal);
+            var families = MetricsScrape.Families(await MetricsScrape.TextAsync(new Uri(address + "/")));
 
             return [.. instruments
                 .Select(i =>
@@ -249,7 +245,4 @@ public static partial class ProductInstruments
 
     [GeneratedRegex(@"\{[^}]*\}")]
     private static partial Regex Annotation();
-
-    [GeneratedRegex(@"^# TYPE (?<name>\S+) (?<type>\S+)$", RegexOptions.Multiline)]
-    private static partial Regex TypeLine();
 }
