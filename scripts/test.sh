@@ -70,10 +70,12 @@ ensure_tools() {
         log "missing: ${missing[*]}; installing with apt"
         [[ $(id -u) -eq 0 ]] || die "installing packages needs root (run as root or install: ${APT_PACKAGES[*]})"
         # Postfix asks how to configure itself during installation; we only need smtp-sink.
-        echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-        echo "postfix postfix/mailname string localhost" | debconf-set-selections
-        apt-get update
-        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"
+        # apt's output goes to stderr: with --services-only stdout carries only the `export` lines, which bench.sh and
+        # scripts/private-broker.sh source (on a fresh machine apt's "Get:1 ..." lines made that file fail to source).
+        echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections >&2
+        echo "postfix postfix/mailname string localhost" | debconf-set-selections >&2
+        apt-get update >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}" >&2
         for binary in "${REQUIRED_BINARIES[@]}"; do
             [[ -x "$binary" ]] || die "$binary is still missing after apt-get install"
         done
