@@ -63,6 +63,11 @@ if [[ -z "${RABBITMQ:-}" || -z "${BROKER_PID:-}" ]]; then
   start_private_broker "$OUT" bench-guarantees-ab
   RABBITMQ_MANAGEMENT="${RABBITMQ_MANAGEMENT:-$SMIME_TEST_RABBITMQ_MANAGEMENT_URI}"
 fi
+# The broker's message stats come through curl, which a stock Debian 12 lacks: without it broker_stats wrote nothing and the
+# summary went without its per-mail broker figures, silently (session 22).
+if [[ -n "${RABBITMQ_MANAGEMENT:-}" ]] && ! command -v curl >/dev/null; then
+  echo "bench-guarantees-ab.sh: curl is required for the broker's message stats (apt-get install curl)" >&2; exit 1
+fi
 
 if [[ -n "$BREAKDOWN" ]]; then
   VARIANTS=(all no-fsync no-events no-ledger classic)

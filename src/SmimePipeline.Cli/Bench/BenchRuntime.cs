@@ -38,9 +38,6 @@ internal sealed record BenchRuntime(bool ServerGc, bool ConcurrentGc, long GcHea
         "Dbg", "CreateDump", "EnableCrashReport",
     ];
 
-    /// <summary>Whether this process runs with the worker's GC and JIT settings.</summary>
-    public bool MatchesWorker => DifferenceFromWorker() is null;
-
     /// <summary>This process's settings.</summary>
     public static BenchRuntime Current()
     {

@@ -47,9 +47,6 @@ internal sealed class GuaranteesPhase(int count, int largeEvery = 0)
     /// <summary>The first mail's trace id.</summary>
     public string? SampleTraceId { get; set; }
 
-    /// <summary>Large mails published so far.</summary>
-    public int LargeCount => _large.Count;
-
     /// <summary>Whether mail number <paramref name="index"/> of a batch is a large one (<c>bench pipeline</c>'s rule).</summary>
     public static bool IsLarge(int index, int largeEvery) => largeEvery > 0 && index % largeEvery == largeEvery - 1;
 

@@ -16,13 +16,9 @@ internal sealed class LargeObjectHeapMonitor : EventListener
     private const uint LargeObjectHeapKind = 1;
     private readonly ConcurrentDictionary<(string Type, long Kilobytes), long> _objects = new();
     private long _largeBytes;
-    private long _ticks;
 
     /// <summary>LOH bytes reported since the last <see cref="Reset"/>.</summary>
     public long LargeObjectHeapBytes => Interlocked.Read(ref _largeBytes);
-
-    /// <summary>How many LOH allocation ticks arrived (each ≈100 KB).</summary>
-    public long LargeObjectHeapTicks => Interlocked.Read(ref _ticks);
 
     /// <summary>
     /// The objects that raised the LOH ticks since the last <see cref="Reset"/>, by type and size (KB), most bytes first,
@@ -35,7 +31,6 @@ internal sealed class LargeObjectHeapMonitor : EventListener
     public void Reset()
     {
         Interlocked.Exchange(ref _largeBytes, 0);
-        Interlocked.Exchange(ref _ticks, 0);
         _objects.Clear();
     }
 
@@ -62,7 +57,6 @@ internal sealed class LargeObjectHeapMonitor : EventListener
         }
 
         Interlocked.Add(ref _largeBytes, Convert.ToInt64(amount, System.Globalization.CultureInfo.InvariantCulture));
-        Interlocked.Increment(ref _ticks);
         if (RuntimeGcEvents.Field(eventData, "ObjectSize") is { } size)
         {
             var key = (RuntimeGcEvents.Field(eventData, "TypeName") as string ?? "?", Convert.ToInt64(size, System.Globalization.CultureInfo.InvariantCulture) / 1024);

@@ -22,9 +22,6 @@ internal sealed class PostgresServerCpuTime
         _start = start;
     }
 
-    /// <summary>The server's process id (the postmaster).</summary>
-    public int Postmaster => _postmaster;
-
     /// <summary>CPU time the server's processes used since construction; null when the postmaster is gone.</summary>
     public TimeSpan? Elapsed => ReadTicks(_postmaster) is { } now ? TimeSpan.FromSeconds((now - _start) / ProcStat.TicksPerSecond) : null;
 

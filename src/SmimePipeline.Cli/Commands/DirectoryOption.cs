@@ -9,7 +9,6 @@ namespace SmimePipeline.Cli.Commands;
 internal static class DirectoryOption
 {
     public const string EnvironmentVariable = "SMIME_POSTGRES";
-    public const string SqliteFileName = "directory.sqlite";
 
     public static Option<string?> Create() => new("--postgres")
     {

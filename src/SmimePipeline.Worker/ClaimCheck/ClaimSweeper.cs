@@ -35,33 +35,18 @@ public sealed partial class ClaimSweeper(
     }
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         telemetry.ObserveBackgroundService(ServiceName);
-        using var timer = new PeriodicTimer(options.Value.ClaimCheck.SweepInterval, time);
-        try
-        {
-            do
+        // The volume may be briefly unavailable; the next sweep tries again.
+        return BackgroundRounds.RunAsync(
+            ServiceName, options.Value.ClaimCheck.SweepInterval, time, roundAtStart: true,
+            _ =>
             {
-                try
-                {
-                    SweepOnce();
-                }
-                catch (Exception e) when (BackgroundRoundFailure.IsSurvived(e, stoppingToken))
-                {
-                    // The volume may be briefly unavailable; the next sweep tries again. Any exception, not only IO and
-                    // access (session 20): one leaving this loop would stop the host.
-                    telemetry.RecordBackgroundFailure(ServiceName);
-                    SweepFailed(logger, e);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // The host is stopping: nothing is left half done (each deletion is one unlink).
-            return;
-        }
+                SweepOnce();
+                return Task.CompletedTask;
+            },
+            e => SweepFailed(logger, e), telemetry, stoppingToken);
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Claim check: deleted {Count} claim(s) older than {Retention}")]

@@ -21,9 +21,6 @@ public sealed class ProducerClaimReader(IOptions<SmimePipelineOptions> options, 
     private const int Sha256HexDigits = 64;
     private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
 
-    /// <summary>Whether this worker has a producer claim store.</summary>
-    public bool HasStore => store is not null;
-
     /// <summary>The checked claim <paramref name="reference"/> points at.</summary>
     /// <exception cref="MailRefusedException">
     /// <c>claim-refused</c>: no store configured, a malformed address or digest, a length or SHA-256 or mail id that

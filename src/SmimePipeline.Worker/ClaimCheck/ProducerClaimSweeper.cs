@@ -38,33 +38,13 @@ public sealed partial class ProducerClaimSweeper(
     }
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         telemetry.ObserveBackgroundService(ServiceName);
-        using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await SweepOnceAsync(stoppingToken);
-                }
-                catch (Exception e) when (BackgroundRoundFailure.IsSurvived(e, stoppingToken))
-                {
-                    // PostgreSQL may be briefly unavailable; the next sweep tries again. Any exception, not only the store's
-                    // (session 20): one leaving this loop would stop the host.
-                    telemetry.RecordBackgroundFailure(ServiceName);
-                    SweepFailed(logger, $"{e.GetType().Name}: {e.Message}");
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // The host is stopping: a delete is one statement, nothing is left half done.
-            return;
-        }
+        // PostgreSQL may be briefly unavailable; the next sweep tries again.
+        return BackgroundRounds.RunAsync(
+            ServiceName, options.Value.SweepInterval, time, roundAtStart: true, SweepOnceAsync,
+            e => SweepFailed(logger, $"{e.GetType().Name}: {e.Message}"), telemetry, stoppingToken);
     }
 
     [LoggerMessage(EventId = 3011, Level = LogLevel.Information, Message = "Producer claim check: deleted {Count} expired claim(s)")]

@@ -25,37 +25,18 @@ public sealed partial class ProducerClaimVacuum(
     public const string ServiceName = "producer-claim-vacuum";
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.VacuumInterval;
         if (interval <= TimeSpan.Zero)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         telemetry.ObserveBackgroundService(ServiceName);
-        using var timer = new PeriodicTimer(interval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await store.ReclaimReleasedSpaceAsync(stoppingToken);
-                }
-                catch (Exception e) when (BackgroundRoundFailure.IsSurvived(e, stoppingToken))
-                {
-                    // Any exception, not only the store's (session 20): one leaving this loop would stop the host.
-                    telemetry.RecordBackgroundFailure(ServiceName);
-                    VacuumFailed(logger, $"{e.GetType().Name}: {e.Message}");
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // The host is stopping: a VACUUM cancelled halfway leaves the table as it was; the next one does it.
-            return;
-        }
+        return BackgroundRounds.RunAsync(
+            ServiceName, interval, time, roundAtStart: false, store.ReclaimReleasedSpaceAsync,
+            e => VacuumFailed(logger, $"{e.GetType().Name}: {e.Message}"), telemetry, stoppingToken);
     }
 
     [LoggerMessage(EventId = 3019, Level = LogLevel.Warning, Message = "Producer claim check: vacuuming the claim table failed ({Problem}); it runs again at the next interval")]

@@ -27,24 +27,14 @@ public sealed class BoundedBrokerSend(IOptions<SmimePipelineOptions> options)
 
     /// <summary>
     /// Publishes <paramref name="message"/> as an event of <paramref name="context"/>'s message (same conversation, the
-    /// message as initiator; the trace is the current activity's); completes once the broker confirmed it.
-    /// </summary>
-    /// <exception cref="BrokerSendRefusedException">The broker did not take it within the bound.</exception>
-    public Task PublishAsync<T>(ConsumeContext context, T message)
-        where T : class
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        return PublishBoundedAsync(context, context.ReceiveContext.PublishEndpointProvider, message);
-    }
-
-    /// <summary>
-    /// Publishes <paramref name="message"/> as <see cref="PublishAsync{T}"/> does, but on the channel of
-    /// <paramref name="apart"/> (the bus's own endpoint), not on the one <paramref name="context"/>'s message was delivered on.
+    /// message as initiator; the trace is the current activity's) on the channel of <paramref name="apart"/> (the bus's own
+    /// endpoint), not on the one <paramref name="context"/>'s message was delivered on; completes once the broker confirmed it.
     /// A refusal that closes its channel (write permission withheld: <c>ACCESS_REFUSED</c>) then closes that one: the
     /// consume's channel, and with it the message's unacknowledged delivery, stay, so the consumer can still settle the message
     /// (report it, move it to its error queue) instead of the broker giving it back. MassTransit 8.5 sends from a receive
     /// endpoint on that endpoint's consume channel (its send and publish transports share the endpoint's channel supervisor).
-    /// For a publish whose refusal must not bring the message back (session 18: the signer's <c>EmailProtected</c>).
+    /// Every event a consumer publishes goes this way, through <see cref="MailEventPublisher"/> (session 18 for the signer's
+    /// <c>EmailProtected</c>, session 19 for every event): the publish on the consume's own channel is gone (session 22).
     /// </summary>
     /// <exception cref="BrokerSendRefusedException">The broker did not take it within the bound.</exception>
     public Task PublishApartAsync<T>(ConsumeContext context, IPublishEndpointProvider apart, T message)

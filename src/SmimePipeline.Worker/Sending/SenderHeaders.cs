@@ -9,9 +9,6 @@ public static class SenderHeaders
     /// <summary>Failed delivery attempts so far (0 or absent on the first try).</summary>
     public const string Attempt = "smime-attempt";
 
-    /// <summary>When the first attempt failed (ISO 8601, UTC).</summary>
-    public const string FirstFailedAt = "smime-first-failed-at";
-
     /// <summary>When each failed attempt happened (ISO 8601, UTC, comma-separated).</summary>
     public const string FailedAt = "smime-failed-at";
 

@@ -37,28 +37,24 @@ public sealed class SignerIdentitiesRefresher : BackgroundService
     }
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(_interval, _time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        // A rotation in progress can remove files under our feet, an unmounted volume takes the directory: the identities
+        // loaded last stay in use, and the next tick sees the new set. The message names a path, never key bytes.
+        BackgroundRounds.RunAsync(
+            ServiceName, _interval, _time, roundAtStart: false,
+            _ =>
             {
                 if (_identities.Refresh())
                 {
                     Log.SignerIdentitiesReloaded(_logger, _identities.RootPath, _identities.Identities.Count);
                     ReportProblems();
                 }
-            }
-            catch (Exception ex) when (BackgroundRoundFailure.IsSurvived(ex, stoppingToken))
-            {
-                // A rotation in progress can remove files under our feet, an unmounted volume takes the directory: the
-                // identities loaded last stay in use, and the next tick sees the new set. The message names a path, never key bytes.
-                _telemetry.RecordBackgroundFailure(ServiceName);
-                Log.SignerIdentitiesRefreshFailed(_logger, _identities.RootPath, _identities.Identities.Count, ex.GetType().Name, ex.Message, _interval);
-            }
-        }
-    }
+
+                return Task.CompletedTask;
+            },
+            ex => Log.SignerIdentitiesRefreshFailed(_logger, _identities.RootPath, _identities.Identities.Count, ex.GetType().Name, ex.Message, _interval),
+            _telemetry,
+            stoppingToken);
 
     private void ReportProblems()
     {

@@ -33,33 +33,21 @@ public sealed partial class QueueDepthMonitor : BackgroundService
     }
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (_options.ManagementUri is null || _options.Uri is null)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         _telemetry.ObserveBackgroundService(ServiceName);
-        using var timer = new PeriodicTimer(Interval);
-        do
-        {
-            try
-            {
-                await PollAsync(stoppingToken);
-            }
-            catch (Exception ex) when (Hosting.BackgroundRoundFailure.IsSurvived(ex, stoppingToken))
-            {
-                // A metric must never take the worker down; say why the gauge is stale and try again. Every exception, not
-                // only HTTP's and JSON's: an exception leaving ExecuteAsync stops the host (BackgroundServiceExceptionBehavior
-                // StopHost), and session 19's audit found two that did — RabbitMq:PasswordFile unreadable after start
-                // (a rotated or unmounted secret: IOException) and an answer of another shape than a list of queues
-                // (InvalidOperationException, KeyNotFoundException).
-                _telemetry.RecordBackgroundFailure(ServiceName);
-                LogPollFailed(_logger, _options.ManagementUri, ex.GetType().Name, ex.Message);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        // A metric must never take the worker down; say why the gauge is stale and try again. Session 19's audit found two
+        // exceptions that stopped the host before every one was survived: RabbitMq:PasswordFile unreadable after start (a
+        // rotated or unmounted secret: IOException) and an answer of another shape than a list of queues
+        // (InvalidOperationException, KeyNotFoundException).
+        return Hosting.BackgroundRounds.RunAsync(
+            ServiceName, Interval, TimeProvider.System, roundAtStart: true, PollAsync,
+            ex => LogPollFailed(_logger, _options.ManagementUri, ex.GetType().Name, ex.Message), _telemetry, stoppingToken);
     }
 
     private async Task PollAsync(CancellationToken cancellationToken)

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using SmimePipeline.IntegrationTests.Infrastructure;
 using SmimePipeline.Testing;
-using YamlDotNet.RepresentationModel;
 
 namespace SmimePipeline.IntegrationTests.Observability;
 
@@ -164,26 +163,10 @@ public sealed partial class MetricCoverageTests
             .Select(t => t!["expr"]!.GetValue<string>())];
     }
 
-    private static Dictionary<string, string> AlertExpressions()
-    {
-        var yaml = new YamlStream();
-        using (var reader = new StringReader(File.ReadAllText(RepositoryPaths.Of("deploy", "prometheus", "smime-alerts.rules.yml"))))
-        {
-            yaml.Load(reader);
-        }
-
-        var alerts = new Dictionary<string, string>(StringComparer.Ordinal);
-        var root = (YamlMappingNode)yaml.Documents[0].RootNode;
-        foreach (var group in ((YamlSequenceNode)root["groups"]).Cast<YamlMappingNode>())
-        {
-            foreach (var rule in ((YamlSequenceNode)group["rules"]).Cast<YamlMappingNode>())
-            {
-                alerts.Add(((YamlScalarNode)rule["alert"]).Value!, ((YamlScalarNode)rule["expr"]).Value!);
-            }
-        }
-
-        return alerts;
-    }
+    private static Dictionary<string, string> AlertExpressions() =>
+        YamlJson.ParseFile(RepositoryPaths.Of("deploy", "prometheus", "smime-alerts.rules.yml"))["groups"]!.AsArray()
+            .SelectMany(g => g!["rules"]!.AsArray())
+            .ToDictionary(r => r!["alert"]!.GetValue<string>(), r => r!["expr"]!.GetValue<string>(), StringComparer.Ordinal);
 
     [GeneratedRegex(@"(?<![A-Za-z0-9_:])smime_[a-z0-9_]+")]
     private static partial Regex MetricName();

@@ -22,6 +22,7 @@ public sealed class BoundedBrokerSendTests
         await using var provider = new ServiceCollection()
             .AddSingleton(Options.Create(new SmimePipelineOptions()))
             .AddSingleton<BoundedBrokerSend>()
+            .AddSingleton<MailEventPublisher>()
             .AddMassTransitTestHarness(x =>
             {
                 x.AddConsumer<ForwardingConsumer>();
@@ -53,21 +54,24 @@ public sealed class BoundedBrokerSendTests
     }
 }
 
-/// <summary>A command whose consumer publishes one event and sends one message through <see cref="BoundedBrokerSend"/>.</summary>
+/// <summary>
+/// A command whose consumer publishes one event (through <see cref="MailEventPublisher"/>, as the signer and sender do) and
+/// sends one message through <see cref="BoundedBrokerSend"/>.
+/// </summary>
 public sealed record ForwardOnce(Guid MailId);
 
 /// <summary>What <see cref="ForwardingConsumer"/> sends to its exchange.</summary>
 public sealed record ForwardedOnce(Guid MailId);
 
 /// <summary>Publishes and sends on its message's behalf, as the signer and sender do.</summary>
-public sealed class ForwardingConsumer(BoundedBrokerSend broker) : IConsumer<ForwardOnce>
+public sealed class ForwardingConsumer(MailEventPublisher events, BoundedBrokerSend broker) : IConsumer<ForwardOnce>
 {
     public const string Header = "X-Bounded-Send-Test";
     public const string Exchange = "bounded-send-test";
 
     public async Task Consume(ConsumeContext<ForwardOnce> context)
     {
-        await broker.PublishAsync(context, new EmailDelivered
+        await events.PublishAsync(context, new EmailDelivered
         {
             MailId = context.Message.MailId,
             Provider = "test",

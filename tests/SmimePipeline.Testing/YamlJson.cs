@@ -3,11 +3,12 @@ using System.Text.Json.Nodes;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace SmimePipeline.DeploymentTests.Support;
+namespace SmimePipeline.Testing;
 
 /// <summary>
 /// Converts YAML to JSON nodes with YAML 1.2 core-schema typing of plain scalars (2 is a number,
-/// "2" and '2' are strings), which is how Helm sees values when it checks values.schema.json.
+/// "2" and '2' are strings), which is how Helm sees values when it checks values.schema.json. The one YAML reader of the
+/// tests: the deployment tests' charts, compose file and observability configuration, and the integration tests' alert rules.
 /// </summary>
 public static class YamlJson
 {
@@ -25,8 +26,7 @@ public static class YamlJson
     public static JsonNode Parse(string yaml)
     {
         var documents = ParseDocuments(yaml);
-        Assert.True(documents.Count == 1, $"Expected one YAML document, found {documents.Count}.");
-        return documents[0];
+        return documents.Count == 1 ? documents[0] : throw new InvalidDataException($"Expected one YAML document, found {documents.Count}.");
     }
 
     public static JsonNode ParseFile(string path) => Parse(File.ReadAllText(path));
@@ -45,7 +45,11 @@ public static class YamlJson
         foreach (var (key, value) in mapping.Children)
         {
             var name = ((YamlScalarNode)key).Value ?? string.Empty;
-            Assert.False(result.ContainsKey(name), $"Duplicate YAML key '{name}' at {key.Start}.");
+            if (result.ContainsKey(name))
+            {
+                throw new InvalidDataException($"Duplicate YAML key '{name}' at {key.Start}.");
+            }
+
             result[name] = Convert(value);
         }
 
