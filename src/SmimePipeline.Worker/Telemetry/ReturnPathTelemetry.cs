@@ -12,6 +12,7 @@ public sealed class ReturnPathTelemetry
     private readonly Counter<long> _harvests;
     private readonly Counter<long> _webhookRequests;
     private readonly Counter<long> _webhookEntries;
+    private readonly Counter<long> _webhookRefusals;
     private readonly Counter<long> _espEvents;
     private readonly Counter<long> _bounces;
 
@@ -22,6 +23,7 @@ public sealed class ReturnPathTelemetry
         _harvests = meter.CreateCounter<long>("smime.harvests", "{mail}", "Inbound signed mails by harvest outcome: harvested, or the refusal's reason (dkim-failed, dkim-not-aligned, not-signed, chain-not-trusted, …).");
         _webhookRequests = meter.CreateCounter<long>("smime.webhook.requests", "{request}", "Webhook requests by endpoint and HTTP status.");
         _webhookEntries = meter.CreateCounter<long>("smime.webhook.entries", "{entry}", "Entries of webhook batches by endpoint and outcome: accepted, or the reason one was dropped.");
+        _webhookRefusals = meter.CreateCounter<long>("smime.webhook.refusals", "{request}", "Webhook requests refused as a whole, by endpoint and reason (credentials-missing, credentials-wrong, scheme-not-accepted, secret-unavailable, malformed, too-large, …).");
         _espEvents = meter.CreateCounter<long>("smime.esp.events", "{event}", "ESP events about our mails by type (delivery, bounce, delay, out_of_band, policy_rejection, spam_complaint, other types), each counted once.");
         _bounces = meter.CreateCounter<long>("smime.esp.bounces", "{event}", "Bounces by the ESP's bounce class and hard/soft.");
     }
@@ -32,6 +34,16 @@ public sealed class ReturnPathTelemetry
     /// <summary>Counts one webhook request with the status it was answered.</summary>
     public void RecordWebhookRequest(string endpoint, int status) =>
         _webhookRequests.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint), new KeyValuePair<string, object?>("status", status));
+
+    /// <summary>
+    /// Counts one request refused as a whole: by <paramref name="status"/> in <c>smime.webhook.requests</c> and by
+    /// <paramref name="reason"/> (a <c>WebhookRefusal</c> code, never text from the request) in <c>smime.webhook.refusals</c>.
+    /// </summary>
+    public void RecordWebhookRefusal(string endpoint, string reason, int status)
+    {
+        RecordWebhookRequest(endpoint, status);
+        _webhookRefusals.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint), new KeyValuePair<string, object?>("reason", reason));
+    }
 
     /// <summary>Counts one batch entry: <paramref name="outcome"/> is <c>accepted</c> or why it was dropped.</summary>
     public void RecordWebhookEntry(string endpoint, string outcome) =>
