@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace SmimePipeline.Worker.Telemetry;
@@ -44,6 +45,20 @@ public sealed class ReturnPathTelemetry
         RecordWebhookRequest(endpoint, status);
         _webhookRefusals.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint), new KeyValuePair<string, object?>("reason", reason));
     }
+
+    /// <summary>
+    /// Starts at 0 the series of a served endpoint (session 22): its requests by each of <paramref name="statuses"/> and its
+    /// refusals by each of <paramref name="refusalReasons"/>, so that the first refusal is seen by <c>increase()</c> and an
+    /// endpoint that has accepted nothing since it started shows 0 accepted rather than no series at all.
+    /// </summary>
+    public void StartWebhookSeries(string endpoint, IEnumerable<int> statuses, IEnumerable<string> refusalReasons)
+    {
+        CounterSeries.StartAtZero(_webhookRequests, statuses.Select(status => new TagList { { "endpoint", endpoint }, { "status", status } }));
+        CounterSeries.StartAtZero(_webhookRefusals, refusalReasons.Select(reason => new TagList { { "endpoint", endpoint }, { "reason", reason } }));
+    }
+
+    /// <summary>Starts <c>smime.esp.events</c> at 0 for each of <paramref name="types"/> (of <see cref="KnownEventTypes"/>, or <see cref="Other"/>).</summary>
+    public void StartEspEventSeries(IEnumerable<string> types) => CounterSeries.StartAtZero(_espEvents, "type", types);
 
     /// <summary>Counts one batch entry: <paramref name="outcome"/> is <c>accepted</c> or why it was dropped.</summary>
     public void RecordWebhookEntry(string endpoint, string outcome) =>
