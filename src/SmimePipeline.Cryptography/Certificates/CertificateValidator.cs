@@ -16,6 +16,17 @@ public sealed class CertificateValidator : ICertificateValidator
     private readonly ICertificateValidationObserver? _observer;
     private readonly TimeProvider _time;
 
+    /// <summary>
+    /// The refusals validation can report to the observer (those of <see cref="CertificateRules"/>, the chain and revocation):
+    /// the <c>reason</c> values of the worker's <c>smime.certificates.validation_failures</c>, started at 0 when it starts.
+    /// </summary>
+    public static IReadOnlyList<ProtectionRefusal> Refusals { get; } =
+    [
+        ProtectionRefusal.CertificateExpired, ProtectionRefusal.KeyTooWeak, ProtectionRefusal.KeyUsageNotAllowed,
+        ProtectionRefusal.AddressNotInCertificate, ProtectionRefusal.ChainNotTrusted, ProtectionRefusal.CertificateRevoked,
+        ProtectionRefusal.RevocationStatusUnknown,
+    ];
+
     /// <summary>Creates the validator.</summary>
     /// <param name="authorities">Trust anchors, intermediates and imported CRLs.</param>
     /// <param name="revocation">The revocation checker.</param>

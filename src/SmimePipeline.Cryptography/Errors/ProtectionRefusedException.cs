@@ -38,7 +38,10 @@ public sealed class ProtectionRefusedException : Exception, IHasReasonCode
     public string? Address { get; }
 
     /// <summary>A stable, kebab-case reason code for events, metrics and dead-letter headers.</summary>
-    public string ReasonCode => Refusal switch
+    public string ReasonCode => ReasonCodeOf(Refusal);
+
+    /// <summary>The stable, kebab-case reason code of <paramref name="refusal"/>.</summary>
+    public static string ReasonCodeOf(ProtectionRefusal refusal) => refusal switch
     {
         ProtectionRefusal.SignerKeyMissing => "signer-key-missing",
         ProtectionRefusal.RecipientCertificateMissing => "recipient-certificate-missing",

@@ -20,8 +20,8 @@ public sealed class WorkQueueConsumers : IReceiveEndpointObserver
     private readonly IReadOnlyList<string> _expected;
     private readonly TimeProvider _time;
     // Resolved on first use, not here: this observer is built while the bus is configured, before OpenTelemetry's
-    // meter listener starts, and the breaker starts its alerting counters at 0 when it is built (a value recorded
-    // before the listener starts is lost, and those series would then be missing from /metrics).
+    // meter listener starts, and the breaker creates its open gauge when it is built (an instrument's value recorded
+    // before the listener starts is lost; CounterSeriesAtStart starts the counters' series once the host has started).
     private readonly Lazy<DeliverEndpointControl?> _deliverControl;
     private readonly DateTimeOffset _started;
 

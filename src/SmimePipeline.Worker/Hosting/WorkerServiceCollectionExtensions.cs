@@ -48,6 +48,8 @@ public static class WorkerServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<SmimeTelemetry>();
+        // The counters' series whose label values are known at start begin at 0 (session 22).
+        services.AddHostedService<CounterSeriesAtStart>();
         services.TryAddSingleton<BoundedBrokerSend>();
         services.TryAddSingleton<MailEventPublisher>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout + TimeSpan.FromSeconds(5));

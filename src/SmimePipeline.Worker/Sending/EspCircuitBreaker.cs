@@ -61,6 +61,14 @@ public sealed class EspCircuitBreaker : IDisposable
         telemetry.ObserveBreaker(transport.Name, () => IsOpen);
     }
 
+    /// <summary>
+    /// The <c>reason</c> values of <c>smime.sender.paused</c>: transient failures in a row (the failure's kind, only
+    /// <see cref="DeliveryFailureKind.Transient"/> opens the breaker) or a configuration error (started at 0 when the worker starts).
+    /// </summary>
+    public static IReadOnlyList<string> PauseReasons { get; } = [nameof(DeliveryFailureKind.Transient), ConfigurationPause];
+
+    private const string ConfigurationPause = "configuration";
+
     /// <summary>True while consumption is paused or being probed after a pause.</summary>
     public bool IsOpen
     {
@@ -118,7 +126,7 @@ public sealed class EspCircuitBreaker : IDisposable
         {
             if (_state != State.Open)
             {
-                OpenLocked(failure.Provider, "configuration", _options.ConfigurationErrorPause);
+                OpenLocked(failure.Provider, ConfigurationPause, _options.ConfigurationErrorPause);
             }
         }
     }

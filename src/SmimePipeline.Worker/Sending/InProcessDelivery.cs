@@ -58,6 +58,18 @@ public sealed class InProcessDelivery(
     private readonly AttemptPlaces _inside = new(MaxInside(options.Value));
     private int _largeInside;
 
+    /// <summary>
+    /// The <c>outcome</c> values of <c>smime.delivery.in_process</c>: the attempt made here, or why the mail went to
+    /// <c>smime-deliver</c> (started at 0 when the worker starts).
+    /// </summary>
+    public static IReadOnlyList<string> Outcomes { get; } = [SmimeTelemetry.InProcessAttempted, Large, BreakerOpen, NoPlace, Refused, Failed];
+
+    private const string Large = "large";
+    private const string BreakerOpen = "breaker-open";
+    private const string NoPlace = "no-place";
+    private const string Refused = "refused";
+    private const string Failed = "failed";
+
     /// <summary>Makes the first delivery attempt of <paramref name="mail"/> in this process when it can.</summary>
     /// <param name="context">The consume context of the protect command (or of its claim); acknowledged after this returns.</param>
     /// <param name="mail">The mail as the signer would send it to <c>smime-deliver</c>, content inline.</param>
@@ -74,24 +86,24 @@ public sealed class InProcessDelivery(
         var settings = options.Value;
         if (mail.ContentAddress is not null)
         {
-            return Declined("large");
+            return Declined(Large);
         }
 
         if (breaker.IsOpen)
         {
-            return Declined("breaker-open");
+            return Declined(BreakerOpen);
         }
 
         if ((DeliverEmailValidator.Validate(mail, settings.MaxMessageBytes) ?? ProtectedMailGuard.Check(mail.Content, mail.Protection)) is not null)
         {
-            return Declined("refused");
+            return Declined(Refused);
         }
 
         var large = mail.Content.Length > settings.ClaimCheck.ThresholdBytes;
         if (large && Interlocked.Increment(ref _largeInside) > MaxLargeInside(settings))
         {
             Interlocked.Decrement(ref _largeInside);
-            return Declined("large");
+            return Declined(Large);
         }
 
         try
@@ -100,7 +112,7 @@ public sealed class InProcessDelivery(
             using var inside = waitsForPlace ? await _inside.EnterAsync(context.CancellationToken) : _inside.TryEnter(large: false);
             if (inside is null)
             {
-                return Declined("no-place");
+                return Declined(NoPlace);
             }
 
             // A large mail from smime-deliver that waits gets the next place it may hold before these small ones, so they wait
@@ -111,11 +123,11 @@ public sealed class InProcessDelivery(
                 : places.TryEnter(large);
             if (place is null)
             {
-                return Declined("no-place");
+                return Declined(NoPlace);
             }
 
             // The breaker may have opened while this mail waited: the queue's copy then waits with the others.
-            return breaker.IsOpen ? Declined("breaker-open") : await AttemptAsync(context, mail, settings.Signer.DeliverEmailFormat);
+            return breaker.IsOpen ? Declined(BreakerOpen) : await AttemptAsync(context, mail, settings.Signer.DeliverEmailFormat);
         }
         finally
         {
@@ -173,7 +185,7 @@ public sealed class InProcessDelivery(
             // them. The ledger has recorded whatever the ESP answered (as for the queue's own retry), so that copy is not
             // sent again once accepted.
             SenderLog.InProcessAttemptHandedToQueue(logger, mail.MailId, e.GetType().Name);
-            telemetry.RecordInProcessDelivery("failed");
+            telemetry.RecordInProcessDelivery(Failed);
             return false;
         }
     }

@@ -9,8 +9,8 @@ internal static partial class ReturnPathLog
     [LoggerMessage(EventId = 1601, Level = LogLevel.Information, Message = "Harvest request {RequestId} from {Source}: DKIM passed for d={SigningDomain} (s={Selector})")]
     public static partial void HarvestDkimPassed(ILogger logger, Guid requestId, string signingDomain, string selector, string source);
 
-    [LoggerMessage(EventId = 1602, Level = LogLevel.Warning, Message = "Webhook {Endpoint} refused a request from {Remote}: {Status} {Reason}")]
-    public static partial void WebhookRequestRefused(ILogger logger, string endpoint, string? remote, int status, string reason);
+    [LoggerMessage(EventId = 1602, Level = LogLevel.Warning, Message = "Webhook {Endpoint} refused a request from {Remote}: {Status} {RefusalReason}: {Reason}")]
+    public static partial void WebhookRequestRefused(ILogger logger, string endpoint, string? remote, int status, string refusalReason, string reason);
 
     [LoggerMessage(EventId = 1603, Level = LogLevel.Warning, Message = "Webhook {Endpoint} dropped entry {Index} of a batch: {ReasonCode}: {Reason}")]
     public static partial void WebhookEntryDropped(ILogger logger, string endpoint, int index, string reasonCode, string reason);

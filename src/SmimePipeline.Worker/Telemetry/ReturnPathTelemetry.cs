@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace SmimePipeline.Worker.Telemetry;
@@ -12,6 +13,7 @@ public sealed class ReturnPathTelemetry
     private readonly Counter<long> _harvests;
     private readonly Counter<long> _webhookRequests;
     private readonly Counter<long> _webhookEntries;
+    private readonly Counter<long> _webhookRefusals;
     private readonly Counter<long> _espEvents;
     private readonly Counter<long> _bounces;
 
@@ -22,6 +24,7 @@ public sealed class ReturnPathTelemetry
         _harvests = meter.CreateCounter<long>("smime.harvests", "{mail}", "Inbound signed mails by harvest outcome: harvested, or the refusal's reason (dkim-failed, dkim-not-aligned, not-signed, chain-not-trusted, …).");
         _webhookRequests = meter.CreateCounter<long>("smime.webhook.requests", "{request}", "Webhook requests by endpoint and HTTP status.");
         _webhookEntries = meter.CreateCounter<long>("smime.webhook.entries", "{entry}", "Entries of webhook batches by endpoint and outcome: accepted, or the reason one was dropped.");
+        _webhookRefusals = meter.CreateCounter<long>("smime.webhook.refusals", "{request}", "Webhook requests refused as a whole, by endpoint and reason (credentials-missing, credentials-wrong, scheme-not-accepted, secret-unavailable, malformed, too-large, …).");
         _espEvents = meter.CreateCounter<long>("smime.esp.events", "{event}", "ESP events about our mails by type (delivery, bounce, delay, out_of_band, policy_rejection, spam_complaint, other types), each counted once.");
         _bounces = meter.CreateCounter<long>("smime.esp.bounces", "{event}", "Bounces by the ESP's bounce class and hard/soft.");
     }
@@ -32,6 +35,30 @@ public sealed class ReturnPathTelemetry
     /// <summary>Counts one webhook request with the status it was answered.</summary>
     public void RecordWebhookRequest(string endpoint, int status) =>
         _webhookRequests.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint), new KeyValuePair<string, object?>("status", status));
+
+    /// <summary>
+    /// Counts one request refused as a whole: by <paramref name="status"/> in <c>smime.webhook.requests</c> and by
+    /// <paramref name="reason"/> (a <c>WebhookRefusal</c> code, never text from the request) in <c>smime.webhook.refusals</c>.
+    /// </summary>
+    public void RecordWebhookRefusal(string endpoint, string reason, int status)
+    {
+        RecordWebhookRequest(endpoint, status);
+        _webhookRefusals.Add(1, new KeyValuePair<string, object?>("endpoint", endpoint), new KeyValuePair<string, object?>("reason", reason));
+    }
+
+    /// <summary>
+    /// Starts at 0 the series of a served endpoint (session 22): its requests by each of <paramref name="statuses"/> and its
+    /// refusals by each of <paramref name="refusalReasons"/>, so that the first refusal is seen by <c>increase()</c> and an
+    /// endpoint that has accepted nothing since it started shows 0 accepted rather than no series at all.
+    /// </summary>
+    public void StartWebhookSeries(string endpoint, IEnumerable<int> statuses, IEnumerable<string> refusalReasons)
+    {
+        CounterSeries.StartAtZero(_webhookRequests, statuses.Select(status => new TagList { { "endpoint", endpoint }, { "status", status } }));
+        CounterSeries.StartAtZero(_webhookRefusals, refusalReasons.Select(reason => new TagList { { "endpoint", endpoint }, { "reason", reason } }));
+    }
+
+    /// <summary>Starts <c>smime.esp.events</c> at 0 for each of <paramref name="types"/> (of <see cref="KnownEventTypes"/>, or <see cref="Other"/>).</summary>
+    public void StartEspEventSeries(IEnumerable<string> types) => CounterSeries.StartAtZero(_espEvents, "type", types);
 
     /// <summary>Counts one batch entry: <paramref name="outcome"/> is <c>accepted</c> or why it was dropped.</summary>
     public void RecordWebhookEntry(string endpoint, string outcome) =>

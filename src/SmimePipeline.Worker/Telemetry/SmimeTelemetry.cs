@@ -169,14 +169,6 @@ public sealed class SmimeTelemetry : IDisposable
     public void ObserveBreaker(string provider, Func<bool> isOpen)
     {
         ArgumentNullException.ThrowIfNull(isOpen);
-
-        // Counters appear in Prometheus only once they have a value: start the alerting ones at 0 so
-        // that increase() and rate() see the first error instead of a series that was never there.
-        _sender.ConfigurationErrors.Add(0, new TagList { { "provider", provider } });
-        _sender.Retries.Add(0, new TagList { { "provider", provider } });
-        // The stuck-sender alert's counter too (session 19: SmimeSenderEndpointControlStuck), one series per operation.
-        _sender.EndpointControlFailures.Add(0, new TagList { { "operation", "pause" } });
-        _sender.EndpointControlFailures.Add(0, new TagList { { "operation", "resume" } });
         _meter.CreateObservableGauge(
             "smime.sender.breaker_open",
             () => new Measurement<int>(isOpen() ? 1 : 0, new KeyValuePair<string, object?>("provider", provider)),
@@ -188,7 +180,33 @@ public sealed class SmimeTelemetry : IDisposable
     /// Starts the <c>smime.background.failures</c> series of <paramref name="service"/> at 0, so that <c>increase()</c> sees its
     /// first failure (a counter appears in Prometheus only once it has a value).
     /// </summary>
-    public void ObserveBackgroundService(string service) => _backgroundFailures.Add(0, new TagList { { "service", service } });
+    public void ObserveBackgroundService(string service) => CounterSeries.StartAtZero(_backgroundFailures, "service", [service]);
+
+    /// <summary>
+    /// Starts at 0 every series of the sender's counters, whose label values the configuration fixes (session 22; before,
+    /// the circuit breaker started three of them when it was built): mails delivered, configuration errors, duplicates
+    /// suppressed and accepted-not-recorded by <paramref name="provider"/>, retries by provider and each of the
+    /// <paramref name="ladderSteps"/> steps, pauses by provider and each of <paramref name="pauseReasons"/>, and endpoint
+    /// control failures by operation.
+    /// </summary>
+    public void StartSenderSeries(string provider, int ladderSteps, IReadOnlyList<string> pauseReasons)
+    {
+        ArgumentNullException.ThrowIfNull(pauseReasons);
+        var byProvider = new[] { new TagList { { "provider", provider } } };
+        CounterSeries.StartAtZero(_delivered, byProvider);
+        CounterSeries.StartAtZero(_sender.ConfigurationErrors, byProvider);
+        CounterSeries.StartAtZero(_sender.DuplicatesSuppressed, byProvider);
+        CounterSeries.StartAtZero(_sender.AcceptedNotRecorded, byProvider);
+        CounterSeries.StartAtZero(_sender.Retries, Enumerable.Range(1, ladderSteps).Select(step => new TagList { { "provider", provider }, { "attempt", step } }));
+        CounterSeries.StartAtZero(_sender.Paused, pauseReasons.Select(reason => new TagList { { "provider", provider }, { "reason", reason } }));
+        CounterSeries.StartAtZero(_sender.EndpointControlFailures, "operation", ["pause", "resume"]);
+    }
+
+    /// <summary>Starts <c>smime.delivery.in_process</c> at 0 for each of <paramref name="outcomes"/> (a worker running both roles).</summary>
+    public void StartInProcessDeliverySeries(IEnumerable<string> outcomes) => CounterSeries.StartAtZero(_sender.InProcess, "outcome", outcomes);
+
+    /// <summary>Starts <c>smime.certificates.validation_failures</c> at 0 for each reason code certificate validation can give.</summary>
+    public void StartCertificateValidationSeries(IEnumerable<string> reasonCodes) => CounterSeries.StartAtZero(_certificateRefusals, "reason", reasonCodes);
 
     /// <summary>
     /// One round of background service <paramref name="service"/> failed and will be tried again

@@ -42,13 +42,13 @@ public sealed class DeliveryStatusNotificationHandler(
         }
         catch (DeliveryStatusReportException refused)
         {
-            await RefuseAsync(context, StatusCodes.Status400BadRequest, "unreadable-report", refused.Message);
+            await RefuseAsync(context, WebhookRefusal.UnreadableReport, refused.Message);
             return;
         }
 
         if (report.MailId is not { } mailId)
         {
-            await RefuseAsync(context, StatusCodes.Status422UnprocessableEntity, "no-mail-id",
+            await RefuseAsync(context, WebhookRefusal.NoMailId,
                 "the delivery status notification names no mail id (no Original-Envelope-Id and no returned X-Smime-Mail-Id header)");
             return;
         }
@@ -58,7 +58,7 @@ public sealed class DeliveryStatusNotificationHandler(
         {
             if (await deliveries.FindAsync(mailId, timeout.Token) is not { } sent)
             {
-                await RefuseAsync(context, StatusCodes.Status422UnprocessableEntity, "unknown-mail-id",
+                await RefuseAsync(context, WebhookRefusal.UnknownMailId,
                     $"the delivery status notification names mail {mailId:N}, which the delivery ledger does not know");
                 return;
             }
@@ -111,11 +111,9 @@ public sealed class DeliveryStatusNotificationHandler(
             answer.Length > 1000 ? answer[..1000] : answer);
     }
 
-    private Task RefuseAsync(HttpContext context, int status, string outcome, string reason)
+    private Task RefuseAsync(HttpContext context, WebhookRefusal refusal, string answer)
     {
-        telemetry.RecordWebhookEntry(Endpoint, outcome);
-        telemetry.RecordWebhookRequest(Endpoint, status);
-        ReturnPathLog.WebhookRequestRefused(logger, Endpoint, context.Connection.RemoteIpAddress?.ToString(), status, reason);
-        return WebhookAnswers.ErrorAsync(context, status, reason);
+        telemetry.RecordWebhookEntry(Endpoint, refusal.Reason);
+        return WebhookAnswers.RefusedAsync(context, telemetry, logger, Endpoint, refusal, answer);
     }
 }

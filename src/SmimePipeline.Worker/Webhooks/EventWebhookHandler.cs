@@ -28,7 +28,8 @@ public sealed class EventWebhookHandler(
     /// <summary>The header carrying SparkPost's batch id.</summary>
     public const string BatchIdHeader = "X-MessageSystems-Batch-ID";
 
-    private const string Endpoint = "sparkpost-events";
+    /// <summary>The endpoint name in metrics and logs.</summary>
+    public const string Endpoint = "sparkpost-events";
     private readonly WebhookSecret? _password = string.IsNullOrWhiteSpace(options.Value.EventsPasswordFile) ? null : new(options.Value.EventsPasswordFile);
     private readonly WebhookSecret? _bearer = string.IsNullOrWhiteSpace(options.Value.EventsBearerTokenFile) ? null : new(options.Value.EventsBearerTokenFile);
 
@@ -37,17 +38,17 @@ public sealed class EventWebhookHandler(
     {
         ArgumentNullException.ThrowIfNull(context);
         var o = options.Value;
-        if (!Authenticated(context.Request.Headers.Authorization.ToString(), o.EventsUserName))
+        if (Refusal(context.Request.Headers.Authorization.ToString(), o.EventsUserName) is { } refusal)
         {
             context.Response.Headers.WWWAuthenticate = _password is not null ? "Basic realm=\"smime-webhooks\"" : "Bearer";
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "missing or wrong credentials");
+            await RefuseAsync(context, refusal, "missing or wrong credentials");
             return;
         }
 
         var batchId = context.Request.Headers[BatchIdHeader].ToString();
         if (batchId.Length > 128 || batchId.Any(c => c is < '!' or > '~'))
         {
-            await RefuseAsync(context, StatusCodes.Status400BadRequest, $"{BatchIdHeader} is not a printable id of at most 128 characters");
+            await RefuseAsync(context, WebhookRefusal.BatchIdInvalid, $"{BatchIdHeader} is not a printable id of at most 128 characters");
             return;
         }
 
@@ -59,7 +60,7 @@ public sealed class EventWebhookHandler(
         }
         catch (RelayBatchException refused)
         {
-            await RefuseAsync(context, refused.StatusCode, refused.Message);
+            await RefuseAsync(context, WebhookRefusal.Of(refused), refused.Message);
             return;
         }
 
@@ -127,16 +128,22 @@ public sealed class EventWebhookHandler(
         return true;
     }
 
-    private bool Authenticated(string authorization, string userName)
+    /// <returns>Null when the credentials are ours, otherwise why not.</returns>
+    private WebhookRefusal? Refusal(string authorization, string userName)
     {
+        if (authorization.Length == 0)
+        {
+            return WebhookRefusal.CredentialsMissing;
+        }
+
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return _bearer?.Matches(authorization[7..].Trim()) ?? false;
+            return _bearer is null ? WebhookRefusal.SchemeNotAccepted : _bearer.Check(authorization[7..].Trim());
         }
 
         if (!authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) || _password is null)
         {
-            return false;
+            return WebhookRefusal.SchemeNotAccepted;
         }
 
         string decoded;
@@ -146,26 +153,27 @@ public sealed class EventWebhookHandler(
         }
         catch (FormatException)
         {
-            return false;
+            return WebhookRefusal.CredentialsWrong;
         }
 
         int colon = decoded.IndexOf(':', StringComparison.Ordinal);
         if (colon < 0)
         {
-            return false;
+            return WebhookRefusal.CredentialsWrong;
         }
 
         // Both parts are always checked, so timing does not tell which was wrong.
         bool user = CryptographicOperations.FixedTimeEquals(
             SHA256.HashData(Encoding.UTF8.GetBytes(decoded[..colon])), SHA256.HashData(Encoding.UTF8.GetBytes(userName)));
-        bool password = _password.Matches(decoded[(colon + 1)..]);
-        return user & password;
+        var password = _password.Check(decoded[(colon + 1)..]);
+        if (password == WebhookRefusal.SecretUnavailable)
+        {
+            return password;
+        }
+
+        return user && password is null ? null : WebhookRefusal.CredentialsWrong;
     }
 
-    private Task RefuseAsync(HttpContext context, int status, string reason)
-    {
-        telemetry.RecordWebhookRequest(Endpoint, status);
-        ReturnPathLog.WebhookRequestRefused(logger, Endpoint, context.Connection.RemoteIpAddress?.ToString(), status, reason);
-        return WebhookAnswers.ErrorAsync(context, status, reason);
-    }
+    private Task RefuseAsync(HttpContext context, WebhookRefusal refusal, string answer) =>
+        WebhookAnswers.RefusedAsync(context, telemetry, logger, Endpoint, refusal, answer);
 }

@@ -22,7 +22,8 @@ public sealed class RawMailHandler(
     /// <summary>The endpoint's path.</summary>
     public const string Path = "/webhooks/raw";
 
-    private const string Endpoint = "raw";
+    /// <summary>The endpoint name in metrics and logs.</summary>
+    public const string Endpoint = "raw";
     private readonly WebhookSecret _token = new(options.Value.RawTokenFile);
 
     /// <summary>Handles one request.</summary>
@@ -32,16 +33,18 @@ public sealed class RawMailHandler(
         var o = options.Value;
         var authorization = context.Request.Headers.Authorization.ToString();
         const string scheme = "Bearer ";
-        var token = authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? authorization[scheme.Length..].Trim() : null;
-        if (!_token.Matches(token))
+        var refusal = authorization.Length == 0 ? WebhookRefusal.CredentialsMissing
+            : authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? _token.Check(authorization[scheme.Length..].Trim())
+            : WebhookRefusal.SchemeNotAccepted;
+        if (refusal is not null)
         {
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, "missing or wrong bearer token");
+            await RefuseAsync(context, refusal, "missing or wrong bearer token");
             return;
         }
 
         if (!string.Equals(context.Request.ContentType?.Split(';')[0].Trim(), "message/rfc822", StringComparison.OrdinalIgnoreCase))
         {
-            await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, "the body must be Content-Type: message/rfc822");
+            await RefuseAsync(context, WebhookRefusal.UnsupportedMediaType, "the body must be Content-Type: message/rfc822");
             return;
         }
 
@@ -52,13 +55,13 @@ public sealed class RawMailHandler(
         }
         catch (RelayBatchException refused)
         {
-            await RefuseAsync(context, refused.StatusCode, refused.Message);
+            await RefuseAsync(context, WebhookRefusal.Of(refused), refused.Message);
             return;
         }
 
         if (mail.Length == 0)
         {
-            await RefuseAsync(context, StatusCodes.Status400BadRequest, "the body is empty");
+            await RefuseAsync(context, WebhookRefusal.Malformed, "the body is empty");
             return;
         }
 
@@ -93,10 +96,6 @@ public sealed class RawMailHandler(
         await WebhookAnswers.CountsAsync(context, StatusCodes.Status202Accepted, 1, 0);
     }
 
-    private Task RefuseAsync(HttpContext context, int status, string reason)
-    {
-        telemetry.RecordWebhookRequest(Endpoint, status);
-        ReturnPathLog.WebhookRequestRefused(logger, Endpoint, context.Connection.RemoteIpAddress?.ToString(), status, reason);
-        return WebhookAnswers.ErrorAsync(context, status, reason);
-    }
+    private Task RefuseAsync(HttpContext context, WebhookRefusal refusal, string answer) =>
+        WebhookAnswers.RefusedAsync(context, telemetry, logger, Endpoint, refusal, answer);
 }

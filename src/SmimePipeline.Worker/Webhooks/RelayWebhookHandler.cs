@@ -23,7 +23,8 @@ public sealed class RelayWebhookHandler(
     /// <summary>The header SparkPost puts the relay webhook's <c>auth_token</c> in.</summary>
     public const string TokenHeader = "X-MessageSystems-Webhook-Token";
 
-    private const string Endpoint = "sparkpost-relay";
+    /// <summary>The endpoint name in metrics and logs.</summary>
+    public const string Endpoint = "sparkpost-relay";
     private readonly WebhookSecret _token = new(options.Value.RelayTokenFile);
 
     /// <summary>Handles one request.</summary>
@@ -31,9 +32,9 @@ public sealed class RelayWebhookHandler(
     {
         ArgumentNullException.ThrowIfNull(context);
         var o = options.Value;
-        if (!_token.Matches(context.Request.Headers[TokenHeader].ToString()))
+        if (_token.Check(context.Request.Headers[TokenHeader].ToString()) is { } refusal)
         {
-            await RefuseAsync(context, StatusCodes.Status401Unauthorized, $"missing or wrong {TokenHeader}");
+            await RefuseAsync(context, refusal, $"missing or wrong {TokenHeader}");
             return;
         }
 
@@ -45,7 +46,7 @@ public sealed class RelayWebhookHandler(
         }
         catch (RelayBatchException refused)
         {
-            await RefuseAsync(context, refused.StatusCode, refused.Message);
+            await RefuseAsync(context, WebhookRefusal.Of(refused), refused.Message);
             return;
         }
 
@@ -82,10 +83,6 @@ public sealed class RelayWebhookHandler(
         await WebhookAnswers.CountsAsync(context, StatusCodes.Status200OK, good.Count, entries.Count - good.Count);
     }
 
-    private Task RefuseAsync(HttpContext context, int status, string reason)
-    {
-        telemetry.RecordWebhookRequest(Endpoint, status);
-        ReturnPathLog.WebhookRequestRefused(logger, Endpoint, context.Connection.RemoteIpAddress?.ToString(), status, reason);
-        return WebhookAnswers.ErrorAsync(context, status, reason);
-    }
+    private Task RefuseAsync(HttpContext context, WebhookRefusal refusal, string answer) =>
+        WebhookAnswers.RefusedAsync(context, telemetry, logger, Endpoint, refusal, answer);
 }

@@ -1,10 +1,23 @@
 using System.Text.Json;
+using SmimePipeline.Worker.Telemetry;
 
 namespace SmimePipeline.Worker.Webhooks;
 
 /// <summary>Writes the webhooks' JSON answers (<c>{"error": "…"}</c> or counts); never echoes request content.</summary>
 internal static class WebhookAnswers
 {
+    /// <summary>
+    /// Refuses a whole request: counts it (<c>smime.webhook.requests</c> by status, <c>smime.webhook.refusals</c> by
+    /// reason), writes log line 1602 with the reason and answers <paramref name="answer"/>, which must tell the caller
+    /// nothing the reason code keeps from it (one text for every credentials reason).
+    /// </summary>
+    public static Task RefusedAsync(HttpContext context, ReturnPathTelemetry telemetry, ILogger logger, string endpoint, WebhookRefusal refusal, string answer)
+    {
+        telemetry.RecordWebhookRefusal(endpoint, refusal.Reason, refusal.Status);
+        ReturnPathLog.WebhookRequestRefused(logger, endpoint, context.Connection.RemoteIpAddress?.ToString(), refusal.Status, refusal.Reason, answer);
+        return ErrorAsync(context, refusal.Status, answer);
+    }
+
     public static Task ErrorAsync(HttpContext context, int status, string message)
     {
         context.Response.StatusCode = status;

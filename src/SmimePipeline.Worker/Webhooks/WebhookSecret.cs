@@ -26,22 +26,31 @@ public sealed class WebhookSecret
     }
 
     /// <summary>Whether <paramref name="presented"/> is the secret. False when the file cannot be read or is too short.</summary>
-    public bool Matches(string? presented)
+    public bool Matches(string? presented) => Check(presented) is null;
+
+    /// <summary>
+    /// Null when <paramref name="presented"/> is the secret, otherwise why not: nothing presented
+    /// (<see cref="WebhookRefusal.CredentialsMissing"/>), our own file unreadable or too short
+    /// (<see cref="WebhookRefusal.SecretUnavailable"/>: every caller is refused, the fault is ours), or another value
+    /// (<see cref="WebhookRefusal.CredentialsWrong"/>). Which one it is depends on our file and on whether anything was
+    /// presented, never on how close the value came.
+    /// </summary>
+    public WebhookRefusal? Check(string? presented)
     {
         if (string.IsNullOrEmpty(presented))
         {
-            return false;
+            return WebhookRefusal.CredentialsMissing;
         }
 
         var expected = CurrentHash();
         if (expected.Length == 0)
         {
-            return false;
+            return WebhookRefusal.SecretUnavailable;
         }
 
         Span<byte> actual = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(presented), actual);
-        return CryptographicOperations.FixedTimeEquals(actual, expected);
+        return CryptographicOperations.FixedTimeEquals(actual, expected) ? null : WebhookRefusal.CredentialsWrong;
     }
 
     /// <summary>The secret in a file: its content without a trailing line break.</summary>

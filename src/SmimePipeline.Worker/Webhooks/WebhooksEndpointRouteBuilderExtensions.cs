@@ -14,17 +14,17 @@ public static class WebhooksEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<WebhooksOptions>>().Value;
-        if (!string.IsNullOrWhiteSpace(options.RelayTokenFile))
+        if (options.ServesRelay)
         {
             endpoints.MapPost(RelayWebhookHandler.Path, (HttpContext context) => context.RequestServices.GetRequiredService<RelayWebhookHandler>().HandleAsync(context));
         }
 
-        if (!string.IsNullOrWhiteSpace(options.RawTokenFile))
+        if (options.ServesRaw)
         {
             endpoints.MapPost(RawMailHandler.Path, (HttpContext context) => context.RequestServices.GetRequiredService<RawMailHandler>().HandleAsync(context));
         }
 
-        if (!string.IsNullOrWhiteSpace(options.EventsPasswordFile) || !string.IsNullOrWhiteSpace(options.EventsBearerTokenFile))
+        if (options.ServesEvents)
         {
             endpoints.MapPost(EventWebhookHandler.Path, (HttpContext context) => context.RequestServices.GetRequiredService<EventWebhookHandler>().HandleAsync(context));
         }

@@ -40,6 +40,15 @@ public sealed class WebhooksOptions
     /// </summary>
     public string EventsBearerTokenFile { get; set; } = "";
 
+    /// <summary>Whether <c>/webhooks/sparkpost/relay</c> is served (<see cref="RelayTokenFile"/> set).</summary>
+    public bool ServesRelay => !string.IsNullOrWhiteSpace(RelayTokenFile);
+
+    /// <summary>Whether <c>/webhooks/raw</c> is served (<see cref="RawTokenFile"/> set).</summary>
+    public bool ServesRaw => !string.IsNullOrWhiteSpace(RawTokenFile);
+
+    /// <summary>Whether <c>/webhooks/sparkpost/events</c> is served (<see cref="EventsPasswordFile"/> or <see cref="EventsBearerTokenFile"/> set).</summary>
+    public bool ServesEvents => !string.IsNullOrWhiteSpace(EventsPasswordFile) || !string.IsNullOrWhiteSpace(EventsBearerTokenFile);
+
     /// <summary>The largest request body accepted, in bytes. Default 50,000,000 (a 20 MB mail in base64 JSON, twice).</summary>
     public long MaxRequestBytes { get; set; } = 50_000_000;
 

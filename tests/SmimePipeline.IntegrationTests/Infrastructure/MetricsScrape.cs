@@ -14,19 +14,18 @@ public static partial class MetricsScrape
     }
 
     /// <summary>The sum over a scrape text (see <see cref="SumAsync"/>).</summary>
-    public static double Sum(string scrape, string metric, params string[] labels)
+    public static double Sum(string scrape, string metric, params string[] labels) => Values(scrape, metric, labels).Sum();
+
+    /// <summary>
+    /// The value of each series of <paramref name="metric"/> whose labels include all of <paramref name="labels"/>, in scrape
+    /// order: none when no such series is shown (a counter never given a value).
+    /// </summary>
+    public static IReadOnlyList<double> Values(string scrape, string metric, params string[] labels)
     {
         ArgumentNullException.ThrowIfNull(scrape);
-        var total = 0.0;
-        foreach (Match line in Series().Matches(scrape))
-        {
-            if (line.Groups["name"].Value == metric && labels.All(l => line.Groups["labels"].Value.Contains(l, StringComparison.Ordinal)))
-            {
-                total += double.Parse(line.Groups["value"].Value, CultureInfo.InvariantCulture);
-            }
-        }
-
-        return total;
+        return [.. Series().Matches(scrape)
+            .Where(line => line.Groups["name"].Value == metric && labels.All(l => line.Groups["labels"].Value.Contains(l, StringComparison.Ordinal)))
+            .Select(line => double.Parse(line.Groups["value"].Value, CultureInfo.InvariantCulture))];
     }
 
     /// <summary>The sum of <paramref name="metric"/> over series whose labels include <paramref name="label"/>=<paramref name="value"/> (0 when none).</summary>

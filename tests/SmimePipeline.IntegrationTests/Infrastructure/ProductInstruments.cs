@@ -91,6 +91,31 @@ public static partial class ProductInstruments
         _ => unit,
     };
 
+    /// <summary>
+    /// A worker with every role (signer, sender, webhooks with all three endpoints served), on the in-memory transport, the
+    /// pickup ESP and a SQLite ledger, everything in <paramref name="directory"/>: the worker whose registration creates every
+    /// instrument of the product.
+    /// </summary>
+    /// <param name="directory">Where the outbox, the ledger and the claims go.</param>
+    /// <param name="storePath">A signer certificate store (<c>DemoPki.EnsureCreated</c>).</param>
+    /// <param name="secretFile">A file holding a webhook secret of at least 16 characters, used for every endpoint.</param>
+    public static Dictionary<string, string?> EveryRoleSettings(string directory, string storePath, string secretFile) => new()
+    {
+        ["SmimePipeline:Roles"] = "Signer,Sender,Webhooks",
+        ["SmimePipeline:Transport"] = "InMemory",
+        ["SmimePipeline:Signer:StorePath"] = storePath,
+        ["SmimePipeline:Delivery:Provider"] = "pickup",
+        ["SmimePipeline:Delivery:Pickup:Directory"] = Path.Combine(directory, "outbox"),
+        ["SmimePipeline:Delivery:Ledger:SqlitePath"] = Path.Combine(directory, "delivery-ledger.db"),
+        ["SmimePipeline:ClaimCheck:Directory"] = Path.Combine(directory, "claims"),
+        ["SmimePipeline:Webhooks:RelayTokenFile"] = secretFile,
+        ["SmimePipeline:Webhooks:RawTokenFile"] = secretFile,
+        ["SmimePipeline:Webhooks:EventsUserName"] = "sparkpost",
+        ["SmimePipeline:Webhooks:EventsPasswordFile"] = secretFile,
+        ["SmimePipeline:Telemetry:Prometheus"] = "true",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+
     private static async Task<IReadOnlyList<ProductInstrument>> FindAsync()
     {
         using var temp = new TempDirectory();
@@ -103,22 +128,7 @@ public static partial class ProductInstruments
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["SmimePipeline:Roles"] = "Signer,Sender,Webhooks",
-            ["SmimePipeline:Transport"] = "InMemory",
-            ["SmimePipeline:Signer:StorePath"] = pki.StorePath,
-            ["SmimePipeline:Delivery:Provider"] = "pickup",
-            ["SmimePipeline:Delivery:Pickup:Directory"] = Path.Combine(temp.Path, "outbox"),
-            ["SmimePipeline:Delivery:Ledger:SqlitePath"] = Path.Combine(temp.Path, "delivery-ledger.db"),
-            ["SmimePipeline:ClaimCheck:Directory"] = Path.Combine(temp.Path, "claims"),
-            ["SmimePipeline:Webhooks:RelayTokenFile"] = secret,
-            ["SmimePipeline:Webhooks:RawTokenFile"] = secret,
-            ["SmimePipeline:Webhooks:EventsUserName"] = "sparkpost",
-            ["SmimePipeline:Webhooks:EventsPasswordFile"] = secret,
-            ["SmimePipeline:Telemetry:Prometheus"] = "true",
-            ["Logging:LogLevel:Default"] = "Warning",
-        });
+        builder.Configuration.AddInMemoryCollection(EveryRoleSettings(temp.Path, pki.StorePath, secret));
         builder.Services.AddSmimePipelineWorker(builder.Configuration);
         builder.AddSmimePipelineTelemetry();
         var ours = builder.Services

@@ -30,13 +30,17 @@ public sealed partial class MetricCoverageTests
         ["smime.producer_claims.store_retries"] = ["SmimeProducerClaimStoreUnavailable"],
         ["smime.queue.messages"] = ["SmimeProtectBacklog", "SmimeDeliverBacklog", "SmimeProtectQueueGrowing"],
         ["smime.signer.certificate.days_to_expiry"] = ["SmimeSignerCertificateExpiresSoon", "SmimeSignerCertificateExpired"],
+        // Session 22: refused credentials with nothing accepted (a stranger's refusals beside accepted batches do not fire),
+        // and SparkPost mail with no event batch taken for an hour.
+        ["smime.webhook.refusals"] = ["SmimeWebhookCredentialsRefused"],
+        ["smime.webhook.requests"] = ["SmimeWebhookCredentialsRefused", "SmimeEspEventsSilent"],
     };
 
     /// <summary>Instruments no alert watches, and why: each is information, or its failure is alerted through another.</summary>
     private static readonly Dictionary<string, string> NotAlerted = new(StringComparer.Ordinal)
     {
         ["smime.mails.protected"] = "throughput; a signer that stops shows as a growing smime-protect (SmimeProtectBacklog, SmimeProtectQueueGrowing)",
-        ["smime.mails.delivered"] = "throughput; the denominator of SmimeDeliveryRetriesHigh, a stop shows as SmimeDeliverBacklog",
+        ["smime.mails.delivered"] = "throughput; the denominator of SmimeDeliveryRetriesHigh and the mail SmimeEspEventsSilent expects events of, a stop shows as SmimeDeliverBacklog",
         ["smime.protect.duration"] = "latency without a service-level objective; what it costs shows as the protect backlog",
         ["smime.delivery.duration"] = "the ESP's latency; slow answers show as the deliver backlog and timeouts as retries",
         ["smime.sender.paused"] = "each pause is the breaker's (SmimeEspBreakerOpen, SmimeEspBreakerFlapping on smime.sender.breaker_open) or a configuration error's (SmimeEspConfigurationError)",
@@ -44,7 +48,6 @@ public sealed partial class MetricCoverageTests
         ["smime.sender.accepted_record_lag"] = "the ledger's latency; a record that fails for good is smime.sender.accepted_not_recorded, which pages",
         ["smime.delivery.in_process"] = "where a mail's first delivery attempt was made: routing, not failure",
         ["smime.harvests"] = "refusals are about inbound mail from others (unsigned, DKIM failing, untrusted chains), not our service",
-        ["smime.webhook.requests"] = "refused requests can be anyone's on a public endpoint; alerting on them pages at a stranger's wish",
         ["smime.webhook.entries"] = "entries dropped from a batch are the sender's data (unknown mails, malformed entries), answered and counted",
         ["smime.esp.events"] = "what happened to mail after the ESP: recipients' mailboxes, not our service",
         ["smime.esp.bounces"] = "recipients' mailboxes (unknown user, full); the ESP's own suppression list acts on them",
