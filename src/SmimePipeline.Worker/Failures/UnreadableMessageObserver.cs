@@ -58,17 +58,28 @@ public sealed class UnreadableMessageObserver(
             return;
         }
 
-        // Published through the bus, not the receive context: this message has no consume context to publish from.
-        await services.GetRequiredService<IBus>().Publish(
-            new EmailDeliveryFailed
-            {
-                MailId = mailId,
-                Stage = stage == "protect" ? FailureStage.Protect : FailureStage.Deliver,
-                ReasonCode = code,
-                Reason = reason,
-                FailedAt = time.GetUtcNow(),
-            },
-            context.CancellationToken).ConfigureAwait(false);
+        // Published through the bus, not the receive context: this message has no consume context to publish from. Bounded
+        // by RabbitMq:SendTimeout as every event is; a refusal is line 1018, the message is in its _error queue already.
+        try
+        {
+            await services.GetRequiredService<BoundedBrokerSend>().PublishWithoutConsumeAsync(
+                services.GetRequiredService<IBus>(),
+                new EmailDeliveryFailed
+                {
+                    MailId = mailId,
+                    Stage = stage == "protect" ? FailureStage.Protect : FailureStage.Deliver,
+                    ReasonCode = code,
+                    Reason = reason,
+                    FailedAt = time.GetUtcNow(),
+                },
+                context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException && !context.CancellationToken.IsCancellationRequested)
+        {
+            // BrokerSendRefusedException when the broker did not take it; anything else would leave this observer for
+            // MassTransit alone to log: the same one line instead, as the work queues' filter writes it.
+            Log.FailureEventNotPublished(logger, mailId, stage, code, e.GetType().Name);
+        }
     }
 
     /// <summary>The deserialisation failure in <paramref name="exception"/>'s chain, or null when it is anything else.</summary>

@@ -117,7 +117,7 @@ public sealed partial class UnreportedFailureFilter(
             if (report.Reason is { } reported)
             {
                 // Reported inside (log line, metric), and then the event's publish failed: that is all there is left to say.
-                EventNotPublished(logger, mailId, stage, reported.ReasonCode, e.GetType().Name);
+                Log.FailureEventNotPublished(logger, mailId, stage, reported.ReasonCode, e.GetType().Name);
                 if (report.DeadLetterEvent is not null)
                 {
                     // Already in the reporter's dead-letter queue (smime-deliver-dead, confirmed): acknowledged, not a second entry.
@@ -205,7 +205,7 @@ public sealed partial class UnreportedFailureFilter(
         }
         catch (Exception e) when (e is not OutOfMemoryException && !context.CancellationToken.IsCancellationRequested)
         {
-            EventNotPublished(logger, mailId, stage, reason.ReasonCode, e.GetType().Name);
+            Log.FailureEventNotPublished(logger, mailId, stage, reason.ReasonCode, e.GetType().Name);
         }
     }
 
@@ -247,8 +247,6 @@ public sealed partial class UnreportedFailureFilter(
     [LoggerMessage(EventId = 1019, Level = LogLevel.Warning, Message = "Mail {MailId} at {Stage} reached RabbitMq:DeliveryLimit; the delivery ledger could not be read ({ExceptionType}) to tell whether the ESP has it")]
     private static partial void LedgerNotRead(ILogger logger, Guid mailId, string stage, string exceptionType);
 
-    [LoggerMessage(EventId = 1018, Level = LogLevel.Error, Message = "Mail {MailId} dead-lettered at {Stage} as {ReasonCode} (reported above), but its EmailDeliveryFailed event could not be published ({ExceptionType})")]
-    private static partial void EventNotPublished(ILogger logger, Guid mailId, string stage, string reasonCode, string exceptionType);
 
     /// <summary>Adds the filter to a consume pipe.</summary>
     private sealed class Specification(UnreportedFailureFilter filter) : IPipeSpecification<ConsumeContext>

@@ -46,6 +46,28 @@ public sealed class BoundedBrokerSend(IOptions<SmimePipelineOptions> options)
     }
 
     /// <summary>
+    /// Publishes <paramref name="message"/> on <paramref name="bus"/> for a message that never reached a consumer (a body
+    /// MassTransit could not read), bounded as every other send here: MassTransit retries a publish the broker refuses by
+    /// closing its channel for hours when only <paramref name="receiveToken"/> can end it, and the receive fault's observer
+    /// held the endpoint's delivery that long (session 22). Completes once the broker confirmed it.
+    /// </summary>
+    /// <exception cref="BrokerSendRefusedException">The broker did not take it within the bound.</exception>
+    public async Task PublishWithoutConsumeAsync<T>(IPublishEndpoint bus, T message, CancellationToken receiveToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        using var bound = Bound(receiveToken);
+        try
+        {
+            await bus.Publish(message, bound.Token);
+        }
+        catch (Exception e) when (IsRefusal(e, receiveToken))
+        {
+            throw Refused(e, $"the {typeof(T).Name} event");
+        }
+    }
+
+    /// <summary>
     /// Sends <paramref name="message"/> to the exchange <paramref name="exchange"/>, with <paramref name="configure"/> on its
     /// send context (after the conversation and initiator of <paramref name="context"/>'s message); completes once the
     /// broker confirmed it.
@@ -62,13 +84,13 @@ public sealed class BoundedBrokerSend(IOptions<SmimePipelineOptions> options)
     private async Task PublishBoundedAsync<T>(ConsumeContext context, IPublishEndpointProvider provider, T message)
         where T : class
     {
-        using var bound = Bound(context);
+        using var bound = Bound(context.CancellationToken);
         try
         {
             var endpoint = await provider.GetPublishSendEndpoint<T>();
             await endpoint.Send(message, new InitiatedSendPipe<T>(context), bound.Token);
         }
-        catch (Exception e) when (IsRefusal(e, context))
+        catch (Exception e) when (IsRefusal(e, context.CancellationToken))
         {
             throw Refused(e, $"the {typeof(T).Name} event");
         }
@@ -77,31 +99,31 @@ public sealed class BoundedBrokerSend(IOptions<SmimePipelineOptions> options)
     private async Task SendBoundedAsync<T>(ConsumeContext context, string exchange, T message, Action<SendContext<T>> configure)
         where T : class
     {
-        using var bound = Bound(context);
+        using var bound = Bound(context.CancellationToken);
         try
         {
             var address = _exchanges.GetOrAdd(exchange, static name => new Uri($"exchange:{name}"));
             var endpoint = await context.ReceiveContext.SendEndpointProvider.GetSendEndpoint(address);
             await endpoint.Send(message, new InitiatedSendPipe<T>(context, configure), bound.Token);
         }
-        catch (Exception e) when (IsRefusal(e, context))
+        catch (Exception e) when (IsRefusal(e, context.CancellationToken))
         {
             throw Refused(e, $"the {typeof(T).Name} for {exchange}");
         }
     }
 
-    private CancellationTokenSource Bound(ConsumeContext context)
+    private CancellationTokenSource Bound(CancellationToken token)
     {
-        var bound = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        var bound = CancellationTokenSource.CreateLinkedTokenSource(token);
         bound.CancelAfter(_timeout);
         return bound;
     }
 
     // A send the broker did not take: the bound expired (a nack lands here too: MassTransit's send retries it, as
     // RabbitMqConnectionException over PublishException "Message rejected by broker", until the bound), or the transport
-    // said so. The consume's own cancellation passes as it is.
-    private static bool IsRefusal(Exception e, ConsumeContext context) =>
-        !context.CancellationToken.IsCancellationRequested && (e is OperationCanceledException || IsTransportFailure(e));
+    // said so. The consume's (or receive's) own cancellation passes as it is.
+    private static bool IsRefusal(Exception e, CancellationToken token) =>
+        !token.IsCancellationRequested && (e is OperationCanceledException || IsTransportFailure(e));
 
     private BrokerSendRefusedException Refused(Exception e, string what) =>
         e is OperationCanceledException

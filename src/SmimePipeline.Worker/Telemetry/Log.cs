@@ -11,6 +11,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Mail {MailId} dead-lettered at {Stage}: {ReasonCode}: {Reason}")]
     public static partial void MailDeadLettered(ILogger logger, Guid mailId, string stage, string reasonCode, string reason);
 
+    /// <summary>
+    /// A mail dead-lettered and reported (line 1002) whose <c>EmailDeliveryFailed</c> the broker did not take: by the work
+    /// queues' filter (<c>UnreportedFailureFilter</c>) and for a body MassTransit could not read
+    /// (<c>UnreadableMessageObserver</c>, session 22).
+    /// </summary>
+    [LoggerMessage(EventId = 1018, Level = LogLevel.Error, Message = "Mail {MailId} dead-lettered at {Stage} as {ReasonCode} (reported above), but its EmailDeliveryFailed event could not be published ({ExceptionType})")]
+    public static partial void FailureEventNotPublished(ILogger logger, Guid mailId, string stage, string reasonCode, string exceptionType);
+
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Mail {MailId} delivered by {Provider} as {ProviderMessageId}")]
     public static partial void MailDelivered(ILogger logger, Guid mailId, string provider, string? providerMessageId);
 

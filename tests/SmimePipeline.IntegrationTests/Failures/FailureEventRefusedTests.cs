@@ -101,6 +101,40 @@ public sealed class FailureEventRefusedTests : SparkPostBrokerTest
         Assert.Equal(1, worker.Telemetry.FailedTotal);
     }
 
+    /// <summary>
+    /// Session 22: a body MassTransit cannot read never reaches a consumer; its <c>EmailDeliveryFailed</c> (published by the
+    /// receive fault's observer) went through the bus with only the receive's token, so MassTransit retried the refused
+    /// publish for hours and no line said the event was missing. It is bounded by <c>RabbitMq:SendTimeout</c> now: the
+    /// command is in <c>smime-protect_error</c> once, its dead-letter line and line 1018 are written once each.
+    /// </summary>
+    [Fact]
+    public async Task An_unreadable_command_whose_EmailDeliveryFailed_the_broker_refuses_ends_in_smime_protect_error_with_line_1018_within_the_bound()
+    {
+        const string errorQueue = QueueNames.Protect + "_error";
+        await using var worker = await StartWorkerAsync("Off");
+        await VirtualHost.WithholdWriteAsync(FailedExchange);
+        var mailId = Guid.NewGuid();
+
+        await VirtualHost.PublishRawAsync(
+            QueueNames.Protect,
+            UnreadableMessageRoutingTests.Envelope(mailId, """{"to":[{"address":"a@example.com"}],"subject":"x"}"""),
+            "application/vnd.masstransit+json");
+
+        var missingEvent = $"Mail {mailId:D} dead-lettered at protect as unreadable-message (reported above), but its EmailDeliveryFailed event could not be published ({nameof(BrokerSendRefusedException)})";
+        var parked = 0;
+        await Eventually.HoldsAsync(
+            async () => (parked = await VirtualHost.CountMessagesNowAsync(errorQueue)) == 1 && Output().Contains(missingEvent, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60),
+            () => $"{parked} in {errorQueue}\n{Output()}");
+        await Task.Delay(TimeSpan.FromSeconds(8));
+
+        await DeadLetterLog.AssertOneLineAsync(Output, $"Mail {mailId:D} dead-lettered at protect: unreadable-message: ", "the unreadable command's report");
+        await DeadLetterLog.AssertOneLineAsync(Output, missingEvent, "the refused event (1018)");
+        Assert.Equal(1, await VirtualHost.CountMessagesNowAsync(errorQueue));
+        Assert.Equal(0, await VirtualHost.CountMessagesNowAsync(QueueNames.Protect));
+        Assert.Empty(Esp.Requests);
+    }
+
     private static string EventRefusedLine(ProtectEmail mail, string stage, string code) =>
         $"Mail {mail.MailId:D} dead-lettered at {stage} as {code} (reported above), but its EmailDeliveryFailed event could not be published ({nameof(BrokerSendRefusedException)})";
 

@@ -61,6 +61,6 @@ public sealed class UnreadableMessageRoutingTests : BrokerTest
     }
 
     /// <summary>A MassTransit envelope of a <c>ProtectEmail</c> whose message is <paramref name="message"/> plus the mail id.</summary>
-    private static string Envelope(Guid mailId, string message) =>
+    internal static string Envelope(Guid mailId, string message) =>
         $$"""{"messageId":"{{Guid.NewGuid():D}}","messageType":["urn:message:SmimePipeline.Contracts:ProtectEmail"],"message":{"mailId":"{{mailId:D}}",{{message[1..]}}}""";
 }
