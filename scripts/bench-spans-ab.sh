@@ -14,7 +14,8 @@
 # variant of every bench once flat out (`bench pipeline --message standard`, stages followed as bench.sh does; `bench
 # guarantees --via masstransit`), the order rotated by one each round. `scripts/spans_ab_report.py OUT` prints the census
 # and, per round, every variant's figures and its ratio to `recorded` in the same round (CPU per mail of smime, RabbitMQ
-# and the machine; bytes allocated, thread-pool work items and voluntary switches per mail: the load-stable ones).
+# and the machine; bytes allocated, thread-pool work items and voluntary switches per mail: the load-stable ones; since
+# session 22 also each pipeline run's bounded places: the signer's window, the delivery places, the protect slots).
 # --otlp: spans as an operator with a collector has them: OTEL_EXPORTER_OTLP_ENDPOINT points at scripts/otlp_sink.py (a
 # receiver that counts and discards) and SmimePipeline__Telemetry__MassTransitSpans follows the variant, so the bench's
 # host runs the product's OpenTelemetry set-up and exports (variants recorded and propagated only; `none` is not a product

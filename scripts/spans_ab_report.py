@@ -7,7 +7,10 @@ Reads OUT/census-BENCH-VARIANT.json (spans per mail by source, name, kind, recor
 OUT/round-R.txt (load, openssl speed). Prints the census, then per bench and round each variant's CPU per mail (smime,
 RabbitMQ, machine), bytes allocated, thread-pool work items and voluntary switches per mail, and its ratio to the
 round's BASE run (default `recorded`; bench-spans-ab.sh --settings passes its first variant); then the median ratio over
-the rounds.
+the rounds. Session 22: then, for every pipeline run that followed its mails, its bounded places (Little's law over the
+run): the signer's window, the delivery places and the protect slots, each as mails inside on average / its limit and
+the share of the run it was full, the time one mail held a delivery place (inside ÷ msg/s), and what the signer's window
+was held for (waiting to protect, protecting, waiting for a delivery place, delivering, after the ESP's answer).
 """
 import glob
 import json
@@ -88,6 +91,32 @@ def round_note(out, r):
     return open(path).read().replace("\n", ", ").strip(", ") if os.path.exists(path) else ""
 
 
+def place(occupancy, name):
+    o = (occupancy or {}).get(name)
+    return "-" if not o else f"{o['average']:g}/{o['limit']} ({100 * o['fullShare']:.0f} % full)"
+
+
+def windows(by_round):
+    """Per pipeline run: its bounded places and what held the signer's window (session 22: which window binds the rate)."""
+    lines = []
+    for r in sorted(by_round):
+        for variant, d in sorted(by_round[r].items()):
+            stages = d.get("stages") or {}
+            occupancy = stages.get("occupancy")
+            if not occupancy:
+                continue
+            places = occupancy.get("senderConcurrency") or {}
+            rate = d.get("messagesPerSecond") or 0
+            held = f", {1000 * places['average'] / rate:.1f} ms each" if places and rate else ""
+            window = stages.get("signerWindow") or {}
+            parts = [("to protect", "waitingToProtect"), ("protecting", "protecting"), ("for a place", "waitingForDelivery"),
+                     ("delivering", "delivering"), ("after", "afterDelivery")]
+            lines.append(f"    {r} {variant:<11} signer {place(occupancy, 'signerInFlight')} | places {place(occupancy, 'senderConcurrency')}{held}"
+                         f" | protect {place(occupancy, 'protectSlots')} | held for: "
+                         + ", ".join(f"{label} {window[k]:g}" for label, k in parts if k in window))
+    return lines
+
+
 def main(out, base_variant="recorded"):
     for line in census(out):
         print(line)
@@ -115,6 +144,10 @@ def main(out, base_variant="recorded"):
         for (variant, label), values in sorted(ratios.items()):
             print(f"  median {variant} / {base_variant}, {label}: {statistics.median(values):.3f} over {len(values)} rounds"
                   f" ({', '.join(f'{x:.3f}' for x in values)})")
+        if bench == "pipeline" and (lines := windows(by_round)):
+            print("pipeline windows: mails inside on average / limit (share of the run full), by round and variant")
+            for line in lines:
+                print(line)
 
 
 if __name__ == "__main__":

@@ -67,6 +67,24 @@ class SpansAbReportTests(unittest.TestCase):
         self.assertIn("median nomtmetrics / mtmetrics, smime ms: 0.900 over 1 rounds (0.900)", text)
         self.assertNotIn("/ recorded", text)
 
+    def test_pipeline_windows_say_how_full_each_bounded_place_was_and_how_long_a_delivery_place_was_held(self):
+        # Session 22: which window bounds the flat-out rate (Little's law: 9.35 places inside at 335 msg/s = 27.9 ms each).
+        stages = {"occupancy": {
+            "producerWindow": {"average": 31.14, "limit": 200, "fullShare": 0.1264},
+            "signerInFlight": {"average": 29.34, "limit": 32, "fullShare": 0.6486},
+            "protectSlots": {"average": 0.38, "limit": 2, "fullShare": 0.0763},
+            "senderConcurrency": {"average": 9.35, "limit": 10, "fullShare": 0.5816}},
+            "signerWindow": {"waitingToProtect": 0.62, "protecting": 0.38, "waitingForDelivery": 19, "delivering": 3.49,
+                             "afterDelivery": 5.86, "total": 29.34}}
+        text = run_report({
+            "round-1.txt": "load 1.0\nopenssl 4000\n",
+            "pipeline-base-1.json": dict(run(3.0, 320000), messagesPerSecond=335, stages=stages),
+            "pipeline-wide-1.json": run(2.8, 320000),  # no stages followed: no windows line
+        }, "base")
+        self.assertIn("signer 29.34/32 (65 % full) | places 9.35/10 (58 % full), 27.9 ms each | protect 0.38/2 (8 % full)", text)
+        self.assertIn("held for: to protect 0.62, protecting 0.38, for a place 19, delivering 3.49, after 5.86", text)
+        self.assertNotIn("1 wide", text)
+
 
 if __name__ == "__main__":
     unittest.main()
