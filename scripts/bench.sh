@@ -8,7 +8,7 @@
 #
 # Builds Release, measures `openssl speed rsa2048` and `smime bench protect` on the same core in the same run (target 3 also
 # as a two-core worker runs it: `own-cpu`, server GC, process CPU; its 2 threads / 1 in --thread-pairs short pairs on cores
-# 0,1, default 3, order alternating, the median of the pairs' ratios deciding),
+# 0,1, default 5, order alternating, the median of the pairs' ratios deciding),
 # then `smime bench pipeline` through RabbitMQ: flat out (target 1; then `smime bench guarantees` flat out with the same mail
 # count, the guarantees alone with no crypto and no MassTransit: target 1's guarantees ceiling; then `smime bench guarantees
 # --via masstransit`, the same guarantees carried by the product's own MassTransit bus: the ceiling under the design card), paced at half that rate with and without
@@ -52,8 +52,10 @@ PINNED_IDLE_SECONDS=10  # target 4: the pinned broker's idle load, the intercept
 # CPU load, a state no paced run describes (README "Capacity model", session 9).
 PINNED_BACKLOG=64
 # Target 3's 2 threads / 1 (session 17): pairs of `bench protect --threads 1` and `--threads 2`, each run this long
-# (bench-two-threads.sh's warm-up; one pair of 20 s + 10 s runs rested the verdict on one neighbour's burst).
-THREAD_PAIRS=3
+# (bench-two-threads.sh's warm-up; one pair of 20 s + 10 s runs rested the verdict on one neighbour's burst). Five pairs
+# since session 23 (three before): on a quiet fast host one hour's pairs ranged 1.68-2.25x for ours and 1.41-2.25x for
+# the crypto floor itself, so a median of three moved by 0.1 from one run to the next; two more pairs cost ≈ 2.5 min.
+THREAD_PAIRS=5
 THREAD_SECONDS=5
 THREAD_WARMUP=10
 T2_ROUNDS=3  # target 2: rounds of alone + mixed (one run per variant decided nothing: the denominator moved 23-277 ms)
