@@ -48,6 +48,28 @@ public sealed partial class ObservabilityConfigTests
         }
     }
 
+    /// <summary>
+    /// Session 23: compose's Grafana provisions its Prometheus datasource with uid <c>prometheus</c>; a Grafana that loads the
+    /// dashboard from the chart's ConfigMap (its sidecar) has its own datasources. Every panel and every query names the
+    /// dashboard's datasource variable (type prometheus; Grafana sets it to its default Prometheus), never a fixed uid.
+    /// </summary>
+    [Fact]
+    public void Every_panel_and_query_uses_the_dashboards_datasource_variable_not_a_fixed_uid()
+    {
+        var dashboard = JsonNode.Parse(File.ReadAllText(ObservabilityFiles.Dashboard))!;
+        var variable = Assert.Single(dashboard["templating"]!["list"]!.AsArray(), v => v!["type"]!.GetValue<string>() == "datasource")!;
+        Assert.Equal("prometheus", variable["query"]!.GetValue<string>());
+        var reference = $"${{{variable["name"]!.GetValue<string>()}}}";
+
+        var panels = dashboard["panels"]!.AsArray().Where(p => p!["type"]!.GetValue<string>() != "row").ToList();
+        Assert.NotEmpty(panels);
+        foreach (var datasource in panels.SelectMany(p => p!["targets"]!.AsArray().Select(t => t!["datasource"]).Prepend(p["datasource"])))
+        {
+            Assert.Equal("prometheus", datasource?["type"]?.GetValue<string>());
+            Assert.Equal(reference, datasource!["uid"]!.GetValue<string>());
+        }
+    }
+
     [Fact]
     public void Grafana_provisioning_points_at_prometheus_and_the_dashboard_folder()
     {
