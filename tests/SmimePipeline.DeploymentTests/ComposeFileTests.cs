@@ -84,10 +84,9 @@ public sealed class ComposeFileTests
 
         foreach (var relative in new[]
                  {
-                     "deploy/otel-collector.yaml", "deploy/prometheus/prometheus.yml", "deploy/prometheus/smime-alerts.rules.yml",
+                     "deploy/otel-collector.yaml", "deploy/prometheus/prometheus.yml",
                      "deploy/grafana/provisioning/datasources/datasources.yaml", "deploy/grafana/provisioning/dashboards/dashboards.yaml",
-                     "deploy/grafana/dashboards/smime-pipeline.json", "deploy/rabbitmq/rabbitmq.conf", "deploy/rabbitmq/enabled_plugins",
-                     "deploy/rabbitmq/definitions.json",
+                     "deploy/rabbitmq/rabbitmq.conf", "deploy/rabbitmq/enabled_plugins", "deploy/rabbitmq/definitions.json",
                  })
         {
             Assert.True(File.Exists(RepositoryPaths.Of(relative)), $"{relative} is missing.");
@@ -95,6 +94,54 @@ public sealed class ComposeFileTests
 
         Assert.Contains("./deploy/otel-collector.yaml:", text, StringComparison.Ordinal);
         Assert.Contains("./deploy/grafana/provisioning:", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Session 23: the alert rules and the dashboard have one copy each, the Helm chart's (<c>.Files.Get</c> reads only
+    /// inside the chart). Compose's Prometheus finds the rules by prometheus.yml's relative path, which holds in the
+    /// container because both directories are mounted at the same places relative to each other; Grafana's dashboard
+    /// provider reads the chart's directory. No second copy is left anywhere in the repository.
+    /// </summary>
+    [Fact]
+    public async Task Prometheus_and_grafana_load_the_charts_only_copies_of_the_rules_and_the_dashboard()
+    {
+        var services = (await ResolvedAsync())["services"]!.AsObject();
+        var prometheus = Mounts(services["prometheus"]!);
+        var configFile = services["prometheus"]!["command"]!.AsArray().Select(a => a!.GetValue<string>())
+            .Single(a => a.StartsWith("--config.file=", StringComparison.Ordinal))["--config.file=".Length..];
+        var configDirectory = Path.GetDirectoryName(configFile)!;
+        var ruleFile = Assert.Single(YamlJson.ParseFile(RepositoryPaths.Of("deploy", "prometheus", "prometheus.yml"))["rule_files"]!.AsArray())!.GetValue<string>();
+        var ruleInContainer = Path.GetFullPath(Path.Combine(configDirectory, ruleFile));
+        Assert.Equal(RepositoryPaths.Of("deploy", "prometheus"), prometheus[configDirectory]);
+        Assert.Equal(ObservabilityFiles.AlertRules, HostPathOf(prometheus, ruleInContainer));
+
+        var grafana = Mounts(services["grafana"]!);
+        var home = services["grafana"]!["environment"]!["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]!.GetValue<string>();
+        Assert.Equal(ObservabilityFiles.Dashboard, HostPathOf(grafana, home));
+
+        var copies = Directory.EnumerateFiles(RepositoryPaths.Root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+            .Where(f => Path.GetFileName(f) is "smime-alerts.rules.yml" or "smime-pipeline.json")
+            .Where(f => !f.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj" or ".git"))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.Equal([ObservabilityFiles.Dashboard, ObservabilityFiles.AlertRules], copies);
+    }
+
+    // Bind mounts of a resolved service, container path -> host path, from either syntax `docker-compose config` prints
+    // (v1: "/host:/container:ro"; v2: {type: bind, source, target}).
+    private static Dictionary<string, string> Mounts(JsonNode service) =>
+        service["volumes"]!.AsArray()
+            .Select(v => v is JsonValue
+                ? v.GetValue<string>().Split(':') switch { [var source, var target, ..] => (source, target), _ => ("", "") }
+                : (v!["type"]!.GetValue<string>() == "bind" ? v["source"]!.GetValue<string>() : "", v["target"]!.GetValue<string>()))
+            .Where(m => m.Item1.StartsWith('/'))
+            .ToDictionary(m => m.Item2, m => m.Item1, StringComparer.Ordinal);
+
+    // The host file behind a container path: the bind mount whose target holds it.
+    private static string HostPathOf(Dictionary<string, string> mounts, string containerPath)
+    {
+        var mount = Assert.Single(mounts, m => containerPath.StartsWith(m.Key + "/", StringComparison.Ordinal));
+        return Path.Combine(mount.Value, containerPath[(mount.Key.Length + 1)..]);
     }
 
     [Fact]

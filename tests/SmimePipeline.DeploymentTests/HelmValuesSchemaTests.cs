@@ -61,5 +61,24 @@ public sealed class HelmValuesSchemaTests
         Assert.NotEmpty(ValuesSchema.Errors(values));
     }
 
+    [Fact]
+    public void Schema_rejects_a_dashboard_label_value_that_is_not_a_string()
+    {
+        // `--set grafanaDashboard.labelValue=1` gives a number; a Kubernetes label value is a string (--set-string).
+        var values = DefaultValues();
+        values["grafanaDashboard"]!["labelValue"] = 1;
+
+        Assert.Contains(ValuesSchema.Errors(values), e => e.Contains("/grafanaDashboard/labelValue", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Schema_rejects_prometheus_rule_labels_that_are_not_strings()
+    {
+        var values = DefaultValues();
+        values["prometheusRule"]!["labels"] = new JsonObject { ["release"] = true };
+
+        Assert.Contains(ValuesSchema.Errors(values), e => e.Contains("/prometheusRule/labels/release", StringComparison.Ordinal));
+    }
+
     private static JsonNode DefaultValues() => YamlJson.ParseFile(Path.Combine(Helm.ChartDirectory, "values.yaml"));
 }

@@ -8,12 +8,10 @@ namespace SmimePipeline.DeploymentTests;
 /// <summary>Grafana dashboard and provisioning, Prometheus config and alert rules, collector pipelines.</summary>
 public sealed partial class ObservabilityConfigTests
 {
-    private const string PromtoolHint = "Install it with: apt-get install -y prometheus (Debian's package ships promtool).";
-
     [Fact]
     public void Dashboard_is_well_formed_and_every_panel_queries_prometheus()
     {
-        var dashboard = JsonNode.Parse(File.ReadAllText(RepositoryPaths.Of("deploy", "grafana", "dashboards", "smime-pipeline.json")))!;
+        var dashboard = JsonNode.Parse(File.ReadAllText(ObservabilityFiles.Dashboard))!;
 
         Assert.Equal("smime-pipeline", dashboard["uid"]!.GetValue<string>());
         Assert.Contains("finalised with the observability work", dashboard["description"]!.GetValue<string>(), StringComparison.Ordinal);
@@ -50,6 +48,28 @@ public sealed partial class ObservabilityConfigTests
         }
     }
 
+    /// <summary>
+    /// Session 23: compose's Grafana provisions its Prometheus datasource with uid <c>prometheus</c>; a Grafana that loads the
+    /// dashboard from the chart's ConfigMap (its sidecar) has its own datasources. Every panel and every query names the
+    /// dashboard's datasource variable (type prometheus; Grafana sets it to its default Prometheus), never a fixed uid.
+    /// </summary>
+    [Fact]
+    public void Every_panel_and_query_uses_the_dashboards_datasource_variable_not_a_fixed_uid()
+    {
+        var dashboard = JsonNode.Parse(File.ReadAllText(ObservabilityFiles.Dashboard))!;
+        var variable = Assert.Single(dashboard["templating"]!["list"]!.AsArray(), v => v!["type"]!.GetValue<string>() == "datasource")!;
+        Assert.Equal("prometheus", variable["query"]!.GetValue<string>());
+        var reference = $"${{{variable["name"]!.GetValue<string>()}}}";
+
+        var panels = dashboard["panels"]!.AsArray().Where(p => p!["type"]!.GetValue<string>() != "row").ToList();
+        Assert.NotEmpty(panels);
+        foreach (var datasource in panels.SelectMany(p => p!["targets"]!.AsArray().Select(t => t!["datasource"]).Prepend(p["datasource"])))
+        {
+            Assert.Equal("prometheus", datasource?["type"]?.GetValue<string>());
+            Assert.Equal(reference, datasource!["uid"]!.GetValue<string>());
+        }
+    }
+
     [Fact]
     public void Grafana_provisioning_points_at_prometheus_and_the_dashboard_folder()
     {
@@ -63,7 +83,7 @@ public sealed partial class ObservabilityConfigTests
     [Fact]
     public void Alert_rules_file_has_groups_of_rules_with_alert_and_expr()
     {
-        var rules = YamlJson.ParseFile(RepositoryPaths.Of("deploy", "prometheus", "smime-alerts.rules.yml"));
+        var rules = YamlJson.ParseFile(ObservabilityFiles.AlertRules);
 
         var groups = rules["groups"]!.AsArray();
         Assert.NotEmpty(groups);
@@ -83,10 +103,10 @@ public sealed partial class ObservabilityConfigTests
     public Task Promtool_accepts_the_prometheus_config() => AssertPromtoolSucceedsAsync("check", "config", "prometheus.yml");
 
     [Fact]
-    public Task Promtool_accepts_the_alert_rules() => AssertPromtoolSucceedsAsync("check", "rules", "smime-alerts.rules.yml");
+    public Task Promtool_accepts_the_alert_rules() => AssertPromtoolSucceedsAsync("check", "rules", ObservabilityFiles.AlertRules);
 
     /// <summary>
-    /// The alert rules' unit tests (<c>deploy/prometheus/smime-alerts.test.yml</c>): a sender whose pause or resume of
+    /// The alert rules' unit tests (<c>deploy/prometheus/smime-alerts.test.yml</c>, on the chart's copy of the rules): a sender whose pause or resume of
     /// <c>smime-deliver</c> keeps failing fires <c>SmimeSenderEndpointControlStuck</c> after 5 minutes, one that recovered
     /// does not (session 19); each alert session 21 added fires on a failure that lasts and stays silent on one that
     /// recovered, and the alerts that must see every failure see the first count of a series born at 1.
@@ -95,24 +115,18 @@ public sealed partial class ObservabilityConfigTests
     public Task Promtool_alert_rule_unit_tests_pass() => AssertPromtoolSucceedsAsync("test", "rules", "smime-alerts.test.yml");
 
     // promtool with `arguments` in deploy/prometheus, which must exit 0.
-    private static async Task AssertPromtoolSucceedsAsync(params string[] arguments)
-    {
-        var promtool = ExternalTool.Require("promtool", PromtoolHint);
-
-        var result = await ExternalTool.RunAsync(promtool, arguments, timeout: ToolLimits.Timeout, workingDirectory: RepositoryPaths.Of("deploy", "prometheus"));
-
-        Assert.True(result.ExitCode == 0, $"promtool {string.Join(' ', arguments)} failed:\n{result.Describe()}");
-    }
+    private static Task<ToolResult> AssertPromtoolSucceedsAsync(params string[] arguments) =>
+        Promtool.AssertSucceedsAsync(RepositoryPaths.Of("deploy", "prometheus"), arguments);
 
     [Fact]
     public void The_sender_endpoint_control_failures_have_a_panel_and_an_alert()
     {
         const string metric = "smime_sender_endpoint_control_failures_total";
-        var dashboard = JsonNode.Parse(File.ReadAllText(RepositoryPaths.Of("deploy", "grafana", "dashboards", "smime-pipeline.json")))!;
+        var dashboard = JsonNode.Parse(File.ReadAllText(ObservabilityFiles.Dashboard))!;
         Assert.Contains(
             dashboard["panels"]!.AsArray().SelectMany(p => p!["targets"]?.AsArray() ?? []),
             t => t!["expr"]!.GetValue<string>().Contains(metric, StringComparison.Ordinal));
-        var rules = YamlJson.ParseFile(RepositoryPaths.Of("deploy", "prometheus", "smime-alerts.rules.yml"));
+        var rules = YamlJson.ParseFile(ObservabilityFiles.AlertRules);
         var alert = Assert.Single(
             rules["groups"]!.AsArray().SelectMany(g => g!["rules"]!.AsArray()),
             r => r!["alert"]?.GetValue<string>() == "SmimeSenderEndpointControlStuck");
@@ -128,7 +142,7 @@ public sealed partial class ObservabilityConfigTests
     {
         var readme = File.ReadAllLines(RepositoryPaths.Of("README.md"));
         var headings = readme.Where(l => l.StartsWith('#')).Select(l => l.TrimStart('#').Trim()).ToHashSet(StringComparer.Ordinal);
-        var rules = YamlJson.ParseFile(RepositoryPaths.Of("deploy", "prometheus", "smime-alerts.rules.yml"));
+        var rules = YamlJson.ParseFile(ObservabilityFiles.AlertRules);
 
         var alerts = rules["groups"]!.AsArray().SelectMany(g => g!["rules"]!.AsArray()).ToList();
         Assert.NotEmpty(alerts);
@@ -174,7 +188,7 @@ public sealed partial class ObservabilityConfigTests
     public void Dashboard_json_round_trips_through_the_strict_reader()
     {
         using var document = JsonDocument.Parse(
-            File.ReadAllText(RepositoryPaths.Of("deploy", "grafana", "dashboards", "smime-pipeline.json")),
+            File.ReadAllText(ObservabilityFiles.Dashboard),
             new JsonDocumentOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
 
         Assert.Equal(JsonValueKind.Object, document.RootElement.ValueKind);

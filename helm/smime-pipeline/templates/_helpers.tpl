@@ -35,6 +35,16 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .role }}
 {{- end }}
 
+{{/* The alert rules' text (their only copy; docker-compose's Prometheus loads the same file). Parse with fromYaml. */}}
+{{- define "smime-pipeline.alertRules" -}}
+{{- .Files.Get "files/prometheus/smime-alerts.rules.yml" }}
+{{- end }}
+
+{{/* Name of the Grafana dashboard's ConfigMap (grafanaDashboard.enabled). */}}
+{{- define "smime-pipeline.dashboardConfigMapName" -}}
+{{- printf "%s-dashboard" (include "smime-pipeline.fullname" . | trunc 53 | trimSuffix "-") }}
+{{- end }}
+
 {{- define "smime-pipeline.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "smime-pipeline.fullname" .) .Values.serviceAccount.name }}

@@ -37,6 +37,18 @@ public static class Helm
         return env.SingleOrDefault(e => e!["name"]!.GetValue<string>() == name)?["value"]?.GetValue<string>();
     }
 
+    /// <summary>The documents of <c>helm template release . --namespace smime</c> with <paramref name="arguments"/>; it must succeed.</summary>
+    public static async Task<IReadOnlyList<System.Text.Json.Nodes.JsonNode>> RenderAsync(params string[] arguments)
+    {
+        var result = await RunAsync(["template", "release", ".", "--namespace", "smime", .. arguments]);
+        Assert.True(result.ExitCode == 0, $"helm template {string.Join(' ', arguments)} failed:\n{result.Describe()}");
+        return YamlJson.ParseDocuments(result.StdoutText);
+    }
+
+    /// <summary>The one rendered document of <paramref name="kind"/>.</summary>
+    public static System.Text.Json.Nodes.JsonNode OneOfKind(IReadOnlyList<System.Text.Json.Nodes.JsonNode> documents, string kind) =>
+        Assert.Single(documents, d => d["kind"]!.GetValue<string>() == kind);
+
     public static async Task<ToolResult> RunAsync(params string[] arguments)
     {
         var helm = await RequireAsync();

@@ -8,8 +8,8 @@ namespace SmimePipeline.IntegrationTests.Observability;
 /// <summary>
 /// Session 21: a metric nobody watches is not visible to an operator. Every instrument the product really creates
 /// (<see cref="ProductInstruments"/>: found by a <c>MeterListener</c> on the worker's own registration, named by its real
-/// Prometheus exporter) has a panel on <c>deploy/grafana/dashboards/smime-pipeline.json</c>; every failure counter is in
-/// an alert of <c>deploy/prometheus/smime-alerts.rules.yml</c>, and every other instrument says here why it is not; the
+/// Prometheus exporter) has a panel on <c>helm/smime-pipeline/files/grafana/smime-pipeline.json</c>; every failure counter is in
+/// an alert of <c>helm/smime-pipeline/files/prometheus/smime-alerts.rules.yml</c>, and every other instrument says here why it is not; the
 /// dashboard and the alerts query nothing else. A new instrument fails these tests until it has a panel and a decision.
 /// </summary>
 public sealed partial class MetricCoverageTests
@@ -160,14 +160,14 @@ public sealed partial class MetricCoverageTests
 
     private static List<string> DashboardExpressions()
     {
-        var dashboard = JsonNode.Parse(File.ReadAllText(RepositoryPaths.Of("deploy", "grafana", "dashboards", "smime-pipeline.json")))!;
+        var dashboard = JsonNode.Parse(File.ReadAllText(ObservabilityFiles.Dashboard))!;
         return [.. dashboard["panels"]!.AsArray()
             .SelectMany(p => p!["targets"]?.AsArray() ?? [])
             .Select(t => t!["expr"]!.GetValue<string>())];
     }
 
     private static Dictionary<string, string> AlertExpressions() =>
-        YamlJson.ParseFile(RepositoryPaths.Of("deploy", "prometheus", "smime-alerts.rules.yml"))["groups"]!.AsArray()
+        YamlJson.ParseFile(ObservabilityFiles.AlertRules)["groups"]!.AsArray()
             .SelectMany(g => g!["rules"]!.AsArray())
             .ToDictionary(r => r!["alert"]!.GetValue<string>(), r => r!["expr"]!.GetValue<string>(), StringComparer.Ordinal);
 

@@ -73,8 +73,8 @@ public sealed partial class PrometheusScrapeTests : BrokerTest
         Assert.Equal(1, await prometheus.QueryScalarAsync("sum(smime_esp_events_total{type=\"delivery\"})"));
 
         using var http = new HttpClient();
-        var dashboard = await File.ReadAllTextAsync(RepositoryPaths.Of("deploy", "grafana", "dashboards", "smime-pipeline.json"));
-        var rules = await File.ReadAllTextAsync(RepositoryPaths.Of("deploy", "prometheus", "smime-alerts.rules.yml"));
+        var dashboard = await File.ReadAllTextAsync(ObservabilityFiles.Dashboard);
+        var rules = await File.ReadAllTextAsync(ObservabilityFiles.AlertRules);
         var queried = MetricName().Matches(dashboard + rules).Select(m => m.Value).Distinct().ToList();
         Assert.NotEmpty(queried);
         // Since session 21 the dashboard and the alerts also query instruments this run never gives a value (a ledger
