@@ -436,35 +436,11 @@ internal static class PipelineBenchRunner
         var timelines = ids.Select(recorder.Of).OfType<MailTimeline>().ToList();
         return new PipelineRoles(mails, producer, signer, sender)
         {
-            ProducerWindow = WindowOf(timelines, inFlight, producer.Seconds, m => m.PublishCalled, m => m.PublishConfirmed, m => Span(m.PublishCalled, m.PublishConfirmed)),
-            SignerWindow = WindowOf(timelines, signerLimit, signer.Seconds, m => m.SignerReceived, m => m.SignerAcknowledged, m => Span(m.ProtectDone, m.SignerAcknowledged)),
-            SenderWindow = WindowOf(timelines, senderLimit, sender.Seconds, m => m.SenderReceived, m => m.SenderAcknowledged, m => Span(m.EspAnswered, m.SenderAcknowledged)),
+            ProducerWindow = RoleWindow.Producer(timelines, inFlight, producer.Seconds),
+            SignerWindow = RoleWindow.Signer(timelines, signerLimit, signer.Seconds),
+            SenderWindow = RoleWindow.Sender(timelines, senderLimit, sender.Seconds),
         };
     }
-
-    /// <summary>A role's <see cref="RoleWindow"/> from the mails whose place in it (<paramref name="from"/> → <paramref name="to"/>) was seen.</summary>
-    private static RoleWindow? WindowOf(
-        List<MailTimeline> mails, int limit, double seconds, Func<MailTimeline, long> from, Func<MailTimeline, long> to, Func<MailTimeline, double?> confirmWait)
-    {
-        var residence = new List<double>(mails.Count);
-        var waits = new List<double>(mails.Count);
-        foreach (var mail in mails)
-        {
-            if (Span(from(mail), to(mail)) is { } held)
-            {
-                residence.Add(held);
-                if (confirmWait(mail) is { } wait)
-                {
-                    waits.Add(wait);
-                }
-            }
-        }
-
-        return RoleWindow.Of(limit, residence, waits, seconds);
-    }
-
-    /// <summary>Milliseconds from <paramref name="from"/> to <paramref name="to"/> (UTC ticks), or null when either was not seen.</summary>
-    private static double? Span(long from, long to) => from != 0 && to != 0 ? (to - from) / (double)TimeSpan.TicksPerMillisecond : null;
 
     /// <summary>
     /// Starts a host with only <paramref name="role"/> and measures until <paramref name="done"/> reaches <paramref name="mails"/>;
