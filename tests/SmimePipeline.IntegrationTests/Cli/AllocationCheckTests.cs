@@ -14,65 +14,32 @@ public sealed class AllocationCheckTests
     private const int Mails = 1500;
     private static readonly DateTime T0 = new(2026, 12, 4, 16, 0, 0, DateTimeKind.Utc);
 
-    [Fact]
-    public void The_same_heap_count_at_both_reads_makes_the_figure_trustworthy()
+    /// <summary>The verdict for one run's figure per mail, the heap counts at its reads and (0 = none) its ticks per mail.</summary>
+    [Theory]
+    // The same heap count at both reads: exact.
+    [InlineData(315_000, 2, 2, 0, 0, true, "trustworthy: the same heap count at both reads; GC heaps 2 at the first read, 2 at the last, 0 changes between")]
+    // A heap given back and taken again: its count is frozen, not reset, and counted at both reads.
+    [InlineData(315_000, 2, 2, 2, 0, true, "trustworthy: the same heap count at both reads; GC heaps 2 at the first read, 2 at the last, 2 changes between")]
+    // Session 22's alone-p20-1: 62,151 B per mail against 307-316 KB in its twins, here with a heap given back.
+    [InlineData(62_151, 2, 1, 1, 0, false, "UNTRUSTWORTHY: the heap count changed between the reads")]
+    // Session 22's mixed-p20-2: a negative figure is the runtime's count, whatever the heap counts seen say.
+    [InlineData(-154_426, 2, 2, 0, 0, false, "UNTRUSTWORTHY: the runtime's total went down")]
+    // A count not known at a read (null here as 0 heaps), and no ticks to decide.
+    [InlineData(315_000, 0, 2, 0, 0, false, "UNTRUSTWORTHY: the heap count at a read is unknown")]
+    // Ticks that disagree, even with the same count at both reads.
+    [InlineData(62_151, 2, 2, 0, 310_000, false, "UNTRUSTWORTHY: it disagrees with the allocation ticks")]
+    // Ticks that agree vouch for the figure across a change.
+    [InlineData(315_000, 1, 2, 1, 316_000, true, "trustworthy: the heap count changed, but the allocation ticks agree")]
+    public void The_verdict_follows_the_heap_counts_and_the_ticks(
+        long perMail, int heapsAtStart, int heapsAtEnd, int changes, long ticksPerMail, bool trustworthy, string reason)
     {
-        var check = AllocationCheck.Judge(PerMail(315_000), Mails, new GcHeapCounts(2, 2, 0), tickBytes: null, maxHeaps: 2);
+        var heaps = new GcHeapCounts(heapsAtStart == 0 ? null : heapsAtStart, heapsAtEnd, changes);
 
-        Assert.True(check.Trustworthy, check.Reason);
-        Assert.StartsWith("trustworthy: the same heap count at both reads", check.Reason, StringComparison.Ordinal);
-        Assert.Null(check.AllocationTickBytesPerMail);
-    }
+        var check = AllocationCheck.Judge(PerMail(perMail), Mails, heaps, ticksPerMail == 0 ? null : PerMail(ticksPerMail), maxHeaps: 2);
 
-    [Fact]
-    public void A_heap_given_back_and_taken_again_between_the_reads_leaves_the_figure_exact()
-    {
-        // A decommissioned heap's count is frozen, not reset: counted at both reads, the difference is exact.
-        var check = AllocationCheck.Judge(PerMail(315_000), Mails, new GcHeapCounts(2, 2, 2), tickBytes: null, maxHeaps: 2);
-
-        Assert.True(check.Trustworthy, check.Reason);
-        Assert.Equal(2, check.HeapCountChanges);
-    }
-
-    [Fact]
-    public void Session_22s_62_KB_run_is_untrustworthy_when_a_heap_was_given_back()
-    {
-        // alone-p20-1: 62,151 B per mail against 307-316 KB in its twins.
-        var check = AllocationCheck.Judge(PerMail(62_151), Mails, new GcHeapCounts(2, 1, 1), tickBytes: null, maxHeaps: 2);
-
-        Assert.False(check.Trustworthy, check.Reason);
-        Assert.StartsWith("UNTRUSTWORTHY: the heap count changed between the reads", check.Reason, StringComparison.Ordinal);
-        Assert.Contains("GC heaps 2 at the first read, 1 at the last, 1 changes between", check.Reason, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_total_that_went_down_is_untrustworthy_whatever_the_heap_count_says()
-    {
-        // mixed-p20-2: -154,426 B per mail. Even with the same count seen at both reads (an event missed), a negative
-        // difference is the runtime's count, not an allocation.
-        var check = AllocationCheck.Judge(PerMail(-154_426), Mails, new GcHeapCounts(2, 2, 0), tickBytes: null, maxHeaps: 2);
-
-        Assert.False(check.Trustworthy, check.Reason);
-        Assert.StartsWith("UNTRUSTWORTHY: the runtime's total went down", check.Reason, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void An_unknown_heap_count_at_a_read_is_not_trusted_without_the_ticks()
-    {
-        var check = AllocationCheck.Judge(PerMail(315_000), Mails, new GcHeapCounts(null, 2, 0), tickBytes: null, maxHeaps: 2);
-
-        Assert.False(check.Trustworthy, check.Reason);
-        Assert.Contains("GC heaps unknown at the first read", check.Reason, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Ticks_that_disagree_make_the_figure_untrustworthy_even_with_the_same_heap_count()
-    {
-        var check = AllocationCheck.Judge(PerMail(62_151), Mails, new GcHeapCounts(2, 2, 0), tickBytes: PerMail(310_000), maxHeaps: 2);
-
-        Assert.False(check.Trustworthy, check.Reason);
-        Assert.StartsWith("UNTRUSTWORTHY: it disagrees with the allocation ticks", check.Reason, StringComparison.Ordinal);
-        Assert.Equal(310_000, check.AllocationTickBytesPerMail);
+        Assert.Equal(trustworthy, check.Trustworthy);
+        Assert.StartsWith(reason, check.Reason, StringComparison.Ordinal);
+        Assert.Equal(ticksPerMail == 0 ? null : (double)ticksPerMail, check.AllocationTickBytesPerMail);
     }
 
     [Fact]
@@ -92,15 +59,6 @@ public sealed class AllocationCheckTests
         Assert.Equal(Math.Round(tolerance / Mails), agree.ToleranceBytesPerMail);
         Assert.False(disagree.Trustworthy, disagree.Reason);
         Assert.Contains("(DISAGREE, tolerance", disagree.Reason, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Ticks_that_agree_vouch_for_a_figure_across_a_heap_count_change()
-    {
-        var check = AllocationCheck.Judge(PerMail(315_000), Mails, new GcHeapCounts(1, 2, 1), tickBytes: PerMail(316_000), maxHeaps: 2);
-
-        Assert.True(check.Trustworthy, check.Reason);
-        Assert.StartsWith("trustworthy: the heap count changed, but the allocation ticks agree", check.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
