@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import capacity_model  # noqa: E402  scripts/capacity_model.py: target 4's model, also usable on saved reports
 import target1_split as t1  # noqa: E402  scripts/target1_split.py: target 1's split, shared with bench-guarantees-ab.sh
 import thread_pairs  # noqa: E402  scripts/thread_pairs.py: target 3's pair arithmetic, shared with bench-two-threads.sh
+import allocation_check  # noqa: E402  scripts/allocation_check.py: whether bench pipeline's allocation figure can be trusted
 
 VALUES_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "helm", "smime-pipeline", "values.yaml")
 
@@ -509,6 +510,7 @@ def summarize(results, repeat, t2_rounds, json_path=None):
         if pipeline:
             print(f"\n  pipeline through RabbitMQ (quorum queues), standard, flat out: {pipeline['messagesPerSecond']:.1f} msg/s, p50 {pipeline['latencyP50Milliseconds']:.0f} ms, "
                   f"p99 {pipeline['latencyP99Milliseconds']:.0f} ms, {pipeline['delivered']}/{pipeline['messages']} delivered")
+            print(f"  allocated (all threads): {allocation_check.line(pipeline)}")
             machine, ours_ms, broker = pipeline.get("machineCpuMillisecondsPerMail"), pipeline["processCpuMillisecondsPerMail"], pipeline.get("brokerCpuMillisecondsPerMail")
             if machine:
                 cores = pipeline["processorCount"]

@@ -19,6 +19,9 @@ import re
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import allocation_check  # noqa: E402  scripts/allocation_check.py: whether the allocation figure can be trusted (session 23)
+
 
 def load(path):
     """A run's report, or None while it is being written (or when its run failed and left it empty)."""
@@ -135,7 +138,11 @@ def main(out, base_variant="recorded"):
                     v = d.get(field)
                     b = (base.get(field) if field != "otlpTraceBytesPerMail" else otlp_bytes_per_mail(out, bench, base_variant, r)) if base else None
                     cell = "-" if v is None else f"{v:g}"
-                    if v is not None and b and variant != base_variant:
+                    # Session 23: an allocation figure its check calls untrustworthy is marked and kept out of the ratios.
+                    untrustworthy = field == "allocatedBytesPerMail" and (allocation_check.trusted(d) is False or (base is not None and allocation_check.trusted(base) is False))
+                    if field == "allocatedBytesPerMail" and allocation_check.trusted(d) is False:
+                        cell += " UNTRUSTWORTHY"
+                    if v is not None and b and variant != base_variant and not untrustworthy:
                         ratio = v / b
                         ratios.setdefault((variant, label), []).append(ratio)
                         cell += f" ({ratio:.3f})"

@@ -85,6 +85,24 @@ class SpansAbReportTests(unittest.TestCase):
         self.assertIn("held for: to protect 0.62, protecting 0.38, for a place 19, delivering 3.49, after 5.86", text)
         self.assertNotIn("1 wide", text)
 
+    def test_an_untrustworthy_allocation_figure_is_marked_and_kept_out_of_the_ratios(self):
+        # Session 23: session 22's alone-p20-1 reported 62,151 B per mail against 307-316 KB in its twins; its check now
+        # says why (the GC's heap count at the two reads), and the figure takes no part in the median.
+        bad = dict(run(3.0, 62151), allocationCheck={"trustworthy": False, "reason": "UNTRUSTWORTHY: the heap count changed"})
+        good = dict(run(3.0, 316000), allocationCheck={"trustworthy": True, "reason": "trustworthy: the same heap count"})
+        text = run_report({
+            "round-1.txt": "load 10.0\nopenssl 4000\n",
+            "pipeline-base-1.json": dict(run(3.0, 310000), allocationCheck={"trustworthy": True, "reason": "trustworthy"}),
+            "pipeline-p20-1.json": bad,
+            "round-2.txt": "load 11.0\nopenssl 4000\n",
+            "pipeline-base-2.json": dict(run(3.0, 310000), allocationCheck={"trustworthy": True, "reason": "trustworthy"}),
+            "pipeline-p20-2.json": good,
+        }, "base")
+        self.assertIn("62151 UNTRUSTWORTHY", text)
+        self.assertNotIn("(0.200)", text)
+        self.assertIn("316000 (1.019)", text)
+        self.assertIn("median p20 / base, alloc B: 1.019 over 1 rounds (1.019)", text)
+
 
 if __name__ == "__main__":
     unittest.main()

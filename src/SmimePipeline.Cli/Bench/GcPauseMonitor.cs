@@ -13,7 +13,7 @@ namespace SmimePipeline.Cli.Bench;
 /// two short suspensions, and the ephemeral collections done in the foreground while it runs, stop them.
 /// The runtime delivers the events on its own dispatch thread after a short delay; <see cref="StopAsync"/> waits for them.
 /// </summary>
-internal sealed class GcPauseMonitor : EventListener
+internal sealed class GcPauseMonitor : RuntimeGcListener
 {
     // The runtime's SUSPEND_REASON: SUSPEND_FOR_GC = 1, SUSPEND_FOR_GC_PREP = 6 (the others: debugger, shutdown, ...).
     private const uint SuspendForGc = 1;
@@ -22,7 +22,6 @@ internal sealed class GcPauseMonitor : EventListener
     // GCStart's Type: 0 a blocking collection, 1 a background one, 2 a blocking ephemeral one during a background one.
     private const uint BackgroundGc = 1;
 
-    private readonly Lock _lock = new();
     private readonly List<GcPause> _pauses = [];
     private DateTime _from = DateTime.MaxValue;
     private DateTime _to = DateTime.MaxValue;
@@ -31,13 +30,12 @@ internal sealed class GcPauseMonitor : EventListener
     private bool _background;
     private int _gen2Blocking;
     private int _gen2Background;
-    private DateTime _latestEvent = DateTime.MinValue;
     private uint? _backgroundRunning;
 
     /// <summary>Keeps the pauses and collections from now on.</summary>
     public void Start()
     {
-        lock (_lock)
+        lock (Sync)
         {
             _pauses.Clear();
             _gen2Blocking = 0;
@@ -54,44 +52,22 @@ internal sealed class GcPauseMonitor : EventListener
     public async Task<GcPauseRecord> StopAsync(TimeSpan delivery, CancellationToken cancellationToken)
     {
         var to = DateTime.UtcNow;
-        var deadline = to + delivery;
-        lock (_lock)
+        lock (Sync)
         {
             _to = to;
         }
 
-        // Wait until an event raised after `to` arrived (the events arrive in order), or the deadline: a quiet heap raises none.
-        while (DateTime.UtcNow < deadline && LatestEvent < to)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
-        }
+        await WaitForEventsBeforeAsync(to, delivery, cancellationToken);
 
-        lock (_lock)
+        lock (Sync)
         {
             return new GcPauseRecord([.. _pauses], _gen2Blocking, _gen2Background);
         }
     }
 
-    private DateTime LatestEvent
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _latestEvent;
-            }
-        }
-    }
+    protected override EventLevel Level => EventLevel.Informational;
 
-    protected override void OnEventSourceCreated(EventSource eventSource)
-    {
-        if (eventSource.Name == RuntimeGcEvents.SourceName)
-        {
-            EnableEvents(eventSource, EventLevel.Informational, RuntimeGcEvents.GcKeyword);
-        }
-    }
-
-    protected override void OnEventWritten(EventWrittenEventArgs eventData)
+    protected override void OnGcEvent(EventWrittenEventArgs eventData, DateTime at)
     {
         string? name = eventData.EventName;
         if (name is null)
@@ -99,63 +75,59 @@ internal sealed class GcPauseMonitor : EventListener
             return;
         }
 
-        lock (_lock)
+        if (name.StartsWith("GCSuspendEEBegin", StringComparison.Ordinal))
         {
-            _latestEvent = eventData.TimeStamp.ToUniversalTime();
-            if (name.StartsWith("GCSuspendEEBegin", StringComparison.Ordinal))
+            uint reason = Field(eventData, "Reason");
+            if (reason is SuspendForGc or SuspendForGcPrep)
             {
-                uint reason = Field(eventData, "Reason");
-                if (reason is SuspendForGc or SuspendForGcPrep)
-                {
-                    _suspended = _latestEvent;
-                    _deepest = -1;
-                    _background = false;
-                }
+                _suspended = at;
+                _deepest = -1;
+                _background = false;
             }
-            else if (name.StartsWith("GCStart", StringComparison.Ordinal))
+        }
+        else if (name.StartsWith("GCStart", StringComparison.Ordinal))
+        {
+            int depth = (int)Field(eventData, "Depth");
+            bool background = Field(eventData, "Type") == BackgroundGc;
+            if (depth == 2 && at >= _from && at < _to)
             {
-                int depth = (int)Field(eventData, "Depth");
-                bool background = Field(eventData, "Type") == BackgroundGc;
-                if (depth == 2 && _latestEvent >= _from && _latestEvent < _to)
-                {
-                    if (background)
-                    {
-                        _gen2Background++;
-                    }
-                    else
-                    {
-                        _gen2Blocking++;
-                    }
-                }
-
                 if (background)
                 {
-                    _backgroundRunning = Field(eventData, "Count");
+                    _gen2Background++;
                 }
-
-                if (_suspended is not null && depth > _deepest)
+                else
                 {
-                    _deepest = depth;
-                    _background = background;
+                    _gen2Blocking++;
                 }
             }
-            else if (name.StartsWith("GCEnd", StringComparison.Ordinal) && Field(eventData, "Count") == _backgroundRunning)
-            {
-                _backgroundRunning = null;
-            }
-            else if (name.StartsWith("GCRestartEEEnd", StringComparison.Ordinal) && _suspended is { } began)
-            {
-                if (began >= _from && began < _to)
-                {
-                    // A stop with no collection started inside it while a background one runs is that collection's own
-                    // second suspension (the end of its marking).
-                    _pauses.Add(_deepest < 0 && _backgroundRunning is not null
-                        ? new GcPause(began, _latestEvent, 2, Background: true)
-                        : new GcPause(began, _latestEvent, _deepest, _background));
-                }
 
-                _suspended = null;
+            if (background)
+            {
+                _backgroundRunning = Field(eventData, "Count");
             }
+
+            if (_suspended is not null && depth > _deepest)
+            {
+                _deepest = depth;
+                _background = background;
+            }
+        }
+        else if (name.StartsWith("GCEnd", StringComparison.Ordinal) && Field(eventData, "Count") == _backgroundRunning)
+        {
+            _backgroundRunning = null;
+        }
+        else if (name.StartsWith("GCRestartEEEnd", StringComparison.Ordinal) && _suspended is { } began)
+        {
+            if (began >= _from && began < _to)
+            {
+                // A stop with no collection started inside it while a background one runs is that collection's own
+                // second suspension (the end of its marking).
+                _pauses.Add(_deepest < 0 && _backgroundRunning is not null
+                    ? new GcPause(began, at, 2, Background: true)
+                    : new GcPause(began, at, _deepest, _background));
+            }
+
+            _suspended = null;
         }
     }
 

@@ -101,8 +101,14 @@ internal sealed record PipelineBenchResult(
     public double JitMillisecondsPerMail { get; init; }
 
     /// <summary>Managed bytes this process allocated from the first publish to the last mail, per mail (all threads,
-    /// <see cref="GC.GetTotalAllocatedBytes(bool)"/>): producer, signer, sender and the bench's own bookkeeping together.</summary>
+    /// <see cref="GC.GetTotalAllocatedBytes(bool)"/>): producer, signer, sender and the bench's own bookkeeping together. Read it
+    /// with <see cref="AllocationCheck"/>: under server GC with DATAS the runtime's total can lose a whole heap's count.</summary>
     public double AllocatedBytesPerMail { get; init; }
+
+    /// <summary>Whether <see cref="AllocatedBytesPerMail"/> can be trusted, and why (<see cref="AllocationCheck"/>: the GC's heap
+    /// count at both reads, and with <c>--allocation-check</c> the runtime's allocation ticks); null in reports that predate
+    /// session 23.</summary>
+    public AllocationCheck? AllocationCheck { get; init; }
 
     /// <summary>Garbage collections over the same interval, per 1,000 mails: gen 0 (every collection) and gen 2.</summary>
     public double Gen0CollectionsPerThousandMails { get; init; }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -61,11 +62,13 @@ internal static class PipelineBenchRunner
     /// figures).</param>
     /// <param name="workDirectory">Where the run's directory is made and left (<see cref="BenchWorkDirectory"/>); null: a temporary one, deleted at the end.</param>
     /// <param name="tracing">How MassTransit's spans are made and whether spans are counted; null: the product's setting (<see cref="BenchTracing.ProductDefault"/>).</param>
+    /// <param name="allocationTicks">Whether to check the allocation figure against the runtime's allocation ticks
+    /// (<see cref="AllocationTickTotal"/>: verbose GC events, so not for the CPU figures); the heap-count check is always made.</param>
     /// <exception cref="InvalidOperationException"><paramref name="brokerPid"/> names no process whose /proc entry can be read.</exception>
     public static async Task<PipelineBenchResult> RunAsync(
         Uri rabbitMq, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid, bool roles, bool largeMailLane,
         ProtectCommandFormat format, int inFlight, bool stages, TextWriter progress, CancellationToken cancellationToken,
-        string? claimStore = null, int claimThreshold = SmimePipelineClientOptions.DefaultClaimCheckThresholdBytes, int backlog = 0, bool largeObjects = false, string? workDirectory = null, BenchTracing? tracing = null)
+        string? claimStore = null, int claimThreshold = SmimePipelineClientOptions.DefaultClaimCheckThresholdBytes, int backlog = 0, bool largeObjects = false, string? workDirectory = null, BenchTracing? tracing = null, bool allocationTicks = false)
     {
         tracing ??= BenchTracing.ProductDefault;
         var root = BenchWorkDirectory.Create("smime-bench-", workDirectory);
@@ -85,7 +88,7 @@ internal static class PipelineBenchRunner
                 await schema.EnsureSchemaAsync(cancellationToken);
             }
 
-            var result = await MeasureAsync(rabbitMq, client, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, inFlight, backlog, stages, progress, claimStore, claims, largeObjects, tracing, cancellationToken);
+            var result = await MeasureAsync(rabbitMq, client, root.FullName, pki, outbox, messages, size, largeEvery, rate, warmup, brokerPid, inFlight, backlog, stages, progress, claimStore, claims, largeObjects, allocationTicks, tracing, cancellationToken);
             result = result with { ProducerClaimCheckThresholdBytes = claimStore is null ? null : claimThreshold };
             if (roles)
             {
@@ -103,10 +106,12 @@ internal static class PipelineBenchRunner
 
     private static async Task<PipelineBenchResult> MeasureAsync(
         Uri rabbitMq, Action<SmimePipelineClientOptions> client, string root, DemoPki pki, string outbox, int messages, BenchMessageSize size, int largeEvery, double rate, int warmup, int? brokerPid,
-        int inFlight, int backlog, bool stages, TextWriter progress, string? claimStore, BenchClaimIds? claims, bool largeObjects, BenchTracing tracing, CancellationToken cancellationToken)
+        int inFlight, int backlog, bool stages, TextWriter progress, string? claimStore, BenchClaimIds? claims, bool largeObjects, bool allocationTicks, BenchTracing tracing, CancellationToken cancellationToken)
     {
         // Listening from before the warm-up: the runtime's event session takes a moment to start.
         using var gcPauses = new GcPauseMonitor();
+        using var heapCounts = new GcHeapCountMonitor();
+        using var ticks = allocationTicks ? new AllocationTickTotal() : null;
         using var largeObjectHeap = largeObjects ? new LargeObjectHeapMonitor() : null;
         using var host = BuildHost(rabbitMq, client, "Signer,Sender", root, pki, outbox, claims);
         // Before any consumer of the bench starts: not on a broker where real mail flows (BenchQueueGuard). Once, for the
@@ -128,10 +133,8 @@ internal static class PipelineBenchRunner
             using var closedLoop = backlog > 0 ? new PipelineBacklog(backlog) : null;
             var jit = new JitActivity();
             long inProcessBefore = telemetry.InProcessDeliveryAttemptsTotal;
-            // Precise at both ends (one brief suspension each): the imprecise figure is the runtime's highest total seen so
-            // far, per-heap counters that lag the allocation contexts, and session 11's first mixed run reported 222 KB per
-            // mail against 1.46 MB in its twins, with more collections than they had.
-            long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            // Precise at both ends (AllocatedBytesRead), stamped so that the GC's heap count can be read beside each (AllocationCheck).
+            var allocatedBefore = AllocatedBytesRead.Now();
             int gen0Before = GC.CollectionCount(0), gen1Before = GC.CollectionCount(1), gen2Before = GC.CollectionCount(2);
             var pauseBefore = GC.GetTotalPauseDuration();
             gcPauses.Start();
@@ -201,10 +204,22 @@ internal static class PipelineBenchRunner
             var coreUtilisation = cores.Utilisation;
             var coreInterrupts = cores.InterruptShare;
             long jitMethods = jit.MethodsCompiled;
-            long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            var allocatedAfter = AllocatedBytesRead.Now();
+            long allocated = allocatedAfter.Bytes - allocatedBefore.Bytes;
             int gen0 = GC.CollectionCount(0) - gen0Before, gen1 = GC.CollectionCount(1) - gen1Before, gen2 = GC.CollectionCount(2) - gen2Before;
             var pauseTotal = GC.GetTotalPauseDuration() - pauseBefore;
             var gcRecord = await gcPauses.StopAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            var allocationCheck = AllocationCheck.Judge(
+                allocated,
+                messages,
+                await heapCounts.BetweenAsync(allocatedBefore, allocatedAfter, TimeSpan.FromSeconds(2), cancellationToken),
+                ticks is null ? null : await ticks.BetweenAsync(allocatedBefore, allocatedAfter, TimeSpan.FromSeconds(2), cancellationToken),
+                Environment.ProcessorCount);
+            if (!allocationCheck.Trustworthy)
+            {
+                // Said where a script's log keeps it, also beside --json: a wrong figure is never silent.
+                progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"smime bench pipeline: allocated per mail {(double)allocated / messages / 1024:F1} KB is {allocationCheck.Reason}"));
+            }
             long? largeObjectHeapBytes = largeObjectHeap?.LargeObjectHeapBytes;
             var largeObjectsSeen = largeObjectHeap?.Objects(12);
             var smallMails = new List<(DateTime Published, DateTime Filed)>(messages);
@@ -291,6 +306,7 @@ internal static class PipelineBenchRunner
                 WarmupJitSettle = settle,
                 DeliveryAttemptsInProcess = telemetry.InProcessDeliveryAttemptsTotal - inProcessBefore,
                 AllocatedBytesPerMail = Math.Round((double)allocated / messages),
+                AllocationCheck = allocationCheck,
                 Gen0CollectionsPerThousandMails = Math.Round(gen0 * 1000.0 / messages, 2),
                 Gen2CollectionsPerThousandMails = Math.Round(gen2 * 1000.0 / messages, 2),
                 VoluntarySwitchesPerMail = Math.Round((double)switches.VoluntarySwitches / messages, 2),
@@ -436,35 +452,11 @@ internal static class PipelineBenchRunner
         var timelines = ids.Select(recorder.Of).OfType<MailTimeline>().ToList();
         return new PipelineRoles(mails, producer, signer, sender)
         {
-            ProducerWindow = WindowOf(timelines, inFlight, producer.Seconds, m => m.PublishCalled, m => m.PublishConfirmed, m => Span(m.PublishCalled, m.PublishConfirmed)),
-            SignerWindow = WindowOf(timelines, signerLimit, signer.Seconds, m => m.SignerReceived, m => m.SignerAcknowledged, m => Span(m.ProtectDone, m.SignerAcknowledged)),
-            SenderWindow = WindowOf(timelines, senderLimit, sender.Seconds, m => m.SenderReceived, m => m.SenderAcknowledged, m => Span(m.EspAnswered, m.SenderAcknowledged)),
+            ProducerWindow = RoleWindow.Producer(timelines, inFlight, producer.Seconds),
+            SignerWindow = RoleWindow.Signer(timelines, signerLimit, signer.Seconds),
+            SenderWindow = RoleWindow.Sender(timelines, senderLimit, sender.Seconds),
         };
     }
-
-    /// <summary>A role's <see cref="RoleWindow"/> from the mails whose place in it (<paramref name="from"/> → <paramref name="to"/>) was seen.</summary>
-    private static RoleWindow? WindowOf(
-        List<MailTimeline> mails, int limit, double seconds, Func<MailTimeline, long> from, Func<MailTimeline, long> to, Func<MailTimeline, double?> confirmWait)
-    {
-        var residence = new List<double>(mails.Count);
-        var waits = new List<double>(mails.Count);
-        foreach (var mail in mails)
-        {
-            if (Span(from(mail), to(mail)) is { } held)
-            {
-                residence.Add(held);
-                if (confirmWait(mail) is { } wait)
-                {
-                    waits.Add(wait);
-                }
-            }
-        }
-
-        return RoleWindow.Of(limit, residence, waits, seconds);
-    }
-
-    /// <summary>Milliseconds from <paramref name="from"/> to <paramref name="to"/> (UTC ticks), or null when either was not seen.</summary>
-    private static double? Span(long from, long to) => from != 0 && to != 0 ? (to - from) / (double)TimeSpan.TicksPerMillisecond : null;
 
     /// <summary>
     /// Starts a host with only <paramref name="role"/> and measures until <paramref name="done"/> reaches <paramref name="mails"/>;

@@ -3,8 +3,8 @@ using System.Diagnostics.Tracing;
 namespace SmimePipeline.Cli.Bench;
 
 /// <summary>
-/// What the bench's listeners to the runtime's own GC events (<see cref="GcPauseMonitor"/>, <see cref="LargeObjectHeapMonitor"/>)
-/// share: the runtime's event source, its GC keyword, and a payload field read by name.
+/// What the bench's listeners to the runtime's own GC events (<see cref="GcPauseMonitor"/>, <see cref="LargeObjectHeapMonitor"/>,
+/// <see cref="RuntimeGcListener"/>) share: the runtime's event source, its GC keyword, and a payload field read by name.
 /// </summary>
 internal static class RuntimeGcEvents
 {

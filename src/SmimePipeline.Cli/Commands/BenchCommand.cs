@@ -150,13 +150,14 @@ internal static class BenchCommand
         var claimThreshold = new Option<int>("--claim-check-threshold") { Description = "With --postgres, the client's claim check threshold in bytes of mail payload.", DefaultValueFactory = _ => SmimePipelineClientOptions.DefaultClaimCheckThresholdBytes };
         var backlog = new Option<int>("--backlog") { Description = "A closed-loop producer: at most this many mails between publish and delivery (the next publish waits for a delivery), so the queues stay short; 0 = open loop (every mail published as --rate and --in-flight allow)." };
         var largeObjects = new Option<bool>("--large-objects") { Description = "List the objects the measured run allocated on the large object heap, by type and size, and the LOH bytes per mail (the runtime's verbose GC events: not for CPU figures)." };
+        var allocationCheck = new Option<bool>("--allocation-check") { Description = "Check the allocation per mail against the runtime's allocation ticks too (an independent count; verbose GC events: not for CPU figures). The GC heap count at both reads is always checked." };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var workDir = WorkDirOption();
         var massTransitSpans = MassTransitSpansOption();
         var countSpans = CountSpansOption();
         var command = new Command("pipeline", "Signer and sender in this process on RabbitMQ, pickup directory: messages/s, latency publish-to-file and where it goes, stage by stage.")
         {
-            rabbit, messages, message, largeEvery, rate, warmup, brokerPid, roles, largeLane, format, inFlight, noStages, postgres, claimThreshold, backlog, largeObjects, json, workDir, massTransitSpans, countSpans,
+            rabbit, messages, message, largeEvery, rate, warmup, brokerPid, roles, largeLane, format, inFlight, noStages, postgres, claimThreshold, backlog, largeObjects, allocationCheck, json, workDir, massTransitSpans, countSpans,
         };
         command.SetAction((parseResult, cancellationToken) => CommandRunner.RunAsync(async () =>
         {
@@ -199,7 +200,7 @@ internal static class BenchCommand
             var result = await PipelineBenchRunner.RunAsync(
                 broker, count, BenchMail.Parse(parseResult.GetRequiredValue(message)), parseResult.GetValue(largeEvery), parseResult.GetValue(rate), parseResult.GetValue(warmup), pid, parseResult.GetValue(roles), parseResult.GetValue(largeLane),
                 parseResult.GetValue(format), window, !parseResult.GetValue(noStages), Console.Error, cancellationToken, claimStore, threshold, parseResult.GetValue(backlog), parseResult.GetValue(largeObjects), parseResult.GetValue(workDir),
-                Tracing(parseResult, massTransitSpans, countSpans));
+                Tracing(parseResult, massTransitSpans, countSpans), parseResult.GetValue(allocationCheck));
             if (parseResult.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(result, BenchJsonContext.Default.PipelineBenchResult));
@@ -230,6 +231,9 @@ internal static class BenchCommand
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"large object heap: {seen.Count} × {seen.Type} of {seen.Kilobytes} KB"));
                 }
 
+                Console.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"allocated per mail: {result.AllocatedBytesPerMail / 1024:F1} KB (all threads); {result.AllocationCheck?.Reason ?? "not checked"}"));
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
                     $"CPU per mail: {result.ProcessCpuMillisecondsPerMail:F2} ms in this process, {(result.BrokerCpuMillisecondsPerMail is { } brokerMs ? $"{brokerMs:F2} ms in the broker, " : "")}{(result.PostgresCpuMillisecondsPerMail is { } postgresMs ? $"{postgresMs:F2} ms in PostgreSQL, " : "")}{(result.MachineCpuMillisecondsPerMail is { } machine ? $"{machine:F2} ms on the whole machine ({result.ProcessorCount} cores carry at most {result.ProcessorCount * 1000 / machine:F0} msg/s)" : "whole machine unknown")}"));

@@ -217,7 +217,7 @@ public sealed class BenchCommandTests
 
         var result = await SmimeCli.RunAsync(
             ["bench", "pipeline", "--rabbitmq", vhost.AmqpUri.ToString(), "--messages", "8", "--message", "small", "--large-every", "4", "--rate", "20",
-             "--warmup", "2", "--postgres", TestServices.PostgresConnectionString, "--large-objects", "--json"]);
+             "--warmup", "2", "--postgres", TestServices.PostgresConnectionString, "--large-objects", "--allocation-check", "--json"]);
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         using var report = JsonDocument.Parse(result.Stdout);
@@ -240,6 +240,12 @@ public sealed class BenchCommandTests
             Assert.False(string.IsNullOrEmpty(seen.GetProperty("type").GetString()));
             Assert.True(seen.GetProperty("count").GetInt64() > 0);
         }
+
+        // --allocation-check (session 23): the runtime's allocation ticks beside the total, with the tolerance they were held to.
+        var allocation = run.GetProperty("allocationCheck");
+        Assert.True(allocation.GetProperty("allocationTickBytesPerMail").GetDouble() > 1_000, allocation.ToString());
+        Assert.True(allocation.GetProperty("toleranceBytesPerMail").GetDouble() > 0, allocation.ToString());
+        Assert.Contains("the allocation ticks say ", allocation.GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -259,6 +265,12 @@ public sealed class BenchCommandTests
         Assert.Matches("^[0-9a-f]{32}$", run.GetProperty("sampleTraceId").GetString());
         // The whole path's allocation per mail (issue 17, session 11): at least each mail's body travels through it.
         Assert.True(run.GetProperty("allocatedBytesPerMail").GetDouble() > 1_000, $"allocatedBytesPerMail {run.GetProperty("allocatedBytesPerMail")}");
+        // Session 23: the figure comes with its check, the GC's heap count at both reads; the ticks only on request.
+        var allocation = run.GetProperty("allocationCheck");
+        Assert.Contains("GC heaps ", allocation.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.True(allocation.GetProperty("trustworthy").ValueKind is JsonValueKind.True or JsonValueKind.False, allocation.ToString());
+        Assert.True(allocation.GetProperty("heapCountChanges").GetInt32() >= 0, allocation.ToString());
+        Assert.Equal(JsonValueKind.Null, allocation.GetProperty("allocationTickBytesPerMail").ValueKind);
         Assert.True(run.GetProperty("gen0CollectionsPerThousandMails").GetDouble() >= 0);
         // Session 15: getrusage's counts. Six mails through a broker cannot pass without a thread blocking (a task awaited
         // on the broker's confirm, the sockets thread's epoll wait): a zero means the call failed or was not made.
