@@ -18,7 +18,7 @@ internal static partial class ReturnPathLog
     [LoggerMessage(EventId = 1604, Level = LogLevel.Information, Message = "Webhook {Endpoint} handed {Accepted} of {Total} entries to the queue (dropped {Dropped})")]
     public static partial void WebhookBatchAccepted(ILogger logger, string endpoint, int accepted, int total, int dropped);
 
-    [LoggerMessage(EventId = 1605, Level = LogLevel.Error, Message = "Webhook {Endpoint} could not hand a batch to RabbitMQ; answering 503 so the provider retries: {Reason}")]
+    [LoggerMessage(EventId = 1605, Level = LogLevel.Error, Message = "Webhook {Endpoint} could not hand a batch to the ledger or RabbitMQ; answering 503 so the provider retries: {Reason}")]
     public static partial void WebhookHandOverFailed(ILogger logger, string endpoint, string reason);
 
     [LoggerMessage(EventId = 1606, Level = LogLevel.Information, Message = "Webhook {Endpoint} batch {BatchId} was processed before; answered 200 without counting it again")]
@@ -35,4 +35,10 @@ internal static partial class ReturnPathLog
 
     [LoggerMessage(EventId = 1610, Level = LogLevel.Information, Message = "Harvest request {RequestId}: decrypted the reply addressed to our certificate {Subject} ({Thumbprint})")]
     public static partial void HarvestDecrypted(ILogger logger, Guid requestId, string subject, string thumbprint);
+
+    [LoggerMessage(EventId = 1611, Level = LogLevel.Warning, Message = "Webhook {Endpoint} did not hand a batch over within {HandOverTimeout} (SmimePipeline:Webhooks:HandOverTimeout); answered 503 in time so the provider retries")]
+    public static partial void WebhookHandOverTimedOut(ILogger logger, string endpoint, TimeSpan handOverTimeout);
+
+    [LoggerMessage(EventId = 1612, Level = LogLevel.Information, Message = "Webhook {Endpoint}: a hand-over answered 503 at its deadline ({HandOverTimeout}) ended afterwards, {Outcome}; the provider's retry finishes what it did not")]
+    public static partial void WebhookHandOverEndedLate(ILogger logger, string endpoint, TimeSpan handOverTimeout, string outcome);
 }

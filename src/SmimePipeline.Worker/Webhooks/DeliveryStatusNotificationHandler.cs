@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Microsoft.Extensions.Options;
 using SmimePipeline.Delivery.Dsn;
 using SmimePipeline.Delivery.Ledger;
 using SmimePipeline.Worker.Telemetry;
@@ -14,11 +13,10 @@ namespace SmimePipeline.Worker.Webhooks;
 /// delivered/relayed/expanded → delivered) and published as <c>EmailRecipientBounced</c>/<c>EmailRecipientDelivered</c>.
 /// Each block's event id is derived from the report's bytes, so a report posted twice is recorded and published once.
 /// Answers: 200 when all is recorded and published, 400 for an unreadable report, 422 for a report naming no mail id
-/// or a mail id the delivery ledger does not know (never guessed), 503 when the ledger or the broker failed (the
-/// sender retries; nothing is counted twice).
+/// or a mail id the delivery ledger does not know (never guessed), 503 when the ledger or the broker failed or did not
+/// answer within <c>Webhooks:HandOverTimeout</c> of the raw request's arrival (the sender retries; nothing is counted twice).
 /// </summary>
 public sealed class DeliveryStatusNotificationHandler(
-    IOptions<WebhooksOptions> options,
     IDeliveryLedger deliveries,
     RecipientFateRecorder fates,
     ReturnPathTelemetry telemetry,
@@ -31,10 +29,12 @@ public sealed class DeliveryStatusNotificationHandler(
     /// <summary>Records and publishes the report in <paramref name="mail"/> and answers the request.</summary>
     /// <param name="context">The request, already authenticated by the raw endpoint.</param>
     /// <param name="mail">The report's bytes.</param>
-    public async Task HandleAsync(HttpContext context, byte[] mail)
+    /// <param name="deadline">The raw request's deadline (<see cref="WebhooksOptions.HandOverTimeout"/> from its arrival).</param>
+    internal async Task HandleAsync(HttpContext context, byte[] mail, WebhookDeadline deadline)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(mail);
+        ArgumentNullException.ThrowIfNull(deadline);
         DeliveryStatusReport report;
         try
         {
@@ -53,36 +53,48 @@ public sealed class DeliveryStatusNotificationHandler(
             return;
         }
 
-        using var timeout = new CancellationTokenSource(options.Value.HandOverTimeout);
+        bool known;
         try
         {
-            if (await deliveries.FindAsync(mailId, timeout.Token) is not { } sent)
-            {
-                await RefuseAsync(context, WebhookRefusal.UnknownMailId,
-                    $"the delivery status notification names mail {mailId:N}, which the delivery ledger does not know");
-                return;
-            }
-
-            string reportId = Convert.ToHexStringLower(SHA256.HashData(mail))[..32];
-            var now = time.GetUtcNow();
-            for (int i = 0; i < report.Recipients.Count; i++)
-            {
-                var fate = FateOf(report, report.Recipients[i], $"dsn:{reportId}:{i}", mailId, sent, now);
-                await fates.RecordAndPublishAsync(fate, timeout.Token);
-
-                telemetry.RecordWebhookEntry(Endpoint, "accepted");
-            }
-
-            ReturnPathLog.WebhookBatchAccepted(logger, Endpoint, report.Recipients.Count, report.Recipients.Count, 0);
-            telemetry.RecordWebhookRequest(Endpoint, StatusCodes.Status200OK);
-            await WebhookAnswers.CountsAsync(context, StatusCodes.Status200OK, report.Recipients.Count, 0);
+            known = await deadline.RunAsync(token => RecordAsync(report, mail, mailId, token), logger, Endpoint);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            ReturnPathLog.WebhookHandOverFailed(logger, Endpoint, ex.GetType().Name + ": " + ex.Message);
-            telemetry.RecordWebhookRequest(Endpoint, StatusCodes.Status503ServiceUnavailable);
-            await WebhookAnswers.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "The report could not be recorded; retry later.");
+            await WebhookAnswers.HandOverFailedAsync(context, telemetry, logger, Endpoint, ex, "The report could not be recorded; retry later.");
+            return;
         }
+
+        if (!known)
+        {
+            await RefuseAsync(context, WebhookRefusal.UnknownMailId,
+                $"the delivery status notification names mail {mailId:N}, which the delivery ledger does not know");
+            return;
+        }
+
+        ReturnPathLog.WebhookBatchAccepted(logger, Endpoint, report.Recipients.Count, report.Recipients.Count, 0);
+        telemetry.RecordWebhookRequest(Endpoint, StatusCodes.Status200OK);
+        await WebhookAnswers.CountsAsync(context, StatusCodes.Status200OK, report.Recipients.Count, 0);
+    }
+
+    /// <returns>False when the delivery ledger does not know <paramref name="mailId"/> (nothing recorded).</returns>
+    private async Task<bool> RecordAsync(DeliveryStatusReport report, byte[] mail, Guid mailId, CancellationToken cancellationToken)
+    {
+        if (await deliveries.FindAsync(mailId, cancellationToken) is not { } sent)
+        {
+            return false;
+        }
+
+        string reportId = Convert.ToHexStringLower(SHA256.HashData(mail))[..32];
+        var now = time.GetUtcNow();
+        for (int i = 0; i < report.Recipients.Count; i++)
+        {
+            var fate = FateOf(report, report.Recipients[i], $"dsn:{reportId}:{i}", mailId, sent, now);
+            await fates.RecordAndPublishAsync(fate, cancellationToken);
+
+            telemetry.RecordWebhookEntry(Endpoint, "accepted");
+        }
+
+        return true;
     }
 
     private static RecipientFate FateOf(DeliveryStatusReport report, DsnRecipient recipient, string eventId, Guid mailId, DeliveryLedgerEntry sent, DateTimeOffset now)

@@ -11,8 +11,9 @@ namespace SmimePipeline.Worker.Webhooks;
 /// OAuth2 bearer token. Each fate is recorded in the ledger once (keyed by SparkPost's <c>event_id</c>), published
 /// on the bus once confirmed, and the batch marked done under its <c>X-MessageSystems-Batch-ID</c>; only then the
 /// answer is 200. A batch already done is answered 200 at once (SparkPost retries a batch for hours). Any failure
-/// of the ledger or the broker answers 503, and the retried batch finishes what is missing: recorded events not
-/// yet published are published then, none is counted twice.
+/// of the ledger or the broker answers 503, and so does a batch not recorded within <c>Webhooks:HandOverTimeout</c>
+/// (<see cref="WebhookDeadline"/>: SparkPost reads no answer after 10 s); the retried batch finishes what is missing:
+/// recorded events not yet published are published then, none is counted twice.
 /// </summary>
 public sealed class EventWebhookHandler(
     IOptions<WebhooksOptions> options,
@@ -38,6 +39,7 @@ public sealed class EventWebhookHandler(
     {
         ArgumentNullException.ThrowIfNull(context);
         var o = options.Value;
+        var deadline = new WebhookDeadline(o.HandOverTimeout, time);
         if (Refusal(context.Request.Headers.Authorization.ToString(), o.EventsUserName) is { } refusal)
         {
             context.Response.Headers.WWWAuthenticate = _password is not null ? "Basic realm=\"smime-webhooks\"" : "Bearer";
@@ -65,40 +67,51 @@ public sealed class EventWebhookHandler(
         }
 
         ReturnPathLog.WebhookBatchReceived(logger, Endpoint, batchId.Length > 0 ? batchId : "(no id)", entries.Count);
-        using var timeout = new CancellationTokenSource(o.HandOverTimeout);
+        int? recorded;
         try
         {
-            if (batchId.Length > 0 && await ledger.IsBatchDoneAsync(batchId, timeout.Token))
-            {
-                ReturnPathLog.WebhookBatchDuplicate(logger, Endpoint, batchId);
-                telemetry.RecordWebhookEntry(Endpoint, "duplicate-batch");
-                telemetry.RecordWebhookRequest(Endpoint, StatusCodes.Status200OK);
-                await WebhookAnswers.CountsAsync(context, StatusCodes.Status200OK, 0, 0);
-                return;
-            }
-
-            int recorded = 0;
-            foreach (var entry in entries)
-            {
-                recorded += await ProcessAsync(entry, timeout.Token) ? 1 : 0;
-            }
-
-            if (batchId.Length > 0)
-            {
-                await ledger.MarkBatchDoneAsync(batchId, time.GetUtcNow(), timeout.Token);
-            }
-
-            int notFates = entries.Count - recorded;
-            ReturnPathLog.WebhookBatchAccepted(logger, Endpoint, recorded, entries.Count, notFates);
-            telemetry.RecordWebhookRequest(Endpoint, StatusCodes.Status200OK);
-            await WebhookAnswers.CountsAsync(context, StatusCodes.Status200OK, recorded, entries.Count - recorded);
+            recorded = await deadline.RunAsync(token => RecordBatchAsync(batchId, entries, token), logger, Endpoint);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            ReturnPathLog.WebhookHandOverFailed(logger, Endpoint, ex.GetType().Name + ": " + ex.Message);
-            telemetry.RecordWebhookRequest(Endpoint, StatusCodes.Status503ServiceUnavailable);
-            await WebhookAnswers.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "The batch could not be recorded; retry later.");
+            await WebhookAnswers.HandOverFailedAsync(context, telemetry, logger, Endpoint, ex, "The batch could not be recorded; retry later.");
+            return;
         }
+
+        if (recorded is not { } fates)
+        {
+            ReturnPathLog.WebhookBatchDuplicate(logger, Endpoint, batchId);
+            telemetry.RecordWebhookEntry(Endpoint, "duplicate-batch");
+            telemetry.RecordWebhookRequest(Endpoint, StatusCodes.Status200OK);
+            await WebhookAnswers.CountsAsync(context, StatusCodes.Status200OK, 0, 0);
+            return;
+        }
+
+        ReturnPathLog.WebhookBatchAccepted(logger, Endpoint, fates, entries.Count, entries.Count - fates);
+        telemetry.RecordWebhookRequest(Endpoint, StatusCodes.Status200OK);
+        await WebhookAnswers.CountsAsync(context, StatusCodes.Status200OK, fates, entries.Count - fates);
+    }
+
+    /// <returns>How many entries are fates (recorded now or before), or null when the batch was done before.</returns>
+    private async Task<int?> RecordBatchAsync(string batchId, IReadOnlyList<EventBatchEntry> entries, CancellationToken cancellationToken)
+    {
+        if (batchId.Length > 0 && await ledger.IsBatchDoneAsync(batchId, cancellationToken))
+        {
+            return null;
+        }
+
+        int recorded = 0;
+        foreach (var entry in entries)
+        {
+            recorded += await ProcessAsync(entry, cancellationToken) ? 1 : 0;
+        }
+
+        if (batchId.Length > 0)
+        {
+            await ledger.MarkBatchDoneAsync(batchId, time.GetUtcNow(), cancellationToken);
+        }
+
+        return recorded;
     }
 
     /// <returns>True when the entry is a fate (recorded now or before).</returns>

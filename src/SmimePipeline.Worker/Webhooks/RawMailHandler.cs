@@ -7,7 +7,8 @@ namespace SmimePipeline.Worker.Webhooks;
 /// <summary>
 /// <c>POST /webhooks/raw</c>: one <c>message/rfc822</c> body, authenticated by <c>Authorization: Bearer</c>, for any
 /// other intake (a Postfix pipe, another provider's inbound route). 401 wrong token, 415 another content type,
-/// 413 too large, 400 empty, 503 when RabbitMQ did not confirm, else 202. A delivery status notification
+/// 413 too large, 400 empty, 503 when RabbitMQ did not confirm within <c>Webhooks:HandOverTimeout</c> of the request's
+/// arrival (<see cref="WebhookDeadline"/>), else 202. A delivery status notification
 /// (<c>multipart/report; report-type=delivery-status</c>, a bounce of an SMTP transmission) is not harvested but
 /// handed to <see cref="DeliveryStatusNotificationHandler"/>, which answers it.
 /// </summary>
@@ -31,6 +32,7 @@ public sealed class RawMailHandler(
     {
         ArgumentNullException.ThrowIfNull(context);
         var o = options.Value;
+        var deadline = new WebhookDeadline(o.HandOverTimeout, time);
         var authorization = context.Request.Headers.Authorization.ToString();
         const string scheme = "Bearer ";
         var refusal = authorization.Length == 0 ? WebhookRefusal.CredentialsMissing
@@ -67,7 +69,7 @@ public sealed class RawMailHandler(
 
         if (Delivery.Dsn.DeliveryStatusReportReader.IsReport(mail))
         {
-            await bounces.HandleAsync(context, mail);
+            await bounces.HandleAsync(context, mail, deadline);
             return;
         }
 
@@ -78,16 +80,13 @@ public sealed class RawMailHandler(
             Source = "raw",
             ReceivedAt = time.GetUtcNow(),
         };
-        using var timeout = new CancellationTokenSource(o.HandOverTimeout);
         try
         {
-            await queue.EnqueueAsync(harvest, timeout.Token);
+            await deadline.RunAsync(token => queue.EnqueueAsync(harvest, token), logger, Endpoint);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            ReturnPathLog.WebhookHandOverFailed(logger, Endpoint, ex.GetType().Name + ": " + ex.Message);
-            telemetry.RecordWebhookRequest(Endpoint, StatusCodes.Status503ServiceUnavailable);
-            await WebhookAnswers.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "The mail could not be queued; retry later.");
+            await WebhookAnswers.HandOverFailedAsync(context, telemetry, logger, Endpoint, ex, "The mail could not be queued; retry later.");
             return;
         }
 

@@ -6,7 +6,8 @@ namespace SmimePipeline.Worker.Webhooks;
 /// <summary>
 /// <c>POST /webhooks/sparkpost/relay</c>: SparkPost Inbound Relay Webhook batches. 401 for a wrong or missing
 /// <c>X-MessageSystems-Webhook-Token</c>, 413 for a body or batch too large, 400 for a body that is not a JSON
-/// array, 503 when the good entries could not all be handed to RabbitMQ (SparkPost retries), else 200 — also
+/// array, 503 when the good entries could not all be handed to RabbitMQ within <c>Webhooks:HandOverTimeout</c> of the
+/// request's arrival (SparkPost retries; <see cref="WebhookDeadline"/>), else 200 — also
 /// when entries were dropped (each logged and counted with its reason), so that a sender learns nothing about
 /// what we accept.
 /// </summary>
@@ -32,6 +33,7 @@ public sealed class RelayWebhookHandler(
     {
         ArgumentNullException.ThrowIfNull(context);
         var o = options.Value;
+        var deadline = new WebhookDeadline(o.HandOverTimeout, time);
         if (_token.Check(context.Request.Headers[TokenHeader].ToString()) is { } refusal)
         {
             await RefuseAsync(context, refusal, $"missing or wrong {TokenHeader}");
@@ -59,17 +61,14 @@ public sealed class RelayWebhookHandler(
         var good = entries.Where(e => e.Harvest is not null).ToList();
 
         // Not the request's own cancellation: once a send started, finish it, so that a client that gave up does
-        // not leave a half-confirmed batch behind.
-        using var timeout = new CancellationTokenSource(o.HandOverTimeout);
+        // not leave a half-confirmed batch behind; only the deadline cancels it.
         try
         {
-            await Task.WhenAll(good.Select(e => queue.EnqueueAsync(e.Harvest!, timeout.Token)));
+            await deadline.RunAsync(token => Task.WhenAll(good.Select(e => queue.EnqueueAsync(e.Harvest!, token))), logger, Endpoint);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            ReturnPathLog.WebhookHandOverFailed(logger, Endpoint, ex.GetType().Name + ": " + ex.Message);
-            telemetry.RecordWebhookRequest(Endpoint, StatusCodes.Status503ServiceUnavailable);
-            await WebhookAnswers.ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "The batch could not be queued; retry later.");
+            await WebhookAnswers.HandOverFailedAsync(context, telemetry, logger, Endpoint, ex, "The batch could not be queued; retry later.");
             return;
         }
 

@@ -18,6 +18,28 @@ internal static class WebhookAnswers
         return ErrorAsync(context, refusal.Status, answer);
     }
 
+    /// <summary>
+    /// Answers 503 (with <c>Retry-After</c>) a request whose hand-over to the ledger or RabbitMQ did not end in time
+    /// (<see cref="WebhookDeadlineException"/>: <c>hand-over-timeout</c>, log line 1611) or failed (<c>hand-over-failed</c>,
+    /// 1605), counted in <c>smime.webhook.requests</c> and by that reason in <c>smime.webhook.refusals</c>.
+    /// </summary>
+    public static Task HandOverFailedAsync(HttpContext context, ReturnPathTelemetry telemetry, ILogger logger, string endpoint, Exception failure, string answer)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        var refusal = failure is WebhookDeadlineException ? WebhookRefusal.HandOverTimedOut : WebhookRefusal.HandOverFailed;
+        telemetry.RecordWebhookRefusal(endpoint, refusal.Reason, refusal.Status);
+        if (failure is WebhookDeadlineException late)
+        {
+            ReturnPathLog.WebhookHandOverTimedOut(logger, endpoint, late.Limit);
+        }
+        else
+        {
+            ReturnPathLog.WebhookHandOverFailed(logger, endpoint, failure.GetType().Name + ": " + failure.Message);
+        }
+
+        return ErrorAsync(context, refusal.Status, answer);
+    }
+
     public static Task ErrorAsync(HttpContext context, int status, string message)
     {
         context.Response.StatusCode = status;

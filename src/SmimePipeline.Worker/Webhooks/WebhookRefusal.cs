@@ -49,19 +49,29 @@ public sealed record WebhookRefusal(string Reason, int Status)
     /// <summary>A delivery status notification naming a mail id the delivery ledger does not know (422).</summary>
     public static readonly WebhookRefusal UnknownMailId = new("unknown-mail-id", StatusCodes.Status422UnprocessableEntity);
 
+    /// <summary>
+    /// The ledger or RabbitMQ did not take the batch within <c>Webhooks:HandOverTimeout</c> of the request's arrival (503 at
+    /// that moment, so that SparkPost, which gives a batch 10 s, reads it and retries; session 23). Log line 1611.
+    /// </summary>
+    public static readonly WebhookRefusal HandOverTimedOut = new("hand-over-timeout", StatusCodes.Status503ServiceUnavailable);
+
+    /// <summary>The ledger or RabbitMQ failed (down, refusing, unroutable) before the deadline (503, the provider retries). Log line 1605.</summary>
+    public static readonly WebhookRefusal HandOverFailed = new("hand-over-failed", StatusCodes.Status503ServiceUnavailable);
+
     /// <summary>The refusals of <c>/webhooks/sparkpost/relay</c>.</summary>
-    public static IReadOnlyList<WebhookRefusal> OfRelay { get; } = [CredentialsMissing, CredentialsWrong, SecretUnavailable, Malformed, TooLarge];
+    public static IReadOnlyList<WebhookRefusal> OfRelay { get; } =
+        [CredentialsMissing, CredentialsWrong, SecretUnavailable, Malformed, TooLarge, HandOverTimedOut, HandOverFailed];
 
     /// <summary>The refusals of <c>/webhooks/sparkpost/events</c>.</summary>
     public static IReadOnlyList<WebhookRefusal> OfEvents { get; } =
-        [CredentialsMissing, CredentialsWrong, SchemeNotAccepted, SecretUnavailable, BatchIdInvalid, Malformed, TooLarge];
+        [CredentialsMissing, CredentialsWrong, SchemeNotAccepted, SecretUnavailable, BatchIdInvalid, Malformed, TooLarge, HandOverTimedOut, HandOverFailed];
 
     /// <summary>The refusals of <c>/webhooks/raw</c> before a body is read as a mail or a report.</summary>
     public static IReadOnlyList<WebhookRefusal> OfRaw { get; } =
-        [CredentialsMissing, CredentialsWrong, SchemeNotAccepted, SecretUnavailable, UnsupportedMediaType, Malformed, TooLarge];
+        [CredentialsMissing, CredentialsWrong, SchemeNotAccepted, SecretUnavailable, UnsupportedMediaType, Malformed, TooLarge, HandOverTimedOut, HandOverFailed];
 
     /// <summary>The refusals of a delivery status notification posted to the raw endpoint.</summary>
-    public static IReadOnlyList<WebhookRefusal> OfDsn { get; } = [UnreadableReport, NoMailId, UnknownMailId];
+    public static IReadOnlyList<WebhookRefusal> OfDsn { get; } = [UnreadableReport, NoMailId, UnknownMailId, HandOverTimedOut, HandOverFailed];
 
     /// <summary>The refusal a <see cref="RelayBatchException"/> stands for: 413 too large, anything else malformed.</summary>
     public static WebhookRefusal Of(RelayBatchException refused)

@@ -59,8 +59,17 @@ public sealed class WebhooksOptions
     public int MaxBatchEntries { get; set; } = 1000;
 
     /// <summary>
-    /// How long the hand-over of one batch to RabbitMQ (publisher confirms) may take before the request is
-    /// answered 503 so that the provider retries. Default 30 s.
+    /// SparkPost's time for a webhook request: a batch not answered within it is counted failed and sent again later, and
+    /// a later answer is never read (its webhook documentation: "Webhooks posting to your endpoint will timeout after 10
+    /// seconds").
     /// </summary>
-    public TimeSpan HandOverTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan SparkPostAnswerLimit = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a request may take from its arrival (the body's upload included) through the hand-over of its batch to
+    /// the ledger and RabbitMQ (publisher confirms) before it is answered 503, so that the provider reads the answer and
+    /// retries (<see cref="WebhookDeadline"/>). Default 8 s, inside <see cref="SparkPostAnswerLimit"/> with room for the
+    /// network and the answer; while a SparkPost endpoint is served the worker refuses to start with 10 s or more.
+    /// </summary>
+    public TimeSpan HandOverTimeout { get; set; } = TimeSpan.FromSeconds(8);
 }

@@ -62,6 +62,13 @@ public sealed class WebhooksOptionsValidator : IValidateOptions<WebhooksOptions>
         {
             failures.Add($"{s}:HandOverTimeout must be positive (was {options.HandOverTimeout}).");
         }
+        else if ((options.ServesRelay || options.ServesEvents) && options.HandOverTimeout >= WebhooksOptions.SparkPostAnswerLimit)
+        {
+            failures.Add(
+                $"{s}:HandOverTimeout ({options.HandOverTimeout}) must be below SparkPost's {WebhooksOptions.SparkPostAnswerLimit.TotalSeconds:0} s for a webhook " +
+                "answer while /webhooks/sparkpost/relay or /webhooks/sparkpost/events is served: SparkPost counts a batch not answered " +
+                "within that time as failed, sends it again and never reads a later answer. Remove the setting (default 8 s) or set it lower.");
+        }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

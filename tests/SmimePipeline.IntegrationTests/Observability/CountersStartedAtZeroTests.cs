@@ -45,8 +45,11 @@ public sealed class CountersStartedAtZeroTests : IDisposable
             ("smime_webhook_requests_total", ["endpoint=\"sparkpost-relay\"", "status=\"200\""]),
             ("smime_webhook_requests_total", ["endpoint=\"raw\"", "status=\"202\""]),
             ("smime_webhook_requests_total", ["endpoint=\"dsn\"", "status=\"422\""]),
-            .. new[] { "credentials-missing", "credentials-wrong", "scheme-not-accepted", "secret-unavailable", "batch-id-invalid", "malformed", "too-large" }
+            .. new[] { "credentials-missing", "credentials-wrong", "scheme-not-accepted", "secret-unavailable", "batch-id-invalid", "malformed", "too-large", "hand-over-timeout", "hand-over-failed" }
                 .Select(reason => ("smime_webhook_refusals_total", new[] { "endpoint=\"sparkpost-events\"", $"reason=\"{reason}\"" })),
+            ("smime_webhook_refusals_total", ["endpoint=\"sparkpost-relay\"", "reason=\"hand-over-timeout\""]),
+            ("smime_webhook_refusals_total", ["endpoint=\"raw\"", "reason=\"hand-over-timeout\""]),
+            ("smime_webhook_refusals_total", ["endpoint=\"dsn\"", "reason=\"hand-over-timeout\""]),
             ("smime_webhook_refusals_total", ["endpoint=\"sparkpost-relay\"", "reason=\"credentials-wrong\""]),
             ("smime_webhook_refusals_total", ["endpoint=\"raw\"", "reason=\"unsupported-media-type\""]),
             ("smime_webhook_refusals_total", ["endpoint=\"dsn\"", "reason=\"unknown-mail-id\""]),

@@ -128,12 +128,20 @@ public sealed class SparkPostFake : IAsyncDisposable
     }
 
     /// <summary>
-    /// Posts an event webhook batch to <paramref name="target"/> as SparkPost does: JSON, the batch id in
-    /// <c>X-MessageSystems-Batch-ID</c> (the same id on every retry of the batch), and the webhook's credentials.
+    /// How long SparkPost waits for the answer to a webhook request before it counts the batch failed ("Webhooks posting to
+    /// your endpoint will timeout after 10 seconds", SparkPost's webhook documentation).
     /// </summary>
-    public static async Task<HttpResponseMessage> PostEventBatchAsync(Uri target, string batchId, System.Net.Http.Headers.AuthenticationHeaderValue? authorization, string batchJson)
+    public static readonly TimeSpan WebhookTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Posts an event webhook batch to <paramref name="target"/> as SparkPost does: JSON, the batch id in
+    /// <c>X-MessageSystems-Batch-ID</c> (the same id on every retry of the batch), and the webhook's credentials. The
+    /// client waits <paramref name="timeout"/> (default 120 s, a loaded test host's margin; <see cref="WebhookTimeout"/>
+    /// to wait exactly as long as SparkPost).
+    /// </summary>
+    public static async Task<HttpResponseMessage> PostEventBatchAsync(Uri target, string batchId, System.Net.Http.Headers.AuthenticationHeaderValue? authorization, string batchJson, TimeSpan? timeout = null)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(120) };
+        using var http = new HttpClient { Timeout = timeout ?? TimeSpan.FromSeconds(120) };
         using var request = new HttpRequestMessage(HttpMethod.Post, target)
         {
             Content = new StringContent(batchJson, Encoding.UTF8, "application/json"),

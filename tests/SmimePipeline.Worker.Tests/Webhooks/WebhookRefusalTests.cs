@@ -1,10 +1,14 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using SmimePipeline.Delivery.Ledger;
 using SmimePipeline.Testing;
+using SmimePipeline.Testing.SparkPost;
 using SmimePipeline.Worker.Telemetry;
 using SmimePipeline.Worker.Webhooks;
 
@@ -68,10 +72,63 @@ public sealed class WebhookRefusalTests : IDisposable
         Assert.Equal([("sparkpost-events", "batch-id-invalid")], refusals);
     }
 
-    // Posts to the events handler (Basic authentication as "sparkpost" with the password in passwordFile); the handler's
-    // ledger and recorder are never reached by a refused request.
+    [Fact]
+    public async Task A_batch_the_ledger_holds_up_is_answered_503_at_the_deadline_not_when_SQLite_gives_up()
+    {
+        // Session 23: Microsoft.Data.Sqlite waits for a locked database synchronously and ignores cancellation, so the
+        // handler answered when SQLite gave up (its 30 s command timeout), whatever Webhooks:HandOverTimeout said.
+        var passwordFile = Path.Combine(_temp.Path, "events-password");
+        await File.WriteAllTextAsync(passwordFile, Password);
+        var path = Path.Combine(_temp.Path, "ledger.db");
+        var ledger = new SqliteRecipientFateLedger(path);
+        Assert.False(await ledger.IsBatchDoneAsync("batch-0", CancellationToken.None)); // creates the tables
+        var mailId = Guid.NewGuid();
+        var transmission = new RecordedTransmission(mailId.ToString("D"), null, null, "", DateTimeOffset.UtcNow, 200, "tx-1");
+        var batch = EventBatch.Create(EventBatch.Bounce(transmission, "carol@customer.example", DateTimeOffset.UtcNow.AddSeconds(-5), 10, "550 5.1.1 unknown"));
+
+        await using var blocker = new SqliteConnection($"Data Source={path}");
+        await blocker.OpenAsync();
+        await using (var begin = blocker.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE";
+            await begin.ExecuteNonQueryAsync();
+        }
+
+        var clock = Stopwatch.StartNew();
+        var (status, answer, refusals) = await PostEventsAsync(
+            passwordFile,
+            "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("sparkpost:" + Password)),
+            ledger: ledger,
+            handOverTimeout: TimeSpan.FromSeconds(1),
+            body: batch);
+        clock.Stop();
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, status);
+        Assert.Equal("{\"error\":\"The batch could not be recorded; retry later.\"}", answer);
+        Assert.Equal([("sparkpost-events", "hand-over-timeout")], refusals);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(6));
+
+        // The hand-over left running records the fate once the lock is gone (the provider's retry finds it recorded).
+        await using (var rollback = blocker.CreateCommand())
+        {
+            rollback.CommandText = "ROLLBACK";
+            await rollback.ExecuteNonQueryAsync();
+        }
+
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
+        while ((await ledger.ListAsync(mailId, CancellationToken.None)).Count == 0 && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Single(await ledger.ListAsync(mailId, CancellationToken.None));
+    }
+
+    // Posts to the events handler (Basic authentication as "sparkpost" with the password in passwordFile); without a
+    // ledger, the handler's ledger and recorder are never reached by a refused request. With one, fates are recorded in
+    // it and never published (a hand-over that reaches the bus fails).
     private static async Task<(int Status, string Answer, List<(string Endpoint, string Reason)> Refusals)> PostEventsAsync(
-        string passwordFile, string? authorization, string batchId = "batch-1")
+        string passwordFile, string? authorization, string batchId = "batch-1", IRecipientFateLedger? ledger = null, TimeSpan? handOverTimeout = null, string body = "[]")
     {
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meters = services.GetRequiredService<IMeterFactory>();
@@ -97,11 +154,14 @@ public sealed class WebhookRefusalTests : IDisposable
         });
         listener.Start();
 
+        var telemetry = new ReturnPathTelemetry(meters);
+        var options = new WebhooksOptions { EventsUserName = "sparkpost", EventsPasswordFile = passwordFile };
+        options.HandOverTimeout = handOverTimeout ?? options.HandOverTimeout;
         var handler = new EventWebhookHandler(
-            Options.Create(new WebhooksOptions { EventsUserName = "sparkpost", EventsPasswordFile = passwordFile }),
-            ledger: null!,
-            fates: null!,
-            new ReturnPathTelemetry(meters),
+            Options.Create(options),
+            ledger!,
+            ledger is null ? null! : new RecipientFateRecorder(ledger, new RecipientFatePublisher(null!), telemetry, NullLogger<RecipientFateRecorder>.Instance),
+            telemetry,
             TimeProvider.System,
             NullLogger<EventWebhookHandler>.Instance);
         var context = new DefaultHttpContext();
@@ -113,7 +173,7 @@ public sealed class WebhookRefusalTests : IDisposable
             context.Request.Headers.Authorization = authorization;
         }
 
-        context.Request.Body = new MemoryStream("[]"u8.ToArray());
+        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
         using var answer = new MemoryStream();
         context.Response.Body = answer;
 

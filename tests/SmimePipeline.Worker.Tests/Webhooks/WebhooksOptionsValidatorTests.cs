@@ -1,3 +1,4 @@
+using SmimePipeline.Testing.SparkPost;
 using SmimePipeline.Worker.Webhooks;
 
 namespace SmimePipeline.Worker.Tests.Webhooks;
@@ -31,6 +32,32 @@ public sealed class WebhooksOptionsValidatorTests : IDisposable
         Assert.Contains("RelayTokenFile", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("at least 16 characters", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("EventsUserName", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_default_hand_over_timeout_answers_inside_SparkPosts_10_s_and_10_s_or_more_is_refused_by_name()
+    {
+        // Session 23: the default was 30 s, so a batch the ledger held for 10-30 s was answered after SparkPost had stopped
+        // listening, and counted failed there.
+        var token = Path.Combine(_directory, "token");
+        File.WriteAllText(token, "a-token-of-enough-length-0123\n");
+        Assert.True(new WebhooksOptions().HandOverTimeout < SparkPostFake.WebhookTimeout);
+        Assert.False(new WebhooksOptionsValidator().Validate(null, new WebhooksOptions { EventsUserName = "sparkpost", EventsPasswordFile = token }).Failed);
+
+        foreach (var sparkPost in new[]
+        {
+            new WebhooksOptions { EventsUserName = "sparkpost", EventsPasswordFile = token, HandOverTimeout = TimeSpan.FromSeconds(10) },
+            new WebhooksOptions { RelayTokenFile = token, HandOverTimeout = TimeSpan.FromSeconds(30) },
+        })
+        {
+            var refused = new WebhooksOptionsValidator().Validate(null, sparkPost);
+            Assert.True(refused.Failed);
+            Assert.Contains("SmimePipeline:Webhooks:HandOverTimeout", refused.FailureMessage, StringComparison.Ordinal);
+            Assert.Contains("SparkPost's 10 s", refused.FailureMessage, StringComparison.Ordinal);
+        }
+
+        // The raw endpoint's callers (a Postfix pipe, another provider's route) set their own limits.
+        Assert.False(new WebhooksOptionsValidator().Validate(null, new WebhooksOptions { RawTokenFile = token, HandOverTimeout = TimeSpan.FromSeconds(30) }).Failed);
     }
 
     [Fact]
